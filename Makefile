@@ -1,0 +1,39 @@
+# The two commands a new user needs: `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+VENV  := .venv
+FLASK := $(VENV)/bin/flask --app api:create_app
+export DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/arrears
+export REDIS_URL ?= redis://127.0.0.1:6379/0
+TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/arrears_test
+DEMO_ACCOUNTS ?= 5000
+DEMO_SEED ?= 7
+
+.PHONY: run test setup db lint typecheck worker clean
+
+setup:
+	@scripts/setup.sh
+
+db: setup
+	@$(FLASK) db ensure
+	@$(FLASK) demo seed --accounts $(DEMO_ACCOUNTS) --seed $(DEMO_SEED) --if-empty
+
+run: db
+	@$(FLASK) demo logins
+	@scripts/run_worker.sh start
+	@echo "Serving the API on http://127.0.0.1:5000 (docs: /api/docs, spec: /api/openapi.json)"
+	@$(VENV)/bin/flask --app wsgi:app run --host 127.0.0.1 --port 5000
+
+test: setup
+	@DATABASE_URL=$(TEST_DATABASE_URL) $(FLASK) db ensure
+	@DATABASE_URL=$(TEST_DATABASE_URL) $(VENV)/bin/python -m pytest -q -p no:cacheprovider
+
+worker: db
+	@$(VENV)/bin/celery -A api.celery_app worker --loglevel=info --concurrency=1
+
+lint:
+	@$(VENV)/bin/ruff check api geo routing tests bench
+	@$(VENV)/bin/mypy routing geo
+
+clean:
+	@scripts/run_worker.sh stop || true
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,51 @@
+"""Typed SQLAlchemy 2 models on one declarative ``Base``."""
+
+from geo.models.accounts import Account, AccountResponsibility, Bill, Category
+from geo.models.auth import RefreshToken, RevokedAccessToken
+from geo.models.base import Base
+from geo.models.field import Outcome, Visit
+from geo.models.jobs import Job, JobStatus
+from geo.models.money import Channel, EntryKind, Payment, PaymentAllocation
+from geo.models.org import (
+    CollectorProfile,
+    County,
+    Role,
+    Station,
+    Territory,
+    TravelMode,
+    User,
+    territory_collector,
+    user_station,
+)
+from geo.models.plans import Plan, PlanStatus, Route, Stop
+
+__all__ = [
+    "Account",
+    "AccountResponsibility",
+    "Base",
+    "Bill",
+    "Category",
+    "Channel",
+    "CollectorProfile",
+    "County",
+    "EntryKind",
+    "Job",
+    "JobStatus",
+    "Outcome",
+    "Payment",
+    "PaymentAllocation",
+    "Plan",
+    "RefreshToken",
+    "RevokedAccessToken",
+    "PlanStatus",
+    "Role",
+    "Route",
+    "Station",
+    "Stop",
+    "Territory",
+    "TravelMode",
+    "User",
+    "Visit",
+    "territory_collector",
+    "user_station",
+]

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Start/stop one background Celery worker for `make run` (idempotent).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+pidfile=.run/worker.pid
+mkdir -p .run
+running() { [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
+case "${1:-start}" in
+  start)
+    if running; then echo "worker already running (pid $(cat "$pidfile"))"; exit 0; fi
+    nohup .venv/bin/celery -A api.celery_app worker --loglevel=info --concurrency=1 \
+      >.run/worker.log 2>&1 &
+    echo $! >"$pidfile"
+    echo "worker started (pid $!, log .run/worker.log)" ;;
+  stop)
+    if running; then kill "$(cat "$pidfile")"; fi
+    rm -f "$pidfile" ;;
+esac
