@@ -1,0 +1,51 @@
+"""Travel-time and distance matrices between WGS-84 points, per travel mode.
+
+The planner depends only on ``MatrixProvider``. Typical wiring (in ``api/``)::
+
+    cache = MatrixCache()                                    # once per process
+    provider = CachedProvider(
+        WithFallback(PgRoutingProvider(session, RoadNetwork()), GreatCircleProvider()),
+        cache,
+    )
+    matrix = provider.matrix(points, TravelMode.MOTORBIKE)  # TravelMatrix
+"""
+
+from geo.travel.cache import CachedProvider, MatrixCache, cache_key
+from geo.travel.fallback import WithFallback, fill_missing
+from geo.travel.greatcircle import (
+    DEFAULT_DETOUR_FACTOR,
+    EARTH_RADIUS_M,
+    GreatCircleProvider,
+    haversine_m,
+)
+from geo.travel.pgrouting import PgRoutingProvider, RoadNetwork, edges_sql
+from geo.travel.profiles import DEFAULT_PROFILES, ModeProfile
+from geo.travel.protocol import (
+    LonLat,
+    MatrixProvider,
+    PartialMatrix,
+    PartialMatrixProvider,
+    TravelMatrix,
+)
+
+__all__ = [
+    "DEFAULT_DETOUR_FACTOR",
+    "DEFAULT_PROFILES",
+    "EARTH_RADIUS_M",
+    "CachedProvider",
+    "GreatCircleProvider",
+    "LonLat",
+    "MatrixCache",
+    "MatrixProvider",
+    "ModeProfile",
+    "PartialMatrix",
+    "PartialMatrixProvider",
+    "PgRoutingProvider",
+    "RoadNetwork",
+    "TravelMatrix",
+    "WithFallback",
+    "cache_key",
+    "edges_sql",
+    "fill_missing",
+    "haversine_m",
+]
