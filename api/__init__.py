@@ -1,0 +1,59 @@
+"""The Flask application: the only package that imports Flask."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import redis
+from flask import Flask
+
+from api.config import Config
+
+
+def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
+    """Build an app: config class, then ``ARREARS_*`` env vars, then ``overrides``."""
+    app = Flask(__name__)
+    app.config.from_object(config or Config)
+    app.config.from_prefixed_env("ARREARS")
+    app.config.update(overrides)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Chinese names stay readable
+
+    from api import cli, db, errors
+    from api.auth import jwt
+    from api.auth.passwords import HashingParams, Passwords
+    from api.auth.throttle import LoginThrottle
+    from api.celery_app import init_celery
+    from api.smorest import api
+
+    db.init_app(app)
+    errors.init_app(app)
+    jwt.init_app(app)
+    app.extensions["redis"] = redis.Redis.from_url(
+        app.config["REDIS_URL"], socket_timeout=1, socket_connect_timeout=1
+    )
+    app.extensions["passwords"] = Passwords(
+        HashingParams(
+            time_cost=app.config["ARGON2_TIME_COST"],
+            memory_cost=app.config["ARGON2_MEMORY_COST"],
+            parallelism=app.config["ARGON2_PARALLELISM"],
+            max_concurrent=app.config["LOGIN_CONCURRENCY"],
+        )
+    )
+    app.extensions["login_throttle"] = LoginThrottle(app.extensions["redis"])
+    init_celery(app)
+
+    api.init_app(app)
+    _register_blueprints(app, api)
+    cli.init_app(app)
+    return app
+
+
+def _register_blueprints(app: Flask, api: Any) -> None:
+    from api.accounts.views import blp as accounts
+    from api.auth.views import blp as auth
+    from api.docs.views import blp as docs_assets
+    from api.health.views import blp as health
+
+    for blp in (health, auth, accounts):
+        api.register_blueprint(blp)
+    app.register_blueprint(docs_assets)

@@ -23,7 +23,13 @@ def database_url() -> str:
 
 def include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
     # Tables that PostGIS, pgRouting and the road importer own are not ours.
-    if type_ == "table" and name in {"spatial_ref_sys", "ways", "ways_vertices_pgr", "configuration", "pointsofinterest"}:
+    if type_ == "table" and name in {
+        "spatial_ref_sys",
+        "ways",
+        "ways_vertices_pgr",
+        "configuration",
+        "pointsofinterest",
+    }:
         return False
     return alembic_helpers.include_object(obj, name, type_, reflected, compare_to)
 

@@ -95,6 +95,3 @@ class Bill(Base):
         CheckConstraint("amount > 0 AND amount < 100000000", name="amount_bounds"),
         CheckConstraint("extract(day from period) = 1", name="period_first_day"),
     )
-
-
-

@@ -1,0 +1,97 @@
+"""flask-jwt-extended wiring: every token failure answers 401 in problem+json."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from flask_jwt_extended import JWTManager, current_user, verify_jwt_in_request
+from flask_jwt_extended.exceptions import JWTExtendedException
+from jwt.exceptions import PyJWTError
+
+from api.auth import service
+from api.db import get_session
+from api.errors import Problem, problem_response
+from geo.models import User
+from geo.scope import Scope
+
+jwt = JWTManager()
+
+
+def _unauthorized(detail: str) -> Any:
+    return problem_response(401, detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+@jwt.user_lookup_loader
+def _load_user(_header: dict[str, Any], payload: dict[str, Any]) -> User | None:
+    try:
+        user_id = int(payload["sub"])
+    except (KeyError, ValueError):
+        return None
+    user = get_session().get(User, user_id)
+    if user is None or not user.active or user.token_version != payload.get("tv"):
+        return None  # deleted, disabled, or role/scope changed since the token was issued
+    return user
+
+
+@jwt.token_in_blocklist_loader
+def _revoked(_header: dict[str, Any], payload: dict[str, Any]) -> bool:
+    return service.is_revoked(get_session(), payload.get("type", "access"), payload["jti"])
+
+
+@jwt.user_lookup_error_loader
+def _lookup_error(_header: dict[str, Any], _payload: dict[str, Any]) -> Any:
+    return _unauthorized("The token's user no longer exists or its rights changed.")
+
+
+@jwt.expired_token_loader
+def _expired(_header: dict[str, Any], _payload: dict[str, Any]) -> Any:
+    return _unauthorized("The token has expired.")
+
+
+@jwt.invalid_token_loader
+def _invalid(reason: str) -> Any:
+    return _unauthorized("The token is not valid.")
+
+
+@jwt.unauthorized_loader
+def _missing(reason: str) -> Any:
+    return _unauthorized("Authentication required: send a Bearer access token.")
+
+
+@jwt.revoked_token_loader
+def _revoked_answer(_header: dict[str, Any], _payload: dict[str, Any]) -> Any:
+    return _unauthorized("The token has been revoked.")
+
+
+@jwt.needs_fresh_token_loader
+def _not_fresh(_header: dict[str, Any], _payload: dict[str, Any]) -> Any:
+    return _unauthorized("A fresh login is required.")
+
+
+@jwt.token_verification_failed_loader
+def _verification_failed(_header: dict[str, Any], _payload: dict[str, Any]) -> Any:
+    return _unauthorized("The token is not valid.")
+
+
+def init_app(app: Flask) -> None:
+    jwt.init_app(app)
+
+    # PyJWT errors that escape flask-jwt-extended's own handlers (e.g. a bad
+    # algorithm header) are token problems too, never 422 or 500.
+    @app.errorhandler(PyJWTError)
+    def _pyjwt(_e: PyJWTError) -> Any:
+        return _unauthorized("The token is not valid.")
+
+    @app.errorhandler(JWTExtendedException)
+    def _jwt_ext(_e: JWTExtendedException) -> Any:
+        return _unauthorized("The token is not valid.")
+
+
+def current_scope() -> Scope:
+    """The authenticated user's scope; raises 401 when there is no valid token."""
+    verify_jwt_in_request()
+    user: User = current_user
+    if user is None:
+        raise Problem(401, "Authentication required.")
+    return Scope(user.id, user.role, frozenset(s.id for s in user.stations))

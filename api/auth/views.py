@@ -1,0 +1,87 @@
+"""Login, token refresh (rotation), logout and who-am-I."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from flask.views import MethodView
+from flask_jwt_extended import current_user, get_jwt, jwt_required
+
+from api.auth import service
+from api.auth.schemas import LoginSchema, MeSchema, TokenSchema
+from api.db import get_session
+from api.errors import Problem
+from api.smorest import Blueprint
+
+blp = Blueprint("auth", __name__, url_prefix="/api/auth", description="Authentication")
+
+
+def _token_body(pair: service.TokenPair) -> dict[str, Any]:
+    return {
+        "access_token": pair.access_token,
+        "refresh_token": pair.refresh_token,
+        "token_type": "Bearer",
+        "expires_in": pair.expires_in,
+    }
+
+
+@blp.route("/login")
+class Login(MethodView):
+    @blp.doc(security=[])
+    @blp.arguments(LoginSchema)
+    @blp.response(200, TokenSchema)
+    def post(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Log in with a username and password; returns an access and a refresh token."""
+        throttle = current_app.extensions["login_throttle"]
+        wait = throttle.blocked_for(body["username"], body["device_id"])
+        if wait:
+            raise Problem(
+                429, "Too many failed logins; try again later.", headers={"Retry-After": str(wait)}
+            )
+        session = get_session()
+        try:
+            user = service.authenticate(
+                session, current_app.extensions["passwords"], body["username"], body["password"]
+            )
+        except Problem:
+            throttle.failed(body["username"], body["device_id"])
+            raise
+        throttle.succeeded(body["username"], body["device_id"])
+        pair = service.issue_tokens(session, user, device_id=body["device_id"])
+        session.commit()
+        return _token_body(pair)
+
+
+@blp.route("/refresh")
+class Refresh(MethodView):
+    @blp.doc(security=[{"bearerAuth": []}])
+    @blp.response(200, TokenSchema)
+    @jwt_required(refresh=True)
+    def post(self) -> dict[str, Any]:
+        """Trade a refresh token (as the Bearer token) for a new pair; each works once."""
+        session = get_session()
+        pair = service.rotate_refresh(session, current_user, get_jwt()["jti"])
+        session.commit()
+        return _token_body(pair)
+
+
+@blp.route("/logout")
+class Logout(MethodView):
+    @blp.response(204)
+    @jwt_required()
+    def post(self) -> None:
+        """Revoke this access token and every refresh token of its login."""
+        claims = get_jwt()
+        session = get_session()
+        service.logout(session, claims["jti"], claims["exp"], claims.get("fam"))
+        session.commit()
+
+
+@blp.route("/me")
+class Me(MethodView):
+    @blp.response(200, MeSchema)
+    @jwt_required()
+    def get(self) -> Any:
+        """The logged-in user, their role and stations."""
+        return current_user

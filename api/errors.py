@@ -1,0 +1,158 @@
+"""One error format for every failure: RFC 9457 ``application/problem+json``.
+
+Service code raises :class:`Problem` (or a library exception mapped here); views
+never build error bodies themselves.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, json, request
+from marshmallow import Schema, fields
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+PROBLEM_MIME = "application/problem+json"
+
+# Stable ``type`` URIs per kind of problem (relative references, RFC 9457 section 3.1.1).
+_TYPE_BY_STATUS = {
+    400: "bad-request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    406: "not-acceptable",
+    409: "conflict",
+    410: "gone",
+    412: "precondition-failed",
+    413: "payload-too-large",
+    415: "unsupported-media-type",
+    422: "validation-error",
+    428: "precondition-required",
+    429: "too-many-requests",
+    500: "internal-error",
+    503: "unavailable",
+}
+
+
+def problem_type(slug: str) -> str:
+    return f"/problems/{slug}"
+
+
+class ProblemSchema(Schema):
+    """RFC 9457 problem details, with field errors under ``errors``."""
+
+    type = fields.String(metadata={"example": "/problems/validation-error"})
+    title = fields.String()
+    status = fields.Integer()
+    detail = fields.String()
+    instance = fields.String()
+    errors = fields.Dict(metadata={"description": "Field errors, by location then field"})
+
+
+class Problem(Exception):
+    """A failure the client can act on; carries everything the response needs."""
+
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        *,
+        slug: str | None = None,
+        title: str | None = None,
+        errors: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.slug = slug or _TYPE_BY_STATUS.get(status, "error")
+        self.title = title
+        self.errors = errors
+        self.headers = headers or {}
+        self.extra = extra or {}
+
+
+def not_found(what: str = "resource") -> Problem:
+    # Same answer for "not yours" and "does not exist": existence must not leak.
+    return Problem(404, f"No such {what}.")
+
+
+def problem_response(
+    status: int,
+    detail: str,
+    *,
+    slug: str | None = None,
+    title: str | None = None,
+    errors: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Response:
+    from http import HTTPStatus
+
+    body: dict[str, Any] = {
+        "type": problem_type(slug or _TYPE_BY_STATUS.get(status, "error")),
+        "title": title or HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "instance": request.path,
+    }
+    if errors:
+        body["errors"] = errors
+    body.update(extra or {})
+    resp = Response(json.dumps(body), status=status, mimetype=PROBLEM_MIME)
+    for k, v in (headers or {}).items():
+        resp.headers[k] = v
+    return resp
+
+
+def handle_problem(error: Problem) -> Response:
+    return problem_response(
+        error.status,
+        error.detail,
+        slug=error.slug,
+        title=error.title,
+        errors=error.errors,
+        headers=error.headers,
+        extra=error.extra,
+    )
+
+
+def handle_http_exception(error: HTTPException) -> Response:
+    status = error.code or 500
+    data = getattr(error, "data", None) or {}
+    errors = data.get("errors") or data.get("messages")
+    headers = dict(data.get("headers") or {})
+    # Keep Allow on 405 and similar headers werkzeug computed for us.
+    for k, v in error.get_headers():
+        if k.lower() != "content-type":
+            headers.setdefault(k, v)
+    detail = data.get("message") or _detail_for(status, error, errors)
+    return problem_response(status, detail, errors=errors, headers=headers)
+
+
+def _detail_for(status: int, error: HTTPException, errors: Any) -> str:
+    if status == 422 and errors:
+        return "The request is not valid: see errors."
+    if status == 400 and isinstance(errors, dict) and errors.get("json"):
+        return "The request body is not valid JSON."
+    if status == 500:
+        return "An unexpected error occurred. It has been logged."
+    return error.description or "Error."
+
+
+def handle_unexpected(error: Exception) -> Response:
+    if isinstance(error, HTTPException):
+        return handle_http_exception(error)
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    # No internals leak: the body never carries the exception text.
+    return problem_response(500, "An unexpected error occurred. It has been logged.")
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(Problem, handle_problem)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,80 @@
+"""Marshmallow fields shared by every resource: safe text, money and coordinates."""
+
+from __future__ import annotations
+
+import math
+import re
+from decimal import Decimal
+from typing import Any
+
+from marshmallow import ValidationError, fields
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+MONEY_PATTERN = r"^\d{1,10}(\.\d{1,2})?$"
+_MONEY = re.compile(MONEY_PATTERN)
+
+
+class Text(fields.String):
+    """A string without NUL or control characters (PostgreSQL refuses NUL: a 500 otherwise)."""
+
+    def __init__(self, *args: Any, max_length: int = 200, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_length = max_length
+        self.metadata.setdefault("maxLength", max_length)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if _CONTROL.search(text):
+            raise ValidationError("Control characters are not allowed.")
+        if len(text) > self.max_length:
+            raise ValidationError(f"Longer than {self.max_length} characters.")
+        return text
+
+
+class Money(fields.Field):
+    """Yuan as a JSON string with at most two decimals, e.g. ``"123.45"``; never a float.
+
+    Extra precision is refused rather than rounded.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.metadata.setdefault("type", "string")
+        self.metadata.setdefault("pattern", MONEY_PATTERN)
+        self.metadata.setdefault("example", "128.50")
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        if value is None:
+            return None
+        return f"{Decimal(value):.2f}"
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Decimal:
+        if not isinstance(value, str) or not _MONEY.match(value):
+            raise ValidationError('An amount is a string like "123.45" (at most two decimals).')
+        return Decimal(value)
+
+
+class Longitude(fields.Float):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(allow_nan=False, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> float:
+        if isinstance(value, bool):
+            raise ValidationError("Not a valid number.")
+        number = float(super()._deserialize(value, attr, data, **kwargs))
+        if not math.isfinite(number) or not -180.0 <= number <= 180.0:
+            raise ValidationError("Longitude must be within [-180, 180].")
+        return number
+
+
+class Latitude(fields.Float):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(allow_nan=False, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> float:
+        if isinstance(value, bool):
+            raise ValidationError("Not a valid number.")
+        number = float(super()._deserialize(value, attr, data, **kwargs))
+        if not math.isfinite(number) or not -90.0 <= number <= 90.0:
+            raise ValidationError("Latitude must be within [-90, 90].")
+        return number
