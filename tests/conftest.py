@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 ROOT = Path(__file__).resolve().parents[1]
 TEST_DATABASE_URL = os.environ.get(
@@ -54,3 +55,33 @@ def session(connection: Connection) -> Iterator[Session]:
     """An ORM session joined to the test's transaction; its commits become savepoints."""
     with Session(bind=connection, join_transaction_mode="create_savepoint") as s:
         yield s
+
+
+@pytest.fixture(scope="session")
+def _app_once(engine: Engine) -> Any:
+    from api import create_app
+    from api.config import TestConfig
+
+    return create_app(TestConfig, DATABASE_URL=TEST_DATABASE_URL)
+
+
+@pytest.fixture
+def app(_app_once: Any, connection: Connection) -> Iterator[Any]:
+    """The Flask app whose request sessions join the test's rolled-back transaction."""
+    _app_once.extensions["db_sessionmaker"] = sessionmaker(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    yield _app_once
+
+
+@pytest.fixture
+def client(app: Any) -> Any:
+    return app.test_client()
+
+
+@pytest.fixture
+def factory(session: Session, app: Any) -> Any:
+    """Builds stations, users, accounts and tokens inside the test's transaction."""
+    from tests.factories import Factory
+
+    return Factory(session, app)
