@@ -1,0 +1,144 @@
+"""``solve``: pre-check, search (several configurations in parallel), classify, report."""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+
+from routing._ortools import CONFIGS, RawResult, SearchConfig, search
+from routing.params import SolveParams
+from routing.problem import Problem, stop_index
+from routing.reasons import Reason, classify_dropped, precheck
+from routing.solution import BreakTaken, Route, Solution, Status, Unassigned, Visit
+
+__all__ = ["solve"]
+
+
+def _warm_start(problem: Problem, params: SolveParams) -> dict[int, list[int]]:
+    vehicles = {v.id: k for k, v in enumerate(problem.vehicles)}
+    stops = stop_index(problem)
+    out: dict[int, list[int]] = {}
+    for vid, sids in params.initial_routes.items():
+        if vid in vehicles:
+            out[vehicles[vid]] = [stops[s] for s in sids if s in stops]
+    return out
+
+
+def _run(
+    problem: Problem,
+    eligible: dict[int, tuple[int, ...]],
+    params: SolveParams,
+    deadline: float,
+) -> RawResult | None:
+    """Run ``params.workers`` searches and return the best (ties: the lowest worker)."""
+    initial = _warm_start(problem, params)
+    jobs: list[tuple[SearchConfig, int]] = [
+        (CONFIGS[w % len(CONFIGS)], params.seed + w // len(CONFIGS)) for w in range(params.workers)
+    ]
+    if params.workers == 1:
+        results = [
+            search(
+                problem, eligible, jobs[0][0], deadline, jobs[0][1], params.solution_limit, initial
+            )
+        ]
+    else:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=params.workers, mp_context=context) as pool:
+            futures = [
+                pool.submit(
+                    search,
+                    problem,
+                    eligible,
+                    config,
+                    deadline,
+                    seed,
+                    params.solution_limit,
+                    initial,
+                )
+                for config, seed in jobs
+            ]
+            results = [f.result() for f in futures]
+    found = [r for r in results if r.found]
+    return min(found, key=lambda r: r.objective) if found else None
+
+
+def _visits(problem: Problem, k: int, raw: RawResult) -> tuple[list[Visit], int]:
+    """Visits of vehicle ``k`` with arrival times, and the route's arc cost."""
+    v = problem.vehicles[k]
+    d = problem.durations
+    loc, depart = v.start, raw.spans[k][0]
+    breaks = raw.breaks[k]
+    visits: list[Visit] = []
+    cost = 0
+    for i, start in zip(raw.routes[k], raw.starts[k], strict=True):
+        s = problem.stops[i]
+        t = depart + d[loc][s.location]
+        for b_start, b_len in breaks:
+            if depart <= b_start < start and b_start < t:
+                t += b_len
+        visits.append(Visit(s.id, min(t, start), start, start + s.service))
+        cost += problem.cost(loc, s.location)
+        loc, depart = s.location, start + s.service
+    if v.end is not None:
+        cost += problem.cost(loc, v.end)
+    return visits, cost
+
+
+def solve(problem: Problem, params: SolveParams | None = None) -> Solution:
+    """Plan the routes.
+
+    Parameters
+    ----------
+    problem
+        A validated problem.
+    params
+        Budget, seed, parallelism, warm start; defaults to ``SolveParams()``.
+
+    Returns
+    -------
+    Solution
+        Routes, and every stop left out with its reason. Never raises for an infeasible
+        problem: unserved mandatory stops are reported with ``status='mandatory_unserved'``.
+    """
+    params = params or SolveParams()
+    deadline = time.time() + params.time_limit
+    eligible, rejected = precheck(problem)
+    raw = _run(problem, eligible, params, deadline) if eligible else None
+    nv = len(problem.vehicles)
+    routes_by_vehicle: list[tuple[int, ...]] = list(raw.routes) if raw else [()] * nv
+    routed = {i for r in routes_by_vehicle for i in r}
+    dropped = [i for i in eligible if i not in routed]
+    reasons = dict(rejected)
+    if raw is None:
+        reasons.update({i: Reason.NO_TIME_LEFT for i in dropped})
+    else:
+        reasons.update(classify_dropped(problem, routes_by_vehicle, dropped, eligible))
+    routes = []
+    for k, v in enumerate(problem.vehicles):
+        if raw is None:
+            routes.append(Route(v.id, (), (), v.shift[0], v.shift[0], 0))
+            continue
+        visits, cost = _visits(problem, k, raw)
+        taken = tuple(BreakTaken(a, b) for a, b in raw.breaks[k])
+        routes.append(Route(v.id, tuple(visits), taken, raw.spans[k][0], raw.spans[k][1], cost))
+    unassigned = tuple(Unassigned(problem.stops[i].id, reasons[i]) for i in sorted(reasons))
+    return _report(problem, tuple(routes), unassigned, raw is not None or not eligible)
+
+
+def _report(
+    problem: Problem, routes: Sequence[Route], unassigned: Sequence[Unassigned], found: bool
+) -> Solution:
+    by_id: Mapping[str, int] = stop_index(problem)
+    skipped = [problem.stops[by_id[u.id]] for u in unassigned]
+    served = [problem.stops[by_id[v.id]] for r in routes for v in r.stops]
+    cost = sum(r.cost for r in routes) + sum(s.prize or 0 for s in skipped)
+    prize = sum(s.prize or 0 for s in served)
+    if not found:
+        status = Status.NO_SOLUTION
+    elif any(s.mandatory for s in skipped):
+        status = Status.MANDATORY_UNSERVED
+    else:
+        status = Status.FEASIBLE
+    return Solution(tuple(routes), tuple(unassigned), cost, prize, status)
