@@ -210,9 +210,8 @@ def _seed_station(
     seed: int,
     today: dt.date,
 ) -> None:
-    n_villages = (
-        max(4, min(36, n_accounts // 150 + 20)) if n_accounts >= 1000 else max(4, n_accounts // 60)
-    )
+    # 20-36 villages for a real station; never fewer than two per collector.
+    n_villages = max(2 * n_collectors, min(36, 20 + n_accounts // 1000))
     villages = _villages(rng, depot, n_villages)
     suffix = station.code.split("-")[-1].lower()
 
@@ -232,13 +231,10 @@ def _seed_station(
         DemoLogin(sup_name, DEMO_PASSWORDS["supervisor"], "supervisor", station.name)
     )
 
-    # Territories: villages in valley order, cut into contiguous runs of similar size.
+    # Territories: villages in valley order, cut into contiguous runs of equal length.
     villages.sort(key=lambda v: (v["valley"], v["order"]))
-    total_w = sum(float(v["weight"]) for v in villages)  # type: ignore[arg-type]
-    acc_w = 0.0
-    for v in villages:
-        v["territory"] = min(n_collectors - 1, int(acc_w / total_w * n_collectors))
-        acc_w += float(v["weight"])  # type: ignore[arg-type]
+    for idx, v in enumerate(villages):
+        v["territory"] = idx * n_collectors // len(villages)
 
     collectors = []
     for c in range(n_collectors):
@@ -344,9 +340,7 @@ def _seed_station(
     acc_terr = dict(
         session.execute(
             select(Account.id, Account.territory_id).where(Account.station_id == station.id)
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     year_ago = today - dt.timedelta(days=365)
     resp_rows, resp_update = [], []
