@@ -1,0 +1,180 @@
+"""Peer solvers (PyVRP, VROOM) and a greedy baseline on ``routing.Problem`` instances.
+
+Each peer returns visit orders (vehicle id -> stop ids); :func:`schedule` turns orders into
+a ``routing.Solution`` with earliest-start times so that the same independent checker
+(``routing.check_solution``) verifies every solver. Breaks are not modelled by PyVRP, so
+peers are only compared on break-free problems (VROOM and ours take breaks).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+
+from routing import Problem, Reason, Route, Solution, Status, Unassigned, Visit
+from routing.reasons import earliest_start
+
+Orders = dict[str, list[str]]
+
+
+def schedule(problem: Problem, orders: Mapping[str, Sequence[str]]) -> Solution:
+    """Earliest-start schedule of the given visit orders (no breaks), as a Solution."""
+    stops = {s.id: s for s in problem.stops}
+    d = problem.durations
+    routes = []
+    served: set[str] = set()
+    for v in problem.vehicles:
+        loc, t, cost = v.start, v.shift[0], 0
+        visits = []
+        for sid in orders.get(v.id, ()):
+            s = stops[sid]
+            arrival = t + d[loc][s.location]
+            start = earliest_start(s.time_windows, arrival)
+            start = min(start, 1 << 50)
+            visits.append(Visit(sid, arrival, start, start + s.service))
+            cost += problem.cost(loc, s.location)
+            loc, t = s.location, start + s.service
+            served.add(sid)
+        end = t
+        if v.end is not None:
+            end = t + d[loc][v.end]
+            cost += problem.cost(loc, v.end)
+        routes.append(
+            Route(
+                v.id,
+                tuple(visits),
+                (),
+                v.shift[0],
+                end if visits else v.shift[0],
+                cost if visits else 0,
+            )
+        )
+    unassigned = tuple(
+        Unassigned(s.id, Reason.NOT_WORTH_IT) for s in problem.stops if s.id not in served
+    )
+    skipped = sum(s.prize or 0 for s in problem.stops if s.id not in served)
+    prize = sum(stops[i].prize or 0 for i in served)
+    status = (
+        Status.MANDATORY_UNSERVED
+        if any(s.mandatory and s.id not in served for s in problem.stops)
+        else Status.FEASIBLE
+    )
+    return Solution(tuple(routes), unassigned, sum(r.cost for r in routes) + skipped, prize, status)
+
+
+def pyvrp_orders(problem: Problem, seconds: float, seed: int = 0) -> Orders:
+    """Solve with PyVRP (one thread); optional stops become clients with prizes."""
+    import pyvrp
+    from pyvrp.stop import MaxRuntime
+
+    if any(v.end is None or v.breaks or v.max_stops is not None for v in problem.vehicles):
+        raise ValueError("PyVRP adapter: open ends, breaks and max_stops are not supported")
+    model = pyvrp.Model()
+    used = sorted(
+        {v.start for v in problem.vehicles}
+        | {v.end for v in problem.vehicles if v.end is not None}
+        | {s.location for s in problem.stops}
+    )
+    where = {loc: model.add_location(x=0, y=0) for loc in used}
+    depots = {}
+    for v in problem.vehicles:
+        for loc in (v.start, v.end):
+            if loc is not None and loc not in depots:
+                depots[loc] = model.add_depot(where[loc])
+    for s in problem.stops:
+        if len(s.time_windows) > 1:
+            raise ValueError("PyVRP adapter: one time window per stop")
+        early, late = s.time_windows[0] if s.time_windows else (0, 1 << 40)
+        model.add_client(
+            where[s.location],
+            delivery=[s.demand],
+            service_duration=s.service,
+            tw_early=early,
+            tw_late=late,
+            prize=s.prize or 0,
+            required=s.prize is None,
+        )
+    total = sum(s.demand for s in problem.stops)
+    groups: dict[tuple[object, ...], list[str]] = {}
+    for v in problem.vehicles:  # identical vehicles share a type (faster for PyVRP)
+        groups.setdefault((v.start, v.end, v.capacity, v.shift), []).append(v.id)
+    for (start, end, capacity, shift), ids in groups.items():
+        model.add_vehicle_type(
+            num_available=len(ids),
+            capacity=[total if capacity is None else capacity],
+            start_depot=depots[start],
+            end_depot=depots[end],
+            tw_early=shift[0],
+            tw_late=shift[1],
+        )  # type: ignore[index]
+    for a in used:
+        for b in used:
+            model.add_edge(
+                where[a], where[b], distance=problem.cost(a, b), duration=problem.durations[a][b]
+            )
+    result = model.solve(stop=MaxRuntime(seconds), seed=seed, display=False)
+    order: Orders = {v.id: [] for v in problem.vehicles}
+    free = [list(ids) for ids in groups.values()]
+    for route in result.best.routes():
+        vid = free[route.vehicle_type()].pop(0)
+        order[vid] = [problem.stops[a.idx].id for a in route if a.is_client()]
+    return order
+
+
+def vroom_orders(problem: Problem, exploration: int = 5, threads: int = 2) -> Orders:
+    """Solve with VROOM; prizes become priorities 1..100 (VROOM maximises them first)."""
+    import vroom
+
+    inp = vroom.Input()
+    inp.set_durations_matrix(profile="car", matrix_input=[list(r) for r in problem.durations])
+    if problem.costs is not None:
+        inp.set_costs_matrix(profile="car", matrix_input=[list(r) for r in problem.costs])
+    top = max((s.prize or 0 for s in problem.stops), default=0) or 1
+    for k, v in enumerate(problem.vehicles):
+        cap = v.capacity if v.capacity is not None else sum(s.demand for s in problem.stops)
+        breaks = [
+            vroom.Break(j + 1, time_windows=[vroom.TimeWindow(*b.window)], service=b.duration)
+            for j, b in enumerate(v.breaks)
+        ]
+        kwargs = {} if v.max_stops is None else {"max_tasks": v.max_stops}
+        inp.add_vehicle(
+            vroom.Vehicle(
+                k + 1,
+                start=v.start,
+                end=v.end,
+                capacity=[cap],
+                time_window=vroom.TimeWindow(*v.shift),
+                breaks=breaks,
+                **kwargs,
+            )
+        )
+    jobs = []
+    for i, s in enumerate(problem.stops):
+        priority = 100 if s.prize is None else max(1, min(99, round(99 * s.prize / top)))
+        windows = [vroom.TimeWindow(a, b) for a, b in s.time_windows]
+        jobs.append(
+            vroom.Job(
+                i + 1,
+                location=s.location,
+                default_service=s.service,
+                delivery=[s.demand],
+                priority=priority,
+                time_windows=windows,
+            )
+        )
+    inp.add_job(jobs)
+    solution = inp.solve(exploration_level=exploration, nb_threads=threads).to_dict()
+    order: Orders = {v.id: [] for v in problem.vehicles}
+    for route in solution.get("routes", []):
+        vid = problem.vehicles[route["vehicle"] - 1].id
+        order[vid] = [
+            problem.stops[step["id"] - 1].id for step in route["steps"] if step["type"] == "job"
+        ]
+    return order
+
+
+def timed(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+    """``(result, seconds)`` of a call."""
+    t0 = time.perf_counter()
+    out = fn(*args, **kwargs)
+    return out, time.perf_counter() - t0
