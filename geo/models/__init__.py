@@ -5,6 +5,15 @@ from geo.models.auth import RefreshToken, RevokedAccessToken
 from geo.models.base import Base
 from geo.models.field import Outcome, Visit
 from geo.models.jobs import Job, JobStatus
+from geo.models.ledger_extra import (  # noqa: F401  (registers the money tables)
+    CashEvent,
+    CashReconciliation,
+    LateFeeRate,
+    MoneyAudit,
+    MoneyException,
+    QuarantinedPayment,
+    ReceiptCounter,
+)
 from geo.models.money import Channel, EntryKind, Payment, PaymentAllocation
 from geo.models.org import (
     CollectorProfile,

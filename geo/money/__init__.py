@@ -1,0 +1,24 @@
+"""Pure money logic over the ledger: amount due, ageing, escalation, allocation, rates.
+
+Functions take a ``Session`` first and never import Flask.
+"""
+
+from geo.money.aging import AgeBuckets, Stage, age_buckets, escalation_stage
+from geo.money.allocation import AllocationLine, AllocationPlan, plan_allocation
+from geo.money.due import AmountDue, BillDue, amount_due, local_date
+from geo.money.rates import rates_for
+
+__all__ = [
+    "AgeBuckets",
+    "AllocationLine",
+    "AllocationPlan",
+    "AmountDue",
+    "BillDue",
+    "Stage",
+    "age_buckets",
+    "amount_due",
+    "escalation_stage",
+    "local_date",
+    "plan_allocation",
+    "rates_for",
+]

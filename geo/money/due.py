@@ -1,0 +1,182 @@
+"""The amount an account owes on a date: THE one function every caller uses.
+
+Per bill: principal outstanding = amount - allocated principal; the late fee is
+the fee accrued on every part of the principal for as long as it was unpaid
+(parts already paid stop accruing on their payment day) minus the fee already
+paid, with the station's minimum applied to the bill's accrued total.
+Reversed payments and their reversals are left out together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from geo.fees import LateFeeRates, late_fee
+from geo.models import Account, Bill, Category, EntryKind, Payment, PaymentAllocation, Station
+from geo.money.aging import AgeBuckets, Stage, age_buckets, escalation_stage
+from geo.money.rates import rates_for
+
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class BillDue:
+    """What is still owed on one bill."""
+
+    bill_id: int
+    period: dt.date
+    due_date: dt.date
+    amount: Decimal
+    principal: Decimal
+    late_fee: Decimal
+    days_overdue: int
+
+    @property
+    def total(self) -> Decimal:
+        return self.principal + self.late_fee
+
+
+@dataclass(frozen=True)
+class AmountDue:
+    """An account's bills with something outstanding on ``as_of``, oldest first."""
+
+    account_id: int
+    as_of: dt.date
+    bills: tuple[BillDue, ...]
+    principal: Decimal
+    late_fee: Decimal
+    #: Money paid but allocated to no bill (an overpayment), owed back or kept as credit.
+    credit: Decimal
+    buckets: AgeBuckets
+    oldest_days_overdue: int
+    stage: Stage
+
+    @property
+    def total(self) -> Decimal:
+        return self.principal + self.late_fee
+
+
+def local_date(instant: dt.datetime, tz: ZoneInfo) -> dt.date:
+    """The station-local business day of an instant."""
+    return instant.astimezone(tz).date()
+
+
+@dataclass
+class _Paid:
+    principal: Decimal = ZERO
+    fee: Decimal = ZERO
+    fee_accrued_on_paid: Decimal = ZERO
+
+
+def amount_due(
+    session: Session, account_id: int, as_of: dt.date, *, rates: LateFeeRates | None = None
+) -> AmountDue:
+    """What ``account_id`` owes if it pays on ``as_of`` (station-local date).
+
+    Parameters
+    ----------
+    session
+        An open session; nothing is written.
+    account_id
+        The account; raises ``LookupError`` if it does not exist.
+    as_of
+        Payments collected after this local date are ignored, fees accrue up to it.
+    rates
+        Override the station's rates (tests, what-if); default: :func:`rates_for`.
+    """
+    account = session.get(Account, account_id)
+    if account is None:
+        raise LookupError(f"account {account_id} does not exist")
+    station = session.get(Station, account.station_id)
+    assert station is not None
+    tz = ZoneInfo(station.timezone)
+    rates = rates or rates_for(session, station.id, as_of)
+    no_minimum = replace(rates, minimum=ZERO)
+    residential = account.category is Category.RESIDENTIAL
+
+    payments = session.execute(
+        select(
+            Payment.id, Payment.kind, Payment.reverses_id, Payment.amount, Payment.collected_at
+        ).where(Payment.account_id == account_id)
+    ).all()
+    dated: dict[uuid.UUID, dt.date] = {}
+    void: set[uuid.UUID] = set()
+    credit = ZERO
+    for p in payments:
+        day = local_date(p.collected_at, tz)
+        if day > as_of:
+            continue
+        dated[p.id] = day
+        if p.kind is EntryKind.REVERSAL and p.reverses_id is not None:
+            void.update((p.id, p.reverses_id))
+    for p in payments:
+        if p.id in dated and p.id not in void:
+            credit += p.amount
+
+    bills = list(
+        session.scalars(
+            select(Bill)
+            .where(Bill.account_id == account_id, Bill.period <= as_of)
+            .order_by(Bill.period, Bill.id)
+        )
+    )
+    due_by_bill = {b.id: b.due_date for b in bills}
+    paid: dict[int, _Paid] = defaultdict(_Paid)
+    allocations = session.execute(
+        select(
+            PaymentAllocation.bill_id,
+            PaymentAllocation.payment_id,
+            PaymentAllocation.principal,
+            PaymentAllocation.late_fee,
+        )
+        .join(Bill, Bill.id == PaymentAllocation.bill_id)
+        .where(Bill.account_id == account_id)
+    ).all()
+    for a in allocations:
+        paid_on = dated.get(a.payment_id)
+        if paid_on is None or a.payment_id in void or a.bill_id not in due_by_bill:
+            continue
+        entry = paid[a.bill_id]
+        entry.principal += a.principal
+        entry.fee += a.late_fee
+        credit -= a.principal + a.late_fee
+        entry.fee_accrued_on_paid += late_fee(
+            a.principal, due_by_bill[a.bill_id], paid_on, residential=residential, rates=no_minimum
+        )
+
+    lines: list[BillDue] = []
+    for bill in bills:
+        entry = paid[bill.id]
+        principal = max(ZERO, bill.amount - entry.principal)
+        accrued = entry.fee_accrued_on_paid + late_fee(
+            principal, bill.due_date, as_of, residential=residential, rates=no_minimum
+        )
+        if ZERO < accrued < rates.minimum:
+            accrued = rates.minimum
+        fee = max(ZERO, accrued - entry.fee)
+        if principal > 0 or fee > 0:
+            days = max(0, (as_of - bill.due_date).days)
+            lines.append(
+                BillDue(bill.id, bill.period, bill.due_date, bill.amount, principal, fee, days)
+            )
+
+    oldest = max((b.days_overdue for b in lines if b.principal > 0 or b.late_fee > 0), default=0)
+    return AmountDue(
+        account_id=account_id,
+        as_of=as_of,
+        bills=tuple(lines),
+        principal=sum((b.principal for b in lines), ZERO),
+        late_fee=sum((b.late_fee for b in lines), ZERO),
+        credit=max(ZERO, credit),
+        buckets=age_buckets((b.days_overdue, b.principal) for b in lines),
+        oldest_days_overdue=oldest,
+        stage=escalation_stage(oldest),
+    )
