@@ -1,14 +1,37 @@
+"""Account schemas: input rejects unknown fields; server-owned fields are dump-only."""
+
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from geoalchemy2.shape import to_shape
-from marshmallow import Schema, fields
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from api.fields import Latitude, Longitude, Money, Text
+from api.pagination import KeysetArgs
+from geo.coords import CoordSystem
+from geo.models import Category
+
+MAX_RADIUS_M = 100_000
 
 
 class PointSchema(Schema):
     lon = fields.Float(dump_only=True)
     lat = fields.Float(dump_only=True)
+
+
+class LocationIn(Schema):
+    """A point with its declared coordinate system; stored as WGS-84."""
+
+    lon = Longitude(required=True)
+    lat = Latitude(required=True)
+    system = fields.Enum(
+        CoordSystem,
+        by_value=True,
+        required=True,
+        metadata={"description": "wgs84 (GPS), gcj02 (AMap/Tencent/WeChat) or bd09 (Baidu)"},
+    )
 
 
 class AccountSchema(Schema):
@@ -21,10 +44,124 @@ class AccountSchema(Schema):
     village = fields.String(dump_only=True)
     category = fields.String(dump_only=True)
     group_code = fields.String(dump_only=True, allow_none=True)
+    notes = fields.String(dump_only=True, allow_none=True)
     territory_id = fields.Integer(dump_only=True, allow_none=True)
     responsible_id = fields.Integer(dump_only=True, allow_none=True)
     location = fields.Method("_location", dump_only=True)
+    arrears = Money(dump_only=True, allow_none=True)
+    oldest_due = fields.Date(dump_only=True, allow_none=True)
 
     def _location(self, account: Any) -> dict[str, float]:
         point = to_shape(account.location)
         return {"lon": point.x, "lat": point.y}
+
+
+class AccountCreate(Schema):
+    station_id = fields.Integer(
+        load_default=None, metadata={"description": "Optional when the caller has one station"}
+    )
+    number = Text(required=True, max_length=32, validate=validate.Length(min=1))
+    name = Text(required=True, max_length=100, validate=validate.Length(min=1))
+    address = Text(required=True, max_length=200, validate=validate.Length(min=1))
+    phone = Text(load_default=None, allow_none=True, max_length=32)
+    village = Text(required=True, max_length=100, validate=validate.Length(min=1))
+    category = fields.Enum(Category, by_value=True, required=True)
+    group_code = Text(load_default=None, allow_none=True, max_length=32)
+    notes = Text(load_default=None, allow_none=True, max_length=2000)
+    location = fields.Nested(LocationIn, required=True)
+    responsible_id = fields.Integer(load_default=None, allow_none=True)
+
+
+class AccountPatch(Schema):
+    number = Text(max_length=32, validate=validate.Length(min=1))
+    name = Text(max_length=100, validate=validate.Length(min=1))
+    address = Text(max_length=200, validate=validate.Length(min=1))
+    phone = Text(allow_none=True, max_length=32)
+    village = Text(max_length=100, validate=validate.Length(min=1))
+    category = fields.Enum(Category, by_value=True)
+    group_code = Text(allow_none=True, max_length=32)
+    notes = Text(allow_none=True, max_length=2000)
+    location = fields.Nested(LocationIn)
+    responsible_id = fields.Integer()
+
+
+class AccountListArgs(KeysetArgs):
+    station_id = fields.Integer()
+    territory_id = fields.Integer()
+    in_territory = fields.Boolean(metadata={"description": "false: accounts in no territory"})
+    responsible_id = fields.Integer()
+    village = Text(max_length=100)
+    category = fields.Enum(Category, by_value=True)
+    arrears_min = Money()
+    arrears_max = Money()
+    overdue_days_min = fields.Integer(validate=validate.Range(min=0, max=36500))
+    as_of = fields.Date(metadata={"description": "Arrears and days overdue as of this date"})
+    bbox = fields.String(
+        metadata={"description": "min_lon,min_lat,max_lon,max_lat (WGS-84)", "example": "110.2,34.0,110.4,34.2"}
+    )
+    near_lon = Longitude()
+    near_lat = Latitude()
+    radius_m = fields.Integer(validate=validate.Range(min=1, max=MAX_RADIUS_M))
+    q = Text(max_length=100, validate=validate.Length(min=1), metadata={"description": "Name, number or address contains"})
+
+    @validates_schema
+    def _check(self, data: dict[str, Any], **_: Any) -> None:
+        near = [k for k in ("near_lon", "near_lat", "radius_m") if k in data]
+        if near and len(near) != 3:
+            raise ValidationError("near_lon, near_lat and radius_m go together.", "radius_m")
+        if "bbox" in data:
+            data["bbox"] = parse_bbox(data["bbox"])
+        if "arrears_min" in data and "arrears_max" in data and data["arrears_min"] > data["arrears_max"]:
+            raise ValidationError("arrears_min is above arrears_max.", "arrears_min")
+
+
+def parse_bbox(text: str) -> tuple[float, float, float, float]:
+    """``min_lon,min_lat,max_lon,max_lat`` validated: finite, in range, ordered."""
+    try:
+        parts = [float(p) for p in text.split(",")]
+    except ValueError:
+        raise ValidationError("bbox is four numbers: min_lon,min_lat,max_lon,max_lat.", "bbox") from None
+    if len(parts) != 4 or not all(math.isfinite(p) for p in parts):
+        raise ValidationError("bbox is four numbers: min_lon,min_lat,max_lon,max_lat.", "bbox")
+    min_lon, min_lat, max_lon, max_lat = parts
+    if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
+        raise ValidationError("bbox out of range or min above max.", "bbox")
+    return min_lon, min_lat, max_lon, max_lat
+
+
+class FeatureSchema(Schema):
+    type = fields.String(dump_default="Feature")
+    id = fields.Integer()
+    geometry = fields.Dict()
+    properties = fields.Dict()
+
+
+class FeatureCollectionSchema(Schema):
+    """An RFC 7946 FeatureCollection; coordinates are [lon, lat] WGS-84."""
+
+    type = fields.String(dump_default="FeatureCollection")
+    features = fields.List(fields.Nested(FeatureSchema))
+
+
+class HistoryArgs(Schema):
+    on = fields.Date(metadata={"description": "Only the row covering this local date"})
+
+
+class ResponsibilitySchema(Schema):
+    account_id = fields.Integer(dump_only=True)
+    collector_id = fields.Integer(dump_only=True)
+    valid_from = fields.Date(dump_only=True)
+    valid_to = fields.Date(dump_only=True, allow_none=True)
+    assigned_by = fields.Integer(dump_only=True, allow_none=True)
+
+
+def account_feature(account: Any) -> dict[str, Any]:
+    """One account as a GeoJSON Feature."""
+    data = AccountSchema().dump(account)
+    loc = data.pop("location")
+    return {
+        "type": "Feature",
+        "id": data["id"],
+        "geometry": {"type": "Point", "coordinates": [loc["lon"], loc["lat"]]},
+        "properties": data,
+    }

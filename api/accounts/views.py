@@ -1,4 +1,4 @@
-"""Accounts, as far as the foundation needs them: scoped read access."""
+"""Accounts: scoped list (JSON and GeoJSON), read, create, update, responsibility history."""
 
 from __future__ import annotations
 
@@ -6,38 +6,129 @@ from typing import Any
 
 from flask.views import MethodView
 from flask_jwt_extended import jwt_required
-from sqlalchemy import select
 
-from api.accounts.schemas import AccountSchema
+from api.accounts import problems, responsibility, service
+from api.accounts.schemas import (
+    AccountCreate,
+    AccountListArgs,
+    AccountPatch,
+    AccountSchema,
+    FeatureCollectionSchema,
+    HistoryArgs,
+    ResponsibilitySchema,
+    account_feature,
+)
 from api.auth.jwt import current_scope
 from api.db import get_session
-from api.errors import not_found
-from api.pagination import KeysetArgs, keyset_page
+from api.pagination import keyset_page
 from api.smorest import Blueprint
 from geo.models import Account
-from geo.scope import get_scoped, restrict
 
-blp = Blueprint("accounts", __name__, url_prefix="/api/accounts", description="Customer accounts")
+blp = Blueprint("accounts", __name__, url_prefix="/api", description="Customer accounts")
+problems.register(blp)
+
+_FILTER_KEYS = (
+    "station_id", "territory_id", "in_territory", "responsible_id", "village", "category",
+    "arrears_min", "arrears_max", "overdue_days_min", "as_of", "bbox", "q",
+)
 
 
-@blp.route("")
+def _filters(args: dict[str, Any]) -> service.AccountFilters:
+    near = None
+    if "radius_m" in args:
+        near = (args["near_lon"], args["near_lat"], float(args["radius_m"]))
+    category = args.get("category")
+    return service.AccountFilters(
+        **{k: args[k] for k in _FILTER_KEYS if k in args and k != "category"},
+        category=category.value if category is not None else None,
+        near=near,
+    )
+
+
+def _page(args: dict[str, Any]) -> list[Account]:
+    session = get_session()
+    filters = _filters(args)
+    stmt = service.accounts_query(current_scope(), filters)
+    page = keyset_page(session, stmt, Account.id, args)
+    return service.attach_arrears(session, page, filters.as_of)
+
+
+@blp.route("/accounts")
 class Accounts(MethodView):
     @jwt_required()
-    @blp.arguments(KeysetArgs, location="query")
+    @blp.arguments(AccountListArgs, location="query")
     @blp.response(200, AccountSchema(many=True))
     def get(self, args: dict[str, Any]) -> Any:
-        """List the accounts in the caller's scope, by id, one keyset page at a time."""
-        stmt = restrict(select(Account), Account, current_scope())
-        return keyset_page(get_session(), stmt, Account.id, args)
+        """List accounts in scope, filtered, one keyset page at a time (by id)."""
+        return _page(args)
+
+    @jwt_required()
+    @blp.arguments(AccountCreate)
+    @blp.response(201, AccountSchema)
+    def post(self, body: dict[str, Any]) -> Any:
+        """Create an account (supervisor/admin); the location declares its coordinate system."""
+        session = get_session()
+        account = service.create_account(session, current_scope(), body)
+        session.commit()
+        return service.attach_arrears(session, [account])[0]
 
 
-@blp.route("/<int:account_id>")
+@blp.route("/accounts.geojson")
+class AccountsGeoJSON(MethodView):
+    @jwt_required()
+    @blp.arguments(AccountListArgs, location="query")
+    @blp.response(200, FeatureCollectionSchema)
+    def get(self, args: dict[str, Any]) -> Any:
+        """The same list as a GeoJSON FeatureCollection (RFC 7946, [lon, lat])."""
+        return {"type": "FeatureCollection", "features": [account_feature(a) for a in _page(args)]}
+
+
+@blp.route("/accounts/outside-territories")
+class AccountsOutsideTerritories(MethodView):
+    @jwt_required()
+    @blp.arguments(AccountListArgs, location="query")
+    @blp.response(200, AccountSchema(many=True))
+    def get(self, args: dict[str, Any]) -> Any:
+        """Accounts that no territory covers (to draw or extend territories)."""
+        return _page(args | {"in_territory": False})
+
+
+@blp.route("/accounts/<int:account_id>")
 class AccountById(MethodView):
     @jwt_required()
+    @blp.etag
     @blp.response(200, AccountSchema)
     def get(self, account_id: int) -> Any:
         """One account, if it is in the caller's scope (404 otherwise)."""
-        account = get_scoped(get_session(), Account, account_id, current_scope())
-        if account is None:
-            raise not_found("account")
-        return account
+        session = get_session()
+        account = service.get_account(session, current_scope(), account_id)
+        return service.attach_arrears(session, [account])[0]
+
+    @jwt_required()
+    @blp.etag
+    @blp.arguments(AccountPatch)
+    @blp.response(200, AccountSchema)
+    def patch(self, body: dict[str, Any], account_id: int) -> Any:
+        """Update some fields of an account; send the ETag in If-Match."""
+        session = get_session()
+        scope = current_scope()
+        account = service.get_account(session, scope, account_id)
+        blp.check_etag(service.attach_arrears(session, [account])[0], AccountSchema)
+        service.update_account(session, scope, account, body)
+        session.commit()
+        return service.attach_arrears(session, [account])[0]
+
+
+@blp.route("/accounts/<int:account_id>/responsibility")
+class AccountResponsibilityHistory(MethodView):
+    @jwt_required()
+    @blp.arguments(HistoryArgs, location="query")
+    @blp.response(200, ResponsibilitySchema(many=True))
+    def get(self, args: dict[str, Any], account_id: int) -> Any:
+        """Who was responsible for the account: the whole history, or on day ``on``."""
+        session = get_session()
+        account = service.get_account(session, current_scope(), account_id)
+        if "on" in args:
+            row = responsibility.responsible_on(session, account.id, args["on"])
+            return [row] if row else []
+        return responsibility.history(session, account.id)
