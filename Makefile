@@ -23,9 +23,10 @@ run: db
 	@echo "Serving the API on http://127.0.0.1:5000 (docs: /api/docs, spec: /api/openapi.json)"
 	@$(VENV)/bin/flask --app wsgi:app run --host 127.0.0.1 --port 5000
 
+# The suite builds its own database (TEST_DATABASE_URL plus the run's pid) from the
+# migrations and drops it at the end.
 test: setup
-	@DATABASE_URL=$(TEST_DATABASE_URL) $(FLASK) db ensure
-	@DATABASE_URL=$(TEST_DATABASE_URL) $(VENV)/bin/python -m pytest -q -p no:cacheprovider
+	@TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(VENV)/bin/python -m pytest -q -p no:cacheprovider
 
 worker: db
 	@$(VENV)/bin/celery -A api.celery_app worker --loglevel=info --concurrency=1

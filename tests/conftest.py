@@ -10,14 +10,46 @@ from typing import Any
 import pytest
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine
+from sqlalchemy import Connection, Engine, create_engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 ROOT = Path(__file__).resolve().parents[1]
-TEST_DATABASE_URL = os.environ.get(
-    "TEST_DATABASE_URL",
-    os.environ.get("DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/arrears_test"),
+_BASE_URL = make_url(
+    os.environ.get(
+        "TEST_DATABASE_URL",
+        os.environ.get("DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/arrears_test"),
+    )
 )
+# Each run gets its own database, built from nothing by the migrations and dropped at
+# the end: runs never see each other's schema or leftovers.
+TEST_DATABASE_URL = _BASE_URL.set(
+    database=f"{_BASE_URL.database}_{os.getpid()}"
+).render_as_string(hide_password=False)
+
+
+def _drop_database(url: str) -> None:
+    import psycopg
+
+    u = make_url(url)
+    admin = u.set(database="postgres", drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{u.database}" WITH (FORCE)')
+
+
+def _drop_stale_databases() -> None:
+    """Drop databases left by killed runs (their process is gone)."""
+    import psycopg
+
+    admin = _BASE_URL.set(database="postgres", drivername="postgresql")
+    prefix = f"{_BASE_URL.database}_"
+    with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as conn:
+        names = conn.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE %s", (prefix + "%",)
+        ).fetchall()
+    for (name,) in names:
+        pid = name.removeprefix(prefix)
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            _drop_database(_BASE_URL.set(database=name).render_as_string(hide_password=False))
 
 
 def alembic_config(url: str) -> Config:
@@ -32,11 +64,14 @@ def engine() -> Iterator[Engine]:
     """The test database at the head migration (so the migrations are tested too)."""
     from api.db import ensure_database
 
+    _drop_stale_databases()
+    _drop_database(TEST_DATABASE_URL)
     ensure_database(TEST_DATABASE_URL)
     command.upgrade(alembic_config(TEST_DATABASE_URL), "head")
     eng = create_engine(TEST_DATABASE_URL, pool_size=10, max_overflow=20)
     yield eng
     eng.dispose()
+    _drop_database(TEST_DATABASE_URL)
 
 
 @pytest.fixture
@@ -58,11 +93,13 @@ def session(connection: Connection) -> Iterator[Session]:
 
 
 @pytest.fixture(scope="session")
-def _app_once(engine: Engine) -> Any:
+def _app_once(engine: Engine) -> Iterator[Any]:
     from api import create_app
     from api.config import TestConfig
 
-    return create_app(TestConfig, DATABASE_URL=TEST_DATABASE_URL)
+    app = create_app(TestConfig, DATABASE_URL=TEST_DATABASE_URL)
+    yield app
+    app.extensions["db_engine"].dispose()
 
 
 @pytest.fixture
