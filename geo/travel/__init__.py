@@ -18,7 +18,7 @@ from geo.travel.greatcircle import (
     GreatCircleProvider,
     haversine_m,
 )
-from geo.travel.pgrouting import PgRoutingProvider, RoadNetwork, edges_sql
+from geo.travel.pgrouting import Method, PgRoutingProvider, RoadNetwork, edges_sql
 from geo.travel.profiles import DEFAULT_PROFILES, ModeProfile
 from geo.travel.protocol import (
     LonLat,
@@ -37,6 +37,7 @@ __all__ = [
     "LonLat",
     "MatrixCache",
     "MatrixProvider",
+    "Method",
     "ModeProfile",
     "PartialMatrix",
     "PartialMatrixProvider",

@@ -1,8 +1,9 @@
 """A road-network travel matrix on pgRouting (osm2pgrouting table layout).
 
 Each point is snapped to the nearest vertex of the network that the mode may use
-(a KNN ``<->`` lookup on the vertices' GiST index), then ``pgr_dijkstraCostMatrix`` (or,
-in batches, ``pgr_dijkstraCost``) gives vertex-to-vertex seconds. The snapping distance
+(a KNN ``<->`` lookup on the vertices' GiST index), then pgRouting gives vertex-to-vertex
+seconds: ``pgr_drivingDistance`` trees in batches of sources by default, or
+``pgr_dijkstraCost`` / ``pgr_dijkstraCostMatrix`` (``RoadNetwork.method``). The snapping distance
 is added at the mode's access speed, plus the mode's per-leg overhead.
 
 Edge seconds per mode are ``GREATEST(cost_s, length_m / mode speed)``: osm2pgrouting's
@@ -26,6 +27,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -52,6 +54,9 @@ from geo.models import TravelMode
 from geo.travel.profiles import DEFAULT_PROFILES, ModeProfile, describe_profiles, profile_for
 from geo.travel.protocol import FloatMatrix, LonLat, PartialMatrix, as_lonlat_array
 
+Method = Literal["drivingdistance", "dijkstracost", "costmatrix"]
+METHODS: frozenset[str] = frozenset({"drivingdistance", "dijkstracost", "costmatrix"})
+_UNLIMITED = 1e12  # pgr_drivingDistance's distance bound: far beyond any day's travel
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 _M_PER_DEG_LAT = 111_320.0
 
@@ -78,9 +83,15 @@ class RoadNetwork:
     bbox_margin_m
         Only edges within the points' bounding box grown by this margin are loaded
         (``None``: the whole table). Keeps a province-sized table cheap.
+    method
+        ``"drivingdistance"`` (default): one Dijkstra tree per source with
+        ``pgr_drivingDistance``, keeping only the target vertices; the fastest measured
+        (no path is rebuilt per pair). ``"dijkstracost"``: ``pgr_dijkstraCost``
+        many-to-many. ``"costmatrix"``: one ``pgr_dijkstraCostMatrix`` call (ignores
+        ``batch_size``). All three give the same costs; see ``docs/road_network.md``.
     batch_size
-        ``None``: one ``pgr_dijkstraCostMatrix`` call. Otherwise ``pgr_dijkstraCost``
-        from this many sources at a time to all targets.
+        Sources per database call for ``drivingdistance`` and ``dijkstracost``
+        (``None``: all at once). Batches keep each result set small.
     exact_metres
         ``False``: metres = routed seconds x mode speed (exact whenever no edge on the path
         has a posted speed below the mode speed, true for the default mapconfig).
@@ -95,7 +106,8 @@ class RoadNetwork:
     max_snap_m: float = 1500.0
     access_detour: float = 1.3
     bbox_margin_m: float | None = 10_000.0
-    batch_size: int | None = None
+    method: Method = "drivingdistance"
+    batch_size: int | None = 100
     exact_metres: bool = False
 
     def __post_init__(self) -> None:
@@ -108,6 +120,8 @@ class RoadNetwork:
             raise ValueError("access_detour must be between 1.0 and 3.0")
         if self.bbox_margin_m is not None and not self.bbox_margin_m >= 0.0:
             raise ValueError("bbox_margin_m must be non-negative")
+        if self.method not in METHODS:
+            raise ValueError(f"method must be one of {sorted(METHODS)}")
         if self.batch_size is not None and self.batch_size < 1:
             raise ValueError("batch_size must be positive")
 
@@ -242,23 +256,41 @@ def snap_points(
     return vids, snap
 
 
-_MATRIX_SQL = text(
+_COST_MATRIX_SQL = text(
     "SELECT start_vid, array_agg(end_vid), array_agg(agg_cost) "
-    "FROM pgr_dijkstraCostMatrix(:edges, CAST(:vids AS bigint[]), directed => true) "
+    "FROM pgr_dijkstraCostMatrix(:edges, CAST(:ends AS bigint[]), directed => true) "
     "GROUP BY start_vid"
 )
-_BATCH_SQL = text(
+_DIJKSTRA_COST_SQL = text(
     "SELECT start_vid, array_agg(end_vid), array_agg(agg_cost) "
     "FROM pgr_dijkstraCost(:edges, CAST(:starts AS bigint[]), CAST(:ends AS bigint[]), "
     "directed => true) GROUP BY start_vid"
 )
+# pgRouting 3.6 renamed pgr_drivingDistance's from_v to start_vid.
+_DRIVING_DISTANCE_SQL = {
+    column_name: text(
+        f"SELECT dd.{column_name}, array_agg(dd.node), array_agg(dd.agg_cost) "
+        "FROM pgr_drivingDistance(:edges, CAST(:starts AS bigint[]), :limit, directed => true) dd "
+        "JOIN unnest(CAST(:ends AS bigint[])) AS t(id) ON t.id = dd.node "
+        f"GROUP BY dd.{column_name}"
+    )
+    for column_name in ("from_v", "start_vid")
+}
+
+
+def pgrouting_version(conn: Connection | Session) -> tuple[int, int]:
+    """Return pgRouting's ``(major, minor)`` version."""
+    raw = str(conn.execute(text("SELECT pgr_version()")).scalar_one())
+    major, minor = (int(part) for part in re.findall(r"\d+", raw)[:2])
+    return major, minor
 
 
 def vertex_matrix(
     conn: Connection | Session,
     edges: str,
     vertex_ids: npt.NDArray[np.int64],
-    batch_size: int | None = None,
+    method: Method = "drivingdistance",
+    batch_size: int | None = 100,
 ) -> FloatMatrix:
     """Shortest-path costs between sorted unique vertex ids, ``NaN`` where unreachable.
 
@@ -270,9 +302,10 @@ def vertex_matrix(
         pgRouting edge query (see ``edges_sql``).
     vertex_ids
         Sorted unique vertex ids.
+    method
+        ``"drivingdistance"``, ``"dijkstracost"`` or ``"costmatrix"`` (see ``RoadNetwork``).
     batch_size
-        ``None`` for one ``pgr_dijkstraCostMatrix``; otherwise sources per
-        ``pgr_dijkstraCost`` call.
+        Sources per call (``None``: all); ignored by ``"costmatrix"``.
 
     Returns
     -------
@@ -285,17 +318,20 @@ def vertex_matrix(
     if k < 2:
         return out
     ids = vertex_ids.tolist()
-    step = k if batch_size is None else batch_size
+    if method == "costmatrix":
+        stmt, step = _COST_MATRIX_SQL, k
+    elif method == "dijkstracost":
+        stmt, step = _DIJKSTRA_COST_SQL, batch_size or k
+    else:
+        column_name = "start_vid" if pgrouting_version(conn) >= (3, 6) else "from_v"
+        stmt, step = _DRIVING_DISTANCE_SQL[column_name], batch_size or k
     for first in range(0, k, step):
-        if batch_size is None:
-            rows = conn.execute(_MATRIX_SQL, {"edges": edges, "vids": ids})
-        else:
-            params = {"edges": edges, "starts": ids[first : first + step], "ends": ids}
-            rows = conn.execute(_BATCH_SQL, params)
-        for start, ends, costs in rows:
+        params = {"edges": edges, "starts": ids[first : first + step], "ends": ids}
+        for start, ends, costs in conn.execute(stmt, {**params, "limit": _UNLIMITED}):
             row = int(np.searchsorted(vertex_ids, start))
             cols = np.searchsorted(vertex_ids, np.asarray(ends, dtype=np.int64))
             out[row, cols] = np.asarray(costs, dtype=np.float64)
+    np.fill_diagonal(out, 0.0)
     return out
 
 
@@ -387,10 +423,12 @@ class PgRoutingProvider:
         net = self.network
         unique = np.unique(vids[ok])
         bbox = None if net.bbox_margin_m is None else _bbox(lonlat[ok], net.bbox_margin_m)
-        road_s = vertex_matrix(self.conn, edges_sql(net, profile, bbox), unique, net.batch_size)
+        road_s = vertex_matrix(
+            self.conn, edges_sql(net, profile, bbox), unique, net.method, net.batch_size
+        )
         if net.exact_metres:
             edges_m = edges_sql(net, profile, bbox, metres=True)
-            road_m = vertex_matrix(self.conn, edges_m, unique, net.batch_size)
+            road_m = vertex_matrix(self.conn, edges_m, unique, net.method, net.batch_size)
             road_m[np.isnan(road_s)] = np.nan
         else:
             road_m = road_s * profile.speed_mps

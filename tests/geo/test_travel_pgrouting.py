@@ -23,6 +23,7 @@ from geo.travel import (
     CachedProvider,
     GreatCircleProvider,
     MatrixCache,
+    Method,
     ModeProfile,
     PartialMatrixProvider,
     PgRoutingProvider,
@@ -105,10 +106,13 @@ def roads(connection: Connection) -> Connection:
 
 
 def provider(
-    conn: Connection, batch_size: int | None = None, exact: bool = False
+    conn: Connection,
+    method: Method = "drivingdistance",
+    batch_size: int | None = 100,
+    exact: bool = False,
 ) -> PgRoutingProvider:
     """The road provider on the tiny network with the tests' profiles."""
-    net = replace(NETWORK, batch_size=batch_size, exact_metres=exact)
+    net = replace(NETWORK, method=method, batch_size=batch_size, exact_metres=exact)
     return PgRoutingProvider(conn, net, PROFILES)
 
 
@@ -154,13 +158,24 @@ def test_unroutable_points_fall_back_to_great_circle_and_are_marked(roads: Conne
     assert m.seconds[0, 3] == est.seconds[0, 3] and m.metres[2, 1] == est.metres[2, 1]
 
 
-def test_batched_dijkstra_cost_equals_cost_matrix(roads: Connection) -> None:
-    """pgr_dijkstraCost in batches of one source gives the same matrix as pgr_dijkstraCostMatrix."""
-    points = [V1, V3, V4, NEAR_V2, V5]
-    whole = provider(roads).partial_matrix(points, TravelMode.CAR)
-    batched = provider(roads, batch_size=1).partial_matrix(points, TravelMode.CAR)
-    np.testing.assert_array_equal(whole.seconds, batched.seconds)
-    np.testing.assert_array_equal(whole.metres, batched.metres)
+@pytest.mark.parametrize(
+    ("method", "batch_size"),
+    [
+        ("dijkstracost", None),
+        ("dijkstracost", 1),
+        ("drivingdistance", None),
+        ("drivingdistance", 1),
+    ],
+)
+def test_every_method_and_batch_size_equals_cost_matrix(
+    roads: Connection, method: Method, batch_size: int | None
+) -> None:
+    """pgr_dijkstraCost and pgr_drivingDistance, whole or batched, equal pgr_dijkstraCostMatrix."""
+    points = [V1, V3, V4, NEAR_V2, V5, FAR]
+    whole = provider(roads, "costmatrix").partial_matrix(points, TravelMode.CAR)
+    other = provider(roads, method, batch_size).partial_matrix(points, TravelMode.CAR)
+    np.testing.assert_array_equal(whole.seconds, other.seconds)
+    np.testing.assert_array_equal(whole.metres, other.metres)
 
 
 def test_exact_metres_equal_speed_derived_metres_when_speed_is_capped(roads: Connection) -> None:
