@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import numpy as np
 from sqlalchemy import Connection, create_engine, make_url, text
@@ -37,11 +37,13 @@ from geo.travel import (
     DEFAULT_PROFILES,
     GreatCircleProvider,
     LonLat,
+    Method,
     PgRoutingProvider,
     RoadNetwork,
     WithFallback,
     haversine_m,
 )
+from geo.travel.pgrouting import METHODS, snap_points
 
 OSM_GZ = Path("/work/shared/data/osm/andorra-20130528.osm.gz")
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/arrears_roads_bench"
@@ -150,6 +152,15 @@ def calibration(
         f"  road metres / great-circle metres (legs > 1 km, {ok.sum():,} cells): "
         f"p10 {q[0]:.2f}  median {q[1]:.2f}  p90 {q[2]:.2f}  mean {dist_ratio.mean():.2f}"
     )
+    routed = ~np.isnan(road_s)
+    for lo, hi in [(1e2, 1e3), (1e3, 5e3), (5e3, 15e3), (15e3, 1e9)]:
+        band = routed & (gc_m >= lo) & (gc_m < hi)
+        if band.any():
+            r = road_m[band] / gc_m[band]
+            print(
+                f"    great-circle {lo / 1e3:g}-{min(hi, 1e6) / 1e3:g} km ({band.sum():,} cells): "
+                f"median {np.median(r):.2f}  mean {r.mean():.2f}"
+            )
     tq = np.percentile(time_ratio, [10, 50, 90])
     print(
         f"  road seconds / great-circle seconds (detour {gc_detour():g}): "
@@ -178,7 +189,7 @@ def bench_pgrouting(
     url: str,
     n: int,
     rng: np.random.Generator,
-    batches: list[int],
+    variants: list[tuple[Method, int | None]],
     modes: list[TravelMode],
     jitter_m: float,
 ) -> None:
@@ -191,14 +202,21 @@ def bench_pgrouting(
         base = RoadNetwork(schema=SCHEMA)
         fallback = GreatCircleProvider()
         for mode in modes:
-            for label, net in [("pgr_dijkstraCostMatrix", base)] + [
-                (f"pgr_dijkstraCost batch {b}", replace(base, batch_size=b)) for b in batches
-            ]:
+            profile = DEFAULT_PROFILES[mode]
+            _, times = timed(lambda p=profile: snap_points(conn, base, np.array(households), p))
+            print(f"snap {n} points to vertices ({mode.value}): {fmt(times)}")
+            reference: np.ndarray | None = None
+            for method, batch in variants:
+                net = replace(base, method=method, batch_size=batch)
+                label = f"{method}" + ("" if method == "costmatrix" else f", batch {batch}")
                 provider = WithFallback(PgRoutingProvider(conn, net), fallback)
                 m, times = timed(lambda p=provider, mode=mode: p.matrix(households, mode))
+                if reference is None:
+                    reference = m.seconds
+                diff = int(np.abs(m.seconds.astype(np.int64) - reference).max())
                 print(
                     f"pgRouting {n}x{n} {mode.value:<9} households ({label}): {fmt(times)}; "
-                    f"fallback cells {m.estimated_share:.1%}"
+                    f"fallback cells {m.estimated_share:.1%}; max diff to first {diff} s"
                 )
             partial = PgRoutingProvider(conn, base).partial_matrix(households, mode)
             print("  calibration on households (snapping legs included):")
@@ -227,13 +245,30 @@ def bench_pgrouting(
     eng.dispose()
 
 
+def parse_variants(raw: list[str]) -> list[tuple[Method, int | None]]:
+    """Parse ``method[:batch]`` strings."""
+    out: list[tuple[Method, int | None]] = []
+    for item in raw:
+        method, _, batch = item.partition(":")
+        if method not in METHODS:
+            raise SystemExit(f"unknown method {method!r}")
+        size = int(batch) if batch else 100
+        out.append((cast(Method, method), size or None))
+    return out
+
+
 def main() -> None:
     """Parse arguments and run the benchmarks."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=2000)
     ap.add_argument("--url", default=DEFAULT_URL)
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--batches", type=int, nargs="*", default=[100, 500])
+    ap.add_argument(
+        "--variants",
+        nargs="*",
+        default=["costmatrix", "dijkstracost:100", "drivingdistance:100", "drivingdistance:500"],
+        help="method[:batch], batch 0 = all sources in one call",
+    )
     ap.add_argument("--modes", nargs="*", default=["motorbike", "car", "walk"])
     ap.add_argument("--jitter-m", type=float, default=300.0)
     ap.add_argument("--skip-pgrouting", action="store_true")
@@ -245,7 +280,12 @@ def main() -> None:
         return
     ensure_network(args.url)
     bench_pgrouting(
-        args.url, args.n, rng, args.batches, [TravelMode(m) for m in args.modes], args.jitter_m
+        args.url,
+        args.n,
+        rng,
+        parse_variants(args.variants),
+        [TravelMode(m) for m in args.modes],
+        args.jitter_m,
     )
 
 
