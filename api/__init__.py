@@ -53,7 +53,8 @@ def _register_blueprints(app: Flask, api: Any) -> None:
     from api.auth.views import blp as auth
     from api.docs.views import blp as docs_assets
     from api.health.views import blp as health
+    from api.territories.views import blp as territories
 
-    for blp in (health, auth, accounts):
+    for blp in (health, auth, accounts, territories):
         api.register_blueprint(blp)
     app.register_blueprint(docs_assets)

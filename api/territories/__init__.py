@@ -1,0 +1,1 @@
+"""Territories: polygons of responsibility, their collectors, and the accounts they cover."""
