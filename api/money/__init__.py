@@ -1,0 +1,1 @@
+"""Money resource: amount due, payments (exactly once), batches, reversals, cash custody."""

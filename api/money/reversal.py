@@ -1,0 +1,105 @@
+"""Reversals: a correction is a new ledger entry with negative allocations, never an edit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from api.money.canonical import body_hash
+from api.money.records import audit
+from api.money.service import PaymentResult, Rejected, Status, allocations_of
+from geo.models import Account, EntryKind, Payment, PaymentAllocation
+from geo.scope import Scope, get_scoped
+
+
+@dataclass(frozen=True)
+class ReversalInput:
+    id: uuid.UUID
+    reason: str
+    device_id: str | None = None
+
+
+def _stored(session: Session, reversal_id: uuid.UUID, digest: str) -> PaymentResult | None:
+    stored = session.get(Payment, reversal_id, populate_existing=True)
+    if stored is None:
+        return None
+    if stored.body_hash != digest:
+        raise Rejected("id_conflict", "This id is already used by a different money record.")
+    return PaymentResult(Status.REPLAYED, True, stored, allocations_of(session, reversal_id))
+
+
+def reverse_payment(
+    session: Session, scope: Scope, original_id: uuid.UUID, inp: ReversalInput
+) -> PaymentResult:
+    """Reverse ``original_id`` once; a resend of the same reversal is a replay.
+
+    Raises ``LookupError`` when the payment is not in scope and :class:`Rejected`
+    when it is itself a reversal or has already been reversed by another entry.
+    """
+    digest = body_hash(
+        {"id": inp.id, "reverses_id": original_id, "reason": inp.reason, "actor_id": scope.user_id}
+    )
+    found = _stored(session, inp.id, digest)
+    if found is not None:
+        return found
+    original = get_scoped(session, Payment, original_id, scope)
+    if original is None:
+        raise LookupError(original_id)
+    if original.kind is not EntryKind.PAYMENT:
+        raise Rejected("not_a_payment", "Only a payment can be reversed.")
+    session.execute(
+        select(Account.id).where(Account.id == original.account_id).with_for_update(key_share=True)
+    )
+    savepoint = session.begin_nested()
+    row = session.execute(
+        insert(Payment)
+        .values(
+            id=inp.id,
+            kind=EntryKind.REVERSAL,
+            account_id=original.account_id,
+            amount=original.amount,
+            channel=original.channel,
+            collector_id=original.collector_id,
+            collected_at=dt.datetime.now(dt.UTC),
+            device_id=inp.device_id,
+            reverses_id=original.id,
+            reason=inp.reason,
+            actor_id=scope.user_id,
+            body_hash=digest,
+        )
+        .on_conflict_do_nothing()
+        .returning(Payment.id)
+    ).first()
+    if row is None:
+        savepoint.rollback()
+        found = _stored(session, inp.id, digest)
+        if found is not None:
+            return found
+        raise Rejected("already_reversed", "This payment has already been reversed.", conflict=True)
+    negatives = [
+        PaymentAllocation(
+            payment_id=inp.id, bill_id=a.bill_id, principal=-a.principal, late_fee=-a.late_fee
+        )
+        for a in allocations_of(session, original.id)
+    ]
+    session.add_all(negatives)
+    account = session.get(Account, original.account_id)
+    audit(
+        session,
+        "payment.reversed",
+        inp.id,
+        actor_id=scope.user_id,
+        account_id=original.account_id,
+        station_id=account.station_id if account is not None else None,
+        device_id=inp.device_id,
+        amount=original.amount,
+        detail={"reverses_id": str(original.id), "reason": inp.reason},
+    )
+    session.flush()
+    savepoint.commit()
+    return PaymentResult(Status.CREATED, False, session.get(Payment, inp.id), negatives)

@@ -1,0 +1,149 @@
+"""Money schemas: amounts are strings with at most two decimals; unknown fields are refused."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+from api.fields import Money, Text
+from geo.models import Channel
+
+MAX_AMOUNT = Decimal("100000000")
+MAX_BATCH = 200
+
+
+class PositiveAmount(Money):
+    """A money string above 0.00 and below 100,000,000.00 (the ledger's bounds)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Decimal:
+        amount = super()._deserialize(value, attr, data, **kwargs)
+        if not Decimal("0") < amount < MAX_AMOUNT:
+            raise ValidationError("An amount is above 0.00 and below 100000000.00.")
+        return amount
+
+
+class PaymentSchema(Schema):
+    """One payment as uploaded by a phone or recorded at the counter."""
+
+    id = fields.UUID(required=True, metadata={"description": "Minted by the client, kept forever"})
+    account_id = fields.Integer(strict=True, required=True, validate=validate.Range(min=1))
+    amount = PositiveAmount(required=True)
+    channel = fields.Enum(Channel, by_value=True, required=True)
+    collected_at = fields.AwareDateTime(required=True)
+    device_id = Text(max_length=64, load_default=None, allow_none=True)
+    bill_ids = fields.List(
+        fields.Integer(strict=True),
+        load_default=list,
+        validate=validate.Length(max=24),
+        metadata={"description": "Bills to pay first (an allocation hint)"},
+    )
+
+
+class BatchSchema(Schema):
+    """Up to 200 payments; each is validated and stored on its own."""
+
+    items = fields.List(fields.Raw(), required=True, validate=validate.Length(min=1, max=MAX_BATCH))
+
+
+class AllocationSchema(Schema):
+    bill_id = fields.Integer()
+    principal = Money()
+    late_fee = Money()
+
+
+class PaymentOutSchema(Schema):
+    """A stored payment (or reversal), or a quarantined upload, and how this request ended."""
+
+    status = fields.String(metadata={"enum": ["created", "replayed", "quarantined"]})
+    replay = fields.Boolean()
+    id = fields.UUID()
+    kind = fields.String(allow_none=True)
+    account_id = fields.Integer()
+    amount = Money()
+    channel = fields.String()
+    collected_at = fields.DateTime()
+    recorded_at = fields.DateTime()
+    device_id = fields.String(allow_none=True)
+    receipt_no = fields.String(allow_none=True)
+    collector_id = fields.Integer(allow_none=True)
+    reverses_id = fields.UUID(allow_none=True)
+    reason = fields.String(allow_none=True)
+    allocations = fields.List(fields.Nested(AllocationSchema))
+    overpayment = Money(allow_none=True)
+    quarantine_reason = fields.String(allow_none=True)
+
+
+class BatchItemSchema(Schema):
+    index = fields.Integer()
+    id = fields.String(allow_none=True)
+    status = fields.String(metadata={"enum": ["created", "replayed", "rejected", "quarantined"]})
+    reason = fields.String(allow_none=True)
+    errors = fields.Dict(allow_none=True)
+    receipt_no = fields.String(allow_none=True)
+
+
+class BatchOutSchema(Schema):
+    items = fields.List(fields.Nested(BatchItemSchema))
+    created = fields.Integer()
+    replayed = fields.Integer()
+    rejected = fields.Integer()
+    quarantined = fields.Integer()
+
+
+class ReversalSchema(Schema):
+    """Reverse a payment: the reversal's own client-minted id and a reason."""
+
+    id = fields.UUID(required=True)
+    reason = Text(required=True, max_length=500, validate=validate.Length(min=3))
+    device_id = Text(max_length=64, load_default=None, allow_none=True)
+
+
+class AsOfArgs(Schema):
+    as_of = fields.Date(load_default=None, metadata={"description": "Station-local date"})
+
+
+class BillDueSchema(Schema):
+    bill_id = fields.Integer()
+    period = fields.Date()
+    due_date = fields.Date()
+    amount = Money()
+    principal = Money()
+    late_fee = Money()
+    total = Money()
+    days_overdue = fields.Integer()
+
+
+class BucketsSchema(Schema):
+    d1_30 = Money()
+    d31_60 = Money()
+    d61_90 = Money()
+    d90_plus = Money()
+    total = Money()
+
+
+class AmountDueSchema(Schema):
+    """What an account owes if it pays on ``as_of``: per bill, aged, and its escalation stage."""
+
+    account_id = fields.Integer()
+    as_of = fields.Date()
+    principal = Money()
+    late_fee = Money()
+    total = Money()
+    credit = Money()
+    bills = fields.List(fields.Nested(BillDueSchema))
+    buckets = fields.Nested(BucketsSchema)
+    oldest_days_overdue = fields.Integer()
+    stage = fields.String()
+
+
+class ExceptionSchema(Schema):
+    kind = fields.String()
+    id = fields.String()
+    account_id = fields.Integer()
+    station_id = fields.Integer(allow_none=True)
+    amount = Money()
+    detail = fields.String()
+    collector_id = fields.Integer(allow_none=True)
+    created_at = fields.DateTime()

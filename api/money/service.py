@@ -1,0 +1,321 @@
+"""Recording payments exactly once: idempotent insert, allocation, receipts, quarantine.
+
+The id is minted by the client; ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` is
+the arbiter and, when no row comes back, a separate ``SELECT`` finds the winner.
+Functions take a ``Session``, flush but never commit, and import no Flask.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from api.money.canonical import body_hash, canonical
+from api.money.records import RECEIPT_CHANNELS, audit, next_receipt_no
+from geo.models import (
+    Account,
+    AccountResponsibility,
+    Channel,
+    EntryKind,
+    Payment,
+    PaymentAllocation,
+    Role,
+    Station,
+)
+from geo.models.ledger_extra import MoneyException, QuarantinedPayment
+from geo.money import amount_due, local_date, plan_allocation
+from geo.scope import Scope
+
+#: Channels each role may record itself (online channels come in by notification/import).
+ROLE_CHANNELS: dict[Role, frozenset[Channel]] = {
+    Role.COLLECTOR: frozenset({Channel.FIELD_CASH, Channel.FIELD_QR}),
+    Role.SUPERVISOR: frozenset({Channel.FIELD_CASH, Channel.FIELD_QR, Channel.COUNTER}),
+    Role.ADMIN: frozenset(Channel),
+}
+MAX_CLOCK_SKEW = dt.timedelta(minutes=10)
+
+
+class Status(enum.StrEnum):
+    CREATED = "created"
+    REPLAYED = "replayed"
+    QUARANTINED = "quarantined"
+
+
+class Rejected(Exception):
+    """The request cannot be stored; ``code`` is stable, ``detail`` is for people.
+
+    ``conflict`` marks a state conflict (e.g. already reversed) rather than a bad request.
+    """
+
+    def __init__(self, code: str, detail: str, *, conflict: bool = False) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+        self.conflict = conflict
+
+
+@dataclass(frozen=True)
+class PaymentInput:
+    id: uuid.UUID
+    account_id: int
+    amount: Decimal
+    channel: Channel
+    collected_at: dt.datetime
+    device_id: str | None = None
+    bill_ids: tuple[int, ...] = ()
+    channel_txn_id: str | None = None
+
+
+@dataclass
+class PaymentResult:
+    status: Status
+    replay: bool
+    payment: Payment | None = None
+    allocations: list[PaymentAllocation] = field(default_factory=list)
+    quarantine: QuarantinedPayment | None = None
+    overpayment: Decimal = Decimal("0.00")
+
+
+def _body(inp: PaymentInput, uploader_id: int) -> dict[str, object]:
+    return canonical(
+        {
+            "id": inp.id,
+            "account_id": inp.account_id,
+            "amount": inp.amount,
+            "channel": inp.channel,
+            "collected_at": inp.collected_at,
+            "device_id": inp.device_id,
+            "bill_ids": list(inp.bill_ids),
+            "channel_txn_id": inp.channel_txn_id,
+            "uploader_id": uploader_id,
+        }
+    )
+
+
+def allocations_of(session: Session, payment_id: uuid.UUID) -> list[PaymentAllocation]:
+    return list(
+        session.scalars(
+            select(PaymentAllocation)
+            .where(PaymentAllocation.payment_id == payment_id)
+            .order_by(PaymentAllocation.id)
+        )
+    )
+
+
+def _overpayment_of(session: Session, payment_id: uuid.UUID) -> Decimal:
+    amount = session.scalar(
+        select(MoneyException.amount).where(
+            MoneyException.payment_id == payment_id, MoneyException.kind == "overpayment"
+        )
+    )
+    return amount if amount is not None else Decimal("0.00")
+
+
+def _stored(session: Session, payment_id: uuid.UUID, digest: str) -> PaymentResult | None:
+    """The stored outcome for ``payment_id`` if any; a different body is refused."""
+    payment = session.get(Payment, payment_id, populate_existing=True)
+    if payment is not None:
+        if payment.body_hash != digest:
+            raise Rejected("id_conflict", "This id is already used by a different money record.")
+        return PaymentResult(
+            Status.REPLAYED,
+            True,
+            payment,
+            allocations_of(session, payment_id),
+            overpayment=_overpayment_of(session, payment_id),
+        )
+    held = session.get(QuarantinedPayment, payment_id, populate_existing=True)
+    if held is not None:
+        if held.body_hash != digest:
+            raise Rejected("id_conflict", "This id is already used by a different money record.")
+        return PaymentResult(Status.QUARANTINED, True, quarantine=held)
+    return None
+
+
+def _authorization_failure(
+    session: Session, scope: Scope, account: Account | None, on: dt.date
+) -> str | None:
+    """Why ``scope`` may not record money for ``account`` collected on ``on``, or None."""
+    if account is None:
+        return "unknown account"
+    if scope.is_admin:
+        return None
+    if scope.is_collector:
+        held = session.scalar(
+            select(AccountResponsibility.id).where(
+                AccountResponsibility.account_id == account.id,
+                AccountResponsibility.collector_id == scope.user_id,
+                AccountResponsibility.valid_from <= on,
+                (AccountResponsibility.valid_to.is_(None)) | (AccountResponsibility.valid_to > on),
+            )
+        )
+        return None if held is not None else f"collector not responsible for the account on {on}"
+    if account.station_id not in scope.station_ids:
+        return "account outside the supervisor's stations"
+    return None
+
+
+def _quarantine(
+    session: Session,
+    scope: Scope,
+    inp: PaymentInput,
+    account: Account | None,
+    body: dict[str, object],
+    digest: str,
+    reason: str,
+) -> PaymentResult:
+    if account is not None and account.station_id in scope.station_ids:
+        station_id: int | None = account.station_id
+    else:
+        station_id = min(scope.station_ids, default=None)
+    stmt = (
+        insert(QuarantinedPayment)
+        .values(
+            id=inp.id,
+            station_id=station_id,
+            account_id=inp.account_id,
+            amount=inp.amount,
+            channel=inp.channel.value,
+            collector_id=scope.user_id,
+            collected_at=inp.collected_at,
+            device_id=inp.device_id,
+            reason=reason,
+            body=body,
+            body_hash=digest,
+        )
+        .on_conflict_do_nothing(index_elements=[QuarantinedPayment.id])
+        .returning(QuarantinedPayment.id)
+    )
+    if session.execute(stmt).first() is None:
+        found = _stored(session, inp.id, digest)
+        assert found is not None
+        return found
+    audit(
+        session,
+        "payment.quarantined",
+        inp.id,
+        actor_id=scope.user_id,
+        account_id=inp.account_id,
+        station_id=station_id,
+        device_id=inp.device_id,
+        amount=inp.amount,
+        detail={"reason": reason, "channel": inp.channel.value},
+    )
+    held = session.get(QuarantinedPayment, inp.id)
+    return PaymentResult(Status.QUARANTINED, False, quarantine=held)
+
+
+def record_payment(
+    session: Session,
+    scope: Scope,
+    inp: PaymentInput,
+    *,
+    now: dt.datetime | None = None,
+    skip_authorization: bool = False,
+    collector_id: int | None = None,
+) -> PaymentResult:
+    """Store ``inp`` exactly once, allocate it, or quarantine it; replays return the original.
+
+    Raises :class:`Rejected` for an id reused with a different body, a channel the
+    role may not record, or a collection time in the future.
+    """
+    body = _body(inp, collector_id if collector_id is not None else scope.user_id)
+    digest = body_hash(body)
+    found = _stored(session, inp.id, digest)
+    if found is not None:
+        return found
+    if inp.channel not in ROLE_CHANNELS[scope.role] and not skip_authorization:
+        raise Rejected("channel_not_allowed", f"A {scope.role.value} may not record {inp.channel}.")
+    now = now or dt.datetime.now(dt.UTC)
+    if inp.collected_at > now + MAX_CLOCK_SKEW:
+        raise Rejected("collected_in_future", "collected_at is in the future.")
+
+    account = session.scalars(
+        select(Account).where(Account.id == inp.account_id).with_for_update(key_share=True)
+    ).one_or_none()
+    station = session.get(Station, account.station_id) if account is not None else None
+    tz = ZoneInfo(station.timezone if station is not None else "Asia/Shanghai")
+    on = local_date(inp.collected_at, tz)
+    if not skip_authorization:
+        reason = _authorization_failure(session, scope, account, on)
+        if reason is not None:
+            return _quarantine(session, scope, inp, account, body, digest, reason)
+    assert account is not None and station is not None
+
+    plan = plan_allocation(amount_due(session, account.id, on), inp.amount, inp.bill_ids)
+    savepoint = session.begin_nested()
+    receipt = (
+        next_receipt_no(session, station.id, on.year)
+        if inp.channel.value in RECEIPT_CHANNELS
+        else None
+    )
+    uploader = collector_id if collector_id is not None else scope.user_id
+    row = session.execute(
+        insert(Payment)
+        .values(
+            id=inp.id,
+            kind=EntryKind.PAYMENT,
+            account_id=account.id,
+            amount=inp.amount,
+            channel=inp.channel,
+            channel_txn_id=inp.channel_txn_id,
+            collector_id=uploader if inp.channel_txn_id is None else None,
+            collected_at=inp.collected_at,
+            device_id=inp.device_id,
+            receipt_no=receipt,
+            actor_id=scope.user_id,
+            body_hash=digest,
+        )
+        .on_conflict_do_nothing()
+        .returning(Payment.id)
+    ).first()
+    if row is None:  # somebody else stored this id (or this channel transaction) first
+        savepoint.rollback()
+        found = _stored(session, inp.id, digest)
+        if found is None:
+            raise Rejected("duplicate_channel_txn", "This channel transaction is already stored.")
+        return found
+    allocations = [
+        PaymentAllocation(
+            payment_id=inp.id,
+            bill_id=line.bill_id,
+            principal=line.principal,
+            late_fee=line.late_fee,
+        )
+        for line in plan.lines
+    ]
+    session.add_all(allocations)
+    if plan.unallocated > 0:
+        session.add(
+            MoneyException(
+                kind="overpayment",
+                payment_id=inp.id,
+                account_id=account.id,
+                station_id=station.id,
+                amount=plan.unallocated,
+                detail=f"{plan.unallocated:.2f} paid beyond what the account owed on {on}.",
+            )
+        )
+    audit(
+        session,
+        "payment.created",
+        inp.id,
+        actor_id=scope.user_id,
+        account_id=account.id,
+        station_id=station.id,
+        device_id=inp.device_id,
+        amount=inp.amount,
+        detail={"channel": inp.channel.value, "receipt_no": receipt, "collector_id": uploader},
+    )
+    session.flush()
+    savepoint.commit()
+    payment = session.get(Payment, inp.id)
+    return PaymentResult(Status.CREATED, False, payment, allocations, overpayment=plan.unallocated)

@@ -1,0 +1,212 @@
+"""Money endpoints: thin views over api.money.service and geo.money.
+
+Every view runs one transaction: the service flushes, the view commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask.views import MethodView
+from flask_jwt_extended import jwt_required
+from marshmallow import ValidationError
+
+from api.auth.jwt import current_scope
+from api.db import get_session
+from api.errors import Problem, not_found
+from api.money import reversal as reversal_service
+from api.money import service
+from api.money.schemas import (
+    AmountDueSchema,
+    AsOfArgs,
+    BatchOutSchema,
+    BatchSchema,
+    PaymentOutSchema,
+    PaymentSchema,
+    ReversalSchema,
+)
+from api.money.serialize import due_body, result_body
+from api.smorest import Blueprint
+from geo.models import Account, Payment, Station
+from geo.money import amount_due
+from geo.scope import Scope, get_scoped
+
+blp = Blueprint(
+    "money",
+    __name__,
+    url_prefix="/api",
+    description="Money: amount due, payments exactly once, reversals, cash custody, audit",
+)
+
+_STATUS_CODE = {
+    service.Status.CREATED: 201,
+    service.Status.REPLAYED: 200,
+    service.Status.QUARANTINED: 202,
+}
+
+
+def rejected(error: service.Rejected) -> Problem:
+    """The problem for a refused money request; it never echoes a stored record."""
+    return Problem(
+        409 if error.conflict else 422,
+        error.detail,
+        slug=f"money/{error.code.replace('_', '-')}",
+        extra={"code": error.code},
+    )
+
+
+def require_staff(scope: Scope) -> None:
+    if scope.is_collector:
+        raise Problem(403, "Only supervisors and admins may do this.")
+
+
+def _input(body: dict[str, Any]) -> service.PaymentInput:
+    return service.PaymentInput(
+        id=body["id"],
+        account_id=body["account_id"],
+        amount=body["amount"],
+        channel=body["channel"],
+        collected_at=body["collected_at"],
+        device_id=body.get("device_id"),
+        bill_ids=tuple(body.get("bill_ids") or ()),
+    )
+
+
+@blp.route("/payments")
+class Payments(MethodView):
+    @jwt_required()
+    @blp.arguments(PaymentSchema)
+    @blp.response(201, PaymentOutSchema)
+    @blp.alt_response(200, schema=PaymentOutSchema, description="A replay: the stored result")
+    @blp.alt_response(202, schema=PaymentOutSchema, description="Quarantined for a supervisor")
+    def post(self, body: dict[str, Any]) -> Any:
+        """Record a payment exactly once (the client mints its id; a resend is a replay)."""
+        session = get_session()
+        try:
+            result = service.record_payment(session, current_scope(), _input(body))
+        except service.Rejected as error:
+            session.rollback()
+            raise rejected(error) from None
+        session.commit()
+        return result_body(result), _STATUS_CODE[result.status]
+
+
+@blp.route("/payments/batch")
+class PaymentBatch(MethodView):
+    @jwt_required()
+    @blp.arguments(BatchSchema)
+    @blp.response(200, BatchOutSchema)
+    def post(self, body: dict[str, Any]) -> Any:
+        """Upload up to 200 payments; each item is created, replayed, rejected or quarantined."""
+        session = get_session()
+        scope = current_scope()
+        items: list[dict[str, Any]] = []
+        for index, raw in enumerate(body["items"]):
+            items.append(_batch_item(session, scope, index, raw))
+        counts = {k: sum(1 for i in items if i["status"] == k) for k in _BATCH_KEYS}
+        return {"items": items, **counts}
+
+
+_BATCH_KEYS = ("created", "replayed", "rejected", "quarantined")
+
+
+def _batch_item(session: Any, scope: Scope, index: int, raw: Any) -> dict[str, Any]:
+    item_id = str(raw.get("id")) if isinstance(raw, dict) and raw.get("id") is not None else None
+    try:
+        if not isinstance(raw, dict):
+            raise ValidationError({"_schema": ["An item is a JSON object."]})
+        data = PaymentSchema().load(raw)
+    except ValidationError as error:
+        return {
+            "index": index,
+            "id": item_id,
+            "status": "rejected",
+            "reason": "invalid",
+            "errors": error.normalized_messages(),
+        }
+    try:
+        result = service.record_payment(session, scope, _input(data))
+    except service.Rejected as error:
+        session.rollback()
+        return {"index": index, "id": item_id, "status": "rejected", "reason": error.code}
+    session.commit()
+    receipt = result.payment.receipt_no if result.payment is not None else None
+    reason = result.quarantine.reason if result.quarantine is not None else None
+    status = result.status.value
+    return {
+        "index": index,
+        "id": item_id,
+        "status": status,
+        "reason": reason,
+        "receipt_no": receipt,
+    }
+
+
+@blp.route("/payments/<uuid:payment_id>")
+class PaymentById(MethodView):
+    @jwt_required()
+    @blp.response(200, PaymentOutSchema)
+    def get(self, payment_id: uuid.UUID) -> Any:
+        """One payment or reversal with its allocations, if it is in the caller's scope."""
+        session = get_session()
+        payment = get_scoped(session, Payment, payment_id, current_scope())
+        if payment is None:
+            raise not_found("payment")
+        return result_body(
+            service.PaymentResult(
+                service.Status.REPLAYED,
+                False,
+                payment,
+                service.allocations_of(session, payment.id),
+            )
+        )
+
+
+@blp.route("/payments/<uuid:payment_id>/reversal")
+class PaymentReversal(MethodView):
+    @jwt_required()
+    @blp.arguments(ReversalSchema)
+    @blp.response(201, PaymentOutSchema)
+    @blp.alt_response(200, schema=PaymentOutSchema, description="A replay: the stored reversal")
+    def post(self, body: dict[str, Any], payment_id: uuid.UUID) -> Any:
+        """Reverse a payment (supervisors): negative allocations; each payment at most once."""
+        session = get_session()
+        scope = current_scope()
+        require_staff(scope)
+        try:
+            result = reversal_service.reverse_payment(
+                session,
+                scope,
+                payment_id,
+                reversal_service.ReversalInput(body["id"], body["reason"], body.get("device_id")),
+            )
+        except LookupError:
+            session.rollback()
+            raise not_found("payment") from None
+        except service.Rejected as error:
+            session.rollback()
+            raise rejected(error) from None
+        session.commit()
+        return result_body(result), _STATUS_CODE[result.status]
+
+
+@blp.route("/arrears/<int:account_id>")
+class AccountArrears(MethodView):
+    @jwt_required()
+    @blp.arguments(AsOfArgs, location="query")
+    @blp.response(200, AmountDueSchema)
+    def get(self, args: dict[str, Any], account_id: int) -> Any:
+        """What an account owes on a date (default: today at its station), aged and staged."""
+        session = get_session()
+        account = get_scoped(session, Account, account_id, current_scope())
+        if account is None:
+            raise not_found("account")
+        as_of = args.get("as_of")
+        if as_of is None:
+            station = session.get(Station, account.station_id)
+            assert station is not None
+            as_of = dt.datetime.now(ZoneInfo(station.timezone)).date()
+        return due_body(amount_due(session, account.id, as_of))
