@@ -1,0 +1,242 @@
+"""What the planner reads from the database: arrears, visit history, promises, collectors.
+
+Set-based queries only (one round trip each), so a station of 30,000 accounts stays cheap.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from geoalchemy2.shape import to_shape
+from sqlalchemy import and_, case, extract, func, select
+from sqlalchemy.orm import Session
+
+from geo.fees import late_fee
+from geo.models import (
+    Account,
+    Bill,
+    Category,
+    CollectorProfile,
+    Outcome,
+    PaymentAllocation,
+    Role,
+    Station,
+    User,
+    Visit,
+    territory_collector,
+    user_station,
+)
+from geo.visit_value import BANDS, History, band_of
+
+_NOT_HOME = (Outcome.NOBODY_HOME, Outcome.MOVED, Outcome.WRONG_LOCATION)
+_PAID = (Outcome.PAID, Outcome.PARTIAL)
+
+
+@dataclass(frozen=True)
+class Due:
+    """An account's overdue principal and the late fee on it as of one day."""
+
+    principal: Decimal
+    late_fee: Decimal
+    oldest_due: dt.date
+    bills: int
+
+    @property
+    def total(self) -> Decimal:
+        return self.principal + self.late_fee
+
+
+def outstanding_principal_by_bill(
+    session: Session,
+    as_of: dt.date,
+    *,
+    station_id: int | None = None,
+    account_ids: Sequence[int] | None = None,
+) -> list[tuple[int, Category, dt.date, Decimal]]:
+    """Overdue bills with principal left: ``(account_id, category, due_date, outstanding)``.
+
+    To be replaced by the ledger's amount_due (``geo.money.amount_due``, which is
+    per account and so too slow for a whole station); until it has a set-based form,
+    outstanding principal is ``bill.amount - sum(payment_allocation.principal)``
+    (reversals allocate negative principal). Only bills due before ``as_of`` count.
+    """
+    paid = (
+        select(PaymentAllocation.bill_id, func.sum(PaymentAllocation.principal).label("paid"))
+        .group_by(PaymentAllocation.bill_id)
+        .subquery()
+    )
+    outstanding = Bill.amount - func.coalesce(paid.c.paid, 0)
+    stmt = (
+        select(Bill.account_id, Account.category, Bill.due_date, outstanding)
+        .join(Account, Account.id == Bill.account_id)
+        .outerjoin(paid, paid.c.bill_id == Bill.id)
+        .where(Bill.due_date < as_of, outstanding > 0)
+    )
+    if station_id is not None:
+        stmt = stmt.where(Account.station_id == station_id)
+    if account_ids is not None:
+        stmt = stmt.where(Bill.account_id.in_(list(account_ids)))
+    return [(a, Category(c), d, Decimal(o)) for a, c, d, o in session.execute(stmt)]
+
+
+def amounts_due(
+    session: Session,
+    as_of: dt.date,
+    *,
+    station_id: int | None = None,
+    account_ids: Sequence[int] | None = None,
+) -> dict[int, Due]:
+    """Per account with arrears: overdue principal plus the late fee if paid on ``as_of``."""
+    rows = outstanding_principal_by_bill(
+        session, as_of, station_id=station_id, account_ids=account_ids
+    )
+    out: dict[int, Due] = {}
+    for account_id, category, due, principal in rows:
+        fee = late_fee(principal, due, as_of, residential=category is Category.RESIDENTIAL)
+        prev = out.get(account_id)
+        if prev is None:
+            out[account_id] = Due(principal, fee, due, 1)
+        else:
+            out[account_id] = Due(
+                prev.principal + principal,
+                prev.late_fee + fee,
+                min(prev.oldest_due, due),
+                prev.bills + 1,
+            )
+    return out
+
+
+def visit_histories(
+    session: Session, account_ids: list[int], before: dt.date, tz: str
+) -> dict[int, History]:
+    """Visit counts per account and time band (station-local hours), before ``before``."""
+    local = func.timezone(tz, Visit.device_time)
+    hour = extract("hour", local)
+    home = case((Visit.outcome.in_(_NOT_HOME), 0), else_=1)
+    paid = case((Visit.outcome.in_(_PAID), 1), else_=0)
+    stmt = (
+        select(Visit.account_id, hour, func.count(), func.sum(home), func.sum(paid))
+        .where(Visit.account_id.in_(account_ids), func.date(local) < before)
+        .group_by(Visit.account_id, hour)
+    )
+    out: dict[int, History] = defaultdict(History)
+    for account_id, h, n, n_home, n_paid in session.execute(stmt):
+        band = band_of(int(h))
+        if band is None:  # an evening or dawn visit: count it in the nearest band
+            band = 0 if int(h) < BANDS[0][0] else len(BANDS) - 1
+        hist = out[account_id]
+        hist.visits_by_band[band] += int(n)
+        hist.home_by_band[band] += int(n_home)
+        hist.pay_trials += int(n_home)
+        hist.pay_successes += int(n_paid)
+    return dict(out)
+
+
+def promises_due(
+    session: Session, account_ids: list[int], day: dt.date, tz: str
+) -> dict[int, int | None]:
+    """Accounts with a promise to pay on ``day``: account id to the band the promise was made in."""
+    local = func.timezone(tz, Visit.device_time)
+    stmt = (
+        select(Visit.account_id, extract("hour", local))
+        .where(
+            Visit.account_id.in_(account_ids),
+            Visit.outcome == Outcome.PROMISE,
+            Visit.promise_date == day,
+        )
+        .order_by(Visit.account_id, Visit.device_time)
+    )
+    return {a: band_of(int(h)) for a, h in session.execute(stmt)}
+
+
+@dataclass(frozen=True)
+class Collector:
+    """A collector's day parameters as the planner needs them."""
+
+    id: int
+    name: str
+    profile: CollectorProfile | None
+    home: tuple[float, float] | None
+
+
+def station_collectors(session: Session, station_id: int, ids: list[int] | None) -> list[Collector]:
+    """Active collectors of the station (optionally only ``ids``), by id."""
+    stmt = (
+        select(User)
+        .join(user_station, user_station.c.user_id == User.id)
+        .where(
+            user_station.c.station_id == station_id,
+            User.role == Role.COLLECTOR,
+            User.active.is_(True),
+        )
+        .order_by(User.id)
+    )
+    if ids is not None:
+        stmt = stmt.where(User.id.in_(ids))
+    out = []
+    for user in session.scalars(stmt):
+        prof = user.profile
+        home = None
+        if prof is not None and prof.home is not None:
+            p = to_shape(prof.home)
+            home = (float(p.x), float(p.y))
+        out.append(Collector(user.id, user.display_name, prof, home))
+    return out
+
+
+@dataclass(frozen=True)
+class AccountInfo:
+    """An account with arrears, where it is and who may visit it."""
+
+    id: int
+    lonlat: tuple[float, float]
+    village: str
+    category: Category
+    territory_id: int | None
+    collectors: frozenset[int]
+
+
+def accounts_with_collectors(session: Session, account_ids: list[int]) -> list[AccountInfo]:
+    """Location, group and the collectors assigned to each account's territory."""
+    tc = (
+        select(
+            territory_collector.c.territory_id,
+            func.array_agg(territory_collector.c.user_id).label("users"),
+        )
+        .group_by(territory_collector.c.territory_id)
+        .subquery()
+    )
+    stmt = (
+        select(
+            Account.id,
+            func.ST_X(Account.location),
+            func.ST_Y(Account.location),
+            Account.village,
+            Account.category,
+            Account.territory_id,
+            tc.c.users,
+        )
+        .outerjoin(tc, and_(tc.c.territory_id == Account.territory_id))
+        .where(Account.id.in_(account_ids))
+        .order_by(Account.id)
+    )
+    return [
+        AccountInfo(a, (float(x), float(y)), v, Category(c), t, frozenset(users or ()))
+        for a, x, y, v, c, t, users in session.execute(stmt)
+    ]
+
+
+def station_info(
+    session: Session, station_id: int
+) -> tuple[Station, tuple[float, float], ZoneInfo]:
+    """The station, its depot as ``(lon, lat)`` and its time zone."""
+    station = session.get(Station, station_id)
+    if station is None:
+        raise LookupError(f"no station {station_id}")
+    p = to_shape(station.depot)
+    return station, (float(p.x), float(p.y)), ZoneInfo(station.timezone)

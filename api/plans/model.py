@@ -1,0 +1,78 @@
+"""Typed values the plan service passes around (no database, no Flask)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+#: Why an account with arrears is not on any route, beyond the solver's own reasons
+#: (``routing.Reason``: no_eligible_vehicle, outside_time_windows, unreachable_in_shift,
+#: capacity, not_worth_it, no_time_left).
+NO_TERRITORY = "no_territory"
+TERRITORY_WITHOUT_COLLECTOR = "territory_without_collector"
+COLLECTOR_NOT_IN_PLAN = "collector_not_in_plan"
+NOT_PRESELECTED = "not_preselected"
+
+
+@dataclass(frozen=True)
+class PlanRequest:
+    """What to plan: one station, one local day, some or all of its collectors.
+
+    Attributes
+    ----------
+    per_collector
+        How many candidates (by value density) each collector brings into the model;
+        promises to pay always come in.
+    service_s
+        Time at each door, seconds.
+    workers
+        Parallel searches (processes) in the solver.
+    """
+
+    station_id: int
+    plan_date: dt.date
+    collector_ids: tuple[int, ...] | None = None
+    time_limit: float = 30.0
+    per_collector: int = 150
+    service_s: int = 600
+    workers: int = 1
+    seed: int = 0
+    #: Per collector id: account ids already visited today, in order (re-plan only).
+    pinned: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    #: Per collector id: ``(lon, lat)`` to start from instead of home/depot (re-plan only).
+    start_at: dict[int, tuple[float, float]] = field(default_factory=dict)
+    #: Per collector id: station-local seconds to start at (re-plan only).
+    start_time: dict[int, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PlannedStop:
+    account_id: int
+    seq: int
+    eta: dt.datetime
+    departure: dt.datetime
+    expected_value: Decimal
+    mandatory: bool
+    locked: bool
+    explain: dict[str, object]
+    lonlat: tuple[float, float]
+
+
+@dataclass(frozen=True)
+class PlannedRoute:
+    collector_id: int
+    stops: tuple[PlannedStop, ...]
+    travel_seconds: int
+    expected_value: Decimal
+    path: tuple[tuple[float, float], ...]
+
+
+@dataclass(frozen=True)
+class PlanDraft:
+    """A solved day, not yet stored."""
+
+    station_id: int
+    plan_date: dt.date
+    routes: tuple[PlannedRoute, ...]
+    summary: dict[str, object]

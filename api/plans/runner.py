@@ -1,0 +1,128 @@
+"""Running one plan job: claim, solve with a heartbeat, store the plan and finish atomically.
+
+No Flask here: the Celery task and the tests call :func:`run_plan_job` with a
+``sessionmaker`` and the settings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.plans import jobs
+from api.plans.model import PlanRequest
+from api.plans.service import compute_plan
+from api.plans.store import store_plan
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class JobSettings:
+    """Lease and heartbeat timing, and the solver's limits."""
+
+    lease_s: float = 60.0
+    heartbeat_s: float = 15.0
+    max_time_limit: float = 300.0
+    workers: int = 1
+    per_collector: int = 150
+
+
+def request_from_payload(payload: dict[str, object], settings: JobSettings) -> PlanRequest:
+    """The plan request stored in a job's payload."""
+    ids = payload.get("collector_ids")
+    return PlanRequest(
+        station_id=int(payload["station_id"]),  # type: ignore[call-overload]
+        plan_date=dt.date.fromisoformat(str(payload["plan_date"])),
+        collector_ids=tuple(int(i) for i in ids) if ids else None,  # type: ignore[attr-defined]
+        time_limit=min(float(payload.get("time_limit", 30)), settings.max_time_limit),  # type: ignore[arg-type]
+        workers=settings.workers,
+        per_collector=settings.per_collector,
+    )
+
+
+class Heartbeat(threading.Thread):
+    """Extends the lease every ``interval`` seconds in its own session until stopped."""
+
+    def __init__(
+        self, sessions: sessionmaker[Session], claim: jobs.Claim, settings: JobSettings
+    ) -> None:
+        super().__init__(name=f"heartbeat-{claim.job_id}", daemon=True)
+        self.sessions, self.claim, self.settings = sessions, claim, settings
+        self.stopped = threading.Event()
+        self.lost = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.wait(self.settings.heartbeat_s):
+            try:
+                with self.sessions() as s:
+                    ok = jobs.heartbeat(s, self.claim, self.settings.lease_s)
+                    s.commit()
+                if not ok:
+                    self.lost.set()
+                    return
+            except Exception:  # a missed beat is not fatal; the lease has slack
+                log.warning("heartbeat failed for job %s", self.claim.job_id, exc_info=True)
+
+    def stop(self) -> None:
+        self.stopped.set()
+        if self.is_alive() and threading.current_thread() is not self:
+            self.join(timeout=5)
+
+
+def run_plan_job(
+    sessions: sessionmaker[Session],
+    job_id: uuid.UUID,
+    settings: JobSettings,
+    *,
+    retry: Callable[[uuid.UUID], object] | None = None,
+) -> str:
+    """Run the job if it can be claimed; returns what happened (for logs and tests).
+
+    The plan and the job's ``done`` state are written in one transaction that first
+    re-checks the lease (fencing by attempt number); ``plan.job_id`` is unique, so even
+    a stale worker racing a new one cannot leave two plans for one job.
+    """
+    with sessions() as s:
+        claim = jobs.claim(s, job_id, settings.lease_s)
+        s.commit()
+    if claim is None:
+        return "not_claimed"
+    beat = Heartbeat(sessions, claim, settings)
+    beat.start()
+    try:
+        req = request_from_payload(claim.payload, settings)
+        with sessions() as s:
+            draft = compute_plan(s, req)
+            s.rollback()
+    except Exception as exc:
+        beat.stop()
+        log.exception("plan job %s failed on attempt %s", job_id, claim.attempt)
+        with sessions() as s:
+            status = jobs.give_up(s, claim, f"{type(exc).__name__}: {exc}")
+            s.commit()
+        if status is not None and status.value == "queued" and retry is not None:
+            retry(job_id)
+        return "error"
+    beat.stop()
+    if beat.lost.is_set():
+        return "lease_lost"
+    with sessions() as s:
+        try:
+            if not jobs.finish(s, claim, {}):
+                s.rollback()
+                return "lease_lost"
+            plan = store_plan(s, draft, job_id=job_id, created_by=claim.created_by)
+            jobs.finish_result(s, claim.job_id, {"plan_id": plan.id, "version": plan.version})
+            s.commit()
+        except IntegrityError:
+            s.rollback()
+            return "duplicate"
+    return "done"

@@ -1,0 +1,111 @@
+"""Plan and job schemas: inputs reject unknown fields, money is a string, geometry GeoJSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from geoalchemy2.shape import to_shape
+from marshmallow import RAISE, Schema, fields, validate
+
+from api.fields import Money
+
+MAX_COLLECTORS = 200
+
+
+class PlanRequestSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    date = fields.Date(required=True, metadata={"description": "Station-local day to plan"})
+    collector_ids = fields.List(
+        fields.Integer(validate=validate.Range(min=1)),
+        load_default=None,
+        validate=validate.Length(min=1, max=MAX_COLLECTORS),
+        metadata={"description": "Plan only these collectors (default: all of the station)"},
+    )
+    time_limit = fields.Float(
+        load_default=30.0,
+        allow_nan=False,
+        validate=validate.Range(min=1, max=300),
+        metadata={"description": "Solver budget in seconds (1-300)"},
+    )
+
+
+class JobSchema(Schema):
+    id = fields.UUID(dump_only=True)
+    kind = fields.String(dump_only=True)
+    status = fields.String(dump_only=True)
+    attempts = fields.Integer(dump_only=True)
+    max_attempts = fields.Integer(dump_only=True)
+    station_id = fields.Integer(dump_only=True, allow_none=True)
+    created_at = fields.AwareDateTime(dump_only=True)
+    started_at = fields.AwareDateTime(dump_only=True, allow_none=True)
+    finished_at = fields.AwareDateTime(dump_only=True, allow_none=True)
+    heartbeat_at = fields.AwareDateTime(dump_only=True, allow_none=True)
+    lease_until = fields.AwareDateTime(dump_only=True, allow_none=True)
+    error = fields.String(dump_only=True, allow_none=True)
+    result = fields.Dict(dump_only=True, allow_none=True)
+    request = fields.Dict(dump_only=True, attribute="payload")
+    links = fields.Method("_links", dump_only=True)
+
+    def _links(self, job: Any) -> dict[str, str]:
+        out = {"self": f"/api/jobs/{job.id}"}
+        plan_id = (job.result or {}).get("plan_id")
+        if plan_id:
+            out["plan"] = f"/api/plans/{plan_id}"
+        return out
+
+
+def linestring_geojson(geom: Any) -> dict[str, Any] | None:
+    """A stored LINESTRING as a GeoJSON geometry (``[lon, lat]`` pairs)."""
+    if geom is None:
+        return None
+    line = to_shape(geom)
+    return {"type": "LineString", "coordinates": [[x, y] for x, y, *_ in line.coords]}
+
+
+class StopSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    seq = fields.Integer(dump_only=True)
+    account_id = fields.Integer(dump_only=True)
+    eta = fields.AwareDateTime(dump_only=True)
+    departure = fields.AwareDateTime(dump_only=True)
+    expected_value = Money(dump_only=True)
+    mandatory = fields.Boolean(dump_only=True)
+    locked = fields.Boolean(dump_only=True)
+    explain = fields.Dict(dump_only=True)
+
+
+class RouteSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    collector_id = fields.Integer(dump_only=True)
+    travel_seconds = fields.Integer(dump_only=True)
+    expected_value = Money(dump_only=True)
+    path = fields.Method("_path", dump_only=True, metadata={"description": "GeoJSON LineString"})
+    stops = fields.List(fields.Nested(StopSchema), dump_only=True)
+
+    def _path(self, route: Any) -> dict[str, Any] | None:
+        return linestring_geojson(route.path)
+
+
+class PlanBriefSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    station_id = fields.Integer(dump_only=True)
+    plan_date = fields.Date(dump_only=True)
+    version = fields.Integer(dump_only=True)
+    status = fields.String(dump_only=True)
+    job_id = fields.UUID(dump_only=True, allow_none=True)
+    created_at = fields.AwareDateTime(dump_only=True)
+    published_at = fields.AwareDateTime(dump_only=True, allow_none=True)
+
+
+class PlanSchema(PlanBriefSchema):
+    summary = fields.Dict(dump_only=True)
+    routes = fields.List(fields.Nested(RouteSchema), dump_only=True)
+
+
+class PlanListArgs(Schema):
+    class Meta:
+        unknown = RAISE
+
+    date = fields.Date(required=True)

@@ -1,0 +1,357 @@
+"""The plan service: where geo output becomes routing input, and the solution a stored plan.
+
+``compute_plan`` reads arrears, history, promises and collectors, values each visit,
+builds one ``routing.Problem`` per travel mode, solves it and returns a ``PlanDraft``;
+``store_plan`` writes the draft as the next version of the station's day. Both take a
+``Session`` and never import Flask.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+import routing
+from api.plans import candidates as cand
+from api.plans.model import (
+    COLLECTOR_NOT_IN_PLAN,
+    NO_TERRITORY,
+    NOT_PRESELECTED,
+    TERRITORY_WITHOUT_COLLECTOR,
+    PlanDraft,
+    PlannedRoute,
+    PlannedStop,
+    PlanRequest,
+)
+from geo.models import TravelMode
+from geo.travel import DEFAULT_PROFILES, GreatCircleProvider, MatrixProvider, haversine_m
+from geo.travel.profiles import profile_for
+from geo.visit_value import (
+    ACCOUNT_PRIOR_WEIGHT,
+    BANDS,
+    History,
+    Rates,
+    VisitValue,
+    estimate,
+    group_priors,
+    visit_value,
+)
+
+DEFAULT_SHIFT = (dt.time(8, 0), dt.time(17, 30))
+#: How late after its planned start a lunch break may begin, seconds.
+BREAK_SLACK_S = 3600
+
+
+def local_seconds(t: dt.time) -> int:
+    """Seconds since the local midnight."""
+    return t.hour * 3600 + t.minute * 60 + t.second
+
+
+def local_instant(day: dt.date, seconds: int, tz: ZoneInfo) -> dt.datetime:
+    """The UTC instant of ``seconds`` after the local midnight of ``day``."""
+    wall = dt.datetime.combine(day, dt.time(0), tzinfo=tz) + dt.timedelta(seconds=seconds)
+    return wall.astimezone(dt.UTC)
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    info: cand.AccountInfo
+    due: cand.Due
+    rates: Rates
+    value: VisitValue
+    mandatory: bool
+    allowed: frozenset[int]
+
+    @property
+    def stop_id(self) -> str:
+        return f"a{self.info.id}"
+
+    def explain(self, service_s: int) -> dict[str, object]:
+        band = self.value.band
+        return {
+            "formula": "amount_due x p_pay x p_home",
+            "amount_due": f"{self.due.total:.2f}",
+            "principal": f"{self.due.principal:.2f}",
+            "late_fee": f"{self.due.late_fee:.2f}",
+            "overdue_bills": self.due.bills,
+            "oldest_due": self.due.oldest_due.isoformat(),
+            "p_pay": round(self.value.p_pay, 3),
+            "p_home": round(self.value.p_home, 3),
+            "band": None if band is None else f"{BANDS[band][0]:02d}-{BANDS[band][1]:02d}",
+            "prize_fen": self.value.prize_fen,
+            "promise_due": self.mandatory,
+            "service_s": service_s,
+            **self.rates.as_dict(),
+        }
+
+
+@dataclass(frozen=True)
+class _Vehicle:
+    collector: cand.Collector
+    mode: TravelMode
+    start: tuple[float, float]
+    shift: tuple[int, int]
+    breaks: tuple[routing.Break, ...]
+
+    @property
+    def vid(self) -> str:
+        return f"c{self.collector.id}"
+
+
+def _vehicle(c: cand.Collector, depot: tuple[float, float], req: PlanRequest) -> _Vehicle:
+    prof = c.profile
+    mode = prof.travel_mode if prof else TravelMode.MOTORBIKE
+    start_t, end_t = (prof.shift_start, prof.shift_end) if prof else DEFAULT_SHIFT
+    shift = (local_seconds(start_t), local_seconds(end_t))
+    if c.id in req.start_time:
+        shift = (max(shift[0], min(req.start_time[c.id], shift[1])), shift[1])
+    start = depot
+    if prof is not None and prof.starts_at_home and c.home is not None:
+        start = c.home
+    start = req.start_at.get(c.id, start)
+    breaks: tuple[routing.Break, ...] = ()
+    if prof is not None and prof.break_start is not None and prof.break_minutes > 0:
+        b0 = local_seconds(prof.break_start)
+        b1 = min(b0 + BREAK_SLACK_S, shift[1] - prof.break_minutes * 60)
+        if shift[0] <= b0 <= b1:
+            breaks = (routing.Break((b0, b1), prof.break_minutes * 60),)
+    return _Vehicle(c, mode, start, shift, breaks)
+
+
+def _candidates(
+    session: Session, req: PlanRequest, tz: str, planned: set[int]
+) -> tuple[list[_Candidate], list[dict[str, object]], dict[str, object], int]:
+    """Every account with arrears: valued candidates, and the ones no collector may visit."""
+    dues = cand.amounts_due(session, req.plan_date, station_id=req.station_id)
+    ids = sorted(dues)
+    infos = cand.accounts_with_collectors(session, ids)
+    histories = cand.visit_histories(session, ids, req.plan_date, tz)
+    promises = cand.promises_due(session, ids, req.plan_date, tz)
+    pinned = {a for seq in req.pinned.values() for a in seq}
+    station_rates, groups = group_priors(
+        histories, {i.id: (i.village, i.category.value) for i in infos}
+    )
+    out: list[_Candidate] = []
+    left: list[dict[str, object]] = []
+    for info in infos:
+        rates = estimate(
+            histories.get(info.id, History()),
+            groups[(info.village, info.category.value)],
+            ACCOUNT_PRIOR_WEIGHT,
+        )
+        mandatory = info.id in promises
+        value = visit_value(dues[info.id].total, rates, forced_band=promises.get(info.id))
+        allowed = info.collectors & planned
+        reason = None
+        if info.territory_id is None:
+            reason = NO_TERRITORY
+        elif not info.collectors:
+            reason = TERRITORY_WITHOUT_COLLECTOR
+        elif not allowed:
+            reason = COLLECTOR_NOT_IN_PLAN
+        if reason is not None and info.id not in pinned:
+            left.append(_left(info.id, reason, value.prize_fen, mandatory))
+            continue
+        out.append(_Candidate(info, dues[info.id], rates, value, mandatory, allowed))
+    return out, left, station_rates.as_dict(), len(infos)
+
+
+def _left(account_id: int, reason: str, prize: int, mandatory: bool) -> dict[str, object]:
+    return {"account_id": account_id, "reason": reason, "prize_fen": prize, "mandatory": mandatory}
+
+
+def _preselect(
+    cands: Sequence[_Candidate], vehicles: Sequence[_Vehicle], req: PlanRequest
+) -> tuple[list[_Candidate], list[_Candidate]]:
+    """Top ``per_collector`` candidates of each collector by prize per second spent on them."""
+    if not cands:
+        return [], []
+    pts = np.asarray([c.info.lonlat for c in cands], dtype=np.float64)
+    pinned = {a for seq in req.pinned.values() for a in seq}
+    keep: set[int] = {i for i, c in enumerate(cands) if c.mandatory or c.info.id in pinned}
+    for v in vehicles:
+        speed = profile_for(DEFAULT_PROFILES, v.mode).speed_mps
+        secs = haversine_m(np.asarray([v.start], dtype=np.float64), pts)[0] * 1.5 / speed
+        mine = [i for i, c in enumerate(cands) if v.collector.id in c.allowed]
+        mine.sort(key=lambda i: -cands[i].value.prize_fen / (req.service_s + 2 * secs[i]))
+        keep.update(mine[: req.per_collector])
+    chosen = [c for i, c in enumerate(cands) if i in keep]
+    dropped = [c for i, c in enumerate(cands) if i not in keep]
+    return chosen, dropped
+
+
+def _window(c: _Candidate, service_s: int) -> tuple[tuple[int, int], ...]:
+    band = c.value.band
+    if band is None:
+        return ()
+    a, b = BANDS[band]
+    return ((a * 3600, max(a * 3600, b * 3600 - service_s)),)
+
+
+def _solve_group(
+    vehicles: Sequence[_Vehicle],
+    stops: Sequence[_Candidate],
+    req: PlanRequest,
+    provider: MatrixProvider,
+    time_limit: float,
+) -> tuple[routing.Solution, list[tuple[float, float]], dict[str, int]]:
+    """One travel mode: locations are the vehicles' starts, then the stops."""
+    points: list[tuple[float, float]] = [v.start for v in vehicles]
+    loc_of: dict[str, int] = {}
+    for s in stops:
+        loc_of[s.stop_id] = len(points)
+        points.append(s.info.lonlat)
+    matrix = provider.matrix(points, vehicles[0].mode)
+    vids = {v.collector.id: v.vid for v in vehicles}
+    problem = routing.Problem(
+        durations=tuple(tuple(r) for r in matrix.seconds.tolist()),
+        vehicles=tuple(
+            routing.Vehicle(
+                id=v.vid,
+                start=k,
+                end=k,
+                shift=v.shift,
+                breaks=v.breaks,
+                pinned=tuple(f"a{a}" for a in req.pinned.get(v.collector.id, ())),
+            )
+            for k, v in enumerate(vehicles)
+        ),
+        stops=tuple(
+            routing.Stop(
+                id=s.stop_id,
+                location=loc_of[s.stop_id],
+                service=req.service_s,
+                time_windows=_window(s, req.service_s),
+                prize=None if s.mandatory else s.value.prize_fen,
+                vehicles=frozenset(vids[c] for c in s.allowed if c in vids),
+            )
+            for s in stops
+        ),
+    )
+    params = routing.SolveParams(time_limit=time_limit, seed=req.seed, workers=req.workers)
+    return routing.solve(problem, params), points, loc_of
+
+
+def compute_plan(
+    session: Session, req: PlanRequest, provider: MatrixProvider | None = None
+) -> PlanDraft:
+    """Choose and order each collector's visits for ``req.plan_date``.
+
+    Raises
+    ------
+    LookupError
+        If the station does not exist.
+    """
+    t0 = time.monotonic()
+    provider = provider or GreatCircleProvider()
+    station, depot, tz = cand.station_info(session, req.station_id)
+    collectors = cand.station_collectors(
+        session, req.station_id, list(req.collector_ids) if req.collector_ids else None
+    )
+    vehicles = [_vehicle(c, depot, req) for c in collectors]
+    cands, left, station_rates, n_arrears = _candidates(
+        session, req, station.timezone, {c.id for c in collectors}
+    )
+    chosen, dropped = _preselect(cands, vehicles, req)
+    left += [_left(c.info.id, NOT_PRESELECTED, c.value.prize_fen, c.mandatory) for c in dropped]
+    t_gather = time.monotonic() - t0
+
+    by_id = {c.stop_id: c for c in chosen}
+    reasons: dict[str, str] = {}
+    served: set[str] = set()
+    routes: list[PlannedRoute] = []
+    solver_stats: list[dict[str, object]] = []
+    modes = sorted({v.mode for v in vehicles})
+    for mode in modes:
+        group = [v for v in vehicles if v.mode is mode]
+        ids = {v.collector.id for v in group}
+        stops = [c for c in chosen if c.stop_id not in served and c.allowed & ids]
+        share = req.time_limit * len(group) / max(1, len(vehicles))
+        t1 = time.monotonic()
+        sol, points, loc_of = _solve_group(group, stops, req, provider, max(0.5, share))
+        solver_stats.append(
+            {
+                "mode": mode.value,
+                "vehicles": len(group),
+                "stops": len(stops),
+                "status": sol.status,
+                "prize_collected_fen": sol.prize_collected,
+                "objective": sol.cost,
+                "seconds": round(time.monotonic() - t1, 2),
+            }
+        )
+        for u in sol.unassigned:
+            reasons[u.id] = u.reason.value
+        for v, r in zip(group, sol.routes, strict=True):
+            served.update(x.id for x in r.stops)
+            routes.append(_route(v, r, by_id, points, loc_of, req, tz))
+    for sid in served:
+        reasons.pop(sid, None)
+    left += [
+        _left(by_id[sid].info.id, why, by_id[sid].value.prize_fen, by_id[sid].mandatory)
+        for sid, why in reasons.items()
+    ]
+    left.sort(key=lambda x: (not x["mandatory"], -int(x["prize_fen"]), x["account_id"]))  # type: ignore[call-overload]
+    summary: dict[str, object] = {
+        "accounts_with_arrears": n_arrears,
+        "modelled": len(chosen),
+        "planned_stops": len(served),
+        "expected_value": f"{sum((r.expected_value for r in routes), Decimal('0')):.2f}",
+        "unassigned_counts": dict(Counter(str(x["reason"]) for x in left)),
+        "unassigned": left,
+        "solver": solver_stats,
+        "travel": provider.key,
+        "value_model": {
+            "formula": "amount_due x p_pay x p_home, shrunk toward village/category means",
+            "station_rates": station_rates,
+            "bands": [f"{a:02d}-{b:02d}" for a, b in BANDS],
+        },
+        "collectors": [c.id for c in collectors],
+        "time_limit": req.time_limit,
+        "seconds": {"gather": round(t_gather, 2), "total": round(time.monotonic() - t0, 2)},
+    }
+    return PlanDraft(req.station_id, req.plan_date, tuple(routes), summary)
+
+
+def _route(
+    v: _Vehicle,
+    r: routing.Route,
+    by_id: dict[str, _Candidate],
+    points: list[tuple[float, float]],
+    loc_of: dict[str, int],
+    req: PlanRequest,
+    tz: ZoneInfo,
+) -> PlannedRoute:
+    pinned = {f"a{a}" for a in req.pinned.get(v.collector.id, ())}
+    stops = []
+    for seq, visit in enumerate(r.stops, start=1):
+        c = by_id[visit.id]
+        stops.append(
+            PlannedStop(
+                account_id=c.info.id,
+                seq=seq,
+                eta=local_instant(req.plan_date, visit.start, tz),
+                departure=local_instant(req.plan_date, visit.departure, tz),
+                expected_value=c.value.expected_value,
+                mandatory=c.mandatory,
+                locked=visit.id in pinned,
+                explain=c.explain(req.service_s),
+                lonlat=c.info.lonlat,
+            )
+        )
+    path = (v.start, *(s.lonlat for s in stops), v.start) if stops else ()
+    return PlannedRoute(
+        collector_id=v.collector.id,
+        stops=tuple(stops),
+        travel_seconds=r.cost,
+        expected_value=sum((s.expected_value for s in stops), Decimal("0.00")),
+        path=path,
+    )

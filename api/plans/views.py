@@ -1,0 +1,164 @@
+"""Plans as background jobs: submit, follow the job, read and publish the plan."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import click
+from flask import current_app
+from flask.views import MethodView
+from flask_jwt_extended import jwt_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from api.auth.jwt import current_scope
+from api.db import get_session
+from api.errors import Problem, not_found
+from api.plans import tasks
+from api.plans.schemas import (
+    JobSchema,
+    PlanBriefSchema,
+    PlanListArgs,
+    PlanRequestSchema,
+    PlanSchema,
+)
+from api.plans.store import PlanConflict, publish_plan
+from api.plans.submit import InvalidPlanRequest, submit_plan_job
+from api.smorest import Blueprint
+from geo.models import Job, Plan, Route, Station
+from geo.scope import Scope, get_scoped, restrict
+
+blp = Blueprint("plans", __name__, url_prefix="/api", description="Daily plans")
+jobs_blp = Blueprint(
+    "jobs", __name__, url_prefix="/api/jobs", description="Background jobs", cli_group="jobs"
+)
+
+
+@blp.record_once
+def _wire_celery(state: Any) -> None:
+    tasks.init_beat(state.app.extensions["celery"])
+
+
+def _planner_scope() -> Scope:
+    scope = current_scope()
+    if scope.is_collector:
+        raise Problem(403, "Only supervisors and admins plan and publish.")
+    return scope
+
+
+def _station_today(station: Station) -> dt.date:
+    return dt.datetime.now(ZoneInfo(station.timezone)).date()
+
+
+@blp.route("/stations/<int:station_id>/plans")
+class StationPlans(MethodView):
+    @jwt_required()
+    @blp.arguments(PlanRequestSchema)
+    @blp.response(202, JobSchema)
+    def post(self, body: dict[str, Any], station_id: int) -> Any:
+        """Plan a station's day in the background; follow the job at its Location."""
+        scope = _planner_scope()
+        session = get_session()
+        station = get_scoped(session, Station, station_id, scope)
+        if station is None:
+            raise not_found("station")
+        try:
+            job = submit_plan_job(
+                session,
+                station_id=station.id,
+                plan_date=body["date"],
+                today=_station_today(station),
+                collector_ids=body.get("collector_ids"),
+                time_limit=body["time_limit"],
+                created_by=scope.user_id,
+            )
+        except InvalidPlanRequest as exc:
+            raise Problem(422, str(exc), errors={"json": {exc.field: [str(exc)]}}) from exc
+        session.commit()
+        # After the commit, so a fast worker finds the row; a failed ring leaves it queued.
+        tasks.enqueue(job.id)
+        return job, 202, {"Location": f"/api/jobs/{job.id}"}
+
+    @jwt_required()
+    @blp.arguments(PlanListArgs, location="query")
+    @blp.response(200, PlanBriefSchema(many=True))
+    def get(self, args: dict[str, Any], station_id: int) -> Any:
+        """The versions of a station's plan for one day, newest first."""
+        scope = _planner_scope()
+        session = get_session()
+        if get_scoped(session, Station, station_id, scope) is None:
+            raise not_found("station")
+        stmt = restrict(
+            select(Plan).where(Plan.station_id == station_id, Plan.plan_date == args["date"]),
+            Plan,
+            scope,
+        ).order_by(Plan.version.desc())
+        return session.scalars(stmt).all()
+
+
+def _plan_for_planner(plan_id: int) -> Plan:
+    scope = _planner_scope()
+    stmt = restrict(
+        select(Plan)
+        .where(Plan.id == plan_id)
+        .options(selectinload(Plan.routes).selectinload(Route.stops)),
+        Plan,
+        scope,
+    )
+    plan: Plan | None = get_session().scalars(stmt).one_or_none()
+    if plan is None:
+        raise not_found("plan")
+    return plan
+
+
+@blp.route("/plans/<int:plan_id>")
+class PlanById(MethodView):
+    @jwt_required()
+    @blp.response(200, PlanSchema)
+    def get(self, plan_id: int) -> Any:
+        """A plan with its routes, stops and the unassigned accounts with reasons."""
+        return _plan_for_planner(plan_id)
+
+
+@blp.route("/plans/<int:plan_id>/publish")
+class PublishPlan(MethodView):
+    @jwt_required()
+    @blp.response(200, PlanSchema)
+    def post(self, plan_id: int) -> Any:
+        """Publish a draft; the day's previously published plan becomes superseded."""
+        plan = _plan_for_planner(plan_id)
+        session = get_session()
+        try:
+            publish_plan(session, plan)
+        except PlanConflict as exc:
+            raise Problem(409, str(exc)) from exc
+        session.commit()
+        return plan
+
+
+@jobs_blp.route("/<uuid:job_id>")
+class JobById(MethodView):
+    @jwt_required()
+    @jobs_blp.response(200, JobSchema)
+    def get(self, job_id: uuid.UUID) -> Any:
+        """A background job's state: queued, running, done (with its result) or failed."""
+        job = get_scoped(get_session(), Job, job_id, current_scope())
+        if job is None:
+            raise not_found("job")
+        return job
+
+
+@jobs_blp.cli.command("reap")
+@click.option("--stale-queued", default=60.0, help="Re-enqueue jobs queued this many seconds")
+def reap_command(stale_queued: float) -> None:
+    """Re-queue jobs whose lease expired, fail those out of attempts, re-enqueue queued ones."""
+    report = tasks.reap_and_enqueue(
+        current_app.extensions["db_sessionmaker"], tasks.enqueue, stale_queued
+    )
+    click.echo(
+        f"requeued {len(report.requeued)}, failed {len(report.failed)}, "
+        f"enqueued {len(report.to_enqueue)}"
+    )

@@ -1,0 +1,195 @@
+"""What a door-to-door visit is expected to recover, with transparent numbers.
+
+The prize of a visit is ``amount due x P(pay | home) x P(home in the time band)``.
+Both probabilities are estimated from the account's own visit history and shrunk
+toward the mean of its village and category (which is itself shrunk toward the
+station's mean), so an account with two visits is not judged on two visits alone.
+
+Shrinkage is the Beta-binomial posterior mean: with ``k`` successes in ``n`` trials
+and a prior mean ``m`` worth ``w`` pseudo-trials, ``p = (k + w m) / (n + w)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+#: Time bands of the working day as station-local ``[start, end)`` hours.
+BANDS: tuple[tuple[int, int], ...] = ((8, 10), (10, 12), (12, 14), (14, 18))
+#: Pseudo-trials of the village/category prior behind each account.
+ACCOUNT_PRIOR_WEIGHT = 4.0
+#: Pseudo-trials of the station prior behind each village/category group.
+GROUP_PRIOR_WEIGHT = 10.0
+#: Station-wide defaults when there is no history at all.
+DEFAULT_P_HOME = 0.5
+DEFAULT_P_PAY = 0.6
+#: A band is worth a time window when its P(home) beats the day's mean by this much.
+WINDOW_GAIN = 0.15
+
+
+def band_of(hour: int) -> int | None:
+    """Index of the band holding the local ``hour``, or None outside every band."""
+    for i, (start, end) in enumerate(BANDS):
+        if start <= hour < end:
+            return i
+    return None
+
+
+@dataclass
+class History:
+    """Visit counts of one account (or a pooled group of accounts).
+
+    Attributes
+    ----------
+    visits_by_band
+        Visits made in each band.
+    home_by_band
+        Visits in each band where somebody was home (any outcome but ``nobody_home``,
+        ``moved`` or ``wrong_location``).
+    pay_trials
+        Visits where somebody was home.
+    pay_successes
+        Visits that ended in a payment (``paid`` or ``partial``).
+    """
+
+    visits_by_band: list[int] = field(default_factory=lambda: [0] * len(BANDS))
+    home_by_band: list[int] = field(default_factory=lambda: [0] * len(BANDS))
+    pay_trials: int = 0
+    pay_successes: int = 0
+
+    @property
+    def visits(self) -> int:
+        """Visits in any band."""
+        return sum(self.visits_by_band)
+
+    def add(self, other: History) -> None:
+        """Pool ``other`` into this history."""
+        for i in range(len(BANDS)):
+            self.visits_by_band[i] += other.visits_by_band[i]
+            self.home_by_band[i] += other.home_by_band[i]
+        self.pay_trials += other.pay_trials
+        self.pay_successes += other.pay_successes
+
+
+def shrink(successes: int, trials: int, prior: float, weight: float) -> float:
+    """Beta-binomial posterior mean of a rate toward ``prior`` with ``weight`` pseudo-trials."""
+    return (successes + weight * prior) / (trials + weight)
+
+
+@dataclass(frozen=True)
+class Rates:
+    """Estimated probabilities: P(pay | home) and P(home) per band."""
+
+    p_pay: float
+    p_home: tuple[float, ...]
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-friendly form, probabilities rounded to 3 decimals."""
+        return {
+            "p_pay": round(self.p_pay, 3),
+            "p_home_by_band": {
+                f"{a:02d}-{b:02d}": round(p, 3)
+                for (a, b), p in zip(BANDS, self.p_home, strict=True)
+            },
+        }
+
+
+def estimate(history: History, prior: Rates, weight: float) -> Rates:
+    """Shrink ``history`` toward ``prior`` (``weight`` pseudo-trials per rate)."""
+    return Rates(
+        p_pay=shrink(history.pay_successes, history.pay_trials, prior.p_pay, weight),
+        p_home=tuple(
+            shrink(history.home_by_band[i], history.visits_by_band[i], prior.p_home[i], weight)
+            for i in range(len(BANDS))
+        ),
+    )
+
+
+def group_priors(
+    histories: Mapping[int, History], group_of: Mapping[int, tuple[str, str]]
+) -> tuple[Rates, dict[tuple[str, str], Rates]]:
+    """Station prior and per-(village, category) priors from pooled account histories.
+
+    Parameters
+    ----------
+    histories
+        Account id to its history; accounts without visits may be absent.
+    group_of
+        Account id to its ``(village, category)`` group.
+
+    Returns
+    -------
+    tuple
+        The station's rates and each group's rates shrunk toward them.
+    """
+    station = History()
+    groups: dict[tuple[str, str], History] = {}
+    for account_id, group in group_of.items():
+        h = histories.get(account_id)
+        if h is None:
+            groups.setdefault(group, History())
+            continue
+        station.add(h)
+        groups.setdefault(group, History()).add(h)
+    default = Rates(DEFAULT_P_PAY, (DEFAULT_P_HOME,) * len(BANDS))
+    station_rates = estimate(station, default, GROUP_PRIOR_WEIGHT)
+    return station_rates, {
+        g: estimate(h, station_rates, GROUP_PRIOR_WEIGHT) for g, h in groups.items()
+    }
+
+
+@dataclass(frozen=True)
+class VisitValue:
+    """The prize of one visit and the numbers behind it.
+
+    Attributes
+    ----------
+    prize_fen
+        ``amount due (fen) x p_pay x p_home``, rounded to an integer.
+    p_home
+        P(home) used: the chosen band's, or the day's mean when no band stands out.
+    band
+        Index into :data:`BANDS` of the window to visit in, or None for any time.
+    """
+
+    amount_due: Decimal
+    p_pay: float
+    p_home: float
+    band: int | None
+    prize_fen: int
+
+    @property
+    def expected_value(self) -> Decimal:
+        """The prize in yuan."""
+        return (Decimal(self.prize_fen) / 100).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def visit_value(amount_due: Decimal, rates: Rates, *, forced_band: int | None = None) -> VisitValue:
+    """Value a visit: pick the time band (if one stands out) and compute the prize.
+
+    Parameters
+    ----------
+    amount_due
+        Principal plus late fee as of the plan day, yuan.
+    rates
+        The account's shrunk estimates.
+    forced_band
+        Use this band (e.g. the one a promise was given for) instead of choosing.
+    """
+    spans = [b - a for a, b in BANDS]
+    mean_home = sum(p * s for p, s in zip(rates.p_home, spans, strict=True)) / sum(spans)
+    best = max(range(len(BANDS)), key=lambda i: rates.p_home[i])
+    band: int | None
+    if forced_band is not None:
+        band, p_home = forced_band, rates.p_home[forced_band]
+    elif rates.p_home[best] - mean_home >= WINDOW_GAIN:
+        band, p_home = best, rates.p_home[best]
+    else:
+        band, p_home = None, mean_home
+    fen = int(
+        (amount_due * 100 * Decimal(repr(rates.p_pay)) * Decimal(repr(p_home))).to_integral_value(
+            ROUND_HALF_UP
+        )
+    )
+    return VisitValue(amount_due, rates.p_pay, p_home, band, max(fen, 0))
