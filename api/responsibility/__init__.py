@@ -1,0 +1,1 @@
+"""Responsibility: bulk reassignment and "who was responsible on day D"."""
