@@ -55,6 +55,7 @@ def _register_blueprints(app: Flask, api: Any) -> None:
     from api.health.views import blp as health
     from api.responsibility.views import blp as responsibility
     from api.territories.views import blp as territories
+    from api.field.views import blp as field
     from api.plans.views import blp as plans
     from api.plans.views import jobs_blp as jobs
     from api.money.views import blp as money
@@ -62,6 +63,6 @@ def _register_blueprints(app: Flask, api: Any) -> None:
     for blp in (health, auth, accounts, territories, responsibility):
         api.register_blueprint(blp)
     api.register_blueprint(money)
-    for blp in (plans, jobs):
+    for blp in (plans, jobs, field):
         api.register_blueprint(blp)
     app.register_blueprint(docs_assets)

@@ -5,23 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-import pytest
 from sqlalchemy import select, text, update
 
 from api.plans import jobs, tasks
-from api.plans.runner import JobSettings, run_plan_job
+from api.plans.runner import run_plan_job
 from geo.models import Job, JobStatus, Plan, PlanStatus
-from tests.plans.helpers import build_day
-
-FAST = JobSettings(lease_s=60, heartbeat_s=30, max_time_limit=2, workers=1, per_collector=50)
-
-
-@pytest.fixture
-def rung(app, monkeypatch):
-    """Jobs enqueued during the test (nothing reaches Redis)."""
-    seen: list[uuid.UUID] = []
-    monkeypatch.setitem(app.extensions, "plans.enqueue", lambda j: seen.append(j) or True)
-    return seen
+from tests.plans.helpers import FAST, build_day
 
 
 def _submit(client, headers, station_id, plan_date, **body):
