@@ -119,7 +119,9 @@ def _overpayment_of(session: Session, payment_id: uuid.UUID) -> Decimal:
     return amount if amount is not None else Decimal("0.00")
 
 
-def _stored(session: Session, payment_id: uuid.UUID, digest: str) -> PaymentResult | None:
+def _stored(
+    session: Session, payment_id: uuid.UUID, digest: str, *, quarantine: bool = True
+) -> PaymentResult | None:
     """The stored outcome for ``payment_id`` if any; a different body is refused."""
     payment = session.get(Payment, payment_id, populate_existing=True)
     if payment is not None:
@@ -132,7 +134,9 @@ def _stored(session: Session, payment_id: uuid.UUID, digest: str) -> PaymentResu
             allocations_of(session, payment_id),
             overpayment=_overpayment_of(session, payment_id),
         )
-    held = session.get(QuarantinedPayment, payment_id, populate_existing=True)
+    held = (
+        session.get(QuarantinedPayment, payment_id, populate_existing=True) if quarantine else None
+    )
     if held is not None:
         if held.body_hash != digest:
             raise Rejected("id_conflict", "This id is already used by a different money record.")
@@ -229,7 +233,7 @@ def record_payment(
     """
     body = _body(inp, collector_id if collector_id is not None else scope.user_id)
     digest = body_hash(body)
-    found = _stored(session, inp.id, digest)
+    found = _stored(session, inp.id, digest, quarantine=not skip_authorization)
     if found is not None:
         return found
     if inp.channel not in ROLE_CHANNELS[scope.role] and not skip_authorization:
@@ -279,7 +283,7 @@ def record_payment(
     ).first()
     if row is None:  # somebody else stored this id (or this channel transaction) first
         savepoint.rollback()
-        found = _stored(session, inp.id, digest)
+        found = _stored(session, inp.id, digest, quarantine=not skip_authorization)
         if found is None:
             raise Rejected("duplicate_channel_txn", "This channel transaction is already stored.")
         return found
