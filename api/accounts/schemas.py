@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 from geoalchemy2.shape import to_shape
+from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from api.fields import Latitude, Longitude, Money, Text
@@ -165,3 +166,31 @@ def account_feature(account: Any) -> dict[str, Any]:
         "geometry": {"type": "Point", "coordinates": [loc["lon"], loc["lat"]]},
         "properties": data,
     }
+
+
+class ImportForm(Schema):
+    station_id = fields.Integer(load_default=None)
+    system = fields.Enum(
+        CoordSystem, by_value=True, load_default=CoordSystem.WGS84,
+        metadata={"description": "Coordinate system of rows without a 'system' column value"},
+    )
+    dry_run = fields.Boolean(load_default=True, metadata={"description": "Check only (default)"})
+
+
+class ImportFiles(Schema):
+    file = Upload(required=True, metadata={"description": ".csv (UTF-8 or GB18030) or .xlsx"})
+
+
+class RowErrorSchema(Schema):
+    row = fields.Integer()
+    field = fields.String()
+    message = fields.String()
+
+
+class ImportReportSchema(Schema):
+    dry_run = fields.Boolean()
+    rows = fields.Integer()
+    created = fields.Integer()
+    updated = fields.Integer()
+    error_count = fields.Integer()
+    errors = fields.List(fields.Nested(RowErrorSchema))

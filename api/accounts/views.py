@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from flask.views import MethodView
 from flask_jwt_extended import jwt_required
 
-from api.accounts import problems, responsibility, service
+from api.accounts import importer, problems, responsibility, service
 from api.accounts.schemas import (
     AccountCreate,
     AccountListArgs,
@@ -15,6 +16,9 @@ from api.accounts.schemas import (
     AccountSchema,
     FeatureCollectionSchema,
     HistoryArgs,
+    ImportFiles,
+    ImportForm,
+    ImportReportSchema,
     ResponsibilitySchema,
     account_feature,
 )
@@ -22,6 +26,7 @@ from api.auth.jwt import current_scope
 from api.db import get_session
 from api.pagination import keyset_page
 from api.smorest import Blueprint
+from geo.failures import InvalidInput
 from geo.models import Account
 
 blp = Blueprint("accounts", __name__, url_prefix="/api", description="Customer accounts")
@@ -132,3 +137,33 @@ class AccountResponsibilityHistory(MethodView):
             row = responsibility.responsible_on(session, account.id, args["on"])
             return [row] if row else []
         return responsibility.history(session, account.id)
+
+
+@blp.route("/accounts/import")
+class AccountsImport(MethodView):
+    @jwt_required()
+    @blp.arguments(ImportForm, location="form")
+    @blp.arguments(ImportFiles, location="files")
+    @blp.response(200, ImportReportSchema)
+    def post(self, form: dict[str, Any], files: dict[str, Any]) -> Any:
+        """Import accounts from CSV/.xlsx: a dry run reports every bad row; a real run is all or nothing."""
+        session = get_session()
+        scope = current_scope()
+        service.require_manager(scope)
+        station = service.scoped_station(session, scope, form["station_id"])
+        upload = files["file"]
+        try:
+            report = importer.import_accounts(
+                session, station, upload.filename or "", upload.read(), form["system"],
+                scope.user_id, form["dry_run"],
+            )
+        except importer.UnreadableFile as exc:
+            raise InvalidInput({"file": [str(exc)]}, location="files") from None
+        if report.error_count and not form["dry_run"]:
+            raise InvalidInput(
+                {"file": {"error_count": report.error_count, "rows": [asdict(e) for e in report.errors]}},
+                detail=f"{report.error_count} problems in the file; nothing was imported.",
+                location="files",
+            )
+        session.commit()
+        return asdict(report)
