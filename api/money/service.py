@@ -40,7 +40,18 @@ ROLE_CHANNELS: dict[Role, frozenset[Channel]] = {
     Role.SUPERVISOR: frozenset({Channel.FIELD_CASH, Channel.FIELD_QR, Channel.COUNTER}),
     Role.ADMIN: frozenset(Channel),
 }
+#: Channels that report their own transactions (notification or file import).
+ONLINE_CHANNELS = frozenset(
+    {Channel.KIOSK, Channel.ALIPAY, Channel.WECHAT, Channel.BANK, Channel.PREPAID}
+)
 MAX_CLOCK_SKEW = dt.timedelta(minutes=10)
+#: Namespace of payment ids derived from (channel, channel transaction id).
+CHANNEL_TXN_NAMESPACE = uuid.UUID("6f1c0e52-5b8e-4a57-9d0c-3f5d2f3b7a10")
+
+
+def channel_payment_id(channel: Channel, channel_txn_id: str) -> uuid.UUID:
+    """The payment id of a channel transaction: the same transaction, the same id."""
+    return uuid.uuid5(CHANNEL_TXN_NAMESPACE, f"{channel.value}:{channel_txn_id}")
 
 
 class Status(enum.StrEnum):
@@ -95,7 +106,8 @@ def _body(inp: PaymentInput, uploader_id: int) -> dict[str, object]:
             "device_id": inp.device_id,
             "bill_ids": list(inp.bill_ids),
             "channel_txn_id": inp.channel_txn_id,
-            "uploader_id": uploader_id,
+            # A channel transaction is the same money whoever relays it (notice or import).
+            "uploader_id": uploader_id if inp.channel_txn_id is None else None,
         }
     )
 
@@ -236,7 +248,12 @@ def record_payment(
     found = _stored(session, inp.id, digest, quarantine=not skip_authorization)
     if found is not None:
         return found
-    if inp.channel not in ROLE_CHANNELS[scope.role] and not skip_authorization:
+    if inp.channel_txn_id is not None:
+        if inp.channel not in ONLINE_CHANNELS or scope.is_collector:
+            raise Rejected("channel_not_allowed", "Channel transactions come from online channels.")
+        if inp.id != channel_payment_id(inp.channel, inp.channel_txn_id):
+            raise Rejected("bad_id", "A channel transaction's id derives from the channel's id.")
+    elif inp.channel not in ROLE_CHANNELS[scope.role] and not skip_authorization:
         raise Rejected("channel_not_allowed", f"A {scope.role.value} may not record {inp.channel}.")
     now = now or dt.datetime.now(dt.UTC)
     if inp.collected_at > now + MAX_CLOCK_SKEW:
