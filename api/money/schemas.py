@@ -241,3 +241,32 @@ class AuditSchema(Schema):
     amount = Money(allow_none=True)
     detail = fields.Dict()
     recorded_at = fields.DateTime()
+
+
+class ArrearsListArgs(Schema):
+    as_of = fields.Date(load_default=None, metadata={"description": "Default: today (UTC+8)"})
+    stage = fields.String(
+        load_default=None,
+        validate=validate.OneOf(
+            ["reminder", "visit", "repeated_visit", "supervisor_visit", "formal_notice"]
+        ),
+    )
+    after = fields.Integer(load_default=None, validate=validate.Range(min=0))
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
+
+
+class ArrearsRowSchema(Schema):
+    """An account's unpaid principal by age (late fees: see /api/arrears/{account_id})."""
+
+    account_id = fields.Integer()
+    number = fields.String()
+    name = fields.String()
+    village = fields.String()
+    responsible_id = fields.Integer(allow_none=True)
+    principal = Money()
+    d1_30 = Money()
+    d31_60 = Money()
+    d61_90 = Money()
+    d90_plus = Money()
+    oldest_days_overdue = fields.Integer()
+    stage = fields.String()
