@@ -28,18 +28,25 @@ def run(url: str) -> None:
     admin = Scope(0, Role.ADMIN, frozenset())
     with Session(create_engine(url)) as session:
         for station in session.scalars(select(Station).order_by(Station.id)):
-            current = [w for w in workloads(session, admin, station.id, None) if w.collector_id and w.delinquent]
+            current = [
+                w
+                for w in workloads(session, admin, station.id, None)
+                if w.collector_id and w.delinquent
+            ]
             if not current:
                 continue
             hours = [w.visit_hours for w in current]
+            due = sum(w.delinquent for w in current)
             t0 = time.perf_counter()
             proposal = propose_territories(session, admin, station.id, len(current), None)
             elapsed = time.perf_counter() - t0
             new = [t.hours for t in proposal.territories]
             print(
-                f"{station.code}: {sum(w.delinquent for w in current)} delinquent accounts, K={len(current)}\n"
-                f"  current  hours min {min(hours):7.1f} max {max(hours):7.1f} max/min {max(hours) / min(hours):5.2f}\n"
-                f"  proposal hours min {min(new):7.1f} max {max(new):7.1f} max/min {max(new) / min(new):5.2f}"
+                f"{station.code}: {due} delinquent accounts, K={len(current)}\n"
+                f"  current  hours min {min(hours):7.1f} max {max(hours):7.1f}"
+                f" max/min {max(hours) / min(hours):5.2f}\n"
+                f"  proposal hours min {min(new):7.1f} max {max(new):7.1f}"
+                f" max/min {max(new) / min(new):5.2f}"
                 f"  ({elapsed:.2f} s)"
             )
             spread = [w.spread_km for w in current]

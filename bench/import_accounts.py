@@ -32,6 +32,10 @@ from geo.models import Account, Station  # noqa: E402
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 
 
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def make_csv(rows: int, depot: tuple[float, float], prefix: str, seed: int = 1) -> bytes:
     """A realistic CSV: Chinese names, villages, a third of the rows in GCJ-02."""
     rng = random.Random(seed)
@@ -68,7 +72,9 @@ def run(url: str, rows: int, station_code: str | None, trace: bool) -> None:
             if trace:  # tracemalloc slows Python code several times: time without it
                 tracemalloc.start()
             t0 = time.perf_counter()
-            report = import_accounts(session, station, "bench.csv", data, CoordSystem.WGS84, None, dry_run)
+            report = import_accounts(
+                session, station, "bench.csv", data, CoordSystem.WGS84, None, dry_run
+            )
             elapsed = time.perf_counter() - t0
             if not dry_run:
                 t1 = time.perf_counter()
@@ -79,21 +85,28 @@ def run(url: str, rows: int, station_code: str | None, trace: bool) -> None:
             label = "dry run" if dry_run else "import "
             extra = f", commit {elapsed_commit:.2f} s" if not dry_run else ""
             print(
-                f"{label}: {elapsed:.2f} s{extra}; created {report.created}, updated {report.updated}, "
+                f"{label}: {elapsed:.2f} s{extra}; created {report.created}, "
+                f"updated {report.updated}, "
                 f"errors {report.error_count}"
                 + (f"; Python heap peak {peak / 1e6:.1f} MB" if trace else "")
-                + f"; max RSS so far {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+                + f"; max RSS so far {rss_mb():.0f} MB"
             )
-        total = session.scalar(select(func.count()).select_from(Account).where(Account.station_id == station.id))
+        total = session.scalar(
+            select(func.count()).select_from(Account).where(Account.station_id == station.id)
+        )
         print(f"accounts in station now: {total}")
     print(f"process max RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url", default="postgresql+psycopg://postgres@127.0.0.1:5432/arrears_acc_dev")
+    parser.add_argument(
+        "--url", default="postgresql+psycopg://postgres@127.0.0.1:5432/arrears_acc_dev"
+    )
     parser.add_argument("--rows", type=int, default=50_000)
     parser.add_argument("--station", default=None, help="station code (default: the first)")
-    parser.add_argument("--trace", action="store_true", help="also measure the Python heap peak (slow)")
+    parser.add_argument(
+        "--trace", action="store_true", help="also measure the Python heap peak (slow)"
+    )
     args = parser.parse_args()
     run(args.url, args.rows, args.station, args.trace)

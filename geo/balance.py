@@ -10,6 +10,7 @@ contiguous, and together they tile the box: no gaps, no overlaps.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from geo.workload import VisitModel, visit_hours
@@ -37,6 +38,14 @@ class BalancedTerritory:
     account_ids: tuple[int, ...]
     weight: float
     hours: float
+
+
+def _lon(s: Site) -> float:
+    return s.lon
+
+
+def _lat(s: Site) -> float:
+    return s.lat
 
 
 def _area_km2(sites: list[Site], kx: float) -> float:
@@ -67,16 +76,26 @@ def _prefix_estimates(ordered: list[Site], kx: float, model: VisitModel) -> list
 
 
 def _split(
-    sites: list[Site], bounds: tuple[float, float, float, float], k: int, kx: float,
-    model: VisitModel, out: list[BalancedTerritory],
+    sites: list[Site],
+    bounds: tuple[float, float, float, float],
+    k: int,
+    kx: float,
+    model: VisitModel,
+    out: list[BalancedTerritory],
 ) -> None:
     if k == 1 or len(sites) <= 1:
-        out.append(BalancedTerritory(bounds, tuple(sorted(s.account_id for s in sites)),
-                                     sum(s.weight for s in sites), _estimate(sites, kx, model)))
+        out.append(
+            BalancedTerritory(
+                bounds,
+                tuple(sorted(s.account_id for s in sites)),
+                sum(s.weight for s in sites),
+                _estimate(sites, kx, model),
+            )
+        )
         return
     west, south, east, north = bounds
     along_x = (east - west) * kx >= (north - south) * _M_PER_DEG
-    key = (lambda s: s.lon) if along_x else (lambda s: s.lat)
+    key: Callable[[Site], float] = _lon if along_x else _lat
     ordered = sorted(sites, key=key)
     left_k = k // 2
     right_k = k - left_k
@@ -109,8 +128,10 @@ def balance(sites: list[Site], k: int, model: VisitModel = VisitModel()) -> list
         return []
     margin = 1e-4
     bounds = (
-        min(s.lon for s in sites) - margin, min(s.lat for s in sites) - margin,
-        max(s.lon for s in sites) + margin, max(s.lat for s in sites) + margin,
+        min(s.lon for s in sites) - margin,
+        min(s.lat for s in sites) - margin,
+        max(s.lon for s in sites) + margin,
+        max(s.lat for s in sites) + margin,
     )
     kx = _M_PER_DEG * math.cos(math.radians((bounds[1] + bounds[3]) / 2))
     out: list[BalancedTerritory] = []

@@ -5,6 +5,8 @@ They carry no HTTP status; the API maps them (``api/accounts/problems.py``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 __all__ = ["ConflictError", "InvalidInput", "Missing", "NotAllowed"]
 
 
@@ -13,7 +15,7 @@ class InvalidInput(Exception):
 
     def __init__(
         self,
-        errors: dict[str, list[str]] | dict[str, object],
+        errors: Mapping[str, object],
         detail: str = "",
         location: str = "json",
     ) -> None:

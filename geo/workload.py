@@ -29,7 +29,9 @@ class VisitModel:
             raise ValueError("minutes_per_visit >= 0, detour_factor >= 1 and speed_kmh > 0")
 
 
-def visit_hours(service_visits: float, points: int, area_km2: float, model: VisitModel = VisitModel()) -> float:
+def visit_hours(
+    service_visits: float, points: int, area_km2: float, model: VisitModel = VisitModel()
+) -> float:
     """Hours to visit ``points`` places in ``area_km2``; ``service_visits`` weights the stops."""
     if points <= 0:
         return 0.0

@@ -20,7 +20,6 @@ from sqlalchemy import (
     Column,
     Float,
     Integer,
-    literal,
     MetaData,
     String,
     Table,
@@ -29,6 +28,7 @@ from sqlalchemy import (
     bindparam,
     cast,
     func,
+    literal,
     literal_column,
     select,
 )
@@ -46,15 +46,40 @@ __all__ = ["ImportReport", "RowError", "import_accounts", "read_table"]
 
 MAX_ROWS = 100_000
 MAX_REPORTED_ERRORS = 1_000
-COLUMNS = ("number", "name", "address", "phone", "village", "category", "group_code",
-           "lon", "lat", "system", "responsible", "notes")
+COLUMNS = (
+    "number",
+    "name",
+    "address",
+    "phone",
+    "village",
+    "category",
+    "group_code",
+    "lon",
+    "lat",
+    "system",
+    "responsible",
+    "notes",
+)
 REQUIRED = ("number", "name", "address", "village", "category", "lon", "lat")
-LIMITS = {"number": 32, "name": 100, "address": 200, "phone": 32, "village": 100,
-          "group_code": 32, "notes": 2000, "responsible": 64}
+LIMITS = {
+    "number": 32,
+    "name": 100,
+    "address": 200,
+    "phone": 32,
+    "village": 100,
+    "group_code": 32,
+    "notes": 2000,
+    "responsible": 64,
+}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 #: Chinese labels accepted for the category column, as exported by marketing systems.
-CATEGORY_ALIASES = {"居民": "residential", "非居民": "non_residential", "临时用电": "temporary",
-                    "集团": "group_member", "集团客户": "group_member"}
+CATEGORY_ALIASES = {
+    "居民": "residential",
+    "非居民": "non_residential",
+    "临时用电": "temporary",
+    "集团": "group_member",
+    "集团客户": "group_member",
+}
 
 
 @dataclass(frozen=True)
@@ -124,7 +149,10 @@ def read_table(filename: str, data: bytes) -> Iterator[tuple[int, dict[str, Any]
     missing = [c for c in REQUIRED if c not in names]
     unknown = [n for n in names if n and n not in COLUMNS]
     if missing or unknown:
-        raise UnreadableFile(f"Header: missing columns {missing}, unknown columns {unknown}; expected {list(COLUMNS)}.")
+        raise UnreadableFile(
+            f"Header: missing columns {missing}, unknown columns {unknown}; "
+            f"expected {list(COLUMNS)}."
+        )
     for number, values in enumerate(rows, start=2):
         if number - 1 > MAX_ROWS:
             raise UnreadableFile(f"More than {MAX_ROWS} rows; split the file.")
@@ -155,8 +183,12 @@ def _coordinate(value: Any, low: float, high: float, label: str) -> float:
 
 
 def _check_row(
-    row: int, raw: dict[str, Any], default_system: CoordSystem, depot: tuple[float, float],
-    radius: float, report: ImportReport,
+    row: int,
+    raw: dict[str, Any],
+    default_system: CoordSystem,
+    depot: tuple[float, float],
+    radius: float,
+    report: ImportReport,
 ) -> dict[str, Any] | None:
     out: dict[str, Any] = {}
     ok = True
@@ -166,7 +198,16 @@ def _check_row(
         ok = False
         report.add(RowError(row, column, message))
 
-    for column in ("number", "name", "address", "phone", "village", "group_code", "notes", "responsible"):
+    for column in (
+        "number",
+        "name",
+        "address",
+        "phone",
+        "village",
+        "group_code",
+        "notes",
+        "responsible",
+    ):
         text = _text(raw.get(column))
         if text is None:
             if column in REQUIRED:
@@ -208,16 +249,41 @@ def _check_row(
 
 _tmp_meta = MetaData()
 _tmp = Table(
-    "import_account", _tmp_meta,
-    Column("number", String(32)), Column("name", String(100)), Column("address", String(200)),
-    Column("phone", String(32)), Column("village", String(100)), Column("category", String(32)),
-    Column("group_code", String(32)), Column("notes", Text), Column("lon", Float), Column("lat", Float),
-    prefixes=["TEMPORARY"], postgresql_on_commit="DROP",
+    "import_account",
+    _tmp_meta,
+    Column("number", String(32)),
+    Column("name", String(100)),
+    Column("address", String(200)),
+    Column("phone", String(32)),
+    Column("village", String(100)),
+    Column("category", String(32)),
+    Column("group_code", String(32)),
+    Column("notes", Text),
+    Column("lon", Float),
+    Column("lat", Float),
+    prefixes=["TEMPORARY"],
+    postgresql_on_commit="DROP",
 )
-_COPY_COLUMNS = ("number", "name", "address", "phone", "village", "category", "group_code", "notes", "lon", "lat")
+_COPY_COLUMNS = (
+    "number",
+    "name",
+    "address",
+    "phone",
+    "village",
+    "category",
+    "group_code",
+    "notes",
+    "lon",
+    "lat",
+)
 
 
-def _db_checks(session: Session, station: Station, rows: dict[str, tuple[int, dict[str, Any]]], report: ImportReport) -> dict[str, int]:
+def _db_checks(
+    session: Session,
+    station: Station,
+    rows: dict[str, tuple[int, dict[str, Any]]],
+    report: ImportReport,
+) -> dict[str, int]:
     """Numbers owned by other stations and unknown collectors; returns username -> id."""
     numbers = list(rows)
     foreign = session.scalars(
@@ -227,23 +293,40 @@ def _db_checks(session: Session, station: Station, rows: dict[str, tuple[int, di
         )
     ).all()
     for number in foreign:
-        report.add(RowError(rows[number][0], "number", "This account number belongs to another station."))
+        report.add(
+            RowError(rows[number][0], "number", "This account number belongs to another station.")
+        )
     usernames = sorted({r["responsible"] for _, r in rows.values() if r["responsible"]})
-    collectors: dict[str, int] = dict(
-        session.execute(  # type: ignore[arg-type]
-            select(User.username, User.id).where(
-                User.username.in_(usernames), User.role == Role.COLLECTOR, User.active.is_(True),
-                User.id.in_(select(user_station.c.user_id).where(user_station.c.station_id == station.id)),
-            )
-        ).all()
-    ) if usernames else {}
-    for number, (row, data) in rows.items():
+    collectors: dict[str, int] = (
+        dict(
+            session.execute(
+                select(User.username, User.id).where(
+                    User.username.in_(usernames),
+                    User.role == Role.COLLECTOR,
+                    User.active.is_(True),
+                    User.id.in_(
+                        select(user_station.c.user_id).where(
+                            user_station.c.station_id == station.id
+                        )
+                    ),
+                )
+            ).all()
+        )
+        if usernames
+        else {}
+    )
+    for row, data in rows.values():
         if data["responsible"] and data["responsible"] not in collectors:
             report.add(RowError(row, "responsible", "No such active collector in this station."))
     return collectors
 
 
-def _write(session: Session, station: Station, rows: dict[str, tuple[int, dict[str, Any]]], report: ImportReport) -> dict[str, int]:
+def _write(
+    session: Session,
+    station: Station,
+    rows: dict[str, tuple[int, dict[str, Any]]],
+    report: ImportReport,
+) -> dict[str, int]:
     conn = session.connection()
     _tmp.create(conn)
     raw = conn.connection.driver_connection
@@ -253,21 +336,51 @@ def _write(session: Session, station: Station, rows: dict[str, tuple[int, dict[s
             copy.write_row([data[c] for c in _COPY_COLUMNS])
     point = func.ST_SetSRID(func.ST_MakePoint(_tmp.c.lon, _tmp.c.lat), 4326)
     source = select(
-        literal(station.id, Integer).label("station_id"), _tmp.c.number, _tmp.c.name, _tmp.c.address,
-        _tmp.c.phone, _tmp.c.village, cast(_tmp.c.category, Account.__table__.c.category.type).label("category"),
-        _tmp.c.group_code, _tmp.c.notes, point.label("location"),
+        literal(station.id, Integer).label("station_id"),
+        _tmp.c.number,
+        _tmp.c.name,
+        _tmp.c.address,
+        _tmp.c.phone,
+        _tmp.c.village,
+        cast(_tmp.c.category, Account.__table__.c.category.type).label("category"),
+        _tmp.c.group_code,
+        _tmp.c.notes,
+        point.label("location"),
     )
     stmt = insert(Account).from_select(
-        ["station_id", "number", "name", "address", "phone", "village", "category", "group_code", "notes", "location"],
+        [
+            "station_id",
+            "number",
+            "name",
+            "address",
+            "phone",
+            "village",
+            "category",
+            "group_code",
+            "notes",
+            "location",
+        ],
         source,
     )
     excluded = stmt.excluded
-    stmt = stmt.on_conflict_do_update(
+    upsert: Any = stmt.on_conflict_do_update(
         index_elements=[Account.number],
-        set_={c: excluded[c] for c in ("name", "address", "phone", "village", "category", "group_code", "notes", "location")},
+        set_={
+            c: excluded[c]
+            for c in (
+                "name",
+                "address",
+                "phone",
+                "village",
+                "category",
+                "group_code",
+                "notes",
+                "location",
+            )
+        },
         where=Account.station_id == excluded.station_id,
     ).returning(Account.number, Account.id, literal_column("(xmax = 0)").label("inserted"))
-    result = session.execute(stmt).all()
+    result = session.execute(upsert).all()
     if len(result) != len(rows):
         raise RuntimeError("Concurrent change: some account numbers moved to another station.")
     report.created = sum(1 for r in result if r.inserted)
@@ -277,8 +390,13 @@ def _write(session: Session, station: Station, rows: dict[str, tuple[int, dict[s
 
 
 def import_accounts(
-    session: Session, station: Station, filename: str, data: bytes,
-    default_system: CoordSystem, assigned_by: int | None, dry_run: bool,
+    session: Session,
+    station: Station,
+    filename: str,
+    data: bytes,
+    default_system: CoordSystem,
+    assigned_by: int | None,
+    dry_run: bool,
 ) -> ImportReport:
     """Check every row; unless ``dry_run`` or a row is bad, upsert all rows by number."""
     report = ImportReport(dry_run=dry_run)

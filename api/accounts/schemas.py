@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from geoalchemy2.shape import to_shape
 from flask_smorest.fields import Upload
+from geoalchemy2.shape import to_shape
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from api.fields import Latitude, Longitude, Money, Text
@@ -98,12 +98,19 @@ class AccountListArgs(KeysetArgs):
     overdue_days_min = fields.Integer(validate=validate.Range(min=0, max=36500))
     as_of = fields.Date(metadata={"description": "Arrears and days overdue as of this date"})
     bbox = fields.String(
-        metadata={"description": "min_lon,min_lat,max_lon,max_lat (WGS-84)", "example": "110.2,34.0,110.4,34.2"}
+        metadata={
+            "description": "min_lon,min_lat,max_lon,max_lat (WGS-84)",
+            "example": "110.2,34.0,110.4,34.2",
+        }
     )
     near_lon = Longitude()
     near_lat = Latitude()
     radius_m = fields.Integer(validate=validate.Range(min=1, max=MAX_RADIUS_M))
-    q = Text(max_length=100, validate=validate.Length(min=1), metadata={"description": "Name, number or address contains"})
+    q = Text(
+        max_length=100,
+        validate=validate.Length(min=1),
+        metadata={"description": "Name, number or address contains"},
+    )
 
     @validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:
@@ -112,7 +119,11 @@ class AccountListArgs(KeysetArgs):
             raise ValidationError("near_lon, near_lat and radius_m go together.", "radius_m")
         if "bbox" in data:
             data["bbox"] = parse_bbox(data["bbox"])
-        if "arrears_min" in data and "arrears_max" in data and data["arrears_min"] > data["arrears_max"]:
+        if (
+            "arrears_min" in data
+            and "arrears_max" in data
+            and data["arrears_min"] > data["arrears_max"]
+        ):
             raise ValidationError("arrears_min is above arrears_max.", "arrears_min")
 
 
@@ -121,7 +132,9 @@ def parse_bbox(text: str) -> tuple[float, float, float, float]:
     try:
         parts = [float(p) for p in text.split(",")]
     except ValueError:
-        raise ValidationError("bbox is four numbers: min_lon,min_lat,max_lon,max_lat.", "bbox") from None
+        raise ValidationError(
+            "bbox is four numbers: min_lon,min_lat,max_lon,max_lat.", "bbox"
+        ) from None
     if len(parts) != 4 or not all(math.isfinite(p) for p in parts):
         raise ValidationError("bbox is four numbers: min_lon,min_lat,max_lon,max_lat.", "bbox")
     min_lon, min_lat, max_lon, max_lat = parts
@@ -171,7 +184,9 @@ def account_feature(account: Any) -> dict[str, Any]:
 class ImportForm(Schema):
     station_id = fields.Integer(load_default=None)
     system = fields.Enum(
-        CoordSystem, by_value=True, load_default=CoordSystem.WGS84,
+        CoordSystem,
+        by_value=True,
+        load_default=CoordSystem.WGS84,
         metadata={"description": "Coordinate system of rows without a 'system' column value"},
     )
     dry_run = fields.Boolean(load_default=True, metadata={"description": "Check only (default)"})

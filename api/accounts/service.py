@@ -133,7 +133,9 @@ def update_account(
         account.territory_id = territory_covering(session, station.id, lon, lat)
     session.flush()
     if data.get("responsible_id") is not None and data["responsible_id"] != account.responsible_id:
-        responsibility.check_collector(session, data["responsible_id"], station.id, "responsible_id")
+        responsibility.check_collector(
+            session, data["responsible_id"], station.id, "responsible_id"
+        )
         responsibility.reassign(
             session, [account.id], data["responsible_id"], local_today(station), scope.user_id
         )
@@ -196,7 +198,7 @@ def accounts_query(scope: Scope, f: AccountFilters) -> Select[Any]:
                 cast(Account.location, Geography),
                 cast(point_wkt(lon, lat), Geography),
                 radius,
-            )
+            ),
         )
     if f.q:
         pattern = f"%{escape_like(f.q)}%"

@@ -33,8 +33,18 @@ blp = Blueprint("accounts", __name__, url_prefix="/api", description="Customer a
 problems.register(blp)
 
 _FILTER_KEYS = (
-    "station_id", "territory_id", "in_territory", "responsible_id", "village", "category",
-    "arrears_min", "arrears_max", "overdue_days_min", "as_of", "bbox", "q",
+    "station_id",
+    "territory_id",
+    "in_territory",
+    "responsible_id",
+    "village",
+    "category",
+    "arrears_min",
+    "arrears_max",
+    "overdue_days_min",
+    "as_of",
+    "bbox",
+    "q",
 )
 
 
@@ -146,7 +156,7 @@ class AccountsImport(MethodView):
     @blp.arguments(ImportFiles, location="files")
     @blp.response(200, ImportReportSchema)
     def post(self, form: dict[str, Any], files: dict[str, Any]) -> Any:
-        """Import accounts from CSV/.xlsx: a dry run reports every bad row; a real run is all or nothing."""
+        """Import accounts from CSV/.xlsx: dry run reports bad rows; real run is all or nothing."""
         session = get_session()
         scope = current_scope()
         service.require_manager(scope)
@@ -154,14 +164,24 @@ class AccountsImport(MethodView):
         upload = files["file"]
         try:
             report = importer.import_accounts(
-                session, station, upload.filename or "", upload.read(), form["system"],
-                scope.user_id, form["dry_run"],
+                session,
+                station,
+                upload.filename or "",
+                upload.read(),
+                form["system"],
+                scope.user_id,
+                form["dry_run"],
             )
         except importer.UnreadableFile as exc:
             raise InvalidInput({"file": [str(exc)]}, location="files") from None
         if report.error_count and not form["dry_run"]:
             raise InvalidInput(
-                {"file": {"error_count": report.error_count, "rows": [asdict(e) for e in report.errors]}},
+                {
+                    "file": {
+                        "error_count": report.error_count,
+                        "rows": [asdict(e) for e in report.errors],
+                    }
+                },
                 detail=f"{report.error_count} problems in the file; nothing was imported.",
                 location="files",
             )

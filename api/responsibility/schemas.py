@@ -15,7 +15,9 @@ MAX_IDS = 20_000
 class ReassignRequest(Schema):
     station_id = fields.Integer(load_default=None)
     collector_id = fields.Integer(required=True)
-    effective = fields.Date(load_default=None, metadata={"description": "Station-local date; default today"})
+    effective = fields.Date(
+        load_default=None, metadata={"description": "Station-local date; default today"}
+    )
     territory_id = fields.Integer()
     account_ids = fields.List(fields.Integer(), validate=validate.Length(min=1, max=MAX_IDS))
     area = fields.Dict(metadata={"description": "GeoJSON Polygon/MultiPolygon selecting accounts"})
@@ -25,7 +27,9 @@ class ReassignRequest(Schema):
     def _one_selector(self, data: dict[str, Any], **_: Any) -> None:
         given = [k for k in ("territory_id", "account_ids", "area") if k in data]
         if len(given) != 1:
-            raise ValidationError("Give exactly one of territory_id, account_ids or area.", "_schema")
+            raise ValidationError(
+                "Give exactly one of territory_id, account_ids or area.", "_schema"
+            )
 
 
 class ReassignResult(Schema):

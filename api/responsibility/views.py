@@ -16,7 +16,9 @@ from api.responsibility.schemas import OnDayArgs, ReassignRequest, ReassignResul
 from api.smorest import Blueprint
 from geo.models import AccountResponsibility
 
-blp = Blueprint("responsibility", __name__, url_prefix="/api/responsibility", description="Responsibility")
+blp = Blueprint(
+    "responsibility", __name__, url_prefix="/api/responsibility", description="Responsibility"
+)
 
 
 @blp.route("/reassign")

@@ -59,7 +59,9 @@ class TerritoryCreate(Schema):
     station_id = fields.Integer(load_default=None)
     name = Text(required=True, max_length=100, validate=validate.Length(min=1))
     area = fields.Dict(required=True, metadata=_AREA_DOC)
-    system = fields.Enum(CoordSystem, by_value=True, load_default=CoordSystem.WGS84, metadata=_SYSTEM)
+    system = fields.Enum(
+        CoordSystem, by_value=True, load_default=CoordSystem.WGS84, metadata=_SYSTEM
+    )
     collector_ids = fields.List(
         fields.Integer(), load_default=list, validate=validate.Length(max=MAX_COLLECTORS)
     )

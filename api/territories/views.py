@@ -68,7 +68,10 @@ class TerritoriesGeoJSON(MethodView):
     @blp.response(200, FeatureCollectionSchema)
     def get(self, args: dict[str, Any]) -> Any:
         """The territories in scope as a GeoJSON FeatureCollection."""
-        return {"type": "FeatureCollection", "features": [territory_feature(t) for t in _listed(args)]}
+        return {
+            "type": "FeatureCollection",
+            "features": [territory_feature(t) for t in _listed(args)],
+        }
 
 
 @blp.route("/territories/<int:territory_id>")

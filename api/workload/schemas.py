@@ -17,13 +17,19 @@ class BalanceArgs(WorkloadArgs):
 
 
 class CollectorWorkloadSchema(Schema):
-    collector_id = fields.Integer(allow_none=True, metadata={"description": "null: nobody responsible"})
+    collector_id = fields.Integer(
+        allow_none=True, metadata={"description": "null: nobody responsible"}
+    )
     display_name = fields.String(allow_none=True)
     accounts = fields.Integer()
     delinquent = fields.Integer()
     arrears = Money()
-    visit_hours = fields.Float(metadata={"description": "Arrears-weighted visits + BHH travel estimate"})
-    spread_km = fields.Float(metadata={"description": "Largest distance between delinquent accounts"})
+    visit_hours = fields.Float(
+        metadata={"description": "Arrears-weighted visits + BHH travel estimate"}
+    )
+    spread_km = fields.Float(
+        metadata={"description": "Largest distance between delinquent accounts"}
+    )
 
 
 class ProposalSchema(Schema):

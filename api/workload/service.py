@@ -46,7 +46,10 @@ def _rows(session: Session, scope: Scope, station_id: int, as_of: dt.date | None
     arrears = account_arrears_subquery(as_of)
     stmt = restrict(
         select(
-            Account.id, Account.responsible_id, func.ST_X(Account.location), func.ST_Y(Account.location),
+            Account.id,
+            Account.responsible_id,
+            func.ST_X(Account.location),
+            func.ST_Y(Account.location),
             func.coalesce(arrears.c.arrears, 0),
         ).outerjoin(arrears, arrears.c.account_id == Account.id),
         Account,
@@ -56,7 +59,11 @@ def _rows(session: Session, scope: Scope, station_id: int, as_of: dt.date | None
 
 
 def workloads(
-    session: Session, scope: Scope, station_id: int, as_of: dt.date | None, model: VisitModel = VisitModel()
+    session: Session,
+    scope: Scope,
+    station_id: int,
+    as_of: dt.date | None,
+    model: VisitModel = VisitModel(),
 ) -> list[CollectorWorkload]:
     """Per responsible collector: accounts, arrears, estimated visit hours and spread."""
     rows = _rows(session, scope, station_id, as_of)
@@ -65,8 +72,9 @@ def workloads(
     for row, weight in zip(rows, weights, strict=True):
         groups[row.responsible_id].append((row, weight))
     names = dict(
-        session.execute(select(User.id, User.display_name).where(User.id.in_([k for k in groups if k])))
-        .all()  # type: ignore[arg-type]
+        session.execute(
+            select(User.id, User.display_name).where(User.id.in_([k for k in groups if k]))
+        ).all()
     )
     out = []
     for collector_id, members in sorted(groups.items(), key=lambda g: (g[0] is None, g[0] or 0)):
@@ -79,7 +87,9 @@ def workloads(
                 accounts=len(members),
                 delinquent=len(due),
                 arrears=sum((r.arrears for r, _ in due), Decimal("0")),
-                visit_hours=round(visit_hours(sum(w for _, w in due), len(due), shape.area_km2, model), 2),
+                visit_hours=round(
+                    visit_hours(sum(w for _, w in due), len(due), shape.area_km2, model), 2
+                ),
                 spread_km=round(shape.spread_km, 2),
             )
         )
@@ -93,7 +103,11 @@ class Proposal:
 
 
 def propose_territories(
-    session: Session, scope: Scope, station_id: int, k: int, as_of: dt.date | None,
+    session: Session,
+    scope: Scope,
+    station_id: int,
+    k: int,
+    as_of: dt.date | None,
     model: VisitModel = VisitModel(),
 ) -> Proposal:
     """``k`` contiguous rectangles over the delinquent accounts with balanced estimated hours."""
@@ -109,19 +123,26 @@ def propose_territories(
 def proposal_geojson(proposal: Proposal) -> dict[str, Any]:
     """The proposal as an RFC 7946 FeatureCollection of Polygons."""
     features = []
-    for n, (t, arrears) in enumerate(zip(proposal.territories, proposal.arrears, strict=True), start=1):
+    for n, (t, arrears) in enumerate(
+        zip(proposal.territories, proposal.arrears, strict=True), start=1
+    ):
         w, s, e, north = t.bounds
-        features.append({
-            "type": "Feature",
-            "id": n,
-            "geometry": {"type": "Polygon", "coordinates": [[[w, s], [e, s], [e, north], [w, north], [w, s]]]},
-            "properties": {
-                "accounts": len(t.account_ids),
-                "arrears": f"{arrears:.2f}",
-                "visit_hours": round(t.hours, 2),
-                "weighted_visits": round(t.weight, 2),
-            },
-        })
+        features.append(
+            {
+                "type": "Feature",
+                "id": n,
+                "geometry": {
+                    "type": "Polygon",
+                    "coordinates": [[[w, s], [e, s], [e, north], [w, north], [w, s]]],
+                },
+                "properties": {
+                    "accounts": len(t.account_ids),
+                    "arrears": f"{arrears:.2f}",
+                    "visit_hours": round(t.hours, 2),
+                    "weighted_visits": round(t.weight, 2),
+                },
+            }
+        )
     hours = [t.hours for t in proposal.territories]
     return {
         "type": "FeatureCollection",

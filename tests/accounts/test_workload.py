@@ -35,7 +35,12 @@ def test_footprint_of_a_square_is_its_area_and_diagonal():
 def test_balance_tiles_the_box_with_k_rectangles_of_similar_hours():
     """K rectangles partition the sites, tile the box without overlap and keep hours within 25%."""
     rng = random.Random(3)
-    sites = [Site(i, 110 + rng.random() * 0.4 * rng.random(), 34 + rng.random() * 0.3, rng.uniform(0.5, 2)) for i in range(2000)]
+    sites = [
+        Site(
+            i, 110 + rng.random() * 0.4 * rng.random(), 34 + rng.random() * 0.3, rng.uniform(0.5, 2)
+        )
+        for i in range(2000)
+    ]
     parts = balance(sites, 5)
     assert len(parts) == 5
     assert sorted(i for p in parts for i in p.account_ids) == list(range(2000))
@@ -48,7 +53,7 @@ def test_balance_tiles_the_box_with_k_rectangles_of_similar_hours():
 
 
 def test_workload_endpoint_sums_per_collector_and_hides_other_stations(factory, client):
-    """The workload lists each collector's accounts and arrears; another station's supervisor gets 422 for the station."""
+    """Per-collector accounts and arrears; another station's supervisor gets 422 on station_id."""
     st = factory.station()
     sup = factory.user(Role.SUPERVISOR, st)
     a, b = factory.user(Role.COLLECTOR, st), factory.user(Role.COLLECTOR, st)
@@ -59,11 +64,20 @@ def test_workload_endpoint_sums_per_collector_and_hides_other_stations(factory, 
     resp = client.get(f"/api/workload?station_id={st.id}", headers=factory.token(sup, client))
     assert resp.status_code == 200, resp.json
     rows = {r["collector_id"]: r for r in resp.json}
-    assert (rows[a.id]["accounts"], rows[a.id]["delinquent"], rows[a.id]["arrears"]) == (3, 3, "300.00")
+    assert (rows[a.id]["accounts"], rows[a.id]["delinquent"], rows[a.id]["arrears"]) == (
+        3,
+        3,
+        "300.00",
+    )
     assert rows[a.id]["visit_hours"] > 0 and rows[a.id]["spread_km"] > 1.5
     assert (rows[b.id]["delinquent"], rows[b.id]["visit_hours"]) == (0, 0)
     outsider = factory.user(Role.SUPERVISOR, factory.station())
-    assert client.get(f"/api/workload?station_id={st.id}", headers=factory.token(outsider, client)).status_code == 422
+    assert (
+        client.get(
+            f"/api/workload?station_id={st.id}", headers=factory.token(outsider, client)
+        ).status_code
+        == 422
+    )
 
 
 def test_balance_endpoint_returns_geojson_polygons(factory, client):
@@ -73,10 +87,24 @@ def test_balance_endpoint_returns_geojson_polygons(factory, client):
     for i in range(8):
         acc = factory.account(st, col, lonlat=(110.2 + i * 0.02, 34.1 + (i % 3) * 0.02))
         factory.bill(acc, dt.date(2026, 1, 1), f"{50 + i}.00", dt.date(2026, 2, 10))
-    resp = client.get(f"/api/workload/balance.geojson?station_id={st.id}&k=3", headers=factory.token(sup, client))
+    resp = client.get(
+        f"/api/workload/balance.geojson?station_id={st.id}&k=3", headers=factory.token(sup, client)
+    )
     assert resp.status_code == 200, resp.json
     assert resp.json["type"] == "FeatureCollection" and len(resp.json["features"]) == 3
     ring = resp.json["features"][0]["geometry"]["coordinates"][0]
     assert ring[0] == ring[-1]
-    assert client.get(f"/api/workload/balance.geojson?station_id={st.id}&k=3", headers=factory.token(col, client)).status_code == 403
-    assert client.get(f"/api/workload/balance.geojson?station_id={st.id}&k=0", headers=factory.token(sup, client)).status_code == 422
+    assert (
+        client.get(
+            f"/api/workload/balance.geojson?station_id={st.id}&k=3",
+            headers=factory.token(col, client),
+        ).status_code
+        == 403
+    )
+    assert (
+        client.get(
+            f"/api/workload/balance.geojson?station_id={st.id}&k=0",
+            headers=factory.token(sup, client),
+        ).status_code
+        == 422
+    )
