@@ -372,7 +372,7 @@ class PgRoutingProvider:
         return (
             f"pgrouting:{url.host}:{url.port}/{url.database}:{net.schema}.{net.ways}"
             f":{net.vertices}:tag={net.tag_column}:snap={net.max_snap_m:g}"
-            f":acc={net.access_detour:g}:exact={int(net.exact_metres)}"
+            f":acc={net.access_detour:g}:bbox={net.bbox_margin_m}:exact={int(net.exact_metres)}"
             f":{describe_profiles(self.profiles)}"
         )
 
