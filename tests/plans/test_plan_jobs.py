@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 import uuid
 
 from sqlalchemy import select, text, update
@@ -206,3 +207,33 @@ def test_plan_status_enum_is_the_models(factory):
     """Sanity: the plan states the API reports are the model's."""
     assert {s.value for s in PlanStatus} == {"draft", "published", "superseded"}
     assert tasks.RUN_JOB == "plans.run_job"
+
+
+def test_heartbeat_thread_extends_the_lease_while_the_job_runs(engine):
+    """The heartbeat, in its own sessions, moves heartbeat_at and lease_until forward."""
+    from sqlalchemy import delete
+    from sqlalchemy.orm import sessionmaker
+
+    from api.plans.runner import Heartbeat, JobSettings
+
+    sessions = sessionmaker(bind=engine, expire_on_commit=False)
+    with sessions() as s:  # committed: the thread uses other connections
+        job = _job(s)
+        claim = jobs.claim(s, job.id, 60)
+        s.commit()
+        s.expire_all()
+        before = s.get(Job, job.id)
+        beat0, lease0 = before.heartbeat_at, before.lease_until
+    try:
+        beat = Heartbeat(sessions, claim, JobSettings(lease_s=120, heartbeat_s=0.2))
+        beat.start()
+        time.sleep(0.8)
+        beat.stop()
+        assert not beat.is_alive() and not beat.lost.is_set()
+        with sessions() as s:
+            after = s.get(Job, job.id)
+            assert after.heartbeat_at > beat0 and after.lease_until > lease0
+    finally:
+        with sessions() as s:
+            s.execute(delete(Job).where(Job.id == job.id))
+            s.commit()
