@@ -15,6 +15,15 @@ from geo.coords import CoordSystem
 from geo.models import Category
 
 MAX_RADIUS_M = 100_000
+#: Largest value of a PostgreSQL ``integer`` key; larger ids would be a database error.
+MAX_ID = 2**31 - 1
+
+
+class Id(fields.Integer):
+    """A row id: a positive PostgreSQL ``integer`` (bigger numbers are refused, not a 500)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(validate=validate.Range(min=1, max=MAX_ID), **kwargs)
 
 
 class PointSchema(Schema):
@@ -58,7 +67,7 @@ class AccountSchema(Schema):
 
 
 class AccountCreate(Schema):
-    station_id = fields.Integer(
+    station_id = Id(
         load_default=None, metadata={"description": "Optional when the caller has one station"}
     )
     number = Text(required=True, max_length=32, validate=validate.Length(min=1))
@@ -70,7 +79,7 @@ class AccountCreate(Schema):
     group_code = Text(load_default=None, allow_none=True, max_length=32)
     notes = Text(load_default=None, allow_none=True, max_length=2000)
     location = fields.Nested(LocationIn, required=True)
-    responsible_id = fields.Integer(load_default=None, allow_none=True)
+    responsible_id = Id(load_default=None, allow_none=True)
 
 
 class AccountPatch(Schema):
@@ -83,14 +92,14 @@ class AccountPatch(Schema):
     group_code = Text(allow_none=True, max_length=32)
     notes = Text(allow_none=True, max_length=2000)
     location = fields.Nested(LocationIn)
-    responsible_id = fields.Integer()
+    responsible_id = Id()
 
 
 class AccountListArgs(KeysetArgs):
-    station_id = fields.Integer()
-    territory_id = fields.Integer()
+    station_id = Id()
+    territory_id = Id()
     in_territory = fields.Boolean(metadata={"description": "false: accounts in no territory"})
-    responsible_id = fields.Integer()
+    responsible_id = Id()
     village = Text(max_length=100)
     category = fields.Enum(Category, by_value=True)
     arrears_min = Money()
@@ -182,7 +191,7 @@ def account_feature(account: Any) -> dict[str, Any]:
 
 
 class ImportForm(Schema):
-    station_id = fields.Integer(load_default=None)
+    station_id = Id(load_default=None)
     system = fields.Enum(
         CoordSystem,
         by_value=True,

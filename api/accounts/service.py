@@ -32,6 +32,8 @@ __all__ = [
     "update_account",
 ]
 
+#: Largest PostgreSQL ``integer``: ids in paths above it cannot exist.
+MAX_ID = 2**31 - 1
 _EDITABLE = ("number", "name", "address", "phone", "village", "category", "group_code", "notes")
 
 
@@ -243,6 +245,8 @@ def attach_arrears(
 
 def get_account(session: Session, scope: Scope, account_id: int) -> Account:
     """The account if it is in scope, else :class:`Missing`."""
+    if not 1 <= account_id <= MAX_ID:  # a path id beyond PostgreSQL integer: not a 500
+        raise Missing("account")
     account = get_scoped(session, Account, account_id, scope)
     if account is None:
         raise Missing("account")

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask.views import MethodView
 from flask_jwt_extended import jwt_required
+from marshmallow import RAISE
 
 from api.accounts import importer, problems, responsibility, service
 from api.accounts.schemas import (
@@ -71,7 +72,7 @@ def _page(args: dict[str, Any]) -> list[Account]:
 @blp.route("/accounts")
 class Accounts(MethodView):
     @jwt_required()
-    @blp.arguments(AccountListArgs, location="query")
+    @blp.arguments(AccountListArgs, location="query", unknown=RAISE)
     @blp.response(200, AccountSchema(many=True))
     def get(self, args: dict[str, Any]) -> Any:
         """List accounts in scope, filtered, one keyset page at a time (by id)."""
@@ -91,7 +92,7 @@ class Accounts(MethodView):
 @blp.route("/accounts.geojson")
 class AccountsGeoJSON(MethodView):
     @jwt_required()
-    @blp.arguments(AccountListArgs, location="query")
+    @blp.arguments(AccountListArgs, location="query", unknown=RAISE)
     @blp.response(200, FeatureCollectionSchema)
     def get(self, args: dict[str, Any]) -> Any:
         """The same list as a GeoJSON FeatureCollection (RFC 7946, [lon, lat])."""
@@ -101,7 +102,7 @@ class AccountsGeoJSON(MethodView):
 @blp.route("/accounts/outside-territories")
 class AccountsOutsideTerritories(MethodView):
     @jwt_required()
-    @blp.arguments(AccountListArgs, location="query")
+    @blp.arguments(AccountListArgs, location="query", unknown=RAISE)
     @blp.response(200, AccountSchema(many=True))
     def get(self, args: dict[str, Any]) -> Any:
         """Accounts that no territory covers (to draw or extend territories)."""
@@ -137,7 +138,7 @@ class AccountById(MethodView):
 @blp.route("/accounts/<int:account_id>/responsibility")
 class AccountResponsibilityHistory(MethodView):
     @jwt_required()
-    @blp.arguments(HistoryArgs, location="query")
+    @blp.arguments(HistoryArgs, location="query", unknown=RAISE)
     @blp.response(200, ResponsibilitySchema(many=True))
     def get(self, args: dict[str, Any], account_id: int) -> Any:
         """Who was responsible for the account: the whole history, or on day ``on``."""

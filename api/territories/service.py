@@ -9,7 +9,7 @@ from geoalchemy2.shape import to_shape
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from api.accounts.service import require_manager, scoped_station
+from api.accounts.service import MAX_ID, require_manager, scoped_station
 from geo.coords import CoordSystem
 from geo.failures import InvalidInput, Missing
 from geo.models import Account, Role, Station, Territory, User, user_station
@@ -21,6 +21,9 @@ __all__ = ["create_territory", "delete_territory", "get_territory", "update_terr
 
 
 def get_territory(session: Session, scope: Scope, territory_id: int) -> Territory:
+    """The territory if it is in scope, else :class:`Missing`."""
+    if not 1 <= territory_id <= MAX_ID:
+        raise Missing("territory")
     territory = get_scoped(session, Territory, territory_id, scope)
     if territory is None:
         raise Missing("territory")

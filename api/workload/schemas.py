@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from api.accounts.schemas import Id
 from api.fields import Money
 
 
 class WorkloadArgs(Schema):
-    station_id = fields.Integer(load_default=None)
+    station_id = Id(load_default=None)
     as_of = fields.Date(load_default=None)
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask.views import MethodView
 from flask_jwt_extended import jwt_required
+from marshmallow import RAISE
 
 from api.accounts.service import require_manager, scoped_station
 from api.auth.jwt import current_scope
@@ -21,7 +22,7 @@ blp = Blueprint("workload", __name__, url_prefix="/api/workload", description="W
 @blp.route("")
 class Workload(MethodView):
     @jwt_required()
-    @blp.arguments(WorkloadArgs, location="query")
+    @blp.arguments(WorkloadArgs, location="query", unknown=RAISE)
     @blp.response(200, CollectorWorkloadSchema(many=True))
     def get(self, args: dict[str, Any]) -> Any:
         """Accounts, arrears, estimated visit hours and spread per collector of a station."""
@@ -34,7 +35,7 @@ class Workload(MethodView):
 @blp.route("/balance.geojson")
 class Balance(MethodView):
     @jwt_required()
-    @blp.arguments(BalanceArgs, location="query")
+    @blp.arguments(BalanceArgs, location="query", unknown=RAISE)
     @blp.response(200, ProposalSchema)
     def get(self, args: dict[str, Any]) -> Any:
         """Suggest K contiguous territories with balanced arrears-weighted visit hours (GeoJSON)."""

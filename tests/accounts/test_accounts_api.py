@@ -230,3 +230,27 @@ def test_outside_scope_reads_and_patches_are_404(station_team, factory, client):
             f"/api/accounts/{acc.id}", json={"name": "x"}, headers=h | {"If-Match": '"x"'}
         )
         assert resp.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body", "status"),
+    [
+        ("get", "/api/accounts/99999999999999999999", None, 404),
+        ("get", "/api/accounts/99999999999999999999/responsibility", None, 404),
+        ("get", "/api/territories/99999999999999999999", None, 404),
+        ("get", "/api/accounts?station_id=99999999999999999999", None, 422),
+        ("get", "/api/accounts?after=99999999999999999999", None, 422),
+        ("get", "/api/accounts?villag=typo", None, 422),
+        ("get", "/api/responsibility?on=2026-01-01&collector_id=99999999999999999999", None, 422),
+        ("post", "/api/responsibility/reassign", {"collector_id": 2**40, "account_ids": [1]}, 422),
+        ("post", "/api/accounts", [1, 2], 422),
+    ],
+)
+def test_huge_ids_and_unknown_parameters_never_reach_the_database(
+    station_team, client, method, url, body, status
+):
+    """Ids beyond PostgreSQL integer and misspelt query parameters answer 404/422, never 500."""
+    *_, headers = station_team
+    resp = getattr(client, method)(url, json=body, headers=headers)
+    assert resp.status_code == status, resp.json
+    assert resp.content_type == "application/problem+json"
