@@ -92,6 +92,12 @@ class RoadNetwork:
     batch_size
         Sources per database call for ``drivingdistance`` and ``dijkstracost``
         (``None``: all at once). Batches keep each result set small.
+    max_tree_rows
+        ``drivingdistance`` returns a row per source and reachable vertex before the
+        targets are picked, and PostgreSQL cannot allocate more than 1 GB for it
+        (``invalid memory alloc request size``: 500 sources on a 40,000-vertex grid).
+        Batches are shrunk so that sources x edges stays below this (default 2,000,000,
+        about 110 MB).
     exact_metres
         ``False``: metres = routed seconds x mode speed (exact whenever no edge on the path
         has a posted speed below the mode speed, true for the default mapconfig).
@@ -108,6 +114,7 @@ class RoadNetwork:
     bbox_margin_m: float | None = 10_000.0
     method: Method = "drivingdistance"
     batch_size: int | None = 500
+    max_tree_rows: int = 2_000_000
     exact_metres: bool = False
 
     def __post_init__(self) -> None:
@@ -124,6 +131,8 @@ class RoadNetwork:
             raise ValueError(f"method must be one of {sorted(METHODS)}")
         if self.batch_size is not None and self.batch_size < 1:
             raise ValueError("batch_size must be positive")
+        if self.max_tree_rows < 1:
+            raise ValueError("max_tree_rows must be positive")
 
     @property
     def qualified_ways(self) -> str:
@@ -285,12 +294,37 @@ def pgrouting_version(conn: Connection | Session) -> tuple[int, int]:
     return major, minor
 
 
+def tree_batch_size(batch_size: int | None, sources: int, edges: int, max_rows: int) -> int:
+    """Sources per ``pgr_drivingDistance`` call so that sources x edges <= ``max_rows``.
+
+    Parameters
+    ----------
+    batch_size
+        Requested sources per call (``None``: all).
+    sources
+        Number of source vertices.
+    edges
+        Edges in the routed graph (an upper bound of the vertices a tree reaches, up to
+        one per component).
+    max_rows
+        Row budget per call.
+
+    Returns
+    -------
+    int
+        At least 1, at most ``batch_size`` and ``sources``.
+    """
+    wanted = sources if batch_size is None else min(batch_size, sources)
+    return max(1, min(wanted, max_rows // max(edges, 1)))
+
+
 def vertex_matrix(
     conn: Connection | Session,
     edges: str,
     vertex_ids: npt.NDArray[np.int64],
     method: Method = "drivingdistance",
     batch_size: int | None = 500,
+    max_tree_rows: int = 2_000_000,
 ) -> FloatMatrix:
     """Shortest-path costs between sorted unique vertex ids, ``NaN`` where unreachable.
 
@@ -306,6 +340,8 @@ def vertex_matrix(
         ``"drivingdistance"``, ``"dijkstracost"`` or ``"costmatrix"`` (see ``RoadNetwork``).
     batch_size
         Sources per call (``None``: all); ignored by ``"costmatrix"``.
+    max_tree_rows
+        Row budget per ``pgr_drivingDistance`` call (see ``RoadNetwork``).
 
     Returns
     -------
@@ -324,7 +360,9 @@ def vertex_matrix(
         stmt, step = _DIJKSTRA_COST_SQL, batch_size or k
     else:
         column_name = "start_vid" if pgrouting_version(conn) >= (3, 6) else "from_v"
-        stmt, step = _DRIVING_DISTANCE_SQL[column_name], batch_size or k
+        n_edges = int(conn.execute(text(f"SELECT count(*) FROM ({edges}) AS e")).scalar_one())
+        step = tree_batch_size(batch_size, k, n_edges, max_tree_rows)
+        stmt = _DRIVING_DISTANCE_SQL[column_name]
     for first in range(0, k, step):
         params = {"edges": edges, "starts": ids[first : first + step], "ends": ids}
         for start, ends, costs in conn.execute(stmt, {**params, "limit": _UNLIMITED}):
@@ -424,11 +462,18 @@ class PgRoutingProvider:
         unique = np.unique(vids[ok])
         bbox = None if net.bbox_margin_m is None else _bbox(lonlat[ok], net.bbox_margin_m)
         road_s = vertex_matrix(
-            self.conn, edges_sql(net, profile, bbox), unique, net.method, net.batch_size
+            self.conn,
+            edges_sql(net, profile, bbox),
+            unique,
+            net.method,
+            net.batch_size,
+            net.max_tree_rows,
         )
         if net.exact_metres:
             edges_m = edges_sql(net, profile, bbox, metres=True)
-            road_m = vertex_matrix(self.conn, edges_m, unique, net.method, net.batch_size)
+            road_m = vertex_matrix(
+                self.conn, edges_m, unique, net.method, net.batch_size, net.max_tree_rows
+            )
             road_m[np.isnan(road_s)] = np.nan
         else:
             road_m = road_s * profile.speed_mps
