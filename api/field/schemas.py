@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from geoalchemy2.shape import to_shape
-from marshmallow import RAISE, Schema, fields
+from marshmallow import RAISE, Schema, fields, validate
 
 from api.fields import Latitude, Longitude, Money
 from api.plans.schemas import linestring_geojson
@@ -84,9 +84,20 @@ class FieldRouteSchema(Schema):
         return linestring_geojson(fr.route.path)
 
 
-class PositionSchema(Schema):
+class ReplanSchema(Schema):
+    """Where I am now (WGS-84, as the phone's GNSS reports it)."""
+
     class Meta:
         unknown = RAISE
 
     lon = Longitude(required=True)
     lat = Latitude(required=True)
+    coords = fields.String(
+        load_default="wgs84",
+        validate=validate.OneOf(["wgs84"]),
+        metadata={"description": "Coordinate system; only wgs84 is accepted here"},
+    )
+    date = fields.Date(load_default=None, metadata={"description": "Day (default today)"})
+    time_limit = fields.Float(
+        load_default=10.0, allow_nan=False, validate=validate.Range(min=1, max=60)
+    )
