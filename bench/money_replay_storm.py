@@ -124,6 +124,7 @@ def main() -> None:
     from api.db import ensure_database, upgrade_database
     from geo.models import Payment, PaymentAllocation
     from geo.models.ledger_extra import MoneyAudit, MoneyException
+    from geo.money.invariants import check_ledger
     from tests.money.committed import PASSWORD, committed_field
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
@@ -198,6 +199,7 @@ def main() -> None:
             select(func.sum(MoneyException.amount)).where(MoneyException.payment_id.in_(ids))
         ) or Decimal(0)
         audits = s.scalar(select(func.count()).where(MoneyAudit.entity_id.in_(ids)))
+        violations = check_ledger(s, [setup.station_id])
     engine.dispose()
     app.extensions["db_engine"].dispose()
 
@@ -221,6 +223,7 @@ def main() -> None:
         f"overpaid {over} = {allocated + over}"
     )
     print(f"empty answers {tally.empty}, unexpected statuses {len(tally.unexpected)}")
+    print(f"ledger invariants (geo.money.invariants): {violations or 'all hold'}")
     for line in tally.unexpected[:5]:
         print("   ", line[:200])
     ok = (
@@ -228,6 +231,7 @@ def main() -> None:
         and stored == expected_sum == allocated + over
         and tally.empty == 0
         and not tally.unexpected
+        and not violations
     )
     print("PASS" if ok else "FAIL")
     raise SystemExit(0 if ok else 1)
