@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -198,7 +199,7 @@ class ReconciliationSchema(Schema):
     business_date = fields.Date()
     opening = Money()
     collected = Money(metadata={"description": "Field cash, quarantined uploads included"})
-    quarantined = Money()
+    quarantined = Money(allow_none=True)
     reversed = Money()
     handed_over = Money()
     expected = Money()
@@ -270,3 +271,48 @@ class ArrearsRowSchema(Schema):
     d90_plus = Money()
     oldest_days_overdue = fields.Integer()
     stage = fields.String()
+
+
+RATE_PATTERN = r"^0\.\d{1,6}$"
+
+
+class Rate(fields.Field):
+    """A daily rate as a string such as ``"0.001"`` (at most six decimals, below 1)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.metadata.setdefault("type", "string")
+        self.metadata.setdefault("pattern", RATE_PATTERN)
+        self.metadata.setdefault("example", "0.001")
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return None if value is None else f"{Decimal(value).normalize():f}"
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Decimal:
+        if not isinstance(value, str) or not re.match(RATE_PATTERN, value):
+            raise ValidationError('A rate is a string like "0.001" (at most six decimals).')
+        rate = Decimal(value)
+        if rate >= Decimal("0.1"):
+            raise ValidationError("A daily rate is below 0.1 (10% a day).")
+        return rate
+
+
+class RateSchema(Schema):
+    """A late-fee rate version: national (no station, admins) or a station's own."""
+
+    id = fields.Integer(dump_only=True)
+    station_id = fields.Integer(strict=True, load_default=None, allow_none=True)
+    effective_from = fields.Date(required=True)
+    residential = Rate(required=True)
+    other_current_year = Rate(required=True)
+    other_earlier_years = Rate(required=True)
+    minimum = NonNegativeAmount(required=True)
+    created_at = fields.DateTime(dump_only=True)
+
+
+class RateArgs(Schema):
+    station_id = fields.Integer(load_default=None)
+
+
+class ReconciliationListArgs(Schema):
+    business_date = fields.Date(required=True)

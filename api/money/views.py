@@ -191,4 +191,10 @@ class AccountArrears(MethodView):
 
 
 # Routes defined in sibling modules attach to the same blueprint.
-from api.money import admin_views, arrears_views, cash_views, channel_views  # noqa: E402, F401
+from api.money import (  # noqa: E402, F401
+    admin_views,
+    arrears_views,
+    cash_views,
+    channel_views,
+    rates_views,
+)
