@@ -20,7 +20,7 @@ class RouteDayArgs(Schema):
     )
 
 
-class AccountBriefSchema(Schema):
+class FieldAccountSchema(Schema):
     id = fields.Integer()
     number = fields.String()
     name = fields.String()
@@ -35,14 +35,14 @@ class AccountBriefSchema(Schema):
         return {"type": "Point", "coordinates": [p.x, p.y]}
 
 
-class DueSchema(Schema):
+class FieldDueSchema(Schema):
     as_of = fields.Date()
     principal = Money()
     late_fee = Money()
     total = Money()
 
 
-class HistorySchema(Schema):
+class FieldHistorySchema(Schema):
     visits = fields.Integer()
     by_outcome = fields.Dict(keys=fields.String(), values=fields.Integer())
     last_visit_at = fields.AwareDateTime(allow_none=True)
@@ -62,9 +62,9 @@ class FieldStopSchema(Schema):
     expected_value = Money(attribute="stop.expected_value")
     explain = fields.Dict(attribute="stop.explain")
     settled = fields.Boolean(metadata={"description": "Paid since planning: skip the visit"})
-    account = fields.Nested(AccountBriefSchema)
-    amount_due = fields.Nested(DueSchema, attribute="due")
-    history = fields.Nested(HistorySchema)
+    account = fields.Nested(FieldAccountSchema)
+    amount_due = fields.Nested(FieldDueSchema, attribute="due")
+    history = fields.Nested(FieldHistorySchema)
 
 
 class FieldRouteSchema(Schema):

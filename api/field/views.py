@@ -17,7 +17,7 @@ from api.field import service
 from api.field.schemas import FieldRouteSchema, ReplanSchema, RouteDayArgs
 from api.plans import tasks
 from api.plans.replan import REPLAN_KIND, replan_payload
-from api.plans.schemas import JobSchema
+from api.plans.schemas import PlanJobSchema
 from api.smorest import Blueprint
 from geo.models import Job, JobStatus, Station
 
@@ -57,7 +57,7 @@ def _my_day(session: Any, scope: Any, day: dt.date | None) -> dt.date:
 class ReplanMyRoute(MethodView):
     @jwt_required()
     @blp.arguments(ReplanSchema)
-    @blp.response(202, JobSchema)
+    @blp.response(202, PlanJobSchema)
     def post(self, body: dict[str, Any]) -> Any:
         """Re-plan the rest of my day from here: done stops kept, paid accounts dropped."""
         scope = current_scope()

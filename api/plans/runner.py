@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.plans import jobs
-from api.plans.model import PlanRequest
+from api.plans.model import PlanDraft, PlanRequest
 from api.plans.replan import ReplanContext, replan_request, store_replan
 from api.plans.service import compute_plan
 from api.plans.store import PlanConflict, store_plan
@@ -47,6 +47,17 @@ def request_from_payload(payload: dict[str, object], settings: JobSettings) -> P
         workers=settings.workers,
         per_collector=settings.per_collector,
     )
+
+
+def _result(plan_id: int, version: int, draft: PlanDraft) -> dict[str, object]:
+    summary = draft.summary
+    return {
+        "plan_id": plan_id,
+        "version": version,
+        "planned_stops": summary.get("planned_stops"),
+        "expected_value": summary.get("expected_value"),
+        "unassigned": len(summary.get("unassigned", [])),  # type: ignore[arg-type]
+    }
 
 
 class Heartbeat(threading.Thread):
@@ -128,7 +139,7 @@ def run_plan_job(
                 plan = store_plan(s, draft, job_id=job_id, created_by=claim.created_by)
             else:
                 plan = store_replan(s, draft, ctx, job_id=job_id, created_by=claim.created_by)
-            jobs.finish_result(s, claim.job_id, {"plan_id": plan.id, "version": plan.version})
+            jobs.finish_result(s, claim.job_id, _result(plan.id, plan.version, draft))
             s.commit()
         except IntegrityError:
             s.rollback()
