@@ -173,12 +173,13 @@ def test_unroutable_points_fall_back_to_great_circle_and_are_marked(roads: Conne
         ("dijkstracost", 1),
         ("drivingdistance", None),
         ("drivingdistance", 1),
+        ("auto", 500),
     ],
 )
 def test_every_method_and_batch_size_equals_cost_matrix(
     roads: Connection, method: Method, batch_size: int | None
 ) -> None:
-    """pgr_dijkstraCost and pgr_drivingDistance, whole or batched, equal pgr_dijkstraCostMatrix."""
+    """dijkstraCost, drivingDistance and auto, whole or batched, equal pgr_dijkstraCostMatrix."""
     points = [V1, V3, V4, NEAR_V2, V5, FAR]
     whole = provider(roads, "costmatrix").partial_matrix(points, TravelMode.CAR)
     other = provider(roads, method, batch_size).partial_matrix(points, TravelMode.CAR)
