@@ -313,7 +313,13 @@ def main() -> None:
     ap.add_argument(
         "--variants",
         nargs="*",
-        default=["costmatrix", "dijkstracost:100", "drivingdistance:100", "drivingdistance:500"],
+        default=[
+            "costmatrix",
+            "dijkstracost:100",
+            "drivingdistance:100",
+            "drivingdistance:500",
+            "auto:500",
+        ],
         help="method[:batch], batch 0 = all sources in one call",
     )
     ap.add_argument("--modes", nargs="*", default=["motorbike", "car", "walk"])
