@@ -103,7 +103,7 @@ class Reconciliations(MethodView):
         return asdict(report), 200 if report.replay else 201
 
 
-@blp.route("/cash/collectors/<int:collector_id>")
+@blp.route("/cash/collectors/<int(max=2147483647):collector_id>")
 class Position(MethodView):
     @jwt_required()
     @blp.arguments(PositionArgs, location="query")

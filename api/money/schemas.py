@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
 from typing import Any
@@ -13,6 +14,13 @@ from geo.models import Channel
 
 MAX_AMOUNT = Decimal("100000000")
 MAX_BATCH = 200
+#: Database ids are 32-bit: larger numbers are refused before they reach a query.
+ID = validate.Range(min=1, max=2**31 - 1)
+#: Business dates and instants the ledger accepts (also keeps date arithmetic in range).
+DATES = validate.Range(min=dt.date(2000, 1, 1), max=dt.date(2099, 12, 31))
+INSTANTS = validate.Range(
+    min=dt.datetime(2000, 1, 1, tzinfo=dt.UTC), max=dt.datetime(2099, 12, 31, tzinfo=dt.UTC)
+)
 
 
 class PositiveAmount(Money):
@@ -29,13 +37,13 @@ class PaymentSchema(Schema):
     """One payment as uploaded by a phone or recorded at the counter."""
 
     id = fields.UUID(required=True, metadata={"description": "Minted by the client, kept forever"})
-    account_id = fields.Integer(strict=True, required=True, validate=validate.Range(min=1))
+    account_id = fields.Integer(strict=True, required=True, validate=ID)
     amount = PositiveAmount(required=True)
     channel = fields.Enum(Channel, by_value=True, required=True)
-    collected_at = fields.AwareDateTime(required=True)
+    collected_at = fields.AwareDateTime(required=True, validate=INSTANTS)
     device_id = Text(max_length=64, load_default=None, allow_none=True)
     bill_ids = fields.List(
-        fields.Integer(strict=True),
+        fields.Integer(strict=True, validate=ID),
         load_default=list,
         validate=validate.Length(max=24),
         metadata={"description": "Bills to pay first (an allocation hint)"},
@@ -102,7 +110,9 @@ class ReversalSchema(Schema):
 
 
 class AsOfArgs(Schema):
-    as_of = fields.Date(load_default=None, metadata={"description": "Station-local date"})
+    as_of = fields.Date(
+        load_default=None, validate=DATES, metadata={"description": "Station-local date"}
+    )
 
 
 class BillDueSchema(Schema):
@@ -164,9 +174,9 @@ class HandoverSchema(Schema):
     """Cash a collector hands to the station, recorded by the supervisor who receives it."""
 
     id = fields.UUID(required=True)
-    collector_id = fields.Integer(strict=True, required=True)
+    collector_id = fields.Integer(strict=True, required=True, validate=ID)
     amount = PositiveAmount(required=True)
-    handed_at = fields.AwareDateTime(required=True)
+    handed_at = fields.AwareDateTime(required=True, validate=INSTANTS)
     device_id = Text(max_length=64, load_default=None, allow_none=True)
 
 
@@ -185,8 +195,8 @@ class CountSchema(Schema):
     """The cash counted at the end of a collector's business day."""
 
     id = fields.UUID(required=True)
-    collector_id = fields.Integer(strict=True, required=True)
-    business_date = fields.Date(required=True)
+    collector_id = fields.Integer(strict=True, required=True, validate=ID)
+    business_date = fields.Date(required=True, validate=DATES)
     counted = NonNegativeAmount(required=True)
     device_id = Text(max_length=64, load_default=None, allow_none=True)
 
@@ -209,7 +219,7 @@ class ReconciliationSchema(Schema):
 
 
 class PositionArgs(Schema):
-    business_date = fields.Date(load_default=None)
+    business_date = fields.Date(load_default=None, validate=DATES)
 
 
 class PositionSchema(Schema):
@@ -227,7 +237,7 @@ class PositionSchema(Schema):
 
 class AuditArgs(Schema):
     entity_id = fields.UUID(load_default=None)
-    account_id = fields.Integer(load_default=None)
+    account_id = fields.Integer(load_default=None, validate=ID)
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
 
 
@@ -245,14 +255,16 @@ class AuditSchema(Schema):
 
 
 class ArrearsListArgs(Schema):
-    as_of = fields.Date(load_default=None, metadata={"description": "Default: today (UTC+8)"})
+    as_of = fields.Date(
+        load_default=None, validate=DATES, metadata={"description": "Default: today (UTC+8)"}
+    )
     stage = fields.String(
         load_default=None,
         validate=validate.OneOf(
             ["reminder", "visit", "repeated_visit", "supervisor_visit", "formal_notice"]
         ),
     )
-    after = fields.Integer(load_default=None, validate=validate.Range(min=0))
+    after = fields.Integer(load_default=None, validate=validate.Range(min=0, max=2**31 - 1))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
 
 
@@ -301,8 +313,8 @@ class RateSchema(Schema):
     """A late-fee rate version: national (no station, admins) or a station's own."""
 
     id = fields.Integer(dump_only=True)
-    station_id = fields.Integer(strict=True, load_default=None, allow_none=True)
-    effective_from = fields.Date(required=True)
+    station_id = fields.Integer(strict=True, load_default=None, allow_none=True, validate=ID)
+    effective_from = fields.Date(required=True, validate=DATES)
     residential = Rate(required=True)
     other_current_year = Rate(required=True)
     other_earlier_years = Rate(required=True)
@@ -311,8 +323,8 @@ class RateSchema(Schema):
 
 
 class RateArgs(Schema):
-    station_id = fields.Integer(load_default=None)
+    station_id = fields.Integer(load_default=None, validate=ID)
 
 
 class ReconciliationListArgs(Schema):
-    business_date = fields.Date(required=True)
+    business_date = fields.Date(required=True, validate=DATES)

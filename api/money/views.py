@@ -171,7 +171,7 @@ class PaymentReversal(MethodView):
         return result_body(result), _STATUS_CODE[result.status]
 
 
-@blp.route("/arrears/<int:account_id>")
+@blp.route("/arrears/<int(max=2147483647):account_id>")
 class AccountArrears(MethodView):
     @jwt_required()
     @blp.arguments(AsOfArgs, location="query")
