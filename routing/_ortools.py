@@ -6,6 +6,7 @@ one end node per vehicle. An open end is a dummy node reached at zero time and c
 
 from __future__ import annotations
 
+import heapq
 import os
 import random
 import sys
@@ -26,6 +27,8 @@ _LS = routing_enums_pb2.LocalSearchMetaheuristic
 
 #: Seconds kept back from the budget for process hand-over and classification.
 _MARGIN = 0.15
+#: Above this many modelled stops the first solution is built in Python.
+_BIG = 300
 #: Initial annealing temperature, as a fraction of the first objective (cooled 100-fold).
 _T0 = 0.005
 #: Polish a new best with OR-Tools' local search at most once per this share of the time.
@@ -328,6 +331,7 @@ def search(
     """
     nv = len(problem.vehicles)
     empty = RawResult(False, 0, ((),) * nv, ((),) * nv, ((0, 0),) * nv, ((),) * nv)
+    built = time.time()
     model = _Model(problem, eligible, seed)
     seconds = deadline - time.time() - _MARGIN
     if seconds <= 0.01:
@@ -339,17 +343,27 @@ def search(
         params = _parameters(config, seconds, solution_limit)
     model.routing.CloseModelWithParameters(params)
     model.pin()
-    start = model.initial(initial_routes) if initial_routes else None
     began = time.time()
-    if start is not None:
-        solution = model.routing.SolveFromAssignmentWithParameters(start, params)
+    plan = None
+    if config.ils and len(model.stops) > _BIG:
+        solution, plan = _construct(model, initial_routes, seed, seconds)
     else:
-        solution = model.routing.SolveWithParameters(params)
+        start = model.initial(initial_routes) if initial_routes else None
+        if start is not None:
+            solution = model.routing.SolveFromAssignmentWithParameters(start, params)
+        else:
+            solution = model.routing.SolveWithParameters(params)
     model.first_seconds = time.time() - began
+    if os.environ.get("ROUTING_DEBUG"):
+        print(
+            f"model {began - built:.2f} s, first solution {model.first_seconds:.2f} s, "
+            f"{deadline - time.time():.2f} s left",
+            file=sys.stderr,
+        )
     if solution is None:
         return empty
     if config.ils:
-        solution = _iterate(model, solution, deadline, seed, solution_limit)
+        solution = _iterate(model, solution, deadline, seed, solution_limit, plan)
     return model.extract(solution)
 
 
@@ -383,12 +397,70 @@ def _polish(model: _Model, routes: list[list[int]], seconds: float) -> pywrapcp.
     return model.routing.SolveFromAssignmentWithParameters(start, params)
 
 
+def _penalties(model: _Model) -> dict[int, int]:
+    """Skip penalty of each modelled, non-pinned stop."""
+    p = model.problem
+    penalty_m = mandatory_penalty(p)
+    pinned = {sid for v in p.vehicles for sid in v.pinned}
+    return {
+        i: (penalty_m if p.stops[i].prize is None else p.stops[i].prize or 0)
+        for i in model.stops
+        if p.stops[i].id not in pinned
+    }
+
+
+def _restore(model: _Model, routes: list[list[int]], seconds: float) -> pywrapcp.Assignment | None:
+    """A complete assignment (schedules included) for ``routes``, without searching."""
+    start = model.routing.ReadAssignmentFromRoutes(_index_routes(model, routes), True)
+    if start is None:
+        return None
+    params = _parameters(SearchConfig("AUTOMATIC", "GREEDY_DESCENT"), seconds, 1)
+    return model.routing.SolveFromAssignmentWithParameters(start, params)
+
+
+def _construct(
+    model: _Model, initial: Mapping[int, Sequence[int]], seed: int, seconds: float
+) -> tuple[pywrapcp.Assignment | None, Plan | None]:
+    """First solution of a big model by Python cheapest insertion (OR-Tools' is too slow).
+
+    Mandatory stops first (tightest windows first), then optional ones by decreasing prize.
+    """
+    p = model.problem
+    index = stop_index(p)
+    pins = [[index[sid] for sid in v.pinned] for v in p.vehicles]
+    penalty = _penalties(model)
+    rng = random.Random(seed)
+    for warm in (True, False) if initial else (False,):
+        routes = [list(r) for r in pins]
+        if warm:
+            for k, extra in initial.items():
+                routes[k] += [i for i in extra if i in penalty and i not in routes[k]]
+        plan = Plan(p, model.eligible, penalty, routes)
+        todo = sorted(
+            (i for i in penalty if all(i not in r for r in routes)),
+            key=lambda i: (
+                p.stops[i].prize is not None,
+                -(p.stops[i].prize or 0),
+                sum(b - a for a, b in p.stops[i].time_windows),
+                i,
+            ),
+        )
+        plan.recreate(todo, rng, blink=0.0)
+        solution = _restore(model, plan.copy_routes(), seconds)
+        if os.environ.get("ROUTING_DEBUG"):
+            print(f"construct (warm={warm}): restored={solution is not None}", file=sys.stderr)
+        if solution is not None:
+            return solution, plan
+    return _restore(model, pins, seconds), None
+
+
 def _iterate(
     model: _Model,
     solution: pywrapcp.Assignment,
     deadline: float,
     seed: int,
     iterations: int | None,
+    plan: Plan | None = None,
 ) -> pywrapcp.Assignment:
     """Ruin and recreate (pure Python) from ``solution``, polished by OR-Tools' local search.
 
@@ -398,14 +470,12 @@ def _iterate(
     """
     routing, p = model.routing, model.problem
     rng = random.Random(seed)
-    penalty_m = mandatory_penalty(p)
-    pinned = {sid for v in p.vehicles for sid in v.pinned}
-    penalty = {
-        i: (penalty_m if p.stops[i].prize is None else p.stops[i].prize or 0)
-        for i in model.stops
-        if p.stops[i].id not in pinned
-    }
-    plan = Plan(p, model.eligible, penalty, _stop_routes(model, _routes(model, solution)))
+    penalty = _penalties(model)
+    routes = _stop_routes(model, _routes(model, solution))
+    if plan is None:
+        plan = Plan(p, model.eligible, penalty, routes)
+    else:
+        plan.set_routes(routes)
     d = p.durations
     where = {i: p.stops[i].location for i in model.stops}
 
@@ -440,13 +510,14 @@ def _iterate(
         others = [i for i in penalty if i not in routed and i not in removed]
         if others:
             anchor = rng.choice(sorted(removed)) if removed else rng.choice(others)
-            others = sorted(others, key=lambda i: (distance(anchor, i), i))[:10]
+            others = heapq.nsmallest(10, others, key=lambda i: (distance(anchor, i), i))
         candidates = sorted(removed) + others
         _order(candidates, p, rng)
         plan.recreate(candidates, rng)
         cost = plan.objective()
         ok = accept(cost, current_cost, temperature, rng)
-        if ok and has_breaks:
+        if ok and has_breaks and cost < best_cost:
+            # Breaks are only approximated in Python: verify each new best with OR-Tools.
             ok = (
                 routing.ReadAssignmentFromRoutes(_index_routes(model, plan.routes), True)
                 is not None
@@ -465,7 +536,8 @@ def _iterate(
             if due:
                 since_polish, last_polish = 0, time.time()
                 left = deadline - _MARGIN - time.time()
-                found = _polish(model, best_routes, left) if left > 0.01 else None
+                cap = min(left, max(0.3, 0.1 * span))
+                found = _polish(model, best_routes, cap) if left > 0.01 else None
                 if found is not None and found.ObjectiveValue() <= best_cost:
                     best_cost = found.ObjectiveValue()
                     best_routes = _stop_routes(model, _routes(model, found))
