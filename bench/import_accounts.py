@@ -36,11 +36,13 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def make_csv(rows: int, depot: tuple[float, float], prefix: str, seed: int = 1) -> bytes:
+def make_csv(
+    rows: int, depot: tuple[float, float], prefix: str, seed: int = 1, responsible: str = ""
+) -> bytes:
     """A realistic CSV: Chinese names, villages, a third of the rows in GCJ-02."""
     rng = random.Random(seed)
     out = io.StringIO()
-    out.write("number,name,address,phone,village,category,lon,lat,system\n")
+    out.write("number,name,address,phone,village,category,lon,lat,system,responsible\n")
     for i in range(rows):
         lon = depot[0] + rng.uniform(-0.25, 0.25)
         lat = depot[1] + rng.uniform(-0.2, 0.2)
@@ -52,12 +54,15 @@ def make_csv(rows: int, depot: tuple[float, float], prefix: str, seed: int = 1) 
         out.write(
             f"{prefix}{i:08d},{rng.choice(SURNAMES)}{rng.choice('明华强伟芳娟军')},"
             f"{village}{rng.randint(1, 300)}号,1380000{i % 10000:04d},{village},"
-            f"{'residential' if i % 10 else 'non_residential'},{lon:.6f},{lat:.6f},{system}\n"
+            f"{'residential' if i % 10 else 'non_residential'},{lon:.6f},{lat:.6f},{system},"
+            f"{responsible}\n"
         )
     return out.getvalue().encode("utf-8")
 
 
-def run(url: str, rows: int, station_code: str | None, trace: bool) -> None:
+def run(
+    url: str, rows: int, station_code: str | None, trace: bool, responsible: str, prefix: str
+) -> None:
     engine = create_engine(url)
     with Session(engine) as session:
         stmt = select(Station).order_by(Station.id)
@@ -66,7 +71,12 @@ def run(url: str, rows: int, station_code: str | None, trace: bool) -> None:
         station = session.scalars(stmt).first()
         assert station is not None, "no station"
         depot = to_shape(station.depot)
-        data = make_csv(rows, (depot.x, depot.y), prefix=f"B{int(time.time()) % 100000:05d}")
+        data = make_csv(
+            rows,
+            (depot.x, depot.y),
+            prefix or f"B{int(time.time()) % 100000:05d}",
+            responsible=responsible,
+        )
         print(f"station {station.code}, {rows} rows, CSV {len(data) / 1e6:.1f} MB")
         for dry_run in (True, False):
             if trace:  # tracemalloc slows Python code several times: time without it
@@ -108,5 +118,7 @@ if __name__ == "__main__":
     parser.add_argument(
         "--trace", action="store_true", help="also measure the Python heap peak (slow)"
     )
+    parser.add_argument("--responsible", default="", help="collector username for every row")
+    parser.add_argument("--prefix", default="", help="account number prefix (reuse it to upsert)")
     args = parser.parse_args()
-    run(args.url, args.rows, args.station, args.trace)
+    run(args.url, args.rows, args.station, args.trace, args.responsible, args.prefix)

@@ -7,17 +7,19 @@ table and one ``INSERT ... SELECT ... ON CONFLICT (number) DO UPDATE``. No Flask
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from geoalchemy2.shape import to_shape
 from sqlalchemy import (
     Column,
+    Date,
     Float,
     Integer,
     MetaData,
@@ -38,9 +40,9 @@ from sqlalchemy.orm import Session
 from api.accounts import responsibility
 from api.accounts.service import local_today
 from geo.coords import CoordSystem, to_wgs84
-from geo.models import Account, Category, Role, Station, User, user_station
+from geo.models import Account, AccountResponsibility, Category, Role, Station, User, user_station
 from geo.placement import implausibility
-from geo.territories import recompute_account_territories
+from geo.territories import covering_territory
 
 __all__ = ["ImportReport", "RowError", "import_accounts", "read_table"]
 
@@ -261,6 +263,7 @@ _tmp = Table(
     Column("notes", Text),
     Column("lon", Float),
     Column("lat", Float),
+    Column("responsible_id", Integer),
     prefixes=["TEMPORARY"],
     postgresql_on_commit="DROP",
 )
@@ -275,6 +278,7 @@ _COPY_COLUMNS = (
     "notes",
     "lon",
     "lat",
+    "responsible_id",
 )
 
 
@@ -325,68 +329,80 @@ def _write(
     session: Session,
     station: Station,
     rows: dict[str, tuple[int, dict[str, Any]]],
+    collectors: dict[str, int],
     report: ImportReport,
-) -> dict[str, int]:
+) -> Sequence[Any]:
+    """COPY the rows to a temporary table and upsert them; territory set in the same statement."""
     conn = session.connection()
     _tmp.create(conn)
     raw = conn.connection.driver_connection
     cols = ", ".join(_COPY_COLUMNS)
     with raw.cursor() as cur, cur.copy(f"COPY import_account ({cols}) FROM STDIN") as copy:  # type: ignore[union-attr]
         for _, data in rows.values():
-            copy.write_row([data[c] for c in _COPY_COLUMNS])
+            wanted = collectors.get(data["responsible"]) if data["responsible"] else None
+            copy.write_row([data[c] for c in _COPY_COLUMNS[:-1]] + [wanted])
     point = func.ST_SetSRID(func.ST_MakePoint(_tmp.c.lon, _tmp.c.lat), 4326)
-    source = select(
-        literal(station.id, Integer).label("station_id"),
-        _tmp.c.number,
-        _tmp.c.name,
-        _tmp.c.address,
-        _tmp.c.phone,
-        _tmp.c.village,
-        cast(_tmp.c.category, Account.__table__.c.category.type).label("category"),
-        _tmp.c.group_code,
-        _tmp.c.notes,
-        point.label("location"),
-    )
+    values = {
+        "station_id": literal(station.id, Integer),
+        "number": _tmp.c.number,
+        "name": _tmp.c.name,
+        "address": _tmp.c.address,
+        "phone": _tmp.c.phone,
+        "village": _tmp.c.village,
+        "category": cast(_tmp.c.category, Account.__table__.c.category.type),
+        "group_code": _tmp.c.group_code,
+        "notes": _tmp.c.notes,
+        "location": point,
+        # The covering territory is set here, so no second pass rewrites every row.
+        "territory_id": covering_territory(literal(station.id, Integer), point),
+        # Only new accounts take it here; existing ones change hands through the history.
+        "responsible_id": _tmp.c.responsible_id,
+    }
     stmt = insert(Account).from_select(
-        [
-            "station_id",
-            "number",
-            "name",
-            "address",
-            "phone",
-            "village",
-            "category",
-            "group_code",
-            "notes",
-            "location",
-        ],
-        source,
+        list(values), select(*(v.label(k) for k, v in values.items()))
     )
     excluded = stmt.excluded
     upsert: Any = stmt.on_conflict_do_update(
         index_elements=[Account.number],
         set_={
-            c: excluded[c]
-            for c in (
-                "name",
-                "address",
-                "phone",
-                "village",
-                "category",
-                "group_code",
-                "notes",
-                "location",
-            )
+            c: excluded[c] for c in values if c not in ("station_id", "number", "responsible_id")
         },
         where=Account.station_id == excluded.station_id,
-    ).returning(Account.number, Account.id, literal_column("(xmax = 0)").label("inserted"))
+    ).returning(
+        Account.number,
+        Account.id,
+        Account.responsible_id,
+        literal_column("(xmax = 0)").label("inserted"),
+    )
     result = session.execute(upsert).all()
     if len(result) != len(rows):
         raise RuntimeError("Concurrent change: some account numbers moved to another station.")
     report.created = sum(1 for r in result if r.inserted)
     report.updated = len(result) - report.created
     _tmp.drop(conn)
-    return {r.number: r.id for r in result}
+    return result
+
+
+def _open_history(
+    session: Session, created: list[int], on: dt.date, assigned_by: int | None
+) -> None:
+    """History rows for new accounts that came with a responsible collector (one statement)."""
+    if not created:
+        return
+    source = select(
+        Account.id,
+        Account.responsible_id,
+        literal(on, Date),
+        literal(assigned_by, Integer),
+    ).where(
+        Account.id == any_(bindparam("created", created, type_=ARRAY(Integer))),
+        Account.responsible_id.is_not(None),
+    )
+    session.execute(
+        insert(AccountResponsibility).from_select(
+            ["account_id", "collector_id", "valid_from", "assigned_by"], source
+        )
+    )
 
 
 def import_accounts(
@@ -417,13 +433,15 @@ def import_accounts(
     if dry_run or report.error_count or not good:
         report.errors.sort(key=lambda e: (e.row, e.field))
         return report
-    ids = _write(session, station, good, report)
-    recompute_account_territories(session, station.id)
-    by_collector: dict[int, list[int]] = defaultdict(list)
-    for number, (_, row_data) in good.items():
-        if row_data["responsible"]:
-            by_collector[collectors[row_data["responsible"]]].append(ids[number])
+    result = _write(session, station, good, collectors, report)
     today = local_today(station)
+    _open_history(session, [r.id for r in result if r.inserted], today, assigned_by)
+    by_collector: dict[int, list[int]] = defaultdict(list)
+    for r in result:
+        wanted = good[r.number][1]["responsible"]
+        if not r.inserted and wanted and collectors[wanted] != r.responsible_id:
+            by_collector[collectors[wanted]].append(r.id)
     for collector_id, account_ids in by_collector.items():
         responsibility.reassign(session, account_ids, collector_id, today, assigned_by)
+    session.expire_all()
     return report
