@@ -112,16 +112,21 @@ def amounts_due(
 
 
 def visit_histories(
-    session: Session, account_ids: list[int], before: dt.date, tz: str
+    session: Session, account_ids: list[int], before: dt.date, tz: str, days: int = 180
 ) -> dict[int, History]:
-    """Visit counts per account and time band (station-local hours), before ``before``."""
+    """Visit counts per account and time band (station-local hours), in the ``days``
+    before ``before`` (habits change; old receipts would outweigh recent failures)."""
     local = func.timezone(tz, Visit.device_time)
     hour = extract("hour", local)
     home = case((Visit.outcome.in_(_NOT_HOME), 0), else_=1)
     paid = case((Visit.outcome.in_(_PAID), 1), else_=0)
     stmt = (
         select(Visit.account_id, hour, func.count(), func.sum(home), func.sum(paid))
-        .where(Visit.account_id.in_(account_ids), func.date(local) < before)
+        .where(
+            Visit.account_id.in_(account_ids),
+            func.date(local) < before,
+            func.date(local) >= before - dt.timedelta(days=days),
+        )
         .group_by(Visit.account_id, hour)
     )
     out: dict[int, History] = defaultdict(History)
@@ -135,6 +140,30 @@ def visit_histories(
         hist.pay_trials += int(n_home)
         hist.pay_successes += int(n_paid)
     return dict(out)
+
+
+def bill_records(
+    session: Session, account_ids: Sequence[int], as_of: dt.date, days: int = 365
+) -> dict[int, tuple[int, int]]:
+    """Per account: bills that fell due in the ``days`` before ``as_of``, and how many of
+    them are fully paid now (outstanding principal <= 0, any channel)."""
+    paid = (
+        select(PaymentAllocation.bill_id, func.sum(PaymentAllocation.principal).label("paid"))
+        .group_by(PaymentAllocation.bill_id)
+        .subquery()
+    )
+    settled = case((Bill.amount - func.coalesce(paid.c.paid, 0) <= 0, 1), else_=0)
+    stmt = (
+        select(Bill.account_id, func.count(), func.sum(settled))
+        .outerjoin(paid, paid.c.bill_id == Bill.id)
+        .where(
+            Bill.account_id.in_(list(account_ids)),
+            Bill.due_date < as_of,
+            Bill.due_date >= as_of - dt.timedelta(days=days),
+        )
+        .group_by(Bill.account_id)
+    )
+    return {a: (int(n), int(k or 0)) for a, n, k in session.execute(stmt)}
 
 
 def promises_due(
