@@ -288,9 +288,13 @@ def test_patch_responsible_goes_through_the_history(station_team, factory, clien
     stranger = factory.user(Role.COLLECTOR, factory.station())
     url = f"/api/accounts/{acc.id}"
     etag = client.get(url, headers=headers).headers["ETag"]
-    bad = client.patch(url, json={"responsible_id": stranger.id}, headers=headers | {"If-Match": etag})
+    bad = client.patch(
+        url, json={"responsible_id": stranger.id}, headers=headers | {"If-Match": etag}
+    )
     assert bad.status_code == 422 and "responsible_id" in bad.json["errors"]["json"]
-    resp = client.patch(url, json={"responsible_id": newcomer.id}, headers=headers | {"If-Match": etag})
+    resp = client.patch(
+        url, json={"responsible_id": newcomer.id}, headers=headers | {"If-Match": etag}
+    )
     assert resp.status_code == 200 and resp.json["responsible_id"] == newcomer.id
     history = client.get(f"{url}/responsibility", headers=headers).json
     assert [h["collector_id"] for h in history] == [col.id, newcomer.id]
