@@ -216,6 +216,10 @@ class ReconciliationSchema(Schema):
     expected = Money()
     counted = Money()
     variance = Money()
+    late = Money(
+        allow_none=True,
+        metadata={"description": "Cash recorded after its own day was counted, included here"},
+    )
     replay = fields.Boolean()
 
 
@@ -224,15 +228,18 @@ class PositionArgs(Schema):
 
 
 class PositionSchema(Schema):
-    """Cash a collector should hold at the end of a business day, and how it came about."""
+    """Cash a collector should hold at the end of a day: counted at the last count
+    (``opening``) plus what no count has covered yet."""
 
     collector_id = fields.Integer()
     business_date = fields.Date()
+    last_count_day = fields.Date(allow_none=True)
+    opening = Money()
     collected = Money()
     quarantined = Money()
     reversed = Money()
     handed_over = Money()
-    variance = Money()
+    late = Money(metadata={"description": "Recorded after its own day had been counted"})
     in_hand = Money()
 
 
