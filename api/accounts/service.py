@@ -19,9 +19,10 @@ from api.accounts import responsibility
 from geo.arrears import account_arrears_subquery
 from geo.coords import CoordSystem, to_wgs84
 from geo.failures import InvalidInput, Missing, NotAllowed
-from geo.models import Account, Role, Station, Territory
+from geo.models import Account, Role, Station
 from geo.placement import implausibility
 from geo.scope import Scope, get_scoped, restrict
+from geo.territories import covering_territory
 
 __all__ = [
     "AccountFilters",
@@ -77,12 +78,10 @@ def scoped_station(session: Session, scope: Scope, station_id: int | None) -> St
 
 def territory_covering(session: Session, station_id: int, lon: float, lat: float) -> int | None:
     """The station's territory covering the point (lowest id when several overlap)."""
-    return session.scalars(
-        select(Territory.id)
-        .where(Territory.station_id == station_id, Territory.area.ST_Covers(point_wkt(lon, lat)))
-        .order_by(Territory.id)
-        .limit(1)
-    ).first()
+    territory_id: int | None = session.scalar(
+        select(covering_territory(station_id, point_wkt(lon, lat)))
+    )
+    return territory_id
 
 
 def _number_taken(session: Session, number: str, except_id: int | None = None) -> bool:
