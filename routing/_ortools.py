@@ -27,7 +27,7 @@ _LS = routing_enums_pb2.LocalSearchMetaheuristic
 
 #: Seconds kept back from the budget for process hand-over and classification.
 _MARGIN = 0.15
-#: Above this many modelled stops the first solution is built in Python.
+#: Above this many modelled stops the first solution skips OR-Tools' local search.
 _BIG = 300
 #: Initial annealing temperature, as a fraction of the first objective (cooled 100-fold).
 _T0 = 0.005
@@ -344,15 +344,14 @@ def search(
     model.routing.CloseModelWithParameters(params)
     model.pin()
     began = time.time()
-    plan = None
     if config.ils and len(model.stops) > _BIG:
-        solution, plan = _construct(model, initial_routes, seed, seconds)
+        # OR-Tools' local search is slow on big models: the first solution alone.
+        params = _parameters(first, seconds, 1)
+    start = model.initial(initial_routes) if initial_routes else None
+    if start is not None:
+        solution = model.routing.SolveFromAssignmentWithParameters(start, params)
     else:
-        start = model.initial(initial_routes) if initial_routes else None
-        if start is not None:
-            solution = model.routing.SolveFromAssignmentWithParameters(start, params)
-        else:
-            solution = model.routing.SolveWithParameters(params)
+        solution = model.routing.SolveWithParameters(params)
     model.first_seconds = time.time() - began
     if os.environ.get("ROUTING_DEBUG"):
         print(
@@ -363,7 +362,7 @@ def search(
     if solution is None:
         return empty
     if config.ils:
-        solution = _iterate(model, solution, deadline, seed, solution_limit, plan)
+        solution = _iterate(model, solution, deadline, seed, solution_limit)
     return model.extract(solution)
 
 
@@ -409,80 +408,30 @@ def _penalties(model: _Model) -> dict[int, int]:
     }
 
 
-def _restore(model: _Model, routes: list[list[int]], seconds: float) -> pywrapcp.Assignment | None:
-    """A complete assignment (schedules included) for ``routes``, without searching."""
-    start = model.routing.ReadAssignmentFromRoutes(_index_routes(model, routes), True)
-    if start is None:
-        return None
-    params = _parameters(SearchConfig("AUTOMATIC", "GREEDY_DESCENT"), seconds, 1)
-    return model.routing.SolveFromAssignmentWithParameters(start, params)
-
-
-def _construct(
-    model: _Model, initial: Mapping[int, Sequence[int]], seed: int, seconds: float
-) -> tuple[pywrapcp.Assignment | None, Plan | None]:
-    """First solution of a big model by Python cheapest insertion (OR-Tools' is too slow).
-
-    Mandatory stops first (tightest windows first), then optional ones by decreasing prize.
-    """
-    p = model.problem
-    index = stop_index(p)
-    pins = [[index[sid] for sid in v.pinned] for v in p.vehicles]
-    penalty = _penalties(model)
-    rng = random.Random(seed)
-    for warm in (True, False) if initial else (False,):
-        routes = [list(r) for r in pins]
-        if warm:
-            for k, extra in initial.items():
-                routes[k] += [i for i in extra if i in penalty and i not in routes[k]]
-        plan = Plan(p, model.eligible, penalty, routes)
-        todo = sorted(
-            (i for i in penalty if all(i not in r for r in routes)),
-            key=lambda i: (
-                p.stops[i].prize is not None,
-                -(p.stops[i].prize or 0),
-                sum(b - a for a, b in p.stops[i].time_windows),
-                i,
-            ),
-        )
-        plan.recreate(todo, rng, blink=0.0)
-        solution = _restore(model, plan.copy_routes(), seconds)
-        if os.environ.get("ROUTING_DEBUG"):
-            print(f"construct (warm={warm}): restored={solution is not None}", file=sys.stderr)
-        if solution is not None:
-            return solution, plan
-    return _restore(model, pins, seconds), None
-
-
 def _iterate(
     model: _Model,
     solution: pywrapcp.Assignment,
     deadline: float,
     seed: int,
     iterations: int | None,
-    plan: Plan | None = None,
 ) -> pywrapcp.Assignment:
     """Ruin and recreate (pure Python) from ``solution``, polished by OR-Tools' local search.
 
     Runs until ``deadline``, or for ``iterations`` ruin-and-recreate steps (deterministic
-    budget). Candidates are verified with OR-Tools when the problem has breaks, which the
-    Python insertion test ignores.
+    budget). Python approximates breaks conservatively; only solutions that OR-Tools
+    accepts (polished ones, which carry the schedule) are returned, so an approximation
+    error costs quality, never feasibility.
     """
     routing, p = model.routing, model.problem
     rng = random.Random(seed)
     penalty = _penalties(model)
-    routes = _stop_routes(model, _routes(model, solution))
-    if plan is None:
-        plan = Plan(p, model.eligible, penalty, routes)
-    else:
-        plan.set_routes(routes)
+    plan = Plan(p, model.eligible, penalty, _stop_routes(model, _routes(model, solution)))
     d = p.durations
     where = {i: p.stops[i].location for i in model.stops}
 
     def distance(a: int, b: int) -> int:
         return d[where[a]][where[b]]
 
-    has_breaks = any(v.breaks for v in p.vehicles)
     fixed = [len(v.pinned) for v in p.vehicles]
     current_cost = best_cost = plan.objective()
     best_routes = plan.copy_routes()
@@ -515,14 +464,7 @@ def _iterate(
         _order(candidates, p, rng)
         plan.recreate(candidates, rng)
         cost = plan.objective()
-        ok = accept(cost, current_cost, temperature, rng)
-        if ok and has_breaks and cost < best_cost:
-            # Breaks are only approximated in Python: verify each new best with OR-Tools.
-            ok = (
-                routing.ReadAssignmentFromRoutes(_index_routes(model, plan.routes), True)
-                is not None
-            )
-        if not ok:
+        if not accept(cost, current_cost, temperature, rng):
             plan.set_routes(saved)
             continue
         current_cost = cost
