@@ -33,6 +33,8 @@ __all__ = [
     "update_account",
 ]
 
+#: Business-day timezone when no station is at hand (filters across stations).
+DEFAULT_TIMEZONE = "Asia/Shanghai"
 #: Largest PostgreSQL ``integer``: ids in paths above it cannot exist.
 MAX_ID = 2**31 - 1
 _EDITABLE = ("number", "name", "address", "phone", "village", "category", "group_code", "notes")
@@ -217,7 +219,7 @@ def accounts_query(scope: Scope, f: AccountFilters) -> Select[Any]:
         if f.arrears_max is not None:
             stmt = stmt.where(amount <= f.arrears_max)
         if f.overdue_days_min is not None:
-            day = f.as_of or dt.date.today()
+            day = f.as_of or dt.datetime.now(ZoneInfo(DEFAULT_TIMEZONE)).date()
             stmt = stmt.where(arrears.c.oldest_due <= day - dt.timedelta(days=f.overdue_days_min))
     return stmt
 
