@@ -16,7 +16,7 @@ from geoalchemy2.shape import to_shape
 from sqlalchemy import and_, case, extract, func, select
 from sqlalchemy.orm import Session
 
-from geo.fees import late_fee
+from geo.fees import CLASSIC_RATES, LateFeeRates, late_fee
 from geo.models import (
     Account,
     Bill,
@@ -90,14 +90,21 @@ def amounts_due(
     *,
     station_id: int | None = None,
     account_ids: Sequence[int] | None = None,
+    rates: LateFeeRates = CLASSIC_RATES,
 ) -> dict[int, Due]:
-    """Per account with arrears: overdue principal plus the late fee if paid on ``as_of``."""
+    """Per account with arrears: overdue principal plus the late fee if paid on ``as_of``.
+
+    An estimate for valuing visits: fees already paid and the fee accrued on parts paid
+    late are left out (the phone shows ``geo.money.amount_due``, the exact figure).
+    """
     rows = outstanding_principal_by_bill(
         session, as_of, station_id=station_id, account_ids=account_ids
     )
     out: dict[int, Due] = {}
     for account_id, category, due, principal in rows:
-        fee = late_fee(principal, due, as_of, residential=category is Category.RESIDENTIAL)
+        fee = late_fee(
+            principal, due, as_of, residential=category is Category.RESIDENTIAL, rates=rates
+        )
         prev = out.get(account_id)
         if prev is None:
             out[account_id] = Due(principal, fee, due, 1)

@@ -33,6 +33,7 @@ from api.plans.model import (
     PlanRequest,
 )
 from geo.models import TravelMode
+from geo.money import rates_for
 from geo.travel import DEFAULT_PROFILES, GreatCircleProvider, MatrixProvider, haversine_m
 from geo.travel.profiles import profile_for
 from geo.visit_value import (
@@ -136,7 +137,8 @@ def _candidates(
     session: Session, req: PlanRequest, tz: str, planned: set[int]
 ) -> tuple[list[_Candidate], list[dict[str, object]], dict[str, object], int]:
     """Every account with arrears: valued candidates, and the ones no collector may visit."""
-    dues = cand.amounts_due(session, req.plan_date, station_id=req.station_id)
+    rates = rates_for(session, req.station_id, req.plan_date)  # the station's own, if any
+    dues = cand.amounts_due(session, req.plan_date, station_id=req.station_id, rates=rates)
     ids = sorted(dues)
     infos = cand.accounts_with_collectors(session, ids)
     histories = cand.visit_histories(session, ids, req.plan_date, tz)

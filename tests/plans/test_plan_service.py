@@ -104,3 +104,24 @@ def test_route_times_respect_the_shift_and_lunch(factory, session):
         for s in r.stops:
             assert dt.time(8) <= s.eta.astimezone(tz).time() <= dt.time(17, 30)
             assert s.eta.astimezone(tz).date() == day.plan_date
+
+
+def test_the_stations_own_late_fee_rates_value_the_visits(factory, session):
+    """A station rate version (here: no late fee at all) is what the planner charges."""
+    from geo.models.ledger_extra import LateFeeRate
+
+    day = build_day(factory, per_side=1)
+    session.add(
+        LateFeeRate(
+            station_id=day.station.id,
+            effective_from=day.plan_date - dt.timedelta(days=400),
+            residential=Decimal("0"),
+            other_current_year=Decimal("0"),
+            other_earlier_years=Decimal("0"),
+            minimum=Decimal("0.00"),
+        )
+    )
+    session.flush()
+    draft = _plan(session, day)
+    fees = {s.explain["late_fee"] for r in draft.routes for s in r.stops}
+    assert fees == {"0.00"}
