@@ -240,6 +240,7 @@ def test_outside_scope_reads_and_patches_are_404(station_team, factory, client):
         ("get", "/api/territories/99999999999999999999", None, 404),
         ("get", "/api/accounts?station_id=99999999999999999999", None, 422),
         ("get", "/api/accounts?after=99999999999999999999", None, 422),
+        ("get", "/api/accounts?after=2147483648", None, 422),
         ("get", "/api/accounts?villag=typo", None, 422),
         ("get", "/api/responsibility?on=2026-01-01&collector_id=99999999999999999999", None, 422),
         ("post", "/api/responsibility/reassign", {"collector_id": 2**40, "account_ids": [1]}, 422),
