@@ -4,34 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from decimal import Decimal
 
 from api.plans.runner import run_plan_job
-from geo.models import Channel, EntryKind, Outcome, Payment, PaymentAllocation
-from tests.plans.helpers import FAST, TZ, build_day, local_today, visit
-
-
-def _pay_in_full(session, account, bill_amount: str) -> None:
-    bill = account.bills[0]
-    pid = uuid.uuid4()
-    session.add(
-        Payment(
-            id=pid,
-            kind=EntryKind.PAYMENT,
-            account_id=account.id,
-            amount=Decimal(bill_amount),
-            channel=Channel.COUNTER,
-            channel_txn_id=f"T{pid.hex[:12]}",
-            collected_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1),
-        )
-    )
-    session.flush()
-    session.add(
-        PaymentAllocation(
-            payment_id=pid, bill_id=bill.id, principal=Decimal(bill_amount), late_fee=Decimal(0)
-        )
-    )
-    session.flush()
+from geo.models import Outcome
+from tests.plans.helpers import FAST, TZ, build_day, local_today, pay_in_full, visit
 
 
 def test_replan_keeps_done_stops_drops_paid_and_starts_here(
@@ -49,7 +25,7 @@ def test_replan_keeps_done_stops_drops_paid_and_starts_here(
     done = next(a for a in day.accounts["west"] if a.id == done_acc)
     paid = next(a for a in day.accounts["west"] if a.id == paid_acc)
     visit(session, done, day.west, Outcome.REFUSED, days_ago=0, hour=8)
-    _pay_in_full(session, paid, str(paid.bills[0].amount))
+    pay_in_full(session, paid)
 
     here = (110.285, 34.135)
     resp = client.post(
