@@ -83,3 +83,30 @@ def test_replan_needs_a_published_route_and_a_collector(factory, client, rung):
         == 422
     )
     assert rung == []
+
+
+def test_replan_fails_cleanly_when_the_published_plan_changed(factory, client, app, plan_day):
+    """If the supervisor publishes a new version meanwhile, the re-plan job fails, no plan."""
+    day = build_day(factory, per_side=2)
+    day.plan_date = local_today()
+    sup = factory.token(day.supervisor, client)
+    plan_day(day, sup)
+    me = factory.token(day.west, client)
+    resp = client.post(
+        "/api/me/route/replan",
+        json={"lon": 110.28, "lat": 34.13, "date": day.plan_date.isoformat(), "time_limit": 1},
+        headers=me,
+    )
+    newer = plan_day(day, sup)  # v2 published while the re-plan waits in the queue
+    ten_am = dt.datetime.combine(day.plan_date, dt.time(10), TZ)
+    job_id = uuid.UUID(resp.json["id"])
+    assert run_plan_job(app.extensions["db_sessionmaker"], job_id, FAST, now=ten_am) == "conflict"
+    job = client.get(f"/api/jobs/{job_id}", headers=me).json
+    assert job["status"] == "failed" and "changed" in job["error"]
+    assert (
+        client.get(f"/api/me/route?date={day.plan_date}", headers=me).json["plan_id"] == newer["id"]
+    )
+    versions = client.get(
+        f"/api/stations/{day.station.id}/plans?date={day.plan_date}", headers=sup
+    ).json
+    assert [(p["version"], p["status"]) for p in versions] == [(2, "published"), (1, "superseded")]
