@@ -125,3 +125,18 @@ def test_the_stations_own_late_fee_rates_value_the_visits(factory, session):
     draft = _plan(session, day)
     fees = {s.explain["late_fee"] for r in draft.routes for s in r.stops}
     assert fees == {"0.00"}
+
+
+def test_collectors_with_different_travel_modes_are_planned_in_one_day(factory, session):
+    """A car and a motorbike collector: one problem per mode, both routes in the plan."""
+    from geo.models import TravelMode
+
+    day = build_day(factory, per_side=3)
+    day.west.profile.travel_mode = TravelMode.CAR
+    session.flush()
+    draft = _plan(session, day)
+    modes = {g["mode"]: g["vehicles"] for g in draft.summary["solver"]}
+    assert modes == {"car": 1, "motorbike": 1}
+    by_collector = {r.collector_id: {s.account_id for s in r.stops} for r in draft.routes}
+    assert by_collector[day.west.id] == {a.id for a in day.accounts["west"]}
+    assert by_collector[day.east.id] == {a.id for a in day.accounts["east"]}
