@@ -190,12 +190,13 @@ def _preselect(
     pts = np.asarray([c.info.lonlat for c in cands], dtype=np.float64)
     pinned = {a for seq in req.pinned.values() for a in seq}
     keep: set[int] = {i for i, c in enumerate(cands) if c.mandatory or c.info.id in pinned}
+    per = min(req.per_collector, max(20, req.max_modelled // max(1, len(vehicles))))
     for v in vehicles:
         speed = profile_for(DEFAULT_PROFILES, v.mode).speed_mps
         secs = haversine_m(np.asarray([v.start], dtype=np.float64), pts)[0] * 1.5 / speed
         mine = [i for i, c in enumerate(cands) if v.collector.id in c.allowed]
         mine.sort(key=lambda i: -cands[i].value.prize_fen / (req.service_s + 2 * secs[i]))
-        keep.update(mine[: req.per_collector])
+        keep.update(mine[:per])
     chosen = [c for i, c in enumerate(cands) if i in keep]
     dropped = [c for i, c in enumerate(cands) if i not in keep]
     return chosen, dropped
