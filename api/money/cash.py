@@ -94,10 +94,13 @@ def record_handover(session: Session, scope: Scope, inp: HandoverInput) -> tuple
     user, station = _collector(session, scope, inp.collector_id)
     tz = ZoneInfo(station.timezone)
     day = inp.handed_at.astimezone(tz).date()
-    held = in_hand(session, user.id, day, tz)
+    # What the collector holds now, everything recorded so far included (a reversal
+    # since the handover's day may have lowered it): cash in hand never goes negative.
+    now_day = max(day, dt.datetime.now(tz).date())
+    held = in_hand(session, user.id, now_day, tz)
     if inp.amount > held:
         raise Rejected(
-            "more_than_in_hand", f"The collector holds {held:.2f} on {day}; reconcile first."
+            "more_than_in_hand", f"The collector holds {held:.2f}; count the cash first."
         )
     row = session.execute(
         insert(CashEvent)
