@@ -140,3 +140,13 @@ def test_collectors_with_different_travel_modes_are_planned_in_one_day(factory, 
     by_collector = {r.collector_id: {s.account_id for s in r.stops} for r in draft.routes}
     assert by_collector[day.west.id] == {a.id for a in day.accounts["west"]}
     assert by_collector[day.east.id] == {a.id for a in day.accounts["east"]}
+
+
+def test_pinned_accounts_open_the_route_in_order_and_are_locked(factory, session):
+    """PlanRequest.pinned keeps a collector's chosen stops first, in order, locked."""
+    day = build_day(factory, per_side=3)
+    a0, _, a2 = day.accounts["west"]
+    draft = _plan(session, day, pinned={day.west.id: (a2.id, a0.id)})
+    west = next(r for r in draft.routes if r.collector_id == day.west.id)
+    assert [s.account_id for s in west.stops[:2]] == [a2.id, a0.id]
+    assert [s.locked for s in west.stops] == [True, True] + [False] * (len(west.stops) - 2)
