@@ -60,10 +60,12 @@ def _register_blueprints(app: Flask, api: Any) -> None:
     from api.plans.views import blp as plans
     from api.plans.views import jobs_blp as jobs
     from api.money.views import blp as money
+    from api.plan_edit.views import blp as plan_edit
 
     for blp in (health, auth, accounts, territories, responsibility, workload):
         api.register_blueprint(blp)
     api.register_blueprint(money)
     for blp in (plans, jobs, field):
         api.register_blueprint(blp)
+    api.register_blueprint(plan_edit)
     app.register_blueprint(docs_assets)
