@@ -29,8 +29,6 @@ _LS = routing_enums_pb2.LocalSearchMetaheuristic
 _MARGIN = 0.15
 #: Above this many modelled stops the first solution skips OR-Tools' local search.
 _BIG = 300
-#: Initial annealing temperature, as a fraction of the first objective (cooled 100-fold).
-_T0 = 0.005
 #: Polish a new best with OR-Tools' local search at most once per this share of the time.
 _POLISH_EVERY = 0.15
 
@@ -50,6 +48,9 @@ class SearchConfig:
         recreate plus greedy descent (OR-Tools local search), simulated-annealing
         acceptance; ``metaheuristic`` is then unused. (OR-Tools' own
         ``use_iterated_local_search`` had no effect in 9.15's Python wrapper.)
+    temperature
+        Initial annealing temperature of the iterated local search, as a fraction of the
+        first objective (cooled 100-fold over the run).
     overrides
         ``(field, value)`` pairs set on ``RoutingSearchParameters`` (scalar fields only).
     """
@@ -57,13 +58,16 @@ class SearchConfig:
     first_solution: str = "PARALLEL_CHEAPEST_INSERTION"
     metaheuristic: str = "GUIDED_LOCAL_SEARCH"
     ils: bool = False
+    temperature: float = 0.005
     overrides: tuple[tuple[str, float], ...] = ()
 
 
 #: Configurations given to the parallel workers, in order (worker ``w`` uses ``w % len``).
+#: A cool and a warm search: on Solomon instances at 10 s a cool start suited tight windows
+#: (R1, RC1) and a warm one long routes (R2), so the two workers cover both.
 CONFIGS: tuple[SearchConfig, ...] = (
-    SearchConfig("PARALLEL_CHEAPEST_INSERTION", "GREEDY_DESCENT", ils=True),
-    SearchConfig("LOCAL_CHEAPEST_INSERTION", "GREEDY_DESCENT", ils=True),
+    SearchConfig("PARALLEL_CHEAPEST_INSERTION", "GREEDY_DESCENT", ils=True, temperature=0.005),
+    SearchConfig("LOCAL_CHEAPEST_INSERTION", "GREEDY_DESCENT", ils=True, temperature=0.03),
 )
 
 
@@ -337,7 +341,7 @@ def search(
     if seconds <= 0.01:
         return empty
     if config.ils:
-        first = SearchConfig(config.first_solution, "GREEDY_DESCENT", False, config.overrides)
+        first = SearchConfig(config.first_solution, "GREEDY_DESCENT", overrides=config.overrides)
         params = _parameters(first, seconds, None)
     else:
         params = _parameters(config, seconds, solution_limit)
@@ -362,7 +366,7 @@ def search(
     if solution is None:
         return empty
     if config.ils:
-        solution = _iterate(model, solution, deadline, seed, solution_limit)
+        solution = _iterate(model, solution, deadline, seed, solution_limit, config.temperature)
     return model.extract(solution)
 
 
@@ -414,6 +418,7 @@ def _iterate(
     deadline: float,
     seed: int,
     iterations: int | None,
+    temperature: float = 0.005,
 ) -> pywrapcp.Assignment:
     """Ruin and recreate (pure Python) from ``solution``, polished by OR-Tools' local search.
 
@@ -439,7 +444,7 @@ def _iterate(
     begin = time.time()
     reserve = min(0.25 * (deadline - begin), 1.5 * model.first_seconds)
     span = max(deadline - _MARGIN - reserve - begin, 1e-3)
-    temperature0 = _T0 * max(best_cost, 1)
+    temperature0 = temperature * max(best_cost, 1)
     done = since_polish = 0
     last_polish = begin
     while True:
