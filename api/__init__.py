@@ -60,6 +60,7 @@ def _register_blueprints(app: Flask, api: Any) -> None:
     from api.plans.views import blp as plans
     from api.plans.views import jobs_blp as jobs
     from api.money.views import blp as money
+    from api.pack.views import blp as pack
     from api.plan_edit.views import blp as plan_edit
 
     for blp in (health, auth, accounts, territories, responsibility, workload):
@@ -68,4 +69,5 @@ def _register_blueprints(app: Flask, api: Any) -> None:
     for blp in (plans, jobs, field):
         api.register_blueprint(blp)
     api.register_blueprint(plan_edit)
+    api.register_blueprint(pack)
     app.register_blueprint(docs_assets)
