@@ -40,7 +40,7 @@ class MyRoutePack(MethodView):
         digest = content_hash(body)
         body["content_hash"] = f"sha256:{digest}"
         etag = f'"{digest}"'
-        if request.if_none_match.contains(digest) or request.if_none_match.star_tag:
+        if request.if_none_match.contains_weak(digest) or request.if_none_match.star_tag:
             resp = Response(status=304)
         else:
             resp = Response(json.dumps(body), status=200, mimetype="application/json")
