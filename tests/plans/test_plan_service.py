@@ -45,6 +45,7 @@ def test_unassigned_accounts_carry_their_reasons(factory, session):
     assert planned == {a.id for a in day.accounts["west"]}
     assert not planned & set(reasons)
     assert draft.summary["accounts_with_arrears"] == len(planned) + len(reasons)
+    assert set(draft.summary["reasons"]) == set(reasons.values())
 
 
 def test_paid_and_not_yet_due_accounts_are_not_candidates(factory, session):
