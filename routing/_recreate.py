@@ -61,8 +61,8 @@ class Plan:
     routes
         Stop positions per vehicle.
     strict_breaks
-        Approximate breaks conservatively (shorter shift, tightened windows); if false,
-        ignore them (optimistic: the caller must verify).
+        Approximate breaks conservatively and cheaply (shorter shift, tightened windows);
+        if false, test them exactly with :meth:`breaks_fit` (slower on long routes).
     """
 
     def __init__(
@@ -74,6 +74,7 @@ class Plan:
         strict_breaks: bool = True,
     ) -> None:
         self.p = problem
+        self.strict_breaks = strict_breaks
         self.eligible = eligible
         self.penalty = penalty
         self.d = problem.durations
@@ -278,7 +279,11 @@ class Plan:
                         continue
                 elif after + (0 if end is None else d_from[end]) > self.shift_end[k]:
                     continue
-                if v.breaks and not self.breaks_fit(k, [*route[:pos], i, *route[pos:]]):
+                if (
+                    v.breaks
+                    and not self.strict_breaks
+                    and not self.breaks_fit(k, [*route[:pos], i, *route[pos:]])
+                ):
                     continue
                 if blink and rng.random() < blink:
                     continue
