@@ -208,7 +208,7 @@ def test_split_that_does_not_add_up_or_leaves_the_group_is_422(
             f"/api/groups/{CODE}/payments", json=_body(amount, split=split), headers=group.auth
         )
         assert resp.status_code == 422 and resp.json["code"] == "bad_split"
-    assert _count(session, GroupPayment) == 0
+    assert _count(session, GroupPayment, GroupPayment.group_code == CODE) == 0
 
 
 def test_online_notice_carries_a_group_payment_once(
@@ -256,7 +256,7 @@ def test_group_is_scoped_to_the_supervisors_stations(
         ).status_code
         == 403
     )
-    assert _count(session, GroupPayment) == 0
+    assert _count(session, GroupPayment, GroupPayment.group_code == CODE) == 0
 
 
 @pytest.mark.parametrize(
@@ -280,5 +280,5 @@ def test_bad_group_input_is_problem_422_and_nothing_stored(
     body = {**_body("10.00"), **change}
     resp = client.post(f"/api/groups/{CODE}/payments", json=body, headers=group.auth)
     assert resp.status_code == 422 and resp.mimetype == "application/problem+json"
-    assert _count(session, GroupPayment) == 0
-    assert _count(session, GroupPaymentPart) == 0
+    assert _count(session, GroupPayment, GroupPayment.group_code == CODE) == 0
+    assert _count(session, GroupPaymentPart, GroupPaymentPart.account_id == group.a1.id) == 0

@@ -43,6 +43,10 @@ def _count(session: Any, model: Any, *where: Any) -> int:
     return int(session.scalar(select(func.count()).select_from(model).where(*where)))
 
 
+def _mine(model: Any, field: Any) -> Any:
+    return model.account_id == field.account.id
+
+
 def _owed(session: Any, field: Any) -> Decimal:
     return amount_due(session, field.account.id, TODAY).total
 
@@ -141,7 +145,7 @@ def test_deposit_replay_adds_nothing_and_tampered_replay_is_422(
     )
     assert tampered.status_code == 422 and tampered.json["code"] == "id_conflict"
     assert _count(session, PrepaidDeposit, PrepaidDeposit.account_id == field.account.id) == 1
-    assert _count(session, Payment, Payment.channel == Channel.PREPAID) == 1
+    assert _count(session, Payment, Payment.channel == Channel.PREPAID, _mine(Payment, field)) == 1
     _invariants_hold(session, field)
 
 
@@ -157,7 +161,7 @@ def test_deposits_are_scoped(client: Any, session: Any, factory: Any, field: Any
     )
     resp = client.post(_url(field), json=_deposit("10.00"), headers=field.collector_auth)
     assert resp.status_code == 403
-    assert _count(session, PrepaidDeposit) == 0
+    assert _count(session, PrepaidDeposit, _mine(PrepaidDeposit, field)) == 0
 
 
 @pytest.mark.parametrize(
@@ -183,4 +187,7 @@ def test_bad_deposit_input_is_problem_422_and_nothing_stored(
         _url(field), json={**_deposit("10.00"), **change}, headers=field.supervisor_auth
     )
     assert resp.status_code == 422 and resp.mimetype == "application/problem+json"
-    assert _count(session, PrepaidDeposit) == 0 and _count(session, PrepaidDraw) == 0
+    assert (
+        _count(session, PrepaidDeposit, _mine(PrepaidDeposit, field)) == 0
+        and _count(session, PrepaidDraw, _mine(PrepaidDraw, field)) == 0
+    )
