@@ -282,3 +282,22 @@ def test_bad_group_input_is_problem_422_and_nothing_stored(
     assert resp.status_code == 422 and resp.mimetype == "application/problem+json"
     assert _count(session, GroupPayment, GroupPayment.group_code == CODE) == 0
     assert _count(session, GroupPaymentPart, GroupPaymentPart.account_id == group.a1.id) == 0
+
+
+def test_backdated_group_payment_does_not_pay_a_bill_twice(
+    client: Any, session: Any, factory: Any, group: Group
+) -> None:
+    """A group payment collected before an already recorded payment skips the bills it paid."""
+    counter = {
+        "id": str(uuid.uuid4()),
+        "account_id": group.a2.id,
+        "amount": "200.00",
+        "channel": "counter",
+        "collected_at": "2026-04-09T10:00:00+08:00",
+    }
+    assert client.post("/api/payments", json=counter, headers=group.auth).status_code == 201
+    body = _body("40.00", collected_at="2026-04-01T10:00:00+08:00")
+    resp = client.post(f"/api/groups/{CODE}/payments", json=body, headers=group.auth)
+    assert resp.status_code == 201
+    assert [p["account_id"] for p in resp.json["parts"]] == [group.a1.id]
+    _invariants_hold(session, group)
