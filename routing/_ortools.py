@@ -515,6 +515,8 @@ def _iterate(
                     current_cost = best_cost
     left = deadline - _MARGIN - time.time()
     found = _polish(model, best_routes, left) if left > 0.01 else None
+    if found is None and left > 0.01:
+        found = _restore(model, best_routes, max(deadline - _MARGIN - time.time(), 0.05))
     if found is not None and found.ObjectiveValue() <= best_cost:
         best_solution = found
     if os.environ.get("ROUTING_DEBUG"):
