@@ -58,10 +58,14 @@ def _register_blueprints(app: Flask, api: Any) -> None:
     from api.plans.views import blp as plans
     from api.plans.views import jobs_blp as jobs
     from api.money.views import blp as money
+    from api.sync.views import blp as sync
+    from api.visits.views import blp as visits
 
     for blp in (health, auth, accounts, territories, responsibility):
         api.register_blueprint(blp)
     api.register_blueprint(money)
     for blp in (plans, jobs):
+        api.register_blueprint(blp)
+    for blp in (visits, sync):
         api.register_blueprint(blp)
     app.register_blueprint(docs_assets)

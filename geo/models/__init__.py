@@ -27,6 +27,7 @@ from geo.models.org import (
     user_station,
 )
 from geo.models.plans import Plan, PlanStatus, Route, Stop
+from geo.models.sync import ChangeLog, SyncHorizon
 
 __all__ = [
     "Account",
@@ -34,6 +35,7 @@ __all__ = [
     "Base",
     "Bill",
     "Category",
+    "ChangeLog",
     "Channel",
     "CollectorProfile",
     "County",
@@ -51,6 +53,7 @@ __all__ = [
     "Route",
     "Station",
     "Stop",
+    "SyncHorizon",
     "Territory",
     "TravelMode",
     "User",
