@@ -55,16 +55,18 @@ def _register_blueprints(app: Flask, api: Any) -> None:
     from api.health.views import blp as health
     from api.responsibility.views import blp as responsibility
     from api.territories.views import blp as territories
+    from api.workload.views import blp as workload
+    from api.field.views import blp as field
     from api.plans.views import blp as plans
     from api.plans.views import jobs_blp as jobs
     from api.money.views import blp as money
     from api.sync.views import blp as sync
     from api.visits.views import blp as visits
 
-    for blp in (health, auth, accounts, territories, responsibility):
+    for blp in (health, auth, accounts, territories, responsibility, workload):
         api.register_blueprint(blp)
     api.register_blueprint(money)
-    for blp in (plans, jobs):
+    for blp in (plans, jobs, field):
         api.register_blueprint(blp)
     for blp in (visits, sync):
         api.register_blueprint(blp)

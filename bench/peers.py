@@ -11,10 +11,12 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 
-from routing import Problem, Reason, Route, Solution, Status, Unassigned, Visit
+from routing import BreakTaken, Problem, Reason, Route, Solution, Status, Unassigned, Visit
 from routing.reasons import earliest_start
 
 Orders = dict[str, list[str]]
+#: Marker for a break in a visit order.
+BREAK = "__break__"
 
 
 def schedule(problem: Problem, orders: Mapping[str, Sequence[str]]) -> Solution:
@@ -26,7 +28,17 @@ def schedule(problem: Problem, orders: Mapping[str, Sequence[str]]) -> Solution:
     for v in problem.vehicles:
         loc, t, cost = v.start, v.shift[0], 0
         visits = []
-        for sid in orders.get(v.id, ()):
+        taken = []
+        pending = sorted(v.breaks, key=lambda b: b.window)
+        order = list(orders.get(v.id, ()))
+        order += [BREAK] * (len(pending) - order.count(BREAK))
+        for sid in order:
+            if sid == BREAK:
+                brk = pending.pop(0)
+                start = max(t, brk.window[0])
+                taken.append(BreakTaken(start, brk.duration))
+                t = start + brk.duration
+                continue
             s = stops[sid]
             arrival = t + d[loc][s.location]
             start = earliest_start(s.time_windows, arrival)
@@ -43,7 +55,7 @@ def schedule(problem: Problem, orders: Mapping[str, Sequence[str]]) -> Solution:
             Route(
                 v.id,
                 tuple(visits),
-                (),
+                tuple(taken),
                 v.shift[0],
                 end if visits else v.shift[0],
                 cost if visits else 0,
@@ -168,7 +180,9 @@ def vroom_orders(problem: Problem, exploration: int = 5, threads: int = 2) -> Or
     for route in solution.get("routes", []):
         vid = problem.vehicles[route["vehicle"] - 1].id
         order[vid] = [
-            problem.stops[step["id"] - 1].id for step in route["steps"] if step["type"] == "job"
+            problem.stops[step["id"] - 1].id if step["type"] == "job" else BREAK
+            for step in route["steps"]
+            if step["type"] in ("job", "break")
         ]
     return order
 

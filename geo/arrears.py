@@ -46,9 +46,7 @@ def account_arrears_subquery(as_of: dt.date | None = None) -> Subquery:
         select(
             per_bill.c.account_id,
             func.sum(per_bill.c.open_amount).label("arrears"),
-            func.min(per_bill.c.due_date)
-            .filter(per_bill.c.open_amount > 0)
-            .label("oldest_due"),
+            func.min(per_bill.c.due_date).filter(per_bill.c.open_amount > 0).label("oldest_due"),
         )
         .group_by(per_bill.c.account_id)
         .subquery("account_arrears")

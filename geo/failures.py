@@ -5,16 +5,25 @@ They carry no HTTP status; the API maps them (``api/accounts/problems.py``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 __all__ = ["ConflictError", "InvalidInput", "Missing", "NotAllowed"]
 
 
 class InvalidInput(Exception):
     """Input that is well-formed but wrong; ``errors`` maps field -> messages."""
 
-    def __init__(self, errors: dict[str, list[str]] | dict[str, object], detail: str = "") -> None:
+    def __init__(
+        self,
+        errors: Mapping[str, object],
+        detail: str = "",
+        location: str = "json",
+    ) -> None:
         super().__init__(detail or "The request is not valid: see errors.")
         self.errors = errors
         self.detail = detail or "The request is not valid: see errors."
+        #: Where the bad input came from (``json``, ``query``, ``files``...).
+        self.location = location
 
 
 class Missing(Exception):

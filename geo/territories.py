@@ -112,9 +112,11 @@ class Overlap:
 
 def overlaps(session: Session, territory: Territory) -> list[Overlap]:
     """The station's other territories whose interior overlaps ``territory``'s."""
-    other = select(Territory).where(
-        Territory.station_id == territory.station_id, Territory.id != territory.id
-    ).subquery()
+    other = (
+        select(Territory)
+        .where(Territory.station_id == territory.station_id, Territory.id != territory.id)
+        .subquery()
+    )
     mine = select(Territory.area).where(Territory.id == territory.id).scalar_subquery()
     shared = func.ST_Intersection(other.c.area, mine)
     rows = session.execute(

@@ -6,13 +6,17 @@ one end node per vehicle. An open end is a dummy node reached at zero time and c
 
 from __future__ import annotations
 
+import os
 import random
+import sys
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
+from routing._recreate import Plan
+from routing._ruin import accept, ruin
 from routing.problem import Problem, stop_index
 
 __all__ = ["CONFIGS", "RawResult", "SearchConfig", "mandatory_penalty", "search"]
@@ -22,6 +26,10 @@ _LS = routing_enums_pb2.LocalSearchMetaheuristic
 
 #: Seconds kept back from the budget for process hand-over and classification.
 _MARGIN = 0.15
+#: Initial annealing temperature, as a fraction of the first objective (cooled 100-fold).
+_T0 = 0.005
+#: Polish a new best with OR-Tools' local search at most once per this share of the time.
+_POLISH_EVERY = 0.15
 
 
 @dataclass(frozen=True)
@@ -34,19 +42,25 @@ class SearchConfig:
         Name of an OR-Tools ``FirstSolutionStrategy``.
     metaheuristic
         Name of an OR-Tools ``LocalSearchMetaheuristic``.
-    iterated
-        Use OR-Tools' iterated local search (ruin and recreate) around the local search.
+    ils
+        Run our iterated local search: ruin (string removals, ``routing._ruin``) and
+        recreate plus greedy descent (OR-Tools local search), simulated-annealing
+        acceptance; ``metaheuristic`` is then unused. (OR-Tools' own
+        ``use_iterated_local_search`` had no effect in 9.15's Python wrapper.)
+    overrides
+        ``(field, value)`` pairs set on ``RoutingSearchParameters`` (scalar fields only).
     """
 
     first_solution: str = "PARALLEL_CHEAPEST_INSERTION"
     metaheuristic: str = "GUIDED_LOCAL_SEARCH"
-    iterated: bool = False
+    ils: bool = False
+    overrides: tuple[tuple[str, float], ...] = ()
 
 
 #: Configurations given to the parallel workers, in order (worker ``w`` uses ``w % len``).
 CONFIGS: tuple[SearchConfig, ...] = (
-    SearchConfig("PARALLEL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH"),
-    SearchConfig("LOCAL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH"),
+    SearchConfig("PARALLEL_CHEAPEST_INSERTION", "GREEDY_DESCENT", ils=True),
+    SearchConfig("LOCAL_CHEAPEST_INSERTION", "GREEDY_DESCENT", ils=True),
 )
 
 
@@ -91,7 +105,7 @@ def mandatory_penalty(problem: Problem) -> int:
     return 20 * max(biggest, 1) + 5 * prize
 
 
-def _order(stops: Sequence[int], seed: int) -> list[int]:
+def _shuffled(stops: Sequence[int], seed: int) -> list[int]:
     order = sorted(stops)
     if seed:
         random.Random(seed).shuffle(order)
@@ -103,7 +117,9 @@ class _Model:
 
     def __init__(self, problem: Problem, eligible: Mapping[int, Sequence[int]], seed: int) -> None:
         self.problem = problem
-        self.stops = _order(list(eligible), seed)
+        self.stops = _shuffled(list(eligible), seed)
+        self.eligible = eligible
+        self.first_seconds = 0.0
         m, nv = len(self.stops), len(problem.vehicles)
         self.m = m
         locs: list[int | None] = [problem.stops[i].location for i in self.stops]
@@ -268,7 +284,9 @@ def _parameters(
     params = pywrapcp.DefaultRoutingSearchParameters()
     params.first_solution_strategy = _FS.Value.Value(config.first_solution)
     params.local_search_metaheuristic = _LS.Value.Value(config.metaheuristic)
-    params.use_iterated_local_search = config.iterated
+    for name, value in config.overrides:
+        current = getattr(params, name)
+        setattr(params, name, type(current)(value))
     params.time_limit.FromMilliseconds(max(1, int(seconds * 1000)))
     if solution_limit is not None:
         params.solution_limit = solution_limit
@@ -314,12 +332,169 @@ def search(
     seconds = deadline - time.time() - _MARGIN
     if seconds <= 0.01:
         return empty
-    params = _parameters(config, seconds, solution_limit)
+    if config.ils:
+        first = SearchConfig(config.first_solution, "GREEDY_DESCENT", False, config.overrides)
+        params = _parameters(first, seconds, None)
+    else:
+        params = _parameters(config, seconds, solution_limit)
     model.routing.CloseModelWithParameters(params)
     model.pin()
     start = model.initial(initial_routes) if initial_routes else None
+    began = time.time()
     if start is not None:
         solution = model.routing.SolveFromAssignmentWithParameters(start, params)
     else:
         solution = model.routing.SolveWithParameters(params)
-    return empty if solution is None else model.extract(solution)
+    model.first_seconds = time.time() - began
+    if solution is None:
+        return empty
+    if config.ils:
+        solution = _iterate(model, solution, deadline, seed, solution_limit)
+    return model.extract(solution)
+
+
+def _routes(model: _Model, solution: pywrapcp.Assignment) -> list[list[int]]:
+    """Routing indices of the visits of each vehicle."""
+    routing = model.routing
+    out = []
+    for k in range(len(model.problem.vehicles)):
+        route, index = [], solution.Value(routing.NextVar(routing.Start(k)))
+        while not routing.IsEnd(index):
+            route.append(index)
+            index = solution.Value(routing.NextVar(index))
+        out.append(route)
+    return out
+
+
+def _stop_routes(model: _Model, index_routes: list[list[int]]) -> list[list[int]]:
+    return [[model.stops[model.manager.IndexToNode(i)] for i in r] for r in index_routes]
+
+
+def _index_routes(model: _Model, stop_routes: list[list[int]]) -> list[list[int]]:
+    return [[model.index(i) for i in r] for r in stop_routes]
+
+
+def _polish(model: _Model, routes: list[list[int]], seconds: float) -> pywrapcp.Assignment | None:
+    """OR-Tools local search (greedy descent) from ``routes`` (stop positions)."""
+    start = model.routing.ReadAssignmentFromRoutes(_index_routes(model, routes), True)
+    if start is None:
+        return None
+    params = _parameters(SearchConfig("AUTOMATIC", "GREEDY_DESCENT"), seconds, None)
+    return model.routing.SolveFromAssignmentWithParameters(start, params)
+
+
+def _iterate(
+    model: _Model,
+    solution: pywrapcp.Assignment,
+    deadline: float,
+    seed: int,
+    iterations: int | None,
+) -> pywrapcp.Assignment:
+    """Ruin and recreate (pure Python) from ``solution``, polished by OR-Tools' local search.
+
+    Runs until ``deadline``, or for ``iterations`` ruin-and-recreate steps (deterministic
+    budget). Candidates are verified with OR-Tools when the problem has breaks, which the
+    Python insertion test ignores.
+    """
+    routing, p = model.routing, model.problem
+    rng = random.Random(seed)
+    penalty_m = mandatory_penalty(p)
+    pinned = {sid for v in p.vehicles for sid in v.pinned}
+    penalty = {
+        i: (penalty_m if p.stops[i].prize is None else p.stops[i].prize or 0)
+        for i in model.stops
+        if p.stops[i].id not in pinned
+    }
+    plan = Plan(p, model.eligible, penalty, _stop_routes(model, _routes(model, solution)))
+    d = p.durations
+    where = {i: p.stops[i].location for i in model.stops}
+
+    def distance(a: int, b: int) -> int:
+        return d[where[a]][where[b]]
+
+    has_breaks = any(v.breaks for v in p.vehicles)
+    fixed = [len(v.pinned) for v in p.vehicles]
+    current_cost = best_cost = plan.objective()
+    best_routes = plan.copy_routes()
+    best_solution = routing.solver().Assignment(solution)
+    begin = time.time()
+    reserve = min(0.25 * (deadline - begin), 1.5 * model.first_seconds)
+    span = max(deadline - _MARGIN - reserve - begin, 1e-3)
+    temperature0 = _T0 * max(best_cost, 1)
+    done = since_polish = 0
+    last_polish = begin
+    while True:
+        if iterations is not None and done >= iterations:
+            break
+        now = time.time()
+        if now - begin >= span:
+            break
+        done += 1
+        since_polish += 1
+        progress = done / iterations if iterations is not None else (now - begin) / span
+        temperature = temperature0 * (0.01 ** min(progress, 1.0))
+        saved = plan.copy_routes()
+        removed = ruin(plan.routes, fixed, distance, rng)
+        plan.remove(removed)
+        routed = {i for r in plan.routes for i in r}
+        others = [i for i in penalty if i not in routed and i not in removed]
+        if others:
+            anchor = rng.choice(sorted(removed)) if removed else rng.choice(others)
+            others = sorted(others, key=lambda i: (distance(anchor, i), i))[:10]
+        candidates = sorted(removed) + others
+        _order(candidates, p, rng)
+        plan.recreate(candidates, rng)
+        cost = plan.objective()
+        ok = accept(cost, current_cost, temperature, rng)
+        if ok and has_breaks:
+            ok = (
+                routing.ReadAssignmentFromRoutes(_index_routes(model, plan.routes), True)
+                is not None
+            )
+        if not ok:
+            plan.set_routes(saved)
+            continue
+        current_cost = cost
+        if cost < best_cost:
+            best_cost, best_routes = cost, plan.copy_routes()
+            due = (
+                since_polish >= 200
+                if iterations is not None
+                else (time.time() - last_polish > _POLISH_EVERY * span)
+            )
+            if due:
+                since_polish, last_polish = 0, time.time()
+                left = deadline - _MARGIN - time.time()
+                found = _polish(model, best_routes, left) if left > 0.01 else None
+                if found is not None and found.ObjectiveValue() <= best_cost:
+                    best_cost = found.ObjectiveValue()
+                    best_routes = _stop_routes(model, _routes(model, found))
+                    best_solution = routing.solver().Assignment(found)
+                    plan.set_routes(best_routes)
+                    current_cost = best_cost
+    left = deadline - _MARGIN - time.time()
+    found = _polish(model, best_routes, left) if left > 0.01 else None
+    if found is not None and found.ObjectiveValue() <= best_cost:
+        best_solution = found
+    if os.environ.get("ROUTING_DEBUG"):
+        print(f"ils: {done} iterations, best {best_cost}", file=sys.stderr)
+    return best_solution
+
+
+def _order(stops: list[int], problem: Problem, rng: random.Random) -> None:
+    """Shuffle, or sort by a random SISR criterion: prize, tight windows, distance."""
+    how = rng.randrange(4)
+    if how == 0:
+        rng.shuffle(stops)
+    elif how == 1:
+        stops.sort(key=lambda i: -(problem.stops[i].prize or 1 << 40))
+    elif how == 2:
+
+        def width(i: int) -> int:
+            w = problem.stops[i].time_windows
+            return sum(b - a for a, b in w) if w else 1 << 40
+
+        stops.sort(key=width)
+    else:
+        depot = problem.vehicles[0].start
+        stops.sort(key=lambda i: -problem.durations[depot][problem.stops[i].location])

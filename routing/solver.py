@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import random
 import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -64,6 +65,60 @@ def _run(
     return min(found, key=lambda r: r.objective) if found else None
 
 
+#: Below this many candidates nothing is pre-selected.
+PRESELECT_MIN = 400
+#: Candidates kept per estimated visit the fleet can make in a day.
+PRESELECT_FACTOR = 4
+
+
+def preselect(
+    problem: Problem, eligible: dict[int, tuple[int, ...]]
+) -> tuple[dict[int, tuple[int, ...]], list[int]]:
+    """Keep the candidates worth modelling on a big day, by value density.
+
+    The fleet can make about ``sum(shift / (service + travel to a near neighbour))`` visits;
+    when there are more than ``max(PRESELECT_MIN, PRESELECT_FACTOR x that)`` optional
+    candidates, only the densest (prize per second of service and approach) are modelled.
+    Mandatory and pinned stops are always kept.
+
+    Returns
+    -------
+    kept
+        The eligible map restricted to the kept stops.
+    dropped
+        Stop positions left out (reported as ``not_worth_it``).
+    """
+    stops, d = problem.stops, problem.durations
+    pinned = {sid for v in problem.vehicles for sid in v.pinned}
+    optional = [i for i in eligible if stops[i].prize is not None and stops[i].id not in pinned]
+    if len(optional) <= PRESELECT_MIN:
+        return eligible, []
+    rng = random.Random(0)
+    pool = sorted(eligible)
+    sample = rng.sample(pool, min(100, len(pool)))
+
+    def approach(i: int) -> int:
+        loc = stops[i].location
+        return min((d[loc][stops[j].location] for j in sample if j != i), default=0)
+
+    near = {i: approach(i) for i in optional}
+    per_visit = sorted(stops[i].service + near[i] for i in optional)[len(optional) // 2]
+    visits = 0
+    for v in problem.vehicles:
+        free = v.shift[1] - v.shift[0] - sum(b.duration for b in v.breaks)
+        count = free // max(per_visit, 1)
+        visits += count if v.max_stops is None else min(count, v.max_stops)
+    keep = max(PRESELECT_MIN, PRESELECT_FACTOR * visits)
+    if len(optional) <= keep:
+        return eligible, []
+    density = sorted(
+        optional,
+        key=lambda i: (-(stops[i].prize or 0) / max(1, stops[i].service + near[i]), i),
+    )
+    out = set(density[keep:])
+    return {i: e for i, e in eligible.items() if i not in out}, sorted(out)
+
+
 def _visits(problem: Problem, k: int, raw: RawResult) -> tuple[list[Visit], int]:
     """Visits of vehicle ``k`` with arrival times, and the route's arc cost."""
     v = problem.vehicles[k]
@@ -105,6 +160,8 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Solution:
     params = params or SolveParams()
     deadline = time.time() + params.time_limit
     eligible, rejected = precheck(problem)
+    eligible, skipped = preselect(problem, eligible)
+    rejected.update({i: Reason.NOT_WORTH_IT for i in skipped})
     raw = _run(problem, eligible, params, deadline) if eligible else None
     nv = len(problem.vehicles)
     routes_by_vehicle: list[tuple[int, ...]] = list(raw.routes) if raw else [()] * nv

@@ -15,7 +15,7 @@ def register(blp: Blueprint) -> None:
 
     @blp.app_errorhandler(InvalidInput)
     def _invalid(error: InvalidInput) -> Any:
-        return problem_response(422, error.detail, errors={"json": error.errors})
+        return problem_response(422, error.detail, errors={error.location: error.errors})
 
     @blp.app_errorhandler(Missing)
     def _missing(error: Missing) -> Any:

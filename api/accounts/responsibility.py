@@ -126,9 +126,7 @@ def reassign(
     return ReassignResult(len(targets), unchanged)
 
 
-def responsible_on(
-    session: Session, account_id: int, day: dt.date
-) -> AccountResponsibility | None:
+def responsible_on(session: Session, account_id: int, day: dt.date) -> AccountResponsibility | None:
     """The history row covering local date ``day`` for ``account_id``, if any."""
     return session.scalars(
         select(AccountResponsibility).where(

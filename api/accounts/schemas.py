@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from flask_smorest.fields import Upload
 from geoalchemy2.shape import to_shape
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
@@ -14,6 +15,15 @@ from geo.coords import CoordSystem
 from geo.models import Category
 
 MAX_RADIUS_M = 100_000
+#: Largest value of a PostgreSQL ``integer`` key; larger ids would be a database error.
+MAX_ID = 2**31 - 1
+
+
+class Id(fields.Integer):
+    """A row id: a positive PostgreSQL ``integer`` (bigger numbers are refused, not a 500)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(validate=validate.Range(min=1, max=MAX_ID), **kwargs)
 
 
 class PointSchema(Schema):
@@ -57,7 +67,7 @@ class AccountSchema(Schema):
 
 
 class AccountCreate(Schema):
-    station_id = fields.Integer(
+    station_id = Id(
         load_default=None, metadata={"description": "Optional when the caller has one station"}
     )
     number = Text(required=True, max_length=32, validate=validate.Length(min=1))
@@ -69,7 +79,7 @@ class AccountCreate(Schema):
     group_code = Text(load_default=None, allow_none=True, max_length=32)
     notes = Text(load_default=None, allow_none=True, max_length=2000)
     location = fields.Nested(LocationIn, required=True)
-    responsible_id = fields.Integer(load_default=None, allow_none=True)
+    responsible_id = Id(load_default=None, allow_none=True)
 
 
 class AccountPatch(Schema):
@@ -82,14 +92,14 @@ class AccountPatch(Schema):
     group_code = Text(allow_none=True, max_length=32)
     notes = Text(allow_none=True, max_length=2000)
     location = fields.Nested(LocationIn)
-    responsible_id = fields.Integer()
+    responsible_id = Id()
 
 
 class AccountListArgs(KeysetArgs):
-    station_id = fields.Integer()
-    territory_id = fields.Integer()
+    station_id = Id()
+    territory_id = Id()
     in_territory = fields.Boolean(metadata={"description": "false: accounts in no territory"})
-    responsible_id = fields.Integer()
+    responsible_id = Id()
     village = Text(max_length=100)
     category = fields.Enum(Category, by_value=True)
     arrears_min = Money()
@@ -97,12 +107,19 @@ class AccountListArgs(KeysetArgs):
     overdue_days_min = fields.Integer(validate=validate.Range(min=0, max=36500))
     as_of = fields.Date(metadata={"description": "Arrears and days overdue as of this date"})
     bbox = fields.String(
-        metadata={"description": "min_lon,min_lat,max_lon,max_lat (WGS-84)", "example": "110.2,34.0,110.4,34.2"}
+        metadata={
+            "description": "min_lon,min_lat,max_lon,max_lat (WGS-84)",
+            "example": "110.2,34.0,110.4,34.2",
+        }
     )
     near_lon = Longitude()
     near_lat = Latitude()
     radius_m = fields.Integer(validate=validate.Range(min=1, max=MAX_RADIUS_M))
-    q = Text(max_length=100, validate=validate.Length(min=1), metadata={"description": "Name, number or address contains"})
+    q = Text(
+        max_length=100,
+        validate=validate.Length(min=1),
+        metadata={"description": "Name, number or address contains"},
+    )
 
     @validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:
@@ -111,7 +128,11 @@ class AccountListArgs(KeysetArgs):
             raise ValidationError("near_lon, near_lat and radius_m go together.", "radius_m")
         if "bbox" in data:
             data["bbox"] = parse_bbox(data["bbox"])
-        if "arrears_min" in data and "arrears_max" in data and data["arrears_min"] > data["arrears_max"]:
+        if (
+            "arrears_min" in data
+            and "arrears_max" in data
+            and data["arrears_min"] > data["arrears_max"]
+        ):
             raise ValidationError("arrears_min is above arrears_max.", "arrears_min")
 
 
@@ -120,7 +141,9 @@ def parse_bbox(text: str) -> tuple[float, float, float, float]:
     try:
         parts = [float(p) for p in text.split(",")]
     except ValueError:
-        raise ValidationError("bbox is four numbers: min_lon,min_lat,max_lon,max_lat.", "bbox") from None
+        raise ValidationError(
+            "bbox is four numbers: min_lon,min_lat,max_lon,max_lat.", "bbox"
+        ) from None
     if len(parts) != 4 or not all(math.isfinite(p) for p in parts):
         raise ValidationError("bbox is four numbers: min_lon,min_lat,max_lon,max_lat.", "bbox")
     min_lon, min_lat, max_lon, max_lat = parts
@@ -165,3 +188,33 @@ def account_feature(account: Any) -> dict[str, Any]:
         "geometry": {"type": "Point", "coordinates": [loc["lon"], loc["lat"]]},
         "properties": data,
     }
+
+
+class ImportForm(Schema):
+    station_id = Id(load_default=None)
+    system = fields.Enum(
+        CoordSystem,
+        by_value=True,
+        load_default=CoordSystem.WGS84,
+        metadata={"description": "Coordinate system of rows without a 'system' column value"},
+    )
+    dry_run = fields.Boolean(load_default=True, metadata={"description": "Check only (default)"})
+
+
+class ImportFiles(Schema):
+    file = Upload(required=True, metadata={"description": ".csv (UTF-8 or GB18030) or .xlsx"})
+
+
+class RowErrorSchema(Schema):
+    row = fields.Integer()
+    field = fields.String()
+    message = fields.String()
+
+
+class ImportReportSchema(Schema):
+    dry_run = fields.Boolean()
+    rows = fields.Integer()
+    created = fields.Integer()
+    updated = fields.Integer()
+    error_count = fields.Integer()
+    errors = fields.List(fields.Nested(RowErrorSchema))

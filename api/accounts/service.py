@@ -32,6 +32,8 @@ __all__ = [
     "update_account",
 ]
 
+#: Largest PostgreSQL ``integer``: ids in paths above it cannot exist.
+MAX_ID = 2**31 - 1
 _EDITABLE = ("number", "name", "address", "phone", "village", "category", "group_code", "notes")
 
 
@@ -133,7 +135,9 @@ def update_account(
         account.territory_id = territory_covering(session, station.id, lon, lat)
     session.flush()
     if data.get("responsible_id") is not None and data["responsible_id"] != account.responsible_id:
-        responsibility.check_collector(session, data["responsible_id"], station.id, "responsible_id")
+        responsibility.check_collector(
+            session, data["responsible_id"], station.id, "responsible_id"
+        )
         responsibility.reassign(
             session, [account.id], data["responsible_id"], local_today(station), scope.user_id
         )
@@ -196,7 +200,7 @@ def accounts_query(scope: Scope, f: AccountFilters) -> Select[Any]:
                 cast(Account.location, Geography),
                 cast(point_wkt(lon, lat), Geography),
                 radius,
-            )
+            ),
         )
     if f.q:
         pattern = f"%{escape_like(f.q)}%"
@@ -241,6 +245,8 @@ def attach_arrears(
 
 def get_account(session: Session, scope: Scope, account_id: int) -> Account:
     """The account if it is in scope, else :class:`Missing`."""
+    if not 1 <= account_id <= MAX_ID:  # a path id beyond PostgreSQL integer: not a 500
+        raise Missing("account")
     account = get_scoped(session, Account, account_id, scope)
     if account is None:
         raise Missing("account")

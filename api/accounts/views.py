@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from flask.views import MethodView
 from flask_jwt_extended import jwt_required
+from marshmallow import RAISE
 
-from api.accounts import problems, responsibility, service
+from api.accounts import importer, problems, responsibility, service
 from api.accounts.schemas import (
     AccountCreate,
     AccountListArgs,
@@ -15,6 +17,9 @@ from api.accounts.schemas import (
     AccountSchema,
     FeatureCollectionSchema,
     HistoryArgs,
+    ImportFiles,
+    ImportForm,
+    ImportReportSchema,
     ResponsibilitySchema,
     account_feature,
 )
@@ -22,14 +27,25 @@ from api.auth.jwt import current_scope
 from api.db import get_session
 from api.pagination import keyset_page
 from api.smorest import Blueprint
+from geo.failures import InvalidInput
 from geo.models import Account
 
 blp = Blueprint("accounts", __name__, url_prefix="/api", description="Customer accounts")
 problems.register(blp)
 
 _FILTER_KEYS = (
-    "station_id", "territory_id", "in_territory", "responsible_id", "village", "category",
-    "arrears_min", "arrears_max", "overdue_days_min", "as_of", "bbox", "q",
+    "station_id",
+    "territory_id",
+    "in_territory",
+    "responsible_id",
+    "village",
+    "category",
+    "arrears_min",
+    "arrears_max",
+    "overdue_days_min",
+    "as_of",
+    "bbox",
+    "q",
 )
 
 
@@ -56,7 +72,7 @@ def _page(args: dict[str, Any]) -> list[Account]:
 @blp.route("/accounts")
 class Accounts(MethodView):
     @jwt_required()
-    @blp.arguments(AccountListArgs, location="query")
+    @blp.arguments(AccountListArgs, location="query", unknown=RAISE)
     @blp.response(200, AccountSchema(many=True))
     def get(self, args: dict[str, Any]) -> Any:
         """List accounts in scope, filtered, one keyset page at a time (by id)."""
@@ -76,7 +92,7 @@ class Accounts(MethodView):
 @blp.route("/accounts.geojson")
 class AccountsGeoJSON(MethodView):
     @jwt_required()
-    @blp.arguments(AccountListArgs, location="query")
+    @blp.arguments(AccountListArgs, location="query", unknown=RAISE)
     @blp.response(200, FeatureCollectionSchema)
     def get(self, args: dict[str, Any]) -> Any:
         """The same list as a GeoJSON FeatureCollection (RFC 7946, [lon, lat])."""
@@ -86,7 +102,7 @@ class AccountsGeoJSON(MethodView):
 @blp.route("/accounts/outside-territories")
 class AccountsOutsideTerritories(MethodView):
     @jwt_required()
-    @blp.arguments(AccountListArgs, location="query")
+    @blp.arguments(AccountListArgs, location="query", unknown=RAISE)
     @blp.response(200, AccountSchema(many=True))
     def get(self, args: dict[str, Any]) -> Any:
         """Accounts that no territory covers (to draw or extend territories)."""
@@ -122,7 +138,7 @@ class AccountById(MethodView):
 @blp.route("/accounts/<int:account_id>/responsibility")
 class AccountResponsibilityHistory(MethodView):
     @jwt_required()
-    @blp.arguments(HistoryArgs, location="query")
+    @blp.arguments(HistoryArgs, location="query", unknown=RAISE)
     @blp.response(200, ResponsibilitySchema(many=True))
     def get(self, args: dict[str, Any], account_id: int) -> Any:
         """Who was responsible for the account: the whole history, or on day ``on``."""
@@ -132,3 +148,43 @@ class AccountResponsibilityHistory(MethodView):
             row = responsibility.responsible_on(session, account.id, args["on"])
             return [row] if row else []
         return responsibility.history(session, account.id)
+
+
+@blp.route("/accounts/import")
+class AccountsImport(MethodView):
+    @jwt_required()
+    @blp.arguments(ImportForm, location="form")
+    @blp.arguments(ImportFiles, location="files")
+    @blp.response(200, ImportReportSchema)
+    def post(self, form: dict[str, Any], files: dict[str, Any]) -> Any:
+        """Import accounts from CSV/.xlsx: dry run reports bad rows; real run is all or nothing."""
+        session = get_session()
+        scope = current_scope()
+        service.require_manager(scope)
+        station = service.scoped_station(session, scope, form["station_id"])
+        upload = files["file"]
+        try:
+            report = importer.import_accounts(
+                session,
+                station,
+                upload.filename or "",
+                upload.read(),
+                form["system"],
+                scope.user_id,
+                form["dry_run"],
+            )
+        except importer.UnreadableFile as exc:
+            raise InvalidInput({"file": [str(exc)]}, location="files") from None
+        if report.error_count and not form["dry_run"]:
+            raise InvalidInput(
+                {
+                    "file": {
+                        "error_count": report.error_count,
+                        "rows": [asdict(e) for e in report.errors],
+                    }
+                },
+                detail=f"{report.error_count} problems in the file; nothing was imported.",
+                location="files",
+            )
+        session.commit()
+        return asdict(report)

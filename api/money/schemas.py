@@ -147,3 +147,126 @@ class ExceptionSchema(Schema):
     detail = fields.String()
     collector_id = fields.Integer(allow_none=True)
     created_at = fields.DateTime()
+
+
+class NonNegativeAmount(Money):
+    """A money string from 0.00 to below 100,000,000.00 (cash counted may be nothing)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Decimal:
+        amount = super()._deserialize(value, attr, data, **kwargs)
+        if not amount < MAX_AMOUNT:
+            raise ValidationError("An amount is below 100000000.00.")
+        return amount
+
+
+class HandoverSchema(Schema):
+    """Cash a collector hands to the station, recorded by the supervisor who receives it."""
+
+    id = fields.UUID(required=True)
+    collector_id = fields.Integer(strict=True, required=True)
+    amount = PositiveAmount(required=True)
+    handed_at = fields.AwareDateTime(required=True)
+    device_id = Text(max_length=64, load_default=None, allow_none=True)
+
+
+class CashEventSchema(Schema):
+    id = fields.UUID()
+    kind = fields.String()
+    collector_id = fields.Integer()
+    station_id = fields.Integer()
+    amount = Money()
+    occurred_at = fields.DateTime()
+    business_date = fields.Date()
+    replay = fields.Boolean()
+
+
+class CountSchema(Schema):
+    """The cash counted at the end of a collector's business day."""
+
+    id = fields.UUID(required=True)
+    collector_id = fields.Integer(strict=True, required=True)
+    business_date = fields.Date(required=True)
+    counted = NonNegativeAmount(required=True)
+    device_id = Text(max_length=64, load_default=None, allow_none=True)
+
+
+class ReconciliationSchema(Schema):
+    """opening + collected - reversed - handed_over = expected; expected + variance = counted."""
+
+    id = fields.UUID()
+    collector_id = fields.Integer()
+    business_date = fields.Date()
+    opening = Money()
+    collected = Money(metadata={"description": "Field cash, quarantined uploads included"})
+    quarantined = Money()
+    reversed = Money()
+    handed_over = Money()
+    expected = Money()
+    counted = Money()
+    variance = Money()
+    replay = fields.Boolean()
+
+
+class PositionArgs(Schema):
+    business_date = fields.Date(load_default=None)
+
+
+class PositionSchema(Schema):
+    """Cash a collector should hold at the end of a business day, and how it came about."""
+
+    collector_id = fields.Integer()
+    business_date = fields.Date()
+    collected = Money()
+    quarantined = Money()
+    reversed = Money()
+    handed_over = Money()
+    variance = Money()
+    in_hand = Money()
+
+
+class AuditArgs(Schema):
+    entity_id = fields.UUID(load_default=None)
+    account_id = fields.Integer(load_default=None)
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
+
+
+class AuditSchema(Schema):
+    id = fields.Integer()
+    event = fields.String()
+    entity_id = fields.UUID()
+    account_id = fields.Integer(allow_none=True)
+    station_id = fields.Integer(allow_none=True)
+    actor_id = fields.Integer()
+    device_id = fields.String(allow_none=True)
+    amount = Money(allow_none=True)
+    detail = fields.Dict()
+    recorded_at = fields.DateTime()
+
+
+class ArrearsListArgs(Schema):
+    as_of = fields.Date(load_default=None, metadata={"description": "Default: today (UTC+8)"})
+    stage = fields.String(
+        load_default=None,
+        validate=validate.OneOf(
+            ["reminder", "visit", "repeated_visit", "supervisor_visit", "formal_notice"]
+        ),
+    )
+    after = fields.Integer(load_default=None, validate=validate.Range(min=0))
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
+
+
+class ArrearsRowSchema(Schema):
+    """An account's unpaid principal by age (late fees: see /api/arrears/{account_id})."""
+
+    account_id = fields.Integer()
+    number = fields.String()
+    name = fields.String()
+    village = fields.String()
+    responsible_id = fields.Integer(allow_none=True)
+    principal = Money()
+    d1_30 = Money()
+    d31_60 = Money()
+    d61_90 = Money()
+    d90_plus = Money()
+    oldest_days_overdue = fields.Integer()
+    stage = fields.String()

@@ -40,7 +40,18 @@ ROLE_CHANNELS: dict[Role, frozenset[Channel]] = {
     Role.SUPERVISOR: frozenset({Channel.FIELD_CASH, Channel.FIELD_QR, Channel.COUNTER}),
     Role.ADMIN: frozenset(Channel),
 }
+#: Channels that report their own transactions (notification or file import).
+ONLINE_CHANNELS = frozenset(
+    {Channel.KIOSK, Channel.ALIPAY, Channel.WECHAT, Channel.BANK, Channel.PREPAID}
+)
 MAX_CLOCK_SKEW = dt.timedelta(minutes=10)
+#: Namespace of payment ids derived from (channel, channel transaction id).
+CHANNEL_TXN_NAMESPACE = uuid.UUID("6f1c0e52-5b8e-4a57-9d0c-3f5d2f3b7a10")
+
+
+def channel_payment_id(channel: Channel, channel_txn_id: str) -> uuid.UUID:
+    """The payment id of a channel transaction: the same transaction, the same id."""
+    return uuid.uuid5(CHANNEL_TXN_NAMESPACE, f"{channel.value}:{channel_txn_id}")
 
 
 class Status(enum.StrEnum):
@@ -95,7 +106,8 @@ def _body(inp: PaymentInput, uploader_id: int) -> dict[str, object]:
             "device_id": inp.device_id,
             "bill_ids": list(inp.bill_ids),
             "channel_txn_id": inp.channel_txn_id,
-            "uploader_id": uploader_id,
+            # A channel transaction is the same money whoever relays it (notice or import).
+            "uploader_id": uploader_id if inp.channel_txn_id is None else None,
         }
     )
 
@@ -119,7 +131,9 @@ def _overpayment_of(session: Session, payment_id: uuid.UUID) -> Decimal:
     return amount if amount is not None else Decimal("0.00")
 
 
-def _stored(session: Session, payment_id: uuid.UUID, digest: str) -> PaymentResult | None:
+def _stored(
+    session: Session, payment_id: uuid.UUID, digest: str, *, quarantine: bool = True
+) -> PaymentResult | None:
     """The stored outcome for ``payment_id`` if any; a different body is refused."""
     payment = session.get(Payment, payment_id, populate_existing=True)
     if payment is not None:
@@ -132,7 +146,9 @@ def _stored(session: Session, payment_id: uuid.UUID, digest: str) -> PaymentResu
             allocations_of(session, payment_id),
             overpayment=_overpayment_of(session, payment_id),
         )
-    held = session.get(QuarantinedPayment, payment_id, populate_existing=True)
+    held = (
+        session.get(QuarantinedPayment, payment_id, populate_existing=True) if quarantine else None
+    )
     if held is not None:
         if held.body_hash != digest:
             raise Rejected("id_conflict", "This id is already used by a different money record.")
@@ -229,10 +245,15 @@ def record_payment(
     """
     body = _body(inp, collector_id if collector_id is not None else scope.user_id)
     digest = body_hash(body)
-    found = _stored(session, inp.id, digest)
+    found = _stored(session, inp.id, digest, quarantine=not skip_authorization)
     if found is not None:
         return found
-    if inp.channel not in ROLE_CHANNELS[scope.role] and not skip_authorization:
+    if inp.channel_txn_id is not None:
+        if inp.channel not in ONLINE_CHANNELS or scope.is_collector:
+            raise Rejected("channel_not_allowed", "Channel transactions come from online channels.")
+        if inp.id != channel_payment_id(inp.channel, inp.channel_txn_id):
+            raise Rejected("bad_id", "A channel transaction's id derives from the channel's id.")
+    elif inp.channel not in ROLE_CHANNELS[scope.role] and not skip_authorization:
         raise Rejected("channel_not_allowed", f"A {scope.role.value} may not record {inp.channel}.")
     now = now or dt.datetime.now(dt.UTC)
     if inp.collected_at > now + MAX_CLOCK_SKEW:
@@ -279,7 +300,7 @@ def record_payment(
     ).first()
     if row is None:  # somebody else stored this id (or this channel transaction) first
         savepoint.rollback()
-        found = _stored(session, inp.id, digest)
+        found = _stored(session, inp.id, digest, quarantine=not skip_authorization)
         if found is None:
             raise Rejected("duplicate_channel_txn", "This channel transaction is already stored.")
         return found

@@ -16,9 +16,10 @@ from marshmallow import ValidationError
 
 from api.auth.jwt import current_scope
 from api.db import get_session
-from api.errors import Problem, not_found
+from api.errors import not_found
 from api.money import reversal as reversal_service
 from api.money import service
+from api.money.blueprint import blp, rejected, require_staff
 from api.money.schemas import (
     AmountDueSchema,
     AsOfArgs,
@@ -29,38 +30,15 @@ from api.money.schemas import (
     ReversalSchema,
 )
 from api.money.serialize import due_body, result_body
-from api.smorest import Blueprint
 from geo.models import Account, Payment, Station
 from geo.money import amount_due
 from geo.scope import Scope, get_scoped
-
-blp = Blueprint(
-    "money",
-    __name__,
-    url_prefix="/api",
-    description="Money: amount due, payments exactly once, reversals, cash custody, audit",
-)
 
 _STATUS_CODE = {
     service.Status.CREATED: 201,
     service.Status.REPLAYED: 200,
     service.Status.QUARANTINED: 202,
 }
-
-
-def rejected(error: service.Rejected) -> Problem:
-    """The problem for a refused money request; it never echoes a stored record."""
-    return Problem(
-        409 if error.conflict else 422,
-        error.detail,
-        slug=f"money/{error.code.replace('_', '-')}",
-        extra={"code": error.code},
-    )
-
-
-def require_staff(scope: Scope) -> None:
-    if scope.is_collector:
-        raise Problem(403, "Only supervisors and admins may do this.")
 
 
 def _input(body: dict[str, Any]) -> service.PaymentInput:
@@ -210,3 +188,7 @@ class AccountArrears(MethodView):
             assert station is not None
             as_of = dt.datetime.now(ZoneInfo(station.timezone)).date()
         return due_body(amount_due(session, account.id, as_of))
+
+
+# Routes defined in sibling modules attach to the same blueprint.
+from api.money import admin_views, arrears_views, cash_views, channel_views  # noqa: E402, F401

@@ -6,6 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from api.accounts.schemas import Id
 from api.pagination import KeysetArgs
 from geo.coords import CoordSystem
 
@@ -13,11 +14,13 @@ MAX_IDS = 20_000
 
 
 class ReassignRequest(Schema):
-    station_id = fields.Integer(load_default=None)
-    collector_id = fields.Integer(required=True)
-    effective = fields.Date(load_default=None, metadata={"description": "Station-local date; default today"})
-    territory_id = fields.Integer()
-    account_ids = fields.List(fields.Integer(), validate=validate.Length(min=1, max=MAX_IDS))
+    station_id = Id(load_default=None)
+    collector_id = Id(required=True)
+    effective = fields.Date(
+        load_default=None, metadata={"description": "Station-local date; default today"}
+    )
+    territory_id = Id()
+    account_ids = fields.List(Id(), validate=validate.Length(min=1, max=MAX_IDS))
     area = fields.Dict(metadata={"description": "GeoJSON Polygon/MultiPolygon selecting accounts"})
     system = fields.Enum(CoordSystem, by_value=True, load_default=CoordSystem.WGS84)
 
@@ -25,11 +28,13 @@ class ReassignRequest(Schema):
     def _one_selector(self, data: dict[str, Any], **_: Any) -> None:
         given = [k for k in ("territory_id", "account_ids", "area") if k in data]
         if len(given) != 1:
-            raise ValidationError("Give exactly one of territory_id, account_ids or area.", "_schema")
+            raise ValidationError(
+                "Give exactly one of territory_id, account_ids or area.", "_schema"
+            )
 
 
 class ReassignResult(Schema):
-    collector_id = fields.Integer()
+    collector_id = Id()
     effective = fields.Date()
     changed = fields.Integer(metadata={"description": "Accounts that changed hands"})
     unchanged = fields.Integer(metadata={"description": "Accounts already with this collector"})
@@ -37,4 +42,4 @@ class ReassignResult(Schema):
 
 class OnDayArgs(KeysetArgs):
     on = fields.Date(required=True)
-    collector_id = fields.Integer()
+    collector_id = Id()

@@ -34,7 +34,13 @@ def _selection(session: Session, scope: Scope, station_id: int, data: dict[str, 
         wanted = set(data["account_ids"])
         found = set(session.scalars(stmt.where(ids_param(sorted(wanted)))))
         if wanted - found:
-            raise InvalidInput({"account_ids": [f"No such accounts in this station: {sorted(wanted - found)[:50]}."]})
+            raise InvalidInput(
+                {
+                    "account_ids": [
+                        f"No such accounts in this station: {sorted(wanted - found)[:50]}."
+                    ]
+                }
+            )
         return sorted(found)
     else:
         geojson = validate_geojson(data["area"], data.get("system", CoordSystem.WGS84))
@@ -42,14 +48,27 @@ def _selection(session: Session, scope: Scope, station_id: int, data: dict[str, 
     return list(session.scalars(stmt.order_by(Account.id)))
 
 
-def bulk_reassign(session: Session, scope: Scope, data: dict[str, Any]) -> tuple[ReassignResult, dt.date]:
+def bulk_reassign(
+    session: Session, scope: Scope, data: dict[str, Any]
+) -> tuple[ReassignResult, dt.date]:
     """Give the selected accounts to one collector from the effective date (idempotent)."""
     require_manager(scope)
     station = scoped_station(session, scope, data.get("station_id"))
     today = local_today(station)
     effective = data.get("effective") or today
-    if not (today - dt.timedelta(days=MAX_BACKDATE_DAYS) <= effective <= today + dt.timedelta(days=MAX_AHEAD_DAYS)):
-        raise InvalidInput({"effective": [f"Must be within {MAX_BACKDATE_DAYS} days before and {MAX_AHEAD_DAYS} days after today."]})
+    if not (
+        today - dt.timedelta(days=MAX_BACKDATE_DAYS)
+        <= effective
+        <= today + dt.timedelta(days=MAX_AHEAD_DAYS)
+    ):
+        raise InvalidInput(
+            {
+                "effective": [
+                    f"Must be within {MAX_BACKDATE_DAYS} days before and "
+                    f"{MAX_AHEAD_DAYS} days after today."
+                ]
+            }
+        )
     check_collector(session, data["collector_id"], station.id, "collector_id")
     ids = _selection(session, scope, station.id, data)
     return reassign(session, ids, data["collector_id"], effective, scope.user_id), effective

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask.views import MethodView
 from flask_jwt_extended import jwt_required
+from marshmallow import RAISE
 
 from api.accounts.schemas import ResponsibilitySchema
 from api.auth.jwt import current_scope
@@ -16,7 +17,9 @@ from api.responsibility.schemas import OnDayArgs, ReassignRequest, ReassignResul
 from api.smorest import Blueprint
 from geo.models import AccountResponsibility
 
-blp = Blueprint("responsibility", __name__, url_prefix="/api/responsibility", description="Responsibility")
+blp = Blueprint(
+    "responsibility", __name__, url_prefix="/api/responsibility", description="Responsibility"
+)
 
 
 @blp.route("/reassign")
@@ -40,7 +43,7 @@ class Reassign(MethodView):
 @blp.route("")
 class OnDay(MethodView):
     @jwt_required()
-    @blp.arguments(OnDayArgs, location="query")
+    @blp.arguments(OnDayArgs, location="query", unknown=RAISE)
     @blp.response(200, ResponsibilitySchema(many=True))
     def get(self, args: dict[str, Any]) -> Any:
         """Who was responsible for which account on local date ``on`` (keyset pages)."""

@@ -8,6 +8,7 @@ from geoalchemy2.shape import to_shape
 from marshmallow import Schema, fields, validate
 from shapely.geometry import mapping
 
+from api.accounts.schemas import Id
 from api.fields import Text
 from geo.coords import CoordSystem
 
@@ -56,12 +57,14 @@ _SYSTEM = {"description": "Coordinate system of the area's positions (default wg
 
 
 class TerritoryCreate(Schema):
-    station_id = fields.Integer(load_default=None)
+    station_id = Id(load_default=None)
     name = Text(required=True, max_length=100, validate=validate.Length(min=1))
     area = fields.Dict(required=True, metadata=_AREA_DOC)
-    system = fields.Enum(CoordSystem, by_value=True, load_default=CoordSystem.WGS84, metadata=_SYSTEM)
+    system = fields.Enum(
+        CoordSystem, by_value=True, load_default=CoordSystem.WGS84, metadata=_SYSTEM
+    )
     collector_ids = fields.List(
-        fields.Integer(), load_default=list, validate=validate.Length(max=MAX_COLLECTORS)
+        Id(), load_default=list, validate=validate.Length(max=MAX_COLLECTORS)
     )
 
 
@@ -69,11 +72,11 @@ class TerritoryPatch(Schema):
     name = Text(max_length=100, validate=validate.Length(min=1))
     area = fields.Dict(metadata=_AREA_DOC)
     system = fields.Enum(CoordSystem, by_value=True, metadata=_SYSTEM)
-    collector_ids = fields.List(fields.Integer(), validate=validate.Length(max=MAX_COLLECTORS))
+    collector_ids = fields.List(Id(), validate=validate.Length(max=MAX_COLLECTORS))
 
 
 class TerritoryListArgs(Schema):
-    station_id = fields.Integer()
+    station_id = Id()
 
 
 def territory_feature(t: Any) -> dict[str, Any]:

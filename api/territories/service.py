@@ -5,22 +5,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from geoalchemy2.shape import to_shape
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from api.accounts.service import require_manager, scoped_station
+from api.accounts.service import MAX_ID, require_manager, scoped_station
 from geo.coords import CoordSystem
 from geo.failures import InvalidInput, Missing
-from geo.models import Role, Station, Territory, User, user_station
+from geo.models import Account, Role, Station, Territory, User, user_station
 from geo.placement import implausibility
 from geo.scope import Scope, get_scoped
 from geo.territories import area_from_geojson, recompute_account_territories, validate_geojson
-from geoalchemy2.shape import to_shape
 
 __all__ = ["create_territory", "delete_territory", "get_territory", "update_territory"]
 
 
 def get_territory(session: Session, scope: Scope, territory_id: int) -> Territory:
+    """The territory if it is in scope, else :class:`Missing`."""
+    if not 1 <= territory_id <= MAX_ID:
+        raise Missing("territory")
     territory = get_scoped(session, Territory, territory_id, scope)
     if territory is None:
         raise Missing("territory")
@@ -54,7 +57,9 @@ def _collectors(session: Session, station_id: int, ids: Sequence[int]) -> list[U
     )
     missing = wanted - {u.id for u in users}
     if missing:
-        raise InvalidInput({"collector_ids": [f"No such collectors in this station: {sorted(missing)}."]})
+        raise InvalidInput(
+            {"collector_ids": [f"No such collectors in this station: {sorted(missing)}."]}
+        )
     return users
 
 
@@ -93,7 +98,9 @@ def update_territory(
     if "collector_ids" in data:
         _set_collectors(territory, _collectors(session, station.id, data["collector_ids"]))
     if "area" in data:
-        territory.area = _checked_area(session, station, data["area"], data.get("system", CoordSystem.WGS84))
+        territory.area = _checked_area(
+            session, station, data["area"], data.get("system", CoordSystem.WGS84)
+        )
         session.flush()
         recompute_account_territories(session, station.id)
     session.flush()
@@ -107,8 +114,6 @@ def delete_territory(session: Session, scope: Scope, territory: Territory) -> No
     _set_collectors(territory, [])
     station_id = territory.station_id
     session.flush()
-    from geo.models import Account
-    from sqlalchemy import update
 
     session.execute(
         update(Account)

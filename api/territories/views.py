@@ -6,6 +6,7 @@ from typing import Any
 
 from flask.views import MethodView
 from flask_jwt_extended import jwt_required
+from marshmallow import RAISE
 from sqlalchemy import select
 
 from api.accounts.schemas import FeatureCollectionSchema
@@ -44,7 +45,7 @@ def _listed(args: dict[str, Any]) -> list[Territory]:
 @blp.route("/territories")
 class Territories(MethodView):
     @jwt_required()
-    @blp.arguments(TerritoryListArgs, location="query")
+    @blp.arguments(TerritoryListArgs, location="query", unknown=RAISE)
     @blp.response(200, TerritorySchema(many=True))
     def get(self, args: dict[str, Any]) -> Any:
         """List the territories in scope (at most 500), by id."""
@@ -64,11 +65,14 @@ class Territories(MethodView):
 @blp.route("/territories.geojson")
 class TerritoriesGeoJSON(MethodView):
     @jwt_required()
-    @blp.arguments(TerritoryListArgs, location="query")
+    @blp.arguments(TerritoryListArgs, location="query", unknown=RAISE)
     @blp.response(200, FeatureCollectionSchema)
     def get(self, args: dict[str, Any]) -> Any:
         """The territories in scope as a GeoJSON FeatureCollection."""
-        return {"type": "FeatureCollection", "features": [territory_feature(t) for t in _listed(args)]}
+        return {
+            "type": "FeatureCollection",
+            "features": [territory_feature(t) for t in _listed(args)],
+        }
 
 
 @blp.route("/territories/<int:territory_id>")

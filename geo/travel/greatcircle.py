@@ -2,10 +2,12 @@
 
 Road distance is estimated as great-circle distance times ``detour_factor``. Circuity
 studies give about 1.2-1.3 for dense lowland networks; mountain valleys with hairpins
-and dead-end side valleys are worse, so the default is 1.5 (1.4-1.6 is the usual range;
-``bench/matrix.py`` measures the ratio on a real mountain network, see
-``docs/road_network.md``). Time is that distance at the mode's road speed plus the
-mode's per-leg overhead.
+and dead-end side valleys are worse (1.4-1.6 is the usual range). The default is 1.6:
+``bench/matrix.py`` measured a median road/great-circle ratio of 1.53-1.70 on the
+Andorra network (Pyrenees; 1.6-1.7 for motorbike and car, legs over 1 km; means 1.7-1.9
+and higher for legs under 5 km), see ``docs/road_network.md``. Recalibrate with the
+county's own network when one is imported. Time is that distance at the mode's road
+speed plus the mode's per-leg overhead.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from geo.travel.protocol import FloatMatrix, LonLat, TravelMatrix, as_lonlat_arr
 EARTH_RADIUS_M = 6_371_008.8
 """Mean Earth radius (IUGG), metres."""
 
-DEFAULT_DETOUR_FACTOR = 1.5
+DEFAULT_DETOUR_FACTOR = 1.6
 
 
 def haversine_m(lonlat: FloatMatrix, other: FloatMatrix | None = None) -> FloatMatrix:
@@ -94,7 +96,7 @@ class GreatCircleProvider:
     Parameters
     ----------
     detour_factor
-        Road metres per great-circle metre, between 1.0 and 3.0 (default 1.5).
+        Road metres per great-circle metre, between 1.0 and 3.0 (default 1.6).
     profiles
         Per-mode speeds and overheads (default ``DEFAULT_PROFILES``).
     """

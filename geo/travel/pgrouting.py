@@ -107,7 +107,7 @@ class RoadNetwork:
     access_detour: float = 1.3
     bbox_margin_m: float | None = 10_000.0
     method: Method = "drivingdistance"
-    batch_size: int | None = 100
+    batch_size: int | None = 500
     exact_metres: bool = False
 
     def __post_init__(self) -> None:
@@ -290,7 +290,7 @@ def vertex_matrix(
     edges: str,
     vertex_ids: npt.NDArray[np.int64],
     method: Method = "drivingdistance",
-    batch_size: int | None = 100,
+    batch_size: int | None = 500,
 ) -> FloatMatrix:
     """Shortest-path costs between sorted unique vertex ids, ``NaN`` where unreachable.
 
@@ -372,7 +372,7 @@ class PgRoutingProvider:
         return (
             f"pgrouting:{url.host}:{url.port}/{url.database}:{net.schema}.{net.ways}"
             f":{net.vertices}:tag={net.tag_column}:snap={net.max_snap_m:g}"
-            f":acc={net.access_detour:g}:exact={int(net.exact_metres)}"
+            f":acc={net.access_detour:g}:bbox={net.bbox_margin_m}:exact={int(net.exact_metres)}"
             f":{describe_profiles(self.profiles)}"
         )
 

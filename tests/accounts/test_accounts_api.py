@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from geo.coords import wgs84_to_bd09, wgs84_to_gcj02, haversine_m
+from geo.coords import haversine_m, wgs84_to_bd09, wgs84_to_gcj02
 from geo.models import Role
 
 BASE = (110.30, 34.14)
@@ -38,7 +38,11 @@ def test_create_stores_wgs84_from_a_declared_chinese_system(station_team, client
     _, _, _, headers = station_team
     forward = wgs84_to_gcj02 if system == "gcj02" else wgs84_to_bd09
     lon, lat = forward(110.32, 34.15)
-    resp = client.post("/api/accounts", json=_body(location={"lon": lon, "lat": lat, "system": system}), headers=headers)
+    resp = client.post(
+        "/api/accounts",
+        json=_body(location={"lon": lon, "lat": lat, "system": system}),
+        headers=headers,
+    )
     assert resp.status_code == 201, resp.json
     loc = resp.json["location"]
     assert haversine_m((loc["lon"], loc["lat"]), (110.32, 34.15)) < 1.0
@@ -47,7 +51,9 @@ def test_create_stores_wgs84_from_a_declared_chinese_system(station_team, client
 def test_create_assigns_territory_and_opens_responsibility(station_team, factory, client):
     """A new account gets the covering territory and a responsibility row from today."""
     st, _, col, headers = station_team
-    terr = factory.territory(st, "MULTIPOLYGON(((110.2 34.0,110.4 34.0,110.4 34.3,110.2 34.3,110.2 34.0)))")
+    terr = factory.territory(
+        st, "MULTIPOLYGON(((110.2 34.0,110.4 34.0,110.4 34.3,110.2 34.3,110.2 34.0)))"
+    )
     resp = client.post("/api/accounts", json=_body(responsible_id=col.id), headers=headers)
     assert resp.status_code == 201, resp.json
     assert resp.json["territory_id"] == terr.id and resp.json["responsible_id"] == col.id
@@ -84,7 +90,11 @@ def test_swapped_latitude_and_longitude_are_named_as_such(factory, client):
     """A swapped pair that is still in range is refused as 'swapped'."""
     st = factory.station(depot=(30.0, 31.0))  # where swapped values are both valid
     headers = factory.token(factory.user(Role.SUPERVISOR, st), client)
-    resp = client.post("/api/accounts", json=_body(location={"lon": 31.0, "lat": 30.0, "system": "wgs84"}), headers=headers)
+    resp = client.post(
+        "/api/accounts",
+        json=_body(location={"lon": 31.0, "lat": 30.0, "system": "wgs84"}),
+        headers=headers,
+    )
     assert resp.status_code == 422 and "swapped" in str(resp.json["errors"])
 
 
@@ -92,7 +102,9 @@ def test_unknown_fields_control_characters_and_duplicates_are_refused(station_te
     """Unknown fields, NUL bytes and a reused account number answer 422, never 500."""
     _, _, _, headers = station_team
     assert client.post("/api/accounts", json=_body(id=5), headers=headers).status_code == 422
-    assert client.post("/api/accounts", json=_body(name="a\x00b"), headers=headers).status_code == 422
+    assert (
+        client.post("/api/accounts", json=_body(name="a\x00b"), headers=headers).status_code == 422
+    )
     assert client.post("/api/accounts", json=_body(), headers=headers).status_code == 201
     dup = client.post("/api/accounts", json=_body(), headers=headers)
     assert dup.status_code == 422 and "number" in dup.json["errors"]["json"]
@@ -101,30 +113,39 @@ def test_unknown_fields_control_characters_and_duplicates_are_refused(station_te
 def test_collectors_cannot_create_and_other_stations_are_not_found(station_team, factory, client):
     """A collector gets 403 on create; a supervisor cannot create in another station."""
     st, _, col, headers = station_team
-    assert client.post("/api/accounts", json=_body(), headers=factory.token(col, client)).status_code == 403
+    assert (
+        client.post("/api/accounts", json=_body(), headers=factory.token(col, client)).status_code
+        == 403
+    )
     other = factory.station()
     resp = client.post("/api/accounts", json=_body(station_id=other.id), headers=headers)
     assert resp.status_code == 422 and "station_id" in resp.json["errors"]["json"]
 
 
 def test_patch_needs_the_etag_and_moves_the_territory(station_team, factory, client):
-    """PATCH without If-Match is 428, with a stale ETag 412; moving the point recomputes the territory."""
+    """PATCH needs If-Match (428, stale 412); moving the point recomputes the territory."""
     st, _, _, headers = station_team
-    west = factory.territory(st, "MULTIPOLYGON(((110.0 34.0,110.3 34.0,110.3 34.3,110.0 34.3,110.0 34.0)))")
-    east = factory.territory(st, "MULTIPOLYGON(((110.3 34.0,110.6 34.0,110.6 34.3,110.3 34.3,110.3 34.0)))")
+    west = factory.territory(
+        st, "MULTIPOLYGON(((110.0 34.0,110.3 34.0,110.3 34.3,110.0 34.3,110.0 34.0)))"
+    )
+    east = factory.territory(
+        st, "MULTIPOLYGON(((110.3 34.0,110.6 34.0,110.6 34.3,110.3 34.3,110.3 34.0)))"
+    )
     acc = factory.account(st, lonlat=(110.25, 34.15), territory_id=west.id)
     url = f"/api/accounts/{acc.id}"
     etag = client.get(url, headers=headers).headers["ETag"]
     move = {"location": {"lon": 110.45, "lat": 34.15, "system": "wgs84"}}
     assert client.patch(url, json=move, headers=headers).status_code == 428
-    assert client.patch(url, json=move, headers=headers | {"If-Match": '"stale"'}).status_code == 412
+    assert (
+        client.patch(url, json=move, headers=headers | {"If-Match": '"stale"'}).status_code == 412
+    )
     resp = client.patch(url, json=move, headers=headers | {"If-Match": etag})
     assert resp.status_code == 200, resp.json
     assert resp.json["territory_id"] == east.id
 
 
 def test_list_filters_combine(station_team, factory, client):
-    """Village, category, responsible, text, bbox, distance and arrears filters select the right rows."""
+    """Village, responsible, text, bbox, distance and arrears filters select the right rows."""
     st, _, col, headers = station_team
     a = factory.account(st, col, lonlat=(110.30, 34.14), village="东村", name="李_四")
     b = factory.account(st, None, lonlat=(110.50, 34.30), village="西村", name="李%五")
@@ -145,14 +166,22 @@ def test_list_filters_combine(station_team, factory, client):
     assert ids("arrears_max=0") == {b.id}
     assert ids("overdue_days_min=30&as_of=2026-03-20") == {a.id}
     assert ids("overdue_days_min=60&as_of=2026-03-20") == set()
-    row = next(x for x in client.get(f"/api/accounts?village=东村", headers=headers).json)
+    row = next(x for x in client.get("/api/accounts?village=东村", headers=headers).json)
     assert row["arrears"] == "120.00"
 
 
 @pytest.mark.parametrize(
     "query",
-    ["bbox=1,2,3", "bbox=10,10,5,5", "bbox=a,b,c,d", "radius_m=100", "near_lon=200&near_lat=1&radius_m=5",
-     "limit=100000", "arrears_min=1.234", "q=%00"],
+    [
+        "bbox=1,2,3",
+        "bbox=10,10,5,5",
+        "bbox=a,b,c,d",
+        "radius_m=100",
+        "near_lon=200&near_lat=1&radius_m=5",
+        "limit=100000",
+        "arrears_min=1.234",
+        "q=%00",
+    ],
 )
 def test_bad_list_parameters_answer_422(station_team, client, query):
     """Malformed bbox, partial distance filters, page caps and bad amounts answer 422."""
@@ -188,7 +217,7 @@ def test_keyset_pages_walk_every_account_once(station_team, factory, client):
 
 
 def test_outside_scope_reads_and_patches_are_404(station_team, factory, client):
-    """Another station's supervisor and a non-responsible collector get 404 on read, patch and history."""
+    """Other stations' supervisors and other collectors get 404 on read, patch and history."""
     st, _, col, _ = station_team
     acc = factory.account(st, col)
     other_sup = factory.user(Role.SUPERVISOR, factory.station())
@@ -197,5 +226,31 @@ def test_outside_scope_reads_and_patches_are_404(station_team, factory, client):
         h = factory.token(user, client)
         for url in (f"/api/accounts/{acc.id}", f"/api/accounts/{acc.id}/responsibility"):
             assert client.get(url, headers=h).status_code == 404
-        resp = client.patch(f"/api/accounts/{acc.id}", json={"name": "x"}, headers=h | {"If-Match": '"x"'})
+        resp = client.patch(
+            f"/api/accounts/{acc.id}", json={"name": "x"}, headers=h | {"If-Match": '"x"'}
+        )
         assert resp.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body", "status"),
+    [
+        ("get", "/api/accounts/99999999999999999999", None, 404),
+        ("get", "/api/accounts/99999999999999999999/responsibility", None, 404),
+        ("get", "/api/territories/99999999999999999999", None, 404),
+        ("get", "/api/accounts?station_id=99999999999999999999", None, 422),
+        ("get", "/api/accounts?after=99999999999999999999", None, 422),
+        ("get", "/api/accounts?villag=typo", None, 422),
+        ("get", "/api/responsibility?on=2026-01-01&collector_id=99999999999999999999", None, 422),
+        ("post", "/api/responsibility/reassign", {"collector_id": 2**40, "account_ids": [1]}, 422),
+        ("post", "/api/accounts", [1, 2], 422),
+    ],
+)
+def test_huge_ids_and_unknown_parameters_never_reach_the_database(
+    station_team, client, method, url, body, status
+):
+    """Ids beyond PostgreSQL integer and misspelt query parameters answer 404/422, never 500."""
+    *_, headers = station_team
+    resp = getattr(client, method)(url, json=body, headers=headers)
+    assert resp.status_code == status, resp.json
+    assert resp.content_type == "application/problem+json"

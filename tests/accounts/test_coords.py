@@ -71,7 +71,11 @@ def test_haversine_of_one_degree_of_latitude_is_about_111_km():
 
 @pytest.mark.parametrize(
     ("point", "fragment"),
-    [((0.0, 0.0), "(0, 0)"), ((34.14, 110.30), "swapped"), ((116.4, 39.9), "outside its service area")],
+    [
+        ((0.0, 0.0), "(0, 0)"),
+        ((34.14, 110.30), "swapped"),
+        ((116.4, 39.9), "outside its service area"),
+    ],
 )
 def test_implausible_points_are_explained(point, fragment):
     """(0,0), swapped lat/lon and far-away points each get their own explanation."""

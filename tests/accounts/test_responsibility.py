@@ -24,7 +24,7 @@ def team(factory, client):
 
 
 def test_history_answers_who_was_responsible_on_each_day(team, factory, session):
-    """After two changes, each day maps to the collector responsible on it; boundaries are [from, to)."""
+    """After two changes each day maps to its collector; rows cover [valid_from, valid_to)."""
     st, sup, a, b, _ = team
     acc = factory.account(st, a)  # a from 2020-01-01
     assert reassign(session, [acc.id], b.id, D1, sup.id).changed == 1
@@ -49,7 +49,7 @@ def test_reassigning_to_the_same_collector_is_a_no_op(team, factory, session):
 
 
 def test_same_day_change_replaces_the_row_and_backdating_conflicts(team, factory, session):
-    """Two changes on one day leave one row for it; a change dated before the current row is refused."""
+    """Two changes on one day leave one row; a change before the current row is refused."""
     st, sup, a, b, _ = team
     c = factory.user(Role.COLLECTOR, st)
     acc = factory.account(st, a)
@@ -61,12 +61,18 @@ def test_same_day_change_replaces_the_row_and_backdating_conflicts(team, factory
 
 
 def test_bulk_reassign_by_territory_ids_and_polygon(team, factory, client, session):
-    """One call moves a territory's, a list's or a polygon's accounts; repeating it changes nothing."""
+    """One call moves a territory's, a list's or a polygon's accounts; a repeat is a no-op."""
     st, sup, a, b, headers = team
     inside = [factory.account(st, a, lonlat=(110.1, 34.1)) for _ in range(3)]
     outside = factory.account(st, a, lonlat=(110.5, 34.1))
-    terr = factory.territory(st, "MULTIPOLYGON(((110.0 34.0,110.3 34.0,110.3 34.3,110.0 34.3,110.0 34.0)))")
-    session.execute(Account.__table__.update().where(Account.id.in_([x.id for x in inside])).values(territory_id=terr.id))
+    terr = factory.territory(
+        st, "MULTIPOLYGON(((110.0 34.0,110.3 34.0,110.3 34.3,110.0 34.3,110.0 34.0)))"
+    )
+    session.execute(
+        Account.__table__.update()
+        .where(Account.id.in_([x.id for x in inside]))
+        .values(territory_id=terr.id)
+    )
     version = session.get(User, b.id).token_version
     body = {"collector_id": b.id, "territory_id": terr.id}
     resp = client.post("/api/responsibility/reassign", json=body, headers=headers)
@@ -74,14 +80,24 @@ def test_bulk_reassign_by_territory_ids_and_polygon(team, factory, client, sessi
     assert (resp.json["changed"], resp.json["unchanged"]) == (3, 0)
     again = client.post("/api/responsibility/reassign", json=body, headers=headers).json
     assert (again["changed"], again["unchanged"]) == (0, 3)
-    by_poly = client.post("/api/responsibility/reassign", json={"collector_id": a.id, "area": {"type": "Polygon", "coordinates": [WEST]}}, headers=headers).json
+    by_poly = client.post(
+        "/api/responsibility/reassign",
+        json={"collector_id": a.id, "area": {"type": "Polygon", "coordinates": [WEST]}},
+        headers=headers,
+    ).json
     assert by_poly["changed"] == 3
-    by_ids = client.post("/api/responsibility/reassign", json={"collector_id": b.id, "account_ids": [outside.id]}, headers=headers).json
+    by_ids = client.post(
+        "/api/responsibility/reassign",
+        json={"collector_id": b.id, "account_ids": [outside.id]},
+        headers=headers,
+    ).json
     assert by_ids["changed"] == 1
     session.expire_all()
     assert session.get(User, b.id).token_version == version  # reassigning accounts bumps nothing
     today = local_today(st).isoformat()
-    rows = client.get(f"/api/responsibility?on={today}&collector_id={b.id}&limit=500", headers=headers).json
+    rows = client.get(
+        f"/api/responsibility?on={today}&collector_id={b.id}&limit=500", headers=headers
+    ).json
     assert {r["account_id"] for r in rows} == {outside.id}
 
 
@@ -105,15 +121,27 @@ def test_bad_reassignment_requests_answer_422(team, client, body):
 
 
 def test_reassignment_cannot_reach_outside_scope(team, factory, client):
-    """Accounts and collectors of another station are unknown (422); collectors may not reassign (403)."""
+    """Other stations' accounts and collectors are unknown (422); collectors get 403."""
     st, sup, a, b, headers = team
     other = factory.station()
     foreign_acc = factory.account(other)
     foreign_col = factory.user(Role.COLLECTOR, other)
     own = factory.account(st, a)
-    r1 = client.post("/api/responsibility/reassign", json={"collector_id": b.id, "account_ids": [foreign_acc.id]}, headers=headers)
+    r1 = client.post(
+        "/api/responsibility/reassign",
+        json={"collector_id": b.id, "account_ids": [foreign_acc.id]},
+        headers=headers,
+    )
     assert r1.status_code == 422 and "account_ids" in r1.json["errors"]["json"]
-    r2 = client.post("/api/responsibility/reassign", json={"collector_id": foreign_col.id, "account_ids": [own.id]}, headers=headers)
+    r2 = client.post(
+        "/api/responsibility/reassign",
+        json={"collector_id": foreign_col.id, "account_ids": [own.id]},
+        headers=headers,
+    )
     assert r2.status_code == 422 and "collector_id" in r2.json["errors"]["json"]
-    r3 = client.post("/api/responsibility/reassign", json={"collector_id": b.id, "account_ids": [own.id]}, headers=factory.token(a, client))
+    r3 = client.post(
+        "/api/responsibility/reassign",
+        json={"collector_id": b.id, "account_ids": [own.id]},
+        headers=factory.token(a, client),
+    )
     assert r3.status_code == 403

@@ -8,8 +8,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from api.plans.runner import JobSettings
 from geo.models import Account, Outcome, Role, Station, User, Visit
 
+#: Tiny solver budget and short lists: 2 cores are shared.
+FAST = JobSettings(lease_s=60, heartbeat_s=30, max_time_limit=2, workers=1, per_collector=50)
 TZ = ZoneInfo("Asia/Shanghai")
 WEST = "MULTIPOLYGON(((110.25 34.10,110.30 34.10,110.30 34.18,110.25 34.18,110.25 34.10)))"
 EAST = "MULTIPOLYGON(((110.30 34.10,110.35 34.10,110.35 34.18,110.30 34.18,110.30 34.10)))"

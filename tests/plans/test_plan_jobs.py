@@ -3,25 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 import uuid
 
-import pytest
 from sqlalchemy import select, text, update
 
 from api.plans import jobs, tasks
-from api.plans.runner import JobSettings, run_plan_job
+from api.plans.runner import run_plan_job
 from geo.models import Job, JobStatus, Plan, PlanStatus
-from tests.plans.helpers import build_day
-
-FAST = JobSettings(lease_s=60, heartbeat_s=30, max_time_limit=2, workers=1, per_collector=50)
-
-
-@pytest.fixture
-def rung(app, monkeypatch):
-    """Jobs enqueued during the test (nothing reaches Redis)."""
-    seen: list[uuid.UUID] = []
-    monkeypatch.setitem(app.extensions, "plans.enqueue", lambda j: seen.append(j) or True)
-    return seen
+from tests.plans.helpers import FAST, build_day
 
 
 def _submit(client, headers, station_id, plan_date, **body):
@@ -217,3 +207,33 @@ def test_plan_status_enum_is_the_models(factory):
     """Sanity: the plan states the API reports are the model's."""
     assert {s.value for s in PlanStatus} == {"draft", "published", "superseded"}
     assert tasks.RUN_JOB == "plans.run_job"
+
+
+def test_heartbeat_thread_extends_the_lease_while_the_job_runs(engine):
+    """The heartbeat, in its own sessions, moves heartbeat_at and lease_until forward."""
+    from sqlalchemy import delete
+    from sqlalchemy.orm import sessionmaker
+
+    from api.plans.runner import Heartbeat, JobSettings
+
+    sessions = sessionmaker(bind=engine, expire_on_commit=False)
+    with sessions() as s:  # committed: the thread uses other connections
+        job = _job(s)
+        claim = jobs.claim(s, job.id, 60)
+        s.commit()
+        s.expire_all()
+        before = s.get(Job, job.id)
+        beat0, lease0 = before.heartbeat_at, before.lease_until
+    try:
+        beat = Heartbeat(sessions, claim, JobSettings(lease_s=120, heartbeat_s=0.2))
+        beat.start()
+        time.sleep(0.8)
+        beat.stop()
+        assert not beat.is_alive() and not beat.lost.is_set()
+        with sessions() as s:
+            after = s.get(Job, job.id)
+            assert after.heartbeat_at > beat0 and after.lease_until > lease0
+    finally:
+        with sessions() as s:
+            s.execute(delete(Job).where(Job.id == job.id))
+            s.commit()

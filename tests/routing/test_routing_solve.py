@@ -216,3 +216,15 @@ def test_break_between_shift_start_and_first_visit_is_counted() -> None:
     assert solution.routes[0].stops[0].start >= DAY_START + 1800 + 600 or (
         solution.routes[0].start >= DAY_START + 1800
     )
+
+
+def test_big_day_is_preselected_by_value_density() -> None:
+    """With far more candidates than visits, low-density ones are left out as not worth it."""
+    problem = day_problem(14, stops=450, vehicles=1, lunch=False, mandatory_every=0)
+    fleet = (dataclasses.replace(problem.vehicles[0], pinned=("s450",)),)
+    problem = dataclasses.replace(problem, vehicles=fleet)
+    solution = solve(problem, dataclasses.replace(QUICK, solution_limit=5))
+    assert_feasible(problem, solution)
+    assert solution.routes[0].stops[0].id == "s450"
+    reasons = {u.reason for u in solution.unassigned}
+    assert Reason.NOT_WORTH_IT in reasons

@@ -1,0 +1,92 @@
+"""The phone's view of a route: stops in order, money as strings, geometry as GeoJSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from geoalchemy2.shape import to_shape
+from marshmallow import RAISE, Schema, fields
+
+from api.fields import Latitude, Longitude, Money
+from api.plans.schemas import linestring_geojson
+
+
+class RouteDayArgs(Schema):
+    class Meta:
+        unknown = RAISE
+
+    date = fields.Date(
+        load_default=None, metadata={"description": "Station-local day (default today)"}
+    )
+
+
+class AccountBriefSchema(Schema):
+    id = fields.Integer()
+    number = fields.String()
+    name = fields.String()
+    address = fields.String()
+    phone = fields.String(allow_none=True)
+    village = fields.String()
+    category = fields.String()
+    location = fields.Method("_location")
+
+    def _location(self, account: Any) -> dict[str, Any]:
+        p = to_shape(account.location)
+        return {"type": "Point", "coordinates": [p.x, p.y]}
+
+
+class DueSchema(Schema):
+    as_of = fields.Date()
+    principal = Money()
+    late_fee = Money()
+    total = Money()
+
+
+class HistorySchema(Schema):
+    visits = fields.Integer()
+    by_outcome = fields.Dict(keys=fields.String(), values=fields.Integer())
+    last_visit_at = fields.AwareDateTime(allow_none=True)
+    last_outcome = fields.String(allow_none=True)
+    last_promise_date = fields.Date(allow_none=True)
+    escalation_stage = fields.String()
+    oldest_days_overdue = fields.Integer()
+
+
+class FieldStopSchema(Schema):
+    id = fields.Integer(attribute="stop.id")
+    seq = fields.Integer(attribute="stop.seq")
+    eta = fields.AwareDateTime(attribute="stop.eta")
+    departure = fields.AwareDateTime(attribute="stop.departure")
+    mandatory = fields.Boolean(attribute="stop.mandatory")
+    locked = fields.Boolean(attribute="stop.locked")
+    expected_value = Money(attribute="stop.expected_value")
+    explain = fields.Dict(attribute="stop.explain")
+    settled = fields.Boolean(metadata={"description": "Paid since planning: skip the visit"})
+    account = fields.Nested(AccountBriefSchema)
+    amount_due = fields.Nested(DueSchema, attribute="due")
+    history = fields.Nested(HistorySchema)
+
+
+class FieldRouteSchema(Schema):
+    route_id = fields.Integer(attribute="route.id")
+    plan_id = fields.Integer(attribute="plan.id")
+    plan_version = fields.Integer(attribute="plan.version")
+    plan_date = fields.Date(attribute="plan.plan_date")
+    published_at = fields.AwareDateTime(attribute="plan.published_at", allow_none=True)
+    collector_id = fields.Integer(attribute="route.collector_id")
+    travel_seconds = fields.Integer(attribute="route.travel_seconds")
+    expected_value = Money(attribute="route.expected_value")
+    as_of = fields.Date()
+    geometry = fields.Method("_geometry", metadata={"description": "GeoJSON LineString"})
+    stops = fields.List(fields.Nested(FieldStopSchema))
+
+    def _geometry(self, fr: Any) -> dict[str, Any] | None:
+        return linestring_geojson(fr.route.path)
+
+
+class PositionSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    lon = Longitude(required=True)
+    lat = Latitude(required=True)

@@ -1,0 +1,102 @@
+"""Cash custody endpoints: handovers, daily reconciliations, a collector's cash in hand."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask.views import MethodView
+from flask_jwt_extended import jwt_required
+
+from api.auth.jwt import current_scope
+from api.db import get_session
+from api.errors import not_found
+from api.money import cash
+from api.money.blueprint import blp, rejected, require_staff
+from api.money.schemas import (
+    CashEventSchema,
+    CountSchema,
+    HandoverSchema,
+    PositionArgs,
+    PositionSchema,
+    ReconciliationSchema,
+)
+from api.money.service import Rejected
+from geo.models import User
+from geo.scope import get_scoped
+
+
+@blp.route("/cash/handovers")
+class Handovers(MethodView):
+    @jwt_required()
+    @blp.arguments(HandoverSchema)
+    @blp.response(201, CashEventSchema)
+    @blp.alt_response(200, schema=CashEventSchema, description="A replay: the stored handover")
+    def post(self, body: dict[str, Any]) -> Any:
+        """Record cash a collector hands over (supervisors); never more than they hold."""
+        session = get_session()
+        scope = current_scope()
+        require_staff(scope)
+        try:
+            event, replay = cash.record_handover(session, scope, cash.HandoverInput(**body))
+        except LookupError:
+            session.rollback()
+            raise not_found("collector") from None
+        except Rejected as error:
+            session.rollback()
+            raise rejected(error) from None
+        session.commit()
+        out = {
+            "id": event.id,
+            "kind": event.kind,
+            "collector_id": event.collector_id,
+            "station_id": event.station_id,
+            "amount": event.amount,
+            "occurred_at": event.occurred_at,
+            "business_date": event.business_date,
+            "replay": replay,
+        }
+        return out, 200 if replay else 201
+
+
+@blp.route("/cash/reconciliations")
+class Reconciliations(MethodView):
+    @jwt_required()
+    @blp.arguments(CountSchema)
+    @blp.response(201, ReconciliationSchema)
+    @blp.alt_response(200, schema=ReconciliationSchema, description="A replay: the stored report")
+    def post(self, body: dict[str, Any]) -> Any:
+        """Close a collector's day: expected vs counted; the variance becomes its own entry."""
+        session = get_session()
+        scope = current_scope()
+        require_staff(scope)
+        try:
+            report = cash.reconcile(session, scope, cash.CountInput(**body))
+        except LookupError:
+            session.rollback()
+            raise not_found("collector") from None
+        except Rejected as error:
+            session.rollback()
+            raise rejected(error) from None
+        session.commit()
+        return asdict(report), 200 if report.replay else 201
+
+
+@blp.route("/cash/collectors/<int:collector_id>")
+class Position(MethodView):
+    @jwt_required()
+    @blp.arguments(PositionArgs, location="query")
+    @blp.response(200, PositionSchema)
+    def get(self, args: dict[str, Any], collector_id: int) -> Any:
+        """Cash a collector should hold at the end of a day (default today); own or staff."""
+        session = get_session()
+        user = get_scoped(session, User, collector_id, current_scope())
+        if user is None or not user.stations:
+            raise not_found("collector")
+        tz = ZoneInfo(min(user.stations, key=lambda s: s.id).timezone)
+        day = args.get("business_date") or dt.datetime.now(tz).date()
+        end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tz)
+        f = cash.flows(session, user.id, since=None, until=end, first_day=None, last_day=day)
+        return {"collector_id": user.id, "business_date": day, **asdict(f), "in_hand": f.net}

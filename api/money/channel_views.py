@@ -1,0 +1,118 @@
+"""Online channel endpoints: a payment notice, and a kiosk/bank CSV file import."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+from flask.views import MethodView
+from flask_jwt_extended import jwt_required
+from marshmallow import Schema, ValidationError, fields
+from sqlalchemy.orm import Session
+
+from api.auth.jwt import current_scope
+from api.db import get_session
+from api.errors import Problem
+from api.money import service
+from api.money.blueprint import blp, rejected, require_staff
+from api.money.channels import ChannelRowSchema, parse_csv, to_input
+from api.money.schemas import BatchOutSchema, PaymentOutSchema
+from api.money.serialize import result_body
+from geo.models import Channel
+from geo.scope import Scope
+
+_ONLINE = [c.value for c in sorted(service.ONLINE_CHANNELS)]
+_STATUS_CODE = {
+    service.Status.CREATED: 201,
+    service.Status.REPLAYED: 200,
+    service.Status.QUARANTINED: 202,
+}
+
+
+class NoticeSchema(ChannelRowSchema):
+    """A payment notice from an online channel (Alipay, WeChat, bank, kiosk, prepaid)."""
+
+    channel = fields.Enum(Channel, by_value=True, required=True, metadata={"enum": _ONLINE})
+
+
+class ImportArgs(Schema):
+    channel = fields.Enum(Channel, by_value=True, required=True, metadata={"enum": _ONLINE})
+
+
+def _online(channel: Channel) -> None:
+    if channel not in service.ONLINE_CHANNELS:
+        raise Problem(422, f"{channel.value} is not an online channel.", errors={"channel": ["?"]})
+
+
+@blp.route("/payments/notifications")
+class Notifications(MethodView):
+    @jwt_required()
+    @blp.arguments(NoticeSchema)
+    @blp.response(201, PaymentOutSchema)
+    @blp.alt_response(200, schema=PaymentOutSchema, description="The same transaction again")
+    @blp.alt_response(202, schema=PaymentOutSchema, description="Quarantined for a supervisor")
+    def post(self, body: dict[str, Any]) -> Any:
+        """Record an online channel's payment notice once per (channel, transaction id)."""
+        session = get_session()
+        scope = current_scope()
+        require_staff(scope)
+        channel = body.pop("channel")
+        _online(channel)
+        try:
+            result = service.record_payment(session, scope, to_input(session, channel, body))
+        except service.Rejected as error:
+            session.rollback()
+            raise rejected(error) from None
+        session.commit()
+        return result_body(result), _STATUS_CODE[result.status]
+
+
+@blp.route("/payments/import")
+class Import(MethodView):
+    @jwt_required()
+    @blp.arguments(ImportArgs, location="query")
+    @blp.response(200, BatchOutSchema)
+    @blp.doc(
+        requestBody={
+            "required": True,
+            "content": {
+                "text/csv": {
+                    "schema": {"type": "string"},
+                    "example": "channel_txn_id,account_number,amount,paid_at\n"
+                    "2026040912345,T0000000001,80.00,2026-04-09T10:00:00+08:00\n",
+                }
+            },
+        }
+    )
+    def post(self, args: dict[str, Any]) -> Any:
+        """Import a kiosk or bank file (text/csv); each row is created, replayed, rejected
+        or quarantined, and a re-imported file adds nothing."""
+        session = get_session()
+        scope = current_scope()
+        require_staff(scope)
+        channel = args["channel"]
+        _online(channel)
+        try:
+            rows = parse_csv(request.get_data(as_text=True))
+        except ValidationError as error:
+            raise Problem(
+                422, "The file is not valid.", errors=error.normalized_messages()
+            ) from None
+        items = [_row(session, scope, channel, i, row) for i, row in enumerate(rows)]
+        keys = ("created", "replayed", "rejected", "quarantined")
+        return {"items": items, **{k: sum(1 for i in items if i["status"] == k) for k in keys}}
+
+
+def _row(session: Session, scope: Scope, channel: Channel, index: int, row: Any) -> dict[str, Any]:
+    if isinstance(row, ValidationError):
+        errors = row.normalized_messages()
+        return {"index": index, "status": "rejected", "reason": "invalid", "errors": errors}
+    inp = to_input(session, channel, row)
+    try:
+        result = service.record_payment(session, scope, inp)
+    except service.Rejected as error:
+        session.rollback()
+        return {"index": index, "id": str(inp.id), "status": "rejected", "reason": error.code}
+    session.commit()
+    reason = result.quarantine.reason if result.quarantine is not None else None
+    return {"index": index, "id": str(inp.id), "status": result.status.value, "reason": reason}

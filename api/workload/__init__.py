@@ -1,0 +1,1 @@
+"""Workload per collector and balanced-territory suggestions."""

@@ -1,0 +1,191 @@
+"""Pure-Python ruin and recreate on stop lists, for the iterated local search.
+
+Routes are lists of stop positions per vehicle. Feasibility of an insertion is tested in
+O(1) with the earliest and latest start of service along the route (time windows, shift,
+open ends), plus load, stop count, allowed vehicles and pinned prefixes. Breaks are not
+modelled here: the caller verifies candidate solutions with OR-Tools when breaks exist.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping, Sequence
+
+from routing.problem import Problem
+from routing.reasons import earliest_start
+
+__all__ = ["Plan"]
+
+_INF = 1 << 62
+
+
+def _latest(windows: Sequence[tuple[int, int]], t: int) -> int:
+    if not windows:
+        return t
+    for a, b in reversed(windows):
+        if a <= t:
+            return min(b, t)
+    return -_INF
+
+
+class Plan:
+    """Routes with their schedules, for quick insertion tests.
+
+    Parameters
+    ----------
+    problem
+        The problem.
+    eligible
+        Modelled stop position to the vehicles allowed to serve it.
+    penalty
+        Stop position to its skip penalty (prize, or the mandatory penalty).
+    routes
+        Stop positions per vehicle.
+    """
+
+    def __init__(
+        self,
+        problem: Problem,
+        eligible: Mapping[int, Sequence[int]],
+        penalty: Mapping[int, int],
+        routes: Sequence[Sequence[int]],
+    ) -> None:
+        self.p = problem
+        self.eligible = eligible
+        self.penalty = penalty
+        self.d = problem.durations
+        self.c = problem.costs if problem.costs is not None else problem.durations
+        pinned = {sid for v in problem.vehicles for sid in v.pinned}
+        self.windows = [() if s.id in pinned else s.time_windows for s in problem.stops]
+        self.fixed = [len(v.pinned) for v in problem.vehicles]
+        self.routes = [list(r) for r in routes]
+        self.early: list[list[int]] = [[] for _ in routes]
+        self.late: list[list[int]] = [[] for _ in routes]
+        self.load = [0] * len(routes)
+        for k in range(len(routes)):
+            self._refresh(k)
+
+    def copy_routes(self) -> list[list[int]]:
+        """A copy of the routes."""
+        return [list(r) for r in self.routes]
+
+    def _refresh(self, k: int) -> None:
+        v, route, stops, d = self.p.vehicles[k], self.routes[k], self.p.stops, self.d
+        early = [0] * len(route)
+        loc, t = v.start, v.shift[0]
+        for pos, i in enumerate(route):
+            s = stops[i]
+            t = earliest_start(self.windows[i], t + d[loc][s.location])
+            early[pos] = t
+            t += s.service
+            loc = s.location
+        late = [0] * len(route)
+        nxt = v.shift[1]
+        nxt_loc = v.end
+        for pos in range(len(route) - 1, -1, -1):
+            s = stops[route[pos]]
+            back = 0 if nxt_loc is None else d[s.location][nxt_loc]
+            late[pos] = _latest(self.windows[route[pos]], nxt - back - s.service)
+            nxt, nxt_loc = late[pos], s.location
+        self.early[k], self.late[k] = early, late
+        self.load[k] = sum(stops[i].demand for i in route)
+
+    def set_routes(self, routes: Sequence[Sequence[int]]) -> None:
+        """Replace the routes (only the changed ones are recomputed)."""
+        for k, route in enumerate(routes):
+            if self.routes[k] != list(route):
+                self.routes[k] = list(route)
+                self._refresh(k)
+
+    def arc_cost(self) -> int:
+        """Sum of arc costs of all routes."""
+        total = 0
+        stops, c = self.p.stops, self.c
+        for k, route in enumerate(self.routes):
+            if not route:
+                continue
+            v = self.p.vehicles[k]
+            loc = v.start
+            for i in route:
+                total += c[loc][stops[i].location]
+                loc = stops[i].location
+            if v.end is not None:
+                total += c[loc][v.end]
+        return total
+
+    def objective(self) -> int:
+        """Arc costs plus the penalties of the modelled stops not routed."""
+        routed = {i for r in self.routes for i in r}
+        return self.arc_cost() + sum(p for i, p in self.penalty.items() if i not in routed)
+
+    def remove(self, stops: set[int]) -> None:
+        """Remove ``stops`` from the routes (pinned prefixes are never touched)."""
+        for k, route in enumerate(self.routes):
+            if any(i in stops for i in route[self.fixed[k] :]):
+                self.routes[k] = route[: self.fixed[k]] + [
+                    i for i in route[self.fixed[k] :] if i not in stops
+                ]
+                self._refresh(k)
+
+    def best_insertion(self, i: int, rng: random.Random, blink: float) -> tuple[int, int, int]:
+        """Cheapest feasible ``(delta cost, vehicle, position)`` for stop ``i``, or delta -1."""
+        p, d, c = self.p, self.d, self.c
+        s = p.stops[i]
+        wins, loc_s, service = self.windows[i], s.location, s.service
+        best = (_INF, -1, -1)
+        for k in self.eligible[i]:
+            v = p.vehicles[k]
+            route = self.routes[k]
+            if v.capacity is not None and self.load[k] + s.demand > v.capacity:
+                continue
+            if v.max_stops is not None and len(route) + 1 > v.max_stops:
+                continue
+            early, late = self.early[k], self.late[k]
+            for pos in range(self.fixed[k], len(route) + 1):
+                if blink and rng.random() < blink:
+                    continue
+                if pos == 0:
+                    prev_loc, depart = v.start, v.shift[0]
+                else:
+                    prev = p.stops[route[pos - 1]]
+                    prev_loc, depart = prev.location, early[pos - 1] + prev.service
+                t = earliest_start(wins, depart + d[prev_loc][loc_s])
+                if t >= _INF:
+                    continue
+                after = t + service
+                if pos < len(route):
+                    nxt = p.stops[route[pos]]
+                    if (
+                        earliest_start(self.windows[route[pos]], after + d[loc_s][nxt.location])
+                        > late[pos]
+                    ):
+                        continue
+                    delta = c[prev_loc][loc_s] + c[loc_s][nxt.location] - c[prev_loc][nxt.location]
+                else:
+                    if v.end is None:
+                        if after > v.shift[1]:
+                            continue
+                        delta = c[prev_loc][loc_s]
+                    else:
+                        if after + d[loc_s][v.end] > v.shift[1]:
+                            continue
+                        delta = (
+                            c[prev_loc][loc_s]
+                            + c[loc_s][v.end]
+                            - (c[prev_loc][v.end] if route else 0)
+                        )
+                if delta < best[0]:
+                    best = (delta, k, pos)
+        return best if best[1] >= 0 else (-1, -1, -1)
+
+    def insert(self, i: int, k: int, pos: int) -> None:
+        """Insert stop ``i`` in vehicle ``k``'s route at ``pos``."""
+        self.routes[k].insert(pos, i)
+        self._refresh(k)
+
+    def recreate(self, stops: Sequence[int], rng: random.Random, blink: float = 0.01) -> None:
+        """Insert ``stops`` one by one at their cheapest feasible place, if it pays."""
+        for i in stops:
+            delta, k, pos = self.best_insertion(i, rng, blink)
+            if k >= 0 and delta < self.penalty[i]:
+                self.insert(i, k, pos)

@@ -1,0 +1,100 @@
+"""Online channels: notices and CSV imports deduplicated by (channel, transaction id)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from api.money.service import channel_payment_id
+from geo.models import Channel, Payment
+
+
+def _notice(field: Any, txn: str = "ALI-0001", amount: str = "80.00") -> dict[str, Any]:
+    return {
+        "channel": "alipay",
+        "channel_txn_id": txn,
+        "account_number": field.account.number,
+        "amount": amount,
+        "paid_at": "2026-04-09T12:00:00+08:00",
+    }
+
+
+def test_notice_is_stored_once_per_channel_transaction(client: Any, field: Any) -> None:
+    """The same notice twice: 201 then a replay; its id is uuid5 of channel and txn id."""
+    first = client.post(
+        "/api/payments/notifications", json=_notice(field), headers=field.supervisor_auth
+    )
+    again = client.post(
+        "/api/payments/notifications", json=_notice(field), headers=field.supervisor_auth
+    )
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json["id"] == str(channel_payment_id(Channel.ALIPAY, "ALI-0001"))
+    assert first.json["receipt_no"] is None and first.json["collector_id"] is None
+
+
+def test_notice_with_a_changed_amount_is_422(client: Any, field: Any) -> None:
+    """A channel transaction replayed with another amount is refused."""
+    client.post("/api/payments/notifications", json=_notice(field), headers=field.supervisor_auth)
+    resp = client.post(
+        "/api/payments/notifications",
+        json=_notice(field, amount="81.00"),
+        headers=field.supervisor_auth,
+    )
+    assert resp.status_code == 422 and resp.json["code"] == "id_conflict"
+
+
+def test_paid_online_drops_off_the_arrears_at_once(client: Any, field: Any) -> None:
+    """After an Alipay notice pays both bills nothing is owed."""
+    client.post(
+        "/api/payments/notifications",
+        json=_notice(field, amount="183.00"),
+        headers=field.supervisor_auth,
+    )
+    due = client.get(
+        f"/api/arrears/{field.account.id}?as_of=2026-04-09", headers=field.collector_auth
+    ).json
+    assert (due["total"], due["bills"], due["stage"]) == ("0.00", [], "none")
+
+
+def test_csv_import_dedupes_with_notices_and_itself(client: Any, field: Any, session: Any) -> None:
+    """A bank file re-imported adds nothing; a bad row is itemised; unknown accounts wait."""
+    csv = (
+        "channel_txn_id,account_number,amount,paid_at\n"
+        f"B-1,{field.account.number},10.00,2026-04-09T09:00:00+08:00\n"
+        f"B-2,{field.account.number},0.105,2026-04-09T09:00:00+08:00\n"
+        "B-3,NO-SUCH-ACCOUNT,5.00,2026-04-09T09:00:00+08:00\n"
+    )
+    url = "/api/payments/import?channel=bank"
+    headers = {**field.supervisor_auth, "Content-Type": "text/csv"}
+    first = client.post(url, data=csv, headers=headers).json
+    assert [i["status"] for i in first["items"]] == ["created", "rejected", "quarantined"]
+    again = client.post(url, data=csv, headers=headers).json
+    assert [i["status"] for i in again["items"]] == ["replayed", "rejected", "quarantined"]
+    stmt = select(func.count()).where(Payment.account_id == field.account.id)
+    assert session.scalar(stmt) == 1
+
+
+def test_csv_with_a_wrong_header_is_refused(client: Any, field: Any) -> None:
+    """A file whose header is not the agreed one is refused as a whole."""
+    headers = {**field.supervisor_auth, "Content-Type": "text/csv"}
+    resp = client.post("/api/payments/import?channel=kiosk", data="a,b\n1,2\n", headers=headers)
+    assert resp.status_code == 422 and resp.mimetype == "application/problem+json"
+
+
+def test_collectors_cannot_post_channel_notices(client: Any, field: Any) -> None:
+    """Channel notices come from staff integrations, not collectors' phones."""
+    resp = client.post(
+        "/api/payments/notifications", json=_notice(field), headers=field.collector_auth
+    )
+    assert resp.status_code == 403
+
+
+def test_openapi_documents_money_as_patterned_strings(client: Any) -> None:
+    """The spec lists the money paths and an amount is a string with a pattern."""
+    spec = client.get("/api/openapi.json").json
+    assert {"/api/payments", "/api/payments/batch", "/api/cash/reconciliations"} <= set(
+        spec["paths"]
+    )
+    amount = spec["components"]["schemas"]["Payment"]["properties"]["amount"]
+    assert amount["type"] == "string" and amount["pattern"].startswith("^")

@@ -1,0 +1,65 @@
+"""The collector's phone API: my published route, ETag, and nobody else's route."""
+
+from __future__ import annotations
+
+from tests.plans.helpers import build_day
+
+
+def test_collector_gets_todays_published_route_with_money_and_geometry(factory, client, plan_day):
+    """GET /api/me/route lists ordered stops with amount due, history, explain and a LineString."""
+    day = build_day(factory)
+    plan_day(day, factory.token(day.supervisor, client))
+    headers = factory.token(day.west, client)
+    resp = client.get(f"/api/me/route?date={day.plan_date}", headers=headers)
+    assert resp.status_code == 200, resp.json
+    body = resp.json
+    assert body["collector_id"] == day.west.id
+    assert [s["seq"] for s in body["stops"]] == list(range(1, len(body["stops"]) + 1))
+    assert {s["account"]["id"] for s in body["stops"]} == {a.id for a in day.accounts["west"]}
+    first = body["stops"][0]
+    assert first["account"]["name"] and first["account"]["phone"] == "13800000000"
+    due = first["amount_due"]
+    assert float(due["total"]) == float(due["principal"]) + float(due["late_fee"]) > 0
+    assert isinstance(due["total"], str) and first["settled"] is False
+    assert first["history"]["escalation_stage"] in {"visit", "repeated_visit"}
+    assert {"p_pay", "p_home", "amount_due", "prize_fen"} <= set(first["explain"])
+    geom = body["geometry"]
+    assert geom["type"] == "LineString" and len(geom["coordinates"]) == len(body["stops"]) + 2
+    lon, lat = geom["coordinates"][1]
+    assert 110 < lon < 111 and 34 < lat < 35
+
+
+def test_route_etag_answers_304_when_unchanged(factory, client, plan_day):
+    """If-None-Match with the route's ETag answers 304 without a body."""
+    day = build_day(factory, per_side=2)
+    plan_day(day, factory.token(day.supervisor, client))
+    headers = factory.token(day.east, client)
+    url = f"/api/me/route?date={day.plan_date}"
+    first = client.get(url, headers=headers)
+    etag = first.headers["ETag"]
+    again = client.get(url, headers=headers | {"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+
+
+def test_collector_gets_404_for_another_collectors_route(factory, client, plan_day):
+    """A collector cannot read another collector's route: 404, like a missing one."""
+    day = build_day(factory, per_side=2)
+    plan = plan_day(day, factory.token(day.supervisor, client))
+    west_route = next(r for r in plan["routes"] if r["collector_id"] == day.west.id)
+    east = factory.token(day.east, client)
+    resp = client.get(f"/api/routes/{west_route['id']}", headers=east)
+    assert resp.status_code == 404
+    assert resp.json["detail"] == client.get("/api/routes/999999999", headers=east).json["detail"]
+    west = factory.token(day.west, client)
+    assert client.get(f"/api/routes/{west_route['id']}", headers=west).status_code == 200
+
+
+def test_draft_plans_are_invisible_to_collectors(factory, client, plan_day):
+    """Until the plan is published the collector has no route for the day (404)."""
+    day = build_day(factory, per_side=1)
+    plan = plan_day(day, factory.token(day.supervisor, client), publish=False)
+    headers = factory.token(day.west, client)
+    assert client.get(f"/api/me/route?date={day.plan_date}", headers=headers).status_code == 404
+    route_id = plan["routes"][0]["id"]
+    assert client.get(f"/api/routes/{route_id}", headers=headers).status_code == 404
+    assert client.get(f"/api/plans/{plan['id']}", headers=headers).status_code == 403

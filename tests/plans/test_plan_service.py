@@ -1,0 +1,106 @@
+"""The plan service: who is planned, who is not and why, and the value of each visit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from api.plans.model import PlanRequest
+from api.plans.service import compute_plan
+from geo.models import Outcome
+from tests.plans.helpers import build_day, overdue_bill, visit
+
+
+def _plan(session, day, **kw):
+    return compute_plan(session, PlanRequest(day.station.id, day.plan_date, time_limit=1, **kw))
+
+
+def _reasons(draft):
+    return {u["account_id"]: u["reason"] for u in draft.summary["unassigned"]}
+
+
+def test_unassigned_accounts_carry_their_reasons(factory, session):
+    """No territory, an unstaffed territory, a collector left out, unreachable: each says so."""
+    day = build_day(factory, per_side=2)
+    no_territory = factory.account(day.station, day.west, lonlat=(110.27, 34.13))
+    lonely = factory.territory(
+        day.station, "MULTIPOLYGON(((110.0 34.0,110.1 34.0,110.1 34.1,110.0 34.0)))"
+    )
+    unstaffed = factory.account(day.station, None, lonlat=(110.05, 34.03), territory_id=lonely.id)
+    far = factory.account(
+        day.station,
+        day.west,
+        lonlat=(112.9, 34.14),
+        territory_id=day.accounts["west"][0].territory_id,
+    )
+    for acc in (no_territory, unstaffed, far):
+        overdue_bill(factory, acc, "300.00")
+    draft = _plan(session, day, collector_ids=(day.west.id,))
+    reasons = _reasons(draft)
+    assert reasons[no_territory.id] == "no_territory"
+    assert reasons[unstaffed.id] == "territory_without_collector"
+    assert reasons[far.id] == "unreachable_in_shift"
+    assert {reasons[a.id] for a in day.accounts["east"]} == {"collector_not_in_plan"}
+    planned = {s.account_id for r in draft.routes for s in r.stops}
+    assert planned == {a.id for a in day.accounts["west"]}
+    assert not planned & set(reasons)
+    assert draft.summary["accounts_with_arrears"] == len(planned) + len(reasons)
+
+
+def test_paid_and_not_yet_due_accounts_are_not_candidates(factory, session):
+    """Accounts whose bills are not overdue yet are not in arrears and not planned."""
+    day = build_day(factory, per_side=1)
+    fresh = factory.account(
+        day.station,
+        day.west,
+        lonlat=(110.27, 34.13),
+        territory_id=day.accounts["west"][0].territory_id,
+    )
+    due = day.plan_date + dt.timedelta(days=5)
+    factory.bill(fresh, due.replace(day=1), "88.00", due)
+    draft = _plan(session, day)
+    assert fresh.id not in _reasons(draft)
+    assert fresh.id not in {s.account_id for r in draft.routes for s in r.stops}
+
+
+def test_promise_due_on_the_day_becomes_a_mandatory_stop_in_its_band(factory, session):
+    """A promise to pay on the plan day is a mandatory stop, visited in the promise's band."""
+    day = build_day(factory, per_side=3)
+    acc = day.accounts["east"][2]
+    visit(session, acc, day.east, Outcome.PROMISE, hour=15, promise=day.plan_date)
+    draft = _plan(session, day)
+    stop = next(s for r in draft.routes for s in r.stops if s.account_id == acc.id)
+    assert stop.mandatory and stop.explain["promise_due"] is True
+    assert stop.explain["band"] == "14-18"
+    local = stop.eta.astimezone(dt.timezone(dt.timedelta(hours=8)))
+    assert 14 <= local.hour < 18
+
+
+def test_explain_holds_the_numbers_behind_the_prize(factory, session):
+    """expected value = amount due x p_pay x p_home, with the inputs stored on the stop."""
+    day = build_day(factory, per_side=1)
+    acc = day.accounts["west"][0]
+    for i in range(6):
+        visit(session, acc, day.west, Outcome.NOBODY_HOME, days_ago=5 + i, hour=9)
+    draft = _plan(session, day)
+    stop = next(s for r in draft.routes for s in r.stops if s.account_id == acc.id)
+    ex = stop.explain
+    amount = Decimal(ex["amount_due"])
+    assert amount == Decimal(ex["principal"]) + Decimal(ex["late_fee"]) > Decimal("120.50")
+    assert ex["p_home_by_band"]["08-10"] < 0.5  # six empty mornings pull it down
+    recomputed = float(amount) * 100 * ex["p_pay"] * ex["p_home"]  # inputs rounded to 3 places
+    assert abs(ex["prize_fen"] - recomputed) <= 0.005 * recomputed + 1
+    assert stop.expected_value == Decimal(ex["prize_fen"]) / 100
+
+
+def test_route_times_respect_the_shift_and_lunch(factory, session):
+    """ETAs fall inside 08:00-17:30 local and consecutive stops do not overlap."""
+    day = build_day(factory, per_side=4)
+    draft = _plan(session, day)
+    tz = dt.timezone(dt.timedelta(hours=8))
+    for r in draft.routes:
+        for a, b in zip(r.stops, r.stops[1:], strict=False):
+            assert a.departure <= b.eta
+        for s in r.stops:
+            assert dt.time(8) <= s.eta.astimezone(tz).time() <= dt.time(17, 30)
+            assert s.eta.astimezone(tz).date() == day.plan_date

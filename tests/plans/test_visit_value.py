@@ -1,0 +1,44 @@
+"""Visit value: shrinkage toward group means, band choice, prize in fen."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from geo.visit_value import BANDS, History, Rates, estimate, group_priors, shrink, visit_value
+
+FLAT = Rates(0.5, (0.5,) * len(BANDS))
+
+
+def test_shrink_pulls_small_samples_toward_the_prior():
+    """Two successes in two trials are not certainty; many trials dominate the prior."""
+    assert shrink(2, 2, 0.5, 4) == (2 + 2) / 6
+    assert abs(shrink(900, 1000, 0.5, 4) - 0.9) < 0.01
+    assert shrink(0, 0, 0.37, 4) == 0.37
+
+
+def test_group_prior_sits_between_station_and_account():
+    """An account with no history gets its village/category mean, not the station's."""
+    bad = History(visits_by_band=[10, 0, 0, 0], home_by_band=[1, 0, 0, 0], pay_trials=1)
+    station, groups = group_priors(
+        {1: bad}, {1: ("甲村", "residential"), 2: ("甲村", "residential")}
+    )
+    assert groups[("甲村", "residential")].p_home[0] < station.p_home[0] < 0.5 + 1e-9
+    none = estimate(History(), groups[("甲村", "residential")], 4)
+    assert none == groups[("甲村", "residential")]
+
+
+def test_a_band_that_stands_out_becomes_the_visit_window():
+    """A much better afternoon is chosen as the window; a flat day gets none."""
+    rates = Rates(0.8, (0.1, 0.1, 0.2, 0.9))
+    v = visit_value(Decimal("100.00"), rates)
+    assert v.band == 3 and v.p_home == 0.9
+    assert v.prize_fen == round(10000 * 0.8 * 0.9)
+    flat = visit_value(Decimal("100.00"), FLAT)
+    assert flat.band is None and flat.prize_fen == 2500
+
+
+def test_forced_band_is_used_for_promises():
+    """A promise made in the morning is valued with the morning's P(home)."""
+    v = visit_value(Decimal("10.00"), Rates(0.5, (0.2, 0.4, 0.6, 0.8)), forced_band=0)
+    assert v.band == 0 and v.prize_fen == round(1000 * 0.5 * 0.2)
+    assert v.expected_value == Decimal("1.00")
