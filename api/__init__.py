@@ -23,6 +23,7 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     from api.auth.passwords import HashingParams, Passwords
     from api.auth.throttle import LoginThrottle
     from api.celery_app import init_celery
+    from api.reminders.gateway import LoggingGateway
     from api.smorest import api
 
     db.init_app(app)
@@ -40,6 +41,7 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
         )
     )
     app.extensions["login_throttle"] = LoginThrottle(app.extensions["redis"])
+    app.extensions["sms_gateway"] = LoggingGateway()
     init_celery(app)
 
     api.init_app(app)

@@ -27,6 +27,7 @@ from geo.models.org import (
     user_station,
 )
 from geo.models.plans import Plan, PlanStatus, Route, Stop
+from geo.models.reminders import Reminder, ReminderKind, ReminderStatus
 from geo.models.sync import ChangeLog, SyncHorizon
 
 __all__ = [
@@ -47,6 +48,9 @@ __all__ = [
     "PaymentAllocation",
     "Plan",
     "RefreshToken",
+    "Reminder",
+    "ReminderKind",
+    "ReminderStatus",
     "RevokedAccessToken",
     "PlanStatus",
     "Role",

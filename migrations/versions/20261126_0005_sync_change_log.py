@@ -1,4 +1,4 @@
-"""sync change log
+"""sync change log, visit body hash, reminder outbox
 
 Revision ID: 0005
 Revises: 0003
@@ -116,9 +116,32 @@ def upgrade() -> None:
     # ### end Alembic commands ###
     for statement in TRIGGERS:
         op.execute(statement)
+    op.create_table('reminder',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.Enum('visit_tomorrow', 'promise_due', name='reminder_kind'), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('phone', sa.String(length=32), nullable=False),
+    sa.Column('message', sa.Text(), nullable=False),
+    sa.Column('status', sa.Enum('pending', 'sending', 'sent', 'failed', name='reminder_status'), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('error', sa.Text(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
+    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['account_id'], ['account.id'], name=op.f('fk_reminder_account_id_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_reminder')),
+    sa.UniqueConstraint('account_id', 'kind', 'day', name='uq_reminder_account_kind_day')
+    )
+    op.create_index(op.f('ix_reminder_account_id'), 'reminder', ['account_id'], unique=False)
+    op.create_index(op.f('ix_reminder_status'), 'reminder', ['status'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f('ix_reminder_status'), table_name='reminder')
+    op.drop_index(op.f('ix_reminder_account_id'), table_name='reminder')
+    op.drop_table('reminder')
+    op.execute("DROP TYPE IF EXISTS reminder_kind")
+    op.execute("DROP TYPE IF EXISTS reminder_status")
     for table, name in DROPS:
         op.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
     for fn in ("sync_log_account_insert", "sync_log_account_update", "sync_log_bills",
