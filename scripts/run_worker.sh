@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Start/stop one background Celery worker for `make run` (idempotent).
+# Start/stop one background Celery worker for `make run` (idempotent). It embeds celery
+# beat (-B), which runs the plan-job reaper (`plans.reap`) every minute.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pidfile=.run/worker.pid
@@ -9,6 +10,7 @@ case "${1:-start}" in
   start)
     if running; then echo "worker already running (pid $(cat "$pidfile"))"; exit 0; fi
     nohup .venv/bin/celery -A api.celery_app worker --loglevel=info --concurrency=1 \
+      -B --schedule=.run/celerybeat-schedule \
       >.run/worker.log 2>&1 &
     echo $! >"$pidfile"
     echo "worker started (pid $!, log .run/worker.log)" ;;

@@ -1,5 +1,6 @@
 """Typed SQLAlchemy 2 models on one declarative ``Base``."""
 
+from geo.models import account_search  # noqa: F401  (trigram search indexes on account)
 from geo.models.accounts import Account, AccountResponsibility, Bill, Category
 from geo.models.auth import RefreshToken, RevokedAccessToken
 from geo.models.base import Base
