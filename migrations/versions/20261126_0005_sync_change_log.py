@@ -1,7 +1,7 @@
 """sync change log, visit body hash, reminder outbox
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0002
 Create Date: 2026-11-26 22:28:31.791405
 """
 from alembic import op
@@ -10,7 +10,7 @@ import geoalchemy2
 
 
 revision = '0005'
-down_revision = '0003'
+down_revision = '0002'
 branch_labels = None
 depends_on = None
 
