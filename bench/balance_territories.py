@@ -19,9 +19,25 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import create_engine, select  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from api.workload.service import propose_territories, workloads  # noqa: E402
+from api.workload.service import Proposal, _rows, propose_territories, workloads  # noqa: E402
 from geo.models import Role, Station  # noqa: E402
 from geo.scope import Scope  # noqa: E402
+from geo.workload import arrears_weights, footprint, visit_hours  # noqa: E402
+
+
+def _hull_hours(session: Session, scope: Scope, station_id: int, proposal: Proposal) -> list[float]:
+    """The proposal re-estimated exactly like the current workload (convex hull, not box)."""
+    rows = {r.account_id: r for r in _rows(session, scope, station_id, None)}
+    weights = dict(
+        zip(rows, arrears_weights([float(r.arrears) for r in rows.values()]), strict=True)
+    )
+    out = []
+    for t in proposal.territories:
+        shape = footprint([(rows[i].lon, rows[i].lat) for i in t.account_ids])
+        out.append(
+            visit_hours(sum(weights[i] for i in t.account_ids), len(t.account_ids), shape.area_km2)
+        )
+    return out
 
 
 def run(url: str) -> None:
@@ -41,6 +57,7 @@ def run(url: str) -> None:
             proposal = propose_territories(session, admin, station.id, len(current), None)
             elapsed = time.perf_counter() - t0
             new = [t.hours for t in proposal.territories]
+            hull = _hull_hours(session, admin, station.id, proposal)
             print(
                 f"{station.code}: {due} delinquent accounts, K={len(current)}\n"
                 f"  current  hours min {min(hours):7.1f} max {max(hours):7.1f}"
@@ -48,6 +65,10 @@ def run(url: str) -> None:
                 f"  proposal hours min {min(new):7.1f} max {max(new):7.1f}"
                 f" max/min {max(new) / min(new):5.2f}"
                 f"  ({elapsed:.2f} s)"
+            )
+            print(
+                f"  proposal, hull-based like 'current': min {min(hull):7.1f} max {max(hull):7.1f}"
+                f" max/min {max(hull) / min(hull):5.2f}"
             )
             spread = [w.spread_km for w in current]
             print(f"  current spread km min {min(spread):.1f} max {max(spread):.1f}")

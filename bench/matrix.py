@@ -43,7 +43,7 @@ from geo.travel import (
     WithFallback,
     haversine_m,
 )
-from geo.travel.pgrouting import METHODS, snap_points
+from geo.travel.pgrouting import METHODS, edges_sql, snap_points, vertex_matrix
 
 OSM_GZ = Path("/work/shared/data/osm/andorra-20130528.osm.gz")
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/arrears_roads_bench"
@@ -245,6 +245,53 @@ def bench_pgrouting(
     eng.dispose()
 
 
+def bench_grid(
+    url: str, side: int, n: int, rng: np.random.Generator, variants: list[tuple[Method, int | None]]
+) -> None:
+    """Time the vertex matrix on a synthetic side x side grid (a county-sized worst case).
+
+    Grids have no dead ends and long shortest paths, so they are slower than real road
+    networks of the same size; the schema ``bench_grid`` is dropped afterwards.
+    """
+    eng = create_engine(url)
+    with eng.begin() as c:
+        c.execute(text("DROP SCHEMA IF EXISTS bench_grid CASCADE"))
+        c.execute(text("CREATE SCHEMA bench_grid"))
+        c.execute(
+            text(
+                "CREATE TABLE bench_grid.ways AS SELECT row_number() OVER ()::bigint AS gid, "
+                "a::bigint AS source, b::bigint AS target, l / 13.9 AS cost_s, "
+                "l / 13.9 AS reverse_cost_s, l AS length_m FROM ("
+                "SELECT i * :s + j + 1 AS a, (i + 1) * :s + j + 1 AS b, 500 + random() * 300 AS l "
+                "FROM generate_series(0, :s - 2) i, generate_series(0, :s - 1) j UNION ALL "
+                "SELECT i * :s + j + 1, i * :s + j + 2, 500 + random() * 300 "
+                "FROM generate_series(0, :s - 1) i, generate_series(0, :s - 2) j) e"
+            ),
+            {"s": side},
+        )
+        n_edges = c.scalar(text("SELECT count(*) FROM bench_grid.ways"))
+    net = RoadNetwork(schema="bench_grid", tag_column=None)
+    edges = edges_sql(net, DEFAULT_PROFILES[TravelMode.MOTORBIKE])
+    ids = np.unique(rng.integers(1, side * side + 1, n)).astype(np.int64)
+    reference: np.ndarray | None = None
+    with eng.connect() as c:
+        for method, batch in variants:
+            m, times = timed(
+                lambda method=method, batch=batch: vertex_matrix(c, edges, ids, method, batch)
+            )
+            reference = m if reference is None else reference
+            diff = float(np.nanmax(np.abs(m - reference)))
+            print(
+                f"grid {side}x{side} ({side * side:,} vertices, {n_edges:,} edges), "
+                f"{len(ids):,} vertices: {method}"
+                + ("" if method == "costmatrix" else f" batch {batch}")
+                + f": {fmt(times)}; max diff {diff:g}"
+            )
+    with eng.begin() as c:
+        c.execute(text("DROP SCHEMA bench_grid CASCADE"))
+    eng.dispose()
+
+
 def parse_variants(raw: list[str]) -> list[tuple[Method, int | None]]:
     """Parse ``method[:batch]`` strings."""
     out: list[tuple[Method, int | None]] = []
@@ -266,12 +313,19 @@ def main() -> None:
     ap.add_argument(
         "--variants",
         nargs="*",
-        default=["costmatrix", "dijkstracost:100", "drivingdistance:100", "drivingdistance:500"],
+        default=[
+            "costmatrix",
+            "dijkstracost:100",
+            "drivingdistance:100",
+            "drivingdistance:500",
+            "auto:500",
+        ],
         help="method[:batch], batch 0 = all sources in one call",
     )
     ap.add_argument("--modes", nargs="*", default=["motorbike", "car", "walk"])
     ap.add_argument("--jitter-m", type=float, default=300.0)
     ap.add_argument("--skip-pgrouting", action="store_true")
+    ap.add_argument("--grid", type=int, default=0, help="also time a synthetic GRID x GRID network")
     args = ap.parse_args()
     rng = np.random.default_rng(args.seed)
     print(f"profiles: { {m.value: p.describe() for m, p in DEFAULT_PROFILES.items()} }")
@@ -279,6 +333,9 @@ def main() -> None:
     if args.skip_pgrouting:
         return
     ensure_network(args.url)
+    if args.grid:
+        bench_grid(args.url, args.grid, args.n, rng, parse_variants(args.variants))
+        return
     bench_pgrouting(
         args.url,
         args.n,

@@ -1,6 +1,6 @@
 """Replay storm: many phones re-sending payments at once; prints figures, is not a test.
 
-Serves the app with werkzeug's threaded WSGI server on a scratch database
+Serves the app with werkzeug's threaded WSGI server (in a forked process) on a scratch database
 (``arrears_money_bench``, created and migrated when missing) and runs N client threads,
 two per collector (a phone and its retrying uploader share the collector's ids), over
 keep-alive HTTP connections. Of the uploads ~68% are new payments, ~30% replays of an id
@@ -21,6 +21,7 @@ import argparse
 import http.client
 import json
 import logging
+import multiprocessing
 import random
 import sys
 import threading
@@ -116,6 +117,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--accounts", type=int, default=50, help="accounts per collector")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--same-process", action="store_true", help="serve from a thread of this process"
+    )
     args = parser.parse_args()
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere
@@ -124,6 +128,7 @@ def main() -> None:
     from api.db import ensure_database, upgrade_database
     from geo.models import Payment, PaymentAllocation
     from geo.models.ledger_extra import MoneyAudit, MoneyException
+    from geo.money.invariants import check_ledger
     from tests.money.committed import PASSWORD, committed_field
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
@@ -137,9 +142,17 @@ def main() -> None:
         collectors=collectors,
         accounts_per_collector=args.accounts,
     )
+    app.extensions["db_engine"].dispose()  # the server process opens its own connections
     server = make_server("127.0.0.1", 0, app, threaded=True)
     port = server.server_port
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    if args.same_process:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    else:  # its own process, so that the clients do not share the server's GIL
+        serving = multiprocessing.get_context("fork").Process(
+            target=server.serve_forever, daemon=True
+        )
+        serving.start()
+        server.socket.close()
 
     tokens = []
     for username in setup.usernames:
@@ -181,7 +194,11 @@ def main() -> None:
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - started
-    server.shutdown()
+    if args.same_process:
+        server.shutdown()
+    else:
+        serving.terminate()
+        serving.join()
 
     unique = {b["id"]: Decimal(b["amount"]) for p in pools for b in p.sent}
     engine = create_engine(URL)
@@ -198,6 +215,7 @@ def main() -> None:
             select(func.sum(MoneyException.amount)).where(MoneyException.payment_id.in_(ids))
         ) or Decimal(0)
         audits = s.scalar(select(func.count()).where(MoneyAudit.entity_id.in_(ids)))
+        violations = check_ledger(s, [setup.station_id])
     engine.dispose()
     app.extensions["db_engine"].dispose()
 
@@ -221,6 +239,7 @@ def main() -> None:
         f"overpaid {over} = {allocated + over}"
     )
     print(f"empty answers {tally.empty}, unexpected statuses {len(tally.unexpected)}")
+    print(f"ledger invariants (geo.money.invariants): {violations or 'all hold'}")
     for line in tally.unexpected[:5]:
         print("   ", line[:200])
     ok = (
@@ -228,6 +247,7 @@ def main() -> None:
         and stored == expected_sum == allocated + over
         and tally.empty == 0
         and not tally.unexpected
+        and not violations
     )
     print("PASS" if ok else "FAIL")
     raise SystemExit(0 if ok else 1)

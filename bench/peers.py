@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
+from datetime import timedelta
 
 from routing import BreakTaken, Problem, Reason, Route, Solution, Status, Unassigned, Visit
 from routing.reasons import earliest_start
@@ -133,7 +134,9 @@ def pyvrp_orders(problem: Problem, seconds: float, seed: int = 0) -> Orders:
     return order
 
 
-def vroom_orders(problem: Problem, exploration: int = 5, threads: int = 2) -> Orders:
+def vroom_orders(
+    problem: Problem, exploration: int = 5, threads: int = 2, seconds: float | None = None
+) -> Orders:
     """Solve with VROOM; prizes become priorities 1..100 (VROOM maximises them first)."""
     import vroom
 
@@ -175,7 +178,9 @@ def vroom_orders(problem: Problem, exploration: int = 5, threads: int = 2) -> Or
             )
         )
     inp.add_job(jobs)
-    solution = inp.solve(exploration_level=exploration, nb_threads=threads).to_dict()
+    timeout = None if seconds is None else timedelta(seconds=seconds)
+    solution = inp.solve(exploration_level=exploration, nb_threads=threads, timeout=timeout)
+    solution = solution.to_dict()
     order: Orders = {v.id: [] for v in problem.vehicles}
     for route in solution.get("routes", []):
         vid = problem.vehicles[route["vehicle"] - 1].id

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import psycopg
@@ -47,19 +48,19 @@ def ensure_copy(url: str, template: str) -> None:
 
 
 def report(label: str, draft: PlanDraft, wall: float) -> None:
-    s = draft.summary
+    s: dict[str, Any] = draft.summary
     stops = [len(r.stops) for r in draft.routes]
     print(f"== {label}")
     print(
-        f"wall {wall:.2f} s  (gather {s['seconds']['gather']} s, "  # type: ignore[index]
+        f"wall {wall:.2f} s  (gather {s['seconds']['gather']} s, "
         f"total in service {s['seconds']['total']} s, budget {s['time_limit']} s)"
-    )  # type: ignore[index]
+    )
     print(
         f"accounts with arrears {s['accounts_with_arrears']}, modelled {s['modelled']}, "
         f"planned stops {s['planned_stops']} (per collector {stops})"
     )
     print(f"expected value {s['expected_value']} yuan; unassigned {s['unassigned_counts']}")
-    for g in s["solver"]:  # type: ignore[attr-defined]
+    for g in s["solver"]:
         print(f"  solver {g}")
 
 

@@ -102,8 +102,13 @@ def greedy_orders(problem: Problem, top: int = 10) -> dict[str, list[str]]:
             feasible = []
             for s in left:
                 tt = t
-                if pending and tt + d[loc][s.location] > pending[0].window[0]:
-                    tt = max(tt, pending[0].window[0]) + pending[0].duration
+                if pending:  # take the break first if this visit would reach or cross it
+                    (a, b), length = pending[0].window, pending[0].duration
+                    arrive = tt + d[loc][s.location]
+                    if arrive > a or earliest_start(s.time_windows, arrive) + s.service > b:
+                        if max(tt, a) > b:
+                            continue
+                        tt = max(tt, a) + length
                 start = earliest_start(s.time_windows, tt + d[loc][s.location])
                 back = 0 if v.end is None else d[s.location][v.end]
                 if start + s.service + back > v.shift[1]:
@@ -134,7 +139,7 @@ def run(name: str, problem: Problem, seconds: float) -> tuple[Solution, float]:
     elif name == "pyvrp":
         sol = schedule(problem, pyvrp_orders(problem, seconds))
     elif name == "vroom":
-        sol = schedule(problem, vroom_orders(problem, exploration=5, threads=2))
+        sol = schedule(problem, vroom_orders(problem, 5, 2, seconds))
     elif name == "greedy":
         sol = schedule(problem, greedy_orders(problem))
     else:

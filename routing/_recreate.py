@@ -17,6 +17,8 @@ from routing.reasons import earliest_start
 __all__ = ["Plan"]
 
 _INF = 1 << 62
+#: Insertion is tried only in routes holding one of a stop's nearest modelled stops.
+_NEAR = 25
 
 
 def _latest(windows: Sequence[tuple[int, int]], t: int) -> int:
@@ -59,6 +61,20 @@ class Plan:
         self.windows = [() if s.id in pinned else s.time_windows for s in problem.stops]
         self.fixed = [len(v.pinned) for v in problem.vehicles]
         self.routes = [list(r) for r in routes]
+        self.route_of: dict[int, int] = {}
+        cols = list(zip(*self.c, strict=True))
+        self.c_col = cols
+        self.d_col = list(zip(*self.d, strict=True)) if self.c is not self.d else cols
+        modelled = sorted(eligible)
+        locs = {j: problem.stops[j].location for j in modelled}
+        self.near: dict[int, list[int]] = {}
+        for j in modelled:
+            row = self.d[locs[j]]
+            self.near[j] = sorted(modelled, key=lambda x: row[locs[x]])[1 : _NEAR + 1]
+        signature = {}
+        for k, v in enumerate(problem.vehicles):
+            signature[k] = (v.start, v.end, v.shift, v.capacity, v.max_stops, v.breaks, v.skills)
+        self.signature = signature
         self.early: list[list[int]] = [[] for _ in routes]
         self.late: list[list[int]] = [[] for _ in routes]
         self.load = [0] * len(routes)
@@ -89,6 +105,8 @@ class Plan:
             nxt, nxt_loc = late[pos], s.location
         self.early[k], self.late[k] = early, late
         self.load[k] = sum(stops[i].demand for i in route)
+        for i in route:
+            self.route_of[i] = k
 
     def set_routes(self, routes: Sequence[Sequence[int]]) -> None:
         """Replace the routes (only the changed ones are recomputed)."""
@@ -125,58 +143,68 @@ class Plan:
                 self.routes[k] = route[: self.fixed[k]] + [
                     i for i in route[self.fixed[k] :] if i not in stops
                 ]
+                for i in stops:
+                    if self.route_of.get(i) == k:
+                        del self.route_of[i]
                 self._refresh(k)
 
     def best_insertion(self, i: int, rng: random.Random, blink: float) -> tuple[int, int, int]:
-        """Cheapest feasible ``(delta cost, vehicle, position)`` for stop ``i``, or delta -1."""
-        p, d, c = self.p, self.d, self.c
-        s = p.stops[i]
+        """Cheapest feasible ``(delta cost, vehicle, position)`` for stop ``i``, or delta -1.
+
+        The cost delta is computed first and the time test only for improving places;
+        each candidate place is skipped with probability ``blink`` (SISR's blinks).
+        """
+        p, d, c, stops = self.p, self.d, self.c, self.p.stops
+        s = stops[i]
         wins, loc_s, service = self.windows[i], s.location, s.service
-        best = (_INF, -1, -1)
+        c_to, c_from, d_to, d_from = self.c_col[loc_s], c[loc_s], self.d_col[loc_s], d[loc_s]
+        best_delta, best_k, best_pos = _INF, -1, -1
+        near = {self.route_of.get(j, -1) for j in self.near.get(i, ())}
+        seen_empty: set[tuple[object, ...]] = set()
         for k in self.eligible[i]:
             v = p.vehicles[k]
             route = self.routes[k]
+            if len(route) > self.fixed[k] and k not in near and len(near) > 1:
+                continue
+            if not route:
+                if self.signature[k] in seen_empty:
+                    continue
+                seen_empty.add(self.signature[k])
             if v.capacity is not None and self.load[k] + s.demand > v.capacity:
                 continue
             if v.max_stops is not None and len(route) + 1 > v.max_stops:
                 continue
-            early, late = self.early[k], self.late[k]
-            for pos in range(self.fixed[k], len(route) + 1):
-                if blink and rng.random() < blink:
-                    continue
+            early, late, windows = self.early[k], self.late[k], self.windows
+            n = len(route)
+            end = v.end
+            for pos in range(self.fixed[k], n + 1):
                 if pos == 0:
                     prev_loc, depart = v.start, v.shift[0]
                 else:
-                    prev = p.stops[route[pos - 1]]
+                    prev = stops[route[pos - 1]]
                     prev_loc, depart = prev.location, early[pos - 1] + prev.service
-                t = earliest_start(wins, depart + d[prev_loc][loc_s])
+                if pos < n:
+                    nxt_loc = stops[route[pos]].location
+                    delta = c_to[prev_loc] + c_from[nxt_loc] - c[prev_loc][nxt_loc]
+                elif end is None:
+                    delta = c_to[prev_loc]
+                else:
+                    delta = c_to[prev_loc] + c_from[end] - (c[prev_loc][end] if n else 0)
+                if delta >= best_delta:
+                    continue
+                t = earliest_start(wins, depart + d_to[prev_loc])
                 if t >= _INF:
                     continue
                 after = t + service
-                if pos < len(route):
-                    nxt = p.stops[route[pos]]
-                    if (
-                        earliest_start(self.windows[route[pos]], after + d[loc_s][nxt.location])
-                        > late[pos]
-                    ):
+                if pos < n:
+                    if earliest_start(windows[route[pos]], after + d_from[nxt_loc]) > late[pos]:
                         continue
-                    delta = c[prev_loc][loc_s] + c[loc_s][nxt.location] - c[prev_loc][nxt.location]
-                else:
-                    if v.end is None:
-                        if after > v.shift[1]:
-                            continue
-                        delta = c[prev_loc][loc_s]
-                    else:
-                        if after + d[loc_s][v.end] > v.shift[1]:
-                            continue
-                        delta = (
-                            c[prev_loc][loc_s]
-                            + c[loc_s][v.end]
-                            - (c[prev_loc][v.end] if route else 0)
-                        )
-                if delta < best[0]:
-                    best = (delta, k, pos)
-        return best if best[1] >= 0 else (-1, -1, -1)
+                elif after + (0 if end is None else d_from[end]) > v.shift[1]:
+                    continue
+                if blink and rng.random() < blink:
+                    continue
+                best_delta, best_k, best_pos = delta, k, pos
+        return (best_delta, best_k, best_pos) if best_k >= 0 else (-1, -1, -1)
 
     def insert(self, i: int, k: int, pos: int) -> None:
         """Insert stop ``i`` in vehicle ``k``'s route at ``pos``."""

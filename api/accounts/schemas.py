@@ -115,6 +115,12 @@ class AccountListArgs(KeysetArgs):
     near_lon = Longitude()
     near_lat = Latitude()
     radius_m = fields.Integer(validate=validate.Range(min=1, max=MAX_RADIUS_M))
+    system = fields.Enum(
+        CoordSystem,
+        by_value=True,
+        load_default=CoordSystem.WGS84,
+        metadata={"description": "Coordinate system of bbox and near_lon/near_lat"},
+    )
     q = Text(
         max_length=100,
         validate=validate.Length(min=1),

@@ -229,11 +229,9 @@ def attach_arrears(
     """Set ``arrears`` and ``oldest_due`` (transient attributes) on each account."""
     if not accounts:
         return accounts
-    arrears = account_arrears_subquery(as_of)
+    arrears = account_arrears_subquery(as_of, [a.id for a in accounts])
     rows = session.execute(
-        select(arrears.c.account_id, arrears.c.arrears, arrears.c.oldest_due).where(
-            arrears.c.account_id.in_([a.id for a in accounts])
-        )
+        select(arrears.c.account_id, arrears.c.arrears, arrears.c.oldest_due)
     ).all()
     by_id = {r.account_id: r for r in rows}
     for account in accounts:

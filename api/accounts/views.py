@@ -27,6 +27,7 @@ from api.auth.jwt import current_scope
 from api.db import get_session
 from api.pagination import keyset_page
 from api.smorest import Blueprint
+from geo.coords import CoordSystem, to_wgs84
 from geo.failures import InvalidInput
 from geo.models import Account
 
@@ -50,14 +51,20 @@ _FILTER_KEYS = (
 
 
 def _filters(args: dict[str, Any]) -> service.AccountFilters:
+    system = args.get("system", CoordSystem.WGS84)
     near = None
     if "radius_m" in args:
-        near = (args["near_lon"], args["near_lat"], float(args["radius_m"]))
+        lon, lat = to_wgs84(args["near_lon"], args["near_lat"], system)
+        near = (lon, lat, float(args["radius_m"]))
+    bbox = args.get("bbox")
+    if bbox is not None:  # corners converted; the offsets are smooth, so the box stays a box
+        bbox = (*to_wgs84(bbox[0], bbox[1], system), *to_wgs84(bbox[2], bbox[3], system))
     category = args.get("category")
     return service.AccountFilters(
-        **{k: args[k] for k in _FILTER_KEYS if k in args and k != "category"},
+        **{k: args[k] for k in _FILTER_KEYS if k in args and k not in ("category", "bbox")},
         category=category.value if category is not None else None,
         near=near,
+        bbox=bbox,
     )
 
 

@@ -1,0 +1,1 @@
+"""The collector's phone API: today's published route (ETag), any route in scope, re-plan."""

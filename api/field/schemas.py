@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from geoalchemy2.shape import to_shape
-from marshmallow import RAISE, Schema, fields
+from marshmallow import RAISE, Schema, fields, validate
 
 from api.fields import Latitude, Longitude, Money
 from api.plans.schemas import linestring_geojson
@@ -20,7 +20,7 @@ class RouteDayArgs(Schema):
     )
 
 
-class AccountBriefSchema(Schema):
+class FieldAccountSchema(Schema):
     id = fields.Integer()
     number = fields.String()
     name = fields.String()
@@ -35,14 +35,14 @@ class AccountBriefSchema(Schema):
         return {"type": "Point", "coordinates": [p.x, p.y]}
 
 
-class DueSchema(Schema):
+class FieldDueSchema(Schema):
     as_of = fields.Date()
     principal = Money()
     late_fee = Money()
     total = Money()
 
 
-class HistorySchema(Schema):
+class FieldHistorySchema(Schema):
     visits = fields.Integer()
     by_outcome = fields.Dict(keys=fields.String(), values=fields.Integer())
     last_visit_at = fields.AwareDateTime(allow_none=True)
@@ -62,9 +62,9 @@ class FieldStopSchema(Schema):
     expected_value = Money(attribute="stop.expected_value")
     explain = fields.Dict(attribute="stop.explain")
     settled = fields.Boolean(metadata={"description": "Paid since planning: skip the visit"})
-    account = fields.Nested(AccountBriefSchema)
-    amount_due = fields.Nested(DueSchema, attribute="due")
-    history = fields.Nested(HistorySchema)
+    account = fields.Nested(FieldAccountSchema)
+    amount_due = fields.Nested(FieldDueSchema, attribute="due")
+    history = fields.Nested(FieldHistorySchema)
 
 
 class FieldRouteSchema(Schema):
@@ -84,9 +84,20 @@ class FieldRouteSchema(Schema):
         return linestring_geojson(fr.route.path)
 
 
-class PositionSchema(Schema):
+class ReplanSchema(Schema):
+    """Where I am now (WGS-84, as the phone's GNSS reports it)."""
+
     class Meta:
         unknown = RAISE
 
     lon = Longitude(required=True)
     lat = Latitude(required=True)
+    coords = fields.String(
+        load_default="wgs84",
+        validate=validate.OneOf(["wgs84"]),
+        metadata={"description": "Coordinate system; only wgs84 is accepted here"},
+    )
+    date = fields.Date(load_default=None, metadata={"description": "Day (default today)"})
+    time_limit = fields.Float(
+        load_default=10.0, allow_nan=False, validate=validate.Range(min=1, max=60)
+    )

@@ -12,11 +12,14 @@ from flask_jwt_extended import jwt_required
 
 from api.auth.jwt import current_scope
 from api.db import get_session
-from api.errors import not_found
+from api.errors import Problem, not_found
 from api.field import service
-from api.field.schemas import FieldRouteSchema, RouteDayArgs
+from api.field.schemas import FieldRouteSchema, ReplanSchema, RouteDayArgs
+from api.plans import tasks
+from api.plans.replan import REPLAN_KIND, replan_payload
+from api.plans.schemas import PlanJobSchema
 from api.smorest import Blueprint
-from geo.models import Station
+from geo.models import Job, JobStatus, Station
 
 blp = Blueprint("field", __name__, url_prefix="/api", description="The collector's day")
 
@@ -36,14 +39,56 @@ class MyRoute(MethodView):
         """My route in the day's published plan: stops in order with what is owed today."""
         scope = current_scope()
         session = get_session()
-        day = args["date"]
-        if day is None:
-            stations = sorted(scope.station_ids)
-            day = _today(session.get(Station, stations[0]) if stations else None)
+        day = _my_day(session, scope, args["date"])
         route = service.find_route(session, scope, scope.user_id, day)
         if route is None:
             raise not_found("published route for this day")
         return service.field_route(session, route, day)
+
+
+def _my_day(session: Any, scope: Any, day: dt.date | None) -> dt.date:
+    if day is not None:
+        return day
+    stations = sorted(scope.station_ids)
+    return _today(session.get(Station, stations[0]) if stations else None)
+
+
+@blp.route("/me/route/replan")
+class ReplanMyRoute(MethodView):
+    @jwt_required()
+    @blp.arguments(ReplanSchema)
+    @blp.response(202, PlanJobSchema)
+    def post(self, body: dict[str, Any]) -> Any:
+        """Re-plan the rest of my day from here: done stops kept, paid accounts dropped."""
+        scope = current_scope()
+        if not scope.is_collector:
+            raise Problem(403, "Only collectors re-plan their own day.")
+        session = get_session()
+        day = _my_day(session, scope, body["date"])
+        route = service.find_route(session, scope, scope.user_id, day)
+        if route is None:
+            raise not_found("published route for this day")
+        plan = route.plan
+        job = Job(
+            kind=REPLAN_KIND,
+            status=JobStatus.QUEUED,
+            payload=replan_payload(
+                station_id=plan.station_id,
+                plan_date=day,
+                collector_id=scope.user_id,
+                base_plan_id=plan.id,
+                position=(body["lon"], body["lat"]),
+                time_limit=body["time_limit"],
+            ),
+            attempts=0,
+            max_attempts=2,
+            station_id=plan.station_id,
+            created_by=scope.user_id,
+        )
+        session.add(job)
+        session.commit()
+        tasks.enqueue(job.id)
+        return job, 202, {"Location": f"/api/jobs/{job.id}"}
 
 
 @blp.route("/routes/<int:route_id>")

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from flask.views import MethodView
 from flask_jwt_extended import jwt_required
+from sqlalchemy import select
 
 from api.auth.jwt import current_scope
 from api.db import get_session
@@ -21,10 +22,12 @@ from api.money.schemas import (
     HandoverSchema,
     PositionArgs,
     PositionSchema,
+    ReconciliationListArgs,
     ReconciliationSchema,
 )
 from api.money.service import Rejected
 from geo.models import User
+from geo.models.ledger_extra import CashReconciliation
 from geo.scope import get_scoped
 
 
@@ -64,6 +67,22 @@ class Handovers(MethodView):
 @blp.route("/cash/reconciliations")
 class Reconciliations(MethodView):
     @jwt_required()
+    @blp.arguments(ReconciliationListArgs, location="query")
+    @blp.response(200, ReconciliationSchema(many=True))
+    def get(self, args: dict[str, Any]) -> Any:
+        """The day's reconciliations at the caller's stations (a collector: their own)."""
+        scope = current_scope()
+        stmt = select(CashReconciliation).where(
+            CashReconciliation.business_date == args["business_date"]
+        )
+        if scope.is_collector:
+            stmt = stmt.where(CashReconciliation.collector_id == scope.user_id)
+        elif not scope.is_admin:
+            stmt = stmt.where(CashReconciliation.station_id.in_(scope.station_ids))
+        rows = get_session().scalars(stmt.order_by(CashReconciliation.collector_id))
+        return [{**_columns(r), "quarantined": None, "replay": False} for r in rows]
+
+    @jwt_required()
     @blp.arguments(CountSchema)
     @blp.response(201, ReconciliationSchema)
     @blp.alt_response(200, schema=ReconciliationSchema, description="A replay: the stored report")
@@ -84,7 +103,7 @@ class Reconciliations(MethodView):
         return asdict(report), 200 if report.replay else 201
 
 
-@blp.route("/cash/collectors/<int:collector_id>")
+@blp.route("/cash/collectors/<int(max=2147483647):collector_id>")
 class Position(MethodView):
     @jwt_required()
     @blp.arguments(PositionArgs, location="query")
@@ -100,3 +119,9 @@ class Position(MethodView):
         end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tz)
         f = cash.flows(session, user.id, since=None, until=end, first_day=None, last_day=day)
         return {"collector_id": user.id, "business_date": day, **asdict(f), "in_hand": f.net}
+
+
+def _columns(r: CashReconciliation) -> dict[str, Any]:
+    names = ("id", "collector_id", "business_date", "opening", "collected", "reversed")
+    more = ("handed_over", "expected", "counted", "variance")
+    return {n: getattr(r, n) for n in names + more}

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.fields import Text
-from api.money.schemas import PositiveAmount
+from api.money.schemas import INSTANTS, PositiveAmount
 from api.money.service import PaymentInput, channel_payment_id
 from geo.models import Account, Channel
 
@@ -29,7 +29,7 @@ class ChannelRowSchema(Schema):
     channel_txn_id = Text(required=True, max_length=64)
     account_number = Text(required=True, max_length=32)
     amount = PositiveAmount(required=True)
-    paid_at = fields.AwareDateTime(required=True)
+    paid_at = fields.AwareDateTime(required=True, validate=INSTANTS)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from geo.models.ledger_extra import MoneyAudit, ReceiptCounter
+from geo.models.ledger_extra import LateFeeRate, MoneyAudit, ReceiptCounter
 
 #: Channels whose payments get a station receipt number.
 RECEIPT_CHANNELS = frozenset({"field_cash", "field_qr", "counter"})
@@ -57,5 +57,24 @@ def audit(
             device_id=device_id,
             amount=amount,
             detail=detail or {},
+        )
+    )
+
+
+def audit_rate(session: Session, rate: LateFeeRate, actor_id: int) -> None:
+    """Audit a new late-fee rate version (it changes what every account owes)."""
+    session.add(
+        MoneyAudit(
+            event="rate.added",
+            entity_id=uuid.uuid5(uuid.NAMESPACE_OID, f"late_fee_rate:{rate.id}"),
+            station_id=rate.station_id,
+            actor_id=actor_id,
+            detail={
+                "effective_from": rate.effective_from.isoformat(),
+                "residential": str(rate.residential),
+                "other_current_year": str(rate.other_current_year),
+                "other_earlier_years": str(rate.other_earlier_years),
+                "minimum": str(rate.minimum),
+            },
         )
     )

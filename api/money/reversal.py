@@ -5,15 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from api.money.canonical import body_hash
+from api.money.cash import in_hand
 from api.money.records import audit
 from api.money.service import PaymentResult, Rejected, Status, allocations_of
-from geo.models import Account, EntryKind, Payment, PaymentAllocation
+from geo.models import Account, Channel, EntryKind, Payment, PaymentAllocation, Station, User
 from geo.scope import Scope, get_scoped
 
 
@@ -31,6 +33,28 @@ def _stored(session: Session, reversal_id: uuid.UUID, digest: str) -> PaymentRes
     if stored.body_hash != digest:
         raise Rejected("id_conflict", "This id is already used by a different money record.")
     return PaymentResult(Status.REPLAYED, True, stored, allocations_of(session, reversal_id))
+
+
+def _cash_still_held(session: Session, original: Payment) -> None:
+    """Refuse to reverse field cash the collector no longer holds (it was handed over):
+    cash in hand never goes negative; the station refunds such cash instead."""
+    if original.channel is not Channel.FIELD_CASH or original.collector_id is None:
+        return
+    session.execute(
+        select(User.id).where(User.id == original.collector_id).with_for_update(key_share=True)
+    )
+    account = session.get(Account, original.account_id)
+    station = session.get(Station, account.station_id) if account is not None else None
+    tz = ZoneInfo(station.timezone if station is not None else "Asia/Shanghai")
+    today = dt.datetime.now(tz).date()
+    held = in_hand(session, original.collector_id, today, tz)
+    if held < original.amount:
+        raise Rejected(
+            "cash_handed_over",
+            f"The collector holds {held:.2f} in cash, less than this payment: "
+            "reverse it after the station returns the cash.",
+            conflict=True,
+        )
 
 
 def reverse_payment(
@@ -55,6 +79,9 @@ def reverse_payment(
     session.execute(
         select(Account.id).where(Account.id == original.account_id).with_for_update(key_share=True)
     )
+    if session.scalar(select(Payment.id).where(Payment.reverses_id == original.id)) is not None:
+        raise Rejected("already_reversed", "This payment has already been reversed.", conflict=True)
+    _cash_still_held(session, original)
     savepoint = session.begin_nested()
     row = session.execute(
         insert(Payment)

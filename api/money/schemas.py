@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -12,6 +14,13 @@ from geo.models import Channel
 
 MAX_AMOUNT = Decimal("100000000")
 MAX_BATCH = 200
+#: Database ids are 32-bit: larger numbers are refused before they reach a query.
+ID = validate.Range(min=1, max=2**31 - 1)
+#: Business dates and instants the ledger accepts (also keeps date arithmetic in range).
+DATES = validate.Range(min=dt.date(2000, 1, 1), max=dt.date(2099, 12, 31))
+INSTANTS = validate.Range(
+    min=dt.datetime(2000, 1, 1, tzinfo=dt.UTC), max=dt.datetime(2099, 12, 31, tzinfo=dt.UTC)
+)
 
 
 class PositiveAmount(Money):
@@ -28,13 +37,13 @@ class PaymentSchema(Schema):
     """One payment as uploaded by a phone or recorded at the counter."""
 
     id = fields.UUID(required=True, metadata={"description": "Minted by the client, kept forever"})
-    account_id = fields.Integer(strict=True, required=True, validate=validate.Range(min=1))
+    account_id = fields.Integer(strict=True, required=True, validate=ID)
     amount = PositiveAmount(required=True)
     channel = fields.Enum(Channel, by_value=True, required=True)
-    collected_at = fields.AwareDateTime(required=True)
+    collected_at = fields.AwareDateTime(required=True, validate=INSTANTS)
     device_id = Text(max_length=64, load_default=None, allow_none=True)
     bill_ids = fields.List(
-        fields.Integer(strict=True),
+        fields.Integer(strict=True, validate=ID),
         load_default=list,
         validate=validate.Length(max=24),
         metadata={"description": "Bills to pay first (an allocation hint)"},
@@ -101,7 +110,9 @@ class ReversalSchema(Schema):
 
 
 class AsOfArgs(Schema):
-    as_of = fields.Date(load_default=None, metadata={"description": "Station-local date"})
+    as_of = fields.Date(
+        load_default=None, validate=DATES, metadata={"description": "Station-local date"}
+    )
 
 
 class BillDueSchema(Schema):
@@ -163,9 +174,9 @@ class HandoverSchema(Schema):
     """Cash a collector hands to the station, recorded by the supervisor who receives it."""
 
     id = fields.UUID(required=True)
-    collector_id = fields.Integer(strict=True, required=True)
+    collector_id = fields.Integer(strict=True, required=True, validate=ID)
     amount = PositiveAmount(required=True)
-    handed_at = fields.AwareDateTime(required=True)
+    handed_at = fields.AwareDateTime(required=True, validate=INSTANTS)
     device_id = Text(max_length=64, load_default=None, allow_none=True)
 
 
@@ -184,8 +195,8 @@ class CountSchema(Schema):
     """The cash counted at the end of a collector's business day."""
 
     id = fields.UUID(required=True)
-    collector_id = fields.Integer(strict=True, required=True)
-    business_date = fields.Date(required=True)
+    collector_id = fields.Integer(strict=True, required=True, validate=ID)
+    business_date = fields.Date(required=True, validate=DATES)
     counted = NonNegativeAmount(required=True)
     device_id = Text(max_length=64, load_default=None, allow_none=True)
 
@@ -198,7 +209,7 @@ class ReconciliationSchema(Schema):
     business_date = fields.Date()
     opening = Money()
     collected = Money(metadata={"description": "Field cash, quarantined uploads included"})
-    quarantined = Money()
+    quarantined = Money(allow_none=True)
     reversed = Money()
     handed_over = Money()
     expected = Money()
@@ -208,7 +219,7 @@ class ReconciliationSchema(Schema):
 
 
 class PositionArgs(Schema):
-    business_date = fields.Date(load_default=None)
+    business_date = fields.Date(load_default=None, validate=DATES)
 
 
 class PositionSchema(Schema):
@@ -226,7 +237,7 @@ class PositionSchema(Schema):
 
 class AuditArgs(Schema):
     entity_id = fields.UUID(load_default=None)
-    account_id = fields.Integer(load_default=None)
+    account_id = fields.Integer(load_default=None, validate=ID)
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
 
 
@@ -244,14 +255,16 @@ class AuditSchema(Schema):
 
 
 class ArrearsListArgs(Schema):
-    as_of = fields.Date(load_default=None, metadata={"description": "Default: today (UTC+8)"})
+    as_of = fields.Date(
+        load_default=None, validate=DATES, metadata={"description": "Default: today (UTC+8)"}
+    )
     stage = fields.String(
         load_default=None,
         validate=validate.OneOf(
             ["reminder", "visit", "repeated_visit", "supervisor_visit", "formal_notice"]
         ),
     )
-    after = fields.Integer(load_default=None, validate=validate.Range(min=0))
+    after = fields.Integer(load_default=None, validate=validate.Range(min=0, max=2**31 - 1))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
 
 
@@ -270,3 +283,48 @@ class ArrearsRowSchema(Schema):
     d90_plus = Money()
     oldest_days_overdue = fields.Integer()
     stage = fields.String()
+
+
+RATE_PATTERN = r"^0\.\d{1,6}$"
+
+
+class Rate(fields.Field):
+    """A daily rate as a string such as ``"0.001"`` (at most six decimals, below 1)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.metadata.setdefault("type", "string")
+        self.metadata.setdefault("pattern", RATE_PATTERN)
+        self.metadata.setdefault("example", "0.001")
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return None if value is None else f"{Decimal(value).normalize():f}"
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Decimal:
+        if not isinstance(value, str) or not re.match(RATE_PATTERN, value):
+            raise ValidationError('A rate is a string like "0.001" (at most six decimals).')
+        rate = Decimal(value)
+        if rate >= Decimal("0.1"):
+            raise ValidationError("A daily rate is below 0.1 (10% a day).")
+        return rate
+
+
+class RateSchema(Schema):
+    """A late-fee rate version: national (no station, admins) or a station's own."""
+
+    id = fields.Integer(dump_only=True)
+    station_id = fields.Integer(strict=True, load_default=None, allow_none=True, validate=ID)
+    effective_from = fields.Date(required=True, validate=DATES)
+    residential = Rate(required=True)
+    other_current_year = Rate(required=True)
+    other_earlier_years = Rate(required=True)
+    minimum = NonNegativeAmount(required=True)
+    created_at = fields.DateTime(dump_only=True)
+
+
+class RateArgs(Schema):
+    station_id = fields.Integer(load_default=None, validate=ID)
+
+
+class ReconciliationListArgs(Schema):
+    business_date = fields.Date(required=True, validate=DATES)

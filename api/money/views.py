@@ -171,7 +171,7 @@ class PaymentReversal(MethodView):
         return result_body(result), _STATUS_CODE[result.status]
 
 
-@blp.route("/arrears/<int:account_id>")
+@blp.route("/arrears/<int(max=2147483647):account_id>")
 class AccountArrears(MethodView):
     @jwt_required()
     @blp.arguments(AsOfArgs, location="query")
@@ -191,4 +191,10 @@ class AccountArrears(MethodView):
 
 
 # Routes defined in sibling modules attach to the same blueprint.
-from api.money import admin_views, arrears_views, cash_views, channel_views  # noqa: E402, F401
+from api.money import (  # noqa: E402, F401
+    admin_views,
+    arrears_views,
+    cash_views,
+    channel_views,
+    rates_views,
+)

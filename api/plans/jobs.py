@@ -100,13 +100,16 @@ def finish_result(session: Session, job_id: uuid.UUID, result: dict[str, object]
     )
 
 
-def give_up(session: Session, c: Claim, error: str) -> JobStatus | None:
-    """After an error: back to queued if attempts remain, else failed. None if not ours."""
+def give_up(session: Session, c: Claim, error: str, *, final: bool = False) -> JobStatus | None:
+    """After an error: back to queued if attempts remain (and not ``final``), else failed.
+
+    Returns None if the job is no longer this attempt's.
+    """
     row = session.execute(
         update(Job)
         .where(*_mine(c))
         .values(
-            status=_after_error_status(),
+            status=JobStatus.FAILED if final else _after_error_status(),
             error=error[:2000],
             lease_until=None,
             finished_at=case((Job.attempts < Job.max_attempts, None), else_=func.now()),

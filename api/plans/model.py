@@ -13,6 +13,7 @@ NO_TERRITORY = "no_territory"
 TERRITORY_WITHOUT_COLLECTOR = "territory_without_collector"
 COLLECTOR_NOT_IN_PLAN = "collector_not_in_plan"
 NOT_PRESELECTED = "not_preselected"
+VISITED_TODAY = "visited_today"
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,8 @@ class PlanRequest:
     start_at: dict[int, tuple[float, float]] = field(default_factory=dict)
     #: Per collector id: station-local seconds to start at (re-plan only).
     start_time: dict[int, int] = field(default_factory=dict)
+    #: Accounts not to plan (re-plan: already visited today).
+    exclude_accounts: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)

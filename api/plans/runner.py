@@ -17,9 +17,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.plans import jobs
-from api.plans.model import PlanRequest
+from api.plans.model import PlanDraft, PlanRequest
+from api.plans.replan import ReplanContext, replan_request, store_replan
 from api.plans.service import compute_plan
-from api.plans.store import store_plan
+from api.plans.store import PlanConflict, store_plan
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,17 @@ def request_from_payload(payload: dict[str, object], settings: JobSettings) -> P
         workers=settings.workers,
         per_collector=settings.per_collector,
     )
+
+
+def _result(plan_id: int, version: int, draft: PlanDraft) -> dict[str, object]:
+    summary = draft.summary
+    return {
+        "plan_id": plan_id,
+        "version": version,
+        "planned_stops": summary.get("planned_stops"),
+        "expected_value": summary.get("expected_value"),
+        "unassigned": len(summary.get("unassigned", [])),  # type: ignore[arg-type]
+    }
 
 
 class Heartbeat(threading.Thread):
@@ -83,6 +95,7 @@ def run_plan_job(
     settings: JobSettings,
     *,
     retry: Callable[[uuid.UUID], object] | None = None,
+    now: dt.datetime | None = None,
 ) -> str:
     """Run the job if it can be claimed; returns what happened (for logs and tests).
 
@@ -97,9 +110,12 @@ def run_plan_job(
         return "not_claimed"
     beat = Heartbeat(sessions, claim, settings)
     beat.start()
+    ctx: ReplanContext | None = None
     try:
         req = request_from_payload(claim.payload, settings)
         with sessions() as s:
+            if "replan" in claim.payload:
+                req, ctx = replan_request(s, claim.payload, req, now or dt.datetime.now(dt.UTC))
             draft = compute_plan(s, req)
             s.rollback()
     except Exception as exc:
@@ -119,10 +135,18 @@ def run_plan_job(
             if not jobs.finish(s, claim, {}):
                 s.rollback()
                 return "lease_lost"
-            plan = store_plan(s, draft, job_id=job_id, created_by=claim.created_by)
-            jobs.finish_result(s, claim.job_id, {"plan_id": plan.id, "version": plan.version})
+            if ctx is None:
+                plan = store_plan(s, draft, job_id=job_id, created_by=claim.created_by)
+            else:
+                plan = store_replan(s, draft, ctx, job_id=job_id, created_by=claim.created_by)
+            jobs.finish_result(s, claim.job_id, _result(plan.id, plan.version, draft))
             s.commit()
         except IntegrityError:
             s.rollback()
             return "duplicate"
+        except PlanConflict as exc:
+            s.rollback()
+            jobs.give_up(s, claim, str(exc), final=True)
+            s.commit()
+            return "conflict"
     return "done"

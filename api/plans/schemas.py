@@ -31,7 +31,7 @@ class PlanRequestSchema(Schema):
     )
 
 
-class JobSchema(Schema):
+class PlanJobSchema(Schema):
     id = fields.UUID(dump_only=True)
     kind = fields.String(dump_only=True)
     status = fields.String(dump_only=True)
@@ -64,7 +64,7 @@ def linestring_geojson(geom: Any) -> dict[str, Any] | None:
     return {"type": "LineString", "coordinates": [[x, y] for x, y, *_ in line.coords]}
 
 
-class StopSchema(Schema):
+class PlanStopSchema(Schema):
     id = fields.Integer(dump_only=True)
     seq = fields.Integer(dump_only=True)
     account_id = fields.Integer(dump_only=True)
@@ -76,13 +76,13 @@ class StopSchema(Schema):
     explain = fields.Dict(dump_only=True)
 
 
-class RouteSchema(Schema):
+class PlanRouteSchema(Schema):
     id = fields.Integer(dump_only=True)
     collector_id = fields.Integer(dump_only=True)
     travel_seconds = fields.Integer(dump_only=True)
     expected_value = Money(dump_only=True)
     path = fields.Method("_path", dump_only=True, metadata={"description": "GeoJSON LineString"})
-    stops = fields.List(fields.Nested(StopSchema), dump_only=True)
+    stops = fields.List(fields.Nested(PlanStopSchema), dump_only=True)
 
     def _path(self, route: Any) -> dict[str, Any] | None:
         return linestring_geojson(route.path)
@@ -101,7 +101,7 @@ class PlanBriefSchema(Schema):
 
 class PlanSchema(PlanBriefSchema):
     summary = fields.Dict(dump_only=True)
-    routes = fields.List(fields.Nested(RouteSchema), dump_only=True)
+    routes = fields.List(fields.Nested(PlanRouteSchema), dump_only=True)
 
 
 class PlanListArgs(Schema):

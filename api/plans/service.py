@@ -26,6 +26,7 @@ from api.plans.model import (
     NO_TERRITORY,
     NOT_PRESELECTED,
     TERRITORY_WITHOUT_COLLECTOR,
+    VISITED_TODAY,
     PlanDraft,
     PlannedRoute,
     PlannedStop,
@@ -98,6 +99,7 @@ class _Vehicle:
     collector: cand.Collector
     mode: TravelMode
     start: tuple[float, float]
+    end: tuple[float, float]
     shift: tuple[int, int]
     breaks: tuple[routing.Break, ...]
 
@@ -113,17 +115,17 @@ def _vehicle(c: cand.Collector, depot: tuple[float, float], req: PlanRequest) ->
     shift = (local_seconds(start_t), local_seconds(end_t))
     if c.id in req.start_time:
         shift = (max(shift[0], min(req.start_time[c.id], shift[1])), shift[1])
-    start = depot
+    end = depot
     if prof is not None and prof.starts_at_home and c.home is not None:
-        start = c.home
-    start = req.start_at.get(c.id, start)
+        end = c.home
+    start = req.start_at.get(c.id, end)
     breaks: tuple[routing.Break, ...] = ()
     if prof is not None and prof.break_start is not None and prof.break_minutes > 0:
         b0 = local_seconds(prof.break_start)
         b1 = min(b0 + BREAK_SLACK_S, shift[1] - prof.break_minutes * 60)
         if shift[0] <= b0 <= b1:
             breaks = (routing.Break((b0, b1), prof.break_minutes * 60),)
-    return _Vehicle(c, mode, start, shift, breaks)
+    return _Vehicle(c, mode, start, end, shift, breaks)
 
 
 def _candidates(
@@ -151,7 +153,9 @@ def _candidates(
         value = visit_value(dues[info.id].total, rates, forced_band=promises.get(info.id))
         allowed = info.collectors & planned
         reason = None
-        if info.territory_id is None:
+        if info.id in req.exclude_accounts:
+            reason = VISITED_TODAY
+        elif info.territory_id is None:
             reason = NO_TERRITORY
         elif not info.collectors:
             reason = TERRITORY_WITHOUT_COLLECTOR
@@ -203,8 +207,15 @@ def _solve_group(
     provider: MatrixProvider,
     time_limit: float,
 ) -> tuple[routing.Solution, list[tuple[float, float]], dict[str, int]]:
-    """One travel mode: locations are the vehicles' starts, then the stops."""
+    """One travel mode: locations are the vehicles' starts and ends, then the stops."""
     points: list[tuple[float, float]] = [v.start for v in vehicles]
+    ends: list[int] = []
+    for k, v in enumerate(vehicles):
+        if v.end == v.start:
+            ends.append(k)
+        else:
+            ends.append(len(points))
+            points.append(v.end)
     loc_of: dict[str, int] = {}
     for s in stops:
         loc_of[s.stop_id] = len(points)
@@ -217,7 +228,7 @@ def _solve_group(
             routing.Vehicle(
                 id=v.vid,
                 start=k,
-                end=k,
+                end=ends[k],
                 shift=v.shift,
                 breaks=v.breaks,
                 pinned=tuple(f"a{a}" for a in req.pinned.get(v.collector.id, ())),
@@ -347,7 +358,7 @@ def _route(
                 lonlat=c.info.lonlat,
             )
         )
-    path = (v.start, *(s.lonlat for s in stops), v.start) if stops else ()
+    path = (v.start, *(s.lonlat for s in stops), v.end) if stops else ()
     return PlannedRoute(
         collector_id=v.collector.id,
         stops=tuple(stops),

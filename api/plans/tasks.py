@@ -44,7 +44,12 @@ def enqueue(job_id: uuid.UUID, countdown: float | None = None) -> bool:
         return custom(job_id)
     celery = current_app.extensions["celery"]
     try:
-        celery.send_task(RUN_JOB, args=[str(job_id)], countdown=countdown, retry=False)
+        with celery.connection_for_write() as conn:
+            # Fail in milliseconds when Redis refuses (kombu would otherwise retry ~6 s).
+            conn.ensure_connection(max_retries=0, timeout=2)
+            celery.send_task(
+                RUN_JOB, args=[str(job_id)], countdown=countdown, connection=conn, retry=False
+            )
     except Exception:
         log.warning("could not enqueue job %s; the reaper will retry", job_id, exc_info=True)
         return False
@@ -88,7 +93,11 @@ def reap_jobs() -> dict[str, int]:
 
 
 def init_beat(celery: Any) -> None:
-    """Schedule the reaper on celery beat (``celery -A api.celery_app beat``)."""
+    """Schedule the reaper on celery beat (``celery -A api.celery_app beat``), and bound
+    the broker's connect time so a submission never hangs on an unreachable Redis."""
     schedule = dict(celery.conf.beat_schedule or {})
     schedule.setdefault("plans-reap", {"task": REAP, "schedule": REAP_EVERY_S})
     celery.conf.beat_schedule = schedule
+    options = dict(celery.conf.broker_transport_options or {})
+    options.setdefault("socket_connect_timeout", 2)
+    celery.conf.broker_transport_options = options

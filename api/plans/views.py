@@ -19,8 +19,8 @@ from api.db import get_session
 from api.errors import Problem, not_found
 from api.plans import tasks
 from api.plans.schemas import (
-    JobSchema,
     PlanBriefSchema,
+    PlanJobSchema,
     PlanListArgs,
     PlanRequestSchema,
     PlanSchema,
@@ -57,7 +57,7 @@ def _station_today(station: Station) -> dt.date:
 class StationPlans(MethodView):
     @jwt_required()
     @blp.arguments(PlanRequestSchema)
-    @blp.response(202, JobSchema)
+    @blp.response(202, PlanJobSchema)
     def post(self, body: dict[str, Any], station_id: int) -> Any:
         """Plan a station's day in the background; follow the job at its Location."""
         scope = _planner_scope()
@@ -142,7 +142,7 @@ class PublishPlan(MethodView):
 @jobs_blp.route("/<uuid:job_id>")
 class JobById(MethodView):
     @jwt_required()
-    @jobs_blp.response(200, JobSchema)
+    @jobs_blp.response(200, PlanJobSchema)
     def get(self, job_id: uuid.UUID) -> Any:
         """A background job's state: queued, running, done (with its result) or failed."""
         job = get_scoped(get_session(), Job, job_id, current_scope())

@@ -10,6 +10,7 @@ from shapely.geometry import mapping
 
 from api.accounts.schemas import Id
 from api.fields import Text
+from api.pagination import KeysetArgs
 from geo.coords import CoordSystem
 
 MAX_COLLECTORS = 50
@@ -75,7 +76,7 @@ class TerritoryPatch(Schema):
     collector_ids = fields.List(Id(), validate=validate.Length(max=MAX_COLLECTORS))
 
 
-class TerritoryListArgs(Schema):
+class TerritoryListArgs(KeysetArgs):
     station_id = Id()
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from api.accounts.schemas import FeatureCollectionSchema
 from api.auth.jwt import current_scope
 from api.db import get_session
+from api.pagination import keyset_page
 from api.smorest import Blueprint
 from api.territories import service
 from api.territories.schemas import (
@@ -27,8 +28,6 @@ from geo.territories import overlaps
 
 blp = Blueprint("territories", __name__, url_prefix="/api", description="Territories")
 
-MAX_TERRITORIES = 500
-
 
 def _with_overlaps(territory: Territory) -> Territory:
     territory.overlaps = overlaps(get_session(), territory)  # type: ignore[attr-defined]
@@ -39,7 +38,7 @@ def _listed(args: dict[str, Any]) -> list[Territory]:
     stmt = restrict(select(Territory), Territory, current_scope())
     if "station_id" in args:
         stmt = stmt.where(Territory.station_id == args["station_id"])
-    return list(get_session().scalars(stmt.order_by(Territory.id).limit(MAX_TERRITORIES)))
+    return keyset_page(get_session(), stmt, Territory.id, args)
 
 
 @blp.route("/territories")
@@ -48,7 +47,7 @@ class Territories(MethodView):
     @blp.arguments(TerritoryListArgs, location="query", unknown=RAISE)
     @blp.response(200, TerritorySchema(many=True))
     def get(self, args: dict[str, Any]) -> Any:
-        """List the territories in scope (at most 500), by id."""
+        """List the territories in scope, by id, one keyset page at a time."""
         return _listed(args)
 
     @jwt_required()

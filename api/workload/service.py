@@ -43,6 +43,7 @@ class _Row:
 
 
 def _rows(session: Session, scope: Scope, station_id: int, as_of: dt.date | None) -> list[_Row]:
+    """The station's accounts in scope that owe something, with position and arrears."""
     arrears = account_arrears_subquery(as_of)
     stmt = restrict(
         select(
@@ -50,12 +51,21 @@ def _rows(session: Session, scope: Scope, station_id: int, as_of: dt.date | None
             Account.responsible_id,
             func.ST_X(Account.location),
             func.ST_Y(Account.location),
-            func.coalesce(arrears.c.arrears, 0),
-        ).outerjoin(arrears, arrears.c.account_id == Account.id),
+            arrears.c.arrears,
+        ).join(arrears, arrears.c.account_id == Account.id),
+        Account,
+        scope,
+    ).where(Account.station_id == station_id, arrears.c.arrears > 0)
+    return [_Row(*r) for r in session.execute(stmt)]
+
+
+def _account_counts(session: Session, scope: Scope, station_id: int) -> dict[int | None, int]:
+    stmt = restrict(
+        select(Account.responsible_id, func.count()).group_by(Account.responsible_id),
         Account,
         scope,
     ).where(Account.station_id == station_id)
-    return [_Row(*r) for r in session.execute(stmt)]
+    return {collector_id: n for collector_id, n in session.execute(stmt)}
 
 
 def workloads(
@@ -66,6 +76,7 @@ def workloads(
     model: VisitModel = VisitModel(),
 ) -> list[CollectorWorkload]:
     """Per responsible collector: accounts, arrears, estimated visit hours and spread."""
+    counts = _account_counts(session, scope, station_id)
     rows = _rows(session, scope, station_id, as_of)
     weights = arrears_weights([float(r.arrears) for r in rows])
     groups: dict[int | None, list[tuple[_Row, float]]] = defaultdict(list)
@@ -73,18 +84,18 @@ def workloads(
         groups[row.responsible_id].append((row, weight))
     names = dict(
         session.execute(
-            select(User.id, User.display_name).where(User.id.in_([k for k in groups if k]))
+            select(User.id, User.display_name).where(User.id.in_([k for k in counts if k]))
         ).all()
     )
     out = []
-    for collector_id, members in sorted(groups.items(), key=lambda g: (g[0] is None, g[0] or 0)):
-        due = [(r, w) for r, w in members if r.arrears > 0]
+    for collector_id in sorted(counts, key=lambda c: (c is None, c or 0)):
+        due = groups.get(collector_id, [])
         shape = footprint([(r.lon, r.lat) for r, _ in due])
         out.append(
             CollectorWorkload(
                 collector_id=collector_id,
                 display_name=names.get(collector_id) if collector_id else None,
-                accounts=len(members),
+                accounts=counts[collector_id],
                 delinquent=len(due),
                 arrears=sum((r.arrears for r, _ in due), Decimal("0")),
                 visit_hours=round(
@@ -111,7 +122,7 @@ def propose_territories(
     model: VisitModel = VisitModel(),
 ) -> Proposal:
     """``k`` contiguous rectangles over the delinquent accounts with balanced estimated hours."""
-    rows = [r for r in _rows(session, scope, station_id, as_of) if r.arrears > 0]
+    rows = _rows(session, scope, station_id, as_of)
     weights = arrears_weights([float(r.arrears) for r in rows])
     sites = [Site(r.account_id, r.lon, r.lat, w) for r, w in zip(rows, weights, strict=True)]
     territories = balance(sites, k, model)

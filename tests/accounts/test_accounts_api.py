@@ -254,3 +254,27 @@ def test_huge_ids_and_unknown_parameters_never_reach_the_database(
     resp = getattr(client, method)(url, json=body, headers=headers)
     assert resp.status_code == status, resp.json
     assert resp.content_type == "application/problem+json"
+
+
+def test_collectors_list_only_their_own_accounts(station_team, factory, client):
+    """A collector's list, GeoJSON and orphan list hold only accounts they are responsible for."""
+    st, _, col, _ = station_team
+    mine = factory.account(st, col)
+    other = factory.account(st, factory.user(Role.COLLECTOR, st))
+    headers = factory.token(col, client)
+    for url in ("/api/accounts", "/api/accounts/outside-territories"):
+        assert {a["id"] for a in client.get(url, headers=headers).json} == {mine.id}
+    features = client.get("/api/accounts.geojson", headers=headers).json["features"]
+    assert {f["id"] for f in features} == {mine.id} and other.id != mine.id
+
+
+def test_distance_and_bbox_filters_accept_a_declared_system(station_team, factory, client):
+    """A GCJ-02 search point finds the account within 50 m; read as WGS-84 it is ~500 m off."""
+    st, _, _, headers = station_team
+    acc = factory.account(st, lonlat=(110.30, 34.14))
+    glon, glat = wgs84_to_gcj02(110.30, 34.14)
+    near = f"near_lon={glon}&near_lat={glat}&radius_m=50&station_id={st.id}"
+    assert [
+        a["id"] for a in client.get(f"/api/accounts?{near}&system=gcj02", headers=headers).json
+    ] == [acc.id]
+    assert client.get(f"/api/accounts?{near}", headers=headers).json == []

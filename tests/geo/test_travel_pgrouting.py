@@ -30,6 +30,7 @@ from geo.travel import (
     RoadNetwork,
     WithFallback,
 )
+from geo.travel.pgrouting import tree_batch_size
 
 PROFILES = {
     TravelMode.CAR: ModeProfile(
@@ -110,9 +111,16 @@ def provider(
     method: Method = "drivingdistance",
     batch_size: int | None = 100,
     exact: bool = False,
+    max_tree_rows: int = 2_000_000,
 ) -> PgRoutingProvider:
     """The road provider on the tiny network with the tests' profiles."""
-    net = replace(NETWORK, method=method, batch_size=batch_size, exact_metres=exact)
+    net = replace(
+        NETWORK,
+        method=method,
+        batch_size=batch_size,
+        exact_metres=exact,
+        max_tree_rows=max_tree_rows,
+    )
     return PgRoutingProvider(conn, net, PROFILES)
 
 
@@ -165,17 +173,34 @@ def test_unroutable_points_fall_back_to_great_circle_and_are_marked(roads: Conne
         ("dijkstracost", 1),
         ("drivingdistance", None),
         ("drivingdistance", 1),
+        ("auto", 500),
     ],
 )
 def test_every_method_and_batch_size_equals_cost_matrix(
     roads: Connection, method: Method, batch_size: int | None
 ) -> None:
-    """pgr_dijkstraCost and pgr_drivingDistance, whole or batched, equal pgr_dijkstraCostMatrix."""
+    """dijkstraCost, drivingDistance and auto, whole or batched, equal pgr_dijkstraCostMatrix."""
     points = [V1, V3, V4, NEAR_V2, V5, FAR]
     whole = provider(roads, "costmatrix").partial_matrix(points, TravelMode.CAR)
     other = provider(roads, method, batch_size).partial_matrix(points, TravelMode.CAR)
     np.testing.assert_array_equal(whole.seconds, other.seconds)
     np.testing.assert_array_equal(whole.metres, other.metres)
+
+
+def test_tree_row_budget_shrinks_batches_without_changing_results(roads: Connection) -> None:
+    """A tiny max_tree_rows forces one source per call and still gives the same matrix."""
+    points = [V1, V3, V4, NEAR_V2]
+    whole = provider(roads, batch_size=None).partial_matrix(points, TravelMode.CAR)
+    tiny = provider(roads, batch_size=None, max_tree_rows=1).partial_matrix(points, TravelMode.CAR)
+    np.testing.assert_array_equal(whole.seconds, tiny.seconds)
+
+
+def test_tree_batch_size_keeps_sources_times_edges_under_budget() -> None:
+    """Batches shrink on big networks, never below one source, never above the request."""
+    assert tree_batch_size(500, 1154, 2839, 2_000_000) == 500
+    assert tree_batch_size(500, 2000, 79_600, 2_000_000) == 25
+    assert tree_batch_size(None, 30, 10, 2_000_000) == 30
+    assert tree_batch_size(500, 2000, 10_000_000, 2_000_000) == 1
 
 
 def test_exact_metres_equal_speed_derived_metres_when_speed_is_capped(roads: Connection) -> None:

@@ -123,3 +123,15 @@ def test_collectors_cannot_record_handovers(client: Any, field: Any) -> None:
     }
     resp = client.post("/api/cash/handovers", json=body, headers=field.collector_auth)
     assert resp.status_code == 403
+
+
+def test_supervisor_lists_the_days_reconciliations(client: Any, field: Any) -> None:
+    """The day's reports are listed for the station; each adds up."""
+    client.post("/api/payments", json=field.payment("12.00"), headers=field.collector_auth)
+    _count(client, field, "2026-04-09", "12.00")
+    rows = client.get(
+        "/api/cash/reconciliations?business_date=2026-04-09", headers=field.supervisor_auth
+    ).json
+    assert [(r["collector_id"], r["expected"], r["variance"]) for r in rows] == [
+        (field.collector.id, "12.00", "0.00")
+    ]

@@ -53,3 +53,18 @@ def test_reversing_an_unknown_payment_is_404(client: Any, field: Any) -> None:
         f"/api/payments/{uuid.uuid4()}/reversal", json=rev, headers=field.supervisor_auth
     )
     assert resp.status_code == 404
+
+
+def test_cash_already_handed_over_cannot_be_reversed(client: Any, field: Any) -> None:
+    """Reversing field cash the collector no longer holds is 409: cash never goes negative."""
+    pid = _paid(client, field, "40.00")
+    handover = {
+        "id": str(uuid.uuid4()),
+        "collector_id": field.collector.id,
+        "amount": "40.00",
+        "handed_at": "2026-04-09T16:00:00+08:00",
+    }
+    client.post("/api/cash/handovers", json=handover, headers=field.supervisor_auth)
+    rev = {"id": str(uuid.uuid4()), "reason": "wrong account"}
+    resp = client.post(f"/api/payments/{pid}/reversal", json=rev, headers=field.supervisor_auth)
+    assert resp.status_code == 409 and resp.json["code"] == "cash_handed_over"
