@@ -40,7 +40,9 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
             max_concurrent=app.config["LOGIN_CONCURRENCY"],
         )
     )
-    app.extensions["login_throttle"] = LoginThrottle(app.extensions["redis"])
+    app.extensions["login_throttle"] = LoginThrottle(
+        app.extensions["redis"], prefix=app.config["LOGIN_THROTTLE_PREFIX"]
+    )
     app.extensions["sms_gateway"] = LoggingGateway()
     init_celery(app)
 
@@ -62,6 +64,7 @@ def _register_blueprints(app: Flask, api: Any) -> None:
     from api.plans.views import blp as plans
     from api.plans.views import jobs_blp as jobs
     from api.money.views import blp as money
+    from api.plan_edit.views import blp as plan_edit
     from api.sync.views import blp as sync
     from api.visits.views import blp as visits
 
@@ -70,6 +73,6 @@ def _register_blueprints(app: Flask, api: Any) -> None:
     api.register_blueprint(money)
     for blp in (plans, jobs, field):
         api.register_blueprint(blp)
-    for blp in (visits, sync):
+    for blp in (plan_edit, visits, sync):
         api.register_blueprint(blp)
     app.register_blueprint(docs_assets)

@@ -22,7 +22,7 @@ MAX_PAGE_SIZE = 500
 class KeysetArgs(Schema):
     after = fields.Integer(
         load_default=None,
-        validate=validate.Range(min=0, max=2**63 - 1),  # beyond bigint: 422, not a 500
+        validate=validate.Range(min=0, max=2**31 - 1),  # keys are integer: beyond, 422 not 500
         metadata={"description": "Cursor: the last id of the previous page"},
     )
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))

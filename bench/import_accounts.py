@@ -36,11 +36,13 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def make_csv(rows: int, depot: tuple[float, float], prefix: str, seed: int = 1) -> bytes:
+def make_csv(
+    rows: int, depot: tuple[float, float], prefix: str, seed: int = 1, responsible: str = ""
+) -> bytes:
     """A realistic CSV: Chinese names, villages, a third of the rows in GCJ-02."""
     rng = random.Random(seed)
     out = io.StringIO()
-    out.write("number,name,address,phone,village,category,lon,lat,system\n")
+    out.write("number,name,address,phone,village,category,lon,lat,system,responsible\n")
     for i in range(rows):
         lon = depot[0] + rng.uniform(-0.25, 0.25)
         lat = depot[1] + rng.uniform(-0.2, 0.2)
@@ -52,12 +54,38 @@ def make_csv(rows: int, depot: tuple[float, float], prefix: str, seed: int = 1) 
         out.write(
             f"{prefix}{i:08d},{rng.choice(SURNAMES)}{rng.choice('明华强伟芳娟军')},"
             f"{village}{rng.randint(1, 300)}号,1380000{i % 10000:04d},{village},"
-            f"{'residential' if i % 10 else 'non_residential'},{lon:.6f},{lat:.6f},{system}\n"
+            f"{'residential' if i % 10 else 'non_residential'},{lon:.6f},{lat:.6f},{system},"
+            f"{responsible}\n"
         )
     return out.getvalue().encode("utf-8")
 
 
-def run(url: str, rows: int, station_code: str | None, trace: bool) -> None:
+def to_xlsx(data: bytes) -> bytes:
+    """The same table as an .xlsx workbook (numbers as numbers, like a real export)."""
+    import csv
+
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet()
+    rows = csv.reader(io.StringIO(data.decode("utf-8")))
+    sheet.append(next(rows))
+    for r in rows:
+        sheet.append([*r[:6], float(r[6]), float(r[7]), *r[8:]])
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
+def run(
+    url: str,
+    rows: int,
+    station_code: str | None,
+    trace: bool,
+    responsible: str,
+    prefix: str,
+    fmt: str = "csv",
+) -> None:
     engine = create_engine(url)
     with Session(engine) as session:
         stmt = select(Station).order_by(Station.id)
@@ -66,14 +94,21 @@ def run(url: str, rows: int, station_code: str | None, trace: bool) -> None:
         station = session.scalars(stmt).first()
         assert station is not None, "no station"
         depot = to_shape(station.depot)
-        data = make_csv(rows, (depot.x, depot.y), prefix=f"B{int(time.time()) % 100000:05d}")
-        print(f"station {station.code}, {rows} rows, CSV {len(data) / 1e6:.1f} MB")
+        data = make_csv(
+            rows,
+            (depot.x, depot.y),
+            prefix or f"B{int(time.time()) % 100000:05d}",
+            responsible=responsible,
+        )
+        if fmt == "xlsx":
+            data = to_xlsx(data)
+        print(f"station {station.code}, {rows} rows, {fmt} {len(data) / 1e6:.1f} MB")
         for dry_run in (True, False):
             if trace:  # tracemalloc slows Python code several times: time without it
                 tracemalloc.start()
             t0 = time.perf_counter()
             report = import_accounts(
-                session, station, "bench.csv", data, CoordSystem.WGS84, None, dry_run
+                session, station, f"bench.{fmt}", data, CoordSystem.WGS84, None, dry_run
             )
             elapsed = time.perf_counter() - t0
             if not dry_run:
@@ -108,5 +143,8 @@ if __name__ == "__main__":
     parser.add_argument(
         "--trace", action="store_true", help="also measure the Python heap peak (slow)"
     )
+    parser.add_argument("--responsible", default="", help="collector username for every row")
+    parser.add_argument("--prefix", default="", help="account number prefix (reuse it to upsert)")
+    parser.add_argument("--format", choices=("csv", "xlsx"), default="csv")
     args = parser.parse_args()
-    run(args.url, args.rows, args.station, args.trace)
+    run(args.url, args.rows, args.station, args.trace, args.responsible, args.prefix, args.format)

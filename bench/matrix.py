@@ -43,7 +43,9 @@ from geo.travel import (
     WithFallback,
     haversine_m,
 )
-from geo.travel.pgrouting import METHODS, edges_sql, snap_points, vertex_matrix
+from geo.travel.network import METHODS
+from geo.travel.pgr import edges_sql, vertex_matrix
+from geo.travel.pgrouting import snap_points
 
 OSM_GZ = Path("/work/shared/data/osm/andorra-20130528.osm.gz")
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/arrears_roads_bench"

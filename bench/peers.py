@@ -8,6 +8,7 @@ peers are only compared on break-free problems (VROOM and ours take breaks).
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
@@ -135,9 +136,13 @@ def pyvrp_orders(problem: Problem, seconds: float, seed: int = 0) -> Orders:
 
 
 def vroom_orders(
-    problem: Problem, exploration: int = 5, threads: int = 2, seconds: float | None = None
+    problem: Problem,
+    exploration: int = 5,
+    threads: int = 2,
+    seconds: float | None = None,
+    log_priorities: bool = False,
 ) -> Orders:
-    """Solve with VROOM; prizes become priorities 1..100 (VROOM maximises them first)."""
+    """Solve with VROOM; prizes become priorities 1..99 (linear or log scale), mandatory 100."""
     import vroom
 
     inp = vroom.Input()
@@ -165,7 +170,14 @@ def vroom_orders(
         )
     jobs = []
     for i, s in enumerate(problem.stops):
-        priority = 100 if s.prize is None else max(1, min(99, round(99 * s.prize / top)))
+        # VROOM maximises the priority sum first. Linear scaling measured better than a log
+        # scale on the prize table (log: -3 to -30 %), worse on the 2,000-candidate day.
+        if s.prize is None:
+            priority = 100
+        elif log_priorities:
+            priority = max(1, min(99, round(99 * math.log1p(s.prize) / math.log1p(top))))
+        else:
+            priority = max(1, min(99, round(99 * s.prize / top)))
         windows = [vroom.TimeWindow(a, b) for a, b in s.time_windows]
         jobs.append(
             vroom.Job(

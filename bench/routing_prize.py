@@ -140,6 +140,8 @@ def run(name: str, problem: Problem, seconds: float) -> tuple[Solution, float]:
         sol = schedule(problem, pyvrp_orders(problem, seconds))
     elif name == "vroom":
         sol = schedule(problem, vroom_orders(problem, 5, 2, seconds))
+    elif name == "vroom-log":
+        sol = schedule(problem, vroom_orders(problem, 5, 2, seconds, log_priorities=True))
     elif name == "greedy":
         sol = schedule(problem, greedy_orders(problem))
     else:
@@ -204,7 +206,7 @@ def station(seconds: float = 30.0) -> None:
     t0 = time.perf_counter()
     problem = make_day(11, 2000, 10, lunch=True, side_km=40.0, mandatory=20)
     built = time.perf_counter() - t0
-    for solver in ("ours", "vroom", "greedy"):
+    for solver in ("ours", "vroom", "vroom-log", "greedy"):
         sol, wall = run(solver, problem, seconds)
         errors = check_solution(problem, sol)
         served = sum(len(r.stops) for r in sol.routes)

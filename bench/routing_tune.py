@@ -61,7 +61,7 @@ def main() -> int:
         opts = dict(p.split("=", 1) for p in parts[2:] if "=" in p)
         ils = opts.pop("ils", "0") == "1"
         overrides = tuple((k, float(v)) for k, v in opts.items())
-        configs.append(SearchConfig(parts[0], parts[1], ils, overrides))
+        configs.append(SearchConfig(parts[0], parts[1], ils=ils, overrides=overrides))
     bks = _bks(args.directory)
     only = [x for x in args.only.split(",") if x]
     gaps: dict[int, list[float]] = {i: [] for i in range(len(configs))}

@@ -24,6 +24,10 @@ GROUP_PRIOR_WEIGHT = 10.0
 #: Station-wide defaults when there is no history at all.
 DEFAULT_P_HOME = 0.5
 DEFAULT_P_PAY = 0.6
+#: Weight of one bill's fate (paid or not, any channel) against one visit's outcome in
+#: P(pay): the payment record is the longer and less biased history (failed visits are
+#: under-recorded, every door payment leaves a receipt).
+BILL_WEIGHT = 1.0
 #: A band is worth a time window when its P(home) beats the day's mean by this much.
 WINDOW_GAIN = 0.15
 
@@ -51,12 +55,18 @@ class History:
         Visits where somebody was home.
     pay_successes
         Visits that ended in a payment (``paid`` or ``partial``).
+    bills_due
+        Bills that fell due in the past year.
+    bills_paid
+        Of those, the bills fully paid by now (any channel).
     """
 
     visits_by_band: list[int] = field(default_factory=lambda: [0] * len(BANDS))
     home_by_band: list[int] = field(default_factory=lambda: [0] * len(BANDS))
     pay_trials: int = 0
     pay_successes: int = 0
+    bills_due: int = 0
+    bills_paid: int = 0
 
     @property
     def visits(self) -> int:
@@ -70,9 +80,11 @@ class History:
             self.home_by_band[i] += other.home_by_band[i]
         self.pay_trials += other.pay_trials
         self.pay_successes += other.pay_successes
+        self.bills_due += other.bills_due
+        self.bills_paid += other.bills_paid
 
 
-def shrink(successes: int, trials: int, prior: float, weight: float) -> float:
+def shrink(successes: float, trials: float, prior: float, weight: float) -> float:
     """Beta-binomial posterior mean of a rate toward ``prior`` with ``weight`` pseudo-trials."""
     return (successes + weight * prior) / (trials + weight)
 
@@ -98,7 +110,12 @@ class Rates:
 def estimate(history: History, prior: Rates, weight: float) -> Rates:
     """Shrink ``history`` toward ``prior`` (``weight`` pseudo-trials per rate)."""
     return Rates(
-        p_pay=shrink(history.pay_successes, history.pay_trials, prior.p_pay, weight),
+        p_pay=shrink(
+            history.pay_successes + BILL_WEIGHT * history.bills_paid,
+            history.pay_trials + BILL_WEIGHT * history.bills_due,
+            prior.p_pay,
+            weight,
+        ),
         p_home=tuple(
             shrink(history.home_by_band[i], history.visits_by_band[i], prior.p_home[i], weight)
             for i in range(len(BANDS))

@@ -6,6 +6,7 @@ one end node per vehicle. An open end is a dummy node reached at zero time and c
 
 from __future__ import annotations
 
+import heapq
 import os
 import random
 import sys
@@ -26,8 +27,8 @@ _LS = routing_enums_pb2.LocalSearchMetaheuristic
 
 #: Seconds kept back from the budget for process hand-over and classification.
 _MARGIN = 0.15
-#: Initial annealing temperature, as a fraction of the first objective (cooled 100-fold).
-_T0 = 0.005
+#: Above this many modelled stops the first solution skips OR-Tools' local search.
+_BIG = 300
 #: Polish a new best with OR-Tools' local search at most once per this share of the time.
 _POLISH_EVERY = 0.15
 
@@ -47,6 +48,9 @@ class SearchConfig:
         recreate plus greedy descent (OR-Tools local search), simulated-annealing
         acceptance; ``metaheuristic`` is then unused. (OR-Tools' own
         ``use_iterated_local_search`` had no effect in 9.15's Python wrapper.)
+    temperature
+        Initial annealing temperature of the iterated local search, as a fraction of the
+        first objective (cooled 100-fold over the run).
     overrides
         ``(field, value)`` pairs set on ``RoutingSearchParameters`` (scalar fields only).
     """
@@ -54,13 +58,16 @@ class SearchConfig:
     first_solution: str = "PARALLEL_CHEAPEST_INSERTION"
     metaheuristic: str = "GUIDED_LOCAL_SEARCH"
     ils: bool = False
+    temperature: float = 0.005
     overrides: tuple[tuple[str, float], ...] = ()
 
 
 #: Configurations given to the parallel workers, in order (worker ``w`` uses ``w % len``).
+#: A cool and a warm search: on Solomon instances at 10 s a cool start suited tight windows
+#: (R1, RC1) and a warm one long routes (R2), so the two workers cover both.
 CONFIGS: tuple[SearchConfig, ...] = (
-    SearchConfig("PARALLEL_CHEAPEST_INSERTION", "GREEDY_DESCENT", ils=True),
-    SearchConfig("LOCAL_CHEAPEST_INSERTION", "GREEDY_DESCENT", ils=True),
+    SearchConfig("PARALLEL_CHEAPEST_INSERTION", "GREEDY_DESCENT", ils=True, temperature=0.005),
+    SearchConfig("LOCAL_CHEAPEST_INSERTION", "GREEDY_DESCENT", ils=True, temperature=0.03),
 )
 
 
@@ -328,28 +335,38 @@ def search(
     """
     nv = len(problem.vehicles)
     empty = RawResult(False, 0, ((),) * nv, ((),) * nv, ((0, 0),) * nv, ((),) * nv)
+    built = time.time()
     model = _Model(problem, eligible, seed)
     seconds = deadline - time.time() - _MARGIN
     if seconds <= 0.01:
         return empty
     if config.ils:
-        first = SearchConfig(config.first_solution, "GREEDY_DESCENT", False, config.overrides)
+        first = SearchConfig(config.first_solution, "GREEDY_DESCENT", overrides=config.overrides)
         params = _parameters(first, seconds, None)
     else:
         params = _parameters(config, seconds, solution_limit)
     model.routing.CloseModelWithParameters(params)
     model.pin()
-    start = model.initial(initial_routes) if initial_routes else None
     began = time.time()
+    if config.ils and len(model.stops) > _BIG:
+        # OR-Tools' local search is slow on big models: the first solution alone.
+        params = _parameters(first, seconds, 1)
+    start = model.initial(initial_routes) if initial_routes else None
     if start is not None:
         solution = model.routing.SolveFromAssignmentWithParameters(start, params)
     else:
         solution = model.routing.SolveWithParameters(params)
     model.first_seconds = time.time() - began
+    if os.environ.get("ROUTING_DEBUG"):
+        print(
+            f"model {began - built:.2f} s, first solution {model.first_seconds:.2f} s, "
+            f"{deadline - time.time():.2f} s left",
+            file=sys.stderr,
+        )
     if solution is None:
         return empty
     if config.ils:
-        solution = _iterate(model, solution, deadline, seed, solution_limit)
+        solution = _iterate(model, solution, deadline, seed, solution_limit, config.temperature)
     return model.extract(solution)
 
 
@@ -383,28 +400,36 @@ def _polish(model: _Model, routes: list[list[int]], seconds: float) -> pywrapcp.
     return model.routing.SolveFromAssignmentWithParameters(start, params)
 
 
+def _penalties(model: _Model) -> dict[int, int]:
+    """Skip penalty of each modelled, non-pinned stop."""
+    p = model.problem
+    penalty_m = mandatory_penalty(p)
+    pinned = {sid for v in p.vehicles for sid in v.pinned}
+    return {
+        i: (penalty_m if p.stops[i].prize is None else p.stops[i].prize or 0)
+        for i in model.stops
+        if p.stops[i].id not in pinned
+    }
+
+
 def _iterate(
     model: _Model,
     solution: pywrapcp.Assignment,
     deadline: float,
     seed: int,
     iterations: int | None,
+    temperature: float = 0.005,
 ) -> pywrapcp.Assignment:
     """Ruin and recreate (pure Python) from ``solution``, polished by OR-Tools' local search.
 
     Runs until ``deadline``, or for ``iterations`` ruin-and-recreate steps (deterministic
-    budget). Candidates are verified with OR-Tools when the problem has breaks, which the
-    Python insertion test ignores.
+    budget). Python approximates breaks conservatively; only solutions that OR-Tools
+    accepts (polished ones, which carry the schedule) are returned, so an approximation
+    error costs quality, never feasibility.
     """
     routing, p = model.routing, model.problem
     rng = random.Random(seed)
-    penalty_m = mandatory_penalty(p)
-    pinned = {sid for v in p.vehicles for sid in v.pinned}
-    penalty = {
-        i: (penalty_m if p.stops[i].prize is None else p.stops[i].prize or 0)
-        for i in model.stops
-        if p.stops[i].id not in pinned
-    }
+    penalty = _penalties(model)
     plan = Plan(p, model.eligible, penalty, _stop_routes(model, _routes(model, solution)))
     d = p.durations
     where = {i: p.stops[i].location for i in model.stops}
@@ -412,7 +437,6 @@ def _iterate(
     def distance(a: int, b: int) -> int:
         return d[where[a]][where[b]]
 
-    has_breaks = any(v.breaks for v in p.vehicles)
     fixed = [len(v.pinned) for v in p.vehicles]
     current_cost = best_cost = plan.objective()
     best_routes = plan.copy_routes()
@@ -420,7 +444,7 @@ def _iterate(
     begin = time.time()
     reserve = min(0.25 * (deadline - begin), 1.5 * model.first_seconds)
     span = max(deadline - _MARGIN - reserve - begin, 1e-3)
-    temperature0 = _T0 * max(best_cost, 1)
+    temperature0 = temperature * max(best_cost, 1)
     done = since_polish = 0
     last_polish = begin
     while True:
@@ -440,18 +464,12 @@ def _iterate(
         others = [i for i in penalty if i not in routed and i not in removed]
         if others:
             anchor = rng.choice(sorted(removed)) if removed else rng.choice(others)
-            others = sorted(others, key=lambda i: (distance(anchor, i), i))[:10]
+            others = heapq.nsmallest(10, others, key=lambda i: (distance(anchor, i), i))
         candidates = sorted(removed) + others
         _order(candidates, p, rng)
         plan.recreate(candidates, rng)
         cost = plan.objective()
-        ok = accept(cost, current_cost, temperature, rng)
-        if ok and has_breaks:
-            ok = (
-                routing.ReadAssignmentFromRoutes(_index_routes(model, plan.routes), True)
-                is not None
-            )
-        if not ok:
+        if not accept(cost, current_cost, temperature, rng):
             plan.set_routes(saved)
             continue
         current_cost = cost
@@ -465,7 +483,8 @@ def _iterate(
             if due:
                 since_polish, last_polish = 0, time.time()
                 left = deadline - _MARGIN - time.time()
-                found = _polish(model, best_routes, left) if left > 0.01 else None
+                cap = min(left, max(0.3, 0.1 * span))
+                found = _polish(model, best_routes, cap) if left > 0.01 else None
                 if found is not None and found.ObjectiveValue() <= best_cost:
                     best_cost = found.ObjectiveValue()
                     best_routes = _stop_routes(model, _routes(model, found))

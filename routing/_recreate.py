@@ -3,7 +3,8 @@
 Routes are lists of stop positions per vehicle. Feasibility of an insertion is tested in
 O(1) with the earliest and latest start of service along the route (time windows, shift,
 open ends), plus load, stop count, allowed vehicles and pinned prefixes. Breaks are not
-modelled here: the caller verifies candidate solutions with OR-Tools when breaks exist.
+modelled exactly: they conservatively shorten the shift, and the caller verifies candidate
+solutions with OR-Tools when breaks exist.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping, Sequence
 
-from routing.problem import Problem
+from routing.problem import Break, Problem
 from routing.reasons import earliest_start
 
 __all__ = ["Plan"]
@@ -28,6 +29,22 @@ def _latest(windows: Sequence[tuple[int, int]], t: int) -> int:
         if a <= t:
             return min(b, t)
     return -_INF
+
+
+def _after_breaks(
+    windows: Sequence[tuple[int, int]], breaks: set[Break]
+) -> tuple[tuple[int, int], ...]:
+    """Windows tightened so that a visit still fits if a break is taken before it.
+
+    A visit that can start after a break's earliest start may be pushed back by the
+    break: its latest start is moved earlier by the duration (not below that earliest
+    start, where it certainly precedes the break).
+    """
+    out = list(windows)
+    for brk in breaks:
+        opens = brk.window[0]
+        out = [(a, b if b <= opens else max(a, opens, b - brk.duration)) for a, b in out]
+    return tuple(out)
 
 
 class Plan:
@@ -59,7 +76,12 @@ class Plan:
         self.c = problem.costs if problem.costs is not None else problem.durations
         pinned = {sid for v in problem.vehicles for sid in v.pinned}
         self.windows = [() if s.id in pinned else s.time_windows for s in problem.stops]
+        breaks = {b for v in problem.vehicles for b in v.breaks}
+        if breaks:
+            self.windows = [_after_breaks(w, breaks) for w in self.windows]
         self.fixed = [len(v.pinned) for v in problem.vehicles]
+        # Breaks are not scheduled here: conservatively, they shorten the shift.
+        self.shift_end = [v.shift[1] - sum(b.duration for b in v.breaks) for v in problem.vehicles]
         self.routes = [list(r) for r in routes]
         self.route_of: dict[int, int] = {}
         cols = list(zip(*self.c, strict=True))
@@ -96,7 +118,7 @@ class Plan:
             t += s.service
             loc = s.location
         late = [0] * len(route)
-        nxt = v.shift[1]
+        nxt = self.shift_end[k]
         nxt_loc = v.end
         for pos in range(len(route) - 1, -1, -1):
             s = stops[route[pos]]
@@ -199,7 +221,7 @@ class Plan:
                 if pos < n:
                     if earliest_start(windows[route[pos]], after + d_from[nxt_loc]) > late[pos]:
                         continue
-                elif after + (0 if end is None else d_from[end]) > v.shift[1]:
+                elif after + (0 if end is None else d_from[end]) > self.shift_end[k]:
                     continue
                 if blink and rng.random() < blink:
                     continue

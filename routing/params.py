@@ -25,8 +25,9 @@ class SolveParams:
         Seed for the search; the same seed, problem and *deterministic* budget give the same
         answer (see ``solution_limit``).
     solution_limit
-        If set, each search stops after this many improving solutions. This is the
-        deterministic budget: with it, and a ``time_limit`` generous enough never to be
+        The deterministic budget: if set, each search runs this many ruin-and-recreate
+        iterations (and its local searches to their local optimum) instead of running
+        until the time limit. With it, and a ``time_limit`` generous enough never to be
         reached, results are reproducible. With only a time limit the result depends on
         the machine's speed and load.
     workers

@@ -27,40 +27,45 @@ def _warm_start(problem: Problem, params: SolveParams) -> dict[int, list[int]]:
     return out
 
 
+#: Work handed to forked workers through inherited memory (no pickling of big matrices).
+_JOBS: dict[int, tuple[Problem, dict[int, tuple[int, ...]], dict[int, list[int]]]] = {}
+
+
+def _search_job(
+    key: int, config: SearchConfig, deadline: float, seed: int, limit: int | None
+) -> RawResult:
+    problem, eligible, initial = _JOBS[key]
+    return search(problem, eligible, config, deadline, seed, limit, initial)
+
+
 def _run(
     problem: Problem,
     eligible: dict[int, tuple[int, ...]],
     params: SolveParams,
     deadline: float,
 ) -> RawResult | None:
-    """Run ``params.workers`` searches and return the best (ties: the lowest worker)."""
+    """Run ``params.workers`` searches and return the best (ties: the lowest worker).
+
+    Worker ``w`` uses configuration ``CONFIGS[w % len(CONFIGS)]`` and seed ``seed + w``.
+    """
     initial = _warm_start(problem, params)
-    jobs: list[tuple[SearchConfig, int]] = [
-        (CONFIGS[w % len(CONFIGS)], params.seed + w // len(CONFIGS)) for w in range(params.workers)
-    ]
+    jobs = [(CONFIGS[w % len(CONFIGS)], params.seed + w) for w in range(params.workers)]
+    limit = params.solution_limit
     if params.workers == 1:
-        results = [
-            search(
-                problem, eligible, jobs[0][0], deadline, jobs[0][1], params.solution_limit, initial
-            )
-        ]
+        results = [search(problem, eligible, jobs[0][0], deadline, jobs[0][1], limit, initial)]
     else:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=params.workers, mp_context=context) as pool:
-            futures = [
-                pool.submit(
-                    search,
-                    problem,
-                    eligible,
-                    config,
-                    deadline,
-                    seed,
-                    params.solution_limit,
-                    initial,
-                )
-                for config, seed in jobs
-            ]
-            results = [f.result() for f in futures]
+        key = id(initial)
+        _JOBS[key] = (problem, eligible, initial)
+        try:
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=params.workers, mp_context=context) as pool:
+                futures = [
+                    pool.submit(_search_job, key, config, deadline, seed, limit)
+                    for config, seed in jobs
+                ]
+                results = [f.result() for f in futures]
+        finally:
+            del _JOBS[key]
     found = [r for r in results if r.found]
     return min(found, key=lambda r: r.objective) if found else None
 
@@ -68,7 +73,7 @@ def _run(
 #: Below this many candidates nothing is pre-selected.
 PRESELECT_MIN = 400
 #: Candidates kept per estimated visit the fleet can make in a day.
-PRESELECT_FACTOR = 4
+PRESELECT_FACTOR = 2
 
 
 def preselect(

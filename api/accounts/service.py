@@ -19,9 +19,10 @@ from api.accounts import responsibility
 from geo.arrears import account_arrears_subquery
 from geo.coords import CoordSystem, to_wgs84
 from geo.failures import InvalidInput, Missing, NotAllowed
-from geo.models import Account, Role, Station, Territory
+from geo.models import Account, Role, Station
 from geo.placement import implausibility
 from geo.scope import Scope, get_scoped, restrict
+from geo.territories import covering_territory
 
 __all__ = [
     "AccountFilters",
@@ -32,6 +33,8 @@ __all__ = [
     "update_account",
 ]
 
+#: Business-day timezone when no station is at hand (filters across stations).
+DEFAULT_TIMEZONE = "Asia/Shanghai"
 #: Largest PostgreSQL ``integer``: ids in paths above it cannot exist.
 MAX_ID = 2**31 - 1
 _EDITABLE = ("number", "name", "address", "phone", "village", "category", "group_code", "notes")
@@ -77,12 +80,10 @@ def scoped_station(session: Session, scope: Scope, station_id: int | None) -> St
 
 def territory_covering(session: Session, station_id: int, lon: float, lat: float) -> int | None:
     """The station's territory covering the point (lowest id when several overlap)."""
-    return session.scalars(
-        select(Territory.id)
-        .where(Territory.station_id == station_id, Territory.area.ST_Covers(point_wkt(lon, lat)))
-        .order_by(Territory.id)
-        .limit(1)
-    ).first()
+    territory_id: int | None = session.scalar(
+        select(covering_territory(station_id, point_wkt(lon, lat)))
+    )
+    return territory_id
 
 
 def _number_taken(session: Session, number: str, except_id: int | None = None) -> bool:
@@ -218,7 +219,7 @@ def accounts_query(scope: Scope, f: AccountFilters) -> Select[Any]:
         if f.arrears_max is not None:
             stmt = stmt.where(amount <= f.arrears_max)
         if f.overdue_days_min is not None:
-            day = f.as_of or dt.date.today()
+            day = f.as_of or dt.datetime.now(ZoneInfo(DEFAULT_TIMEZONE)).date()
             stmt = stmt.where(arrears.c.oldest_due <= day - dt.timedelta(days=f.overdue_days_min))
     return stmt
 

@@ -40,8 +40,11 @@ class FieldStop:
 
     @property
     def settled(self) -> bool:
-        """Nothing is owed any more (paid through any channel since the plan was made)."""
-        return self.due.total <= 0
+        """No principal is owed any more (paid through any channel since the plan was made).
+
+        A late fee left over alone does not justify a trip; it stays in ``amount_due``.
+        """
+        return self.due.principal <= 0
 
 
 @dataclass(frozen=True)

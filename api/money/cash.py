@@ -1,8 +1,6 @@
-"""Collector cash custody: cash in hand = field cash collected - reversed - handed over
-+ counted variances. Handovers and variances are ledger entries; a daily reconciliation
-compares the cash counted with what was expected, and its report adds up to the fen.
-
-Payments are placed by their instant, cash events by their station-local business day.
+"""Collector cash custody: handovers are ledger entries; a daily reconciliation compares
+the cash counted with what was expected (see :mod:`api.money.custody` for the window),
+records the variance as its own entry, and its report adds up to the fen.
 """
 
 from __future__ import annotations
@@ -11,36 +9,21 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from api.money.canonical import body_hash
+from api.money.custody import window
 from api.money.records import audit
 from api.money.service import Rejected
-from geo.models import Channel, EntryKind, Payment, Role, Station, User
-from geo.models.ledger_extra import CashEvent, CashReconciliation, QuarantinedPayment
+from geo.models import Role, Station, User
+from geo.models.ledger_extra import CashEvent, CashReconciliation
 from geo.scope import Scope, get_scoped
 
 ZERO = Decimal("0.00")
-
-
-@dataclass(frozen=True)
-class CashFlows:
-    """Cash movements of one collector over a window."""
-
-    collected: Decimal
-    quarantined: Decimal
-    reversed: Decimal
-    handed_over: Decimal
-    variance: Decimal
-
-    @property
-    def net(self) -> Decimal:
-        return self.collected + self.quarantined - self.reversed - self.handed_over + self.variance
 
 
 @dataclass(frozen=True)
@@ -53,83 +36,15 @@ class Report:
     business_date: dt.date
     opening: Decimal
     collected: Decimal
-    quarantined: Decimal
+    quarantined: Decimal | None
     reversed: Decimal
     handed_over: Decimal
     expected: Decimal
     counted: Decimal
     variance: Decimal
     replay: bool
-
-
-def _sum(session: Session, column: Any, *where: ColumnElement[bool]) -> Decimal:
-    value = session.scalar(select(func.coalesce(func.sum(column), 0)).where(*where))
-    return Decimal(value or 0).quantize(Decimal("0.01"))
-
-
-def flows(
-    session: Session,
-    collector_id: int,
-    *,
-    since: dt.datetime | None,
-    until: dt.datetime,
-    first_day: dt.date | None,
-    last_day: dt.date,
-) -> CashFlows:
-    """Flows: payments in ``[since, until)``, cash events dated ``[first_day, last_day]``."""
-
-    def window(column: Any) -> list[ColumnElement[bool]]:
-        clauses = [column < until]
-        if since is not None:
-            clauses.append(column >= since)
-        return clauses
-
-    def days() -> list[ColumnElement[bool]]:
-        clauses = [CashEvent.business_date <= last_day]
-        if first_day is not None:
-            clauses.append(CashEvent.business_date >= first_day)
-        return clauses
-
-    cash = (Payment.collector_id == collector_id) & (Payment.channel == Channel.FIELD_CASH)
-    stored = select(Payment.id).where(Payment.id == QuarantinedPayment.id).exists()
-    return CashFlows(
-        collected=_sum(
-            session,
-            Payment.amount,
-            cash,
-            Payment.kind == EntryKind.PAYMENT,
-            *window(Payment.collected_at),
-        ),
-        quarantined=_sum(
-            session,
-            QuarantinedPayment.amount,
-            QuarantinedPayment.collector_id == collector_id,
-            QuarantinedPayment.channel == Channel.FIELD_CASH.value,
-            ~stored,
-            *window(QuarantinedPayment.collected_at),
-        ),
-        reversed=_sum(
-            session,
-            Payment.amount,
-            cash,
-            Payment.kind == EntryKind.REVERSAL,
-            *window(Payment.collected_at),
-        ),
-        handed_over=_sum(
-            session,
-            CashEvent.amount,
-            CashEvent.collector_id == collector_id,
-            CashEvent.kind == "handover",
-            *days(),
-        ),
-        variance=_sum(
-            session,
-            CashEvent.amount,
-            CashEvent.collector_id == collector_id,
-            CashEvent.kind == "variance",
-            *days(),
-        ),
-    )
+    #: Cash recorded after its own day had been counted, included in this count.
+    late: Decimal | None = None
 
 
 def _collector(session: Session, scope: Scope, collector_id: int) -> tuple[User, Station]:
@@ -147,15 +62,9 @@ def _collector(session: Session, scope: Scope, collector_id: int) -> tuple[User,
     return user, stations[0]
 
 
-def _day_bounds(day: dt.date, tz: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
-    start = dt.datetime.combine(day, dt.time(0), tz)
-    return start, dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tz)
-
-
 def in_hand(session: Session, collector_id: int, day: dt.date, tz: ZoneInfo) -> Decimal:
     """Cash a collector should hold at the end of local ``day``."""
-    _, end = _day_bounds(day, tz)
-    return flows(session, collector_id, since=None, until=end, first_day=None, last_day=day).net
+    return window(session, collector_id, day, tz.key).in_hand
 
 
 @dataclass(frozen=True)
@@ -185,10 +94,13 @@ def record_handover(session: Session, scope: Scope, inp: HandoverInput) -> tuple
     user, station = _collector(session, scope, inp.collector_id)
     tz = ZoneInfo(station.timezone)
     day = inp.handed_at.astimezone(tz).date()
-    held = in_hand(session, user.id, day, tz)
+    # What the collector holds now, everything recorded so far included (a reversal
+    # since the handover's day may have lowered it): cash in hand never goes negative.
+    now_day = max(day, dt.datetime.now(tz).date())
+    held = in_hand(session, user.id, now_day, tz)
     if inp.amount > held:
         raise Rejected(
-            "more_than_in_hand", f"The collector holds {held:.2f} on {day}; reconcile first."
+            "more_than_in_hand", f"The collector holds {held:.2f}; count the cash first."
         )
     row = session.execute(
         insert(CashEvent)
@@ -203,6 +115,7 @@ def record_handover(session: Session, scope: Scope, inp: HandoverInput) -> tuple
             actor_id=scope.user_id,
             device_id=inp.device_id,
             body_hash=digest,
+            recorded_at=func.clock_timestamp(),
         )
         .on_conflict_do_nothing()
         .returning(CashEvent.id)
@@ -260,32 +173,22 @@ def reconcile(
     if stored is not None:
         if stored.body_hash != digest:
             raise Rejected("id_conflict", "This id is already used by a different money record.")
-        return _report(session, stored, replay=True)
+        return _report(stored, replay=True)
     user, station = _collector(session, scope, inp.collector_id)
     tz = ZoneInfo(station.timezone)
     if inp.business_date > (today or dt.datetime.now(tz).date()):
         raise Rejected("future_day", "A day can be reconciled once it has begun.")
-    start, end = _day_bounds(inp.business_date, tz)
-    opening = flows(
-        session,
-        user.id,
-        since=None,
-        until=start,
-        first_day=None,
-        last_day=inp.business_date - dt.timedelta(days=1),
-    ).net
-    day = flows(
-        session,
-        user.id,
-        since=start,
-        until=end,
-        first_day=inp.business_date,
-        last_day=inp.business_date,
+    counted_days = select(CashReconciliation.business_date).where(
+        CashReconciliation.collector_id == user.id,
+        CashReconciliation.business_date >= inp.business_date,
     )
-    if day.variance != 0:
-        raise Rejected("already_reconciled", "This day is already reconciled.", conflict=True)
-    collected = day.collected + day.quarantined
-    expected = opening + collected - day.reversed - day.handed_over
+    if session.scalar(counted_days.limit(1)) is not None:
+        raise Rejected(
+            "already_reconciled", "This day or a later one is already reconciled.", conflict=True
+        )
+    w = window(session, user.id, inp.business_date, tz.key)
+    collected = w.collected + w.quarantined
+    expected = w.in_hand
     variance = inp.counted - expected
     savepoint = session.begin_nested()
     row = session.execute(
@@ -295,15 +198,16 @@ def reconcile(
             collector_id=user.id,
             station_id=station.id,
             business_date=inp.business_date,
-            opening=opening,
+            opening=w.opening,
             collected=collected,
-            reversed=day.reversed,
-            handed_over=day.handed_over,
+            reversed=w.reversed,
+            handed_over=w.handed_over,
             expected=expected,
             counted=inp.counted,
             variance=variance,
             actor_id=scope.user_id,
             body_hash=digest,
+            recorded_at=func.clock_timestamp(),
         )
         .on_conflict_do_nothing()
         .returning(CashReconciliation.id)
@@ -312,7 +216,7 @@ def reconcile(
         savepoint.rollback()
         stored = session.get(CashReconciliation, inp.id, populate_existing=True)
         if stored is not None and stored.body_hash == digest:
-            return _report(session, stored, replay=True)
+            return _report(stored, replay=True)
         if stored is not None:
             raise Rejected("id_conflict", "This id is already used by a different money record.")
         raise Rejected("already_reconciled", "This day is already reconciled.", conflict=True)
@@ -324,7 +228,9 @@ def reconcile(
                 collector_id=user.id,
                 station_id=station.id,
                 amount=variance,
-                occurred_at=end,
+                occurred_at=dt.datetime.combine(
+                    inp.business_date + dt.timedelta(days=1), dt.time(0), tz
+                ),
                 business_date=inp.business_date,
                 actor_id=scope.user_id,
                 device_id=inp.device_id,
@@ -351,11 +257,15 @@ def reconcile(
     savepoint.commit()
     stored = session.get(CashReconciliation, inp.id)
     assert stored is not None
-    return _report(session, stored, replay=False, quarantined=day.quarantined)
+    return _report(stored, replay=False, quarantined=w.quarantined, late=w.late)
 
 
 def _report(
-    session: Session, r: CashReconciliation, *, replay: bool, quarantined: Decimal | None = None
+    r: CashReconciliation,
+    *,
+    replay: bool,
+    quarantined: Decimal | None = None,
+    late: Decimal | None = None,
 ) -> Report:
     return Report(
         id=r.id,
@@ -363,11 +273,12 @@ def _report(
         business_date=r.business_date,
         opening=r.opening,
         collected=r.collected,
-        quarantined=quarantined if quarantined is not None else ZERO,
+        quarantined=quarantined,
         reversed=r.reversed,
         handed_over=r.handed_over,
         expected=r.expected,
         counted=r.counted,
         variance=r.variance,
         replay=replay,
+        late=late,
     )

@@ -16,6 +16,7 @@ from api.db import get_session
 from api.errors import not_found
 from api.money import cash
 from api.money.blueprint import blp, rejected, require_staff
+from api.money.custody import window
 from api.money.schemas import (
     CashEventSchema,
     CountSchema,
@@ -114,11 +115,10 @@ class Position(MethodView):
         user = get_scoped(session, User, collector_id, current_scope())
         if user is None or not user.stations:
             raise not_found("collector")
-        tz = ZoneInfo(min(user.stations, key=lambda s: s.id).timezone)
-        day = args.get("business_date") or dt.datetime.now(tz).date()
-        end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tz)
-        f = cash.flows(session, user.id, since=None, until=end, first_day=None, last_day=day)
-        return {"collector_id": user.id, "business_date": day, **asdict(f), "in_hand": f.net}
+        tz = min(user.stations, key=lambda s: s.id).timezone
+        day = args.get("business_date") or dt.datetime.now(ZoneInfo(tz)).date()
+        w = window(session, user.id, day, tz)
+        return {"collector_id": user.id, "business_date": day, **asdict(w), "in_hand": w.in_hand}
 
 
 def _columns(r: CashReconciliation) -> dict[str, Any]:

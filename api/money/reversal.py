@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -98,6 +98,7 @@ def reverse_payment(
             reason=inp.reason,
             actor_id=scope.user_id,
             body_hash=digest,
+            recorded_at=func.clock_timestamp(),
         )
         .on_conflict_do_nothing()
         .returning(Payment.id)

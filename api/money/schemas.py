@@ -142,7 +142,8 @@ class AmountDueSchema(Schema):
     principal = Money()
     late_fee = Money()
     total = Money()
-    credit = Money()
+    credit = Money(metadata={"description": "Paid earlier beyond what was owed then"})
+    net = Money(metadata={"description": "total - credit, at least 0.00: left to collect"})
     bills = fields.List(fields.Nested(BillDueSchema))
     buckets = fields.Nested(BucketsSchema)
     oldest_days_overdue = fields.Integer()
@@ -215,6 +216,10 @@ class ReconciliationSchema(Schema):
     expected = Money()
     counted = Money()
     variance = Money()
+    late = Money(
+        allow_none=True,
+        metadata={"description": "Cash recorded after its own day was counted, included here"},
+    )
     replay = fields.Boolean()
 
 
@@ -223,15 +228,18 @@ class PositionArgs(Schema):
 
 
 class PositionSchema(Schema):
-    """Cash a collector should hold at the end of a business day, and how it came about."""
+    """Cash a collector should hold at the end of a day: counted at the last count
+    (``opening``) plus what no count has covered yet."""
 
     collector_id = fields.Integer()
     business_date = fields.Date()
+    last_count_day = fields.Date(allow_none=True)
+    opening = Money()
     collected = Money()
     quarantined = Money()
     reversed = Money()
     handed_over = Money()
-    variance = Money()
+    late = Money(metadata={"description": "Recorded after its own day had been counted"})
     in_hand = Money()
 
 

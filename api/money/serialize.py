@@ -57,6 +57,7 @@ def due_body(due: AmountDue) -> dict[str, Any]:
         "late_fee": due.late_fee,
         "total": due.total,
         "credit": due.credit,
+        "net": due.net,
         "bills": [
             {
                 "bill_id": x.bill_id,

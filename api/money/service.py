@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -29,6 +29,7 @@ from geo.models import (
     PaymentAllocation,
     Role,
     Station,
+    User,
 )
 from geo.models.ledger_extra import MoneyException, QuarantinedPayment
 from geo.money import amount_due, local_date, plan_allocation
@@ -93,6 +94,13 @@ class PaymentResult:
     allocations: list[PaymentAllocation] = field(default_factory=list)
     quarantine: QuarantinedPayment | None = None
     overpayment: Decimal = Decimal("0.00")
+
+
+def hold_custody(session: Session, collector_id: int) -> None:
+    """Share-lock the collector's row while recording field cash: a cash count (which
+    locks it exclusively) then sees every movement stamped before it, and none after.
+    Movements are stamped with ``clock_timestamp()`` once the lock is held."""
+    session.execute(select(User.id).where(User.id == collector_id).with_for_update(read=True))
 
 
 def _body(inp: PaymentInput, uploader_id: int) -> dict[str, object]:
@@ -192,6 +200,8 @@ def _quarantine(
         station_id: int | None = account.station_id
     else:
         station_id = min(scope.station_ids, default=None)
+    if inp.channel is Channel.FIELD_CASH:
+        hold_custody(session, scope.user_id)
     stmt = (
         insert(QuarantinedPayment)
         .values(
@@ -206,6 +216,7 @@ def _quarantine(
             reason=reason,
             body=body,
             body_hash=digest,
+            recorded_at=func.clock_timestamp(),
         )
         .on_conflict_do_nothing(index_elements=[QuarantinedPayment.id])
         .returning(QuarantinedPayment.id)
@@ -279,6 +290,8 @@ def record_payment(
         else None
     )
     uploader = collector_id if collector_id is not None else scope.user_id
+    if inp.channel is Channel.FIELD_CASH and inp.channel_txn_id is None:
+        hold_custody(session, uploader)
     row = session.execute(
         insert(Payment)
         .values(
@@ -294,6 +307,7 @@ def record_payment(
             receipt_no=receipt,
             actor_id=scope.user_id,
             body_hash=digest,
+            recorded_at=func.clock_timestamp(),
         )
         .on_conflict_do_nothing()
         .returning(Payment.id)

@@ -16,7 +16,7 @@ from geoalchemy2.shape import to_shape
 from sqlalchemy import and_, case, extract, func, select
 from sqlalchemy.orm import Session
 
-from geo.fees import late_fee
+from geo.fees import CLASSIC_RATES, LateFeeRates, late_fee
 from geo.models import (
     Account,
     Bill,
@@ -90,14 +90,21 @@ def amounts_due(
     *,
     station_id: int | None = None,
     account_ids: Sequence[int] | None = None,
+    rates: LateFeeRates = CLASSIC_RATES,
 ) -> dict[int, Due]:
-    """Per account with arrears: overdue principal plus the late fee if paid on ``as_of``."""
+    """Per account with arrears: overdue principal plus the late fee if paid on ``as_of``.
+
+    An estimate for valuing visits: fees already paid and the fee accrued on parts paid
+    late are left out (the phone shows ``geo.money.amount_due``, the exact figure).
+    """
     rows = outstanding_principal_by_bill(
         session, as_of, station_id=station_id, account_ids=account_ids
     )
     out: dict[int, Due] = {}
     for account_id, category, due, principal in rows:
-        fee = late_fee(principal, due, as_of, residential=category is Category.RESIDENTIAL)
+        fee = late_fee(
+            principal, due, as_of, residential=category is Category.RESIDENTIAL, rates=rates
+        )
         prev = out.get(account_id)
         if prev is None:
             out[account_id] = Due(principal, fee, due, 1)
@@ -112,16 +119,21 @@ def amounts_due(
 
 
 def visit_histories(
-    session: Session, account_ids: list[int], before: dt.date, tz: str
+    session: Session, account_ids: list[int], before: dt.date, tz: str, days: int = 180
 ) -> dict[int, History]:
-    """Visit counts per account and time band (station-local hours), before ``before``."""
+    """Visit counts per account and time band (station-local hours), in the ``days``
+    before ``before`` (habits change; old receipts would outweigh recent failures)."""
     local = func.timezone(tz, Visit.device_time)
     hour = extract("hour", local)
     home = case((Visit.outcome.in_(_NOT_HOME), 0), else_=1)
     paid = case((Visit.outcome.in_(_PAID), 1), else_=0)
     stmt = (
         select(Visit.account_id, hour, func.count(), func.sum(home), func.sum(paid))
-        .where(Visit.account_id.in_(account_ids), func.date(local) < before)
+        .where(
+            Visit.account_id.in_(account_ids),
+            func.date(local) < before,
+            func.date(local) >= before - dt.timedelta(days=days),
+        )
         .group_by(Visit.account_id, hour)
     )
     out: dict[int, History] = defaultdict(History)
@@ -135,6 +147,30 @@ def visit_histories(
         hist.pay_trials += int(n_home)
         hist.pay_successes += int(n_paid)
     return dict(out)
+
+
+def bill_records(
+    session: Session, account_ids: Sequence[int], as_of: dt.date, days: int = 365
+) -> dict[int, tuple[int, int]]:
+    """Per account: bills that fell due in the ``days`` before ``as_of``, and how many of
+    them are fully paid now (outstanding principal <= 0, any channel)."""
+    paid = (
+        select(PaymentAllocation.bill_id, func.sum(PaymentAllocation.principal).label("paid"))
+        .group_by(PaymentAllocation.bill_id)
+        .subquery()
+    )
+    settled = case((Bill.amount - func.coalesce(paid.c.paid, 0) <= 0, 1), else_=0)
+    stmt = (
+        select(Bill.account_id, func.count(), func.sum(settled))
+        .outerjoin(paid, paid.c.bill_id == Bill.id)
+        .where(
+            Bill.account_id.in_(list(account_ids)),
+            Bill.due_date < as_of,
+            Bill.due_date >= as_of - dt.timedelta(days=days),
+        )
+        .group_by(Bill.account_id)
+    )
+    return {a: (int(n), int(k or 0)) for a, n, k in session.execute(stmt)}
 
 
 def promises_due(

@@ -36,6 +36,9 @@ class PlanRequest:
     collector_ids: tuple[int, ...] | None = None
     time_limit: float = 30.0
     per_collector: int = 150
+    #: Cap on modelled stops in one solve (matrix memory grows with its square): with
+    #: many collectors each brings ``max_modelled // collectors`` (at least 20).
+    max_modelled: int = 1500
     service_s: int = 600
     workers: int = 1
     seed: int = 0

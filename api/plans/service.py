@@ -33,6 +33,7 @@ from api.plans.model import (
     PlanRequest,
 )
 from geo.models import TravelMode
+from geo.money import rates_for
 from geo.travel import DEFAULT_PROFILES, GreatCircleProvider, MatrixProvider, haversine_m
 from geo.travel.profiles import profile_for
 from geo.visit_value import (
@@ -47,6 +48,10 @@ from geo.visit_value import (
 )
 
 DEFAULT_SHIFT = (dt.time(8, 0), dt.time(17, 30))
+#: Arc cost in fen per road kilometre (fuel and wear), per travel mode. The collector's
+#: time is not priced: the shift is a fixed budget, so the solver maximises the expected
+#: recovery and uses distance only to break ties and drop visits not worth the fuel.
+FEN_PER_KM = {TravelMode.MOTORBIKE: 30, TravelMode.CAR: 80, TravelMode.WALK: 0}
 #: How late after its planned start a lunch break may begin, seconds.
 BREAK_SLACK_S = 3600
 
@@ -132,10 +137,14 @@ def _candidates(
     session: Session, req: PlanRequest, tz: str, planned: set[int]
 ) -> tuple[list[_Candidate], list[dict[str, object]], dict[str, object], int]:
     """Every account with arrears: valued candidates, and the ones no collector may visit."""
-    dues = cand.amounts_due(session, req.plan_date, station_id=req.station_id)
+    rates = rates_for(session, req.station_id, req.plan_date)  # the station's own, if any
+    dues = cand.amounts_due(session, req.plan_date, station_id=req.station_id, rates=rates)
     ids = sorted(dues)
     infos = cand.accounts_with_collectors(session, ids)
     histories = cand.visit_histories(session, ids, req.plan_date, tz)
+    for account_id, (due, paid) in cand.bill_records(session, ids, req.plan_date).items():
+        record = histories.setdefault(account_id, History())
+        record.bills_due, record.bills_paid = due, paid
     promises = cand.promises_due(session, ids, req.plan_date, tz)
     pinned = {a for seq in req.pinned.values() for a in seq}
     station_rates, groups = group_priors(
@@ -181,12 +190,13 @@ def _preselect(
     pts = np.asarray([c.info.lonlat for c in cands], dtype=np.float64)
     pinned = {a for seq in req.pinned.values() for a in seq}
     keep: set[int] = {i for i, c in enumerate(cands) if c.mandatory or c.info.id in pinned}
+    per = min(req.per_collector, max(20, req.max_modelled // max(1, len(vehicles))))
     for v in vehicles:
         speed = profile_for(DEFAULT_PROFILES, v.mode).speed_mps
         secs = haversine_m(np.asarray([v.start], dtype=np.float64), pts)[0] * 1.5 / speed
         mine = [i for i, c in enumerate(cands) if v.collector.id in c.allowed]
         mine.sort(key=lambda i: -cands[i].value.prize_fen / (req.service_s + 2 * secs[i]))
-        keep.update(mine[: req.per_collector])
+        keep.update(mine[:per])
     chosen = [c for i, c in enumerate(cands) if i in keep]
     dropped = [c for i, c in enumerate(cands) if i not in keep]
     return chosen, dropped
@@ -206,8 +216,12 @@ def _solve_group(
     req: PlanRequest,
     provider: MatrixProvider,
     time_limit: float,
-) -> tuple[routing.Solution, list[tuple[float, float]], dict[str, int]]:
-    """One travel mode: locations are the vehicles' starts and ends, then the stops."""
+) -> tuple[routing.Solution, list[tuple[float, float]], dict[str, int], list[int]]:
+    """One travel mode: locations are the vehicles' starts and ends, then the stops.
+
+    Returns the solution, the points, each stop's location and the travel seconds of
+    each vehicle's route.
+    """
     points: list[tuple[float, float]] = [v.start for v in vehicles]
     ends: list[int] = []
     for k, v in enumerate(vehicles):
@@ -220,10 +234,13 @@ def _solve_group(
     for s in stops:
         loc_of[s.stop_id] = len(points)
         points.append(s.info.lonlat)
-    matrix = provider.matrix(points, vehicles[0].mode)
+    mode = vehicles[0].mode
+    matrix = provider.matrix(points, mode)
+    costs = np.rint(matrix.metres.astype(np.float64) * FEN_PER_KM[mode] / 1000).astype(np.int64)
     vids = {v.collector.id: v.vid for v in vehicles}
     problem = routing.Problem(
         durations=tuple(tuple(r) for r in matrix.seconds.tolist()),
+        costs=tuple(tuple(r) for r in costs.tolist()),
         vehicles=tuple(
             routing.Vehicle(
                 id=v.vid,
@@ -248,7 +265,12 @@ def _solve_group(
         ),
     )
     params = routing.SolveParams(time_limit=time_limit, seed=req.seed, workers=req.workers)
-    return routing.solve(problem, params), points, loc_of
+    sol = routing.solve(problem, params)
+    travel = []
+    for k, r in enumerate(sol.routes):
+        locs = [k, *(loc_of[x.id] for x in r.stops), ends[k]]
+        travel.append(sum(int(matrix.seconds[a, b]) for a, b in zip(locs, locs[1:], strict=False)))
+    return sol, points, loc_of, travel
 
 
 def compute_plan(
@@ -287,7 +309,7 @@ def compute_plan(
         stops = [c for c in chosen if c.stop_id not in served and c.allowed & ids]
         share = req.time_limit * len(group) / max(1, len(vehicles))
         t1 = time.monotonic()
-        sol, points, loc_of = _solve_group(group, stops, req, provider, max(0.5, share))
+        sol, points, loc_of, travel = _solve_group(group, stops, req, provider, max(0.5, share))
         solver_stats.append(
             {
                 "mode": mode.value,
@@ -301,9 +323,9 @@ def compute_plan(
         )
         for u in sol.unassigned:
             reasons[u.id] = u.reason.value
-        for v, r in zip(group, sol.routes, strict=True):
+        for v, r, secs in zip(group, sol.routes, travel, strict=True):
             served.update(x.id for x in r.stops)
-            routes.append(_route(v, r, by_id, points, loc_of, req, tz))
+            routes.append(_route(v, r, by_id, secs, req, tz))
     for sid in served:
         reasons.pop(sid, None)
     left += [
@@ -336,8 +358,7 @@ def _route(
     v: _Vehicle,
     r: routing.Route,
     by_id: dict[str, _Candidate],
-    points: list[tuple[float, float]],
-    loc_of: dict[str, int],
+    travel_seconds: int,
     req: PlanRequest,
     tz: ZoneInfo,
 ) -> PlannedRoute:
@@ -362,7 +383,7 @@ def _route(
     return PlannedRoute(
         collector_id=v.collector.id,
         stops=tuple(stops),
-        travel_seconds=r.cost,
+        travel_seconds=travel_seconds,
         expected_value=sum((s.expected_value for s in stops), Decimal("0.00")),
         path=path,
     )

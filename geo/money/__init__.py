@@ -5,7 +5,9 @@ Functions take a ``Session`` first and never import Flask.
 
 from geo.money.aging import AgeBuckets, Stage, age_buckets, escalation_stage
 from geo.money.allocation import AllocationLine, AllocationPlan, plan_allocation
+from geo.money.arrears_sql import arrears_by_age
 from geo.money.due import AmountDue, BillDue, amount_due, local_date
+from geo.money.invariants import check_ledger
 from geo.money.rates import rates_for
 
 __all__ = [
@@ -17,6 +19,8 @@ __all__ = [
     "Stage",
     "age_buckets",
     "amount_due",
+    "arrears_by_age",
+    "check_ledger",
     "escalation_stage",
     "local_date",
     "plan_allocation",

@@ -63,6 +63,11 @@ class AmountDue:
     def total(self) -> Decimal:
         return self.principal + self.late_fee
 
+    @property
+    def net(self) -> Decimal:
+        """What is left to collect once the account's unallocated credit is counted."""
+        return max(ZERO, self.total - self.credit)
+
 
 def local_date(instant: dt.datetime, tz: ZoneInfo) -> dt.date:
     """The station-local business day of an instant."""

@@ -18,7 +18,9 @@ from geo.travel.greatcircle import (
     GreatCircleProvider,
     haversine_m,
 )
-from geo.travel.pgrouting import Method, PgRoutingProvider, RoadNetwork, edges_sql
+from geo.travel.network import Method, RoadNetwork
+from geo.travel.pgr import edges_sql, vertex_matrix
+from geo.travel.pgrouting import PgRoutingProvider, snap_points
 from geo.travel.profiles import DEFAULT_PROFILES, ModeProfile
 from geo.travel.protocol import (
     LonLat,
@@ -49,4 +51,6 @@ __all__ = [
     "edges_sql",
     "fill_missing",
     "haversine_m",
+    "snap_points",
+    "vertex_matrix",
 ]

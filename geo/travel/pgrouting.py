@@ -24,11 +24,7 @@ and vertex ids are bound parameters.
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -45,165 +41,16 @@ from sqlalchemy import (
     or_,
     select,
     table,
-    text,
     true,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from geo.models import TravelMode
+from geo.travel.network import RoadNetwork
+from geo.travel.pgr import bbox_around, edges_sql, vertex_matrix
 from geo.travel.profiles import DEFAULT_PROFILES, ModeProfile, describe_profiles, profile_for
 from geo.travel.protocol import FloatMatrix, LonLat, PartialMatrix, as_lonlat_array
-
-Method = Literal["auto", "drivingdistance", "dijkstracost", "costmatrix"]
-METHODS: frozenset[str] = frozenset({"auto", "drivingdistance", "dijkstracost", "costmatrix"})
-AUTO_EDGES_PER_TARGET = 20
-"""``auto`` uses ``drivingdistance`` up to this many edges per target vertex, else
-``dijkstracost`` (measured crossover: Andorra 2.5 edges/target, drivingDistance 2-4x faster;
-a 40,000-vertex grid at 41 edges/target, dijkstraCost 1.4x faster)."""
-_UNLIMITED = 1e12  # pgr_drivingDistance's distance bound: far beyond any day's travel
-_IDENT = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
-_M_PER_DEG_LAT = 111_320.0
-
-
-@dataclass(frozen=True)
-class RoadNetwork:
-    """Where the routable network lives and how to use it.
-
-    Attributes
-    ----------
-    schema
-        Schema of the osm2pgrouting tables (default ``roads``, never the app's schema).
-    ways
-        Edge table: ``gid, source, target, cost_s, reverse_cost_s, length_m, the_geom``.
-    vertices
-        Vertex table: ``id, the_geom`` (``geometry(Point, 4326)`` with a GiST index).
-    tag_column
-        Edge column with osm2pgrouting's ``tag_id`` for per-mode exclusions, or ``None``
-        when the table has no such column.
-    max_snap_m
-        A point farther than this from every usable vertex is not routed (fallback).
-    access_detour
-        Path metres per straight metre between a point and its vertex.
-    bbox_margin_m
-        Only edges within the points' bounding box grown by this margin are loaded
-        (``None``: the whole table). Keeps a province-sized table cheap.
-    method
-        ``"drivingdistance"``: one Dijkstra tree per source with ``pgr_drivingDistance``,
-        keeping only the target vertices (no path is rebuilt per pair; fastest when the
-        points are dense in the network). ``"dijkstracost"``: ``pgr_dijkstraCost``
-        many-to-many (faster when the network is large for the number of points).
-        ``"costmatrix"``: one ``pgr_dijkstraCostMatrix`` call (ignores ``batch_size``).
-        ``"auto"`` (default) picks ``drivingdistance`` up to ``AUTO_EDGES_PER_TARGET``
-        edges per target vertex, else ``dijkstracost``. All give the same costs; see
-        ``docs/road_network.md``.
-    batch_size
-        Sources per database call for ``drivingdistance`` and ``dijkstracost``
-        (``None``: all at once). Batches keep each result set small.
-    max_tree_rows
-        ``drivingdistance`` returns a row per source and reachable vertex before the
-        targets are picked, and PostgreSQL cannot allocate more than 1 GB for it
-        (``invalid memory alloc request size``: 500 sources on a 40,000-vertex grid).
-        Batches are shrunk so that sources x edges stays below this (default 2,000,000,
-        about 110 MB).
-    exact_metres
-        ``False``: metres = routed seconds x mode speed (exact whenever no edge on the path
-        has a posted speed below the mode speed, true for the default mapconfig).
-        ``True``: a second matrix over ``length_m`` (the shortest path's length; doubles
-        the database time).
-    """
-
-    schema: str = "roads"
-    ways: str = "ways"
-    vertices: str = "ways_vertices_pgr"
-    tag_column: str | None = "tag_id"
-    max_snap_m: float = 1500.0
-    access_detour: float = 1.3
-    bbox_margin_m: float | None = 10_000.0
-    method: Method = "auto"
-    batch_size: int | None = 500
-    max_tree_rows: int = 2_000_000
-    exact_metres: bool = False
-
-    def __post_init__(self) -> None:
-        for name in (self.schema, self.ways, self.vertices, self.tag_column):
-            if name is not None and not _IDENT.match(name):
-                raise ValueError(f"not a plain lower-case SQL identifier: {name!r}")
-        if not self.max_snap_m > 0.0:
-            raise ValueError("max_snap_m must be positive")
-        if not 1.0 <= self.access_detour <= 3.0:
-            raise ValueError("access_detour must be between 1.0 and 3.0")
-        if self.bbox_margin_m is not None and not self.bbox_margin_m >= 0.0:
-            raise ValueError("bbox_margin_m must be non-negative")
-        if self.method not in METHODS:
-            raise ValueError(f"method must be one of {sorted(METHODS)}")
-        if self.batch_size is not None and self.batch_size < 1:
-            raise ValueError("batch_size must be positive")
-        if self.max_tree_rows < 1:
-            raise ValueError("max_tree_rows must be positive")
-
-    @property
-    def qualified_ways(self) -> str:
-        """``schema.ways``, quoted."""
-        return f'"{self.schema}"."{self.ways}"'
-
-
-def _bbox(lonlat: FloatMatrix, margin_m: float) -> tuple[float, float, float, float]:
-    lat_max = float(np.abs(lonlat[:, 1]).max())
-    dlat = margin_m / _M_PER_DEG_LAT
-    dlon = margin_m / (_M_PER_DEG_LAT * max(math.cos(math.radians(min(lat_max, 89.0))), 0.01))
-    return (
-        float(lonlat[:, 0].min()) - dlon,
-        float(lonlat[:, 1].min()) - dlat,
-        float(lonlat[:, 0].max()) + dlon,
-        float(lonlat[:, 1].max()) + dlat,
-    )
-
-
-def edges_sql(
-    network: RoadNetwork,
-    profile: ModeProfile,
-    bbox: tuple[float, float, float, float] | None = None,
-    metres: bool = False,
-) -> str:
-    """Return pgRouting's edge query for ``profile`` (seconds, or metres if ``metres``).
-
-    Parameters
-    ----------
-    network
-        Validated table names.
-    profile
-        Mode speeds, one-way rule and excluded tags.
-    bbox
-        ``(xmin, ymin, xmax, ymax)`` in degrees to restrict edges to, or ``None``.
-    metres
-        Cost in metres instead of seconds, with the same one-way rules.
-
-    Returns
-    -------
-    str
-        ``SELECT id, source, target, cost, reverse_cost FROM ...``, made only of
-        identifiers checked by ``RoadNetwork`` and numbers formatted by Python.
-    """
-    mps = float(profile.speed_mps)
-    forward = "length_m" if metres else f"GREATEST(cost_s, length_m / {mps!r})"
-    backward = "length_m" if metres else f"GREATEST(reverse_cost_s, length_m / {mps!r})"
-    if profile.directed:
-        cost = f"CASE WHEN cost_s < 0 THEN -1 ELSE {forward} END"
-        reverse = f"CASE WHEN reverse_cost_s < 0 THEN -1 ELSE {backward} END"
-    else:
-        cost = reverse = "length_m" if metres else f"length_m / {mps!r}"
-    where = ["source IS NOT NULL", "target IS NOT NULL"]
-    if network.tag_column is not None and profile.excluded_tags:
-        tags = ", ".join(str(int(t)) for t in sorted(profile.excluded_tags))
-        where.append(f'"{network.tag_column}" NOT IN ({tags})')
-    if bbox is not None:
-        x0, y0, x1, y1 = (float(v) for v in bbox)
-        where.append(f"the_geom && ST_MakeEnvelope({x0!r}, {y0!r}, {x1!r}, {y1!r}, 4326)")
-    return (
-        f"SELECT gid AS id, source, target, {cost} AS cost, {reverse} AS reverse_cost "
-        f"FROM {network.qualified_ways} WHERE {' AND '.join(where)}"
-    )
 
 
 def snap_points(
@@ -271,119 +118,6 @@ def snap_points(
             vids[int(idx) - 1] = int(vid)
             snap[int(idx) - 1] = float(dist)
     return vids, snap
-
-
-_COST_MATRIX_SQL = text(
-    "SELECT start_vid, array_agg(end_vid), array_agg(agg_cost) "
-    "FROM pgr_dijkstraCostMatrix(:edges, CAST(:ends AS bigint[]), directed => true) "
-    "GROUP BY start_vid"
-)
-_DIJKSTRA_COST_SQL = text(
-    "SELECT start_vid, array_agg(end_vid), array_agg(agg_cost) "
-    "FROM pgr_dijkstraCost(:edges, CAST(:starts AS bigint[]), CAST(:ends AS bigint[]), "
-    "directed => true) GROUP BY start_vid"
-)
-# pgRouting 3.6 renamed pgr_drivingDistance's from_v to start_vid.
-_DRIVING_DISTANCE_SQL = {
-    column_name: text(
-        f"SELECT dd.{column_name}, array_agg(dd.node), array_agg(dd.agg_cost) "
-        "FROM pgr_drivingDistance(:edges, CAST(:starts AS bigint[]), :limit, directed => true) dd "
-        "JOIN unnest(CAST(:ends AS bigint[])) AS t(id) ON t.id = dd.node "
-        f"GROUP BY dd.{column_name}"
-    )
-    for column_name in ("from_v", "start_vid")
-}
-
-
-def pgrouting_version(conn: Connection | Session) -> tuple[int, int]:
-    """Return pgRouting's ``(major, minor)`` version."""
-    raw = str(conn.execute(text("SELECT pgr_version()")).scalar_one())
-    major, minor = (int(part) for part in re.findall(r"\d+", raw)[:2])
-    return major, minor
-
-
-def tree_batch_size(batch_size: int | None, sources: int, edges: int, max_rows: int) -> int:
-    """Sources per ``pgr_drivingDistance`` call so that sources x edges <= ``max_rows``.
-
-    Parameters
-    ----------
-    batch_size
-        Requested sources per call (``None``: all).
-    sources
-        Number of source vertices.
-    edges
-        Edges in the routed graph (an upper bound of the vertices a tree reaches, up to
-        one per component).
-    max_rows
-        Row budget per call.
-
-    Returns
-    -------
-    int
-        At least 1, at most ``batch_size`` and ``sources``.
-    """
-    wanted = sources if batch_size is None else min(batch_size, sources)
-    return max(1, min(wanted, max_rows // max(edges, 1)))
-
-
-def vertex_matrix(
-    conn: Connection | Session,
-    edges: str,
-    vertex_ids: npt.NDArray[np.int64],
-    method: Method = "auto",
-    batch_size: int | None = 500,
-    max_tree_rows: int = 2_000_000,
-) -> FloatMatrix:
-    """Shortest-path costs between sorted unique vertex ids, ``NaN`` where unreachable.
-
-    Parameters
-    ----------
-    conn
-        Database connection or session.
-    edges
-        pgRouting edge query (see ``edges_sql``).
-    vertex_ids
-        Sorted unique vertex ids.
-    method
-        ``"auto"``, ``"drivingdistance"``, ``"dijkstracost"`` or ``"costmatrix"`` (see
-        ``RoadNetwork``).
-    batch_size
-        Sources per call (``None``: all); ignored by ``"costmatrix"``.
-    max_tree_rows
-        Row budget per ``pgr_drivingDistance`` call (see ``RoadNetwork``).
-
-    Returns
-    -------
-    numpy.ndarray
-        ``(k, k)`` float64 costs in the edge query's unit, zero diagonal.
-    """
-    k = vertex_ids.shape[0]
-    out = np.full((k, k), np.nan, dtype=np.float64)
-    np.fill_diagonal(out, 0.0)
-    if k < 2:
-        return out
-    ids = vertex_ids.tolist()
-    n_edges = 0
-    if method in ("auto", "drivingdistance"):
-        n_edges = int(conn.execute(text(f"SELECT count(*) FROM ({edges}) AS e")).scalar_one())
-    if method == "auto":
-        method = "drivingdistance" if n_edges <= AUTO_EDGES_PER_TARGET * k else "dijkstracost"
-    if method == "costmatrix":
-        stmt, step = _COST_MATRIX_SQL, k
-    elif method == "dijkstracost":
-        stmt, step = _DIJKSTRA_COST_SQL, batch_size or k
-    else:
-        column_name = "start_vid" if pgrouting_version(conn) >= (3, 6) else "from_v"
-        stmt = _DRIVING_DISTANCE_SQL[column_name]
-        step = tree_batch_size(batch_size, k, n_edges, max_tree_rows)
-    for first in range(0, k, step):
-        params = {"edges": edges, "starts": ids[first : first + step], "ends": ids}
-        for start, ends, costs in conn.execute(stmt, {**params, "limit": _UNLIMITED}):
-            row = int(np.searchsorted(vertex_ids, start))
-            cols = np.searchsorted(vertex_ids, np.asarray(ends, dtype=np.int64))
-            out[row, cols] = np.asarray(costs, dtype=np.float64)
-    np.fill_diagonal(out, 0.0)
-    return out
 
 
 class PgRoutingProvider:
@@ -473,7 +207,7 @@ class PgRoutingProvider:
     ) -> None:
         net = self.network
         unique = np.unique(vids[ok])
-        bbox = None if net.bbox_margin_m is None else _bbox(lonlat[ok], net.bbox_margin_m)
+        bbox = None if net.bbox_margin_m is None else bbox_around(lonlat[ok], net.bbox_margin_m)
         road_s = vertex_matrix(
             self.conn,
             edges_sql(net, profile, bbox),

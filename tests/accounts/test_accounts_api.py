@@ -240,6 +240,7 @@ def test_outside_scope_reads_and_patches_are_404(station_team, factory, client):
         ("get", "/api/territories/99999999999999999999", None, 404),
         ("get", "/api/accounts?station_id=99999999999999999999", None, 422),
         ("get", "/api/accounts?after=99999999999999999999", None, 422),
+        ("get", "/api/accounts?after=2147483648", None, 422),
         ("get", "/api/accounts?villag=typo", None, 422),
         ("get", "/api/responsibility?on=2026-01-01&collector_id=99999999999999999999", None, 422),
         ("post", "/api/responsibility/reassign", {"collector_id": 2**40, "account_ids": [1]}, 422),
@@ -278,3 +279,24 @@ def test_distance_and_bbox_filters_accept_a_declared_system(station_team, factor
         a["id"] for a in client.get(f"/api/accounts?{near}&system=gcj02", headers=headers).json
     ] == [acc.id]
     assert client.get(f"/api/accounts?{near}", headers=headers).json == []
+
+
+def test_patch_responsible_goes_through_the_history(station_team, factory, client):
+    """PATCHing responsible_id closes the old history row; a stranger collector is refused."""
+    st, _, col, headers = station_team
+    acc = factory.account(st, col)
+    newcomer = factory.user(Role.COLLECTOR, st)
+    stranger = factory.user(Role.COLLECTOR, factory.station())
+    url = f"/api/accounts/{acc.id}"
+    etag = client.get(url, headers=headers).headers["ETag"]
+    bad = client.patch(
+        url, json={"responsible_id": stranger.id}, headers=headers | {"If-Match": etag}
+    )
+    assert bad.status_code == 422 and "responsible_id" in bad.json["errors"]["json"]
+    resp = client.patch(
+        url, json={"responsible_id": newcomer.id}, headers=headers | {"If-Match": etag}
+    )
+    assert resp.status_code == 200 and resp.json["responsible_id"] == newcomer.id
+    history = client.get(f"{url}/responsibility", headers=headers).json
+    assert [h["collector_id"] for h in history] == [col.id, newcomer.id]
+    assert history[0]["valid_to"] == history[1]["valid_from"]

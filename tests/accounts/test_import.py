@@ -178,3 +178,24 @@ def test_numbers_of_another_station_and_collectors_cannot_import(team, factory, 
         dry_run=True,
     )
     assert resp.status_code == 403
+
+
+def test_reimport_changes_responsibility_through_the_history(team, factory, client, session):
+    """Re-importing with another collector closes the old row; the same collector adds nothing."""
+    st, _, col, headers = team
+    other = factory.user(Role.COLLECTOR, st, username=f"col-other-{st.id}")
+    line = "R1,张三,东村1号,东村,residential,110.30,34.14,,{}"
+    assert _post(client, headers, _csv(line.format(col.username)), False).status_code == 200
+    assert _post(client, headers, _csv(line.format(col.username)), False).status_code == 200
+    acc = session.scalars(select(Account).where(Account.number == "R1")).one()
+    rows = lambda: session.scalars(  # noqa: E731
+        select(AccountResponsibility.collector_id)
+        .where(AccountResponsibility.account_id == acc.id)
+        .order_by(AccountResponsibility.id)
+    ).all()
+    assert rows() == [col.id]
+    resp = _post(client, headers, _csv(line.format(other.username)), False)
+    assert resp.status_code == 200, resp.json
+    session.expire_all()
+    assert session.get(Account, acc.id).responsible_id == other.id
+    assert rows() == [other.id]  # same-day change replaces the row opened today

@@ -30,7 +30,7 @@ from geo.travel import (
     RoadNetwork,
     WithFallback,
 )
-from geo.travel.pgrouting import tree_batch_size
+from geo.travel.pgr import tree_batch_size
 
 PROFILES = {
     TravelMode.CAR: ModeProfile(

@@ -35,6 +35,7 @@ class CommittedField:
     collector_ids: tuple[int, ...]
     usernames: tuple[str, ...]
     account_ids: tuple[int, ...]
+    supervisor: str = ""
 
 
 def committed_field(
@@ -66,7 +67,14 @@ def committed_field(
             )
             for i in range(collectors)
         ]
-        s.add_all(users)
+        supervisor = User(
+            username=f"s-{tag}",
+            display_name="所长",
+            password_hash=passwords.hash(PASSWORD),
+            role=Role.SUPERVISOR,
+            stations=[station],
+        )
+        s.add_all([*users, supervisor])
         s.flush()
         account_ids = []
         for user in users:
@@ -102,4 +110,5 @@ def committed_field(
             tuple(u.id for u in users),
             tuple(u.username for u in users),
             tuple(account_ids),
+            supervisor.username,
         )

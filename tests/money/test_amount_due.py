@@ -159,6 +159,28 @@ def test_allocation_goes_oldest_first_and_reports_overpayment(factory: Any, sess
     assert plan.unallocated == D("48.10")
 
 
+def test_credit_from_an_overpayment_reduces_what_is_left_to_collect(
+    factory: Any, session: Any
+) -> None:
+    """A 30.00 overpayment stays as credit: a later 100.00 bill leaves 70.00 to collect."""
+    account = _account(factory)
+    first = factory.bill(account, dt.date(2026, 1, 1), "50.00", dt.date(2026, 2, 10))
+    payment = _pay(session, account, dt.date(2026, 2, 1), [(first, "50.00", "0.00")])
+    extra = Payment(
+        id=uuid.uuid4(),
+        kind=EntryKind.PAYMENT,
+        account_id=account.id,
+        amount=D("30.00"),
+        channel=Channel.COUNTER,
+        collected_at=payment.collected_at,
+    )
+    session.add(extra)
+    session.flush()
+    factory.bill(account, dt.date(2026, 2, 1), "100.00", dt.date(2026, 3, 10))
+    due = amount_due(session, account.id, dt.date(2026, 3, 1))
+    assert (due.total, due.credit, due.net) == (D("100.00"), D("30.00"), D("70.00"))
+
+
 def test_allocation_hint_goes_first(factory: Any, session: Any) -> None:
     """A hinted bill is paid before older ones."""
     account = _account(factory)

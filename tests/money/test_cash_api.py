@@ -135,3 +135,27 @@ def test_supervisor_lists_the_days_reconciliations(client: Any, field: Any) -> N
     assert [(r["collector_id"], r["expected"], r["variance"]) for r in rows] == [
         (field.collector.id, "12.00", "0.00")
     ]
+
+
+def test_a_late_upload_for_a_counted_day_falls_into_the_next_count(client: Any, field: Any) -> None:
+    """Cash uploaded after its day was counted is counted once, next time, marked late."""
+    client.post("/api/payments", json=field.payment("10.00"), headers=field.collector_auth)
+    # The collector also holds 25.00 from an upload still on the phone: counted 35.00.
+    first = _count(client, field, "2026-04-09", "35.00").json
+    assert (first["expected"], first["variance"]) == ("10.00", "25.00")
+    late = field.payment("25.00", collected_at="2026-04-09T17:00:00+08:00")
+    assert client.post("/api/payments", json=late, headers=field.collector_auth).status_code == 201
+    pos = _position(client, field, "2026-04-10")
+    assert (pos["opening"], pos["late"], pos["in_hand"]) == ("35.00", "25.00", "60.00")
+    nxt = _count(client, field, "2026-04-10", "35.00").json
+    assert (nxt["opening"], nxt["collected"], nxt["late"]) == ("35.00", "25.00", "25.00")
+    assert (nxt["expected"], nxt["variance"]) == ("60.00", "-25.00")
+    # The surplus and the shortfall cancel: over both days, nothing is counted twice.
+    assert D(first["variance"]) + D(nxt["variance"]) == 0
+
+
+def test_a_count_closes_earlier_days_too(client: Any, field: Any) -> None:
+    """Once a day is counted, an earlier day can no longer be counted (409)."""
+    client.post("/api/payments", json=field.payment("10.00"), headers=field.collector_auth)
+    assert _count(client, field, "2026-04-10", "10.00").status_code == 201
+    assert _count(client, field, "2026-04-09", "10.00").status_code == 409

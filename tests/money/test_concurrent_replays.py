@@ -6,6 +6,7 @@ import uuid
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -91,3 +92,52 @@ def test_concurrent_different_payments_never_overallocate(engine: Engine, live_a
             )
         )
         assert allocated == 80
+
+
+def _login(app: Any, username: str) -> dict[str, str]:
+    resp = app.test_client().post(
+        "/api/auth/login", json={"username": username, "password": PASSWORD}
+    )
+    return {"Authorization": f"Bearer {resp.json['access_token']}"}
+
+
+def test_a_count_racing_uploads_covers_each_payment_exactly_once(
+    engine: Engine, live_app: Any
+) -> None:
+    """40 uploads race a cash count: this count and the next one hold every fen once."""
+    field = committed_field(engine, live_app.extensions["passwords"])
+    collector, supervisor = _login(live_app, field.usernames[0]), _login(live_app, field.supervisor)
+    collector_id = field.collector_ids[0]
+
+    def upload(i: int) -> int:
+        body = {
+            "id": str(uuid.uuid4()),
+            "account_id": field.account_ids[0],
+            "amount": "1.00",
+            "channel": "field_cash",
+            "collected_at": "2026-04-09T10:00:00+08:00",
+        }
+        return (
+            live_app.test_client().post("/api/payments", json=body, headers=collector).status_code
+        )
+
+    def count(day: str, counted: str) -> Any:
+        body = {
+            "id": str(uuid.uuid4()),
+            "collector_id": collector_id,
+            "business_date": day,
+            "counted": counted,
+        }
+        resp = live_app.test_client().post(
+            "/api/cash/reconciliations", json=body, headers=supervisor
+        )
+        assert resp.status_code == 201, resp.json
+        return resp.json
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        uploads = [pool.submit(upload, i) for i in range(40)]
+        first = pool.submit(count, "2026-04-09", "0.00").result()
+        assert {u.result() for u in uploads} == {201}
+    second = count("2026-04-10", "0.00")
+    assert Decimal(first["collected"]) + Decimal(second["collected"]) == Decimal("40.00")
+    assert Decimal(second["opening"]) == Decimal(first["counted"])

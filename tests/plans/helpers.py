@@ -80,3 +80,31 @@ def visit(
     session.add(v)
     session.flush()
     return v
+
+
+def pay_in_full(session: Any, account: Account) -> None:
+    """A counter payment of the account's first bill, allocated to its principal."""
+    from decimal import Decimal
+
+    from geo.models import Channel, EntryKind, Payment, PaymentAllocation
+
+    bill = account.bills[0]
+    pid = uuid.uuid4()
+    session.add(
+        Payment(
+            id=pid,
+            kind=EntryKind.PAYMENT,
+            account_id=account.id,
+            amount=bill.amount,
+            channel=Channel.COUNTER,
+            channel_txn_id=f"T{pid.hex[:12]}",
+            collected_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1),
+        )
+    )
+    session.flush()
+    session.add(
+        PaymentAllocation(
+            payment_id=pid, bill_id=bill.id, principal=bill.amount, late_fee=Decimal(0)
+        )
+    )
+    session.flush()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.plans.helpers import build_day
+from tests.plans.helpers import build_day, pay_in_full
 
 
 def test_collector_gets_todays_published_route_with_money_and_geometry(factory, client, plan_day):
@@ -63,3 +63,21 @@ def test_draft_plans_are_invisible_to_collectors(factory, client, plan_day):
     route_id = plan["routes"][0]["id"]
     assert client.get(f"/api/routes/{route_id}", headers=headers).status_code == 404
     assert client.get(f"/api/plans/{plan['id']}", headers=headers).status_code == 403
+
+
+def test_a_stop_paid_through_any_channel_shows_settled_and_changes_the_etag(
+    factory, client, session, plan_day
+):
+    """After a counter payment the stop is flagged settled, owes 0.00, and the ETag moves."""
+    day = build_day(factory, per_side=2)
+    plan_day(day, factory.token(day.supervisor, client))
+    headers = factory.token(day.west, client)
+    url = f"/api/me/route?date={day.plan_date}"
+    before = client.get(url, headers=headers)
+    first = before.json["stops"][0]
+    account = next(a for a in day.accounts["west"] if a.id == first["account"]["id"])
+    pay_in_full(session, account)
+    after = client.get(url, headers=headers | {"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200 and after.headers["ETag"] != before.headers["ETag"]
+    stop = next(s for s in after.json["stops"] if s["account"]["id"] == account.id)
+    assert stop["settled"] is True and stop["amount_due"]["principal"] == "0.00"

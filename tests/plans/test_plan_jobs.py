@@ -238,3 +238,49 @@ def test_heartbeat_thread_extends_the_lease_while_the_job_runs(engine):
         with sessions() as s:
             s.execute(delete(Job).where(Job.id == job.id))
             s.commit()
+
+
+def test_concurrent_claimants_on_committed_rows_get_the_job_once(engine):
+    """Eight threads, each on its own connection, race to claim one job: one wins."""
+    import threading
+
+    from sqlalchemy import delete
+    from sqlalchemy.orm import sessionmaker
+
+    sessions = sessionmaker(bind=engine, expire_on_commit=False)
+    with sessions() as s:
+        job = _job(s)
+        s.commit()
+    barrier = threading.Barrier(8)
+    wins: list[int] = []
+
+    def claimant() -> None:
+        with sessions() as s:
+            barrier.wait()
+            got = jobs.claim(s, job.id, 60)
+            s.commit()
+            if got is not None:
+                wins.append(got.attempt)
+
+    try:
+        threads = [threading.Thread(target=claimant) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        assert wins == [1]
+    finally:
+        with sessions() as s:
+            s.execute(delete(Job).where(Job.id == job.id))
+            s.commit()
+
+
+def test_jobs_are_scoped(factory, client, rung):
+    """Another station's supervisor and a collector get 404 for a supervisor's plan job."""
+    day = build_day(factory, per_side=1)
+    headers = factory.token(day.supervisor, client)
+    url = _submit(client, headers, day.station.id, day.plan_date).headers["Location"]
+    other = factory.user("supervisor", factory.station())
+    for user in (other, day.west):
+        assert client.get(url, headers=factory.token(user, client)).status_code == 404
+    assert client.get(url, headers=headers).status_code == 200

@@ -104,3 +104,49 @@ def test_route_times_respect_the_shift_and_lunch(factory, session):
         for s in r.stops:
             assert dt.time(8) <= s.eta.astimezone(tz).time() <= dt.time(17, 30)
             assert s.eta.astimezone(tz).date() == day.plan_date
+
+
+def test_the_stations_own_late_fee_rates_value_the_visits(factory, session):
+    """A station rate version (here: no late fee at all) is what the planner charges."""
+    from geo.models.ledger_extra import LateFeeRate
+
+    day = build_day(factory, per_side=1)
+    session.add(
+        LateFeeRate(
+            station_id=day.station.id,
+            effective_from=day.plan_date - dt.timedelta(days=400),
+            residential=Decimal("0"),
+            other_current_year=Decimal("0"),
+            other_earlier_years=Decimal("0"),
+            minimum=Decimal("0.00"),
+        )
+    )
+    session.flush()
+    draft = _plan(session, day)
+    fees = {s.explain["late_fee"] for r in draft.routes for s in r.stops}
+    assert fees == {"0.00"}
+
+
+def test_collectors_with_different_travel_modes_are_planned_in_one_day(factory, session):
+    """A car and a motorbike collector: one problem per mode, both routes in the plan."""
+    from geo.models import TravelMode
+
+    day = build_day(factory, per_side=3)
+    day.west.profile.travel_mode = TravelMode.CAR
+    session.flush()
+    draft = _plan(session, day)
+    modes = {g["mode"]: g["vehicles"] for g in draft.summary["solver"]}
+    assert modes == {"car": 1, "motorbike": 1}
+    by_collector = {r.collector_id: {s.account_id for s in r.stops} for r in draft.routes}
+    assert by_collector[day.west.id] == {a.id for a in day.accounts["west"]}
+    assert by_collector[day.east.id] == {a.id for a in day.accounts["east"]}
+
+
+def test_pinned_accounts_open_the_route_in_order_and_are_locked(factory, session):
+    """PlanRequest.pinned keeps a collector's chosen stops first, in order, locked."""
+    day = build_day(factory, per_side=3)
+    a0, _, a2 = day.accounts["west"]
+    draft = _plan(session, day, pinned={day.west.id: (a2.id, a0.id)})
+    west = next(r for r in draft.routes if r.collector_id == day.west.id)
+    assert [s.account_id for s in west.stops[:2]] == [a2.id, a0.id]
+    assert [s.locked for s in west.stops] == [True, True] + [False] * (len(west.stops) - 2)

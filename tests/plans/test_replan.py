@@ -4,34 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from decimal import Decimal
 
 from api.plans.runner import run_plan_job
-from geo.models import Channel, EntryKind, Outcome, Payment, PaymentAllocation
-from tests.plans.helpers import FAST, TZ, build_day, local_today, visit
-
-
-def _pay_in_full(session, account, bill_amount: str) -> None:
-    bill = account.bills[0]
-    pid = uuid.uuid4()
-    session.add(
-        Payment(
-            id=pid,
-            kind=EntryKind.PAYMENT,
-            account_id=account.id,
-            amount=Decimal(bill_amount),
-            channel=Channel.COUNTER,
-            channel_txn_id=f"T{pid.hex[:12]}",
-            collected_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1),
-        )
-    )
-    session.flush()
-    session.add(
-        PaymentAllocation(
-            payment_id=pid, bill_id=bill.id, principal=Decimal(bill_amount), late_fee=Decimal(0)
-        )
-    )
-    session.flush()
+from geo.models import Outcome
+from tests.plans.helpers import FAST, TZ, build_day, local_today, pay_in_full, visit
 
 
 def test_replan_keeps_done_stops_drops_paid_and_starts_here(
@@ -49,7 +25,7 @@ def test_replan_keeps_done_stops_drops_paid_and_starts_here(
     done = next(a for a in day.accounts["west"] if a.id == done_acc)
     paid = next(a for a in day.accounts["west"] if a.id == paid_acc)
     visit(session, done, day.west, Outcome.REFUSED, days_ago=0, hour=8)
-    _pay_in_full(session, paid, str(paid.bills[0].amount))
+    pay_in_full(session, paid)
 
     here = (110.285, 34.135)
     resp = client.post(
@@ -107,3 +83,30 @@ def test_replan_needs_a_published_route_and_a_collector(factory, client, rung):
         == 422
     )
     assert rung == []
+
+
+def test_replan_fails_cleanly_when_the_published_plan_changed(factory, client, app, plan_day):
+    """If the supervisor publishes a new version meanwhile, the re-plan job fails, no plan."""
+    day = build_day(factory, per_side=2)
+    day.plan_date = local_today()
+    sup = factory.token(day.supervisor, client)
+    plan_day(day, sup)
+    me = factory.token(day.west, client)
+    resp = client.post(
+        "/api/me/route/replan",
+        json={"lon": 110.28, "lat": 34.13, "date": day.plan_date.isoformat(), "time_limit": 1},
+        headers=me,
+    )
+    newer = plan_day(day, sup)  # v2 published while the re-plan waits in the queue
+    ten_am = dt.datetime.combine(day.plan_date, dt.time(10), TZ)
+    job_id = uuid.UUID(resp.json["id"])
+    assert run_plan_job(app.extensions["db_sessionmaker"], job_id, FAST, now=ten_am) == "conflict"
+    job = client.get(f"/api/jobs/{job_id}", headers=me).json
+    assert job["status"] == "failed" and "changed" in job["error"]
+    assert (
+        client.get(f"/api/me/route?date={day.plan_date}", headers=me).json["plan_id"] == newer["id"]
+    )
+    versions = client.get(
+        f"/api/stations/{day.station.id}/plans?date={day.plan_date}", headers=sup
+    ).json
+    assert [(p["version"], p["status"]) for p in versions] == [(2, "published"), (1, "superseded")]

@@ -42,3 +42,10 @@ def test_forced_band_is_used_for_promises():
     v = visit_value(Decimal("10.00"), Rates(0.5, (0.2, 0.4, 0.6, 0.8)), forced_band=0)
     assert v.band == 0 and v.prize_fen == round(1000 * 0.5 * 0.2)
     assert v.expected_value == Decimal("1.00")
+
+
+def test_unpaid_bills_pull_p_pay_down_even_without_visits():
+    """A year of unpaid bills is evidence too: P(pay) falls well below the group's."""
+    never = estimate(History(bills_due=12, bills_paid=0), FLAT, 4)
+    always = estimate(History(bills_due=12, bills_paid=12), FLAT, 4)
+    assert never.p_pay == 2 / 16 and always.p_pay == 14 / 16

@@ -1,0 +1,12 @@
+"""Supervisor route editing on a plan: hand edits, the plan check, re-optimise around locks.
+
+``PUT /api/plans/{id}/routes`` takes the desired stops of some routes (the others stay)
+and stores the result as the day's next draft version with its plan check;
+``POST /api/plans/{id}/check`` is the same check without saving;
+``POST /api/plans/{id}/reoptimise`` re-runs the optimiser keeping locked stops, in order,
+at the head of their collector's route (synchronously, 0.5-10 s budget).
+
+Modules: :mod:`.schedule` (pure timing of a fixed route), :mod:`.planner` (the plan
+service's vehicles and visit values), :mod:`.check` (validation, timing, value kept and
+lost, reasons), :mod:`.store` (new versions), :mod:`.views`.
+"""

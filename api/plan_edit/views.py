@@ -1,0 +1,139 @@
+"""Supervisor route editing: edit routes by hand, check a plan, re-optimise around locks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+from flask.views import MethodView
+from flask_jwt_extended import jwt_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from api.auth.jwt import current_scope
+from api.db import get_session
+from api.errors import Problem, not_found
+from api.plan_edit.check import check_plan
+from api.plan_edit.model import InvalidEdit, PlanCheck, RouteEdit, StalePlan
+from api.plan_edit.schemas import (
+    MAX_ROUTES,
+    PlanCheckSchema,
+    ReoptimisedSchema,
+    ReoptimiseSchema,
+    RouteEditSchema,
+)
+from api.plan_edit.store import reoptimise, save_edit
+from api.smorest import Blueprint
+from geo.models import Plan, Route
+from geo.scope import Scope, restrict
+
+blp = Blueprint("plan_edit", __name__, url_prefix="/api", description="Editing and checking plans")
+
+
+@dataclass(frozen=True)
+class CheckAnswer:
+    check: PlanCheck
+    plan_id: int | None = None
+    version: int | None = None
+    status: str | None = None
+
+
+def _editor_plan(plan_id: int, *, lock: bool = False) -> tuple[Plan, Scope]:
+    """The plan if the caller is a supervisor or admin with it in scope; 404 otherwise."""
+    scope = current_scope()
+    if scope.is_collector:
+        raise not_found("plan")
+    stmt = restrict(
+        select(Plan)
+        .where(Plan.id == plan_id)
+        .options(selectinload(Plan.routes).selectinload(Route.stops)),
+        Plan,
+        scope,
+    )
+    plan: Plan | None = get_session().scalars(stmt).one_or_none()
+    if plan is None:
+        raise not_found("plan")
+    return plan, scope
+
+
+def _routes(body: list[RouteEdit]) -> list[RouteEdit]:
+    if len(body) > MAX_ROUTES:
+        msg = f"At most {MAX_ROUTES} routes."
+        raise Problem(422, msg, errors={"json": {"_schema": [msg]}})
+    return body
+
+
+def _checked(plan: Plan, scope: Scope, edits: list[RouteEdit]) -> PlanCheck:
+    try:
+        return check_plan(get_session(), scope, plan, edits)
+    except InvalidEdit as exc:
+        raise Problem(422, str(exc), errors={"json": exc.errors}) from exc
+    except StalePlan as exc:
+        raise Problem(409, str(exc)) from exc
+
+
+@blp.route("/plans/<int:plan_id>/routes")
+class PlanRoutes(MethodView):
+    @jwt_required()
+    @blp.arguments(RouteEditSchema(many=True))
+    @blp.response(201, PlanCheckSchema)
+    def put(self, body: list[RouteEdit], plan_id: int) -> Any:
+        """Set routes' stops by hand; saved as the day's next draft, with its plan check."""
+        plan, scope = _editor_plan(plan_id)
+        check = _checked(plan, scope, _routes(body))
+        session = get_session()
+        new = save_edit(session, plan, check, created_by=scope.user_id)
+        session.commit()
+        answer = CheckAnswer(check, new.id, new.version, new.status.value)
+        return answer, 201, {"Location": f"/api/plans/{new.id}"}
+
+
+@blp.route("/plans/<int:plan_id>/check")
+class PlanCheckView(MethodView):
+    @jwt_required()
+    @blp.arguments(RouteEditSchema(many=True))
+    @blp.response(200, PlanCheckSchema)
+    def post(self, body: list[RouteEdit], plan_id: int) -> Any:
+        """Dry run: the plan check of the plan with these routes changed; nothing is saved."""
+        plan, scope = _editor_plan(plan_id)
+        check = _checked(plan, scope, _routes(body))
+        get_session().rollback()
+        return CheckAnswer(check)
+
+
+@dataclass(frozen=True)
+class ReoptimiseAnswer:
+    plan: Plan
+    seconds: float
+    dropped_locks: tuple[dict[str, object], ...]
+    checked: CheckAnswer
+
+
+@blp.route("/plans/<int:plan_id>/reoptimise")
+class Reoptimise(MethodView):
+    @jwt_required()
+    @blp.arguments(ReoptimiseSchema)
+    @blp.response(201, ReoptimisedSchema)
+    def post(self, body: dict[str, Any], plan_id: int) -> Any:
+        """Re-run the optimiser keeping locked stops first, in order; a new draft version."""
+        plan, scope = _editor_plan(plan_id)
+        session = get_session()
+        try:
+            result = reoptimise(
+                session,
+                plan,
+                time_limit=body["time_limit"],
+                per_collector=int(current_app.config.get("PLAN_PER_COLLECTOR", 150)),
+                created_by=scope.user_id,
+            )
+        except StalePlan as exc:
+            raise Problem(409, str(exc)) from exc
+        session.commit()
+        new = result.plan
+        session.refresh(new)
+        check = check_plan(session, scope, new)
+        answer = ReoptimiseAnswer(
+            new, result.seconds, result.dropped_locks, CheckAnswer(check, new.id, new.version)
+        )
+        return answer, 201, {"Location": f"/api/plans/{new.id}"}
