@@ -64,6 +64,7 @@ def _register_blueprints(app: Flask, api: Any) -> None:
     from api.plans.views import blp as plans
     from api.plans.views import jobs_blp as jobs
     from api.money.views import blp as money
+    from api.pack.views import blp as pack
     from api.plan_edit.views import blp as plan_edit
     from api.sync.views import blp as sync
     from api.visits.views import blp as visits
@@ -73,6 +74,8 @@ def _register_blueprints(app: Flask, api: Any) -> None:
     api.register_blueprint(money)
     for blp in (plans, jobs, field):
         api.register_blueprint(blp)
-    for blp in (plan_edit, visits, sync):
-        api.register_blueprint(blp)
+    api.register_blueprint(plan_edit)
+    api.register_blueprint(pack)
+    api.register_blueprint(visits)
+    api.register_blueprint(sync)
     app.register_blueprint(docs_assets)

@@ -107,8 +107,38 @@ class Rates:
         }
 
 
+def day_mean(p_home: tuple[float, ...]) -> float:
+    """P(home) over the working day: the bands' values weighted by their length."""
+    spans = [b - a for a, b in BANDS]
+    return sum(p * w for p, w in zip(p_home, spans, strict=True)) / sum(spans)
+
+
 def estimate(history: History, prior: Rates, weight: float) -> Rates:
-    """Shrink ``history`` toward ``prior`` (``weight`` pseudo-trials per rate)."""
+    """Shrink ``history`` toward ``prior`` (``weight`` pseudo-trials per rate).
+
+    P(home) is estimated in two levels, because a handful of visits spread over four
+    bands says little about any one band: first the account's day-long P(home) from all
+    its visits, then each band from that band's visits, shrunk toward the prior's band
+    profile scaled to the account's day-long level.
+    """
+    prior_day = day_mean(prior.p_home)
+    day = shrink(sum(history.home_by_band), history.visits, prior_day, weight)
+    scale = day / prior_day if prior_day > 0 else 1.0
+    p_home = tuple(
+        min(
+            0.99,
+            max(
+                0.01,
+                shrink(
+                    history.home_by_band[i],
+                    history.visits_by_band[i],
+                    min(0.99, prior.p_home[i] * scale),
+                    weight,
+                ),
+            ),
+        )
+        for i in range(len(BANDS))
+    )
     return Rates(
         p_pay=shrink(
             history.pay_successes + BILL_WEIGHT * history.bills_paid,
@@ -116,10 +146,7 @@ def estimate(history: History, prior: Rates, weight: float) -> Rates:
             prior.p_pay,
             weight,
         ),
-        p_home=tuple(
-            shrink(history.home_by_band[i], history.visits_by_band[i], prior.p_home[i], weight)
-            for i in range(len(BANDS))
-        ),
+        p_home=p_home,
     )
 
 
@@ -194,8 +221,7 @@ def visit_value(amount_due: Decimal, rates: Rates, *, forced_band: int | None = 
     forced_band
         Use this band (e.g. the one a promise was given for) instead of choosing.
     """
-    spans = [b - a for a, b in BANDS]
-    mean_home = sum(p * s for p, s in zip(rates.p_home, spans, strict=True)) / sum(spans)
+    mean_home = day_mean(rates.p_home)
     best = max(range(len(BANDS)), key=lambda i: rates.p_home[i])
     band: int | None
     if forced_band is not None:

@@ -1,1 +1,22 @@
-"""Money resource: amount due, payments (exactly once), batches, reversals, cash custody."""
+"""Money resource: amount due, payments exactly once, batches, reversals, cash custody.
+
+Endpoints (one blueprint, ``api.money.views.blp``):
+
+- ``GET  /api/arrears/{account_id}?as_of=``  amount due per bill, ageing, escalation stage
+- ``GET  /api/arrears?as_of=&stage=``        set-based list (principal by age), keyset pages
+- ``POST /api/payments``                    201 created | 200 replay | 202 quarantined | 422
+- ``POST /api/payments/batch``              per item created | replayed | rejected | quarantined
+- ``GET  /api/payments/{id}``               a payment or reversal with its allocations
+- ``POST /api/payments/{id}/reversal``      supervisors; negative allocations; at most once
+- ``POST /api/payments/notifications``      online channel notice, id = uuid5(channel, txn)
+- ``POST /api/payments/import?channel=``    kiosk/bank CSV, deduplicated the same way
+- ``GET  /api/money/exceptions``            overpayments and quarantined uploads
+- ``POST /api/money/quarantine/{id}/release``  a supervisor stores a quarantined upload
+- ``GET  /api/money/audit``                 who, when, which device, what
+- ``GET|POST /api/money/rates``             late-fee rate versions (future-dated)
+- ``POST /api/cash/handovers``              cash handed to the station (a ledger entry)
+- ``GET|POST /api/cash/reconciliations``    daily count: expected vs counted, variance entry
+- ``GET  /api/cash/collectors/{id}``        cash in hand now
+
+Pure money rules live in :mod:`geo.money`; services here take a ``Session``.
+"""

@@ -62,9 +62,9 @@ def _collector(session: Session, scope: Scope, collector_id: int) -> tuple[User,
     return user, stations[0]
 
 
-def in_hand(session: Session, collector_id: int, day: dt.date, tz: ZoneInfo) -> Decimal:
-    """Cash a collector should hold at the end of local ``day``."""
-    return window(session, collector_id, day, tz.key).in_hand
+def in_hand(session: Session, collector_id: int, tz: ZoneInfo) -> Decimal:
+    """Cash a collector should hold now: the last count plus every movement since."""
+    return window(session, collector_id, tz.key).in_hand
 
 
 @dataclass(frozen=True)
@@ -94,10 +94,9 @@ def record_handover(session: Session, scope: Scope, inp: HandoverInput) -> tuple
     user, station = _collector(session, scope, inp.collector_id)
     tz = ZoneInfo(station.timezone)
     day = inp.handed_at.astimezone(tz).date()
-    # What the collector holds now, everything recorded so far included (a reversal
-    # since the handover's day may have lowered it): cash in hand never goes negative.
-    now_day = max(day, dt.datetime.now(tz).date())
-    held = in_hand(session, user.id, now_day, tz)
+    # What the collector holds now, everything recorded so far included: cash in hand
+    # never goes negative.
+    held = in_hand(session, user.id, tz)
     if inp.amount > held:
         raise Rejected(
             "more_than_in_hand", f"The collector holds {held:.2f}; count the cash first."
@@ -186,7 +185,7 @@ def reconcile(
         raise Rejected(
             "already_reconciled", "This day or a later one is already reconciled.", conflict=True
         )
-    w = window(session, user.id, inp.business_date, tz.key)
+    w = window(session, user.id, tz.key)
     collected = w.collected + w.quarantined
     expected = w.in_hand
     variance = inp.counted - expected

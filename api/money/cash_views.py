@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import asdict
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask.views import MethodView
 from flask_jwt_extended import jwt_required
@@ -21,7 +19,6 @@ from api.money.schemas import (
     CashEventSchema,
     CountSchema,
     HandoverSchema,
-    PositionArgs,
     PositionSchema,
     ReconciliationListArgs,
     ReconciliationSchema,
@@ -107,18 +104,15 @@ class Reconciliations(MethodView):
 @blp.route("/cash/collectors/<int(max=2147483647):collector_id>")
 class Position(MethodView):
     @jwt_required()
-    @blp.arguments(PositionArgs, location="query")
     @blp.response(200, PositionSchema)
-    def get(self, args: dict[str, Any], collector_id: int) -> Any:
-        """Cash a collector should hold at the end of a day (default today); own or staff."""
+    def get(self, collector_id: int) -> Any:
+        """Cash a collector should hold now: last count plus all since; own or staff."""
         session = get_session()
         user = get_scoped(session, User, collector_id, current_scope())
         if user is None or not user.stations:
             raise not_found("collector")
-        tz = min(user.stations, key=lambda s: s.id).timezone
-        day = args.get("business_date") or dt.datetime.now(ZoneInfo(tz)).date()
-        w = window(session, user.id, day, tz)
-        return {"collector_id": user.id, "business_date": day, **asdict(w), "in_hand": w.in_hand}
+        w = window(session, user.id, min(user.stations, key=lambda s: s.id).timezone)
+        return {"collector_id": user.id, **asdict(w), "in_hand": w.in_hand}
 
 
 def _columns(r: CashReconciliation) -> dict[str, Any]:

@@ -1,12 +1,12 @@
-"""The cash-custody window: which cash movements a count has not yet covered.
+"""The cash-custody window: which cash movements no count has covered yet.
 
-A movement (field cash collected, quarantined, reversed, or handed over) belongs to
-its station-local day. A reconciliation R *covers* a movement m when
-``m.day <= R.day`` and m was recorded before R. Every movement is thus covered by
-exactly one count, the first one after it was recorded that reaches its day: a
-payment uploaded late, after its day was counted, falls into the next count (and is
-reported as late) instead of changing a closed day. So the next day always opens
-with exactly the cash counted, and cash in hand is::
+A count is a physical event: the cash in the collector's hand at that moment. So a
+reconciliation R *covers* every movement (field cash collected, quarantined, reversed,
+handed over) recorded before it, whatever the movement's own day, and each movement is
+covered by exactly one count, the first one recorded after it. A payment uploaded
+late, after its day was counted, falls into the next count (reported as ``late``)
+instead of changing a closed day; the next count always opens with exactly the cash
+counted, and cash in hand is::
 
     counted at the last count + the movements no count has covered yet
 """
@@ -46,10 +46,9 @@ _WINDOW = text(
     SELECT m.kind, sum(m.amount) AS amount,
            coalesce(sum(m.amount) FILTER (WHERE m.day <= :late_until), 0) AS late
     FROM moves m
-    WHERE m.day <= :day AND NOT EXISTS (
+    WHERE NOT EXISTS (
         SELECT 1 FROM cash_reconciliation r
-        WHERE r.collector_id = :collector AND r.business_date <= :day
-          AND m.day <= r.business_date AND m.recorded_at < r.recorded_at)
+        WHERE r.collector_id = :collector AND m.recorded_at < r.recorded_at)
     GROUP BY m.kind
     """
 )
@@ -57,10 +56,8 @@ _WINDOW = text(
 
 @dataclass(frozen=True)
 class Window:
-    """Cash since the last count up to the end of ``day``; ``late`` = recorded after its
-    own day had been counted."""
+    """Cash since the last count; ``late`` = recorded after its own day had been counted."""
 
-    day: dt.date
     last_count_day: dt.date | None
     opening: Decimal
     collected: Decimal
@@ -74,15 +71,12 @@ class Window:
         return self.opening + self.collected + self.quarantined - self.reversed - self.handed_over
 
 
-def window(session: Session, collector_id: int, day: dt.date, tz: str) -> Window:
-    """The custody window of ``collector_id`` at the end of local ``day``."""
+def window(session: Session, collector_id: int, tz: str) -> Window:
+    """The custody window of ``collector_id`` now (days are local to ``tz``)."""
     last = session.scalars(
         select(CashReconciliation)
-        .where(
-            CashReconciliation.collector_id == collector_id,
-            CashReconciliation.business_date <= day,
-        )
-        .order_by(CashReconciliation.business_date.desc())
+        .where(CashReconciliation.collector_id == collector_id)
+        .order_by(CashReconciliation.recorded_at.desc())
         .limit(1)
     ).first()
     last_day = last.business_date if last is not None else None
@@ -91,7 +85,6 @@ def window(session: Session, collector_id: int, day: dt.date, tz: str) -> Window
         {
             "collector": collector_id,
             "tz": tz,
-            "day": day,
             "late_until": last_day or dt.date(1, 1, 1),
         },
     ).all()
@@ -100,7 +93,6 @@ def window(session: Session, collector_id: int, day: dt.date, tz: str) -> Window
         (Decimal(r.late) * (-1 if r.kind in ("reversed", "handed_over") else 1) for r in rows), ZERO
     )
     return Window(
-        day=day,
         last_count_day=last_day,
         opening=last.counted if last is not None else ZERO,
         collected=sums.get("collected", ZERO),

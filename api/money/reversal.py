@@ -46,8 +46,7 @@ def _cash_still_held(session: Session, original: Payment) -> None:
     account = session.get(Account, original.account_id)
     station = session.get(Station, account.station_id) if account is not None else None
     tz = ZoneInfo(station.timezone if station is not None else "Asia/Shanghai")
-    today = dt.datetime.now(tz).date()
-    held = in_hand(session, original.collector_id, today, tz)
+    held = in_hand(session, original.collector_id, tz)
     if held < original.amount:
         raise Rejected(
             "cash_handed_over",

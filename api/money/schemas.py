@@ -223,16 +223,11 @@ class ReconciliationSchema(Schema):
     replay = fields.Boolean()
 
 
-class PositionArgs(Schema):
-    business_date = fields.Date(load_default=None, validate=DATES)
-
-
 class PositionSchema(Schema):
-    """Cash a collector should hold at the end of a day: counted at the last count
-    (``opening``) plus what no count has covered yet."""
+    """Cash a collector should hold now: counted at the last count (``opening``) plus
+    what no count has covered yet."""
 
     collector_id = fields.Integer()
-    business_date = fields.Date()
     last_count_day = fields.Date(allow_none=True)
     opening = Money()
     collected = Money()

@@ -57,11 +57,6 @@ class ViolationSchema(Schema):
     minutes = fields.Integer(metadata={"description": "By how much, minutes"})
 
 
-class WindowSchema(Schema):
-    start = fields.Integer(metadata={"description": "Local seconds since midnight"})
-    end = fields.Integer()
-
-
 class CheckedStopSchema(Schema):
     seq = fields.Integer()
     account_id = fields.Integer()
@@ -72,7 +67,9 @@ class CheckedStopSchema(Schema):
     eta = fields.AwareDateTime(metadata={"description": "Start of the visit"})
     departure = fields.AwareDateTime()
     wait_s = fields.Integer(attribute="timed.wait_s")
-    window = fields.Method("_window", allow_none=True)
+    window = fields.Method(
+        "_window", allow_none=True, metadata={"description": "Start window, local seconds"}
+    )
     violations = fields.List(fields.Nested(ViolationSchema))
     explain = fields.Dict()
 

@@ -15,6 +15,22 @@ COLLECTOR_NOT_IN_PLAN = "collector_not_in_plan"
 NOT_PRESELECTED = "not_preselected"
 VISITED_TODAY = "visited_today"
 
+#: What each reason means, stored in ``plan.summary["reasons"]`` for the supervisor's screen.
+REASON_HELP: dict[str, str] = {
+    NO_TERRITORY: "The account lies in no territory.",
+    TERRITORY_WITHOUT_COLLECTOR: "Its territory has no collector assigned.",
+    COLLECTOR_NOT_IN_PLAN: "Its territory's collectors were left out of this plan.",
+    NOT_PRESELECTED: "Below each collector's cut by expected value per minute.",
+    VISITED_TODAY: "Already visited today (re-plan).",
+    "no_eligible_vehicle": "No planned collector may visit it.",
+    "outside_time_windows": "Its visiting window lies outside every shift.",
+    "unreachable_in_shift": "Too far to reach and return within the shift.",
+    "capacity": "No collector has room for one more stop.",
+    "not_worth_it": "Could fit (ignoring lunch), but the search kept better visits; "
+    "on a full day this mostly means no room.",
+    "no_time_left": "Feasible alone, but the day is full.",
+}
+
 
 @dataclass(frozen=True)
 class PlanRequest:

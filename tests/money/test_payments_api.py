@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import uuid
 from decimal import Decimal
@@ -215,3 +216,32 @@ def test_every_money_event_has_one_audit_row(client: Any, field: Any, session: A
     assert sorted(events) == ["payment.created", "payment.reversed"]
     rows = _count(session, Payment, Payment.account_id == field.account.id)
     assert rows == len(events)
+
+
+def test_authorization_uses_the_assignment_when_the_money_was_collected(
+    client: Any, field: Any, factory: Any, session: Any
+) -> None:
+    """After a reassignment, cash collected before it is accepted; after it, quarantined."""
+    from geo.models import AccountResponsibility
+
+    successor = factory.user(Role.COLLECTOR, field.station)
+    current = session.scalars(
+        select(AccountResponsibility).where(AccountResponsibility.account_id == field.account.id)
+    ).one()
+    current.valid_to = dt.date(2026, 5, 1)
+    session.add(
+        AccountResponsibility(
+            account_id=field.account.id,
+            collector_id=successor.id,
+            valid_from=current.valid_to,
+        )
+    )
+    field.account.responsible_id = successor.id
+    session.flush()
+    before = field.payment("10.00", collected_at="2026-04-30T18:00:00+08:00")
+    after = field.payment("10.00", collected_at="2026-05-01T09:00:00+08:00")
+    assert (
+        client.post("/api/payments", json=before, headers=field.collector_auth).status_code == 201
+    )
+    resp = client.post("/api/payments", json=after, headers=field.collector_auth)
+    assert resp.status_code == 202 and "2026-05-01" in resp.json["quarantine_reason"]

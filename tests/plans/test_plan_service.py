@@ -45,6 +45,7 @@ def test_unassigned_accounts_carry_their_reasons(factory, session):
     assert planned == {a.id for a in day.accounts["west"]}
     assert not planned & set(reasons)
     assert draft.summary["accounts_with_arrears"] == len(planned) + len(reasons)
+    assert set(draft.summary["reasons"]) == set(reasons.values())
 
 
 def test_paid_and_not_yet_due_accounts_are_not_candidates(factory, session):
@@ -80,6 +81,7 @@ def test_explain_holds_the_numbers_behind_the_prize(factory, session):
     """expected value = amount due x p_pay x p_home, with the inputs stored on the stop."""
     day = build_day(factory, per_side=1)
     acc = day.accounts["west"][0]
+    overdue_bill(factory, acc, "900.00", days_overdue=75)  # worth the fuel despite the odds
     for i in range(6):
         visit(session, acc, day.west, Outcome.NOBODY_HOME, days_ago=5 + i, hour=9)
     draft = _plan(session, day)

@@ -49,3 +49,11 @@ def test_unpaid_bills_pull_p_pay_down_even_without_visits():
     never = estimate(History(bills_due=12, bills_paid=0), FLAT, 4)
     always = estimate(History(bills_due=12, bills_paid=12), FLAT, 4)
     assert never.p_pay == 2 / 16 and always.p_pay == 14 / 16
+
+
+def test_empty_mornings_also_lower_the_afternoons_but_less():
+    """Visits in one band move the account's whole day, that band the most."""
+    h = History(visits_by_band=[6, 0, 0, 0], home_by_band=[0, 0, 0, 0])
+    r = estimate(h, FLAT, 4)
+    assert r.p_home[0] < r.p_home[3] < 0.5
+    assert r.p_home[1] == r.p_home[2] == r.p_home[3]
