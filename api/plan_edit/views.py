@@ -11,6 +11,7 @@ from flask_jwt_extended import jwt_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+import routing
 from api.auth.jwt import current_scope
 from api.db import get_session
 from api.errors import Problem, not_found
@@ -129,6 +130,9 @@ class Reoptimise(MethodView):
             )
         except StalePlan as exc:
             raise Problem(409, str(exc)) from exc
+        except routing.ProblemError as exc:  # e.g. a pin the planner could not place
+            session.rollback()
+            raise Problem(409, f"The locked stops cannot be kept: {exc}") from exc
         session.commit()
         new = result.plan
         session.refresh(new)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.plan_edit.helpers import body, route_of, stops_of
-from tests.plans.helpers import build_day
+from tests.plans.helpers import build_day, pay_in_full
 
 
 def _versions(client, day, sup):
@@ -121,3 +121,49 @@ def test_bad_edits_answer_422_problem_json_and_save_nothing(factory, client, pla
     resp = client.post(f"/api/plans/{plan['id']}/reoptimise", json={"time_limit": 99}, headers=sup)
     assert resp.status_code == 422
     assert _versions(client, day, sup) == [(1, "draft")]
+
+
+def test_a_superseded_version_cannot_be_edited_or_reoptimised(factory, client, plan_day):
+    """Once a newer version is published, the old one answers 409 and nothing is stored."""
+    day = build_day(factory, per_side=2)
+    sup = factory.token(day.supervisor, client)
+    plan = plan_day(day, sup)
+    west = stops_of(plan, day.west.id)
+    edited = client.put(
+        f"/api/plans/{plan['id']}/routes", json=[body(day.west.id, west[::-1])], headers=sup
+    )
+    assert (
+        client.post(f"/api/plans/{edited.json['plan_id']}/publish", headers=sup).status_code == 200
+    )
+    for method, path, json in (
+        (client.put, "routes", [body(day.west.id, west)]),
+        (client.post, "check", []),
+        (client.post, "reoptimise", {"time_limit": 1}),
+    ):
+        resp = method(f"/api/plans/{plan['id']}/{path}", json=json, headers=sup)
+        assert resp.status_code == 409, (path, resp.json)
+    assert _versions(client, day, sup) == [(2, "published"), (1, "superseded")]
+
+
+def test_a_locked_stop_paid_since_is_dropped_from_reoptimise_with_its_reason(
+    factory, client, session, plan_day
+):
+    """A locked account with nothing left to pay is not pinned; the answer says why."""
+    day = build_day(factory, per_side=3)
+    sup = factory.token(day.supervisor, client)
+    plan = plan_day(day, sup, publish=False)
+    west = [a.id for a in day.accounts["west"]]
+    edited = client.put(
+        f"/api/plans/{plan['id']}/routes",
+        json=[body(day.west.id, west, locked={west[0], west[1]})],
+        headers=sup,
+    ).json
+    pay_in_full(session, day.accounts["west"][0])
+    resp = client.post(
+        f"/api/plans/{edited['plan_id']}/reoptimise", json={"time_limit": 1}, headers=sup
+    )
+    assert resp.status_code == 201, resp.json
+    assert resp.json["dropped_locks"] == [{"account_id": west[0], "reason": "no_arrears"}]
+    new = client.get(f"/api/plans/{resp.json['plan_id']}", headers=sup).json
+    accounts = [s["account_id"] for s in route_of(new, day.west.id)["stops"]]
+    assert accounts[0] == west[1] and west[0] not in accounts
