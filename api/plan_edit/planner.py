@@ -1,7 +1,7 @@
 """What the plan service knows, in the form route editing needs: vehicles and visit values.
 
-The one module that reaches into :mod:`api.plans.service` internals (``_vehicle``,
-``_candidates``), so the edited plan is timed and valued exactly as the planner does;
+The one module that reaches into :mod:`api.plans.service` internals (``vehicle_for``,
+``value_candidates``), so the edited plan is timed and valued exactly as the planner does;
 if the plan service grows public equivalents, only this module changes.
 """
 
@@ -66,7 +66,7 @@ def vehicles(
     req = PlanRequest(station_id=station_id, plan_date=day)
     out: dict[int, VehicleSpec] = {}
     for c in cand.station_collectors(session, station_id, collector_ids):
-        v = plan_service._vehicle(c, depot, req)
+        v = plan_service.vehicle_for(c, depot, req)
         brk = None
         if v.breaks:
             b = v.breaks[0]
@@ -87,7 +87,7 @@ def valuation(
     """Value every account with arrears on ``day`` as the planner would now."""
     req = PlanRequest(station_id=station_id, plan_date=day)
     station, _, _ = cand.station_info(session, station_id)
-    cands, left, _, _ = plan_service._candidates(session, req, station.timezone, collector_ids)
+    cands, left, _, _ = plan_service.value_candidates(session, req, station.timezone, collector_ids)
     out = {
         c.info.id: Valued(
             account_id=c.info.id,

@@ -46,6 +46,10 @@ def request_from_payload(payload: dict[str, object], settings: JobSettings) -> P
         time_limit=min(float(payload.get("time_limit", 30)), settings.max_time_limit),  # type: ignore[arg-type]
         workers=settings.workers,
         per_collector=settings.per_collector,
+        pinned={
+            int(c): tuple(int(a) for a in seq)  # type: ignore[attr-defined]
+            for c, seq in (payload.get("pinned") or {}).items()  # type: ignore[attr-defined]
+        },
     )
 
 

@@ -114,7 +114,7 @@ class _Vehicle:
         return f"c{self.collector.id}"
 
 
-def _vehicle(c: cand.Collector, depot: tuple[float, float], req: PlanRequest) -> _Vehicle:
+def vehicle_for(c: cand.Collector, depot: tuple[float, float], req: PlanRequest) -> _Vehicle:
     prof = c.profile
     mode = prof.travel_mode if prof else TravelMode.MOTORBIKE
     start_t, end_t = (prof.shift_start, prof.shift_end) if prof else DEFAULT_SHIFT
@@ -134,7 +134,7 @@ def _vehicle(c: cand.Collector, depot: tuple[float, float], req: PlanRequest) ->
     return _Vehicle(c, mode, start, end, shift, breaks)
 
 
-def _candidates(
+def value_candidates(
     session: Session, req: PlanRequest, tz: str, planned: set[int]
 ) -> tuple[list[_Candidate], list[dict[str, object]], dict[str, object], int]:
     """Every account with arrears: valued candidates, and the ones no collector may visit."""
@@ -147,7 +147,10 @@ def _candidates(
         record = histories.setdefault(account_id, History())
         record.bills_due, record.bills_paid = due, paid
     promises = cand.promises_due(session, ids, req.plan_date, tz)
-    pinned = {a for seq in req.pinned.values() for a in seq}
+    # A pinned account belongs to the collector who pinned it, and to nobody else,
+    # so a group of another travel mode cannot take it first.
+    pin_owner = {a: c for c, seq in req.pinned.items() for a in seq}
+    pinned = set(pin_owner)
     station_rates, groups = group_priors(
         histories, {i.id: (i.village, i.category.value) for i in infos}
     )
@@ -161,7 +164,9 @@ def _candidates(
         )
         mandatory = info.id in promises
         value = visit_value(dues[info.id].total, rates, forced_band=promises.get(info.id))
-        allowed = info.collectors & planned
+        allowed = (
+            frozenset({pin_owner[info.id]}) if info.id in pin_owner else info.collectors & planned
+        )
         reason = None
         if info.id in req.exclude_accounts:
             reason = VISITED_TODAY
@@ -290,8 +295,8 @@ def compute_plan(
     collectors = cand.station_collectors(
         session, req.station_id, list(req.collector_ids) if req.collector_ids else None
     )
-    vehicles = [_vehicle(c, depot, req) for c in collectors]
-    cands, left, station_rates, n_arrears = _candidates(
+    vehicles = [vehicle_for(c, depot, req) for c in collectors]
+    cands, left, station_rates, n_arrears = value_candidates(
         session, req, station.timezone, {c.id for c in collectors}
     )
     chosen, dropped = _preselect(cands, vehicles, req)
