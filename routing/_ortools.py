@@ -352,9 +352,10 @@ def search(
         # OR-Tools' local search is slow on big models: the first solution alone.
         params = _parameters(first, seconds, 1)
     start = model.initial(initial_routes) if initial_routes else None
+    solution = None
     if start is not None:
         solution = model.routing.SolveFromAssignmentWithParameters(start, params)
-    else:
+    if solution is None:  # no warm start, or one that cannot be completed
         solution = model.routing.SolveWithParameters(params)
     model.first_seconds = time.time() - began
     if os.environ.get("ROUTING_DEBUG"):

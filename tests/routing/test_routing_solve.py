@@ -228,3 +228,13 @@ def test_big_day_is_preselected_by_value_density() -> None:
     assert solution.routes[0].stops[0].id == "s450"
     reasons = {u.reason for u in solution.unassigned}
     assert Reason.NOT_WORTH_IT in reasons
+
+
+def test_infeasible_warm_start_is_ignored() -> None:
+    """A warm start that breaks windows and shifts is dropped; the plan is still found."""
+    problem = day_problem(15, stops=20, vehicles=2)
+    everything = [s.id for s in reversed(problem.stops)]
+    params = dataclasses.replace(QUICK, initial_routes={"v0": everything})
+    solution = solve(problem, params)
+    assert solution.status != Status.NO_SOLUTION
+    assert_feasible(problem, solution)
