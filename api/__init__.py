@@ -64,6 +64,8 @@ def _register_blueprints(app: Flask, api: Any) -> None:
     from api.plans.views import blp as plans
     from api.plans.views import jobs_blp as jobs
     from api.money.views import blp as money
+    from api.money.group_views import blp as money_groups
+    from api.money.prepaid_views import blp as money_prepaid
     from api.pack.views import blp as pack
     from api.plan_edit.views import blp as plan_edit
     from api.sync.views import blp as sync
@@ -72,6 +74,8 @@ def _register_blueprints(app: Flask, api: Any) -> None:
     for blp in (health, auth, accounts, territories, responsibility, workload):
         api.register_blueprint(blp)
     api.register_blueprint(money)
+    api.register_blueprint(money_groups)
+    api.register_blueprint(money_prepaid)
     for blp in (plans, jobs, field):
         api.register_blueprint(blp)
     api.register_blueprint(plan_edit)

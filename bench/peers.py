@@ -22,7 +22,7 @@ BREAK = "__break__"
 
 
 def schedule(problem: Problem, orders: Mapping[str, Sequence[str]]) -> Solution:
-    """Earliest-start schedule of the given visit orders (no breaks), as a Solution."""
+    """Earliest-start schedule of visit orders (``BREAK`` marks a break), as a Solution."""
     stops = {s.id: s for s in problem.stops}
     d = problem.durations
     routes = []
@@ -34,15 +34,19 @@ def schedule(problem: Problem, orders: Mapping[str, Sequence[str]]) -> Solution:
         pending = sorted(v.breaks, key=lambda b: b.window)
         order = list(orders.get(v.id, ()))
         order += [BREAK] * (len(pending) - order.count(BREAK))
+        gap: list[tuple[int, int]] = []  # breaks taken since the last departure
         for sid in order:
-            if sid == BREAK:
+            if sid == BREAK:  # OR-Tools' rule: in the gap, while travelling or waiting
                 brk = pending.pop(0)
-                start = max(t, brk.window[0])
-                taken.append(BreakTaken(start, brk.duration))
-                t = start + brk.duration
+                begin = max(gap[-1][0] + gap[-1][1] if gap else t, brk.window[0])
+                gap.append((begin, brk.duration))
+                taken.append(BreakTaken(begin, brk.duration))
                 continue
             s = stops[sid]
             arrival = t + d[loc][s.location]
+            if gap:
+                arrival = max(arrival + sum(x for _, x in gap), gap[-1][0] + gap[-1][1])
+                gap = []
             start = earliest_start(s.time_windows, arrival)
             start = min(start, 1 << 50)
             visits.append(Visit(sid, arrival, start, start + s.service))
@@ -53,6 +57,8 @@ def schedule(problem: Problem, orders: Mapping[str, Sequence[str]]) -> Solution:
         if v.end is not None:
             end = t + d[loc][v.end]
             cost += problem.cost(loc, v.end)
+        if gap and visits and gap[0][0] < end:  # breaks after the last visit, before the end
+            end = max(end + sum(x for _, x in gap), gap[-1][0] + gap[-1][1])
         routes.append(
             Route(
                 v.id,

@@ -401,6 +401,15 @@ def _polish(model: _Model, routes: list[list[int]], seconds: float) -> pywrapcp.
     return model.routing.SolveFromAssignmentWithParameters(start, params)
 
 
+def _restore(model: _Model, routes: list[list[int]], seconds: float) -> pywrapcp.Assignment | None:
+    """A complete assignment (schedule and breaks) for ``routes``, or None if infeasible."""
+    start = model.routing.ReadAssignmentFromRoutes(_index_routes(model, routes), True)
+    if start is None:
+        return None
+    params = _parameters(SearchConfig("AUTOMATIC", "GREEDY_DESCENT"), seconds, 1)
+    return model.routing.SolveFromAssignmentWithParameters(start, params)
+
+
 def _penalties(model: _Model) -> dict[int, int]:
     """Skip penalty of each modelled, non-pinned stop."""
     p = model.problem
@@ -431,7 +440,12 @@ def _iterate(
     routing, p = model.routing, model.problem
     rng = random.Random(seed)
     penalty = _penalties(model)
-    plan = Plan(p, model.eligible, penalty, _stop_routes(model, _routes(model, solution)))
+    # Breaks: Python's insertion test follows OR-Tools' rules (the conservative variant
+    # measured worse: 164k vs 178k yuan on the station day); on small models each new
+    # best is also verified by OR-Tools.
+    verify = any(v.breaks for v in p.vehicles) and len(model.stops) <= _BIG
+    start_routes = _stop_routes(model, _routes(model, solution))
+    plan = Plan(p, model.eligible, penalty, start_routes, strict_breaks=False)
     d = p.durations
     where = {i: p.stops[i].location for i in model.stops}
 
@@ -473,6 +487,13 @@ def _iterate(
         if not accept(cost, current_cost, temperature, rng):
             plan.set_routes(saved)
             continue
+        if verify and cost < best_cost:
+            left = deadline - _MARGIN - time.time()
+            checked = _restore(model, plan.routes, left) if left > 0.01 else None
+            if checked is None:
+                plan.set_routes(saved)
+                continue
+            best_solution = routing.solver().Assignment(checked)
         current_cost = cost
         if cost < best_cost:
             best_cost, best_routes = cost, plan.copy_routes()

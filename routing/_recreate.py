@@ -60,6 +60,9 @@ class Plan:
         Stop position to its skip penalty (prize, or the mandatory penalty).
     routes
         Stop positions per vehicle.
+    strict_breaks
+        Approximate breaks conservatively and cheaply (shorter shift, tightened windows);
+        if false, test them exactly with :meth:`breaks_fit` (slower on long routes).
     """
 
     def __init__(
@@ -68,8 +71,10 @@ class Plan:
         eligible: Mapping[int, Sequence[int]],
         penalty: Mapping[int, int],
         routes: Sequence[Sequence[int]],
+        strict_breaks: bool = True,
     ) -> None:
         self.p = problem
+        self.strict_breaks = strict_breaks
         self.eligible = eligible
         self.penalty = penalty
         self.d = problem.durations
@@ -77,11 +82,14 @@ class Plan:
         pinned = {sid for v in problem.vehicles for sid in v.pinned}
         self.windows = [() if s.id in pinned else s.time_windows for s in problem.stops]
         breaks = {b for v in problem.vehicles for b in v.breaks}
-        if breaks:
+        if breaks and strict_breaks:
             self.windows = [_after_breaks(w, breaks) for w in self.windows]
         self.fixed = [len(v.pinned) for v in problem.vehicles]
         # Breaks are not scheduled here: conservatively, they shorten the shift.
-        self.shift_end = [v.shift[1] - sum(b.duration for b in v.breaks) for v in problem.vehicles]
+        self.shift_end = [
+            v.shift[1] - (sum(b.duration for b in v.breaks) if strict_breaks else 0)
+            for v in problem.vehicles
+        ]
         self.routes = [list(r) for r in routes]
         self.route_of: dict[int, int] = {}
         cols = list(zip(*self.c, strict=True))
@@ -136,6 +144,54 @@ class Plan:
             if self.routes[k] != list(route):
                 self.routes[k] = list(route)
                 self._refresh(k)
+
+    def breaks_fit(self, k: int, route: Sequence[int]) -> bool:
+        """Exact-enough test of ``route`` for vehicle ``k`` with its breaks.
+
+        OR-Tools' semantics: a break lies in a gap between visits (travelling or waiting),
+        before the first visit, or after the end; never during a visit. Dynamic programme
+        over the number of breaks taken (in window order), earliest time per state.
+        """
+        v, stops, d = self.p.vehicles[k], self.p.stops, self.d
+        brks = sorted(v.breaks, key=lambda b: b.window)
+        nb = len(brks)
+        dep = [v.shift[0]] + [_INF] * nb
+        loc = v.start
+
+        def gap(dep: list[int], travel: int) -> list[int]:
+            arr = [t + travel if t < _INF else _INF for t in dep]
+            dep = list(dep)
+            for j in range(nb):
+                if dep[j] >= _INF:
+                    continue
+                (a, b), dur = brks[j].window, brks[j].duration
+                begin = max(dep[j], a)
+                if begin <= b:
+                    arr[j + 1] = min(arr[j + 1], max(dep[j] + travel + dur, begin + dur))
+                    dep[j + 1] = min(dep[j + 1], begin + dur)
+            return arr
+
+        for i in route:
+            s = stops[i]
+            arr = gap(dep, d[loc][s.location])
+            dep = [
+                earliest_start(self.windows[i], t) + s.service if t < _INF else _INF for t in arr
+            ]
+            dep = [t if t < _INF // 2 else _INF for t in dep]
+            loc = s.location
+        arr = gap(dep, 0 if v.end is None else d[loc][v.end])
+        for j in range(nb + 1):
+            t = arr[j]
+            if t > v.shift[1]:
+                continue
+            for r in range(j, nb):  # the remaining breaks after the end
+                begin = max(t, brks[r].window[0])
+                if begin > brks[r].window[1]:
+                    break
+                t = begin + brks[r].duration
+            else:
+                return True
+        return False
 
     def arc_cost(self) -> int:
         """Sum of arc costs of all routes."""
@@ -222,6 +278,12 @@ class Plan:
                     if earliest_start(windows[route[pos]], after + d_from[nxt_loc]) > late[pos]:
                         continue
                 elif after + (0 if end is None else d_from[end]) > self.shift_end[k]:
+                    continue
+                if (
+                    v.breaks
+                    and not self.strict_breaks
+                    and not self.breaks_fit(k, [*route[:pos], i, *route[pos:]])
+                ):
                     continue
                 if blink and rng.random() < blink:
                     continue

@@ -8,6 +8,7 @@ from marshmallow import RAISE, Schema, fields, post_load, validate
 
 from api.fields import Money
 from api.plan_edit.model import RouteEdit, StopEdit
+from api.plans.schemas import PlanJobSchema
 
 MAX_ROUTES = 200
 MAX_STOPS = 300
@@ -46,8 +47,11 @@ class ReoptimiseSchema(Schema):
     time_limit = fields.Float(
         load_default=2.0,
         allow_nan=False,
-        validate=validate.Range(min=0.5, max=10),
-        metadata={"description": "Solver budget in seconds (0.5-10; runs in the request)"},
+        validate=validate.Range(min=0.5),
+        metadata={
+            "description": "Solver budget in seconds, from 0.5 up to the configured "
+            "PLAN_REOPTIMISE_MAX_TIME_LIMIT (default 10); the solve runs as a background job"
+        },
     )
 
 
@@ -126,10 +130,17 @@ class PlanCheckSchema(Schema):
     left_out = fields.List(fields.Nested(LeftOutSchema), attribute="check.left_out")
 
 
-class ReoptimisedSchema(Schema):
-    plan_id = fields.Integer(attribute="plan.id")
-    version = fields.Integer(attribute="plan.version")
-    status = fields.String(attribute="plan.status")
-    seconds = fields.Float()
-    dropped_locks = fields.List(fields.Dict())
-    check = fields.Nested(PlanCheckSchema, attribute="checked")
+class DroppedLockSchema(Schema):
+    account_id = fields.Integer()
+    reason = fields.String(metadata={"description": "no_arrears | outside_territory"})
+
+
+class ReoptimiseJobSchema(PlanJobSchema):
+    """The queued re-optimise job, and the locks that could not stay."""
+
+    dropped_locks = fields.List(
+        fields.Nested(DroppedLockSchema),
+        attribute="payload.dropped_locks",
+        dump_only=True,
+        metadata={"description": "Locked stops not pinned, with the reason"},
+    )

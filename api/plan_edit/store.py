@@ -1,22 +1,16 @@
-"""Saving an edited plan as the day's next draft version, and re-optimising around locks.
+"""Saving an edited plan as the day's next draft version (re-optimise: :mod:`.reoptimise`).
 
-Plans are versioned: neither function changes the plan it starts from. The caller commits.
+Plans are versioned: saving never changes the plan it starts from. The caller commits.
 """
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass
-
 from sqlalchemy.orm import Session
 
-from api.plan_edit import planner
-from api.plan_edit.model import PlanCheck, StalePlan
-from api.plans.model import PlanDraft, PlannedRoute, PlannedStop, PlanRequest
-from api.plans.service import compute_plan
+from api.plan_edit.model import PlanCheck
+from api.plans.model import PlanDraft, PlannedRoute, PlannedStop
 from api.plans.store import store_plan
-from geo.models import Plan, PlanStatus
-from geo.travel import MatrixProvider
+from geo.models import Plan
 
 #: Summary keys of the base plan that describe its own solve, not the edited version.
 _SOLVE_KEYS = ("solver", "seconds", "time_limit", "modelled")
@@ -81,71 +75,3 @@ def save_edit(session: Session, plan: Plan, check: PlanCheck, *, created_by: int
     summary.pop("unassigned_counts", None)
     draft = PlanDraft(plan.station_id, plan.plan_date, routes, summary)
     return store_plan(session, draft, job_id=None, created_by=created_by)
-
-
-@dataclass(frozen=True)
-class Reoptimised:
-    plan: Plan
-    #: Locked stops that could not stay (no arrears left, or outside the collector's
-    #: territories now), with the reason.
-    dropped_locks: tuple[dict[str, object], ...]
-    seconds: float
-
-
-def reoptimise(
-    session: Session,
-    plan: Plan,
-    *,
-    time_limit: float,
-    per_collector: int,
-    created_by: int,
-    provider: MatrixProvider | None = None,
-) -> Reoptimised:
-    """Re-run the optimiser on ``plan``'s day keeping its locked stops, in their order, at
-    the head of their collector's route; store the result as the next draft version.
-
-    Raises
-    ------
-    StalePlan
-        If the plan has been superseded.
-    """
-    if plan.status is PlanStatus.SUPERSEDED:
-        raise StalePlan("This plan version was superseded; re-optimise the newest version.")
-    t0 = time.monotonic()
-    collectors = sorted(r.collector_id for r in plan.routes)
-    valuation = planner.valuation(session, plan.station_id, plan.plan_date, set(collectors))
-    pinned: dict[int, tuple[int, ...]] = {}
-    dropped: list[dict[str, object]] = []
-    for r in plan.routes:
-        keep = []
-        for s in r.stops:
-            if not s.locked:
-                continue
-            c = valuation.candidates.get(s.account_id)
-            if c is None:
-                dropped.append({"account_id": s.account_id, "reason": "no_arrears"})
-            elif r.collector_id not in c.allowed:
-                dropped.append({"account_id": s.account_id, "reason": "outside_territory"})
-            else:
-                keep.append(s.account_id)
-        if keep:
-            pinned[r.collector_id] = tuple(keep)
-    req = PlanRequest(
-        station_id=plan.station_id,
-        plan_date=plan.plan_date,
-        collector_ids=tuple(collectors),
-        time_limit=time_limit,
-        per_collector=per_collector,
-        workers=1,
-        pinned=pinned,
-    )
-    draft = compute_plan(session, req, provider)
-    summary = dict(draft.summary)
-    summary.update({"reoptimised_from": plan.id, "dropped_locks": dropped})
-    new = store_plan(
-        session,
-        PlanDraft(draft.station_id, draft.plan_date, draft.routes, summary),
-        job_id=None,
-        created_by=created_by,
-    )
-    return Reoptimised(new, tuple(dropped), round(time.monotonic() - t0, 2))

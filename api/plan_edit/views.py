@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask.views import MethodView
@@ -11,22 +13,24 @@ from flask_jwt_extended import jwt_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-import routing
 from api.auth.jwt import current_scope
 from api.db import get_session
 from api.errors import Problem, not_found
 from api.plan_edit.check import check_plan
 from api.plan_edit.model import InvalidEdit, PlanCheck, RouteEdit, StalePlan
+from api.plan_edit.reoptimise import submit_reoptimise
 from api.plan_edit.schemas import (
     MAX_ROUTES,
     PlanCheckSchema,
-    ReoptimisedSchema,
+    ReoptimiseJobSchema,
     ReoptimiseSchema,
     RouteEditSchema,
 )
-from api.plan_edit.store import reoptimise, save_edit
+from api.plan_edit.store import save_edit
+from api.plans import tasks
+from api.plans.submit import InvalidPlanRequest
 from api.smorest import Blueprint
-from geo.models import Plan, Route
+from geo.models import Plan, Route, Station
 from geo.scope import Scope, restrict
 
 blp = Blueprint("plan_edit", __name__, url_prefix="/api", description="Editing and checking plans")
@@ -103,41 +107,43 @@ class PlanCheckView(MethodView):
         return CheckAnswer(check)
 
 
-@dataclass(frozen=True)
-class ReoptimiseAnswer:
-    plan: Plan
-    seconds: float
-    dropped_locks: tuple[dict[str, object], ...]
-    checked: CheckAnswer
+#: Default cap on a re-optimise's solver budget, seconds (``PLAN_REOPTIMISE_MAX_TIME_LIMIT``).
+REOPTIMISE_MAX_TIME_LIMIT = 10.0
+
+
+def _reoptimise_time_limit(body: dict[str, Any]) -> float:
+    cap = float(current_app.config.get("PLAN_REOPTIMISE_MAX_TIME_LIMIT", REOPTIMISE_MAX_TIME_LIMIT))
+    limit = float(body["time_limit"])
+    if limit > cap:
+        msg = f"Must be between 0.5 and {cap:g}."
+        raise Problem(422, msg, errors={"json": {"time_limit": [msg]}})
+    return limit
 
 
 @blp.route("/plans/<int:plan_id>/reoptimise")
 class Reoptimise(MethodView):
     @jwt_required()
     @blp.arguments(ReoptimiseSchema)
-    @blp.response(201, ReoptimisedSchema)
+    @blp.response(202, ReoptimiseJobSchema)
     def post(self, body: dict[str, Any], plan_id: int) -> Any:
-        """Re-run the optimiser keeping locked stops first, in order; a new draft version."""
+        """Re-optimise in the background keeping locked stops first, in order; the job
+        stores a new draft version. Follow the job at its Location."""
         plan, scope = _editor_plan(plan_id)
+        time_limit = _reoptimise_time_limit(body)
         session = get_session()
+        station = session.get(Station, plan.station_id)
+        today = dt.datetime.now(ZoneInfo(station.timezone if station else "UTC")).date()
         try:
-            result = reoptimise(
-                session,
-                plan,
-                time_limit=body["time_limit"],
-                per_collector=int(current_app.config.get("PLAN_PER_COLLECTOR", 150)),
-                created_by=scope.user_id,
+            job, _ = submit_reoptimise(
+                session, plan, today=today, time_limit=time_limit, created_by=scope.user_id
             )
         except StalePlan as exc:
             raise Problem(409, str(exc)) from exc
-        except routing.ProblemError as exc:  # e.g. a pin the planner could not place
+        except InvalidPlanRequest as exc:
             session.rollback()
-            raise Problem(409, f"The locked stops cannot be kept: {exc}") from exc
+            raise Problem(409, f"This plan cannot be re-optimised: {exc}") from exc
         session.commit()
-        new = result.plan
-        session.refresh(new)
-        check = check_plan(session, scope, new)
-        answer = ReoptimiseAnswer(
-            new, result.seconds, result.dropped_locks, CheckAnswer(check, new.id, new.version)
-        )
-        return answer, 201, {"Location": f"/api/plans/{new.id}"}
+        # After the commit, so a fast worker finds the row; a failed ring leaves it queued
+        # for the reaper.
+        tasks.enqueue(job.id)
+        return job, 202, {"Location": f"/api/jobs/{job.id}"}

@@ -1,7 +1,9 @@
 """Running one plan job: claim, solve with a heartbeat, store the plan and finish atomically.
 
 No Flask here: the Celery task and the tests call :func:`run_plan_job` with a
-``sessionmaker`` and the settings.
+``sessionmaker`` and the settings. Re-plan payloads (``replan``, :mod:`api.plans.replan`)
+and re-optimise payloads (``reoptimise_from``, :mod:`api.plan_edit.reoptimise`) have
+their own request and store steps around the same solve.
 """
 
 from __future__ import annotations
@@ -16,6 +18,13 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+import routing
+from api.plan_edit.reoptimise import (
+    REOPTIMISE_KEY,
+    ReoptimiseContext,
+    reoptimise_request,
+    store_reoptimised,
+)
 from api.plans import jobs
 from api.plans.model import PlanDraft, PlanRequest
 from api.plans.replan import ReplanContext, replan_request, store_replan
@@ -115,22 +124,36 @@ def run_plan_job(
     beat = Heartbeat(sessions, claim, settings)
     beat.start()
     ctx: ReplanContext | None = None
+    reopt: ReoptimiseContext | None = None
     try:
         req = request_from_payload(claim.payload, settings)
         with sessions() as s:
             if "replan" in claim.payload:
                 req, ctx = replan_request(s, claim.payload, req, now or dt.datetime.now(dt.UTC))
+            elif REOPTIMISE_KEY in claim.payload:
+                req, reopt = reoptimise_request(s, claim.payload, req)
             draft = compute_plan(s, req)
             s.rollback()
     except Exception as exc:
         beat.stop()
-        log.exception("plan job %s failed on attempt %s", job_id, claim.attempt)
+        # A superseded base plan, or pins the planner cannot place: retrying cannot help.
+        final = isinstance(exc, PlanConflict) or (
+            reopt is not None and isinstance(exc, routing.ProblemError)
+        )
+        if final:
+            log.info("plan job %s cannot run: %s", job_id, exc)
+            error = str(exc)
+            if isinstance(exc, routing.ProblemError):
+                error = f"The locked stops cannot be kept: {exc}"
+        else:
+            log.exception("plan job %s failed on attempt %s", job_id, claim.attempt)
+            error = f"{type(exc).__name__}: {exc}"
         with sessions() as s:
-            status = jobs.give_up(s, claim, f"{type(exc).__name__}: {exc}")
+            status = jobs.give_up(s, claim, error, final=final)
             s.commit()
         if status is not None and status.value == "queued" and retry is not None:
             retry(job_id)
-        return "error"
+        return "conflict" if final else "error"
     beat.stop()
     if beat.lost.is_set():
         return "lease_lost"
@@ -139,11 +162,18 @@ def run_plan_job(
             if not jobs.finish(s, claim, {}):
                 s.rollback()
                 return "lease_lost"
-            if ctx is None:
-                plan = store_plan(s, draft, job_id=job_id, created_by=claim.created_by)
-            else:
+            if ctx is not None:
                 plan = store_replan(s, draft, ctx, job_id=job_id, created_by=claim.created_by)
-            jobs.finish_result(s, claim.job_id, _result(plan.id, plan.version, draft))
+            elif reopt is not None:
+                plan = store_reoptimised(
+                    s, draft, reopt, job_id=job_id, created_by=claim.created_by
+                )
+            else:
+                plan = store_plan(s, draft, job_id=job_id, created_by=claim.created_by)
+            result = _result(plan.id, plan.version, draft)
+            if reopt is not None:
+                result |= reopt.result()
+            jobs.finish_result(s, claim.job_id, result)
             s.commit()
         except IntegrityError:
             s.rollback()

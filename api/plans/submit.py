@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -55,23 +55,34 @@ def submit_plan_job(
     collector_ids: Sequence[int] | None,
     time_limit: float,
     created_by: int,
+    pinned: Mapping[int, Sequence[int]] | None = None,
+    extra: Mapping[str, object] | None = None,
 ) -> Job:
-    """Add a queued plan job (the caller commits, then rings the doorbell)."""
+    """Add a queued plan job (the caller commits, then rings the doorbell).
+
+    ``pinned`` (collector id -> account ids in order) travels in the payload as
+    :func:`api.plans.runner.request_from_payload` reads it; ``extra`` adds keys a
+    special run needs (e.g. ``reoptimise_from``) without replacing the request's own.
+    """
     if not -MAX_DAYS_BACK <= (plan_date - today).days <= MAX_DAYS_AHEAD:
         raise InvalidPlanRequest(
             "date", f"Plan days from {MAX_DAYS_BACK} day back to {MAX_DAYS_AHEAD} days ahead."
         )
     if collector_ids:
         check_collectors(session, station_id, collector_ids)
+    payload: dict[str, object] = {
+        **(extra or {}),
+        "station_id": station_id,
+        "plan_date": plan_date.isoformat(),
+        "collector_ids": sorted(set(collector_ids)) if collector_ids else None,
+        "time_limit": time_limit,
+    }
+    if pinned:
+        payload["pinned"] = {str(c): [int(a) for a in seq] for c, seq in pinned.items()}
     job = Job(
         kind=PLAN_KIND,
         status=JobStatus.QUEUED,
-        payload={
-            "station_id": station_id,
-            "plan_date": plan_date.isoformat(),
-            "collector_ids": sorted(set(collector_ids)) if collector_ids else None,
-            "time_limit": time_limit,
-        },
+        payload=payload,
         attempts=0,
         max_attempts=MAX_ATTEMPTS,
         station_id=station_id,

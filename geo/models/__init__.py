@@ -5,6 +5,12 @@ from geo.models.accounts import Account, AccountResponsibility, Bill, Category
 from geo.models.auth import RefreshToken, RevokedAccessToken
 from geo.models.base import Base
 from geo.models.field import Outcome, Visit
+from geo.models.group_prepaid import (  # noqa: F401  (group payments, prepaid deposits)
+    GroupPayment,
+    GroupPaymentPart,
+    PrepaidDeposit,
+    PrepaidDraw,
+)
 from geo.models.jobs import Job, JobStatus
 from geo.models.ledger_extra import (  # noqa: F401  (registers the money tables)
     CashEvent,

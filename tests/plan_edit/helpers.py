@@ -1,13 +1,15 @@
-"""Edit bodies from plan JSON, and a territory shared by both collectors."""
+"""Edit bodies from plan JSON, a territory shared by both collectors, re-optimise jobs."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from sqlalchemy import select
 
+from api.plans.runner import run_plan_job
 from geo.models import Territory
-from tests.plans.helpers import Day
+from tests.plans.helpers import FAST, Day
 
 
 def route_of(plan: dict[str, Any], collector_id: int) -> dict[str, Any]:
@@ -32,3 +34,20 @@ def share_west_with_east(session: Any, day: Day) -> None:
     ).one()
     west.collectors.append(day.east)
     session.flush()
+
+
+def reoptimise(client: Any, plan_id: int, headers: Any, **body: Any) -> Any:
+    """POST a re-optimise; checks the 202 job answer and its Location."""
+    resp = client.post(
+        f"/api/plans/{plan_id}/reoptimise", json={"time_limit": 1, **body}, headers=headers
+    )
+    assert resp.status_code == 202, resp.json
+    assert resp.headers["Location"] == f"/api/jobs/{resp.json['id']}"
+    assert resp.json["status"] == "queued" and resp.json["kind"] == "plan"
+    assert resp.json["request"]["reoptimise_from"] == plan_id
+    return resp
+
+
+def run_job(app: Any, job_id: str) -> str:
+    """Run a queued job in-process, as the worker would."""
+    return run_plan_job(app.extensions["db_sessionmaker"], uuid.UUID(job_id), FAST)

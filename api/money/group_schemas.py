@@ -1,0 +1,105 @@
+"""Group payment schemas: amounts are strings, unknown fields are refused."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from api.fields import Money, Text
+from api.money.schemas import DATES, ID, INSTANTS, AllocationSchema, PositiveAmount
+from geo.models import Channel
+
+GROUP_CODE = validate.Regexp(r"^[A-Za-z0-9_.-]{1,32}$")
+
+
+class SplitItemSchema(Schema):
+    account_id = fields.Integer(strict=True, required=True, validate=ID)
+    amount = PositiveAmount(required=True)
+
+
+class GroupPaymentSchema(Schema):
+    """A group customer's payment; the client mints its id (a resend is a replay)."""
+
+    id = fields.UUID(required=True, metadata={"description": "Minted by the client, kept forever"})
+    amount = PositiveAmount(required=True)
+    channel = fields.Enum(Channel, by_value=True, required=True)
+    collected_at = fields.AwareDateTime(required=True, validate=INSTANTS)
+    device_id = Text(max_length=64, load_default=None, allow_none=True)
+    channel_txn_id = Text(
+        max_length=64,
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "Online notice: the channel's transaction id (id = uuid5)"},
+    )
+    split = fields.List(
+        fields.Nested(SplitItemSchema),
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(min=1, max=2000),
+        metadata={"description": "Explicit per-account shares summing to amount"},
+    )
+
+    @validates_schema
+    def _split_unique(self, data: dict[str, Any], **kwargs: Any) -> None:
+        split = data.get("split")
+        if split is not None and len({s["account_id"] for s in split}) != len(split):
+            raise ValidationError("An account appears twice.", "split")
+
+
+class PartSchema(Schema):
+    payment_id = fields.UUID()
+    account_id = fields.Integer()
+    amount = Money()
+    overpayment = Money()
+    allocations = fields.List(fields.Nested(AllocationSchema))
+
+
+class GroupPaymentOutSchema(Schema):
+    status = fields.String(metadata={"enum": ["created", "replayed"]})
+    replay = fields.Boolean()
+    id = fields.UUID()
+    group_code = fields.String()
+    amount = Money()
+    unallocated = Money(metadata={"description": "Beyond what the group owed: group credit"})
+    channel = fields.String()
+    channel_txn_id = fields.String(allow_none=True)
+    collected_at = fields.DateTime()
+    recorded_at = fields.DateTime()
+    parts = fields.List(fields.Nested(PartSchema))
+
+
+class GroupArgs(Schema):
+    as_of = fields.Date(
+        load_default=None, validate=DATES, metadata={"description": "Station-local date"}
+    )
+
+
+class GroupAccountSchema(Schema):
+    account_id = fields.Integer()
+    number = fields.String()
+    name = fields.String()
+    station_id = fields.Integer()
+    principal = Money()
+    late_fee = Money()
+    total = Money()
+    credit = Money()
+
+
+class GroupPaymentBriefSchema(Schema):
+    id = fields.UUID()
+    amount = Money()
+    unallocated = Money()
+    channel = fields.String()
+    collected_at = fields.DateTime()
+
+
+class GroupSchema(Schema):
+    """A group customer's accounts in the caller's scope and what they owe."""
+
+    code = fields.String()
+    as_of = fields.Date()
+    accounts = fields.List(fields.Nested(GroupAccountSchema))
+    total_due = Money()
+    credit = Money(metadata={"description": "Group credit: unallocated remainders"})
+    payments = fields.List(fields.Nested(GroupPaymentBriefSchema))
