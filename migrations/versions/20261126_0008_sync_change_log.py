@@ -1,7 +1,7 @@
 """sync change log, visit body hash, reminder outbox
 
-Revision ID: 0005
-Revises: 0002
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-26 22:28:31.791405
 """
 from alembic import op
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 import geoalchemy2
 
 
-revision = '0005'
-down_revision = '0002'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
