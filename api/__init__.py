@@ -23,6 +23,7 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     from api.auth.passwords import HashingParams, Passwords
     from api.auth.throttle import LoginThrottle
     from api.celery_app import init_celery
+    from api.reminders.gateway import LoggingGateway
     from api.smorest import api
 
     db.init_app(app)
@@ -39,7 +40,10 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
             max_concurrent=app.config["LOGIN_CONCURRENCY"],
         )
     )
-    app.extensions["login_throttle"] = LoginThrottle(app.extensions["redis"])
+    app.extensions["login_throttle"] = LoginThrottle(
+        app.extensions["redis"], prefix=app.config["LOGIN_THROTTLE_PREFIX"]
+    )
+    app.extensions["sms_gateway"] = LoggingGateway()
     init_celery(app)
 
     api.init_app(app)
@@ -64,6 +68,8 @@ def _register_blueprints(app: Flask, api: Any) -> None:
     from api.money.prepaid_views import blp as money_prepaid
     from api.pack.views import blp as pack
     from api.plan_edit.views import blp as plan_edit
+    from api.sync.views import blp as sync
+    from api.visits.views import blp as visits
 
     for blp in (health, auth, accounts, territories, responsibility, workload):
         api.register_blueprint(blp)
@@ -74,4 +80,6 @@ def _register_blueprints(app: Flask, api: Any) -> None:
         api.register_blueprint(blp)
     api.register_blueprint(plan_edit)
     api.register_blueprint(pack)
+    api.register_blueprint(visits)
+    api.register_blueprint(sync)
     app.register_blueprint(docs_assets)

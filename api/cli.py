@@ -66,7 +66,9 @@ def users_create(
 
 def init_app(app: Flask) -> None:
     from api.demo.cli import demo_cli
+    from api.reminders.cli import reminders_cli
 
     app.cli.add_command(db_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(reminders_cli)

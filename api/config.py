@@ -23,6 +23,7 @@ class Config:
     ARGON2_MEMORY_COST = 64 * 1024
     ARGON2_PARALLELISM = 1
     LOGIN_CONCURRENCY = 2
+    LOGIN_THROTTLE_PREFIX = "login-fail"
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
     STATEMENT_TIMEOUT_MS = 30_000
     DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -51,6 +52,8 @@ class Config:
 
 class TestConfig(Config):
     TESTING = True
+    # Test runs share one Redis: each run counts its own failed logins.
+    LOGIN_THROTTLE_PREFIX = f"test-login-fail-{os.getpid()}"
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
     JWT_SECRET_KEY = "test-secret-key-0123456789abcdef-0123456789"

@@ -54,7 +54,13 @@ class Money(fields.Field):
         return Decimal(value)
 
 
-class Longitude(fields.Float):
+class _Degrees(fields.Float):
+    """A finite angle within ``[-bound, bound]``, checked before any database sees it
+    (PostGIS accepts out-of-range points silently)."""
+
+    bound = 180.0
+    label = "Longitude"
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(allow_nan=False, **kwargs)
 
@@ -62,19 +68,16 @@ class Longitude(fields.Float):
         if isinstance(value, bool):
             raise ValidationError("Not a valid number.")
         number = float(super()._deserialize(value, attr, data, **kwargs))
-        if not math.isfinite(number) or not -180.0 <= number <= 180.0:
-            raise ValidationError("Longitude must be within [-180, 180].")
+        if not math.isfinite(number) or not -self.bound <= number <= self.bound:
+            raise ValidationError(f"{self.label} must be within [-{self.bound:g}, {self.bound:g}].")
         return number
 
 
-class Latitude(fields.Float):
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(allow_nan=False, **kwargs)
+class Longitude(_Degrees):
+    bound = 180.0
+    label = "Longitude"
 
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> float:
-        if isinstance(value, bool):
-            raise ValidationError("Not a valid number.")
-        number = float(super()._deserialize(value, attr, data, **kwargs))
-        if not math.isfinite(number) or not -90.0 <= number <= 90.0:
-            raise ValidationError("Latitude must be within [-90, 90].")
-        return number
+
+class Latitude(_Degrees):
+    bound = 90.0
+    label = "Latitude"

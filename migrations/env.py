@@ -46,22 +46,19 @@ def run_migrations_online() -> None:
 
 
 def _run(connection) -> None:  # type: ignore[no-untyped-def]
-    # Concurrent upgrades (two test runs, two app starts) serialise on this lock.
-    connection.execute(text("SELECT pg_advisory_lock(727001)"))
-    try:
-        context.configure(
-            connection=connection,
-            target_metadata=target_metadata,
-            include_object=include_object,
-            process_revision_directives=alembic_helpers.writer,
-            render_item=alembic_helpers.render_item,
-            compare_type=True,
-        )
-        with context.begin_transaction():
-            context.run_migrations()
-    finally:
-        connection.execute(text("SELECT pg_advisory_unlock(727001)"))
-        connection.commit()
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        include_object=include_object,
+        process_revision_directives=alembic_helpers.writer,
+        render_item=alembic_helpers.render_item,
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        # Concurrent upgrades (two app starts) serialise on this lock; it is released
+        # with the migration's transaction, whether it commits or fails.
+        connection.execute(text("SELECT pg_advisory_xact_lock(727001)"))
+        context.run_migrations()
 
 
 run_migrations_online()

@@ -16,14 +16,14 @@ WINDOW_SECONDS = 300
 
 
 class LoginThrottle:
-    def __init__(self, redis_client: redis.Redis) -> None:
+    def __init__(self, redis_client: redis.Redis, prefix: str = "login-fail") -> None:
         self._redis = redis_client
+        self._prefix = prefix
         self._local: dict[str, tuple[int, float]] = {}
         self._lock = threading.Lock()
 
-    @staticmethod
-    def _key(username: str, device_id: str | None) -> str:
-        return f"login-fail:{username.lower()}:{device_id or '-'}"
+    def _key(self, username: str, device_id: str | None) -> str:
+        return f"{self._prefix}:{username.lower()}:{device_id or '-'}"
 
     def blocked_for(self, username: str, device_id: str | None) -> int:
         """Seconds until this username/device may try again; 0 when allowed."""

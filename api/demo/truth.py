@@ -38,10 +38,13 @@ class Behaviour:
 def behaviour(seed: int, account_number: str) -> Behaviour:
     rng = random.Random(f"truth:{seed}:{account_number}")
     pick = rng.random()
-    for kind, share, pay, home in KINDS:
-        pick -= share
+    chosen = KINDS[-1]
+    for candidate in KINDS:
+        pick -= candidate[1]
         if pick < 0:
+            chosen = candidate
             break
+    kind, _share, pay, home = chosen
     # Individual variation around the kind's averages; some people are farmers
     # out in the fields in the morning, others shopkeepers always in.
     jitter = [min(0.98, max(0.02, p * rng.uniform(0.6, 1.4))) for p in home]

@@ -34,6 +34,8 @@ from geo.models.org import (
     user_station,
 )
 from geo.models.plans import Plan, PlanStatus, Route, Stop
+from geo.models.reminders import Reminder, ReminderKind, ReminderStatus
+from geo.models.sync import ChangeLog, SyncHorizon
 
 __all__ = [
     "Account",
@@ -41,6 +43,7 @@ __all__ = [
     "Base",
     "Bill",
     "Category",
+    "ChangeLog",
     "Channel",
     "CollectorProfile",
     "County",
@@ -52,12 +55,16 @@ __all__ = [
     "PaymentAllocation",
     "Plan",
     "RefreshToken",
+    "Reminder",
+    "ReminderKind",
+    "ReminderStatus",
     "RevokedAccessToken",
     "PlanStatus",
     "Role",
     "Route",
     "Station",
     "Stop",
+    "SyncHorizon",
     "Territory",
     "TravelMode",
     "User",

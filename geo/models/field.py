@@ -42,6 +42,8 @@ class Visit(Base):
     stop_id: Mapped[int | None] = mapped_column(ForeignKey("stop.id"))
     notes: Mapped[str | None] = mapped_column(Text)
     device_id: Mapped[str | None] = mapped_column(String(64))
+    #: SHA-256 of the canonical upload, to tell a replay from a different body.
+    body_hash: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (
         CheckConstraint(
