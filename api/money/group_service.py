@@ -188,6 +188,10 @@ def record_group_payment(
     if found is not None:
         return found
     _check_channel(scope, inp)
+    if inp.channel_txn_id is not None and session.get(Payment, inp.id) is not None:
+        raise Rejected(
+            "duplicate_channel_txn", "This channel transaction is already stored for an account."
+        )
     now = now or dt.datetime.now(dt.UTC)
     if inp.collected_at > now + MAX_CLOCK_SKEW:
         raise Rejected("collected_in_future", "collected_at is in the future.")

@@ -214,7 +214,8 @@ def test_split_that_does_not_add_up_or_leaves_the_group_is_422(
 def test_online_notice_carries_a_group_payment_once(
     client: Any, session: Any, group: Group
 ) -> None:
-    """A bank notice's id derives from its transaction id; another id is refused."""
+    """A bank notice's id derives from its transaction id; another id or a transaction
+    already stored as an account payment is refused."""
     good = _body(
         "50.00",
         channel="bank",
@@ -227,6 +228,25 @@ def test_online_notice_carries_a_group_payment_once(
     )
     again = client.post(f"/api/groups/{CODE}/payments", json=good, headers=group.auth)
     assert again.status_code == 200 and again.json["replay"] is True
+    notice = {
+        "channel": "bank",
+        "channel_txn_id": "B-9002",
+        "account_number": group.a1.number,
+        "amount": "20.00",
+        "paid_at": COLLECTED,
+    }
+    assert (
+        client.post("/api/payments/notifications", json=notice, headers=group.auth).status_code
+        == 201
+    )
+    twice = _body(
+        "20.00",
+        channel="bank",
+        channel_txn_id="B-9002",
+        id=str(channel_payment_id(Channel.BANK, "B-9002")),
+    )
+    resp = client.post(f"/api/groups/{CODE}/payments", json=twice, headers=group.auth)
+    assert resp.status_code == 422 and resp.json["code"] == "duplicate_channel_txn"
     bad = _body("50.00", channel="alipay", channel_txn_id="A-1")
     resp = client.post(f"/api/groups/{CODE}/payments", json=bad, headers=group.auth)
     assert resp.status_code == 422 and resp.json["code"] == "bad_id"
