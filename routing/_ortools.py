@@ -29,6 +29,10 @@ _LS = routing_enums_pb2.LocalSearchMetaheuristic
 _MARGIN = 0.15
 #: Above this many modelled stops the first solution skips OR-Tools' local search.
 _BIG = 300
+#: The iterated local search stops after this many iterations without a new best (plus
+#: so many per modelled stop): tiny problems finish at once, 100 stops never stop early.
+_PATIENCE_BASE = 1000
+_PATIENCE_PER_STOP = 100
 #: Polish a new best with OR-Tools' local search at most once per this share of the time.
 _POLISH_EVERY = 0.15
 
@@ -460,10 +464,13 @@ def _iterate(
     reserve = min(0.25 * (deadline - begin), 1.5 * model.first_seconds)
     span = max(deadline - _MARGIN - reserve - begin, 1e-3)
     temperature0 = temperature * max(best_cost, 1)
-    done = since_polish = 0
+    done = since_polish = last_gain = 0
     last_polish = begin
+    patience = _PATIENCE_BASE + _PATIENCE_PER_STOP * len(model.stops)
     while True:
         if iterations is not None and done >= iterations:
+            break
+        if done - last_gain > patience:  # stagnation: small problems stop early
             break
         now = time.time()
         if now - begin >= span:
@@ -496,6 +503,7 @@ def _iterate(
             best_solution = routing.solver().Assignment(checked)
         current_cost = cost
         if cost < best_cost:
+            last_gain = done
             best_cost, best_routes = cost, plan.copy_routes()
             due = (
                 since_polish >= 200
