@@ -28,7 +28,8 @@ class Reason(StrEnum):
     UNREACHABLE_IN_SHIFT = "unreachable_in_shift"
     #: Its demand (or one more stop) does not fit any eligible vehicle.
     CAPACITY = "capacity"
-    #: It could be added to a route, but its prize does not pay for the detour.
+    #: It could be added to a route, but its prize does not pay for the detour (or, on a
+    #: big day, its value density was too low to be among the candidates modelled).
     NOT_WORTH_IT = "not_worth_it"
     #: Feasible alone, but no route of the plan has room left for it in time (the other
     #: stops, breaks or the search budget took the time).
