@@ -214,8 +214,7 @@ def test_split_that_does_not_add_up_or_leaves_the_group_is_422(
 def test_online_notice_carries_a_group_payment_once(
     client: Any, session: Any, group: Group
 ) -> None:
-    """A bank notice's id derives from its transaction id; another id or a transaction
-    already stored as an account payment is refused."""
+    """A group notice is stored once by its derived id; a wrong id or a reused txn is 422."""
     good = _body(
         "50.00",
         channel="bank",
