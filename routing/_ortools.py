@@ -6,7 +6,6 @@ one end node per vehicle. An open end is a dummy node reached at zero time and c
 
 from __future__ import annotations
 
-import heapq
 import os
 import random
 import sys
@@ -16,8 +15,7 @@ from dataclasses import dataclass
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
-from routing._recreate import Plan
-from routing._ruin import accept, ruin
+from routing._ils import iterate
 from routing.problem import Problem, stop_index
 
 __all__ = ["CONFIGS", "RawResult", "SearchConfig", "mandatory_penalty", "search"]
@@ -29,12 +27,6 @@ _LS = routing_enums_pb2.LocalSearchMetaheuristic
 _MARGIN = 0.15
 #: Above this many modelled stops the first solution skips OR-Tools' local search.
 _BIG = 300
-#: The iterated local search stops after this many iterations without a new best (plus
-#: so many per modelled stop): tiny problems finish at once, 100 stops never stop early.
-_PATIENCE_BASE = 1000
-_PATIENCE_PER_STOP = 100
-#: Polish a new best with OR-Tools' local search at most once per this share of the time.
-_POLISH_EVERY = 0.15
 
 
 @dataclass(frozen=True)
@@ -371,7 +363,20 @@ def search(
     if solution is None:
         return empty
     if config.ils:
-        solution = _iterate(model, solution, deadline, seed, solution_limit, config.temperature)
+        solution = iterate(
+            problem,
+            model.eligible,
+            _penalties(model),
+            _Engine(model),
+            solution,
+            deadline,
+            seed=seed,
+            iterations=solution_limit,
+            temperature=config.temperature,
+            reserve=min(0.25 * (deadline - time.time()), 1.5 * model.first_seconds),
+            margin=_MARGIN,
+            verify=any(v.breaks for v in problem.vehicles) and len(model.stops) <= _BIG,
+        )
     return model.extract(solution)
 
 
@@ -426,126 +431,23 @@ def _penalties(model: _Model) -> dict[int, int]:
     }
 
 
-def _iterate(
-    model: _Model,
-    solution: pywrapcp.Assignment,
-    deadline: float,
-    seed: int,
-    iterations: int | None,
-    temperature: float = 0.005,
-) -> pywrapcp.Assignment:
-    """Ruin and recreate (pure Python) from ``solution``, polished by OR-Tools' local search.
+class _Engine:
+    """The OR-Tools model seen by the iterated local search (``routing._ils.Engine``)."""
 
-    Runs until ``deadline``, or for ``iterations`` ruin-and-recreate steps (deterministic
-    budget). Python approximates breaks conservatively; only solutions that OR-Tools
-    accepts (polished ones, which carry the schedule) are returned, so an approximation
-    error costs quality, never feasibility.
-    """
-    routing, p = model.routing, model.problem
-    rng = random.Random(seed)
-    penalty = _penalties(model)
-    # Breaks: Python's insertion test follows OR-Tools' rules (the conservative variant
-    # measured worse: 164k vs 178k yuan on the station day); on small models each new
-    # best is also verified by OR-Tools.
-    verify = any(v.breaks for v in p.vehicles) and len(model.stops) <= _BIG
-    start_routes = _stop_routes(model, _routes(model, solution))
-    plan = Plan(p, model.eligible, penalty, start_routes, strict_breaks=False)
-    d = p.durations
-    where = {i: p.stops[i].location for i in model.stops}
+    def __init__(self, model: _Model) -> None:
+        self.model = model
 
-    def distance(a: int, b: int) -> int:
-        return d[where[a]][where[b]]
+    def routes(self, solution: pywrapcp.Assignment) -> list[list[int]]:
+        return _stop_routes(self.model, _routes(self.model, solution))
 
-    fixed = [len(v.pinned) for v in p.vehicles]
-    current_cost = best_cost = plan.objective()
-    best_routes = plan.copy_routes()
-    best_solution = routing.solver().Assignment(solution)
-    begin = time.time()
-    reserve = min(0.25 * (deadline - begin), 1.5 * model.first_seconds)
-    span = max(deadline - _MARGIN - reserve - begin, 1e-3)
-    temperature0 = temperature * max(best_cost, 1)
-    done = since_polish = last_gain = 0
-    last_polish = begin
-    patience = _PATIENCE_BASE + _PATIENCE_PER_STOP * len(model.stops)
-    while True:
-        if iterations is not None and done >= iterations:
-            break
-        if done - last_gain > patience:  # stagnation: small problems stop early
-            break
-        now = time.time()
-        if now - begin >= span:
-            break
-        done += 1
-        since_polish += 1
-        progress = done / iterations if iterations is not None else (now - begin) / span
-        temperature = temperature0 * (0.01 ** min(progress, 1.0))
-        saved = plan.copy_routes()
-        removed = ruin(plan.routes, fixed, distance, rng)
-        plan.remove(removed)
-        routed = {i for r in plan.routes for i in r}
-        others = [i for i in penalty if i not in routed and i not in removed]
-        if others:
-            anchor = rng.choice(sorted(removed)) if removed else rng.choice(others)
-            others = heapq.nsmallest(10, others, key=lambda i: (distance(anchor, i), i))
-        candidates = sorted(removed) + others
-        _order(candidates, p, rng)
-        plan.recreate(candidates, rng)
-        cost = plan.objective()
-        if not accept(cost, current_cost, temperature, rng):
-            plan.set_routes(saved)
-            continue
-        if verify and cost < best_cost:
-            left = deadline - _MARGIN - time.time()
-            checked = _restore(model, plan.routes, left) if left > 0.01 else None
-            if checked is None:
-                plan.set_routes(saved)
-                continue
-            best_solution = routing.solver().Assignment(checked)
-        current_cost = cost
-        if cost < best_cost:
-            last_gain = done
-            best_cost, best_routes = cost, plan.copy_routes()
-            due = (
-                since_polish >= 200
-                if iterations is not None
-                else (time.time() - last_polish > _POLISH_EVERY * span)
-            )
-            if due:
-                since_polish, last_polish = 0, time.time()
-                left = deadline - _MARGIN - time.time()
-                cap = min(left, max(0.3, 0.1 * span))
-                found = _polish(model, best_routes, cap) if left > 0.01 else None
-                if found is not None and found.ObjectiveValue() <= best_cost:
-                    best_cost = found.ObjectiveValue()
-                    best_routes = _stop_routes(model, _routes(model, found))
-                    best_solution = routing.solver().Assignment(found)
-                    plan.set_routes(best_routes)
-                    current_cost = best_cost
-    left = deadline - _MARGIN - time.time()
-    found = _polish(model, best_routes, left) if left > 0.01 else None
-    if found is None and left > 0.01:
-        found = _restore(model, best_routes, max(deadline - _MARGIN - time.time(), 0.05))
-    if found is not None and found.ObjectiveValue() <= best_cost:
-        best_solution = found
-    if os.environ.get("ROUTING_DEBUG"):
-        print(f"ils: {done} iterations, best {best_cost}", file=sys.stderr)
-    return best_solution
+    def objective(self, solution: pywrapcp.Assignment) -> int:
+        return int(solution.ObjectiveValue())
 
+    def keep(self, solution: pywrapcp.Assignment) -> pywrapcp.Assignment:
+        return self.model.routing.solver().Assignment(solution)
 
-def _order(stops: list[int], problem: Problem, rng: random.Random) -> None:
-    """Shuffle, or sort by a random SISR criterion: prize, tight windows, distance."""
-    how = rng.randrange(4)
-    if how == 0:
-        rng.shuffle(stops)
-    elif how == 1:
-        stops.sort(key=lambda i: -(problem.stops[i].prize or 1 << 40))
-    elif how == 2:
+    def polish(self, routes: list[list[int]], seconds: float) -> pywrapcp.Assignment | None:
+        return _polish(self.model, routes, seconds)
 
-        def width(i: int) -> int:
-            w = problem.stops[i].time_windows
-            return sum(b - a for a, b in w) if w else 1 << 40
-
-        stops.sort(key=width)
-    else:
-        depot = problem.vehicles[0].start
-        stops.sort(key=lambda i: -problem.durations[depot][problem.stops[i].location])
+    def restore(self, routes: list[list[int]], seconds: float) -> pywrapcp.Assignment | None:
+        return _restore(self.model, routes, seconds)
