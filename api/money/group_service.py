@@ -42,8 +42,8 @@ from geo.models import (
 from geo.models.group_prepaid import GroupPayment, GroupPaymentPart
 from geo.models.ledger_extra import MoneyException
 from geo.money import amount_due, local_date
-from geo.money.due import AmountDue
-from geo.money.group import GroupPlan, part_payment_id, plan_group, unpaid_now
+from geo.money.group import GroupPlan, part_payment_id, plan_group
+from geo.money.payable import payable
 from geo.scope import Scope, restrict
 
 #: Channels staff may record a group payment through themselves (counter, bank transfer).
@@ -153,13 +153,6 @@ def _stored(session: Session, inp_id: uuid.UUID, digest: str) -> GroupResult | N
     return GroupResult(Status.REPLAYED, True, stored, parts_of(session, inp_id))
 
 
-def _payable(session: Session, account_id: int, on: dt.date, today: dt.date) -> AmountDue:
-    """What a payment collected on ``on`` may pay: owed on that day, less what payments
-    collected later (already recorded) have paid since."""
-    due = amount_due(session, account_id, on)
-    return due if on >= today else unpaid_now(due, amount_due(session, account_id, today))
-
-
 def _check_channel(scope: Scope, inp: GroupPaymentInput) -> None:
     if inp.channel_txn_id is not None:
         if inp.channel not in NOTICE_GROUP_CHANNELS:
@@ -200,7 +193,7 @@ def record_group_payment(
     assert station is not None
     tz = ZoneInfo(station.timezone)
     on = local_date(inp.collected_at, tz)
-    dues = [_payable(session, a.id, on, local_date(now, tz)) for a in accounts]
+    dues = [payable(session, a.id, on, local_date(now, tz)) for a in accounts]
     split = None if inp.split is None else dict(inp.split)
     if split is not None and len(split) != len(inp.split or ()):
         raise Rejected("bad_split", "An account appears twice in the split.")

@@ -32,7 +32,8 @@ from geo.models import (
     User,
 )
 from geo.models.ledger_extra import MoneyException, QuarantinedPayment
-from geo.money import amount_due, local_date, plan_allocation
+from geo.money import local_date, plan_allocation
+from geo.money.payable import payable
 from geo.scope import Scope
 
 #: Channels each role may record itself (online channels come in by notification/import).
@@ -282,7 +283,9 @@ def record_payment(
             return _quarantine(session, scope, inp, account, body, digest, reason)
     assert account is not None and station is not None
 
-    plan = plan_allocation(amount_due(session, account.id, on), inp.amount, inp.bill_ids)
+    # Owed on the collection day, less what later-dated payments already paid.
+    today = local_date(now, tz)
+    plan = plan_allocation(payable(session, account.id, on, today), inp.amount, inp.bill_ids)
     savepoint = session.begin_nested()
     receipt = (
         next_receipt_no(session, station.id, on.year)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 
 from geo.money.allocation import AllocationPlan, plan_allocation
@@ -46,25 +46,6 @@ class GroupPlan:
     @property
     def total(self) -> Decimal:
         return sum((s.amount for s in self.shares), ZERO) + self.unallocated
-
-
-def unpaid_now(due_on: AmountDue, due_now: AmountDue) -> AmountDue:
-    """``due_on`` (what was owed on the collection day) without what payments recorded
-    with a later collection day have paid since: a backdated payment must not pay a
-    bill again. Both come from :func:`amount_due` for one account."""
-    now = {b.bill_id: b for b in due_now.bills}
-    bills = tuple(
-        replace(b, principal=min(b.principal, n.principal), late_fee=min(b.late_fee, n.late_fee))
-        for b in due_on.bills
-        if (n := now.get(b.bill_id)) is not None
-    )
-    bills = tuple(b for b in bills if b.principal > 0 or b.late_fee > 0)
-    return replace(
-        due_on,
-        bills=bills,
-        principal=sum((b.principal for b in bills), ZERO),
-        late_fee=sum((b.late_fee for b in bills), ZERO),
-    )
 
 
 def plan_group(

@@ -245,3 +245,24 @@ def test_authorization_uses_the_assignment_when_the_money_was_collected(
     )
     resp = client.post("/api/payments", json=after, headers=field.collector_auth)
     assert resp.status_code == 202 and "2026-05-01" in resp.json["quarantine_reason"]
+
+
+def test_a_backdated_payment_never_pays_a_bill_again(client: Any, field: Any, session: Any) -> None:
+    """300.00 collected 04-09, then 50.00 collected 04-01 uploaded later: no bill is paid
+    twice; the backdated 50.00 becomes an overpayment and the ledger checks hold."""
+    from geo.money.invariants import check_ledger
+
+    first = client.post("/api/payments", json=field.payment("300.00"), headers=field.collector_auth)
+    assert first.status_code == 201
+    late = field.payment("50.00", collected_at="2026-04-01T10:00:00+08:00")
+    resp = client.post("/api/payments", json=late, headers=field.collector_auth)
+    assert resp.status_code == 201, resp.json
+    paid = dict(
+        session.execute(
+            select(PaymentAllocation.bill_id, func.sum(PaymentAllocation.principal))
+            .where(PaymentAllocation.bill_id.in_([field.old_bill.id, field.new_bill.id]))
+            .group_by(PaymentAllocation.bill_id)
+        ).all()
+    )
+    assert paid[field.old_bill.id] <= D("100.00") and paid[field.new_bill.id] <= D("80.00")
+    assert check_ledger(session, [field.station.id]) == {}
