@@ -1,0 +1,556 @@
+"""A month of door-to-door collection on the demo county, against its hidden truth: prints a table.
+
+Each simulated working day, every collector's day is planned from what the database
+knows (history only), then walked stop by stop. At each door the outcome is drawn from
+the demo's hidden truth (``api.demo.truth``: P(home) in the stop's time band, then
+P(pay | home)) with common random numbers: one uniform draw per (account, day, band),
+the same for every policy. Outcomes are written back as ``Visit`` rows and payments go
+through ``api.money.service.record_payment`` (allocation over the bills, so amount due
+and arrears move), so the next morning's plan sees them. Every calendar day some
+customers pay online on their own (per hidden kind, a small daily probability, also with
+common random numbers), and a promise made at the door is kept online on its date with
+the customer's true P(pay).
+
+Policies, each on its own copy of ``arrears_dev`` (``arrears_msim_<policy>``):
+
+* ``model``: the planner, prize = amount due x P(pay) x P(home in band), from history;
+* ``habit``: the baseline, each collector goes to the nearest of the ``--habit-k``
+  largest debts in their territory, except doors that refused or promised in the last
+  ``--habit-cooldown`` days (nobody home: tried again the next day),
+  until the shift (with the same lunch break, travel times and service time) is full;
+* ``amount``: the planner with every probability set to 1 (prize = amount due);
+* ``model-nofuel`` / ``model-fuel10``: the planner with the fuel price per km set to 0
+  or divided by 10 (variants: the shipped planner drops visits whose expected value is
+  below their fuel, which ends days early once the big debts are paid);
+* ``model-nowindow``: the planner without time windows (P(home) is the day's mean for
+  every stop, so no stop is tied to its best band; promises keep theirs).
+
+Usage (from the repository root)::
+
+    .venv/bin/python -m bench.month_sim --station LN-GUCHENG --days 3 --time-limit 3
+    nohup .venv/bin/python -m bench.month_sim --time-limit 10 > month_sim.log 2>&1 &
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+from unittest import mock
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import psycopg
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.orm import Session
+
+from api.db import upgrade_database
+from api.demo.truth import Behaviour, behaviour
+from api.money.service import PaymentInput, channel_payment_id, record_payment
+from api.plans import candidates as cand
+from api.plans import service
+from api.plans.model import PlanRequest
+from geo import visit_value
+from geo.models import (
+    Account,
+    Channel,
+    Outcome,
+    Payment,
+    Role,
+    Station,
+    User,
+    Visit,
+)
+from geo.money import amount_due
+from geo.scope import Scope
+from geo.travel import GreatCircleProvider
+from geo.visit_value import BANDS, Rates
+
+ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+URL = "postgresql+psycopg://postgres@127.0.0.1:5432/{db}"
+NS = uuid.UUID("8d3c1b52-7f0e-4a8e-b1d4-5e2f9c0a6b71")
+#: Daily probability that a customer with arrears pays online on their own, per hidden kind.
+ONLINE_DAILY = {"punctual": 0.06, "late": 0.03, "chronic": 0.01, "migrant": 0.003, "refuser": 0.002}
+#: Share of people at home who do not pay now but promise a date.
+PROMISE_SHARE = 0.4
+POLICIES = ("model", "habit", "amount", "model-nofuel", "model-fuel10", "model-nowindow")
+
+
+def u01(*key: object) -> float:
+    """A uniform draw that depends only on ``key`` (common random numbers)."""
+    h = hashlib.blake2b(":".join(map(str, key)).encode(), digest_size=8).digest()
+    return int.from_bytes(h, "big") / 2**64
+
+
+def band_index(hour: int) -> int:
+    for i, (a, b) in enumerate(BANDS):
+        if a <= hour < b:
+            return i
+    return 0 if hour < BANDS[0][0] else len(BANDS) - 1
+
+
+def working_days(start: dt.date, n: int) -> list[dt.date]:
+    out: list[dt.date] = []
+    d = start
+    while len(out) < n:
+        if d.weekday() < 5:
+            out.append(d)
+        d += dt.timedelta(days=1)
+    return out
+
+
+def fresh_copy(db: str, template: str) -> str:
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+        for attempt in range(10):  # the template must have no other sessions
+            try:
+                conn.execute(f'CREATE DATABASE "{db}" TEMPLATE "{template}"')
+                break
+            except psycopg.errors.ObjectInUse:
+                if attempt == 9:
+                    raise
+                time.sleep(3)
+    url = URL.format(db=db)
+    upgrade_database(url)
+    return url
+
+
+@dataclass
+class Stats:
+    policy: str
+    collectors: int = 0
+    days: int = 0
+    start_principal: Decimal = Decimal(0)
+    start_total: Decimal = Decimal(0)
+    start_accounts: int = 0
+    end_principal: Decimal = Decimal(0)
+    field_amount: Decimal = Decimal(0)
+    field_principal: Decimal = Decimal(0)
+    online_amount: Decimal = Decimal(0)
+    online_principal: Decimal = Decimal(0)
+    outcomes: Counter[str] = field(default_factory=Counter)
+    by_day: list[dict[str, object]] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+@dataclass
+class World:
+    """The simulation's fixed inputs: station, collectors, truth, draws."""
+
+    station: Station
+    tz: ZoneInfo
+    seed: int
+    numbers: dict[int, str]
+    draw_seed: str = "7"
+    truths: dict[int, Behaviour] = field(default_factory=dict)
+
+    def truth(self, account_id: int) -> Behaviour:
+        t = self.truths.get(account_id)
+        if t is None:
+            t = self.truths[account_id] = behaviour(self.seed, self.numbers[account_id])
+        return t
+
+
+def local_dt(day: dt.date, seconds: int, tz: ZoneInfo) -> dt.datetime:
+    return service.local_instant(day, seconds, tz)
+
+
+def pay(
+    session: Session,
+    scope: Scope,
+    account_id: int,
+    day: dt.date,
+    at: dt.datetime,
+    channel: Channel,
+    key: str,
+    collector_id: int | None = None,
+) -> tuple[Decimal, Decimal]:
+    """Pay the account's whole amount due; returns (amount, principal) or zeros."""
+    due = amount_due(session, account_id, day)
+    if due.net <= 0:
+        return Decimal(0), Decimal(0)
+    txn = None
+    pid = uuid.uuid5(NS, key)
+    if channel is not Channel.FIELD_CASH:
+        txn = f"SIM{pid.hex[:20]}"
+        pid = channel_payment_id(channel, txn)
+    res = record_payment(
+        session,
+        scope,
+        PaymentInput(pid, account_id, due.net, channel, at, channel_txn_id=txn),
+        now=at,
+        skip_authorization=True,
+        collector_id=collector_id,
+    )
+    principal = sum((a.principal for a in res.allocations), Decimal(0))
+    return due.net, principal
+
+
+def online_morning(
+    session: Session,
+    world: World,
+    scope: Scope,
+    day: dt.date,
+    promises: dict[tuple[int, dt.date], bool],
+    stats: Stats,
+    record: bool,
+) -> int:
+    """Customers paying on their own (and promises kept) on ``day``, at 07:00 local."""
+    dues = cand.amounts_due(session, day + dt.timedelta(days=1), station_id=world.station.id)
+    at = local_dt(day, 7 * 3600, world.tz)
+    n = 0
+    for account_id in sorted(dues):
+        t = world.truth(account_id)
+        kept = (account_id, day) in promises and u01(
+            world.draw_seed, "promise-kept", account_id, day
+        ) < t.pay_prob
+        if not kept and u01(world.draw_seed, "online", account_id, day) >= ONLINE_DAILY[t.kind]:
+            continue
+        amount, principal = pay(
+            session, scope, account_id, day, at, Channel.ALIPAY, f"online:{account_id}:{day}"
+        )
+        if amount > 0 and record:
+            stats.online_amount += amount
+            stats.online_principal += principal
+            n += 1
+    return n
+
+
+@dataclass(frozen=True)
+class Stop:
+    account_id: int
+    start_s: int  # station-local seconds of arrival at the door
+
+
+def plan_routes(
+    session: Session, world: World, day: dt.date, policy: str, args: argparse.Namespace
+) -> dict[int, list[Stop]]:
+    if policy == "habit":
+        return habit_routes(session, world, day, args)
+    req = PlanRequest(world.station.id, day, time_limit=args.time_limit, seed=args.solver_seed)
+    if policy == "amount":
+        flat = Rates(1.0, (1.0,) * len(BANDS))
+        with mock.patch.object(service, "estimate", lambda *a, **k: flat):
+            draft = service.compute_plan(session, req)
+    elif policy in ("model-nofuel", "model-fuel10", "model-nowindow"):
+        scale = 0 if policy == "model-nofuel" else 10
+        fuel = {m: (f // scale if scale else 0) for m, f in service.FEN_PER_KM.items()}
+        with mock.patch.dict(service.FEN_PER_KM, fuel):
+            draft = service.compute_plan(session, req)
+    elif policy == "model-nowindow":
+        with mock.patch.object(visit_value, "WINDOW_GAIN", 2.0):  # no band ever stands out
+            draft = service.compute_plan(session, req)
+    else:
+        draft = service.compute_plan(session, req)
+    out: dict[int, list[Stop]] = {}
+    for r in draft.routes:
+        stops = []
+        for s in r.stops:
+            loc = s.eta.astimezone(world.tz)
+            stops.append(Stop(s.account_id, loc.hour * 3600 + loc.minute * 60 + loc.second))
+        out[r.collector_id] = stops
+    return out
+
+
+def habit_routes(
+    session: Session, world: World, day: dt.date, args: argparse.Namespace
+) -> dict[int, list[Stop]]:
+    """Nearest of the k largest debts in the collector's territory, until the day is full."""
+    station, depot, _tz = cand.station_info(session, world.station.id)
+    collectors = cand.station_collectors(session, world.station.id, None)
+    dues = cand.amounts_due(session, day, station_id=world.station.id)
+    infos = cand.accounts_with_collectors(session, sorted(dues))
+    since = local_dt(day - dt.timedelta(days=args.habit_cooldown), 0, world.tz)
+    recent = set(
+        session.scalars(
+            select(Visit.account_id).where(
+                Visit.device_time >= since,
+                Visit.account_id.in_(list(dues)),
+                Visit.outcome.in_((Outcome.REFUSED, Outcome.PROMISE)),
+            )
+        )
+    )
+    provider = GreatCircleProvider()
+    out: dict[int, list[Stop]] = {}
+    for c in collectors:
+        v = service.vehicle_for(c, depot, PlanRequest(world.station.id, day))
+        mine = [i for i in infos if c.id in i.collectors and i.id not in recent]
+        mine.sort(key=lambda i: (-dues[i.id].total, i.id))
+        pos, t = v.start, v.shift[0]
+        brk = v.breaks[0] if v.breaks else None
+        taken = brk is None
+        stops: list[Stop] = []
+        service_s = PlanRequest(world.station.id, day).service_s
+        while mine:
+            if not taken and brk is not None and t >= brk.window[0]:
+                t += brk.duration
+                taken = True
+            top = mine[: args.habit_k]
+            m = provider.matrix([pos, v.end, *(i.lonlat for i in top)], v.mode).seconds
+            order = np.argsort(m[0, 2:], kind="stable")
+            chosen = None
+            for j in order:
+                arrive = t + int(m[0, 2 + j])
+                extra = 0 if taken or brk is None else brk.duration
+                if arrive + service_s + int(m[2 + j, 1]) + extra <= v.shift[1]:
+                    chosen = (int(j), arrive)
+                    break
+            if chosen is None:
+                break
+            j, arrive = chosen
+            acc = top[j]
+            stops.append(Stop(acc.id, arrive))
+            t = arrive + service_s
+            pos = acc.lonlat
+            mine.remove(acc)
+        out[c.id] = stops
+    return out
+
+
+def walk(
+    session: Session,
+    world: World,
+    scope: Scope,
+    day: dt.date,
+    routes: dict[int, list[Stop]],
+    promises: dict[tuple[int, dt.date], bool],
+    stats: Stats,
+) -> dict[str, object]:
+    counts: Counter[str] = Counter()
+    collected = Decimal(0)
+    for collector_id, stops in sorted(routes.items()):
+        for s in stops:
+            t = world.truth(s.account_id)
+            hour = s.start_s // 3600
+            band = band_index(hour)
+            at = local_dt(day, s.start_s, world.tz)
+            promise_date = None
+            if u01(world.draw_seed, "home", s.account_id, day, band) >= t.home_at(hour):
+                outcome = Outcome.NOBODY_HOME
+            elif u01(world.draw_seed, "pay", s.account_id, day, band) < t.pay_prob:
+                outcome = Outcome.PAID
+            elif u01(world.draw_seed, "promise", s.account_id, day, band) < PROMISE_SHARE:
+                outcome = Outcome.PROMISE
+                days = 3 + int(u01(world.draw_seed, "promise-days", s.account_id, day) * 5)
+                promise_date = day + dt.timedelta(days=days)
+                promises[(s.account_id, promise_date)] = True
+            else:
+                outcome = Outcome.REFUSED
+            if outcome is Outcome.PAID:
+                amount, principal = pay(
+                    session,
+                    scope,
+                    s.account_id,
+                    day,
+                    at,
+                    Channel.FIELD_CASH,
+                    f"field:{s.account_id}:{day}",
+                    collector_id,
+                )
+                if amount <= 0:  # nothing left to pay (cannot happen: plans use arrears)
+                    outcome = Outcome.REFUSED
+                stats.field_amount += amount
+                stats.field_principal += principal
+                collected += amount
+            session.add(
+                Visit(
+                    id=uuid.uuid5(NS, f"visit:{s.account_id}:{day}:{s.start_s}"),
+                    account_id=s.account_id,
+                    collector_id=collector_id,
+                    outcome=outcome,
+                    device_time=at,
+                    promise_date=promise_date,
+                )
+            )
+            counts[outcome.value] += 1
+    session.flush()
+    stats.outcomes.update(counts)
+    return {"visits": sum(counts.values()), **counts, "collected": f"{collected:.2f}"}
+
+
+def overdue_principal(session: Session, world: World, day: dt.date) -> tuple[Decimal, Decimal, int]:
+    dues = cand.amounts_due(session, day, station_id=world.station.id)
+    return (
+        sum((d.principal for d in dues.values()), Decimal(0)),
+        sum((d.total for d in dues.values()), Decimal(0)),
+        len(dues),
+    )
+
+
+def run_policy(policy: str, args: argparse.Namespace, days: list[dt.date]) -> Stats:
+    t0 = time.monotonic()
+    url = fresh_copy(f"{args.db_prefix}_{policy.replace('-', '_')}", args.template)
+    engine = create_engine(url)
+    stats = Stats(policy)
+    with Session(engine) as session:
+        station = session.scalars(select(Station).where(Station.code == args.station)).one()
+        tz = ZoneInfo(station.timezone)
+        numbers = dict(
+            session.execute(
+                select(Account.id, Account.number).where(Account.station_id == station.id)
+            ).all()
+        )
+        draws = str(args.seed) if args.draw_seed is None else f"{args.seed}/{args.draw_seed}"
+        world = World(station, tz, args.seed, numbers, draws)
+        admin = session.scalars(select(User).where(User.role == Role.ADMIN).limit(1)).one()
+        scope = Scope(admin.id, Role.ADMIN, frozenset({station.id}))
+        stats.collectors = len(cand.station_collectors(session, station.id, None))
+        stats.days = len(days)
+        p, total, n = overdue_principal(session, world, days[0])
+        stats.start_principal, stats.start_total, stats.start_accounts = p, total, n
+        promises: dict[tuple[int, dt.date], bool] = {}
+        # Calendar days from the first to the last working day: online payments every
+        # day, collectors on working days.
+        day = days[0]
+        while day <= days[-1]:
+            t1 = time.monotonic()
+            online = online_morning(session, world, scope, day, promises, stats, record=True)
+            row: dict[str, object] = {"day": day.isoformat(), "online": online}
+            if day in days:
+                routes = plan_routes(session, world, day, policy, args)
+                t_plan = time.monotonic() - t1
+                row |= walk(session, world, scope, day, routes, promises, stats)
+                row["plan_s"] = round(t_plan, 1)
+            session.commit()
+            row["s"] = round(time.monotonic() - t1, 1)
+            stats.by_day.append(row)
+            print(policy, json.dumps(row, ensure_ascii=False), flush=True)
+            day += dt.timedelta(days=1)
+        stats.end_principal = overdue_principal(session, world, days[-1] + dt.timedelta(1))[0]
+    engine.dispose()
+    stats.seconds = time.monotonic() - t0
+    return stats
+
+
+def table(stats: list[Stats]) -> str:
+    lines = [
+        "| policy | field rate | station rate (incl. online) | field yuan | online yuan | "
+        "yuan / collector-day | visits / collector-day | paid | promise | refused | "
+        "nobody home (wasted) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for s in stats:
+        cd = max(1, s.collectors * s.days)
+        visits = sum(s.outcomes.values())
+        wasted = 100 * s.outcomes["nobody_home"] / max(1, visits)
+        lines.append(
+            f"| {s.policy} | {100 * s.field_principal / s.start_principal:.1f}% "
+            f"| {100 * (s.field_principal + s.online_principal) / s.start_principal:.1f}% "
+            f"| {s.field_amount:,.0f} | {s.online_amount:,.0f} "
+            f"| {s.field_amount / cd:,.1f} | {visits / cd:.1f} "
+            f"| {s.outcomes['paid']} | {s.outcomes['promise']} | {s.outcomes['refused']} "
+            f"| {s.outcomes['nobody_home']} ({wasted:.0f}%) |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--template", default="arrears_dev")
+    ap.add_argument("--station", default="LN-JINGCUN")
+    ap.add_argument("--seed", type=int, default=7, help="the demo's seed (flask demo seed)")
+    ap.add_argument(
+        "--start",
+        type=dt.date.fromisoformat,
+        default=None,
+        help="first simulated day (default: the first Monday after the demo's today)",
+    )
+    ap.add_argument("--days", type=int, default=22, help="working days")
+    ap.add_argument("--time-limit", type=float, default=10.0, help="solver seconds per plan")
+    ap.add_argument("--solver-seed", type=int, default=0)
+    ap.add_argument(
+        "--draw-seed", type=int, default=None, help="another set of random draws (same truth)"
+    )
+    ap.add_argument("--habit-k", type=int, default=10)
+    ap.add_argument(
+        "--habit-cooldown",
+        type=int,
+        default=7,
+        help="days before a refusing or promising door is retried",
+    )
+    ap.add_argument("--policies", default=",".join(POLICIES))
+    ap.add_argument("--db-prefix", default="arrears_msim", help="copies are <prefix>_<policy>")
+    ap.add_argument("--json", default=None, help="also write the figures here")
+    ap.add_argument("--table-from", default=None, help="print the table of a --json file and stop")
+    args = ap.parse_args()
+    if args.table_from:
+        with open(args.table_from) as f:
+            rows = json.load(f)
+        loaded = []
+        for r in rows:
+            st = Stats(r["policy"], r["collectors"], r["days"])
+            st.start_principal = Decimal(r["start_principal"])
+            for k in (
+                "end_principal",
+                "field_amount",
+                "field_principal",
+                "online_amount",
+                "online_principal",
+            ):
+                setattr(st, k, Decimal(r[k]))
+            st.outcomes = Counter(r["outcomes"])
+            loaded.append(st)
+        print(table(loaded))
+        return
+
+    if args.start is None:
+        engine = create_engine(URL.format(db=args.template))
+        with Session(engine) as session:
+            last = session.scalar(select(func.max(Payment.collected_at)))
+        engine.dispose()
+        assert last is not None, "the template has no payments: seed the demo first"
+        today = last.astimezone(ZoneInfo("Asia/Shanghai")).date() + dt.timedelta(days=1)
+        args.start = today + dt.timedelta(days=1)
+        while args.start.weekday() != 0:
+            args.start += dt.timedelta(days=1)
+    days = working_days(args.start, args.days)
+    print(
+        f"station {args.station}, {len(days)} working days {days[0]} .. {days[-1]}, "
+        f"solver {args.time_limit} s per plan",
+        flush=True,
+    )
+    t0 = time.monotonic()
+    results = []
+    for policy in args.policies.split(","):
+        results.append(run_policy(policy, args, days))
+    s0 = results[0]
+    print(
+        f"\noutstanding at start: {s0.start_accounts} accounts, overdue principal "
+        f"{s0.start_principal:,.2f} yuan (with late fees {s0.start_total:,.2f}); "
+        f"{s0.collectors} collectors x {s0.days} days"
+    )
+    print(table(results))
+    print(f"wall {time.monotonic() - t0:.0f} s")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(
+                [
+                    {
+                        "policy": s.policy,
+                        "start_principal": str(s.start_principal),
+                        "end_principal": str(s.end_principal),
+                        "field_amount": str(s.field_amount),
+                        "field_principal": str(s.field_principal),
+                        "online_amount": str(s.online_amount),
+                        "online_principal": str(s.online_principal),
+                        "outcomes": dict(s.outcomes),
+                        "collectors": s.collectors,
+                        "days": s.days,
+                        "seconds": round(s.seconds),
+                        "by_day": s.by_day,
+                    }
+                    for s in results
+                ],
+                f,
+                indent=1,
+            )
+
+
+if __name__ == "__main__":
+    main()
