@@ -22,6 +22,9 @@ Policies, each on its own copy of ``arrears_dev`` (``arrears_msim_<policy>``):
 * ``model-nofuel`` / ``model-fuel10``: the planner with the fuel price per km set to 0
   or divided by 10 (variants: the shipped planner drops visits whose expected value is
   below their fuel, which ends days early once the big debts are paid);
+* ``model-month``: the planner with a month horizon: P(pay) times the chance that the
+  account would not pay by itself (1 - share of its past bills paid, from the bill record);
+  ``model-month-nowindow``: the same without time windows;
 * ``model-nowindow``: the planner without time windows (P(home) is the day's mean for
   every stop, so no stop is tied to its best band; promises keep theirs).
 
@@ -79,7 +82,15 @@ NS = uuid.UUID("8d3c1b52-7f0e-4a8e-b1d4-5e2f9c0a6b71")
 ONLINE_DAILY = {"punctual": 0.06, "late": 0.03, "chronic": 0.01, "migrant": 0.003, "refuser": 0.002}
 #: Share of people at home who do not pay now but promise a date.
 PROMISE_SHARE = 0.4
-POLICIES = ("model", "habit", "amount", "model-nofuel", "model-fuel10", "model-nowindow")
+POLICIES = (
+    "model",
+    "habit",
+    "amount",
+    "model-nofuel",
+    "model-fuel10",
+    "model-nowindow",
+    "model-month",
+)
 
 
 def u01(*key: object) -> float:
@@ -238,10 +249,23 @@ def plan_routes(
         flat = Rates(1.0, (1.0,) * len(BANDS))
         with mock.patch.object(service, "estimate", lambda *a, **k: flat):
             draft = service.compute_plan(session, req)
-    elif policy in ("model-nofuel", "model-fuel10", "model-nowindow"):
+    elif policy in (
+        "model-nofuel",
+        "model-fuel10",
+        "model-nowindow",
+        "model-month",
+        "model-month-nowindow",
+    ):
         scale = 0 if policy == "model-nofuel" else 10
         fuel = {m: (f // scale if scale else 0) for m, f in service.FEN_PER_KM.items()}
         with mock.patch.dict(service.FEN_PER_KM, fuel):
+            draft = service.compute_plan(session, req)
+    elif policy in ("model-month", "model-month-nowindow"):
+        gain = 2.0 if policy.endswith("nowindow") else visit_value.WINDOW_GAIN
+        with (
+            mock.patch.object(service, "estimate", month_estimate),
+            mock.patch.object(visit_value, "WINDOW_GAIN", gain),
+        ):
             draft = service.compute_plan(session, req)
     elif policy == "model-nowindow":
         with mock.patch.object(visit_value, "WINDOW_GAIN", 2.0):  # no band ever stands out
@@ -256,6 +280,16 @@ def plan_routes(
             stops.append(Stop(s.account_id, loc.hour * 3600 + loc.minute * 60 + loc.second))
         out[r.collector_id] = stops
     return out
+
+
+def month_estimate(history: visit_value.History, prior: Rates, weight: float) -> Rates:
+    """The planner's estimate with P(pay) scaled by the chance that the visit is what brings
+    the money this month: ``1 - share of the account's past bills paid`` (by any channel,
+    smoothed ``(paid + 1) / (due + 2)``), since an account that pays its bills on its own
+    would mostly pay this one without a visit. From the bill record only, not the truth."""
+    rates = visit_value.estimate(history, prior, weight)
+    own = (history.bills_paid + 1) / (history.bills_due + 2)
+    return Rates(rates.p_pay * (1 - own), rates.p_home)
 
 
 def habit_routes(
