@@ -56,20 +56,20 @@ def _register_blueprints(app: Flask, api: Any) -> None:
     from api.accounts.views import blp as accounts
     from api.auth.views import blp as auth
     from api.docs.views import blp as docs_assets
-    from api.health.views import blp as health
-    from api.responsibility.views import blp as responsibility
-    from api.territories.views import blp as territories
-    from api.workload.views import blp as workload
     from api.field.views import blp as field
-    from api.plans.views import blp as plans
-    from api.plans.views import jobs_blp as jobs
-    from api.money.views import blp as money
+    from api.health.views import blp as health
     from api.money.group_views import blp as money_groups
     from api.money.prepaid_views import blp as money_prepaid
+    from api.money.views import blp as money
     from api.pack.views import blp as pack
     from api.plan_edit.views import blp as plan_edit
+    from api.plans.views import blp as plans
+    from api.plans.views import jobs_blp as jobs
+    from api.responsibility.views import blp as responsibility
     from api.sync.views import blp as sync
+    from api.territories.views import blp as territories
     from api.visits.views import blp as visits
+    from api.workload.views import blp as workload
 
     for blp in (health, auth, accounts, territories, responsibility, workload):
         api.register_blueprint(blp)

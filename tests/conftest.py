@@ -1,4 +1,4 @@
-"""Shared fixtures: a real PostGIS database migrated once, each test in a rolled-back transaction."""
+"""Shared fixtures: a real PostGIS database migrated once, each test in a rolled-back txn."""
 
 from __future__ import annotations
 
@@ -22,16 +22,18 @@ _BASE_URL = make_url(
 )
 # Each run gets its own database, built from nothing by the migrations and dropped at
 # the end: runs never see each other's schema or leftovers.
-TEST_DATABASE_URL = _BASE_URL.set(
-    database=f"{_BASE_URL.database}_{os.getpid()}"
-).render_as_string(hide_password=False)
+TEST_DATABASE_URL = _BASE_URL.set(database=f"{_BASE_URL.database}_{os.getpid()}").render_as_string(
+    hide_password=False
+)
 
 
 def _drop_database(url: str) -> None:
     import psycopg
 
     u = make_url(url)
-    admin = u.set(database="postgres", drivername="postgresql").render_as_string(hide_password=False)
+    admin = u.set(database="postgres", drivername="postgresql").render_as_string(
+        hide_password=False
+    )
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{u.database}" WITH (FORCE)')
 

@@ -117,7 +117,9 @@ class Factory:
         self.session.flush()
         return bill
 
-    def territory(self, station: Station, wkt: str, *collectors: User, name: str = "片区") -> Territory:
+    def territory(
+        self, station: Station, wkt: str, *collectors: User, name: str = "片区"
+    ) -> Territory:
         t = Territory(
             station_id=station.id,
             name=name,

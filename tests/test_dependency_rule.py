@@ -9,7 +9,16 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 FORBIDDEN = {
-    "routing": {"flask", "flask_smorest", "sqlalchemy", "geoalchemy2", "marshmallow", "geo", "api", "numpy"},
+    "routing": {
+        "flask",
+        "flask_smorest",
+        "sqlalchemy",
+        "geoalchemy2",
+        "marshmallow",
+        "geo",
+        "api",
+        "numpy",
+    },
     "geo": {"flask", "flask_smorest", "flask_jwt_extended", "api", "routing", "celery"},
 }
 
@@ -37,5 +46,9 @@ def test_package_imports_respect_the_dependency_rule(package):
 
 def test_ortools_is_imported_only_in_its_private_module():
     """OR-Tools is imported in routing/_ortools.py and nowhere else."""
-    users = {str(p.relative_to(ROOT)) for p in (ROOT / "routing").rglob("*.py") if "ortools" in _imports(p)}
+    users = {
+        str(p.relative_to(ROOT))
+        for p in (ROOT / "routing").rglob("*.py")
+        if "ortools" in _imports(p)
+    }
     assert users <= {"routing/_ortools.py"}

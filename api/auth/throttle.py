@@ -6,6 +6,7 @@ so logins keep working instead of failing with 500.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 
@@ -49,10 +50,8 @@ class LoginThrottle:
 
     def succeeded(self, username: str, device_id: str | None) -> None:
         key = self._key(username, device_id)
-        try:
+        with contextlib.suppress(redis.RedisError):
             self._redis.delete(key)
-        except redis.RedisError:
-            pass
         with self._lock:
             self._local.pop(key, None)
 

@@ -17,29 +17,54 @@ TODAY = dt.date(2026, 11, 26)
 def test_cli_creates_a_collector_who_can_log_in(app, client, factory, session):
     """`flask users create` stores an argon2id hash and the user can log in."""
     st = factory.station()
-    result = app.test_cli_runner().invoke(args=[
-        "users", "create", "--username", "cli-collector", "--password", "pw-123456",
-        "--role", "collector", "--station", st.code])
+    result = app.test_cli_runner().invoke(
+        args=[
+            "users",
+            "create",
+            "--username",
+            "cli-collector",
+            "--password",
+            "pw-123456",
+            "--role",
+            "collector",
+            "--station",
+            st.code,
+        ]
+    )
     assert result.exit_code == 0, result.output
     user = session.scalars(select(User).where(User.username == "cli-collector")).one()
     assert user.role is Role.COLLECTOR and user.password_hash.startswith("$argon2id$")
     assert user.profile is not None
-    login = client.post("/api/auth/login", json={"username": "cli-collector", "password": "pw-123456"})
+    login = client.post(
+        "/api/auth/login", json={"username": "cli-collector", "password": "pw-123456"}
+    )
     assert login.status_code == 200
 
 
 def test_cli_refuses_an_unknown_station(app):
     """Creating a user for an unknown station fails with a clear message."""
-    result = app.test_cli_runner().invoke(args=[
-        "users", "create", "--username", "x1", "--password", "p", "--role", "supervisor",
-        "--station", "NO-SUCH"])
+    result = app.test_cli_runner().invoke(
+        args=[
+            "users",
+            "create",
+            "--username",
+            "x1",
+            "--password",
+            "p",
+            "--role",
+            "supervisor",
+            "--station",
+            "NO-SUCH",
+        ]
+    )
     assert result.exit_code != 0 and "Unknown station" in result.output
 
 
 def _digest(session) -> str:
     rows = session.execute(
-        select(Account.number, Account.name, Account.address, ST_AsText(Account.location))
-        .order_by(Account.number)
+        select(Account.number, Account.name, Account.address, ST_AsText(Account.location)).order_by(
+            Account.number
+        )
     ).all()
     bills = session.execute(select(func.sum(Bill.amount), func.count())).one()
     return hashlib.sha256(repr((rows, bills)).encode()).hexdigest()
@@ -49,10 +74,22 @@ def test_demo_seed_is_believable(app, session):
     """The demo has stations, territories covering every account, collectors, arrears and visits."""
     report = seed_demo(session, app.extensions["passwords"], accounts=300, seed=3, today=TODAY)
     assert report.stations == 2 and report.accounts >= 300
-    assert session.scalar(select(func.count()).select_from(Account).where(Account.territory_id.is_(None))) == 0
-    assert session.scalar(select(func.count()).select_from(Account).where(Account.responsible_id.is_(None))) == 0
-    collectors = session.scalar(select(func.count()).select_from(User).where(User.role == Role.COLLECTOR))
-    assert 6 <= collectors
+    assert (
+        session.scalar(
+            select(func.count()).select_from(Account).where(Account.territory_id.is_(None))
+        )
+        == 0
+    )
+    assert (
+        session.scalar(
+            select(func.count()).select_from(Account).where(Account.responsible_id.is_(None))
+        )
+        == 0
+    )
+    collectors = session.scalar(
+        select(func.count()).select_from(User).where(User.role == Role.COLLECTOR)
+    )
+    assert collectors >= 6
     assert session.scalar(select(func.count()).select_from(Territory)) >= 8
     assert session.scalar(select(func.count()).select_from(Visit)) > 0
     billed = session.scalar(select(func.sum(Bill.amount)))

@@ -45,7 +45,9 @@ def test_unknown_fields_are_refused(client):
 
 def test_control_characters_are_refused(client):
     """NUL and control characters in text answer 422 instead of a database error."""
-    body = _is_problem(client.post("/api/auth/login", json={"username": "a\x00b", "password": "x"}), 422)
+    body = _is_problem(
+        client.post("/api/auth/login", json={"username": "a\x00b", "password": "x"}), 422
+    )
     assert "username" in body["errors"]["json"]
 
 

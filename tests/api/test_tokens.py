@@ -15,7 +15,9 @@ from tests.factories import PASSWORD
 
 
 def _login(client, user, **extra):
-    resp = client.post("/api/auth/login", json={"username": user.username, "password": PASSWORD, **extra})
+    resp = client.post(
+        "/api/auth/login", json={"username": user.username, "password": PASSWORD, **extra}
+    )
     assert resp.status_code == 200, resp.json
     return resp.json
 
@@ -58,8 +60,14 @@ def test_missing_token_is_401(client):
 def test_alg_none_token_is_401(factory, client):
     """An unsigned token (alg none) is refused."""
     user = factory.user(Role.ADMIN)
-    claims = {"sub": str(user.id), "type": "access", "jti": "x", "tv": 1, "fresh": False,
-              "exp": int((dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5)).timestamp())}
+    claims = {
+        "sub": str(user.id),
+        "type": "access",
+        "jti": "x",
+        "tv": 1,
+        "fresh": False,
+        "exp": int((dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5)).timestamp()),
+    }
     token = pyjwt.encode(claims, key=None, algorithm="none")
     _assert_401(_me(client, token))
 
@@ -67,9 +75,17 @@ def test_alg_none_token_is_401(factory, client):
 def test_wrong_key_token_is_401(factory, client):
     """A token signed with another key is refused."""
     user = factory.user(Role.ADMIN)
-    claims = {"sub": str(user.id), "type": "access", "jti": "y", "tv": 1, "fresh": False,
-              "exp": int((dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5)).timestamp())}
-    _assert_401(_me(client, pyjwt.encode(claims, "another-key-of-sufficient-length-0123456789", "HS256")))
+    claims = {
+        "sub": str(user.id),
+        "type": "access",
+        "jti": "y",
+        "tv": 1,
+        "fresh": False,
+        "exp": int((dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5)).timestamp()),
+    }
+    _assert_401(
+        _me(client, pyjwt.encode(claims, "another-key-of-sufficient-length-0123456789", "HS256"))
+    )
 
 
 def test_tampered_token_is_401(factory, client):
@@ -86,8 +102,11 @@ def test_expired_token_is_401(factory, client, app):
     """An expired access token is refused."""
     user = factory.user(Role.ADMIN)
     with app.app_context():
-        token = create_access_token(identity=str(user.id), additional_claims={"tv": 1},
-                                    expires_delta=dt.timedelta(seconds=-5))
+        token = create_access_token(
+            identity=str(user.id),
+            additional_claims={"tv": 1},
+            expires_delta=dt.timedelta(seconds=-5),
+        )
     _assert_401(_me(client, token))
 
 
@@ -95,10 +114,16 @@ def test_logout_revokes_access_and_refresh(factory, client):
     """After logout neither the access token nor its refresh token works."""
     user = factory.user(Role.ADMIN)
     tokens = _login(client, user)
-    out = client.post("/api/auth/logout", headers={"Authorization": f"Bearer {tokens['access_token']}"})
+    out = client.post(
+        "/api/auth/logout", headers={"Authorization": f"Bearer {tokens['access_token']}"}
+    )
     assert out.status_code == 204
     _assert_401(_me(client, tokens["access_token"]))
-    _assert_401(client.post("/api/auth/refresh", headers={"Authorization": f"Bearer {tokens['refresh_token']}"}))
+    _assert_401(
+        client.post(
+            "/api/auth/refresh", headers={"Authorization": f"Bearer {tokens['refresh_token']}"}
+        )
+    )
 
 
 def test_refresh_rotates_and_reuse_revokes_the_family(factory, client):
@@ -117,7 +142,11 @@ def test_access_token_cannot_refresh(factory, client):
     """An access token presented to the refresh endpoint is refused."""
     user = factory.user(Role.ADMIN)
     tokens = _login(client, user)
-    _assert_401(client.post("/api/auth/refresh", headers={"Authorization": f"Bearer {tokens['access_token']}"}))
+    _assert_401(
+        client.post(
+            "/api/auth/refresh", headers={"Authorization": f"Bearer {tokens['access_token']}"}
+        )
+    )
 
 
 def test_role_change_revokes_existing_tokens(factory, client, session):
@@ -135,8 +164,14 @@ def test_repeated_failures_are_throttled_per_user_and_device(factory, client, ap
     device = f"dev-{user.id}"
     try:
         for _ in range(MAX_FAILURES):
-            client.post("/api/auth/login", json={"username": user.username, "password": "bad", "device_id": device})
-        blocked = client.post("/api/auth/login", json={"username": user.username, "password": PASSWORD, "device_id": device})
+            client.post(
+                "/api/auth/login",
+                json={"username": user.username, "password": "bad", "device_id": device},
+            )
+        blocked = client.post(
+            "/api/auth/login",
+            json={"username": user.username, "password": PASSWORD, "device_id": device},
+        )
         assert blocked.status_code == 429 and "Retry-After" in blocked.headers
         assert _login(client, user, device_id=f"other-{user.id}")["access_token"]
     finally:

@@ -31,17 +31,35 @@ def test_collector_day_end_to_end(factory, client, app, session, plan_day):
 
     first, second = (s["account"]["id"] for s in route.json["stops"][:2])
     now = dt.datetime.now(TZ).replace(microsecond=0)
-    visits = {"items": [
-        {"id": str(uuid.uuid4()), "account_id": first, "outcome": "nobody_home",
-         "device_time": now.isoformat()},
-        {"id": str(uuid.uuid4()), "account_id": second, "outcome": "paid",
-         "device_time": now.isoformat()},
-    ]}
+    visits = {
+        "items": [
+            {
+                "id": str(uuid.uuid4()),
+                "account_id": first,
+                "outcome": "nobody_home",
+                "device_time": now.isoformat(),
+            },
+            {
+                "id": str(uuid.uuid4()),
+                "account_id": second,
+                "outcome": "paid",
+                "device_time": now.isoformat(),
+            },
+        ]
+    }
     due = client.get(f"/api/arrears/{second}", headers=me).json
-    cash = {"items": [
-        {"id": str(uuid.uuid4()), "account_id": second, "amount": due["total"],
-         "channel": "field_cash", "collected_at": now.isoformat(), "device_id": "phone-w"},
-    ]}
+    cash = {
+        "items": [
+            {
+                "id": str(uuid.uuid4()),
+                "account_id": second,
+                "amount": due["total"],
+                "channel": "field_cash",
+                "collected_at": now.isoformat(),
+                "device_id": "phone-w",
+            },
+        ]
+    }
     for attempt in range(2):  # the phone resends everything after a lost answer
         v = client.post("/api/visits/batch", json=visits, headers=me)
         p = client.post("/api/payments/batch", json=cash, headers=me)
@@ -60,8 +78,12 @@ def test_collector_day_end_to_end(factory, client, app, session, plan_day):
     )
     assert resp.status_code == 202, resp.json
     ten_am = dt.datetime.combine(day.plan_date, dt.time(10), TZ)
-    assert run_plan_job(app.extensions["db_sessionmaker"], uuid.UUID(resp.json["id"]), FAST,
-                        now=ten_am) == "done"
+    assert (
+        run_plan_job(
+            app.extensions["db_sessionmaker"], uuid.UUID(resp.json["id"]), FAST, now=ten_am
+        )
+        == "done"
+    )
     after = client.get(f"/api/me/route?date={day.plan_date}", headers=me).json
     assert after["plan_id"] != plan["id"]
     # Both visited accounts stay at the head as done (locked) stops; nothing is planned twice.

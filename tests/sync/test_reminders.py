@@ -29,7 +29,7 @@ def promised(factory, session):
     st = factory.station()
     me = factory.user(Role.COLLECTOR, st)
     accounts = [factory.account(st, me, phone=f"1390000000{i}") for i in range(3)]
-    for i, acc in enumerate(accounts):
+    for acc in accounts:
         import uuid
 
         session.add(

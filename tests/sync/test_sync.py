@@ -9,7 +9,7 @@ import uuid
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from api.sync import service
@@ -98,6 +98,22 @@ def _drain(
         time.sleep(0.05)
 
 
+def _catch_up(engine, collector_id, cursor, timeout: float = 150.0) -> str:
+    """Sync until every change already logged for ``collector_id`` is behind the cursor
+    (a transaction open elsewhere in the cluster may hold the snapshot xmin back)."""
+    with engine.connect() as conn:
+        newest = conn.execute(
+            select(func.max(ChangeLog.xid)).where(ChangeLog.audience_id == collector_id)
+        ).scalar()
+    deadline = time.monotonic() + timeout
+    while True:
+        page = _delta(engine, collector_id, cursor)
+        cursor = str(page.cursor)
+        if newest is None or page.cursor.xid > newest or time.monotonic() > deadline:
+            return cursor
+        time.sleep(0.05)
+
+
 def test_out_of_order_commits_are_never_missed(engine, committed):
     """A transaction that started first but commits last is still delivered by a later sync."""
     collector, accounts, _ = committed
@@ -106,20 +122,26 @@ def test_out_of_order_commits_are_never_missed(engine, committed):
     seen: set[int] = set()
     for round_ in range(3):
         early, late = accounts[2 * round_], accounts[2 * round_ + 1]
-        slow = engine.connect()
-        slow_tx = slow.begin()
-        slow.execute(update(Account).where(Account.id == early.id).values(notes=f"slow {round_}"))
-        with engine.begin() as fast:  # starts later, commits first
-            fast.execute(
-                update(Account).where(Account.id == late.id).values(notes=f"fast {round_}")
-            )
-        page = _delta(engine, collector.id, cursor)
-        cursor = str(page.cursor)
-        delivered = {int(c.id) for c in page.changes}
-        assert early.id not in delivered  # not committed yet
-        seen |= delivered
-        slow_tx.commit()
-        slow.close()
+        cursor = _catch_up(engine, collector.id, cursor)
+        with engine.connect() as slow:
+            slow_tx = slow.begin()
+            try:
+                slow.execute(
+                    update(Account).where(Account.id == early.id).values(notes=f"slow {round_}")
+                )
+                with engine.begin() as fast:  # starts later, commits first
+                    fast.execute(
+                        update(Account).where(Account.id == late.id).values(notes=f"fast {round_}")
+                    )
+                page = _delta(engine, collector.id, cursor)
+                cursor = str(page.cursor)
+                delivered = {int(c.id) for c in page.changes}
+                assert early.id not in delivered  # its writer has not committed yet
+                seen |= delivered
+                slow_tx.commit()
+            finally:
+                if slow_tx.is_active:
+                    slow_tx.rollback()
         cursor = _drain(engine, collector.id, cursor, {early.id, late.id}, seen)
         assert {early.id, late.id} <= seen
     assert {a.id for a in accounts} <= seen
@@ -171,7 +193,7 @@ def test_concurrent_writers_and_syncing_clients_miss_nothing(engine, committed):
 
 
 def test_reassigned_account_becomes_a_tombstone_then_out_of_scope(engine, committed):
-    """After reassignment the old collector syncs a tombstone with no personal data and loses access."""
+    """After reassignment the old collector syncs a tombstone (no personal data), loses access."""
     collector, accounts, successor = committed
     moved = accounts[0]
     with Session(engine) as s:
