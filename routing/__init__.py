@@ -1,7 +1,7 @@
 """Route planning for door-to-door collection: a prize-collecting VRP with time windows.
 
 Pure optimisation: standard library and OR-Tools only (OR-Tools is confined to
-``routing._ortools``). Integers everywhere: seconds, metres, fen.
+``routing._ortools*``). Integers everywhere: seconds, metres, fen.
 """
 
 from routing.check import check_solution as check_solution

@@ -1,6 +1,6 @@
 """Iterated local search around a routing engine: ruin, recreate, anneal, polish.
 
-Pure Python; the engine (``routing._ortools``) is reached through the :class:`Engine`
+Pure Python; the engine (``routing._ortools_engine``) is reached through the :class:`Engine`
 protocol, so OR-Tools stays confined to one module. Solutions are the engine's opaque
 objects; routes are lists of stop positions per vehicle.
 """
