@@ -27,6 +27,9 @@ class Config:
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
     STATEMENT_TIMEOUT_MS = 30_000
     DEFAULT_TIMEZONE = "Asia/Shanghai"
+    # Plans' travel times: "auto" (the imported road network where it reaches the
+    # station, else great-circle), "roads" (required) or "greatcircle".
+    TRAVEL_MATRIX = "auto"
 
     API_TITLE = "Arrears recovery API"
     API_VERSION = "0.1.0"

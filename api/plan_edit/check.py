@@ -198,7 +198,7 @@ def check_plan(
     """
     if plan.status is PlanStatus.SUPERSEDED:
         raise StalePlan("This plan version was superseded; edit the day's newest version.")
-    provider = provider or GreatCircleProvider()  # what the plan jobs use
+    provider = provider or GreatCircleProvider()
     collectors = sorted(r.collector_id for r in plan.routes)
     valuation = planner.valuation(session, plan.station_id, plan.plan_date, set(collectors))
     routes, where = _validate(session, scope, plan, edits, valuation)

@@ -29,9 +29,11 @@ from api.plan_edit.schemas import (
 from api.plan_edit.store import save_edit
 from api.plans import tasks
 from api.plans.submit import InvalidPlanRequest
+from api.plans.travel import station_travel
 from api.smorest import Blueprint
 from geo.models import Plan, Route, Station
 from geo.scope import Scope, restrict
+from geo.travel import GreatCircleProvider, MatrixProvider, NoRoadNetwork
 
 blp = Blueprint("plan_edit", __name__, url_prefix="/api", description="Editing and checking plans")
 
@@ -69,9 +71,18 @@ def _routes(body: list[RouteEdit]) -> list[RouteEdit]:
     return body
 
 
+def _travel(plan: Plan) -> MatrixProvider:
+    """The plan jobs' travel times; great-circle if a required network is gone (the
+    check then warns that the plan was made with other travel times)."""
+    try:
+        return station_travel(get_session(), plan.station_id, current_app.config["TRAVEL_MATRIX"])
+    except NoRoadNetwork:
+        return GreatCircleProvider()
+
+
 def _checked(plan: Plan, scope: Scope, edits: list[RouteEdit]) -> PlanCheck:
     try:
-        return check_plan(get_session(), scope, plan, edits)
+        return check_plan(get_session(), scope, plan, edits, _travel(plan))
     except InvalidEdit as exc:
         raise Problem(422, str(exc), errors={"json": exc.errors}) from exc
     except StalePlan as exc:

@@ -30,6 +30,8 @@ from api.plans.model import PlanDraft, PlanRequest
 from api.plans.replan import ReplanContext, replan_request, store_replan
 from api.plans.service import compute_plan
 from api.plans.store import PlanConflict, store_plan
+from api.plans.travel import station_travel
+from geo.travel import NoRoadNetwork
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,8 @@ class JobSettings:
     max_time_limit: float = 300.0
     workers: int = 1
     per_collector: int = 150
+    travel: str = "auto"
+    """``TRAVEL_MATRIX``: see ``geo.travel.choose``."""
 
 
 def request_from_payload(payload: dict[str, object], settings: JobSettings) -> PlanRequest:
@@ -132,12 +136,12 @@ def run_plan_job(
                 req, ctx = replan_request(s, claim.payload, req, now or dt.datetime.now(dt.UTC))
             elif REOPTIMISE_KEY in claim.payload:
                 req, reopt = reoptimise_request(s, claim.payload, req)
-            draft = compute_plan(s, req)
+            draft = compute_plan(s, req, station_travel(s, req.station_id, settings.travel))
             s.rollback()
     except Exception as exc:
         beat.stop()
         # A superseded base plan, or pins the planner cannot place: retrying cannot help.
-        final = isinstance(exc, PlanConflict) or (
+        final = isinstance(exc, PlanConflict | NoRoadNetwork) or (
             reopt is not None and isinstance(exc, routing.ProblemError)
         )
         if final:

@@ -34,6 +34,7 @@ def settings_from_config(config: Mapping[str, Any]) -> JobSettings:
         max_time_limit=float(config.get("PLAN_MAX_TIME_LIMIT", d.max_time_limit)),
         workers=int(config.get("PLAN_SOLVER_WORKERS", d.workers)),
         per_collector=int(config.get("PLAN_PER_COLLECTOR", d.per_collector)),
+        travel=str(config.get("TRAVEL_MATRIX", d.travel)),
     )
 
 

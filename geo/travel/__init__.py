@@ -11,6 +11,13 @@ The planner depends only on ``MatrixProvider``. Typical wiring (in ``api/``)::
 """
 
 from geo.travel.cache import CachedProvider, MatrixCache, cache_key
+from geo.travel.choose import (
+    TRAVEL_SETTINGS,
+    NoRoadNetwork,
+    TravelSetting,
+    choose_provider,
+    network_reaches,
+)
 from geo.travel.fallback import WithFallback, fill_missing
 from geo.travel.greatcircle import (
     DEFAULT_DETOUR_FACTOR,
@@ -31,6 +38,11 @@ from geo.travel.protocol import (
 )
 
 __all__ = [
+    "TRAVEL_SETTINGS",
+    "NoRoadNetwork",
+    "TravelSetting",
+    "choose_provider",
+    "network_reaches",
     "DEFAULT_DETOUR_FACTOR",
     "DEFAULT_PROFILES",
     "EARTH_RADIUS_M",
