@@ -41,6 +41,7 @@ def main() -> None:
     ap.add_argument("--station", default="LN-JINGCUN")
     ap.add_argument("--time-limit", type=float, default=30.0)
     ap.add_argument("--collector", default="collector01")
+    ap.add_argument("--replan-limit", type=float, default=None, help="default: the API's")
     args = ap.parse_args()
     ensure_copy(args.db_url, "arrears_dev")
 
@@ -130,9 +131,37 @@ def main() -> None:
             f"first stop: {first['account']['name']} eta {first['eta']} "
             f"due {first['amount_due']['total']} explain {first['explain']}"
         )
+        replan(client, me, day, body, args.replan_limit)
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(30)
+
+
+def replan(
+    client: Any, me: dict[str, str], day: dt.date, route: dict[str, Any], limit: float | None
+) -> None:
+    """The collector re-plans from the third stop's door: 202, then poll the job to done."""
+    lon, lat = route["stops"][min(2, len(route["stops"]) - 1)]["account"]["location"]["coordinates"]
+    body: dict[str, Any] = {"lon": lon, "lat": lat, "date": day.isoformat()}
+    if limit is not None:
+        body["time_limit"] = limit
+    t0 = time.monotonic()
+    resp = client.post("/api/me/route/replan", json=body, headers=me)
+    t_submit = time.monotonic() - t0
+    assert resp.status_code == 202, resp.json
+    job: dict[str, Any] = {}
+    while time.monotonic() - t0 < 120:
+        job = client.get(resp.headers["Location"], headers=me).json
+        if job["status"] in ("done", "failed"):
+            break
+        time.sleep(0.05)
+    t_done = time.monotonic() - t0
+    fresh = client.get(f"/api/me/route?date={day}", headers=me).json
+    print(
+        f"re-plan (time limit {limit or 'default'}): 202 in {t_submit * 1000:.0f} ms; job "
+        f"{job['status']} after {t_done:.2f} s (queue + gather + solve + store); "
+        f"route now {len(fresh['stops'])} stops; job result {job.get('result')}"
+    )
 
 
 if __name__ == "__main__":

@@ -74,6 +74,7 @@ def _result(plan_id: int, version: int, draft: PlanDraft) -> dict[str, object]:
         "planned_stops": summary.get("planned_stops"),
         "expected_value": summary.get("expected_value"),
         "unassigned": len(summary.get("unassigned", [])),  # type: ignore[arg-type]
+        "seconds": summary.get("seconds"),
     }
 
 
