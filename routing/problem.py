@@ -8,9 +8,11 @@ of service (or of a break).
 
 from __future__ import annotations
 
+import operator
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 from routing.errors import ProblemError
 
@@ -224,22 +226,52 @@ class Stop:
         return self.prize is None
 
 
-def _check_matrix(value: object, name: str, size: int | None) -> tuple[tuple[int, ...], ...]:
+def _check_matrix(
+    value: object, name: str, size: int | None
+) -> tuple[tuple[tuple[int, ...], ...], int]:
+    """The matrix as tuples and its largest entry; refuses anything but n x n ints in range.
+
+    A 2,000 x 2,000 matrix has 4 million entries: each row is checked with C-level passes
+    (exact ``int`` type count, unsigned 64-bit conversion for negatives, ``max``) and only a
+    row that fails is walked entry by entry to name the bad field.
+    """
     if isinstance(value, str) or not isinstance(value, Sequence) or not value:
         raise ProblemError(name, "expected a non-empty square list of lists of integers")
     n = len(value) if size is None else size
     if len(value) != n:
         raise ProblemError(name, f"expected {n} rows, got {len(value)}")
     rows = []
+    biggest = 0
     for i, row in enumerate(value):
         if isinstance(row, str) or not isinstance(row, Sequence) or len(row) != n:
             got = len(row) if isinstance(row, Sequence) else type(row).__name__
             raise ProblemError(f"{name}[{i}]", f"not square: expected {n} entries, got {got}")
-        for j, x in enumerate(row):
-            if type(x) is not int or not 0 <= x <= MAX_VALUE:
-                check_int(x, f"{name}[{i}][{j}]")
-        rows.append(tuple(row))
-    return tuple(rows)
+        row = tuple(row)
+        top = _row_max(row)
+        if top is None:
+            _name_bad_entry(row, f"{name}[{i}]")
+        biggest = max(biggest, top)
+        rows.append(row)
+    return tuple(rows), biggest
+
+
+def _name_bad_entry(row: tuple[Any, ...], where: str) -> NoReturn:
+    for j, x in enumerate(row):
+        check_int(x, f"{where}[{j}]")
+    raise ProblemError(where, "bad entry")  # not reached: check_int raised above
+
+
+def _row_max(row: tuple[Any, ...]) -> int | None:
+    """Largest entry of a row of ints in ``[0, MAX_VALUE]``, ``None`` if any entry is not."""
+    # Exact type: bool (an int subclass) and floats (NaN included) are refused.
+    if operator.countOf(map(type, row), int) != len(row):
+        return None
+    try:
+        array("Q", row)  # raises on negative entries
+    except OverflowError:
+        return None
+    top: int = max(row, default=0)
+    return top if top <= MAX_VALUE else None
 
 
 @dataclass(frozen=True)
@@ -270,11 +302,13 @@ class Problem:
     costs: tuple[tuple[int, ...], ...] | None = None
 
     def __post_init__(self) -> None:
-        durations = _check_matrix(self.durations, "durations", None)
+        durations, biggest = _check_matrix(self.durations, "durations", None)
         n = len(durations)
         _set(self, "durations", durations)
         if self.costs is not None:
-            _set(self, "costs", _check_matrix(self.costs, "costs", n))
+            costs, biggest_cost = _check_matrix(self.costs, "costs", n)
+            _set(self, "costs", costs)
+            biggest = max(biggest, biggest_cost)
         _set(self, "vehicles", tuple(self.vehicles))
         _set(self, "stops", tuple(self.stops))
         if not self.vehicles:
@@ -282,7 +316,7 @@ class Problem:
         self._check_vehicles(n)
         self._check_stops(n)
         self._check_pinned()
-        self._check_totals()
+        self._check_totals(biggest)
 
     def _check_vehicles(self, n: int) -> None:
         seen: set[str] = set()
@@ -344,10 +378,7 @@ class Problem:
         if t > v.shift[1]:
             raise ProblemError(where, f"cannot be completed within the shift (ends at {t})")
 
-    def _check_totals(self) -> None:
-        big = max(max(row) for row in self.durations)
-        if self.costs is not None:
-            big = max(big, max(max(row) for row in self.costs))
+    def _check_totals(self, big: int) -> None:
         horizon = max(v.shift[1] for v in self.vehicles)
         prizes = sum(s.prize or 0 for s in self.stops)
         nodes = len(self.stops) + 2 * len(self.vehicles)
