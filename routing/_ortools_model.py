@@ -23,8 +23,7 @@ def mandatory_penalty(problem: Problem) -> int:
     mandatory stop beats any detour and displacing up to five optional stops, while the
     penalty stays close to route lengths so that guided local search keeps working.
     """
-    matrix = problem.costs if problem.costs is not None else problem.durations
-    biggest = max(max(row) for row in matrix)
+    biggest = problem.max_arc_cost
     prize = max((s.prize or 0 for s in problem.stops), default=0)
     return 20 * max(biggest, 1) + 5 * prize
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import operator
 from array import array
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
 from routing.errors import ProblemError
@@ -300,14 +300,18 @@ class Problem:
     vehicles: tuple[Vehicle, ...]
     stops: tuple[Stop, ...]
     costs: tuple[tuple[int, ...], ...] | None = None
+    #: Set by validation (scanning a big matrix again would take a noticeable time).
+    _max_arc_cost: int = field(default=0, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         durations, biggest = _check_matrix(self.durations, "durations", None)
         n = len(durations)
         _set(self, "durations", durations)
+        _set(self, "_max_arc_cost", biggest)
         if self.costs is not None:
             costs, biggest_cost = _check_matrix(self.costs, "costs", n)
             _set(self, "costs", costs)
+            _set(self, "_max_arc_cost", biggest_cost)
             biggest = max(biggest, biggest_cost)
         _set(self, "vehicles", tuple(self.vehicles))
         _set(self, "stops", tuple(self.stops))
@@ -386,6 +390,11 @@ class Problem:
         worst = nodes * (big + horizon) + 200 * nodes * (big + max(prizes, 1)) + prizes
         if worst >= _MAX_TOTAL:
             raise ProblemError("", "numbers too large: costs and prizes could overflow int64")
+
+    @property
+    def max_arc_cost(self) -> int:
+        """Largest entry of the cost matrix (of ``durations`` without costs)."""
+        return self._max_arc_cost
 
     @property
     def num_locations(self) -> int:
