@@ -20,6 +20,9 @@ __all__ = ["search"]
 _MARGIN = 0.15
 #: Above this many modelled stops the first solution skips OR-Tools' local search.
 _BIG = 300
+#: Seconds below which the iterated local search is not started after the first solution:
+#: its set-up and final polish alone take about a second on a station day (520 stops).
+_ILS_MIN = 1.0
 
 
 def search(
@@ -88,7 +91,7 @@ def search(
         )
     if solution is None:
         return empty
-    if config.ils:
+    if config.ils and deadline - time.time() - _MARGIN > _ILS_MIN:
         solution = iterate(
             problem,
             model.eligible,

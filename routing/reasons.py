@@ -1,63 +1,55 @@
 """Why a stop is not on a route: cheap checks before solving, classification after.
 
-Travel here ignores breaks: the checks never reject a stop that a break-free schedule could
-serve, so a stop is only pre-filtered when it is impossible for certain.
+The pre-checks only use necessary conditions (a stop alone on a vehicle's day, breaks
+placed wherever their windows allow), so a stop is only filtered out when it is impossible
+for certain. The classification after solving is in ``routing._classify``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from routing._timeline import earliest_start
 from routing.problem import Problem, Stop, Vehicle, stop_index
 
-__all__ = ["Reason", "earliest_start", "precheck", "classify_dropped"]
+__all__ = ["Prefix", "Reason", "earliest_start", "free_after_pins", "precheck"]
 
-_INF = 1 << 62
+#: Above this many breaks per vehicle the pre-check ignores them (2^n placements tried).
+_MAX_BREAKS = 4
 
 
 class Reason(StrEnum):
-    """Why a stop is unassigned."""
+    """Why a stop is unassigned (the ``unassigned[].reason`` values of the JSON)."""
 
     #: No vehicle has the skills and is in the stop's allowed list.
     NO_ELIGIBLE_VEHICLE = "no_eligible_vehicle"
-    #: No time window is compatible with any eligible vehicle's shift.
-    OUTSIDE_TIME_WINDOWS = "outside_time_windows"
-    #: No eligible vehicle can reach it in a window and get back within its shift.
-    UNREACHABLE_IN_SHIFT = "unreachable_in_shift"
-    #: Its demand (or one more stop) does not fit any eligible vehicle.
+    #: Its demand (or one more stop) does not fit any eligible vehicle; after solving: a
+    #: route could take it in time, but not its load or one more stop.
     CAPACITY = "capacity"
-    #: It could be added to a route, but its prize does not pay for the detour (or, on a
-    #: big day, its value density was too low to be among the candidates modelled).
+    #: No time window meets any eligible vehicle's shift.
+    OUTSIDE_TIME_WINDOWS = "outside_time_windows"
+    #: Its windows meet a shift only where a break must be taken (e.g. a window inside
+    #: the only possible lunch hour) for every eligible vehicle.
+    DURING_BREAK = "during_break"
+    #: No eligible vehicle can reach it in a window and get back within its shift,
+    #: counting the breaks it must take on the way.
+    UNREACHABLE_IN_SHIFT = "unreachable_in_shift"
+    #: Its prize is below the detour cost both at its cheapest feasible place in the
+    #: planned routes and on its own (a vehicle's empty day): it would never pay.
     NOT_WORTH_IT = "not_worth_it"
-    #: Feasible alone, but no route of the plan has room left for it in time (the other
-    #: stops, breaks or the search budget took the time).
-    NO_TIME_LEFT = "no_time_left"
-
-
-def earliest_start(windows: Sequence[tuple[int, int]], t: int) -> int:
-    """Earliest start of service at or after ``t`` inside ``windows`` (``_INF`` if none)."""
-    if not windows:
-        return t
-    for a, b in windows:
-        if t <= b:
-            return max(a, t)
-    return _INF
-
-
-def _latest_start(windows: Sequence[tuple[int, int]], t: int) -> int:
-    """Latest start of service at or before ``t`` inside ``windows`` (``-1`` if none)."""
-    if not windows:
-        return t
-    for a, b in reversed(windows):
-        if a <= t:
-            return min(b, t)
-    return -1
+    #: It pays on its own and an eligible vehicle could serve it alone, but no planned
+    #: route has room for it at a price it pays (the day is full of better visits).
+    NO_ROOM = "no_room"
+    #: It fits in a planned route and would pay, but the search did not add it: it was
+    #: not among the candidates modelled on a big day, or the time limit came first.
+    SEARCH_LIMIT = "search_limit"
 
 
 @dataclass(frozen=True)
-class _Prefix:
+class Prefix:
     """Where and when a vehicle is free after its pinned stops, and what they used."""
 
     location: int
@@ -66,37 +58,99 @@ class _Prefix:
     count: int
 
 
-def _prefix(problem: Problem, v: Vehicle, index: dict[str, int]) -> _Prefix:
+def free_after_pins(problem: Problem, v: Vehicle, index: dict[str, int]) -> Prefix:
+    """Where and when ``v`` is free after its pinned stops (breaks not counted)."""
     loc, t, load = v.start, v.shift[0], 0
     for sid in v.pinned:
         s = problem.stops[index[sid]]
         t += problem.durations[loc][s.location] + s.service
         load += s.demand
         loc = s.location
-    return _Prefix(loc, t, load, len(v.pinned))
+    return Prefix(loc, t, load, len(v.pinned))
 
 
 def _skills_ok(s: Stop, v: Vehicle) -> bool:
     return s.skills <= v.skills and (s.vehicles is None or v.id in s.vehicles)
 
 
-def _fits(s: Stop, v: Vehicle, pre: _Prefix) -> bool:
+def _fits(s: Stop, v: Vehicle, pre: Prefix) -> bool:
     if v.capacity is not None and pre.load + s.demand > v.capacity:
         return False
     return v.max_stops is None or pre.count + 1 <= v.max_stops
 
 
+def _some_start(s: Stop, lo: int, hi: int, blocked: Sequence[tuple[int, int]] = ()) -> bool:
+    """Whether a start in ``[lo, hi]`` lies in a window and in no open interval ``blocked``."""
+    for a, b in s.time_windows or ((lo, hi),):
+        t, top = max(a, lo), min(b, hi)
+        moved = True
+        while moved and t <= top:
+            moved = False
+            for left, right in blocked:
+                if left < t < right:
+                    t, moved = right, True
+        if t <= top:
+            return True
+    return False
+
+
 def _windows_meet_shift(s: Stop, v: Vehicle) -> bool:
-    lo, hi = v.shift[0], v.shift[1] - s.service
-    if not s.time_windows:
-        return lo <= hi
-    return any(a <= hi and lo <= b for a, b in s.time_windows)
+    return _some_start(s, v.shift[0], v.shift[1] - s.service)
 
 
-def _reachable(problem: Problem, s: Stop, v: Vehicle, pre: _Prefix) -> bool:
-    start = earliest_start(s.time_windows, pre.time + problem.durations[pre.location][s.location])
+def _windows_clear_of_breaks(s: Stop, v: Vehicle) -> bool:
+    """Some start avoids every break, each placed anywhere in its window (travel ignored).
+
+    Break ``b`` taken before the visit ends by its start only if the start is at least
+    ``earliest + duration``; taken after, the visit must end by ``latest``: starts in
+    between are impossible.
+    """
+    blocked = [(b.window[1] - s.service, b.window[0] + b.duration) for b in v.breaks]
+    return _some_start(s, v.shift[0], v.shift[1] - s.service, blocked)
+
+
+def _reachable(problem: Problem, s: Stop, v: Vehicle, pre: Prefix) -> bool:
+    """Alone on the vehicle's day: reach it in a window, serve it, get back, take breaks.
+
+    Each break is placed before the visit (its duration adds to the trip out, unless a
+    pinned prefix may already hold it) or after it: once back at the end, or on the way
+    back (its duration adds to the trip back). Exact for one break and no pinned stops.
+    """
+    out = problem.durations[pre.location][s.location]
     back = 0 if v.end is None else problem.durations[s.location][v.end]
-    return start + s.service + back <= v.shift[1]
+    breaks = v.breaks if len(v.breaks) <= _MAX_BREAKS else ()
+    for before in itertools.product((True, False), repeat=len(breaks)):
+        lo, hi = pre.time + out, v.shift[1] - back - s.service
+        for b, first in zip(breaks, before, strict=True):
+            if first:
+                lo = max(lo + (0 if v.pinned else b.duration), b.window[0] + b.duration)
+            else:  # after arriving at the end, or on the way back (adding to the trip)
+                latest = b.window[1] - s.service
+                rest = v.shift[1] - back - s.service - b.duration
+                hi = min(hi, max(latest - back, min(latest, rest)))
+        if _some_start(s, lo, hi):
+            return True
+    return False
+
+
+def _candidates(
+    problem: Problem, s: Stop, prefixes: Sequence[Prefix]
+) -> tuple[tuple[int, ...], Reason | None]:
+    """The vehicles that could serve ``s`` alone, or the reason none can (tests in order)."""
+    vehicles = problem.vehicles
+    tests: tuple[tuple[Reason, Callable[[int], bool]], ...] = (
+        (Reason.NO_ELIGIBLE_VEHICLE, lambda k: _skills_ok(s, vehicles[k])),
+        (Reason.CAPACITY, lambda k: _fits(s, vehicles[k], prefixes[k])),
+        (Reason.OUTSIDE_TIME_WINDOWS, lambda k: _windows_meet_shift(s, vehicles[k])),
+        (Reason.DURING_BREAK, lambda k: _windows_clear_of_breaks(s, vehicles[k])),
+        (Reason.UNREACHABLE_IN_SHIFT, lambda k: _reachable(problem, s, vehicles[k], prefixes[k])),
+    )
+    cands = list(range(len(vehicles)))
+    for reason, keep in tests:
+        cands = [k for k in cands if keep(k)]
+        if not cands:
+            return (), reason
+    return tuple(cands), None
 
 
 def precheck(problem: Problem) -> tuple[dict[int, tuple[int, ...]], dict[int, Reason]]:
@@ -116,7 +170,7 @@ def precheck(problem: Problem) -> tuple[dict[int, tuple[int, ...]], dict[int, Re
         Stop position to the reason it cannot be served by anyone.
     """
     index = stop_index(problem)
-    prefixes = [_prefix(problem, v, index) for v in problem.vehicles]
+    prefixes = [free_after_pins(problem, v, index) for v in problem.vehicles]
     pinned = {index[sid]: k for k, v in enumerate(problem.vehicles) for sid in v.pinned}
     eligible: dict[int, tuple[int, ...]] = {}
     rejected: dict[int, Reason] = {}
@@ -124,117 +178,9 @@ def precheck(problem: Problem) -> tuple[dict[int, tuple[int, ...]], dict[int, Re
         if i in pinned:
             eligible[i] = (pinned[i],)
             continue
-        cands = [k for k, v in enumerate(problem.vehicles) if _skills_ok(s, v)]
-        if not cands:
-            rejected[i] = Reason.NO_ELIGIBLE_VEHICLE
-            continue
-        cands = [k for k in cands if _fits(s, problem.vehicles[k], prefixes[k])]
-        if not cands:
-            rejected[i] = Reason.CAPACITY
-            continue
-        cands = [k for k in cands if _windows_meet_shift(s, problem.vehicles[k])]
-        if not cands:
-            rejected[i] = Reason.OUTSIDE_TIME_WINDOWS
-            continue
-        cands = [k for k in cands if _reachable(problem, s, problem.vehicles[k], prefixes[k])]
-        if not cands:
-            rejected[i] = Reason.UNREACHABLE_IN_SHIFT
-            continue
-        eligible[i] = tuple(cands)
-    return eligible, rejected
-
-
-def _route_times(
-    problem: Problem, v: Vehicle, route: Sequence[int]
-) -> tuple[list[int], list[int], list[int]]:
-    """Locations, earliest and latest feasible starts along ``route`` (start included)."""
-    stops, d = problem.stops, problem.durations
-    npin = len(v.pinned)
-    wins = [() if p < npin else stops[i].time_windows for p, i in enumerate(route)]
-    svc = [stops[i].service for i in route]
-    locs = [v.start] + [stops[i].location for i in route]
-    early = [v.shift[0]]
-    for p in range(len(route)):
-        prev = svc[p - 1] if p else 0
-        early.append(earliest_start(wins[p], early[p] + prev + d[locs[p]][locs[p + 1]]))
-    late = [0] * (len(route) + 1)
-    back = 0 if v.end is None else d[locs[-1]][v.end]
-    nxt = v.shift[1] - back - (svc[-1] if route else 0)
-    for p in range(len(route), 0, -1):
-        late[p] = _latest_start(wins[p - 1], nxt)
-        prev = svc[p - 2] if p >= 2 else 0
-        nxt = late[p] - d[locs[p - 1]][locs[p]] - prev
-    late[0] = nxt
-    return locs, early, late
-
-
-def classify_dropped(
-    problem: Problem,
-    routes: Sequence[Sequence[int]],
-    dropped: Sequence[int],
-    eligible: dict[int, tuple[int, ...]],
-) -> dict[int, Reason]:
-    """Say why each modelled-but-dropped stop is off the plan.
-
-    Parameters
-    ----------
-    problem
-        The problem.
-    routes
-        Stop positions per vehicle, in the problem's vehicle order.
-    dropped
-        Stop positions left out by the search.
-    eligible
-        Output of :func:`precheck`.
-
-    Returns
-    -------
-    dict
-        Stop position to reason: ``not_worth_it`` if a break-free insertion into some route
-        exists (optional stops), ``capacity`` if only load or ``max_stops`` prevents one,
-        ``no_time_left`` otherwise.
-    """
-    stops, d = problem.stops, problem.durations
-    info = []
-    for k, v in enumerate(problem.vehicles):
-        route = list(routes[k])
-        locs, early, late = _route_times(problem, v, route)
-        load = sum(stops[i].demand for i in route)
-        info.append((route, locs, early, late, load))
-    out: dict[int, Reason] = {}
-    for i in dropped:
-        s = stops[i]
-        time_ok = fit_ok = False
-        for k in eligible.get(i, ()):
-            v = problem.vehicles[k]
-            route, locs, early, late, load = info[k]
-            for pos in range(len(v.pinned), len(route) + 1):
-                service_prev = stops[route[pos - 1]].service if pos else 0
-                arrive = early[pos] + service_prev + d[locs[pos]][s.location]
-                t = earliest_start(s.time_windows, arrive)
-                if t >= _INF:
-                    continue
-                after = t + s.service
-                if pos < len(route):
-                    nxt = stops[route[pos]]
-                    arrive = after + d[s.location][nxt.location]
-                    ok = earliest_start(nxt.time_windows, arrive) <= late[pos + 1]
-                else:
-                    back = 0 if v.end is None else d[s.location][v.end]
-                    ok = after + back <= v.shift[1]
-                if ok:
-                    time_ok = True
-                    cap = v.capacity is None or load + s.demand <= v.capacity
-                    cnt = v.max_stops is None or len(route) + 1 <= v.max_stops
-                    if cap and cnt:
-                        fit_ok = True
-                        break
-            if fit_ok:
-                break
-        if fit_ok and not s.mandatory:
-            out[i] = Reason.NOT_WORTH_IT
-        elif time_ok and not fit_ok:
-            out[i] = Reason.CAPACITY
+        cands, reason = _candidates(problem, s, prefixes)
+        if reason is None:
+            eligible[i] = cands
         else:
-            out[i] = Reason.NO_TIME_LEFT
-    return out
+            rejected[i] = reason
+    return eligible, rejected

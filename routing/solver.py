@@ -8,10 +8,11 @@ import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 
+from routing._classify import classify_dropped
 from routing._ortools import CONFIGS, RawResult, SearchConfig, search
 from routing.params import SolveParams
 from routing.problem import Problem, stop_index
-from routing.reasons import Reason, classify_dropped, precheck
+from routing.reasons import Reason, precheck
 from routing.solution import BreakTaken, Route, Solution, Status, Unassigned, Visit
 
 __all__ = ["solve"]
@@ -91,7 +92,7 @@ def preselect(
     kept
         The eligible map restricted to the kept stops.
     dropped
-        Stop positions left out (reported as ``not_worth_it``).
+        Stop positions left out (classified after the search like dropped stops).
     """
     stops, d = problem.stops, problem.durations
     pinned = {sid for v in problem.vehicles for sid in v.pinned}
@@ -164,21 +165,18 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Solution:
     """
     params = params or SolveParams()
     deadline = time.time() + params.time_limit
-    eligible, rejected = precheck(problem)
-    eligible, skipped = preselect(problem, eligible)
-    rejected.update({i: Reason.NOT_WORTH_IT for i in skipped})
+    candidates, rejected = precheck(problem)
+    eligible, _ = preselect(problem, candidates)  # the others are classified like dropped
     # Keep time for the classification of dropped stops after the search (~0.5 ms each).
-    search_deadline = deadline - 0.0005 * len(eligible)
+    search_deadline = deadline - 0.0005 * len(candidates)
     raw = _run(problem, eligible, params, search_deadline) if eligible else None
     nv = len(problem.vehicles)
     routes_by_vehicle: list[tuple[int, ...]] = list(raw.routes) if raw else [()] * nv
     routed = {i for r in routes_by_vehicle for i in r}
-    dropped = [i for i in eligible if i not in routed]
-    reasons = dict(rejected)
-    if raw is None:
-        reasons.update({i: Reason.NO_TIME_LEFT for i in dropped})
-    else:
-        reasons.update(classify_dropped(problem, routes_by_vehicle, dropped, eligible))
+    dropped = [i for i in candidates if i not in routed]
+    reasons: dict[int, Reason] = dict(rejected)
+    breaks = raw.breaks if raw else ((),) * nv
+    reasons.update(classify_dropped(problem, routes_by_vehicle, dropped, candidates, breaks))
     routes = []
     for k, v in enumerate(problem.vehicles):
         if raw is None:

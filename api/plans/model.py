@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 #: Why an account with arrears is not on any route, beyond the solver's own reasons
-#: (``routing.Reason``: no_eligible_vehicle, outside_time_windows, unreachable_in_shift,
-#: capacity, not_worth_it, no_time_left).
+#: (``routing.Reason``: no_eligible_vehicle, capacity, outside_time_windows, during_break,
+#: unreachable_in_shift, not_worth_it, no_room, search_limit).
 NO_TERRITORY = "no_territory"
 TERRITORY_WITHOUT_COLLECTOR = "territory_without_collector"
 COLLECTOR_NOT_IN_PLAN = "collector_not_in_plan"
@@ -23,12 +23,16 @@ REASON_HELP: dict[str, str] = {
     NOT_PRESELECTED: "Below each collector's cut by expected value per minute.",
     VISITED_TODAY: "Already visited today (re-plan).",
     "no_eligible_vehicle": "No planned collector may visit it.",
-    "outside_time_windows": "Its visiting window lies outside every shift.",
-    "unreachable_in_shift": "Too far to reach and return within the shift.",
     "capacity": "No collector has room for one more stop.",
-    "not_worth_it": "Could fit (ignoring lunch), but the search kept better visits; "
-    "on a full day this mostly means no room.",
-    "no_time_left": "Feasible alone, but the day is full.",
+    "outside_time_windows": "Its visiting window lies outside every shift.",
+    "during_break": "Its visiting window falls in every possible collector's lunch break.",
+    "unreachable_in_shift": "Too far to reach and return within the shift (lunch included).",
+    "not_worth_it": "Even at its cheapest place on a route, or visited alone, the detour "
+    "costs more than the expected recovery.",
+    "no_room": "Worth a trip on its own, but every possible collector's day is full of "
+    "better visits.",
+    "search_limit": "Would fit and pay, but the planner stopped first (time limit, or not "
+    "among the candidates of a big day); a longer planning time may add it.",
 }
 
 

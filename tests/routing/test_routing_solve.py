@@ -123,7 +123,7 @@ def test_mandatory_stops_that_compete_for_time_are_reported() -> None:
     solution = solve(problem, TINY)
     assert solution.status == Status.MANDATORY_UNSERVED
     assert len(solution.routes[0].stops) == 1
-    assert [u.reason for u in solution.unassigned] == [Reason.NO_TIME_LEFT]
+    assert [u.reason for u in solution.unassigned] == [Reason.NO_ROOM]
     assert_feasible(problem, solution)
 
 
