@@ -45,6 +45,11 @@ class _RouteTimes:
             self.late[p] = start_by(wins[p], svc[p], nxt - svc[p], brk)
             nxt = depart_by(self.late[p], d[locs[p - 1]][locs[p]], brk)
         self.late[0] = nxt
+        #: Locations of the nodes, then of the end (none for an open end).
+        self.path = locs + ([] if v.end is None else [v.end])
+        #: Per node: when it is left at the earliest, and the latest start of the next node.
+        self.ready = [e + sv for e, sv in zip(self.early, svc, strict=True)]
+        self.due = self.late[1:] + [v.shift[1]]
 
     def _home_by(self, loc: int) -> int:
         """Latest departure from ``loc`` that still ends the route within the shift."""
@@ -105,8 +110,8 @@ def classify_dropped(
         also below the detour of serving it alone; else ``capacity`` if only load or
         ``max_stops`` stop a paying insertion; else ``no_room``.
     """
-    stops = problem.stops
-    c = problem.costs if problem.costs is not None else problem.durations
+    stops, d = problem.stops, problem.durations
+    c = problem.costs if problem.costs is not None else d
     index = stop_index(problem)
     prefixes = [free_after_pins(problem, v, index) for v in problem.vehicles]
     plans = [_RouteTimes(problem, v, routes[k], breaks[k]) for k, v in enumerate(problem.vehicles)]
@@ -122,12 +127,16 @@ def classify_dropped(
             home = 0 if v.end is None else c[loc][v.end] - c[pre.location][v.end]
             alone = min(alone, c[pre.location][loc] + home)
             room = plan.has_room(s)
-            locs = plan.locs + ([] if v.end is None else [v.end])
+            path, ready, due = plan.path, plan.ready, plan.due
+            from_s = d[loc]
             for pos in range(plan.first, len(plan.route) + 1):
-                a = locs[pos]
-                detour = c[a][loc]
-                if pos + 1 < len(locs):
-                    detour += c[loc][locs[pos + 1]] - c[a][locs[pos + 1]]
+                a = path[pos]
+                b = path[pos + 1] if pos + 1 < len(path) else None
+                # Necessary in time (breaks and windows only delay): cheap, prunes most.
+                back = 0 if b is None else from_s[b]
+                if ready[pos] + d[a][loc] + s.service + back > due[pos]:
+                    continue
+                detour = c[a][loc] if b is None else c[a][loc] + c[loc][b] - c[a][b]
                 if detour < limit and plan.fits(pos, s):
                     fits = fits or room
                     time_only = time_only or not room
