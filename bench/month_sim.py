@@ -22,9 +22,10 @@ Policies, each on its own copy of ``arrears_dev`` (``arrears_msim_<policy>``):
 * ``model-nofuel`` / ``model-fuel10``: the planner with the fuel price per km set to 0
   or divided by 10 (variants: the shipped planner drops visits whose expected value is
   below their fuel, which ends days early once the big debts are paid);
-* ``model-month``: the planner with a month horizon: P(pay) times the chance that the
-  account would not pay by itself (1 - share of its past bills paid, from the bill record);
-  ``model-month-nowindow``: the same without time windows;
+* ``model-day``: the planner without the month horizon (no ``1 - p_self`` factor: money
+  that would come online anyway counts as the visit's); ``model-weakwindow``: with the old
+  window rule (a band 0.15 above the day's mean becomes a hard window, no lift needed);
+  ``model-day-weakwindow``: both, i.e. the planner before issue 6;
 * ``model-nowindow``: the planner without time windows (P(home) is the day's mean for
   every stop, so no stop is tied to its best band; promises keep theirs).
 
@@ -58,7 +59,7 @@ from api.demo.truth import Behaviour, behaviour
 from api.money.service import PaymentInput, channel_payment_id, record_payment
 from api.plans import candidates as cand
 from api.plans import service
-from api.plans.model import PlanRequest
+from api.plans.model import PlanDraft, PlanRequest
 from geo import visit_value
 from geo.models import (
     Account,
@@ -89,7 +90,9 @@ POLICIES = (
     "model-nofuel",
     "model-fuel10",
     "model-nowindow",
-    "model-month",
+    "model-day",
+    "model-weakwindow",
+    "model-day-weakwindow",
 )
 
 
@@ -148,6 +151,7 @@ class Stats:
     outcomes: Counter[str] = field(default_factory=Counter)
     by_day: list[dict[str, object]] = field(default_factory=list)
     seconds: float = 0.0
+    replans: int = 0
 
 
 @dataclass
@@ -239,39 +243,34 @@ class Stop:
     start_s: int  # station-local seconds of arrival at the door
 
 
+#: Re-plans with twice the time when the solver returned no route for a travel mode.
+PLAN_ATTEMPTS = 3
+
+
+def failed_groups(draft: PlanDraft) -> int:
+    """Travel-mode groups with candidates but nothing planned: on the loaded shared
+    machine the solver sometimes runs out of time before a first solution."""
+    return sum(
+        1
+        for g in draft.summary["solver"]  # type: ignore[attr-defined]
+        if g["stops"] and not g["prize_collected_fen"]
+    )
+
+
 def plan_routes(
     session: Session, world: World, day: dt.date, policy: str, args: argparse.Namespace
-) -> dict[int, list[Stop]]:
+) -> tuple[dict[int, list[Stop]], int]:
+    """Each collector's stops, and how many re-plans a solver failure needed."""
     if policy == "habit":
-        return habit_routes(session, world, day, args)
-    req = PlanRequest(world.station.id, day, time_limit=args.time_limit, seed=args.solver_seed)
-    if policy == "amount":
-        flat = Rates(1.0, (1.0,) * len(BANDS))
-        with mock.patch.object(service, "estimate", lambda *a, **k: flat):
-            draft = service.compute_plan(session, req)
-    elif policy in (
-        "model-nofuel",
-        "model-fuel10",
-        "model-nowindow",
-        "model-month",
-        "model-month-nowindow",
-    ):
-        scale = 0 if policy == "model-nofuel" else 10
-        fuel = {m: (f // scale if scale else 0) for m, f in service.FEN_PER_KM.items()}
-        with mock.patch.dict(service.FEN_PER_KM, fuel):
-            draft = service.compute_plan(session, req)
-    elif policy in ("model-month", "model-month-nowindow"):
-        gain = 2.0 if policy.endswith("nowindow") else visit_value.WINDOW_GAIN
-        with (
-            mock.patch.object(service, "estimate", month_estimate),
-            mock.patch.object(visit_value, "WINDOW_GAIN", gain),
-        ):
-            draft = service.compute_plan(session, req)
-    elif policy == "model-nowindow":
-        with mock.patch.object(visit_value, "WINDOW_GAIN", 2.0):  # no band ever stands out
-            draft = service.compute_plan(session, req)
-    else:
-        draft = service.compute_plan(session, req)
+        return habit_routes(session, world, day, args), 0
+    limit, replans = args.time_limit, 0
+    while True:  # compute_plan only reads: the morning's online payments stay
+        req = PlanRequest(world.station.id, day, time_limit=limit, seed=args.solver_seed)
+        draft = compute_for(session, req, policy)
+        if not failed_groups(draft) or replans + 1 >= PLAN_ATTEMPTS:
+            break
+        replans += 1
+        limit *= 2
     out: dict[int, list[Stop]] = {}
     for r in draft.routes:
         stops = []
@@ -279,17 +278,34 @@ def plan_routes(
             loc = s.eta.astimezone(world.tz)
             stops.append(Stop(s.account_id, loc.hour * 3600 + loc.minute * 60 + loc.second))
         out[r.collector_id] = stops
-    return out
+    return out, replans
 
 
-def month_estimate(history: visit_value.History, prior: Rates, weight: float) -> Rates:
-    """The planner's estimate with P(pay) scaled by the chance that the visit is what brings
-    the money this month: ``1 - share of the account's past bills paid`` (by any channel,
-    smoothed ``(paid + 1) / (due + 2)``), since an account that pays its bills on its own
-    would mostly pay this one without a visit. From the bill record only, not the truth."""
-    rates = visit_value.estimate(history, prior, weight)
-    own = (history.bills_paid + 1) / (history.bills_due + 2)
-    return Rates(rates.p_pay * (1 - own), rates.p_home)
+def compute_for(session: Session, req: PlanRequest, policy: str) -> PlanDraft:
+    """The planner's draft under ``policy`` (a setting changed in the bench, never the truth)."""
+    if policy == "amount":
+        flat = Rates(1.0, (1.0,) * len(BANDS))
+        with mock.patch.object(service, "estimate", lambda *a, **k: flat):
+            return service.compute_plan(session, req)
+    if policy in ("model-nofuel", "model-fuel10"):
+        scale = 0 if policy == "model-nofuel" else 10
+        fuel = {m: (f // scale if scale else 0) for m, f in service.FEN_PER_KM.items()}
+        with mock.patch.dict(service.FEN_PER_KM, fuel):
+            return service.compute_plan(session, req)
+    if policy in ("model-day", "model-weakwindow", "model-day-weakwindow"):
+        # The planner as it was before the month horizon and the strong-evidence windows.
+        horizon = 0 if "day" in policy else visit_value.HORIZON_DAYS
+        lift = 0.0 if "weakwindow" in policy else visit_value.WINDOW_LIFT
+        with (
+            mock.patch.object(visit_value, "HORIZON_DAYS", horizon),
+            mock.patch.object(visit_value, "WINDOW_LIFT", lift),
+        ):
+            return service.compute_plan(session, req)
+    if policy == "model-nowindow":
+        with mock.patch.object(visit_value, "WINDOW_GAIN", 2.0):  # no band ever stands out
+            return service.compute_plan(session, req)
+    assert policy == "model", policy
+    return service.compute_plan(session, req)
 
 
 def habit_routes(
@@ -447,10 +463,13 @@ def run_policy(policy: str, args: argparse.Namespace, days: list[dt.date]) -> St
             online = online_morning(session, world, scope, day, promises, stats, record=True)
             row: dict[str, object] = {"day": day.isoformat(), "online": online}
             if day in days:
-                routes = plan_routes(session, world, day, policy, args)
+                routes, replans = plan_routes(session, world, day, policy, args)
                 t_plan = time.monotonic() - t1
                 row |= walk(session, world, scope, day, routes, promises, stats)
                 row["plan_s"] = round(t_plan, 1)
+                if replans:
+                    row["replans"] = replans
+                    stats.replans += replans
             session.commit()
             row["s"] = round(time.monotonic() - t1, 1)
             stats.by_day.append(row)
@@ -577,6 +596,7 @@ def main() -> None:
                         "collectors": s.collectors,
                         "days": s.days,
                         "seconds": round(s.seconds),
+                        "replans": s.replans,
                         "by_day": s.by_day,
                     }
                     for s in results

@@ -1,12 +1,22 @@
 """What a door-to-door visit is expected to recover, with transparent numbers.
 
-The prize of a visit is ``amount due x P(pay | home) x P(home in the time band)``.
-Both probabilities are estimated from the account's own visit history and shrunk
-toward the mean of its village and category (which is itself shrunk toward the
-station's mean), so an account with two visits is not judged on two visits alone.
+The prize of a visit is what it adds to the month's recovery::
+
+    amount due x P(pay | home) x P(home) x (1 - P(pays by itself within the horizon))
+
+The collector's day is the scarce resource and the planner looks a month ahead: money
+that would arrive online anyway is not the visit's merit, so the last factor discounts
+accounts that settle overdue bills on their own. The probabilities are estimated from
+the account's own visit and payment history and shrunk toward the mean of its village
+and category (which is itself shrunk toward the station's mean), so an account with two
+visits is not judged on two visits alone.
 
 Shrinkage is the Beta-binomial posterior mean: with ``k`` successes in ``n`` trials
-and a prior mean ``m`` worth ``w`` pseudo-trials, ``p = (k + w m) / (n + w)``.
+and a prior mean ``m`` worth ``w`` pseudo-trials, ``p = (k + w m) / (n + w)``. The rate
+of paying by itself is a Gamma-Poisson one: ``k`` overdue bills settled without a
+collector over ``T`` days overdue, shrunk toward the prior's rate with ``w`` pseudo-bills
+of :data:`DAYS_PER_PSEUDO_BILL` days each; with a constant daily rate ``r``, P(pays by
+itself within ``H`` days) is ``1 - exp(-r H)``.
 """
 
 from __future__ import annotations
@@ -14,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from math import exp
 
 #: Time bands of the working day as station-local ``[start, end)`` hours.
 BANDS: tuple[tuple[int, int], ...] = ((8, 10), (10, 12), (12, 14), (14, 18))
@@ -28,8 +39,19 @@ DEFAULT_P_PAY = 0.6
 #: P(pay): the payment record is the longer and less biased history (failed visits are
 #: under-recorded, every door payment leaves a receipt).
 BILL_WEIGHT = 1.0
-#: A band is worth a time window when its P(home) beats the day's mean by this much.
+#: A band becomes a (hard) time window only when the evidence is strong: its P(home)
+#: beats the day's mean by :data:`WINDOW_GAIN` and by the factor :data:`WINDOW_LIFT`.
+#: A window confines the visit to a fraction of the shift and costs travel; when most
+#: accounts are best found at the same hours (lunch), windows on a modest lift crowd the
+#: routes into those hours and leave the rest of the day empty.
 WINDOW_GAIN = 0.15
+WINDOW_LIFT = 1.5
+#: Planning horizon of the prize (days): a month of visits lies ahead.
+HORIZON_DAYS = 30
+#: Exposure of one pseudo-bill in the prior of the self-payment rate, days overdue.
+DAYS_PER_PSEUDO_BILL = 30.0
+#: Daily rate of settling an overdue bill without a collector, when nothing is known.
+DEFAULT_SELF_RATE = 0.01
 
 
 def band_of(hour: int) -> int | None:
@@ -59,6 +81,12 @@ class History:
         Bills that fell due in the past year.
     bills_paid
         Of those, the bills fully paid by now (any channel).
+    self_paid
+        Of those, the bills settled after their due date without a collector (online,
+        counter, bank...): the account paying overdue money by itself.
+    overdue_days
+        Days those bills spent overdue (until settled, or until now): the exposure of
+        ``self_paid``. A bill settled at the door ends its exposure without an event.
     """
 
     visits_by_band: list[int] = field(default_factory=lambda: [0] * len(BANDS))
@@ -67,6 +95,8 @@ class History:
     pay_successes: int = 0
     bills_due: int = 0
     bills_paid: int = 0
+    self_paid: int = 0
+    overdue_days: int = 0
 
     @property
     def visits(self) -> int:
@@ -82,6 +112,8 @@ class History:
         self.pay_successes += other.pay_successes
         self.bills_due += other.bills_due
         self.bills_paid += other.bills_paid
+        self.self_paid += other.self_paid
+        self.overdue_days += other.overdue_days
 
 
 def shrink(successes: float, trials: float, prior: float, weight: float) -> float:
@@ -91,10 +123,17 @@ def shrink(successes: float, trials: float, prior: float, weight: float) -> floa
 
 @dataclass(frozen=True)
 class Rates:
-    """Estimated probabilities: P(pay | home) and P(home) per band."""
+    """Estimated rates: P(pay | home), P(home) per band, and the daily rate of settling
+    overdue bills without a collector."""
 
     p_pay: float
     p_home: tuple[float, ...]
+    self_rate: float = 0.0
+
+    @property
+    def p_self(self) -> float:
+        """P(the account pays by itself within :data:`HORIZON_DAYS`), constant rate."""
+        return 1.0 - exp(-self.self_rate * HORIZON_DAYS)
 
     def as_dict(self) -> dict[str, object]:
         """JSON-friendly form, probabilities rounded to 3 decimals."""
@@ -104,6 +143,8 @@ class Rates:
                 f"{a:02d}-{b:02d}": round(p, 3)
                 for (a, b), p in zip(BANDS, self.p_home, strict=True)
             },
+            "p_self": round(self.p_self, 3),
+            "self_per_day": round(self.self_rate, 5),
         }
 
 
@@ -147,6 +188,9 @@ def estimate(history: History, prior: Rates, weight: float) -> Rates:
             weight,
         ),
         p_home=p_home,
+        self_rate=shrink(
+            history.self_paid, history.overdue_days, prior.self_rate, weight * DAYS_PER_PSEUDO_BILL
+        ),
     )
 
 
@@ -176,7 +220,7 @@ def group_priors(
             continue
         station.add(h)
         groups.setdefault(group, History()).add(h)
-    default = Rates(DEFAULT_P_PAY, (DEFAULT_P_HOME,) * len(BANDS))
+    default = Rates(DEFAULT_P_PAY, (DEFAULT_P_HOME,) * len(BANDS), DEFAULT_SELF_RATE)
     station_rates = estimate(station, default, GROUP_PRIOR_WEIGHT)
     return station_rates, {
         g: estimate(h, station_rates, GROUP_PRIOR_WEIGHT) for g, h in groups.items()
@@ -190,11 +234,13 @@ class VisitValue:
     Attributes
     ----------
     prize_fen
-        ``amount due (fen) x p_pay x p_home``, rounded to an integer.
+        ``amount due (fen) x p_pay x p_home x (1 - p_self)``, rounded to an integer.
     p_home
         P(home) used: the chosen band's, or the day's mean when no band stands out.
     band
         Index into :data:`BANDS` of the window to visit in, or None for any time.
+    p_self
+        P(the account pays by itself within the horizon): that money is not the visit's.
     """
 
     amount_due: Decimal
@@ -202,6 +248,7 @@ class VisitValue:
     p_home: float
     band: int | None
     prize_fen: int
+    p_self: float = 0.0
 
     @property
     def expected_value(self) -> Decimal:
@@ -210,7 +257,7 @@ class VisitValue:
 
 
 def visit_value(amount_due: Decimal, rates: Rates, *, forced_band: int | None = None) -> VisitValue:
-    """Value a visit: pick the time band (if one stands out) and compute the prize.
+    """Value a visit: pick the time band (if one clearly stands out) and compute the prize.
 
     Parameters
     ----------
@@ -226,13 +273,14 @@ def visit_value(amount_due: Decimal, rates: Rates, *, forced_band: int | None = 
     band: int | None
     if forced_band is not None:
         band, p_home = forced_band, rates.p_home[forced_band]
-    elif rates.p_home[best] - mean_home >= WINDOW_GAIN:
+    elif (
+        rates.p_home[best] - mean_home >= WINDOW_GAIN
+        and rates.p_home[best] >= WINDOW_LIFT * mean_home
+    ):
         band, p_home = best, rates.p_home[best]
     else:
         band, p_home = None, mean_home
-    fen = int(
-        (amount_due * 100 * Decimal(repr(rates.p_pay)) * Decimal(repr(p_home))).to_integral_value(
-            ROUND_HALF_UP
-        )
-    )
-    return VisitValue(amount_due, rates.p_pay, p_home, band, max(fen, 0))
+    p_self = rates.p_self
+    factor = Decimal(repr(rates.p_pay)) * Decimal(repr(p_home)) * Decimal(repr(1.0 - p_self))
+    fen = int((amount_due * 100 * factor).to_integral_value(ROUND_HALF_UP))
+    return VisitValue(amount_due, rates.p_pay, p_home, band, max(fen, 0), p_self)

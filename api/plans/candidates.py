@@ -21,8 +21,10 @@ from geo.models import (
     Account,
     Bill,
     Category,
+    Channel,
     CollectorProfile,
     Outcome,
+    Payment,
     PaymentAllocation,
     Role,
     Station,
@@ -171,6 +173,50 @@ def bill_records(
         .group_by(Bill.account_id)
     )
     return {a: (int(n), int(k or 0)) for a, n, k in session.execute(stmt)}
+
+
+#: Channels where a collector takes the money at the door.
+_AT_THE_DOOR = (Channel.FIELD_CASH, Channel.FIELD_QR)
+
+
+def self_payment_records(
+    session: Session, account_ids: Sequence[int], as_of: dt.date, days: int = 365
+) -> dict[int, tuple[int, int]]:
+    """Per account, over bills that fell due in the ``days`` before ``as_of``: how many
+    were settled after their due date with no payment taken at the door, and the days
+    they spent overdue (until settled, or until ``as_of``).
+
+    A bill settled at the door counts its days overdue but no event: the visit, not the
+    customer, ended its wait (a censored observation of paying by oneself).
+    """
+    per_bill = (
+        select(
+            PaymentAllocation.bill_id,
+            func.sum(PaymentAllocation.principal).label("paid"),
+            func.max(func.date(Payment.collected_at)).label("last_on"),
+            func.bool_or(Payment.channel.in_(_AT_THE_DOOR)).label("at_door"),
+        )
+        .join(Payment, Payment.id == PaymentAllocation.payment_id)
+        .group_by(PaymentAllocation.bill_id)
+        .subquery()
+    )
+    settled = Bill.amount - func.coalesce(per_bill.c.paid, 0) <= 0
+    ended = case((settled, per_bill.c.last_on), else_=as_of)
+    overdue = func.greatest(0, ended - Bill.due_date)
+    by_itself = case(
+        (and_(settled, per_bill.c.last_on > Bill.due_date, ~per_bill.c.at_door), 1), else_=0
+    )
+    stmt = (
+        select(Bill.account_id, func.sum(by_itself), func.sum(overdue))
+        .outerjoin(per_bill, per_bill.c.bill_id == Bill.id)
+        .where(
+            Bill.account_id.in_(list(account_ids)),
+            Bill.due_date < as_of,
+            Bill.due_date >= as_of - dt.timedelta(days=days),
+        )
+        .group_by(Bill.account_id)
+    )
+    return {a: (int(k or 0), int(t or 0)) for a, k, t in session.execute(stmt)}
 
 
 def promises_due(

@@ -40,6 +40,7 @@ from geo.travel.profiles import profile_for
 from geo.visit_value import (
     ACCOUNT_PRIOR_WEIGHT,
     BANDS,
+    HORIZON_DAYS,
     History,
     Rates,
     VisitValue,
@@ -84,7 +85,7 @@ class _Candidate:
     def explain(self, service_s: int) -> dict[str, object]:
         band = self.value.band
         return {
-            "formula": "amount_due x p_pay x p_home",
+            "formula": "amount_due x p_pay x p_home x (1 - p_self)",
             "amount_due": f"{self.due.total:.2f}",
             "principal": f"{self.due.principal:.2f}",
             "late_fee": f"{self.due.late_fee:.2f}",
@@ -92,6 +93,7 @@ class _Candidate:
             "oldest_due": self.due.oldest_due.isoformat(),
             "p_pay": round(self.value.p_pay, 3),
             "p_home": round(self.value.p_home, 3),
+            "p_self": round(self.value.p_self, 3),
             "band": None if band is None else f"{BANDS[band][0]:02d}-{BANDS[band][1]:02d}",
             "prize_fen": self.value.prize_fen,
             "promise_due": self.mandatory,
@@ -146,6 +148,9 @@ def value_candidates(
     for account_id, (due, paid) in cand.bill_records(session, ids, req.plan_date).items():
         record = histories.setdefault(account_id, History())
         record.bills_due, record.bills_paid = due, paid
+    for account_id, (k, days) in cand.self_payment_records(session, ids, req.plan_date).items():
+        record = histories.setdefault(account_id, History())
+        record.self_paid, record.overdue_days = k, days
     promises = cand.promises_due(session, ids, req.plan_date, tz)
     # A pinned account belongs to the collector who pinned it, and to nobody else,
     # so a group of another travel mode cannot take it first.
@@ -350,7 +355,8 @@ def compute_plan(
         "solver": solver_stats,
         "travel": provider.key,
         "value_model": {
-            "formula": "amount_due x p_pay x p_home, shrunk toward village/category means",
+            "formula": "amount_due x p_pay x p_home x (1 - p_self), p_self = P(pays by "
+            f"itself within {HORIZON_DAYS} days); rates shrunk toward village/category means",
             "station_rates": station_rates,
             "bands": [f"{a:02d}-{b:02d}" for a, b in BANDS],
         },

@@ -78,7 +78,7 @@ def test_promise_due_on_the_day_becomes_a_mandatory_stop_in_its_band(factory, se
 
 
 def test_explain_holds_the_numbers_behind_the_prize(factory, session):
-    """expected value = amount due x p_pay x p_home, with the inputs stored on the stop."""
+    """expected value = amount due x p_pay x p_home x (1 - p_self), inputs on the stop."""
     day = build_day(factory, per_side=1)
     acc = day.accounts["west"][0]
     overdue_bill(factory, acc, "900.00", days_overdue=75)  # worth the fuel despite the odds
@@ -90,8 +90,11 @@ def test_explain_holds_the_numbers_behind_the_prize(factory, session):
     amount = Decimal(ex["amount_due"])
     assert amount == Decimal(ex["principal"]) + Decimal(ex["late_fee"]) > Decimal("120.50")
     assert ex["p_home_by_band"]["08-10"] < 0.5  # six empty mornings pull it down
-    recomputed = float(amount) * 100 * ex["p_pay"] * ex["p_home"]  # inputs rounded to 3 places
-    assert abs(ex["prize_fen"] - recomputed) <= 0.005 * recomputed + 1
+    assert ex["formula"] == "amount_due x p_pay x p_home x (1 - p_self)"
+    assert 0 < ex["p_self"] < 0.5  # a station prior: nobody here ever paid by themselves
+    # inputs rounded to 3 places
+    recomputed = float(amount) * 100 * ex["p_pay"] * ex["p_home"] * (1 - ex["p_self"])
+    assert abs(ex["prize_fen"] - recomputed) <= 0.01 * recomputed + 1
     assert stop.expected_value == Decimal(ex["prize_fen"]) / 100
 
 
@@ -152,3 +155,59 @@ def test_pinned_accounts_open_the_route_in_order_and_are_locked(factory, session
     west = next(r for r in draft.routes if r.collector_id == day.west.id)
     assert [s.account_id for s in west.stops[:2]] == [a2.id, a0.id]
     assert [s.locked for s in west.stops] == [True, True] + [False] * (len(west.stops) - 2)
+
+
+def _settle(session, bill, channel, days_after_due, collector=None):
+    """Pay ``bill`` in full ``days_after_due`` days after its due date through ``channel``."""
+    import uuid
+
+    from geo.models import EntryKind, Payment, PaymentAllocation
+
+    pid = uuid.uuid4()
+    at = dt.datetime.combine(
+        bill.due_date + dt.timedelta(days=days_after_due), dt.time(10), tzinfo=dt.UTC
+    )
+    session.add(
+        Payment(
+            id=pid,
+            kind=EntryKind.PAYMENT,
+            account_id=bill.account_id,
+            amount=bill.amount,
+            channel=channel,
+            channel_txn_id=None if collector else f"T{pid.hex[:12]}",
+            collector_id=collector.id if collector else None,
+            receipt_no=f"R-{pid.hex[:10]}" if collector else None,
+            collected_at=at,
+        )
+    )
+    session.flush()
+    session.add(
+        PaymentAllocation(payment_id=pid, bill_id=bill.id, principal=bill.amount, late_fee=0)
+    )
+    session.flush()
+
+
+def test_overdue_bills_paid_online_count_as_paying_by_oneself(factory, session):
+    """Same debt, same past delays: the account that settled its overdue bills online is
+    expected to pay by itself, the one that paid at the door is not, so its visit is worth
+    more. Days overdue count until settled, or until the plan day for an open bill."""
+    from api.plans.candidates import self_payment_records
+    from geo.models import Channel
+
+    day = build_day(factory, per_side=2)
+    online, door = day.accounts["west"]
+    for acc, channel, who in ((online, Channel.ALIPAY, None), (door, Channel.FIELD_CASH, day.west)):
+        for months in (3, 5, 7):
+            due = day.plan_date - dt.timedelta(days=30 * months)
+            period = (due.replace(day=1) - dt.timedelta(days=20)).replace(day=1)
+            bill = factory.bill(acc, period, "150.00", due)
+            _settle(session, bill, channel, days_after_due=12, collector=who)
+    session.expire_all()
+    records = self_payment_records(session, [online.id, door.id], day.plan_date)
+    open_days = (day.plan_date - online.bills[0].due_date).days  # the build_day bill
+    assert records[online.id] == (3, 3 * 12 + open_days)
+    assert records[door.id] == (0, 3 * 12 + open_days)
+    draft = _plan(session, day, collector_ids=(day.west.id,))
+    ex = {s.account_id: s.explain for r in draft.routes for s in r.stops}
+    assert ex[online.id]["p_self"] > 2 * ex[door.id]["p_self"]
+    assert ex[online.id]["prize_fen"] < ex[door.id]["prize_fen"]

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 
-from geo.visit_value import BANDS, History, Rates, estimate, group_priors, shrink, visit_value
+from geo.visit_value import (
+    BANDS,
+    DAYS_PER_PSEUDO_BILL,
+    HORIZON_DAYS,
+    History,
+    Rates,
+    day_mean,
+    estimate,
+    group_priors,
+    shrink,
+    visit_value,
+)
 
 FLAT = Rates(0.5, (0.5,) * len(BANDS))
 
@@ -57,3 +69,37 @@ def test_empty_mornings_also_lower_the_afternoons_but_less():
     r = estimate(h, FLAT, 4)
     assert r.p_home[0] < r.p_home[3] < 0.5
     assert r.p_home[1] == r.p_home[2] == r.p_home[3]
+
+
+def test_a_modest_lunch_peak_is_no_window_a_strong_one_is():
+    """Everyone is home a bit more at lunch: 0.7 against a day of 0.53 is not worth pinning
+    the visit to two hours (the routes cannot put every account at lunch); 0.9 against
+    0.26 is."""
+    modest = visit_value(Decimal("100.00"), Rates(0.8, (0.5, 0.45, 0.7, 0.5)))
+    assert modest.band is None and modest.p_home == day_mean((0.5, 0.45, 0.7, 0.5))
+    strong = visit_value(Decimal("100.00"), Rates(0.8, (0.1, 0.1, 0.9, 0.1)))
+    assert strong.band == 2 and strong.p_home == 0.9
+
+
+def test_paying_overdue_bills_by_oneself_is_a_rate_per_day_overdue():
+    """Five overdue bills settled online within 60 days overdue in all: a fast self-payer;
+    600 days overdue without one: the rate falls well below the prior's."""
+    prior = Rates(0.5, (0.5,) * len(BANDS), 0.01)
+    fast = estimate(History(bills_due=6, self_paid=5, overdue_days=60), prior, 4)
+    slow = estimate(History(bills_due=6, self_paid=0, overdue_days=600), prior, 4)
+    assert fast.self_rate == (5 + 4 * DAYS_PER_PSEUDO_BILL * 0.01) / (60 + 4 * DAYS_PER_PSEUDO_BILL)
+    assert slow.self_rate < 0.01 / 4 < fast.self_rate
+    assert abs(fast.p_self - (1 - math.exp(-fast.self_rate * HORIZON_DAYS))) < 1e-12
+    assert estimate(History(), prior, 4).self_rate == 0.01  # no exposure: the prior
+
+
+def test_money_that_would_come_by_itself_is_not_the_visits():
+    """The prize is amount x p_pay x p_home x (1 - p_self): the same debt and odds at the
+    door are worth much less for an account that settles overdue bills online anyway."""
+    home = (0.5,) * len(BANDS)
+    online = visit_value(Decimal("200.00"), Rates(0.8, home, 0.04))
+    door = visit_value(Decimal("200.00"), Rates(0.8, home, 0.001))
+    assert online.p_self == 1 - math.exp(-0.04 * HORIZON_DAYS)
+    assert online.prize_fen == round(20000 * 0.8 * 0.5 * (1 - online.p_self))
+    assert online.prize_fen < door.prize_fen / 2
+    assert visit_value(Decimal("200.00"), Rates(0.8, home)).prize_fen == 8000  # rate 0
