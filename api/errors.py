@@ -10,7 +10,7 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, json, request
-from marshmallow import Schema, fields
+from marshmallow import INCLUDE, Schema, fields
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -43,6 +43,10 @@ def problem_type(slug: str) -> str:
 
 class ProblemSchema(Schema):
     """RFC 9457 problem details, with field errors under ``errors``."""
+
+    class Meta:
+        # Extension members (RFC 9457 section 3.2), e.g. money errors' ``code``.
+        unknown = INCLUDE
 
     type = fields.String(metadata={"example": "/problems/validation-error"})
     title = fields.String()

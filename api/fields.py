@@ -10,6 +10,8 @@ from typing import Any
 from marshmallow import ValidationError, fields
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: The same rule in the OpenAPI, so clients (and schemathesis) know what a Text accepts.
+TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 MONEY_PATTERN = r"^\d{1,10}(\.\d{1,2})?$"
 _MONEY = re.compile(MONEY_PATTERN)
 
@@ -21,6 +23,7 @@ class Text(fields.String):
         super().__init__(*args, **kwargs)
         self.max_length = max_length
         self.metadata.setdefault("maxLength", max_length)
+        self.metadata.setdefault("pattern", TEXT_PATTERN)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         text = super()._deserialize(value, attr, data, **kwargs)
@@ -63,6 +66,8 @@ class _Degrees(fields.Float):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(allow_nan=False, **kwargs)
+        self.metadata.setdefault("minimum", -self.bound)
+        self.metadata.setdefault("maximum", self.bound)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> float:
         if isinstance(value, bool):

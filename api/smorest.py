@@ -12,8 +12,25 @@ from werkzeug.exceptions import HTTPException
 from api import errors
 
 
+def _spec_matches_validation(_converter: Any, field: Any, ret: dict[str, Any], **_kw: Any) -> Any:
+    """Make the OpenAPI say what the fields accept."""
+    extra: dict[str, Any] = {}
+    # A nullable nested schema: apispec's OAS 3.0 form `{"type": "object", "nullable": true}`
+    # admits any object; only null is meant.
+    if "anyOf" in ret:
+        extra["anyOf"] = [
+            {"nullable": True, "enum": [None]} if a == {"type": "object", "nullable": True} else a
+            for a in ret["anyOf"]
+        ]
+    return extra
+
+
 class Api(flask_smorest.Api):  # type: ignore[misc]
     ERROR_SCHEMA = errors.ProblemSchema
+
+    def _init_spec(self, *args: Any, **kwargs: Any) -> None:
+        super()._init_spec(*args, **kwargs)
+        self.ma_plugin.converter.add_attribute_function(_spec_matches_validation)
 
     def handle_http_exception(self, error: HTTPException) -> Any:
         return errors.handle_http_exception(error)

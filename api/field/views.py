@@ -91,7 +91,7 @@ class ReplanMyRoute(MethodView):
         return job, 202, {"Location": f"/api/jobs/{job.id}"}
 
 
-@blp.route("/routes/<int:route_id>")
+@blp.route("/routes/<int(max=2147483647):route_id>")
 class RouteById(MethodView):
     @jwt_required()
     @blp.etag

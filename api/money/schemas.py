@@ -26,6 +26,11 @@ INSTANTS = validate.Range(
 class PositiveAmount(Money):
     """A money string above 0.00 and below 100,000,000.00 (the ledger's bounds)."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The bounds in the OpenAPI too: not all zeros, at most 8 digits before the point.
+        self.metadata["pattern"] = r"^(?!0+(\.0{1,2})?$)\d{1,8}(\.\d{1,2})?$"
+
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Decimal:
         amount = super()._deserialize(value, attr, data, **kwargs)
         if not Decimal("0") < amount < MAX_AMOUNT:
@@ -53,7 +58,11 @@ class PaymentSchema(Schema):
 class BatchSchema(Schema):
     """Up to 200 payments; each is validated and stored on its own."""
 
-    items = fields.List(fields.Raw(), required=True, validate=validate.Length(min=1, max=MAX_BATCH))
+    items = fields.List(
+        fields.Raw(metadata={"type": "object"}),
+        required=True,
+        validate=validate.Length(min=1, max=MAX_BATCH),
+    )
 
 
 class AllocationSchema(Schema):
@@ -317,7 +326,9 @@ class RateSchema(Schema):
 
     id = fields.Integer(dump_only=True)
     station_id = fields.Integer(strict=True, load_default=None, allow_none=True, validate=ID)
-    effective_from = fields.Date(required=True, validate=DATES)
+    # No lower bound here: stored national versions start in 1996, and a new version must
+    # start after today anyway (checked by the view).
+    effective_from = fields.Date(required=True, validate=validate.Range(max=DATES.max))
     residential = Rate(required=True)
     other_current_year = Rate(required=True)
     other_earlier_years = Rate(required=True)

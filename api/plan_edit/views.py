@@ -89,7 +89,7 @@ def _checked(plan: Plan, scope: Scope, edits: list[RouteEdit]) -> PlanCheck:
         raise Problem(409, str(exc)) from exc
 
 
-@blp.route("/plans/<int:plan_id>/routes")
+@blp.route("/plans/<int(max=2147483647):plan_id>/routes")
 class PlanRoutes(MethodView):
     @jwt_required()
     @blp.arguments(RouteEditSchema(many=True))
@@ -105,7 +105,7 @@ class PlanRoutes(MethodView):
         return answer, 201, {"Location": f"/api/plans/{new.id}"}
 
 
-@blp.route("/plans/<int:plan_id>/check")
+@blp.route("/plans/<int(max=2147483647):plan_id>/check")
 class PlanCheckView(MethodView):
     @jwt_required()
     @blp.arguments(RouteEditSchema(many=True))
@@ -131,7 +131,7 @@ def _reoptimise_time_limit(body: dict[str, Any]) -> float:
     return limit
 
 
-@blp.route("/plans/<int:plan_id>/reoptimise")
+@blp.route("/plans/<int(max=2147483647):plan_id>/reoptimise")
 class Reoptimise(MethodView):
     @jwt_required()
     @blp.arguments(ReoptimiseSchema)

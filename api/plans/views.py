@@ -53,7 +53,7 @@ def _station_today(station: Station) -> dt.date:
     return dt.datetime.now(ZoneInfo(station.timezone)).date()
 
 
-@blp.route("/stations/<int:station_id>/plans")
+@blp.route("/stations/<int(max=2147483647):station_id>/plans")
 class StationPlans(MethodView):
     @jwt_required()
     @blp.arguments(PlanRequestSchema)
@@ -114,7 +114,7 @@ def _plan_for_planner(plan_id: int) -> Plan:
     return plan
 
 
-@blp.route("/plans/<int:plan_id>")
+@blp.route("/plans/<int(max=2147483647):plan_id>")
 class PlanById(MethodView):
     @jwt_required()
     @blp.response(200, PlanSchema)
@@ -123,7 +123,7 @@ class PlanById(MethodView):
         return _plan_for_planner(plan_id)
 
 
-@blp.route("/plans/<int:plan_id>/publish")
+@blp.route("/plans/<int(max=2147483647):plan_id>/publish")
 class PublishPlan(MethodView):
     @jwt_required()
     @blp.response(200, PlanSchema)

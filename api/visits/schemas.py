@@ -35,7 +35,11 @@ class VisitSchema(Schema):
 
 
 class VisitBatchSchema(Schema):
-    items = fields.List(fields.Raw(), required=True, validate=validate.Length(min=1, max=MAX_BATCH))
+    items = fields.List(
+        fields.Raw(metadata={"type": "object"}),
+        required=True,
+        validate=validate.Length(min=1, max=MAX_BATCH),
+    )
 
 
 class VisitResultSchema(Schema):

@@ -471,7 +471,7 @@ def test_every_route_is_in_the_matrix(app: Any) -> None:
     assert sorted(MATRIX.keys() - routes) == [], "MATRIX rows for routes that no longer exist"
 
 
-def _send(client: Any, method: str, req: Req, headers: dict[str, str]) -> Any:
+def send(client: Any, method: str, req: Req, headers: dict[str, str]) -> Any:
     return client.open(
         req.path,
         method=method,
@@ -530,7 +530,7 @@ def test_authz_matrix(factory: Any, client: Any, app: Any, connection: Any, rung
             savepoint = connection.begin_nested()
             try:
                 req = row.build(w, role, client)
-                resp = _send(client, method, req, w.auth(role, req.token))
+                resp = send(client, method, req, w.auth(role, req.token))
                 problems = _problems(w, role, rule, req, resp, int(expected))
                 resp.close()
             finally:
