@@ -377,34 +377,34 @@ MATRIX: dict[tuple[str, str], Row] = {
         ),
     ),
     # --- plans, jobs, the collector's day -------------------------------------------------
-    ("GET", "/api/stations/<int:station_id>/plans"): Row(
+    ("GET", "/api/stations/<int(max=2147483647):station_id>/plans"): Row(
         PLANNER.format(ok=200),
         lambda w, r, c: Req(
             f"/api/stations/{w.station_a.id}/plans", query={"date": w.plan_date.isoformat()}
         ),
     ),
-    ("POST", "/api/stations/<int:station_id>/plans"): Row(
+    ("POST", "/api/stations/<int(max=2147483647):station_id>/plans"): Row(
         PLANNER.format(ok=202),
         lambda w, r, c: Req(
             f"/api/stations/{w.station_a.id}/plans",
             json={"date": w.plan_date.isoformat(), "time_limit": 1},
         ),
     ),
-    ("GET", "/api/plans/<int:plan_id>"): Row(
+    ("GET", "/api/plans/<int(max=2147483647):plan_id>"): Row(
         PLANNER.format(ok=200), lambda w, r, c: Req(f"/api/plans/{w.plan_id}")
     ),
-    ("POST", "/api/plans/<int:plan_id>/publish"): Row(
+    ("POST", "/api/plans/<int(max=2147483647):plan_id>/publish"): Row(
         PLANNER.format(ok=200), lambda w, r, c: Req(f"/api/plans/{w.draft_id}/publish")
     ),
-    ("PUT", "/api/plans/<int:plan_id>/routes"): Row(
+    ("PUT", "/api/plans/<int(max=2147483647):plan_id>/routes"): Row(
         EDITOR.format(ok=201),
         lambda w, r, c: Req(f"/api/plans/{w.draft_id}/routes", json=_plan_edits(w, c)),
     ),
-    ("POST", "/api/plans/<int:plan_id>/check"): Row(
+    ("POST", "/api/plans/<int(max=2147483647):plan_id>/check"): Row(
         EDITOR.format(ok=200),
         lambda w, r, c: Req(f"/api/plans/{w.draft_id}/check", json=_plan_edits(w, c)),
     ),
-    ("POST", "/api/plans/<int:plan_id>/reoptimise"): Row(
+    ("POST", "/api/plans/<int(max=2147483647):plan_id>/reoptimise"): Row(
         EDITOR.format(ok=202),
         lambda w, r, c: Req(f"/api/plans/{w.draft_id}/reoptimise", json={"time_limit": 1}),
     ),
@@ -412,7 +412,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/api/jobs/<uuid:job_id>"): Row(
         "401 404 404 404 200 404 200", lambda w, r, c: Req(f"/api/jobs/{w.job_id}")
     ),
-    ("GET", "/api/routes/<int:route_id>"): Row(
+    ("GET", "/api/routes/<int(max=2147483647):route_id>"): Row(
         OWN, lambda w, r, c: Req(f"/api/routes/{w.route_id}")
     ),
     # "me" routes answer each caller about their own day: col_t has a route of their own.
