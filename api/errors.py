@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Flask, Response, json, request
 from marshmallow import INCLUDE, Schema, fields
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -156,7 +157,27 @@ def handle_unexpected(error: Exception) -> Response:
     return problem_response(500, "An unexpected error occurred. It has been logged.")
 
 
+def handle_database_unavailable(error: Exception) -> Response:
+    """The database dropped or refused the connection (restart, failover): 503, retry.
+
+    The pool pings connections before use, so the next request gets a fresh one; the
+    request that met the failure changed nothing (its transaction died with it).
+    """
+    if isinstance(error, DBAPIError) and not (
+        error.connection_invalidated or isinstance(error, OperationalError)
+    ):
+        return handle_unexpected(error)
+    log.warning("database unavailable on %s %s: %s", request.method, request.path, error)
+    return problem_response(
+        503, "The database is briefly unavailable; retry.", headers={"Retry-After": "1"}
+    )
+
+
 def init_app(app: Flask) -> None:
+    # OperationalError: connection lost or refused, server shutting down or starting up
+    # (also statement and lock timeouts, for which a retry is the right answer too).
+    app.register_error_handler(OperationalError, handle_database_unavailable)
+    app.register_error_handler(DBAPIError, handle_database_unavailable)
     app.register_error_handler(Problem, handle_problem)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Exception, handle_unexpected)
