@@ -33,6 +33,7 @@ from geo.models import (
     territory_collector,
     user_station,
 )
+from geo.money.due_sql import bills_due
 from geo.visit_value import BANDS, History, band_of
 
 _NOT_HOME = (Outcome.NOBODY_HOME, Outcome.MOVED, Outcome.WRONG_LOCATION)
@@ -62,27 +63,13 @@ def outstanding_principal_by_bill(
 ) -> list[tuple[int, Category, dt.date, Decimal]]:
     """Overdue bills with principal left: ``(account_id, category, due_date, outstanding)``.
 
-    To be replaced by the ledger's amount_due (``geo.money.amount_due``, which is
-    per account and so too slow for a whole station); until it has a set-based form,
-    outstanding principal is ``bill.amount - sum(payment_allocation.principal)``
-    (reversals allocate negative principal). Only bills due before ``as_of`` count.
+    The overdue lines of ``geo.money.amount_due`` for many accounts at once (its
+    set-based form :func:`geo.money.due_sql.bills_due`): bills due before ``as_of``.
     """
-    paid = (
-        select(PaymentAllocation.bill_id, func.sum(PaymentAllocation.principal).label("paid"))
-        .group_by(PaymentAllocation.bill_id)
-        .subquery()
+    lines = bills_due(as_of, station_id=station_id, account_ids=account_ids, late_fees=False)
+    stmt = select(lines.c.account_id, lines.c.category, lines.c.due_date, lines.c.principal).where(
+        lines.c.days_overdue > 0
     )
-    outstanding = Bill.amount - func.coalesce(paid.c.paid, 0)
-    stmt = (
-        select(Bill.account_id, Account.category, Bill.due_date, outstanding)
-        .join(Account, Account.id == Bill.account_id)
-        .outerjoin(paid, paid.c.bill_id == Bill.id)
-        .where(Bill.due_date < as_of, outstanding > 0)
-    )
-    if station_id is not None:
-        stmt = stmt.where(Account.station_id == station_id)
-    if account_ids is not None:
-        stmt = stmt.where(Bill.account_id.in_(list(account_ids)))
     return [(a, Category(c), d, Decimal(o)) for a, c, d, o in session.execute(stmt)]
 
 

@@ -36,6 +36,13 @@ _CHECKS: dict[str, str] = {
                    GROUP BY bill_id
                    HAVING sum(principal) <> 0 OR sum(late_fee) <> 0))
     """,
+    # A payment pays only its own account's bills (the set-based amount due relies on it).
+    "allocation_on_own_account": """
+        SELECT a.id::text || ' pays bill ' || b.id || ' of account ' || b.account_id
+        FROM payment_allocation a JOIN payment p ON p.id = a.payment_id
+        JOIN bill b ON b.id = a.bill_id JOIN account acc ON acc.id = p.account_id
+        WHERE (:all OR acc.station_id = ANY(:stations)) AND b.account_id <> p.account_id
+    """,
     # No bill is paid below zero or beyond its amount.
     "bill_principal_within_amount": """
         SELECT b.id::text || ' paid ' || sum(a.principal) || ' of ' || b.amount

@@ -1,0 +1,225 @@
+"""The amount due of many accounts at once: :func:`geo.money.amount_due` as one SQL selectable.
+
+Every set-based reading of arrears (account filters, the ageing list, the planner's
+candidates) selects from :func:`bills_due`, which states the per-account rule in SQL,
+rule for rule (tests/money/test_due_sql.py holds the two equal to the fen):
+
+- the day D is station-local: a payment counts from its station-local collection day;
+- a payment and its reversal are left out together once the reversal is dated, and a
+  reversal's own (negative) allocations never count;
+- only the account's own payments pay its bills, and only bills whose period started
+  by D are owed;
+- principal outstanding = amount - allocated principal, never below zero;
+- late fee = the fee accrued on each paid part up to its payment day, plus the fee on
+  what is still outstanding up to D (each rounded to the fen), raised to the station's
+  minimum when positive, less the fee already paid; with the rates in force at the
+  station on D (its own version before a national one, else the classic rates).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import (
+    CTE,
+    Date,
+    DateTime,
+    Integer,
+    Subquery,
+    any_,
+    bindparam,
+    case,
+    cast,
+    extract,
+    func,
+    literal,
+    select,
+    true,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import aliased
+
+from geo.fees import CLASSIC_RATES
+from geo.models import Account, Bill, Category, Payment, PaymentAllocation, Station
+from geo.models.ledger_extra import LateFeeRate
+
+__all__ = ["bills_due", "station_days"]
+
+_RATE_COLUMNS = ("residential", "other_current_year", "other_earlier_years", "minimum")
+
+
+def station_days(as_of: dt.date | None = None) -> CTE:
+    """Per station: the day D (``as_of``, or the station's own business day today when
+    None), the first instant after it, and the late-fee rates in force on D (as
+    :func:`geo.money.rates_for`: the station's own version, else a national one, else
+    the classic rates).
+
+    Columns: ``station_id``, ``timezone``, ``as_of``, ``ends_at`` and the four rate columns.
+    """
+    day: Any = (
+        cast(literal(as_of), Date)
+        if as_of is not None
+        else cast(func.timezone(Station.timezone, func.now()), Date)
+    )
+    version = (
+        select(*(getattr(LateFeeRate, c) for c in _RATE_COLUMNS))
+        .where(
+            (LateFeeRate.station_id == Station.id) | LateFeeRate.station_id.is_(None),
+            LateFeeRate.effective_from <= day,
+        )
+        .order_by(LateFeeRate.station_id.is_(None), LateFeeRate.effective_from.desc())
+        .limit(1)
+        .lateral("rate_version")
+    )
+    return (
+        select(
+            Station.id.label("station_id"),
+            Station.timezone.label("timezone"),
+            day.label("as_of"),
+            # Local midnight after D: collected before it <=> collected on or before D.
+            func.timezone(Station.timezone, cast(day + 1, DateTime)).label("ends_at"),
+            *(
+                func.coalesce(version.c[c], getattr(CLASSIC_RATES, c)).label(c)
+                for c in _RATE_COLUMNS
+            ),
+        )
+        .outerjoin(version, true())
+        .cte("station_day")
+    )
+
+
+def _late_fee(principal: Any, due_date: Any, day: Any, residential: Any, rates: Any) -> Any:
+    """:func:`geo.fees.late_fee` without its minimum, as SQL (numeric arithmetic is exact;
+    ``round`` halves away from zero, which is half-up for these positive amounts)."""
+    days: Any = cast(day - due_date, Integer)
+    year_end = func.make_date(cast(extract("year", due_date), Integer), 12, 31)
+    in_year: Any = cast(func.greatest(func.least(day, year_end) - due_date, 0), Integer)
+    fee = case(
+        (residential, principal * rates.c.residential * days),
+        else_=principal
+        * (rates.c.other_current_year * in_year + rates.c.other_earlier_years * (days - in_year)),
+    )
+    return case(((days > 0) & (principal > 0), func.round(fee, 2)), else_=0)
+
+
+def bills_due(
+    as_of: dt.date | None = None,
+    *,
+    station_id: int | None = None,
+    account_ids: Sequence[int] | None = None,
+    late_fees: bool = True,
+) -> Subquery:
+    """One row per bill with something outstanding on ``as_of``: exactly the
+    ``BillDue`` lines of :func:`geo.money.amount_due` for every account at once.
+
+    Parameters
+    ----------
+    as_of
+        The day D; None is each station's own business day today.
+    station_id, account_ids
+        Only that station's accounts / only these accounts (a page).
+    late_fees
+        False leaves the late fee out (much cheaper): then the rows are the bills with
+        principal outstanding, and there is no ``late_fee`` column.
+
+    Columns: ``bill_id``, ``account_id``, ``category``, ``period``, ``due_date``,
+    ``amount``, ``principal``, ``late_fee``, ``days_overdue``, ``as_of``.
+    """
+    sd = station_days(as_of)
+    residential = Account.category == Category.RESIDENTIAL
+    # Dated allocations: payments collected by D, and reversals collected by D of
+    # payments collected by D. A reversal's allocations negate its payment's bill by
+    # bill (ledger invariant ``reversal_mirrors_original``), so summing both leaves the
+    # pair out, as amount_due does; the fee a paid part accrued until its payment day
+    # is taken back the same way, counted to the original's day. A payment pays only
+    # its own account's bills (invariant ``allocation_on_own_account``).
+    reversal, original = aliased(Payment), aliased(Payment)
+    reversed_from = (
+        select(reversal.id, original.collected_at)
+        .join(original, original.id == reversal.reverses_id)
+        .where(reversal.reverses_id.is_not(None))
+        .subquery("reversed_from")
+    )
+    dated = (Payment.collected_at < sd.c.ends_at) & (
+        reversed_from.c.collected_at.is_(None) | (reversed_from.c.collected_at < sd.c.ends_at)
+    )
+    paid = (
+        select(
+            PaymentAllocation.bill_id,
+            func.sum(PaymentAllocation.principal).filter(dated).label("principal"),
+        )
+        .join(Payment, Payment.id == PaymentAllocation.payment_id)
+        .join(Account, Account.id == Payment.account_id)
+        .join(sd, sd.c.station_id == Account.station_id)
+        .outerjoin(reversed_from, reversed_from.c.id == Payment.id)
+        .group_by(PaymentAllocation.bill_id)
+    )
+    if late_fees:
+        paid_at = func.coalesce(reversed_from.c.collected_at, Payment.collected_at)
+        paid_on = cast(func.timezone(sd.c.timezone, paid_at), Date)
+        sign = case((PaymentAllocation.principal < 0, -1), else_=1)
+        accrued = sign * _late_fee(
+            func.abs(PaymentAllocation.principal), Bill.due_date, paid_on, residential, sd
+        )
+        paid = paid.add_columns(
+            func.sum(PaymentAllocation.late_fee).filter(dated).label("late_fee"),
+            func.sum(accrued).filter(dated).label("accrued"),
+        ).join(Bill, Bill.id == PaymentAllocation.bill_id)
+    bills = (
+        select(
+            Bill.id.label("bill_id"),
+            Bill.account_id,
+            Account.category,
+            Bill.period,
+            Bill.due_date,
+            Bill.amount,
+            residential.label("is_residential"),
+            sd.c.as_of,
+            *(sd.c[c] for c in _RATE_COLUMNS),
+        )
+        .join(Account, Account.id == Bill.account_id)
+        .join(sd, sd.c.station_id == Account.station_id)
+        .where(Bill.period <= sd.c.as_of)
+    )
+    if station_id is not None:
+        paid = paid.where(Account.station_id == station_id)
+        bills = bills.where(Account.station_id == station_id)
+    if account_ids is not None:
+        ids = bindparam("due_account_ids", list(account_ids), type_=ARRAY(Integer))
+        paid = paid.where(Payment.account_id == any_(ids))
+        bills = bills.where(Bill.account_id == any_(ids))
+    p = paid.subquery("bill_paid")
+    b = bills.subquery("bill_day")
+
+    principal: Any = func.greatest(b.c.amount - func.coalesce(p.c.principal, 0), 0)
+    line: list[Any] = [
+        b.c.bill_id,
+        b.c.account_id,
+        b.c.category,
+        b.c.period,
+        b.c.due_date,
+        b.c.amount,
+        principal.label("principal"),
+    ]
+    if late_fees:
+        accrued_total: Any = func.coalesce(p.c.accrued, 0) + _late_fee(
+            principal, b.c.due_date, b.c.as_of, b.c.is_residential, b
+        )
+        with_minimum = case(
+            ((accrued_total > 0) & (accrued_total < b.c.minimum), b.c.minimum),
+            else_=accrued_total,
+        )
+        line.append(
+            func.greatest(with_minimum - func.coalesce(p.c.late_fee, 0), 0).label("late_fee")
+        )
+    line += [
+        cast(func.greatest(b.c.as_of - b.c.due_date, 0), Integer).label("days_overdue"),
+        b.c.as_of,
+    ]
+    lines = select(*line).outerjoin(p, p.c.bill_id == b.c.bill_id).subquery("bill_lines")
+    owed = lines.c.principal > 0
+    if late_fees:
+        owed = owed | (lines.c.late_fee > 0)
+    return select(lines).where(owed).subquery("bills_due")
