@@ -19,6 +19,7 @@ rule for rule (tests/money/test_due_sql.py holds the two equal to the fen):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -47,6 +48,8 @@ from geo.models.ledger_extra import LateFeeRate
 
 __all__ = ["bills_due", "station_days"]
 
+#: The easternmost UTC offset: no station's day ends earlier than there.
+_EARLIEST_ZONE = dt.timezone(dt.timedelta(hours=14))
 _RATE_COLUMNS = ("residential", "other_current_year", "other_earlier_years", "minimum")
 
 
@@ -104,6 +107,16 @@ def _late_fee(principal: Any, due_date: Any, day: Any, residential: Any, rates: 
     return case(((days > 0) & (principal > 0), func.round(fee, 2)), else_=0)
 
 
+_reversal, _original = aliased(Payment, name="reversal"), aliased(Payment, name="original")
+#: Per reversal: when the payment it reverses was collected.
+_REVERSED_FROM = (
+    select(_reversal.id, _original.collected_at)
+    .join(_original, _original.id == _reversal.reverses_id)
+    .where(_reversal.reverses_id.is_not(None))
+    .subquery("reversed_from")
+)
+
+
 def bills_due(
     as_of: dt.date | None = None,
     *,
@@ -127,6 +140,19 @@ def bills_due(
     Columns: ``bill_id``, ``account_id``, ``category``, ``period``, ``due_date``,
     ``amount``, ``principal``, ``late_fee``, ``days_overdue``, ``as_of``.
     """
+    ids = None if account_ids is None else tuple(account_ids)
+    return _bills_due(as_of, station_id, ids, late_fees)
+
+
+@functools.lru_cache(maxsize=64)
+def _bills_due(
+    as_of: dt.date | None,
+    station_id: int | None,
+    account_ids: tuple[int, ...] | None,
+    late_fees: bool,
+) -> Subquery:
+    # Cached: building this statement costs more than running it on a small station,
+    # and SQL constructs are immutable, so one object serves every caller.
     sd = station_days(as_of)
     residential = Account.category == Category.RESIDENTIAL
     # Dated allocations: payments collected by D, and reversals collected by D of
@@ -135,27 +161,22 @@ def bills_due(
     # pair out, as amount_due does; the fee a paid part accrued until its payment day
     # is taken back the same way, counted to the original's day. A payment pays only
     # its own account's bills (invariant ``allocation_on_own_account``).
-    reversal, original = aliased(Payment), aliased(Payment)
-    reversed_from = (
-        select(reversal.id, original.collected_at)
-        .join(original, original.id == reversal.reverses_id)
-        .where(reversal.reverses_id.is_not(None))
-        .subquery("reversed_from")
-    )
+    reversed_from = _REVERSED_FROM
     dated = (Payment.collected_at < sd.c.ends_at) & (
         reversed_from.c.collected_at.is_(None) | (reversed_from.c.collected_at < sd.c.ends_at)
     )
-    paid = (
-        select(
-            PaymentAllocation.bill_id,
-            func.sum(PaymentAllocation.principal).filter(dated).label("principal"),
+    of_bills: list[Any] = []  # restrictions on Bill
+    of_payments: list[Any] = []  # the same on Payment (a payment pays its own account's bills)
+    if station_id is not None:
+        of_bills.append(
+            Bill.account_id.in_(select(Account.id).where(Account.station_id == station_id))
         )
-        .join(Payment, Payment.id == PaymentAllocation.payment_id)
-        .join(Account, Account.id == Payment.account_id)
-        .join(sd, sd.c.station_id == Account.station_id)
-        .outerjoin(reversed_from, reversed_from.c.id == Payment.id)
-        .group_by(PaymentAllocation.bill_id)
-    )
+    if account_ids is not None:
+        page = bindparam("due_account_ids", list(account_ids), type_=ARRAY(Integer))
+        of_bills.append(Bill.account_id == any_(page))
+        of_payments.append(Payment.account_id == any_(page))
+
+    paid: Any
     if late_fees:
         paid_at = func.coalesce(reversed_from.c.collected_at, Payment.collected_at)
         paid_on = cast(func.timezone(sd.c.timezone, paid_at), Date)
@@ -163,37 +184,88 @@ def bills_due(
         accrued = sign * _late_fee(
             func.abs(PaymentAllocation.principal), Bill.due_date, paid_on, residential, sd
         )
-        paid = paid.add_columns(
-            func.sum(PaymentAllocation.late_fee).filter(dated).label("late_fee"),
-            func.sum(accrued).filter(dated).label("accrued"),
-        ).join(Bill, Bill.id == PaymentAllocation.bill_id)
-    bills = (
-        select(
-            Bill.id.label("bill_id"),
-            Bill.account_id,
-            Account.category,
-            Bill.period,
-            Bill.due_date,
-            Bill.amount,
-            residential.label("is_residential"),
-            sd.c.as_of,
-            *(sd.c[c] for c in _RATE_COLUMNS),
+        paid = (
+            select(
+                PaymentAllocation.bill_id,
+                func.sum(PaymentAllocation.principal).filter(dated).label("principal"),
+                func.sum(PaymentAllocation.late_fee).filter(dated).label("late_fee"),
+                func.sum(accrued).filter(dated).label("accrued"),
+            )
+            .join(Bill, Bill.id == PaymentAllocation.bill_id)
+            .join(Payment, Payment.id == PaymentAllocation.payment_id)
+            .join(Account, Account.id == Payment.account_id)
+            .join(sd, sd.c.station_id == Account.station_id)
+            .outerjoin(reversed_from, reversed_from.c.id == Payment.id)
+            .where(*of_bills)
+            .group_by(PaymentAllocation.bill_id)
+        ).subquery("bill_paid")
+        paid_principal: Any = func.coalesce(paid.c.principal, 0)
+    else:
+        # Principal only: every allocation, less the few not dated by D, found from the
+        # payments collected after a bound no station's D ends before (no join of
+        # every allocation with its payment, which would double the cost).
+        bound: Any = (
+            func.now()  # today's end is after now, in every time zone
+            if as_of is None
+            else literal(
+                dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), _EARLIEST_ZONE)
+            )
         )
-        .join(Account, Account.id == Bill.account_id)
-        .join(sd, sd.c.station_id == Account.station_id)
-        .where(Bill.period <= sd.c.as_of)
-    )
-    if station_id is not None:
-        paid = paid.where(Account.station_id == station_id)
-        bills = bills.where(Account.station_id == station_id)
-    if account_ids is not None:
-        ids = bindparam("due_account_ids", list(account_ids), type_=ARRAY(Integer))
-        paid = paid.where(Payment.account_id == any_(ids))
-        bills = bills.where(Bill.account_id == any_(ids))
-    p = paid.subquery("bill_paid")
-    b = bills.subquery("bill_day")
+        everything = select(
+            PaymentAllocation.bill_id, func.sum(PaymentAllocation.principal).label("principal")
+        ).group_by(PaymentAllocation.bill_id)
+        if account_ids is not None:  # a page: through the indexes
+            everything = everything.where(
+                PaymentAllocation.bill_id.in_(select(Bill.id).where(*of_bills))
+            )
+        total = everything.subquery("bill_paid")
+        undated = (
+            select(
+                PaymentAllocation.bill_id,
+                func.sum(PaymentAllocation.principal).label("principal"),
+            )
+            .select_from(Payment)
+            .outerjoin(reversed_from, reversed_from.c.id == Payment.id)
+            .join(Account, Account.id == Payment.account_id)
+            .join(sd, sd.c.station_id == Account.station_id)
+            .join(PaymentAllocation, PaymentAllocation.payment_id == Payment.id)
+            .where(
+                (Payment.collected_at >= bound) | (reversed_from.c.collected_at >= bound),
+                ~dated,
+                *of_payments,
+            )
+            .group_by(PaymentAllocation.bill_id)
+            .subquery("bill_paid_later")
+        )
+        paid = total
+        paid_principal = func.coalesce(total.c.principal, 0) - func.coalesce(undated.c.principal, 0)
 
-    principal: Any = func.greatest(b.c.amount - func.coalesce(p.c.principal, 0), 0)
+    day: Any = sd.c.as_of if as_of is None else cast(literal(as_of), Date)
+    bills = select(
+        Bill.id.label("bill_id"),
+        Bill.account_id,
+        Account.category,
+        Bill.period,
+        Bill.due_date,
+        Bill.amount,
+        day.label("as_of"),
+    ).where(Bill.period <= day, *of_bills)
+    if as_of is None or late_fees:
+        bills = bills.join(Account, Account.id == Bill.account_id).join(
+            sd, sd.c.station_id == Account.station_id
+        )
+    else:  # the category only if asked for: the join goes when unused
+        bills = bills.outerjoin(Account, Account.id == Bill.account_id)
+    if late_fees:
+        bills = bills.add_columns(
+            residential.label("is_residential"), *(sd.c[c] for c in _RATE_COLUMNS)
+        )
+    b = bills.subquery("bill_day")
+    joined: Any = b.outerjoin(paid, paid.c.bill_id == b.c.bill_id)
+    if not late_fees:
+        joined = joined.outerjoin(undated, undated.c.bill_id == b.c.bill_id)
+
+    principal: Any = func.greatest(b.c.amount - paid_principal, 0)
     line: list[Any] = [
         b.c.bill_id,
         b.c.account_id,
@@ -204,7 +276,7 @@ def bills_due(
         principal.label("principal"),
     ]
     if late_fees:
-        accrued_total: Any = func.coalesce(p.c.accrued, 0) + _late_fee(
+        accrued_total: Any = func.coalesce(paid.c.accrued, 0) + _late_fee(
             principal, b.c.due_date, b.c.as_of, b.c.is_residential, b
         )
         with_minimum = case(
@@ -212,13 +284,13 @@ def bills_due(
             else_=accrued_total,
         )
         line.append(
-            func.greatest(with_minimum - func.coalesce(p.c.late_fee, 0), 0).label("late_fee")
+            func.greatest(with_minimum - func.coalesce(paid.c.late_fee, 0), 0).label("late_fee")
         )
     line += [
         cast(func.greatest(b.c.as_of - b.c.due_date, 0), Integer).label("days_overdue"),
         b.c.as_of,
     ]
-    lines = select(*line).outerjoin(p, p.c.bill_id == b.c.bill_id).subquery("bill_lines")
+    lines = select(*line).select_from(joined).subquery("bill_lines")
     owed = lines.c.principal > 0
     if late_fees:
         owed = owed | (lines.c.late_fee > 0)
