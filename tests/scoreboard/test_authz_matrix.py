@@ -28,6 +28,7 @@ from typing import Any
 
 import pytest
 
+from tests.plans.helpers import local_today
 from tests.scoreboard.world import COLLECTED, GROUP_CODE, ROLES, World, build_world, plan_world
 
 PUBLIC_200 = "200 200 200 200 200 200 200"
@@ -106,7 +107,7 @@ def _csv_accounts(w: World) -> dict[str, Any]:
 
 
 def _future() -> str:
-    return (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    return (local_today() + dt.timedelta(days=30)).isoformat()
 
 
 _MONEY_WHEN = {"collected_at": COLLECTED}
@@ -242,7 +243,7 @@ MATRIX: dict[tuple[str, str], Row] = {
         ),
     ),
     ("GET", "/api/responsibility"): Row(
-        LIST, lambda w, r, c: Req("/api/responsibility", query={"on": dt.date.today().isoformat()})
+        LIST, lambda w, r, c: Req("/api/responsibility", query={"on": local_today().isoformat()})
     ),
     ("POST", "/api/responsibility/reassign"): Row(
         STAFF_AT.format(ok=200),
@@ -351,7 +352,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/api/cash/reconciliations"): Row(
         LIST,
         lambda w, r, c: Req(
-            "/api/cash/reconciliations", query={"business_date": dt.date.today().isoformat()}
+            "/api/cash/reconciliations", query={"business_date": local_today().isoformat()}
         ),
     ),
     ("POST", "/api/cash/reconciliations"): Row(
@@ -361,7 +362,7 @@ MATRIX: dict[tuple[str, str], Row] = {
             json={
                 "id": _uuid(),
                 "collector_id": w.users["col"].id,
-                "business_date": dt.date.today().isoformat(),
+                "business_date": local_today().isoformat(),
                 "counted": "50.00",
             },
         ),

@@ -72,7 +72,6 @@ def build_world(factory: Any, client: Any) -> World:
         "a2": factory.territory(st_a, EAST, users["col_t"], name="甲东片"),
         "b": factory.territory(st_b, WEST, users["col_s"], name="乙片"),
     }
-    due = local_today() - dt.timedelta(days=40)
 
     def acc(station: Any, who: str, terr: str, lonlat: tuple[float, float], tag: str, **kw: Any):
         a = factory.account(
@@ -104,7 +103,6 @@ def build_world(factory: Any, client: Any) -> World:
         "a2": acc(st_a, "col_t", "a2", (110.33, 34.15), "甲二"),
         "b": acc(st_b, "col_s", "b", (110.27, 34.13), "乙一"),
     }
-    assert due < local_today()
     w = World(st_a, st_b, users, accounts, territories)
     w.tokens = {role: _login(client, users[role]) for role in ROLES if role != "anon"}
 
