@@ -12,7 +12,7 @@ import datetime as dt
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -221,18 +221,30 @@ def _window(c: _Candidate, service_s: int) -> tuple[tuple[int, int], ...]:
     return ((a * 3600, max(a * 3600, b * 3600 - service_s)),)
 
 
-def _solve_group(
+@dataclass(frozen=True)
+class GroupModel:
+    """One travel mode's routing problem and what is needed to read its solution back.
+
+    Locations are the vehicles' starts, their ends where different, then the stops.
+    """
+
+    problem: routing.Problem
+    points: list[tuple[float, float]]
+    #: Each stop's location index.
+    loc_of: dict[str, int]
+    #: Each vehicle's end location index.
+    ends: list[int]
+    #: Travel seconds between locations.
+    seconds: np.ndarray
+
+
+def group_problem(
     vehicles: Sequence[_Vehicle],
     stops: Sequence[_Candidate],
     req: PlanRequest,
     provider: MatrixProvider,
-    time_limit: float,
-) -> tuple[routing.Solution, list[tuple[float, float]], dict[str, int], list[int]]:
-    """One travel mode: locations are the vehicles' starts and ends, then the stops.
-
-    Returns the solution, the points, each stop's location and the travel seconds of
-    each vehicle's route.
-    """
+) -> GroupModel:
+    """The ``routing.Problem`` of vehicles of one travel mode and their candidate stops."""
     points: list[tuple[float, float]] = [v.start for v in vehicles]
     ends: list[int] = []
     for k, v in enumerate(vehicles):
@@ -275,13 +287,75 @@ def _solve_group(
             for s in stops
         ),
     )
+    return GroupModel(problem, points, loc_of, ends, matrix.seconds)
+
+
+def _solve_group(
+    vehicles: Sequence[_Vehicle],
+    stops: Sequence[_Candidate],
+    req: PlanRequest,
+    provider: MatrixProvider,
+    time_limit: float,
+) -> tuple[routing.Solution, list[tuple[float, float]], dict[str, int], list[int]]:
+    """Solve one travel mode.
+
+    Returns the solution, the points, each stop's location and the travel seconds of
+    each vehicle's route.
+    """
+    model = group_problem(vehicles, stops, req, provider)
     params = routing.SolveParams(time_limit=time_limit, seed=req.seed, workers=req.workers)
-    sol = routing.solve(problem, params)
+    sol = routing.solve(model.problem, params)
     travel = []
     for k, r in enumerate(sol.routes):
-        locs = [k, *(loc_of[x.id] for x in r.stops), ends[k]]
-        travel.append(sum(int(matrix.seconds[a, b]) for a, b in zip(locs, locs[1:], strict=False)))
-    return sol, points, loc_of, travel
+        locs = [k, *(model.loc_of[x.id] for x in r.stops), model.ends[k]]
+        travel.append(sum(int(model.seconds[a, b]) for a, b in zip(locs, locs[1:], strict=False)))
+    return sol, model.points, model.loc_of, travel
+
+
+@dataclass(frozen=True)
+class _Gathered:
+    tz: ZoneInfo
+    collectors: list[cand.Collector]
+    vehicles: list[_Vehicle]
+    chosen: list[_Candidate]
+    left: list[dict[str, object]]
+    station_rates: dict[str, object]
+    n_arrears: int
+
+
+def _gather(session: Session, req: PlanRequest) -> _Gathered:
+    station, depot, tz = cand.station_info(session, req.station_id)
+    collectors = cand.station_collectors(
+        session, req.station_id, list(req.collector_ids) if req.collector_ids else None
+    )
+    vehicles = [vehicle_for(c, depot, req) for c in collectors]
+    cands, left, station_rates, n_arrears = value_candidates(
+        session, req, station.timezone, {c.id for c in collectors}
+    )
+    chosen, dropped = _preselect(cands, vehicles, req)
+    left += [_left(c.info.id, NOT_PRESELECTED, c.value.prize_fen, c.mandatory) for c in dropped]
+    return _Gathered(tz, collectors, vehicles, chosen, left, station_rates, n_arrears)
+
+
+def collector_problem(
+    session: Session, req: PlanRequest, collector_id: int, provider: MatrixProvider | None = None
+) -> routing.Problem:
+    """The problem ``compute_plan`` solves when ``req`` plans this one collector alone.
+
+    For benchmarks that compare solvers on the service's own collector-days.
+
+    Raises
+    ------
+    LookupError
+        If the station does not exist or the collector is not one of its collectors.
+    """
+    req = replace(req, collector_ids=(collector_id,))
+    g = _gather(session, req)
+    if not g.vehicles:
+        raise LookupError(f"collector {collector_id} not in station {req.station_id}")
+    ids = {collector_id}
+    stops = [c for c in g.chosen if c.allowed & ids]
+    return group_problem(g.vehicles, stops, req, provider or GreatCircleProvider()).problem
 
 
 def compute_plan(
@@ -296,16 +370,9 @@ def compute_plan(
     """
     t0 = time.monotonic()
     provider = provider or GreatCircleProvider()
-    station, depot, tz = cand.station_info(session, req.station_id)
-    collectors = cand.station_collectors(
-        session, req.station_id, list(req.collector_ids) if req.collector_ids else None
-    )
-    vehicles = [vehicle_for(c, depot, req) for c in collectors]
-    cands, left, station_rates, n_arrears = value_candidates(
-        session, req, station.timezone, {c.id for c in collectors}
-    )
-    chosen, dropped = _preselect(cands, vehicles, req)
-    left += [_left(c.info.id, NOT_PRESELECTED, c.value.prize_fen, c.mandatory) for c in dropped]
+    g = _gather(session, req)
+    tz, collectors, vehicles, chosen = g.tz, g.collectors, g.vehicles, g.chosen
+    left, station_rates, n_arrears = g.left, g.station_rates, g.n_arrears
     t_gather = time.monotonic() - t0
 
     by_id = {c.stop_id: c for c in chosen}
