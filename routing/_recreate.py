@@ -47,6 +47,25 @@ def _after_breaks(
     return tuple(out)
 
 
+def _through_break(brk: Break, depart: int, travel: int) -> int:
+    """Arrival after ``travel`` with ``brk`` taken on the way (or while waiting), or _INF."""
+    if depart >= _INF // 2:
+        return _INF
+    (a, b), length = brk.window, brk.duration
+    begin = max(depart, a)
+    if begin > b:
+        return _INF
+    return max(depart + travel + length, begin + length)
+
+
+def _latest_through_break(brk: Break, travel: int, arrive_by: int) -> int:
+    """Latest departure that takes ``brk`` on the way and arrives by ``arrive_by``."""
+    (a, b), length = brk.window, brk.duration
+    if a + length > arrive_by:
+        return -_INF
+    return min(arrive_by - travel - length, b)
+
+
 class Plan:
     """Routes with their schedules, for quick insertion tests.
 
@@ -107,6 +126,19 @@ class Plan:
         self.signature = signature
         self.early: list[list[int]] = [[] for _ in routes]
         self.late: list[list[int]] = [[] for _ in routes]
+        # One break, tested exactly: the earliest start with the break taken before each
+        # stop, and the latest starts with the break still to take / already taken.
+        self.lunch: list[Break | None] = [
+            v.breaks[0] if len(v.breaks) == 1 and not strict_breaks else None
+            for v in problem.vehicles
+        ]
+        self.early_after: list[list[int]] = [[] for _ in routes]
+        self.late_before: list[list[int]] = [[] for _ in routes]
+        self.late_after: list[list[int]] = [[] for _ in routes]
+        self.late_any: list[list[int]] = [[] for _ in routes]
+        self.room_before: list[list[int]] = [[] for _ in routes]
+        self.late_taken: list[list[int]] = [[] for _ in routes]
+        self.dep_taken: list[list[int]] = [[] for _ in routes]
         self.load = [0] * len(routes)
         for k in range(len(routes)):
             self._refresh(k)
@@ -134,9 +166,124 @@ class Plan:
             late[pos] = _latest(self.windows[route[pos]], nxt - back - s.service)
             nxt, nxt_loc = late[pos], s.location
         self.early[k], self.late[k] = early, late
+        if self.lunch[k] is not None:
+            self._refresh_break(k)
         self.load[k] = sum(stops[i].demand for i in route)
         for i in route:
             self.route_of[i] = k
+
+    def _refresh_break(self, k: int) -> None:
+        """Schedules of vehicle ``k``'s route around its single break (see ``_break_fits``).
+
+        Inlined arithmetic (this runs after every change of a route): ``_through_break``
+        and ``_latest_through_break`` spelled out.
+        """
+        v, route, stops, d, windows = (
+            self.p.vehicles[k],
+            self.routes[k],
+            self.p.stops,
+            self.d,
+            self.windows,
+        )
+        brk = self.lunch[k]
+        assert brk is not None
+        (opens, closes), length = brk.window, brk.duration
+        half = _INF // 2
+        early = self.early[k]
+        n = len(route)
+        after = [_INF] * n  # earliest start, break taken before the stop
+        taken = [v.shift[0] + length]  # lower bound of the departure with the break taken
+        loc, dep0, dep1 = v.start, v.shift[0], _INF
+        for pos, i in enumerate(route):
+            s = stops[i]
+            travel = d[loc][s.location]
+            arr = dep1 + travel
+            if dep0 < half:
+                begin = dep0 if dep0 > opens else opens
+                if begin <= closes:
+                    through = max(dep0 + travel, begin) + length
+                    if through < arr:
+                        arr = through
+            if arr < half:
+                w = windows[i]
+                t = earliest_start(w, arr) if w else arr
+                after[pos] = t if t < half else _INF
+            service = s.service
+            dep0 = early[pos] + service if early[pos] < half else _INF
+            dep1 = after[pos] + service if after[pos] < _INF else _INF
+            taken.append(min(dep1, dep0 + length))
+            loc = s.location
+        before = [-_INF] * n  # latest start, break still to take after the stop
+        done = [-_INF] * n  # latest start, break already taken
+        end_before, end_done = min(v.shift[1], closes), v.shift[1]
+        nxt_before, nxt_done = end_before, end_done
+        nxt_loc = v.end
+        for pos in range(n - 1, -1, -1):
+            i = route[pos]
+            s = stops[i]
+            travel = 0 if nxt_loc is None else d[s.location][nxt_loc]
+            dep = nxt_before - travel
+            if opens + length <= nxt_done:
+                via = nxt_done - travel - length
+                via = via if via < closes else closes
+                if via > dep:
+                    dep = via
+            w = windows[i]
+            if w:
+                before[pos] = _latest(w, dep - s.service)
+                done[pos] = _latest(w, nxt_done - travel - s.service)
+            else:
+                before[pos] = dep - s.service
+                done[pos] = nxt_done - travel - s.service
+            nxt_before, nxt_done, nxt_loc = before[pos], done[pos], s.location
+        self.early_after[k], self.late_before[k], self.late_after[k] = after, before, done
+        # Whatever the break does, the next stop must start by the later of the two.
+        self.late_any[k] = [max(a, b) for a, b in zip(before, done, strict=True)]
+        # Quick necessary conditions before _break_fits, per insertion place (the end
+        # included): arriving at the next place with the break still to take, or with it
+        # taken (departing no earlier than ``dep_taken``).
+        self.room_before[k] = [
+            max(b, a - length)
+            for b, a in zip([*before, end_before], [*done, end_done], strict=True)
+        ]
+        self.late_taken[k] = [*done, end_done]
+        self.dep_taken[k] = taken
+
+    def _break_fits(self, k: int, i: int, pos: int, dep0: int, start0: int) -> bool:
+        """Exact O(1) test of stop ``i`` at ``pos`` of vehicle ``k`` with its one break.
+
+        ``dep0`` is the departure from the previous place with the break not yet taken,
+        ``start0`` the earliest start of ``i`` then. The break lies in one gap (travel or
+        wait) of the route, or after its end (OR-Tools' semantics, as in ``breaks_fit``).
+        """
+        brk = self.lunch[k]
+        assert brk is not None
+        p, d, stops = self.p, self.d, self.p.stops
+        v, route = p.vehicles[k], self.routes[k]
+        s = stops[i]
+        if pos == 0:
+            prev_loc, dep1 = v.start, _INF
+        else:
+            prev = stops[route[pos - 1]]
+            prev_loc = prev.location
+            t = self.early_after[k][pos - 1]
+            dep1 = t + prev.service if t < _INF else _INF
+        travel = d[prev_loc][s.location]
+        arr1 = min(dep1 + travel, _through_break(brk, dep0, travel))
+        start1 = earliest_start(self.windows[i], arr1) if arr1 < _INF else _INF
+        if pos < len(route):
+            nxt_loc: int | None = stops[route[pos]].location
+            late_before, late_done = self.late_before[k][pos], self.late_after[k][pos]
+        else:
+            nxt_loc = v.end
+            late_before, late_done = min(v.shift[1], brk.window[1]), v.shift[1]
+        onward = 0 if nxt_loc is None else d[s.location][nxt_loc]
+        if start1 < _INF // 2 and start1 + s.service + onward <= late_done:
+            return True
+        if start0 >= _INF // 2:
+            return False
+        dep = start0 + s.service
+        return dep + onward <= late_before or dep <= _latest_through_break(brk, onward, late_done)
 
     def set_routes(self, routes: Sequence[Sequence[int]]) -> None:
         """Replace the routes (only the changed ones are recomputed)."""
@@ -252,7 +399,8 @@ class Plan:
                 continue
             if v.max_stops is not None and len(route) + 1 > v.max_stops:
                 continue
-            early, late, windows = self.early[k], self.late[k], self.windows
+            early, windows = self.early[k], self.windows
+            late = self.late_any[k] if self.lunch[k] is not None else self.late[k]
             n = len(route)
             end = v.end
             for pos in range(self.fixed[k], n + 1):
@@ -279,7 +427,17 @@ class Plan:
                         continue
                 elif after + (0 if end is None else d_from[end]) > self.shift_end[k]:
                     continue
-                if (
+                if self.lunch[k] is not None:
+                    onward = after + (
+                        d_from[nxt_loc] if pos < n else 0 if end is None else d_from[end]
+                    )
+                    if (
+                        onward > self.room_before[k][pos]
+                        and self.dep_taken[k][pos] + d_to[prev_loc] + onward - t
+                        > self.late_taken[k][pos]
+                    ) or not self._break_fits(k, i, pos, depart, t):
+                        continue
+                elif (
                     v.breaks
                     and not self.strict_breaks
                     and not self.breaks_fit(k, [*route[:pos], i, *route[pos:]])
@@ -289,6 +447,32 @@ class Plan:
                     continue
                 best_delta, best_k, best_pos = delta, k, pos
         return (best_delta, best_k, best_pos) if best_k >= 0 else (-1, -1, -1)
+
+    def fits(self, i: int, k: int, pos: int) -> bool:
+        """Whether stop ``i`` fits at ``pos`` of vehicle ``k``'s route (time, breaks only)."""
+        stops, d, route, v = self.p.stops, self.d, self.routes[k], self.p.vehicles[k]
+        s = stops[i]
+        if pos == 0:
+            prev_loc, depart = v.start, v.shift[0]
+        else:
+            prev = stops[route[pos - 1]]
+            prev_loc, depart = prev.location, self.early[k][pos - 1] + prev.service
+        t = earliest_start(self.windows[i], depart + d[prev_loc][s.location])
+        if t >= _INF:
+            return False
+        after = t + s.service
+        if pos < len(route):
+            nxt = route[pos]
+            onward = after + d[s.location][stops[nxt].location]
+            if earliest_start(self.windows[nxt], onward) > self.late[k][pos]:
+                return False
+        elif after + (0 if v.end is None else d[s.location][v.end]) > self.shift_end[k]:
+            return False
+        if self.lunch[k] is not None:
+            return self._break_fits(k, i, pos, depart, t)
+        return not (v.breaks and not self.strict_breaks) or self.breaks_fit(
+            k, [*route[:pos], i, *route[pos:]]
+        )
 
     def insert(self, i: int, k: int, pos: int) -> None:
         """Insert stop ``i`` in vehicle ``k``'s route at ``pos``."""
