@@ -11,7 +11,7 @@ import math
 import random
 from collections.abc import Callable, Sequence
 
-__all__ = ["accept", "ruin"]
+__all__ = ["accept", "ruin", "worst"]
 
 
 def ruin(
@@ -68,6 +68,44 @@ def ruin(
         length = rng.randint(1, min(cap, free))
         first = rng.randint(max(fixed[k], pos - length + 1), min(pos, len(routes[k]) - length))
         removed.update(routes[k][first : first + length])
+    return removed
+
+
+def worst(
+    routes: Sequence[Sequence[int]],
+    fixed: Sequence[int],
+    worth: Callable[[int, int], float],
+    rng: random.Random,
+    avg_removed: int = 10,
+    greed: float = 3.0,
+) -> set[int]:
+    """Choose stops that pay least for the time they take (randomised worst removal).
+
+    Parameters
+    ----------
+    routes, fixed, rng, avg_removed
+        As in :func:`ruin`.
+    worth
+        ``worth(k, pos)``: what the stop at ``pos`` of route ``k`` brings per unit of the
+        time it takes (e.g. prize over detour plus service).
+    greed
+        Stops are drawn from the list sorted by worth at index ``len x u^greed`` (``u``
+        uniform): the higher, the more often the very worst are taken.
+
+    Returns
+    -------
+    set of int
+        The stops to remove.
+    """
+    ranked = sorted(
+        (worth(k, pos), route[pos])
+        for k, route in enumerate(routes)
+        for pos in range(fixed[k], len(route))
+    )
+    target = min(len(ranked), rng.randint(1, 2 * avg_removed - 1))
+    removed: set[int] = set()
+    while len(removed) < target:
+        removed.add(ranked.pop(int(len(ranked) * rng.random() ** greed))[1])
     return removed
 
 
