@@ -3,7 +3,7 @@
 Each peer returns visit orders (vehicle id -> stop ids); :func:`schedule` turns orders into
 a ``routing.Solution`` with earliest-start times so that the same independent checker
 (``routing.check_solution``) verifies every solver. Breaks are not modelled by PyVRP, so
-peers are only compared on break-free problems (VROOM and ours take breaks).
+:func:`with_lunch` puts the breaks back into PyVRP's routes (VROOM and ours take breaks).
 """
 
 from __future__ import annotations
@@ -11,9 +11,20 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import timedelta
 
-from routing import BreakTaken, Problem, Reason, Route, Solution, Status, Unassigned, Visit
+from routing import (
+    BreakTaken,
+    Problem,
+    Reason,
+    Route,
+    Solution,
+    Status,
+    Unassigned,
+    Visit,
+    check_solution,
+)
 from routing.reasons import earliest_start
 
 Orders = dict[str, list[str]]
@@ -80,6 +91,64 @@ def schedule(problem: Problem, orders: Mapping[str, Sequence[str]]) -> Solution:
         else Status.FEASIBLE
     )
     return Solution(tuple(routes), unassigned, sum(r.cost for r in routes) + skipped, prize, status)
+
+
+def without_breaks(problem: Problem, shorten: bool) -> Problem:
+    """The problem without breaks; ``shorten``: each shift ends earlier by its breaks."""
+    vehicles = tuple(
+        replace(
+            v,
+            breaks=(),
+            shift=(v.shift[0], v.shift[1] - (sum(b.duration for b in v.breaks) if shorten else 0)),
+        )
+        for v in problem.vehicles
+    )
+    return Problem(problem.durations, vehicles, problem.stops, costs=problem.costs)
+
+
+def with_lunch(problem: Problem, orders: Orders) -> Orders:
+    """Orders with each vehicle's breaks put back: best feasible place, fewest prizes dropped.
+
+    One break per vehicle (the service's lunch); vehicles without breaks are kept as is.
+    A route with no feasible place for the break loses, one at a time, the optional stop
+    whose removal loses the least prize and leaves a feasible route, or failing that the
+    least valuable one.
+    """
+    prize = {s.id: s.prize for s in problem.stops}
+    out: Orders = {}
+    for v in problem.vehicles:
+        order = [s for s in orders.get(v.id, []) if s != BREAK]
+        if not v.breaks:
+            out[v.id] = order
+            continue
+        one = Problem(problem.durations, (v,), problem.stops, costs=problem.costs)
+        while True:
+            best = _best_break_place(one, v.id, order)
+            if best is not None:
+                out[v.id] = best
+                break
+            optional = [s for s in order if prize[s] is not None]
+            if not optional:  # only mandatory stops left and still no room: report it
+                out[v.id] = [*order, BREAK]
+                break
+            fits = [
+                s for s in optional if _best_break_place(one, v.id, [x for x in order if x != s])
+            ]
+            drop = min(fits or optional, key=lambda s: (prize[s], s))
+            order = [x for x in order if x != drop]
+    return out
+
+
+def _best_break_place(problem: Problem, vid: str, order: Sequence[str]) -> list[str] | None:
+    best: tuple[int, list[str]] | None = None
+    for pos in range(len(order) + 1):
+        trial = [*order[:pos], BREAK, *order[pos:]]
+        sol = schedule(problem, {vid: trial})
+        if check_solution(problem, sol):
+            continue
+        if best is None or sol.routes[0].end < best[0]:
+            best = (sol.routes[0].end, trial)
+    return None if best is None else best[1]
 
 
 def pyvrp_orders(problem: Problem, seconds: float, seed: int = 0) -> Orders:

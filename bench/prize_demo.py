@@ -39,15 +39,20 @@ import datetime as dt
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import replace
+from collections.abc import Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from peers import BREAK, Orders, pyvrp_orders, schedule, vroom_orders  # noqa: E402
+from peers import (  # noqa: E402
+    pyvrp_orders,
+    schedule,
+    vroom_orders,
+    with_lunch,
+    without_breaks,
+)
 from routing_prize import greedy_orders  # noqa: E402
 from sqlalchemy import create_engine, select  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
@@ -59,64 +64,6 @@ from geo.models import Station  # noqa: E402
 from routing import Problem, Solution, SolveParams, check_solution, solve  # noqa: E402
 
 SOLVERS = ("ours", "pyvrp", "pyvrp-short", "vroom", "greedy")
-
-
-def without_breaks(problem: Problem, shorten: bool) -> Problem:
-    """The problem without breaks; ``shorten``: each shift ends earlier by its breaks."""
-    vehicles = tuple(
-        replace(
-            v,
-            breaks=(),
-            shift=(v.shift[0], v.shift[1] - (sum(b.duration for b in v.breaks) if shorten else 0)),
-        )
-        for v in problem.vehicles
-    )
-    return Problem(problem.durations, vehicles, problem.stops, costs=problem.costs)
-
-
-def with_lunch(problem: Problem, orders: Orders) -> Orders:
-    """Orders with each vehicle's breaks put back: best feasible place, fewest prizes dropped.
-
-    One break per vehicle (the service's lunch); vehicles without breaks are kept as is.
-    A route with no feasible place for the break loses, one at a time, the optional stop
-    whose removal loses the least prize and leaves a feasible route, or failing that the
-    least valuable one.
-    """
-    prize = {s.id: s.prize for s in problem.stops}
-    out: Orders = {}
-    for v in problem.vehicles:
-        order = [s for s in orders.get(v.id, []) if s != BREAK]
-        if not v.breaks:
-            out[v.id] = order
-            continue
-        one = Problem(problem.durations, (v,), problem.stops, costs=problem.costs)
-        while True:
-            best = _best_break_place(one, v.id, order)
-            if best is not None:
-                out[v.id] = best
-                break
-            optional = [s for s in order if prize[s] is not None]
-            if not optional:  # only mandatory stops left and still no room: report it
-                out[v.id] = [*order, BREAK]
-                break
-            fits = [
-                s for s in optional if _best_break_place(one, v.id, [x for x in order if x != s])
-            ]
-            drop = min(fits or optional, key=lambda s: (prize[s], s))
-            order = [x for x in order if x != drop]
-    return out
-
-
-def _best_break_place(problem: Problem, vid: str, order: Sequence[str]) -> list[str] | None:
-    best: tuple[int, list[str]] | None = None
-    for pos in range(len(order) + 1):
-        trial = [*order[:pos], BREAK, *order[pos:]]
-        sol = schedule(problem, {vid: trial})
-        if check_solution(problem, sol):
-            continue
-        if best is None or sol.routes[0].end < best[0]:
-            best = (sol.routes[0].end, trial)
-    return None if best is None else best[1]
 
 
 def run(
