@@ -107,18 +107,18 @@ def without_breaks(problem: Problem, shorten: bool) -> Problem:
 
 
 def with_lunch(problem: Problem, orders: Orders) -> Orders:
-    """Orders with each vehicle's breaks put back: best feasible place, fewest prizes dropped.
+    """Orders with each vehicle's break put back: best feasible place, least prize dropped.
 
     One break per vehicle (the service's lunch); vehicles without breaks are kept as is.
-    A route with no feasible place for the break loses, one at a time, the optional stop
-    whose removal loses the least prize and leaves a feasible route, or failing that the
-    least valuable one.
+    While no place for the break gives a feasible route, one optional stop is dropped: one
+    whose removal makes the route feasible, the least valuable such; failing that, the one
+    that cuts the most lateness (late starts, late return) per yuan of prize lost.
     """
     prize = {s.id: s.prize for s in problem.stops}
     out: Orders = {}
     for v in problem.vehicles:
         order = [s for s in orders.get(v.id, []) if s != BREAK]
-        if not v.breaks:
+        if len(v.breaks) != 1:
             out[v.id] = order
             continue
         one = Problem(problem.durations, (v,), problem.stops, costs=problem.costs)
@@ -131,12 +131,48 @@ def with_lunch(problem: Problem, orders: Orders) -> Orders:
             if not optional:  # only mandatory stops left and still no room: report it
                 out[v.id] = [*order, BREAK]
                 break
-            fits = [
-                s for s in optional if _best_break_place(one, v.id, [x for x in order if x != s])
-            ]
-            drop = min(fits or optional, key=lambda s: (prize[s], s))
-            order = [x for x in order if x != drop]
+            base = _least_lateness(one, order)
+            scored = []
+            for s in optional:
+                late = _least_lateness(one, [x for x in order if x != s])
+                worth = (base - late) / max(1, prize[s] or 1)
+                scored.append((late > 0, -worth, prize[s], s))
+            order = [x for x in order if x != min(scored)[3]]
     return out
+
+
+def _least_lateness(problem: Problem, order: Sequence[str]) -> int:
+    """Smallest total lateness of ``order`` over the places of the vehicle's one break."""
+    v = problem.vehicles[0]
+    stops = {s.id: s for s in problem.stops}
+    d = problem.durations
+    (opens, closes), length = v.breaks[0].window, v.breaks[0].duration
+    best = None
+    for pos in range(len(order) + 1):
+        loc, t, late, pending = v.start, v.shift[0], 0, False
+        for sid in [*order[:pos], BREAK, *order[pos:]]:
+            if sid == BREAK:
+                pending = True
+                continue
+            s = stops[sid]
+            arrival = t + d[loc][s.location]
+            if pending:  # OR-Tools' rule: in the gap, while travelling or waiting
+                begin = max(t, opens)
+                late += max(0, begin - closes)
+                arrival, pending = max(arrival + length, begin + length), False
+            start = earliest_start(s.time_windows, arrival)
+            if start >= 1 << 50:
+                late += arrival - s.time_windows[-1][1]
+                start = arrival
+            t, loc = start + s.service, s.location
+        arrival = t + (0 if v.end is None else d[loc][v.end])
+        if pending:
+            begin = max(t, opens)
+            late += max(0, begin - closes)
+            arrival = max(arrival + length, begin + length)
+        late += max(0, arrival - v.shift[1])
+        best = late if best is None else min(best, late)
+    return best or 0
 
 
 def _best_break_place(problem: Problem, vid: str, order: Sequence[str]) -> list[str] | None:
