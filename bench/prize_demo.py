@@ -133,39 +133,45 @@ def main() -> int:
     print(f"load average at start: {os.getloadavg()}", flush=True)
     print("| collector-day (stops, mandatory) | " + " | ".join(names) + " |")
     print("|---|" + "---|" * len(names), flush=True)
+    # Every problem is built first: no database session stays open while solvers run.
     with Session(engine) as session:
-        for label, build in collector_days(session, args.date, args.collectors, args.per_collector):
-            problem = build()
-            mandatory = {s.id for s in problem.stops if s.prize is None}
-            cells: dict[str, str] = {}
-            for solver in solvers:
-                found, wall = run(solver, problem, args.time_limit, args.seed, args.workers)
-                for name, sol in found.items():
-                    checked = problem if name != "pyvrp-nolunch" else without_breaks(problem, False)
-                    errors = check_solution(checked, sol)
-                    served = {x.id for r in sol.routes for x in r.stops}
-                    missed = len(mandatory - served)
-                    t = totals[name]
-                    t[1] += len(served)
-                    t[2] += wall
-                    if errors or missed:
-                        t[3] += 1
-                    if not errors:
-                        t[0] += sol.prize_collected
-                    flag = f" INFEASIBLE: {errors[0]}" if errors else ""
-                    flag += f" {missed} promises missed" if missed else ""
-                    cells[name] = (
-                        f"{sol.prize_collected / 100:,.0f} / {len(served)} / {wall:.1f} s{flag}"
-                    )
-            row = " | ".join(cells.get(n, "-") for n in names)
-            print(f"| {label} ({len(problem.stops)}, {len(mandatory)}) | {row} |", flush=True)
+        days = [
+            (label, build())
+            for label, build in collector_days(
+                session, args.date, args.collectors, args.per_collector
+            )
+        ]
+    engine.dispose()
+    for label, problem in days:
+        mandatory = {s.id for s in problem.stops if s.prize is None}
+        cells: dict[str, str] = {}
+        for solver in solvers:
+            found, wall = run(solver, problem, args.time_limit, args.seed, args.workers)
+            for name, sol in found.items():
+                checked = problem if name != "pyvrp-nolunch" else without_breaks(problem, False)
+                errors = check_solution(checked, sol)
+                served = {x.id for r in sol.routes for x in r.stops}
+                missed = len(mandatory - served)
+                t = totals[name]
+                t[1] += len(served)
+                t[2] += wall
+                if errors or missed:
+                    t[3] += 1
+                if not errors:
+                    t[0] += sol.prize_collected
+                flag = f" INFEASIBLE: {errors[0]}" if errors else ""
+                flag += f" {missed} promises missed" if missed else ""
+                cells[name] = (
+                    f"{sol.prize_collected / 100:,.0f} / {len(served)} / {wall:.1f} s{flag}"
+                )
+        row = " | ".join(cells.get(n, "-") for n in names)
+        print(f"| {label} ({len(problem.stops)}, {len(mandatory)}) | {row} |", flush=True)
     row = " | ".join(
         f"**{t[0] / 100:,.0f}** / {t[1]} / {t[2]:.0f} s" + (f" ({t[3]} failed)" if t[3] else "")
         for t in (totals[n] for n in names)
     )
     print(f"| total (yuan / visits / seconds) | {row} |")
     print(f"load average at end: {os.getloadavg()}")
-    engine.dispose()
     return 0
 
 
