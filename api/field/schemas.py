@@ -98,6 +98,11 @@ class ReplanSchema(Schema):
         metadata={"description": "Coordinate system; only wgs84 is accepted here"},
     )
     date = fields.Date(load_default=None, metadata={"description": "Day (default today)"})
+    # The collector waits at a door: the solver's share of a ~2 s answer by default
+    # (gathering the station's valuation takes about one second more).
     time_limit = fields.Float(
-        load_default=10.0, allow_nan=False, validate=validate.Range(min=1, max=60)
+        load_default=1.5,
+        allow_nan=False,
+        validate=validate.Range(min=1, max=60),
+        metadata={"description": "Solver seconds (default 1.5)"},
     )
