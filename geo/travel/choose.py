@@ -54,8 +54,7 @@ def network_reaches(conn: Connection | Session, network: RoadNetwork, near: LonL
         ),
         {"lon": float(near[0]), "lat": float(near[1])},
     ).scalar_one_or_none()
-    hit = nearest_m is not None and float(nearest_m) <= COVERAGE_M
-    return bool(hit)
+    return nearest_m is not None and float(nearest_m) <= COVERAGE_M
 
 
 def choose_provider(
