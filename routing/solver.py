@@ -10,7 +10,9 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 
 from routing._classify import classify_dropped
+from routing._construct import construct
 from routing._ortools import CONFIGS, RawResult, SearchConfig, search
+from routing.check import check_solution
 from routing.params import SolveParams
 from routing.problem import Problem, stop_index
 from routing.reasons import Reason, precheck
@@ -178,6 +180,30 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Solution:
     # Keep time for the classification of dropped stops after the search (~0.5 ms each).
     search_deadline = deadline - 0.0005 * len(candidates)
     raw = _run(problem, eligible, params, search_deadline) if eligible else None
+    if eligible and _nothing_routed(problem, raw):
+        # OR-Tools' first solution ran out of time: a greedy day, if it checks out.
+        built = construct(problem, eligible, params.seed)
+        if built is not None:
+            solution = _assemble(problem, built, candidates, rejected, bool(eligible))
+            if not check_solution(problem, solution):
+                return solution
+    return _assemble(problem, raw, candidates, rejected, bool(eligible))
+
+
+def _nothing_routed(problem: Problem, raw: RawResult | None) -> bool:
+    """No solution, or one that visits nothing beyond the pinned stops."""
+    pinned = sum(len(v.pinned) for v in problem.vehicles)
+    return raw is None or sum(map(len, raw.routes)) <= pinned
+
+
+def _assemble(
+    problem: Problem,
+    raw: RawResult | None,
+    candidates: dict[int, tuple[int, ...]],
+    rejected: Mapping[int, Reason],
+    modelled: bool,
+) -> Solution:
+    """The solution of ``raw`` (None: nothing found), every stop left out classified."""
     nv = len(problem.vehicles)
     routes_by_vehicle: list[tuple[int, ...]] = list(raw.routes) if raw else [()] * nv
     routed = {i for r in routes_by_vehicle for i in r}
@@ -194,7 +220,7 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Solution:
         taken = tuple(BreakTaken(a, b) for a, b in raw.breaks[k])
         routes.append(Route(v.id, tuple(visits), taken, raw.spans[k][0], raw.spans[k][1], cost))
     unassigned = tuple(Unassigned(problem.stops[i].id, reasons[i]) for i in sorted(reasons))
-    return _report(problem, tuple(routes), unassigned, raw is not None or not eligible)
+    return _report(problem, tuple(routes), unassigned, raw is not None or not modelled)
 
 
 def _report(
