@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import time
+from dataclasses import replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -29,6 +30,7 @@ from api.plans.model import PlanDraft, PlanRequest
 from api.plans.service import compute_plan
 from api.plans.store import store_plan
 from geo.models import Station
+from geo.value_priors import Priors
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/arrears_plan_dev"
 
@@ -108,7 +110,20 @@ def main() -> None:
         )
         t = time.monotonic()
         draft1 = compute_plan(session, req1)
-        report(f"one-collector re-plan (collector {first})", draft1, time.monotonic() - t)
+        report(
+            f"one collector, priors from the station (collector {first})",
+            draft1,
+            time.monotonic() - t,
+        )
+        # A re-plan values the collector's own accounts against the priors its base plan kept.
+        kept = Priors.from_json(draft.summary["value_model"]["priors"])  # type: ignore[index]
+        t = time.monotonic()
+        draft2 = compute_plan(session, replace(req1, priors=kept))
+        report(
+            f"one-collector re-plan, the plan's priors (collector {first})",
+            draft2,
+            time.monotonic() - t,
+        )
         if args.keep:
             session.commit()
         else:

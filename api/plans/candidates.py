@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from geoalchemy2.shape import to_shape
-from sqlalchemy import and_, case, extract, func, select
+from sqlalchemy import Select, and_, case, extract, func, select
 from sqlalchemy.orm import Session
 
 from geo.fees import CLASSIC_RATES, LateFeeRates, late_fee
@@ -143,8 +143,10 @@ def bill_records(
 ) -> dict[int, tuple[int, int]]:
     """Per account: bills that fell due in the ``days`` before ``as_of``, and how many of
     them are fully paid now (outstanding principal <= 0, any channel)."""
+    ids = list(account_ids)
     paid = (
         select(PaymentAllocation.bill_id, func.sum(PaymentAllocation.principal).label("paid"))
+        .where(PaymentAllocation.bill_id.in_(_recent_bills(ids, as_of, days)))
         .group_by(PaymentAllocation.bill_id)
         .subquery()
     )
@@ -153,13 +155,23 @@ def bill_records(
         select(Bill.account_id, func.count(), func.sum(settled))
         .outerjoin(paid, paid.c.bill_id == Bill.id)
         .where(
-            Bill.account_id.in_(list(account_ids)),
+            Bill.account_id.in_(ids),
             Bill.due_date < as_of,
             Bill.due_date >= as_of - dt.timedelta(days=days),
         )
         .group_by(Bill.account_id)
     )
     return {a: (int(n), int(k or 0)) for a, n, k in session.execute(stmt)}
+
+
+def _recent_bills(account_ids: list[int], as_of: dt.date, days: int) -> Select[tuple[int]]:
+    """Ids of the accounts' bills due in the ``days`` before ``as_of``: the payment
+    aggregates below are grouped over these alone, not over the whole ledger."""
+    return select(Bill.id).where(
+        Bill.account_id.in_(account_ids),
+        Bill.due_date < as_of,
+        Bill.due_date >= as_of - dt.timedelta(days=days),
+    )
 
 
 #: Channels where a collector takes the money at the door.
@@ -176,6 +188,7 @@ def self_payment_records(
     A bill settled at the door counts its days overdue but no event: the visit, not the
     customer, ended its wait (a censored observation of paying by oneself).
     """
+    ids = list(account_ids)
     per_bill = (
         select(
             PaymentAllocation.bill_id,
@@ -184,6 +197,7 @@ def self_payment_records(
             func.bool_or(Payment.channel.in_(_AT_THE_DOOR)).label("at_door"),
         )
         .join(Payment, Payment.id == PaymentAllocation.payment_id)
+        .where(PaymentAllocation.bill_id.in_(_recent_bills(ids, as_of, days)))
         .group_by(PaymentAllocation.bill_id)
         .subquery()
     )
@@ -197,7 +211,7 @@ def self_payment_records(
         select(Bill.account_id, func.sum(by_itself), func.sum(overdue))
         .outerjoin(per_bill, per_bill.c.bill_id == Bill.id)
         .where(
-            Bill.account_id.in_(list(account_ids)),
+            Bill.account_id.in_(ids),
             Bill.due_date < as_of,
             Bill.due_date >= as_of - dt.timedelta(days=days),
         )
@@ -268,6 +282,22 @@ class AccountInfo:
     category: Category
     territory_id: int | None
     collectors: frozenset[int]
+
+
+def accounts_of_collectors(
+    session: Session, station_id: int, collector_ids: Collection[int]
+) -> list[int]:
+    """Accounts of the station in a territory assigned to any of ``collector_ids``."""
+    stmt = (
+        select(Account.id)
+        .join(territory_collector, territory_collector.c.territory_id == Account.territory_id)
+        .where(
+            Account.station_id == station_id,
+            territory_collector.c.user_id.in_(list(collector_ids)),
+        )
+        .distinct()
+    )
+    return list(session.scalars(stmt))
 
 
 def accounts_with_collectors(session: Session, account_ids: list[int]) -> list[AccountInfo]:

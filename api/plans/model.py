@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from geo.value_priors import Priors
+
 #: Why an account with arrears is not on any route, beyond the solver's own reasons
 #: (``routing.Reason``: no_eligible_vehicle, capacity, outside_time_windows, during_break,
 #: unreachable_in_shift, not_worth_it, no_room, search_limit).
@@ -70,6 +72,10 @@ class PlanRequest:
     start_time: dict[int, int] = field(default_factory=dict)
     #: Accounts not to plan (re-plan: already visited today).
     exclude_accounts: frozenset[int] = frozenset()
+    #: The value model's priors to value against, instead of making them from every
+    #: account of the station (re-plan: the priors of the plan being re-planned). With
+    #: them, only the accounts the planned collectors may visit are read.
+    priors: Priors | None = None
 
 
 @dataclass(frozen=True)

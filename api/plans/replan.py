@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from api.plans.model import COLLECTOR_NOT_IN_PLAN, PlanDraft, PlannedRoute, PlannedStop, PlanRequest
 from api.plans.store import PlanConflict, publish_plan, store_plan
 from geo.models import Plan, PlanStatus, Route, Station, Stop, Visit
+from geo.value_priors import Priors
 
 REPLAN_KIND = "replan"
 
@@ -71,6 +72,13 @@ def _done_stops(session: Session, route: Route, day: dt.date, tz: str) -> tuple[
             .order_by(Stop.seq)
         )
     )
+
+
+def _base_priors(session: Session, plan_id: int) -> Priors | None:
+    """The value model's priors the re-planned plan was valued with, if it kept them."""
+    plan = session.get(Plan, plan_id)
+    model = (plan.summary or {}).get("value_model") if plan is not None else None
+    return Priors.from_json(model.get("priors")) if isinstance(model, dict) else None
 
 
 def replan_request(
@@ -129,6 +137,7 @@ def replan_request(
         start_at={collector_id: (lon, lat)},
         start_time={collector_id: start_s},
         exclude_accounts=frozenset(visited_today),
+        priors=_base_priors(session, base_plan_id),
     )
     return req, ReplanContext(base_plan_id, collector_id, done)
 

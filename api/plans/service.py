@@ -37,6 +37,7 @@ from geo.models import TravelMode
 from geo.money import rates_for
 from geo.travel import DEFAULT_PROFILES, GreatCircleProvider, MatrixProvider, haversine_m
 from geo.travel.profiles import profile_for
+from geo.value_priors import Priors
 from geo.visit_value import (
     ACCOUNT_PRIOR_WEIGHT,
     BANDS,
@@ -138,10 +139,27 @@ def vehicle_for(c: cand.Collector, depot: tuple[float, float], req: PlanRequest)
 
 def value_candidates(
     session: Session, req: PlanRequest, tz: str, planned: set[int]
-) -> tuple[list[_Candidate], list[dict[str, object]], dict[str, object], int]:
-    """Every account with arrears: valued candidates, and the ones no collector may visit."""
-    rates = rates_for(session, req.station_id, req.plan_date)  # the station's own, if any
-    dues = cand.amounts_due(session, req.plan_date, station_id=req.station_id, rates=rates)
+) -> tuple[list[_Candidate], list[dict[str, object]], Priors, int]:
+    """Every account with arrears: valued candidates, and the ones no collector may visit.
+
+    With ``req.priors`` (a re-plan), only the accounts the planned collectors may visit
+    (their territories' and the pinned ones) are read and valued against those priors;
+    otherwise every account of the station is, and the priors are made from them all.
+    """
+    fees = rates_for(session, req.station_id, req.plan_date)  # the station's own, if any
+    scope: list[int] | None = None
+    if req.priors is not None:
+        scope = sorted(
+            set(cand.accounts_of_collectors(session, req.station_id, planned))
+            | {a for seq in req.pinned.values() for a in seq}
+        )
+    dues = cand.amounts_due(
+        session,
+        req.plan_date,
+        station_id=req.station_id if scope is None else None,
+        account_ids=scope,
+        rates=fees,
+    )
     ids = sorted(dues)
     infos = cand.accounts_with_collectors(session, ids)
     histories = cand.visit_histories(session, ids, req.plan_date, tz)
@@ -156,15 +174,17 @@ def value_candidates(
     # so a group of another travel mode cannot take it first.
     pin_owner = {a: c for c, seq in req.pinned.items() for a in seq}
     pinned = set(pin_owner)
-    station_rates, groups = group_priors(
-        histories, {i.id: (i.village, i.category.value) for i in infos}
-    )
+    priors = req.priors
+    if priors is None:
+        priors = Priors(
+            *group_priors(histories, {i.id: (i.village, i.category.value) for i in infos})
+        )
     out: list[_Candidate] = []
     left: list[dict[str, object]] = []
     for info in infos:
         rates = estimate(
             histories.get(info.id, History()),
-            groups[(info.village, info.category.value)],
+            priors.for_group(info.village, info.category.value),
             ACCOUNT_PRIOR_WEIGHT,
         )
         mandatory = info.id in promises
@@ -185,7 +205,7 @@ def value_candidates(
             left.append(_left(info.id, reason, value.prize_fen, mandatory))
             continue
         out.append(_Candidate(info, dues[info.id], rates, value, mandatory, allowed))
-    return out, left, station_rates.as_dict(), len(infos)
+    return out, left, priors, len(infos)
 
 
 def _left(account_id: int, reason: str, prize: int, mandatory: bool) -> dict[str, object]:
@@ -319,7 +339,7 @@ class _Gathered:
     vehicles: list[_Vehicle]
     chosen: list[_Candidate]
     left: list[dict[str, object]]
-    station_rates: dict[str, object]
+    priors: Priors
     n_arrears: int
 
 
@@ -329,12 +349,12 @@ def _gather(session: Session, req: PlanRequest) -> _Gathered:
         session, req.station_id, list(req.collector_ids) if req.collector_ids else None
     )
     vehicles = [vehicle_for(c, depot, req) for c in collectors]
-    cands, left, station_rates, n_arrears = value_candidates(
+    cands, left, priors, n_arrears = value_candidates(
         session, req, station.timezone, {c.id for c in collectors}
     )
     chosen, dropped = _preselect(cands, vehicles, req)
     left += [_left(c.info.id, NOT_PRESELECTED, c.value.prize_fen, c.mandatory) for c in dropped]
-    return _Gathered(tz, collectors, vehicles, chosen, left, station_rates, n_arrears)
+    return _Gathered(tz, collectors, vehicles, chosen, left, priors, n_arrears)
 
 
 def collector_problem(
@@ -372,7 +392,7 @@ def compute_plan(
     provider = provider or GreatCircleProvider()
     g = _gather(session, req)
     tz, collectors, vehicles, chosen = g.tz, g.collectors, g.vehicles, g.chosen
-    left, station_rates, n_arrears = g.left, g.station_rates, g.n_arrears
+    left, priors, n_arrears = g.left, g.priors, g.n_arrears
     t_gather = time.monotonic() - t0
 
     by_id = {c.stop_id: c for c in chosen}
@@ -424,7 +444,9 @@ def compute_plan(
         "value_model": {
             "formula": "amount_due x p_pay x p_home x (1 - p_self), p_self = P(pays by "
             f"itself within {HORIZON_DAYS} days); rates shrunk toward village/category means",
-            "station_rates": station_rates,
+            "station_rates": priors.station.as_dict(),
+            # Unrounded, so that a re-plan of this day values against the same priors.
+            "priors": priors.to_json(),
             "bands": [f"{a:02d}-{b:02d}" for a, b in BANDS],
         },
         "collectors": [c.id for c in collectors],
