@@ -20,9 +20,12 @@ __all__ = ["search"]
 _MARGIN = 0.15
 #: Above this many modelled stops the first solution skips OR-Tools' local search.
 _BIG = 300
-#: Seconds below which the iterated local search is not started after the first solution:
-#: its set-up and final polish alone take about a second on a station day (520 stops).
-_ILS_MIN = 1.0
+#: Seconds per modelled stop below which the iterated local search is not started after
+#: the first solution: its set-up and final polish alone take about a second on a station
+#: day (520 stops), a quarter of that on one collector's re-plan (150 stops).
+_ILS_MIN_PER_STOP = 0.002
+#: ... and never with less than this left.
+_ILS_MIN = 0.25
 
 
 def search(
@@ -91,7 +94,8 @@ def search(
         )
     if solution is None:
         return empty
-    if config.ils and deadline - time.time() - _MARGIN > _ILS_MIN:
+    ils_min = max(_ILS_MIN, _ILS_MIN_PER_STOP * len(model.stops))
+    if config.ils and deadline - time.time() - _MARGIN > ils_min:
         solution = iterate(
             problem,
             model.eligible,

@@ -98,11 +98,12 @@ class ReplanSchema(Schema):
         metadata={"description": "Coordinate system; only wgs84 is accepted here"},
     )
     date = fields.Date(load_default=None, metadata={"description": "Day (default today)"})
-    # The collector waits at a door: the solver's share of a ~2 s answer by default
-    # (gathering the station's valuation takes about one second more).
+    # The collector waits at a door: the solver's share of an answer within 2 s. Valuing
+    # the collector's accounts against the plan's kept priors takes ~0.3 s more; on the
+    # demo county 1 s earns 99.98 % of what 3 s does (bench/replan_budget.py).
     time_limit = fields.Float(
-        load_default=1.5,
+        load_default=1.0,
         allow_nan=False,
         validate=validate.Range(min=1, max=60),
-        metadata={"description": "Solver seconds (default 1.5)"},
+        metadata={"description": "Solver seconds (default 1)"},
     )
