@@ -6,6 +6,11 @@ their planned times), plans the rest of the day from the current position and ti
 and stores a new version of the station's day: the other collectors' routes copied
 unchanged, this route replaced. That version is published at once, unless the day's
 published plan changed meanwhile (then the job fails: the collector re-plans again).
+
+Only the collector's own accounts are read and valued, against the value model's priors
+the base plan kept (``geo.value_priors``): the station-wide pooling that makes them is
+the slow part of a plan's gather, and the morning's priors are what the day was planned
+on. A base plan without kept priors is re-planned the slow way.
 """
 
 from __future__ import annotations
