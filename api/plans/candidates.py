@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from geoalchemy2.shape import to_shape
@@ -23,6 +24,7 @@ from geo.models import (
     Category,
     Channel,
     CollectorProfile,
+    EntryKind,
     Outcome,
     Payment,
     PaymentAllocation,
@@ -33,6 +35,7 @@ from geo.models import (
     territory_collector,
     user_station,
 )
+from geo.models.ledger_extra import QuarantinedPayment
 from geo.money.due_sql import bills_due
 from geo.visit_value import BANDS, History, band_of
 
@@ -164,7 +167,7 @@ def bill_records(
     return {a: (int(n), int(k or 0)) for a, n, k in session.execute(stmt)}
 
 
-def _recent_bills(account_ids: list[int], as_of: dt.date, days: int) -> Select[tuple[int]]:
+def _recent_bills(account_ids: list[int], as_of: dt.date, days: int) -> Select[Any]:
     """Ids of the accounts' bills due in the ``days`` before ``as_of``: the payment
     aggregates below are grouped over these alone, not over the whole ledger."""
     return select(Bill.id).where(
@@ -237,6 +240,34 @@ def promises_due(
     return {a: band_of(int(h)) for a, h in session.execute(stmt)}
 
 
+def last_contacts(session: Session, account_ids: list[int], before: dt.date) -> dict[int, dt.date]:
+    """Per account: the last day before ``before`` a visit reached the customer or the
+    account paid anything (what interrupts the limitation period, ``geo.priority``)."""
+    visits = select(
+        Visit.account_id.label("account_id"), func.date(Visit.device_time).label("day")
+    ).where(Visit.account_id.in_(account_ids), Visit.outcome.not_in(_NOT_HOME))
+    payments = select(
+        Payment.account_id.label("account_id"), func.date(Payment.collected_at).label("day")
+    ).where(Payment.account_id.in_(account_ids), Payment.kind == EntryKind.PAYMENT)
+    both = visits.union_all(payments).subquery()
+    stmt = (
+        select(both.c.account_id, func.max(both.c.day))
+        .where(both.c.day < before)
+        .group_by(both.c.account_id)
+    )
+    return {a: d for a, d in session.execute(stmt)}
+
+
+def payments_pending(session: Session, account_ids: list[int]) -> set[int]:
+    """Accounts with money taken at the door that awaits a supervisor's review (held in
+    quarantine, not yet released into the ledger): visiting them again would ask twice."""
+    stmt = select(QuarantinedPayment.account_id).where(
+        QuarantinedPayment.account_id.in_(account_ids),
+        ~select(Payment.id).where(Payment.id == QuarantinedPayment.id).exists(),
+    )
+    return set(session.scalars(stmt))
+
+
 @dataclass(frozen=True)
 class Collector:
     """A collector's day parameters as the planner needs them."""
@@ -282,6 +313,8 @@ class AccountInfo:
     category: Category
     territory_id: int | None
     collectors: frozenset[int]
+    #: The collector answerable for the account (户户有人负责), if any.
+    responsible: int | None = None
 
 
 def accounts_of_collectors(
@@ -319,14 +352,15 @@ def accounts_with_collectors(session: Session, account_ids: list[int]) -> list[A
             Account.category,
             Account.territory_id,
             tc.c.users,
+            Account.responsible_id,
         )
         .outerjoin(tc, and_(tc.c.territory_id == Account.territory_id))
         .where(Account.id.in_(account_ids))
         .order_by(Account.id)
     )
     return [
-        AccountInfo(a, (float(x), float(y)), v, Category(c), t, frozenset(users or ()))
-        for a, x, y, v, c, t, users in session.execute(stmt)
+        AccountInfo(a, (float(x), float(y)), v, Category(c), t, frozenset(users or ()), r)
+        for a, x, y, v, c, t, users, r in session.execute(stmt)
     ]
 
 

@@ -16,6 +16,7 @@ TERRITORY_WITHOUT_COLLECTOR = "territory_without_collector"
 COLLECTOR_NOT_IN_PLAN = "collector_not_in_plan"
 NOT_PRESELECTED = "not_preselected"
 VISITED_TODAY = "visited_today"
+PAYMENT_PENDING = "payment_pending"
 
 #: What each reason means, stored in ``plan.summary["reasons"]`` for the supervisor's screen.
 REASON_HELP: dict[str, str] = {
@@ -24,6 +25,7 @@ REASON_HELP: dict[str, str] = {
     COLLECTOR_NOT_IN_PLAN: "Its territory's collectors were left out of this plan.",
     NOT_PRESELECTED: "Below each collector's cut by expected value per minute.",
     VISITED_TODAY: "Already visited today (re-plan).",
+    PAYMENT_PENDING: "Money taken at the door awaits a supervisor's review (quarantine).",
     "no_eligible_vehicle": "No planned collector may visit it.",
     "capacity": "No collector has room for one more stop.",
     "outside_time_windows": "Its visiting window lies outside every shift.",

@@ -25,6 +25,7 @@ from api.plans.model import (
     COLLECTOR_NOT_IN_PLAN,
     NO_TERRITORY,
     NOT_PRESELECTED,
+    PAYMENT_PENDING,
     REASON_HELP,
     TERRITORY_WITHOUT_COLLECTOR,
     VISITED_TODAY,
@@ -35,6 +36,14 @@ from api.plans.model import (
 )
 from geo.models import TravelMode
 from geo.money import rates_for
+from geo.priority import (
+    LIMITATION_FACTOR,
+    LIMITATION_WARNING_DAYS,
+    LIMITATION_YEARS,
+    STAGE_FACTOR,
+    Priority,
+    priority,
+)
 from geo.travel import DEFAULT_PROFILES, GreatCircleProvider, MatrixProvider, haversine_m
 from geo.travel.profiles import profile_for
 from geo.value_priors import Priors
@@ -78,10 +87,16 @@ class _Candidate:
     value: VisitValue
     mandatory: bool
     allowed: frozenset[int]
+    priority: Priority
 
     @property
     def stop_id(self) -> str:
         return f"a{self.info.id}"
+
+    @property
+    def prize(self) -> int:
+        """What the planner maximises: the expected recovery (fen) times the priority."""
+        return round(self.value.prize_fen * self.priority.factor)
 
     def explain(self, service_s: int) -> dict[str, object]:
         band = self.value.band
@@ -98,6 +113,7 @@ class _Candidate:
             "band": None if band is None else f"{BANDS[band][0]:02d}-{BANDS[band][1]:02d}",
             "prize_fen": self.value.prize_fen,
             "promise_due": self.mandatory,
+            "priority": self.priority.as_dict(),
             "service_s": service_s,
             **self.rates.as_dict(),
         }
@@ -170,6 +186,8 @@ def value_candidates(
         record = histories.setdefault(account_id, History())
         record.self_paid, record.overdue_days = k, days
     promises = cand.promises_due(session, ids, req.plan_date, tz)
+    contacts = cand.last_contacts(session, ids, req.plan_date)
+    pending = cand.payments_pending(session, ids)
     # A pinned account belongs to the collector who pinned it, and to nobody else,
     # so a group of another travel mode cannot take it first.
     pin_owner = {a: c for c, seq in req.pinned.items() for a in seq}
@@ -190,11 +208,13 @@ def value_candidates(
         mandatory = info.id in promises
         value = visit_value(dues[info.id].total, rates, forced_band=promises.get(info.id))
         allowed = (
-            frozenset({pin_owner[info.id]}) if info.id in pin_owner else info.collectors & planned
+            frozenset({pin_owner[info.id]}) if info.id in pin_owner else _eligible(info, planned)
         )
         reason = None
         if info.id in req.exclude_accounts:
             reason = VISITED_TODAY
+        elif info.id in pending:
+            reason = PAYMENT_PENDING
         elif info.territory_id is None:
             reason = NO_TERRITORY
         elif not info.collectors:
@@ -204,8 +224,19 @@ def value_candidates(
         if reason is not None and info.id not in pinned:
             left.append(_left(info.id, reason, value.prize_fen, mandatory))
             continue
-        out.append(_Candidate(info, dues[info.id], rates, value, mandatory, allowed))
+        owed = dues[info.id]
+        rank = priority(owed.oldest_due, contacts.get(info.id), req.plan_date)
+        out.append(_Candidate(info, owed, rates, value, mandatory, allowed, rank))
     return out, left, priors, len(infos)
+
+
+def _eligible(info: cand.AccountInfo, planned: set[int]) -> frozenset[int]:
+    """The planned collectors of the account's territory; only its responsible collector
+    when they are one of them (the account is theirs to answer for), else any of them."""
+    allowed = info.collectors & planned
+    if info.responsible in allowed:
+        return frozenset({info.responsible})
+    return allowed
 
 
 def _left(account_id: int, reason: str, prize: int, mandatory: bool) -> dict[str, object]:
@@ -226,7 +257,7 @@ def _preselect(
         speed = profile_for(DEFAULT_PROFILES, v.mode).speed_mps
         secs = haversine_m(np.asarray([v.start], dtype=np.float64), pts)[0] * 1.5 / speed
         mine = [i for i, c in enumerate(cands) if v.collector.id in c.allowed]
-        mine.sort(key=lambda i: -cands[i].value.prize_fen / (req.service_s + 2 * secs[i]))
+        mine.sort(key=lambda i: -cands[i].prize / (req.service_s + 2 * secs[i]))
         keep.update(mine[:per])
     chosen = [c for i, c in enumerate(cands) if i in keep]
     dropped = [c for i, c in enumerate(cands) if i not in keep]
@@ -301,7 +332,7 @@ def group_problem(
                 location=loc_of[s.stop_id],
                 service=req.service_s,
                 time_windows=_window(s, req.service_s),
-                prize=None if s.mandatory else s.value.prize_fen,
+                prize=None if s.mandatory else s.prize,
                 vehicles=frozenset(vids[c] for c in s.allowed if c in vids),
             )
             for s in stops
@@ -448,6 +479,14 @@ def compute_plan(
             # Unrounded, so that a re-plan of this day values against the same priors.
             "priors": priors.to_json(),
             "bands": [f"{a:02d}-{b:02d}" for a, b in BANDS],
+            "priority": {
+                "rule": "the planner maximises prize_fen x priority factor; stop and route "
+                "expected values stay the expected recovery",
+                "stage_factors": {k.value: v for k, v in STAGE_FACTOR.items()},
+                "limitation": f"x{LIMITATION_FACTOR:g} when the claim on the oldest unpaid bill "
+                f"lapses within {LIMITATION_WARNING_DAYS} days ({LIMITATION_YEARS} years "
+                "after the later of its due date and the last contact)",
+            },
         },
         "collectors": [c.id for c in collectors],
         "time_limit": req.time_limit,

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from decimal import Decimal
 
 from api.plans.model import PlanRequest
-from api.plans.service import compute_plan
+from api.plans.service import collector_problem, compute_plan
 from geo.models import Outcome
-from tests.plans.helpers import build_day, overdue_bill, visit
+from geo.models.ledger_extra import QuarantinedPayment
+from tests.plans.helpers import WEST, build_day, overdue_bill, visit
 
 
 def _plan(session, day, **kw):
@@ -211,3 +213,82 @@ def test_overdue_bills_paid_online_count_as_paying_by_oneself(factory, session):
     ex = {s.account_id: s.explain for r in draft.routes for s in r.stops}
     assert ex[online.id]["p_self"] > 2 * ex[door.id]["p_self"]
     assert ex[online.id]["prize_fen"] < ex[door.id]["prize_fen"]
+
+
+def test_the_responsible_collector_takes_the_account_when_in_the_plan(factory, session):
+    """Two collectors share a territory: each account goes to its responsible one, and to
+    either of them when its responsible collector is not working that day."""
+    day = build_day(factory, per_side=0)
+    both = factory.territory(day.station, WEST, day.west, day.east, name="共管片")
+    mine = {
+        who: [
+            factory.account(
+                day.station, owner, lonlat=(110.26 + 0.006 * i, 34.12), territory_id=both.id
+            )
+            for i in range(3)
+        ]
+        for who, owner in (("west", day.west), ("east", day.east))
+    }
+    for accs in mine.values():
+        for acc in accs:
+            overdue_bill(factory, acc, "400.00")
+    draft = _plan(session, day)
+    routes = {r.collector_id: {s.account_id for s in r.stops} for r in draft.routes}
+    assert routes[day.west.id] == {a.id for a in mine["west"]}
+    assert routes[day.east.id] == {a.id for a in mine["east"]}
+    alone = _plan(session, day, collector_ids=(day.west.id,))
+    (route,) = alone.routes
+    assert {s.account_id for s in route.stops} == {a.id for a in mine["west"] + mine["east"]}
+
+
+def test_money_held_for_review_keeps_the_account_off_the_routes(factory, session):
+    """A payment taken at the door but held in quarantine: the account waits for the
+    supervisor, it is not visited again; once released, it is paid and gone."""
+    day = build_day(factory, per_side=2)
+    acc = day.accounts["west"][0]
+    held = QuarantinedPayment(
+        id=uuid.uuid4(),
+        station_id=day.station.id,
+        account_id=acc.id,
+        amount=Decimal("120.50"),
+        channel="field_cash",
+        collector_id=day.west.id,
+        collected_at=dt.datetime.now(dt.UTC),
+        reason="out of scope",
+        body={},
+        body_hash="0" * 64,
+    )
+    session.add(held)
+    session.flush()
+    draft = _plan(session, day)
+    assert _reasons(draft)[acc.id] == "payment_pending"
+    assert "payment_pending" in draft.summary["reasons"]
+    assert acc.id not in {s.account_id for r in draft.routes for s in r.stops}
+
+
+def test_older_arrears_rank_higher_but_expected_values_stay_money(factory, session):
+    """The escalation stage raises what the planner maximises, not the expected value."""
+    day = build_day(factory, per_side=0)
+    terr = factory.territory(day.station, WEST, day.west)
+    young = factory.account(day.station, day.west, lonlat=(110.27, 34.13), territory_id=terr.id)
+    old = factory.account(day.station, day.west, lonlat=(110.28, 34.13), territory_id=terr.id)
+    overdue_bill(factory, young, "500.00", days_overdue=20)
+    overdue_bill(factory, old, "500.00", days_overdue=200)
+    draft = _plan(session, day)
+    stops = {s.account_id: s for r in draft.routes for s in r.stops}
+    assert stops[young.id].explain["priority"] == {
+        "stage": "reminder",
+        "factor": 1.0,
+        "limitation_ends": None,
+    }
+    assert stops[old.id].explain["priority"]["stage"] == "formal_notice"
+    assert stops[old.id].explain["priority"]["factor"] > 1.0
+    for s in stops.values():
+        assert s.expected_value == Decimal(s.explain["prize_fen"]) / 100
+    assert "stage_factors" in draft.summary["value_model"]["priority"]
+    req = PlanRequest(day.station.id, day.plan_date, time_limit=1)
+    prizes = {s.id: s.prize for s in collector_problem(session, req, day.west.id).stops}
+    for acc in (young, old):
+        ex = stops[acc.id].explain
+        assert prizes[f"a{acc.id}"] == round(ex["prize_fen"] * ex["priority"]["factor"])
+    assert prizes[f"a{old.id}"] > prizes[f"a{young.id}"]
