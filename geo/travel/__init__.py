@@ -20,10 +20,14 @@ from geo.travel.choose import (
 )
 from geo.travel.fallback import WithFallback, fill_missing
 from geo.travel.greatcircle import (
+    DEFAULT_ACCESS_M,
     DEFAULT_DETOUR_FACTOR,
+    DEFAULT_DETOUR_HALF_M,
+    DEFAULT_SHORT_DETOUR_FACTOR,
     EARTH_RADIUS_M,
     GreatCircleProvider,
     haversine_m,
+    road_metres,
 )
 from geo.travel.network import Method, RoadNetwork
 from geo.travel.pgr import edges_sql, vertex_matrix
@@ -43,7 +47,10 @@ __all__ = [
     "TravelSetting",
     "choose_provider",
     "network_reaches",
+    "DEFAULT_ACCESS_M",
     "DEFAULT_DETOUR_FACTOR",
+    "DEFAULT_DETOUR_HALF_M",
+    "DEFAULT_SHORT_DETOUR_FACTOR",
     "DEFAULT_PROFILES",
     "EARTH_RADIUS_M",
     "CachedProvider",
@@ -63,6 +70,7 @@ __all__ = [
     "edges_sql",
     "fill_missing",
     "haversine_m",
+    "road_metres",
     "snap_points",
     "vertex_matrix",
 ]

@@ -1,13 +1,27 @@
-"""A fast great-circle (haversine) travel-matrix estimate with a mountain detour factor.
+"""A fast great-circle (haversine) travel-matrix estimate calibrated on a mountain network.
 
-Road distance is estimated as great-circle distance times ``detour_factor``. Circuity
-studies give about 1.2-1.3 for dense lowland networks; mountain valleys with hairpins
-and dead-end side valleys are worse (1.4-1.6 is the usual range). The default is 1.6:
-``bench/matrix.py`` measured a median road/great-circle ratio of 1.53-1.70 on the
-Andorra network (Pyrenees; 1.6-1.7 for motorbike and car, legs over 1 km; means 1.7-1.9
-and higher for legs under 5 km), see ``docs/road_network.md``. Recalibrate with the
-county's own network when one is imported. Time is that distance at the mode's road
-speed plus the mode's per-leg overhead.
+A leg between two different points is estimated as::
+
+    metres  = 2 x access_m + d x detour(d)
+    seconds = 2 x access_m / access speed + d x detour(d) / road speed + overhead
+    detour(d) = detour_factor + (short_detour_factor - detour_factor) x half / (half + d)
+
+with ``d`` the great-circle distance. ``access_m`` is the path from a household to the
+road at each end of the leg, at the mode's access speed, as ``PgRoutingProvider`` charges
+the snapping distance. The detour falls from ``short_detour_factor`` (2.4) for
+neighbouring houses, which are often on two sides of a stream or on two hairpins of the
+same road, to ``detour_factor`` (1.6) for long legs, halfway at ``detour_half_m``
+(2 km). ``d x detour(d)`` grows with ``d`` and is concave, so the estimate is monotone in
+distance and keeps the triangle inequality (up to rounding).
+
+Calibrated by ``bench/greatcircle_fit.py`` on the Andorra network (Pyrenees, 2013 OSM):
+``access_m`` = 120 m is the median snapping distance of households to the nearest usable
+vertex (about 93 m) x ``RoadNetwork.access_detour`` 1.3; ``detour_factor`` 1.6 is the
+median road / great-circle ratio of legs over 1 km (``bench/matrix.py``);
+``short_detour_factor`` and ``detour_half_m`` make the summed road time per distance
+bucket match the summed estimate. The old model (detour 1.6 flat, no access) gave half
+the road time on legs under 500 m. Tables in ``docs/road_network.md``; recalibrate with
+the county's own network when one is imported.
 """
 
 from __future__ import annotations
@@ -24,6 +38,13 @@ EARTH_RADIUS_M = 6_371_008.8
 """Mean Earth radius (IUGG), metres."""
 
 DEFAULT_DETOUR_FACTOR = 1.6
+"""Road metres per great-circle metre on long legs."""
+DEFAULT_SHORT_DETOUR_FACTOR = 2.4
+"""Road metres per great-circle metre as the distance tends to zero."""
+DEFAULT_DETOUR_HALF_M = 2_000.0
+"""Great-circle distance at which the detour is halfway between the two factors."""
+DEFAULT_ACCESS_M = 120.0
+"""Path metres between a household and the road, charged at each end of a leg."""
 
 
 def haversine_m(lonlat: FloatMatrix, other: FloatMatrix | None = None) -> FloatMatrix:
@@ -64,39 +85,48 @@ def haversine_m(lonlat: FloatMatrix, other: FloatMatrix | None = None) -> FloatM
     return a
 
 
-def estimate(
-    distance_m: FloatMatrix, profile: ModeProfile, detour_factor: float
-) -> tuple[FloatMatrix, FloatMatrix]:
-    """Turn great-circle metres into estimated road seconds and metres.
+def road_metres(
+    distance_m: FloatMatrix, detour_factor: float, short_detour_factor: float, half_m: float
+) -> FloatMatrix:
+    """Road metres for great-circle metres, with a detour that is larger on short legs.
 
     Parameters
     ----------
     distance_m
-        Great-circle distances, metres.
-    profile
-        The mode's speeds and overhead.
+        Great-circle distances, metres (non-negative).
     detour_factor
-        Road metres per great-circle metre.
+        Detour on long legs (the limit as the distance grows).
+    short_detour_factor
+        Detour as the distance tends to zero, at least ``detour_factor``.
+    half_m
+        Distance at which the detour is halfway between the two.
 
     Returns
     -------
-    tuple of numpy.ndarray
-        ``(seconds, metres)``; the overhead is added only where the distance is positive,
-        so the diagonal and co-located points cost nothing.
+    numpy.ndarray
+        ``d x (detour_factor + (short - detour_factor) x half / (half + d))``: increasing
+        and concave in ``d`` (so subadditive), zero at zero.
     """
-    metres = distance_m * detour_factor
-    seconds = metres / profile.speed_mps
-    seconds += np.where(distance_m > 0.0, profile.overhead_s, 0.0)
-    return seconds, metres
+    extra = (short_detour_factor - detour_factor) * half_m
+    return distance_m * detour_factor + extra * distance_m / (half_m + distance_m)
 
 
 class GreatCircleProvider:
-    """Haversine distance x detour factor at per-mode speeds; never fails, no database.
+    """Haversine distance with a distance-dependent detour and a household access leg at
+    per-mode speeds; never fails, no database.
 
     Parameters
     ----------
     detour_factor
-        Road metres per great-circle metre, between 1.0 and 3.0 (default 1.6).
+        Road metres per great-circle metre on long legs, between 1.0 and 3.0 (default 1.6).
+    short_detour_factor
+        The detour as the distance tends to zero, between ``detour_factor`` and 5.0
+        (default 2.4). Equal to ``detour_factor`` for a flat detour.
+    detour_half_m
+        Distance where the detour is halfway between the two, metres (default 2,000).
+    access_m
+        Path metres between a point and the road at each end of a leg, at the mode's
+        access speed (default 120; 0 to leave it out).
     profiles
         Per-mode speeds and overheads (default ``DEFAULT_PROFILES``).
     """
@@ -105,16 +135,59 @@ class GreatCircleProvider:
         self,
         detour_factor: float = DEFAULT_DETOUR_FACTOR,
         profiles: Mapping[TravelMode, ModeProfile] = DEFAULT_PROFILES,
+        *,
+        short_detour_factor: float = DEFAULT_SHORT_DETOUR_FACTOR,
+        detour_half_m: float = DEFAULT_DETOUR_HALF_M,
+        access_m: float = DEFAULT_ACCESS_M,
     ) -> None:
         if not 1.0 <= detour_factor <= 3.0:
             raise ValueError("detour_factor must be between 1.0 and 3.0")
+        if not detour_factor <= short_detour_factor <= 5.0:
+            raise ValueError("short_detour_factor must be between detour_factor and 5.0")
+        if not 0.0 < detour_half_m <= 100_000.0:
+            raise ValueError("detour_half_m must be positive, at most 100 km")
+        if not 0.0 <= access_m <= 2_000.0:
+            raise ValueError("access_m must be between 0 and 2,000")
         self.detour_factor = float(detour_factor)
+        self.short_detour_factor = float(short_detour_factor)
+        self.detour_half_m = float(detour_half_m)
+        self.access_m = float(access_m)
         self.profiles = profiles
 
     @property
     def key(self) -> str:
         """Identity of the parameters, for caches."""
-        return f"greatcircle:detour={self.detour_factor:g}:{describe_profiles(self.profiles)}"
+        return (
+            f"greatcircle:detour={self.detour_factor:g}-{self.short_detour_factor:g}"
+            f"@{self.detour_half_m:g}:access={self.access_m:g}:{describe_profiles(self.profiles)}"
+        )
+
+    def estimate(
+        self, distance_m: FloatMatrix, profile: ModeProfile
+    ) -> tuple[FloatMatrix, FloatMatrix]:
+        """Turn great-circle metres into estimated seconds and metres for one mode.
+
+        Parameters
+        ----------
+        distance_m
+            Great-circle distances, metres.
+        profile
+            The mode's speeds and overhead.
+
+        Returns
+        -------
+        tuple of numpy.ndarray
+            ``(seconds, metres)``; the access legs and the overhead are added only where
+            the distance is positive, so the diagonal and co-located points cost nothing.
+        """
+        road = road_metres(
+            distance_m, self.detour_factor, self.short_detour_factor, self.detour_half_m
+        )
+        moved = distance_m > 0.0
+        access = np.where(moved, 2.0 * self.access_m, 0.0)
+        seconds = road / profile.speed_mps + access / profile.access_speed_mps
+        seconds += np.where(moved, profile.overhead_s, 0.0)
+        return seconds, road + access
 
     def matrix(self, points: Sequence[LonLat], mode: TravelMode) -> TravelMatrix:
         """Return the estimated matrix between ``points``; no cell is marked estimated.
@@ -132,6 +205,5 @@ class GreatCircleProvider:
             Symmetric integer seconds and metres with a zero diagonal.
         """
         profile = profile_for(self.profiles, mode)
-        lonlat = as_lonlat_array(points)
-        seconds, metres = estimate(haversine_m(lonlat), profile, self.detour_factor)
+        seconds, metres = self.estimate(haversine_m(as_lonlat_array(points)), profile)
         return TravelMatrix.from_floats(seconds, metres)
