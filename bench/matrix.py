@@ -165,13 +165,14 @@ def calibration(
             )
     tq = np.percentile(time_ratio, [10, 50, 90])
     print(
-        f"  road seconds / great-circle seconds (detour {gc_detour():g}): "
+        f"  road seconds / great-circle seconds (default estimate, long-leg detour "
+        f"{gc_detour():g}): "
         f"p10 {tq[0]:.2f}  median {tq[1]:.2f}  p90 {tq[2]:.2f}"
     )
 
 
 def gc_detour() -> float:
-    """The great-circle provider's default detour factor."""
+    """The great-circle provider's default long-leg detour factor."""
     return GreatCircleProvider().detour_factor
 
 
