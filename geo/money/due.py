@@ -2,9 +2,10 @@
 
 Per bill: principal outstanding = amount - allocated principal; the late fee is
 the fee accrued on every part of the principal for as long as it was unpaid
-(parts already paid stop accruing on their payment day) minus the fee already
-paid, with the station's minimum applied to the bill's accrued total.
-Reversed payments and their reversals are left out together.
+(parts already paid stop accruing on their payment day), each day of lateness at
+the rates in force on that day, minus the fee already paid, with the minimum
+applied to the bill's accrued total. Reversed payments and their reversals are
+left out together.
 """
 
 from __future__ import annotations
@@ -12,17 +13,17 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from geo.fees import LateFeeRates, late_fee
+from geo.fees import LateFeeRates, RateSchedule, accrued_fee
 from geo.models import Account, Bill, Category, EntryKind, Payment, PaymentAllocation, Station
 from geo.money.aging import AgeBuckets, Stage, age_buckets, escalation_stage
-from geo.money.rates import rates_for
+from geo.money.rates import rate_schedule
 
 ZERO = Decimal("0.00")
 
@@ -79,6 +80,8 @@ class _Paid:
     principal: Decimal = ZERO
     fee: Decimal = ZERO
     fee_accrued_on_paid: Decimal = ZERO
+    #: The day its last principal was paid (dated, not reversed by D).
+    last_paid_on: dt.date | None = None
 
 
 def amount_due(
@@ -95,7 +98,8 @@ def amount_due(
     as_of
         Payments collected after this local date are ignored, fees accrue up to it.
     rates
-        Override the station's rates (tests, what-if); default: :func:`rates_for`.
+        Price every day with these rates (tests, what-if); default: the station's
+        versions, each day at the rates in force on it (:func:`rate_schedule`).
     """
     account = session.get(Account, account_id)
     if account is None:
@@ -103,8 +107,9 @@ def amount_due(
     station = session.get(Station, account.station_id)
     assert station is not None
     tz = ZoneInfo(station.timezone)
-    rates = rates or rates_for(session, station.id, as_of)
-    no_minimum = replace(rates, minimum=ZERO)
+    schedule = (
+        RateSchedule.constant(rates) if rates is not None else rate_schedule(session, station.id)
+    )
     residential = account.category is Category.RESIDENTIAL
 
     payments = session.execute(
@@ -153,19 +158,26 @@ def amount_due(
         entry.principal += a.principal
         entry.fee += a.late_fee
         credit -= a.principal + a.late_fee
-        entry.fee_accrued_on_paid += late_fee(
-            a.principal, due_by_bill[a.bill_id], paid_on, residential=residential, rates=no_minimum
+        entry.fee_accrued_on_paid += accrued_fee(
+            a.principal, due_by_bill[a.bill_id], paid_on, residential=residential, schedule=schedule
         )
+        if a.principal > 0 and (entry.last_paid_on is None or paid_on > entry.last_paid_on):
+            entry.last_paid_on = paid_on
 
     lines: list[BillDue] = []
     for bill in bills:
         entry = paid[bill.id]
         principal = max(ZERO, bill.amount - entry.principal)
-        accrued = entry.fee_accrued_on_paid + late_fee(
-            principal, bill.due_date, as_of, residential=residential, rates=no_minimum
+        accrued = entry.fee_accrued_on_paid + accrued_fee(
+            principal, bill.due_date, as_of, residential=residential, schedule=schedule
         )
-        if ZERO < accrued < rates.minimum:
-            accrued = rates.minimum
+        # The minimum in force on the bill's last day of lateness: D while principal is
+        # owed (as if paid on D), else the day its last principal was paid, so a later
+        # version never changes what a settled bill's fee was.
+        ended = as_of if principal > 0 or entry.last_paid_on is None else entry.last_paid_on
+        minimum = schedule.on(ended).minimum
+        if ZERO < accrued < minimum:
+            accrued = minimum
         fee = max(ZERO, accrued - entry.fee)
         if principal > 0 or fee > 0:
             days = max(0, (as_of - bill.due_date).days)

@@ -11,9 +11,11 @@ rule for rule (tests/money/test_due_sql.py holds the two equal to the fen):
   by D are owed;
 - principal outstanding = amount - allocated principal, never below zero;
 - late fee = the fee accrued on each paid part up to its payment day, plus the fee on
-  what is still outstanding up to D (each rounded to the fen), raised to the station's
-  minimum when positive, less the fee already paid; with the rates in force at the
-  station on D (its own version before a national one, else the classic rates).
+  what is still outstanding up to D (each rounded to the fen once), each day of
+  lateness at the rates in force at the station on that day (its own version before
+  a national one, else the classic rates: :func:`rate_periods`); raised when positive
+  to the minimum in force on the bill's last day of lateness (D while principal is
+  owed, else the day its last principal was paid); less the fee already paid.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from sqlalchemy import (
     literal,
     select,
     true,
+    union,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import aliased
@@ -46,65 +49,108 @@ from geo.fees import CLASSIC_RATES
 from geo.models import Account, Bill, Category, Payment, PaymentAllocation, Station
 from geo.models.ledger_extra import LateFeeRate
 
-__all__ = ["bills_due", "station_days"]
+__all__ = ["bills_due", "rate_periods", "station_days"]
 
 #: The easternmost UTC offset: no station's day ends earlier than there.
 _EARLIEST_ZONE = dt.timezone(dt.timedelta(hours=14))
 _RATE_COLUMNS = ("residential", "other_current_year", "other_earlier_years", "minimum")
+#: Bounds of the rate periods: before any version, and after the last one.
+_FIRST_DAY, _LAST_DAY = dt.date(1, 1, 1), dt.date(9999, 12, 31)
 
 
-def station_days(as_of: dt.date | None = None) -> CTE:
-    """Per station: the day D (``as_of``, or the station's own business day today when
-    None), the first instant after it, and the late-fee rates in force on D (as
-    :func:`geo.money.rates_for`: the station's own version, else a national one, else
-    the classic rates).
+def rate_periods() -> CTE:
+    """Per station, the days each set of rates is in force (as :func:`geo.money.rates.
+    rate_schedule`): a period starts at every version's first day (national ones and the
+    station's own) and ends before the next; its rates are the version in force on its
+    first day: the station's latest own one, else the latest national one, else the
+    classic rates.
 
-    Columns: ``station_id``, ``timezone``, ``as_of``, ``ends_at`` and the four rate columns.
+    Columns: ``station_id``, ``starts``, ``ends`` (exclusive) and the four rate columns.
     """
-    day: Any = (
-        cast(literal(as_of), Date)
-        if as_of is not None
-        else cast(func.timezone(Station.timezone, func.now()), Date)
-    )
+    first_day = cast(literal(_FIRST_DAY), Date)
+    change = union(
+        select(Station.id.label("station_id"), first_day.label("starts")),
+        select(Station.id, LateFeeRate.effective_from).join(
+            LateFeeRate,
+            (LateFeeRate.station_id == Station.id) | LateFeeRate.station_id.is_(None),
+        ),
+    ).subquery("rate_change")
     version = (
         select(*(getattr(LateFeeRate, c) for c in _RATE_COLUMNS))
         .where(
-            (LateFeeRate.station_id == Station.id) | LateFeeRate.station_id.is_(None),
-            LateFeeRate.effective_from <= day,
+            (LateFeeRate.station_id == change.c.station_id) | LateFeeRate.station_id.is_(None),
+            LateFeeRate.effective_from <= change.c.starts,
         )
         .order_by(LateFeeRate.station_id.is_(None), LateFeeRate.effective_from.desc())
         .limit(1)
         .lateral("rate_version")
     )
+    following = func.lead(change.c.starts).over(
+        partition_by=change.c.station_id, order_by=change.c.starts
+    )
     return (
         select(
-            Station.id.label("station_id"),
-            Station.timezone.label("timezone"),
-            day.label("as_of"),
-            # Local midnight after D: collected before it <=> collected on or before D.
-            func.timezone(Station.timezone, cast(day + 1, DateTime)).label("ends_at"),
+            change.c.station_id,
+            change.c.starts,
+            func.coalesce(following, cast(literal(_LAST_DAY), Date)).label("ends"),
             *(
                 func.coalesce(version.c[c], getattr(CLASSIC_RATES, c)).label(c)
                 for c in _RATE_COLUMNS
             ),
         )
         .outerjoin(version, true())
-        .cte("station_day")
+        .cte("rate_period")
     )
 
 
-def _late_fee(principal: Any, due_date: Any, day: Any, residential: Any, rates: Any) -> Any:
-    """:func:`geo.fees.late_fee` without its minimum, as SQL (numeric arithmetic is exact;
-    ``round`` halves away from zero, which is half-up for these positive amounts)."""
-    days: Any = cast(day - due_date, Integer)
+def station_days(as_of: dt.date | None = None) -> CTE:
+    """Per station: the day D (``as_of``, or the station's own business day today when
+    None) and the first instant after it.
+
+    Columns: ``station_id``, ``timezone``, ``as_of``, ``ends_at``.
+    """
+    day: Any = (
+        cast(literal(as_of), Date)
+        if as_of is not None
+        else cast(func.timezone(Station.timezone, func.now()), Date)
+    )
+    return select(
+        Station.id.label("station_id"),
+        Station.timezone.label("timezone"),
+        day.label("as_of"),
+        # Local midnight after D: collected before it <=> collected on or before D.
+        func.timezone(Station.timezone, cast(day + 1, DateTime)).label("ends_at"),
+    ).cte("station_day")
+
+
+def _in_force(periods: CTE, station_id: Any, day: Any) -> Any:
+    """The condition that ``periods``' row is the one in force at the station on ``day``."""
+    return (periods.c.station_id == station_id) & (periods.c.starts <= day) & (periods.c.ends > day)
+
+
+def _accrued(
+    periods: CTE, station_id: Any, principal: Any, due_date: Any, until: Any, residential: Any
+) -> Any:
+    """:func:`geo.fees.accrued_fee` as SQL: the fee ``principal`` accrues from the day after
+    ``due_date`` to ``until``, each day at the rates of its period, rounded once (numeric
+    arithmetic is exact; ``round`` halves away from zero, which is half-up here)."""
+    rp = periods
+    first = func.greatest(due_date + 1, rp.c.starts)
+    last = func.least(until, rp.c.ends - 1)
+    days: Any = last - first + 1
     year_end = func.make_date(cast(extract("year", due_date), Integer), 12, 31)
-    in_year: Any = cast(func.greatest(func.least(day, year_end) - due_date, 0), Integer)
-    fee = case(
-        (residential, principal * rates.c.residential * days),
-        else_=principal
-        * (rates.c.other_current_year * in_year + rates.c.other_earlier_years * (days - in_year)),
+    in_year: Any = func.greatest(0, func.least(last, year_end) - first + 1)
+    later: Any = func.greatest(0, last - func.greatest(first, year_end + 1) + 1)
+    per_unit = case(
+        (residential, rp.c.residential * days),
+        else_=rp.c.other_current_year * in_year + rp.c.other_earlier_years * later,
     )
-    return case(((days > 0) & (principal > 0), func.round(fee, 2)), else_=0)
+    fee = (
+        select(func.round(principal * func.sum(per_unit), 2))
+        .where(rp.c.station_id == station_id, rp.c.starts <= until, rp.c.ends > due_date + 1)
+        .scalar_subquery()
+    )
+    return case(((until > due_date) & (principal > 0), fee), else_=0)
 
 
 _reversal, _original = aliased(Payment, name="reversal"), aliased(Payment, name="original")
@@ -114,6 +160,12 @@ _REVERSED_FROM = (
     .join(_original, _original.id == _reversal.reverses_id)
     .where(_reversal.reverses_id.is_not(None))
     .subquery("reversed_from")
+)
+#: Per reversed payment: when its reversal was collected.
+_REVERSED_BY = (
+    select(_reversal.reverses_id.label("id"), _reversal.collected_at)
+    .where(_reversal.reverses_id.is_not(None))
+    .subquery("reversed_by")
 )
 
 
@@ -178,11 +230,24 @@ def _bills_due(
 
     paid: Any
     if late_fees:
+        periods = rate_periods()
+        reversed_by = _REVERSED_BY
         paid_at = func.coalesce(reversed_from.c.collected_at, Payment.collected_at)
         paid_on = cast(func.timezone(sd.c.timezone, paid_at), Date)
         sign = case((PaymentAllocation.principal < 0, -1), else_=1)
-        accrued = sign * _late_fee(
-            func.abs(PaymentAllocation.principal), Bill.due_date, paid_on, residential, sd
+        accrued = sign * _accrued(
+            periods,
+            Account.station_id,
+            func.abs(PaymentAllocation.principal),
+            Bill.due_date,
+            paid_on,
+            residential,
+        )
+        # A principal payment that stands on D (its reversal, if any, is not dated).
+        standing = (
+            dated
+            & (PaymentAllocation.principal > 0)
+            & (reversed_by.c.collected_at.is_(None) | (reversed_by.c.collected_at >= sd.c.ends_at))
         )
         paid = (
             select(
@@ -190,12 +255,14 @@ def _bills_due(
                 func.sum(PaymentAllocation.principal).filter(dated).label("principal"),
                 func.sum(PaymentAllocation.late_fee).filter(dated).label("late_fee"),
                 func.sum(accrued).filter(dated).label("accrued"),
+                func.max(paid_on).filter(standing).label("last_paid_on"),
             )
             .join(Bill, Bill.id == PaymentAllocation.bill_id)
             .join(Payment, Payment.id == PaymentAllocation.payment_id)
             .join(Account, Account.id == Payment.account_id)
             .join(sd, sd.c.station_id == Account.station_id)
             .outerjoin(reversed_from, reversed_from.c.id == Payment.id)
+            .outerjoin(reversed_by, reversed_by.c.id == Payment.id)
             .where(*of_bills)
             .group_by(PaymentAllocation.bill_id)
         ).subquery("bill_paid")
@@ -257,9 +324,7 @@ def _bills_due(
     else:  # the category only if asked for: the join goes when unused
         bills = bills.outerjoin(Account, Account.id == Bill.account_id)
     if late_fees:
-        bills = bills.add_columns(
-            residential.label("is_residential"), *(sd.c[c] for c in _RATE_COLUMNS)
-        )
+        bills = bills.add_columns(Account.station_id, residential.label("is_residential"))
     b = bills.subquery("bill_day")
     joined: Any = b.outerjoin(paid, paid.c.bill_id == b.c.bill_id)
     if not late_fees:
@@ -276,12 +341,22 @@ def _bills_due(
         principal.label("principal"),
     ]
     if late_fees:
-        accrued_total: Any = func.coalesce(paid.c.accrued, 0) + _late_fee(
-            principal, b.c.due_date, b.c.as_of, b.c.is_residential, b
+        accrued_total: Any = func.coalesce(paid.c.accrued, 0) + _accrued(
+            periods, b.c.station_id, principal, b.c.due_date, b.c.as_of, b.c.is_residential
+        )
+        # The minimum in force on the bill's last day of lateness: D while principal is
+        # owed, else the day its last principal was paid (a later version never changes
+        # a settled bill's fee). Looked up only for a positive fee.
+        ended = case(
+            (principal > 0, b.c.as_of), else_=func.coalesce(paid.c.last_paid_on, b.c.as_of)
+        )
+        minimum = (
+            select(periods.c.minimum)
+            .where(_in_force(periods, b.c.station_id, ended))
+            .scalar_subquery()
         )
         with_minimum = case(
-            ((accrued_total > 0) & (accrued_total < b.c.minimum), b.c.minimum),
-            else_=accrued_total,
+            (accrued_total > 0, func.greatest(accrued_total, minimum)), else_=accrued_total
         )
         line.append(
             func.greatest(with_minimum - func.coalesce(paid.c.late_fee, 0), 0).label("late_fee")

@@ -7,31 +7,41 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from geo.fees import CLASSIC_RATES, LateFeeRates
+from geo.fees import LateFeeRates, RateSchedule
 from geo.models.ledger_extra import LateFeeRate
 
 
-def rates_for(session: Session, station_id: int, as_of: dt.date) -> LateFeeRates:
-    """The rates in force at ``station_id`` on ``as_of``.
+def rate_schedule(session: Session, station_id: int) -> RateSchedule:
+    """Every version that is ever in force at ``station_id``, by its first day.
 
-    A station's own version wins over a national one (``station_id`` NULL); among
-    versions of one kind the latest ``effective_from`` not after ``as_of`` wins.
-    With no version at all, the classic national rates apply.
+    On a day, a station's own version wins over a national one (``station_id`` NULL),
+    even an older one; among versions of one kind the latest ``effective_from`` not
+    after that day wins. Before any version, the classic national rates apply.
     """
-    row = session.scalars(
+    rows = session.scalars(
         select(LateFeeRate)
-        .where(
-            (LateFeeRate.station_id == station_id) | LateFeeRate.station_id.is_(None),
-            LateFeeRate.effective_from <= as_of,
+        .where((LateFeeRate.station_id == station_id) | LateFeeRate.station_id.is_(None))
+        .order_by(LateFeeRate.effective_from)
+    ).all()
+    own = [r for r in rows if r.station_id is not None]
+    first_own = own[0].effective_from if own else dt.date.max
+    in_force = [r for r in rows if r.station_id is not None or r.effective_from < first_own]
+    return RateSchedule(
+        tuple(
+            (
+                r.effective_from,
+                LateFeeRates(
+                    residential=r.residential,
+                    other_current_year=r.other_current_year,
+                    other_earlier_years=r.other_earlier_years,
+                    minimum=r.minimum,
+                ),
+            )
+            for r in in_force
         )
-        .order_by(LateFeeRate.station_id.is_(None), LateFeeRate.effective_from.desc())
-        .limit(1)
-    ).first()
-    if row is None:
-        return CLASSIC_RATES
-    return LateFeeRates(
-        residential=row.residential,
-        other_current_year=row.other_current_year,
-        other_earlier_years=row.other_earlier_years,
-        minimum=row.minimum,
     )
+
+
+def rates_for(session: Session, station_id: int, as_of: dt.date) -> LateFeeRates:
+    """The rates in force at ``station_id`` on ``as_of`` (see :func:`rate_schedule`)."""
+    return rate_schedule(session, station_id).on(as_of)

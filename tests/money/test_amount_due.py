@@ -192,7 +192,8 @@ def test_allocation_hint_goes_first(factory: Any, session: Any) -> None:
 
 
 def test_station_rate_version_overrides_national(factory: Any, session: Any) -> None:
-    """A station's own rate version, once effective, replaces the national default."""
+    """A station's own rate version, once effective, replaces the national default for
+    the days from then on: 21 days at 1 per mille, then 9 days at 0.5 per mille."""
     account = _account(factory)
     factory.bill(account, dt.date(2026, 2, 1), "200.00", dt.date(2026, 3, 10))
     session.add(
@@ -207,7 +208,7 @@ def test_station_rate_version_overrides_national(factory: Any, session: Any) -> 
     )
     session.flush()
     assert amount_due(session, account.id, dt.date(2026, 3, 31)).late_fee == D("4.20")
-    assert amount_due(session, account.id, dt.date(2026, 4, 9)).late_fee == D("3.00")
+    assert amount_due(session, account.id, dt.date(2026, 4, 9)).late_fee == D("4.20") + D("0.90")
 
 
 def test_late_fee_rule_is_geo_fees(factory: Any, session: Any) -> None:

@@ -1,7 +1,8 @@
 """The set-based amount due equals ``geo.money.amount_due`` to the fen, and so do its users.
 
-A varied ledger (hypothesis): stations in two time zones with their own and national
-rate versions, every account category, bills due on any day, payments recorded out of
+A varied ledger (hypothesis): stations in two time zones, each with up to three rate
+versions of its own, and up to three national ones, starting before, during and after
+the bills' lateness (each day of lateness accrues at its own day's rates), every account category, bills due on any day, payments recorded out of
 collection order (backdated ones allocated by the payable rule), collections just after
 midnight and just before it, and reversals dated days after their payment. For every
 account and several days D, the set-based rows, the account filter's arrears, the
@@ -77,13 +78,13 @@ class Reverse:
 
 rate_versions = st.lists(
     st.tuples(
-        st.integers(0, 300),
+        st.integers(-60, 420),
         per_mille,
         per_mille,
         per_mille,
         st.sampled_from([Decimal("0.00"), Decimal("1.00"), Decimal("2.50")]),
     ),
-    max_size=2,
+    max_size=3,
     unique_by=lambda v: v[0],
 )
 ledgers = st.fixed_dictionaries(
@@ -102,7 +103,7 @@ ledgers = st.fixed_dictionaries(
             min_size=4,
             max_size=4,
         ),
-        "station_rates": rate_versions,
+        "station_rates": st.lists(rate_versions, min_size=2, max_size=2),
         "national_rates": rate_versions,
         "events": st.lists(
             st.one_of(
@@ -139,7 +140,8 @@ def _build(session: Session, factory: Factory, spec: dict[str, Any]) -> list[Acc
     for station, zone in zip(stations, ZONES, strict=True):
         station.timezone = zone
     for station_id, versions in (
-        (stations[0].id, spec["station_rates"]),
+        (stations[0].id, spec["station_rates"][0]),
+        (stations[1].id, spec["station_rates"][1]),
         (None, spec["national_rates"]),
     ):
         for offset, res, cur, later, minimum in versions:
@@ -297,7 +299,7 @@ def _check_users(
 
 
 @settings(
-    max_examples=10,
+    max_examples=15,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -407,9 +409,10 @@ def test_readers_count_payments_and_reversals_from_their_day(
 
 
 def test_a_bill_owing_only_its_late_fee_sets_the_stage(factory: Any, session: Session) -> None:
-    """A bill paid 30 days late under 1 per mille owes 3.00 more once its station's rate
-    is 2 per mille (amount_due prices all accrual at the rate in force on D): it is the
-    oldest bill owing something, so the ageing list's stage follows it."""
+    """A bill whose principal was paid 30 days late, without its fee, still owes the 3.00
+    it accrued at 1 per mille (the station's 2 per mille from 03-01 changes nothing
+    before it): it is the oldest bill owing something, so the ageing list's stage
+    follows it."""
     station = factory.station()
     session.add(
         LateFeeRate(
@@ -424,7 +427,7 @@ def test_a_bill_owing_only_its_late_fee_sets_the_stage(factory: Any, session: Se
     account = factory.account(station, factory.user(Role.COLLECTOR, station))
     paid = factory.bill(account, dt.date(2025, 12, 1), "100.00", dt.date(2026, 1, 10))
     open_ = factory.bill(account, dt.date(2026, 2, 1), "40.00", dt.date(2026, 3, 10))
-    _payment(session, account, _at(dt.date(2026, 2, 9), 600, ZONES[0]), [(paid, "100.00", "3.00")])
+    _payment(session, account, _at(dt.date(2026, 2, 9), 600, ZONES[0]), [(paid, "100.00", "0.00")])
     day = dt.date(2026, 4, 1)
     due = amount_due(session, account.id, day)
     assert [(b.bill_id, b.principal, b.late_fee) for b in due.bills][0] == (
