@@ -17,7 +17,7 @@ from geoalchemy2.shape import to_shape
 from sqlalchemy import Select, and_, case, extract, func, select
 from sqlalchemy.orm import Session
 
-from geo.fees import CLASSIC_RATES, LateFeeRates, late_fee
+from geo.fees import CLASSIC_RATES, LateFeeRates, RateSchedule, late_fee
 from geo.models import (
     Account,
     Bill,
@@ -82,12 +82,14 @@ def amounts_due(
     *,
     station_id: int | None = None,
     account_ids: Sequence[int] | None = None,
-    rates: LateFeeRates = CLASSIC_RATES,
+    rates: LateFeeRates | RateSchedule = CLASSIC_RATES,
 ) -> dict[int, Due]:
     """Per account with arrears: overdue principal plus the late fee if paid on ``as_of``.
 
     An estimate for valuing visits: fees already paid and the fee accrued on parts paid
     late are left out (the phone shows ``geo.money.amount_due``, the exact figure).
+    ``rates``: the station's versions (``geo.money.rates.rate_schedule``: each day of
+    lateness at its own day's rates, the rule of ``amount_due``), or one set for all days.
     """
     rows = outstanding_principal_by_bill(
         session, as_of, station_id=station_id, account_ids=account_ids

@@ -35,7 +35,7 @@ from api.plans.model import (
     PlanRequest,
 )
 from geo.models import TravelMode
-from geo.money import rates_for
+from geo.money import rate_schedule
 from geo.priority import (
     LIMITATION_FACTOR,
     LIMITATION_WARNING_DAYS,
@@ -162,7 +162,7 @@ def value_candidates(
     (their territories' and the pinned ones) are read and valued against those priors;
     otherwise every account of the station is, and the priors are made from them all.
     """
-    fees = rates_for(session, req.station_id, req.plan_date)  # the station's own, if any
+    fees = rate_schedule(session, req.station_id)  # each day of lateness at its own rates
     scope: list[int] | None = None
     if req.priors is not None:
         scope = sorted(

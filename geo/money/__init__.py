@@ -8,7 +8,7 @@ from geo.money.allocation import AllocationLine, AllocationPlan, plan_allocation
 from geo.money.arrears_sql import arrears_by_age
 from geo.money.due import AmountDue, BillDue, amount_due, local_date
 from geo.money.invariants import check_ledger
-from geo.money.rates import rates_for
+from geo.money.rates import rate_schedule, rates_for
 
 __all__ = [
     "AgeBuckets",
@@ -24,5 +24,6 @@ __all__ = [
     "escalation_stage",
     "local_date",
     "plan_allocation",
+    "rate_schedule",
     "rates_for",
 ]

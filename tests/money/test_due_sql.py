@@ -2,9 +2,10 @@
 
 A varied ledger (hypothesis): stations in two time zones, each with up to three rate
 versions of its own, and up to three national ones, starting before, during and after
-the bills' lateness (each day of lateness accrues at its own day's rates), every account category, bills due on any day, payments recorded out of
-collection order (backdated ones allocated by the payable rule), collections just after
-midnight and just before it, and reversals dated days after their payment. For every
+the bills' lateness (each day of lateness accrues at its own day's rates); every
+account category, bills due on any day, payments recorded out of collection order
+(backdated ones allocated by the payable rule), collections just after midnight and
+just before it, and reversals dated days after their payment. For every
 account and several days D, the set-based rows, the account filter's arrears, the
 ageing list and the planner's overdue bills must equal what ``amount_due`` says.
 """

@@ -136,3 +136,17 @@ def test_late_fee_over_a_schedule_crosses_the_year(factory: Any, session: Sessio
     ) == D("52.00")
     assert _fees(session, account, day)[0][2] == D("42.00")
     assert RateSchedule().on(day) == CLASSIC_RATES
+
+
+def test_the_planner_prices_lateness_by_the_same_rule(factory: Any, session: Session) -> None:
+    """The planner's estimate for an untouched bill is amount_due's fee (days split at a
+    version's first day), not the whole lateness at the plan day's rates."""
+    from api.plans.candidates import amounts_due
+
+    account = _account(factory, Category.NON_RESIDENTIAL)
+    factory.bill(account, dt.date(2026, 5, 1), "1000.00", dt.date(2026, 6, 10))
+    _version(session, account.station_id, dt.date(2026, 7, 1), "0.001")
+    day = dt.date(2026, 7, 10)
+    schedule = rate_schedule(session, account.station_id)
+    est = amounts_due(session, day, station_id=account.station_id, rates=schedule)[account.id]
+    assert est.late_fee == amount_due(session, account.id, day).late_fee == D("50.00")
