@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from geo.models import Account, Outcome, Plan, PlanStatus, Route, Stop, Visit
-from geo.money import AmountDue, amount_due
+from geo.money import AmountDue, dues_of
 from geo.scope import Scope, restrict
 
 
@@ -101,9 +101,10 @@ def field_route(session: Session, route: Route, as_of: dt.date) -> FieldRoute:
     ids = [s.account_id for s in stops]
     accounts = {a.id: a for a in session.scalars(select(Account).where(Account.id.in_(ids)))}
     hist = _histories(session, ids, as_of)
+    dues = dues_of(session, ids, as_of)  # amount_due of every stop, in two queries
     out = FieldRoute(route, route.plan, as_of)
     for s in stops:
-        due = amount_due(session, s.account_id, as_of)
+        due = dues[s.account_id]
         counts, last_at, last_outcome, promise = hist.get(
             s.account_id, (Counter(), None, None, None)
         )

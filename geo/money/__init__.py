@@ -7,6 +7,7 @@ from geo.money.aging import AgeBuckets, Stage, age_buckets, escalation_stage
 from geo.money.allocation import AllocationLine, AllocationPlan, plan_allocation
 from geo.money.arrears_sql import arrears_by_age
 from geo.money.due import AmountDue, BillDue, amount_due, local_date
+from geo.money.due_many import dues_of
 from geo.money.invariants import check_ledger
 from geo.money.rates import rate_schedule, rates_for
 
@@ -21,6 +22,7 @@ __all__ = [
     "amount_due",
     "arrears_by_age",
     "check_ledger",
+    "dues_of",
     "escalation_stage",
     "local_date",
     "plan_allocation",

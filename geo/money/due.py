@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -68,6 +69,24 @@ class AmountDue:
     def net(self) -> Decimal:
         """What is left to collect once the account's unallocated credit is counted."""
         return max(ZERO, self.total - self.credit)
+
+    @classmethod
+    def of(
+        cls, account_id: int, as_of: dt.date, lines: Sequence[BillDue], credit: Decimal
+    ) -> AmountDue:
+        """The account's figures from its owed bill lines (oldest first) and its credit."""
+        oldest = max((b.days_overdue for b in lines), default=0)
+        return cls(
+            account_id=account_id,
+            as_of=as_of,
+            bills=tuple(lines),
+            principal=sum((b.principal for b in lines), ZERO),
+            late_fee=sum((b.late_fee for b in lines), ZERO),
+            credit=max(ZERO, credit),
+            buckets=age_buckets((b.days_overdue, b.principal) for b in lines),
+            oldest_days_overdue=oldest,
+            stage=escalation_stage(oldest),
+        )
 
 
 def local_date(instant: dt.datetime, tz: ZoneInfo) -> dt.date:
@@ -185,15 +204,4 @@ def amount_due(
                 BillDue(bill.id, bill.period, bill.due_date, bill.amount, principal, fee, days)
             )
 
-    oldest = max((b.days_overdue for b in lines if b.principal > 0 or b.late_fee > 0), default=0)
-    return AmountDue(
-        account_id=account_id,
-        as_of=as_of,
-        bills=tuple(lines),
-        principal=sum((b.principal for b in lines), ZERO),
-        late_fee=sum((b.late_fee for b in lines), ZERO),
-        credit=max(ZERO, credit),
-        buckets=age_buckets((b.days_overdue, b.principal) for b in lines),
-        oldest_days_overdue=oldest,
-        stage=escalation_stage(oldest),
-    )
+    return AmountDue.of(account_id, as_of, lines, credit)

@@ -39,6 +39,7 @@ from geo.models import (
 from geo.models.ledger_extra import LateFeeRate
 from geo.money import AmountDue, amount_due, plan_allocation
 from geo.money.arrears_sql import arrears_by_age
+from geo.money.due_many import dues_of
 from geo.money.due_sql import bills_due
 from geo.money.payable import payable
 from tests.factories import Factory
@@ -243,6 +244,7 @@ def _check_day(session: Session, accounts: list[Account], day: dt.date, users: b
         for b in due.bills
     }
     assert got_lines == want_lines, ("bills_due", day)
+    assert dues_of(session, ids, day) == dues, ("dues_of", day)
     if users:
         _check_users(session, accounts, day, dues)
 

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
+from decimal import Decimal
+
+from geo.models import Channel, EntryKind, Payment, PaymentAllocation
+from geo.models.ledger_extra import LateFeeRate
+from geo.money import amount_due
 from tests.plans.helpers import build_day, pay_in_full
 
 
@@ -81,3 +88,72 @@ def test_a_stop_paid_through_any_channel_shows_settled_and_changes_the_etag(
     assert after.status_code == 200 and after.headers["ETag"] != before.headers["ETag"]
     stop = next(s for s in after.json["stops"] if s["account"]["id"] == account.id)
     assert stop["settled"] is True and stop["amount_due"]["principal"] == "0.00"
+
+
+def test_route_and_pack_amounts_are_amount_due_of_each_stop(factory, client, session, plan_day):
+    """The route and the offline pack read every stop's amount due in one set-based query:
+    each equals ``amount_due`` to the fen (late fees across a rate change, a part paid
+    with its fee, an unallocated overpayment as credit)."""
+    day = build_day(factory, per_side=3)
+    session.add(
+        LateFeeRate(
+            station_id=day.station.id,
+            effective_from=day.plan_date - dt.timedelta(days=10),
+            residential=Decimal("0.002"),
+            other_current_year=Decimal("0.002"),
+            other_earlier_years=Decimal("0.003"),
+            minimum=Decimal("1.00"),
+        )
+    )
+    account = day.accounts["west"][1]
+    bill = account.bills[0]
+    pid = uuid.uuid4()
+    session.add(
+        Payment(
+            id=pid,
+            kind=EntryKind.PAYMENT,
+            account_id=account.id,
+            amount=Decimal("60.00"),
+            channel=Channel.COUNTER,
+            collected_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=20),
+        )
+    )
+    session.flush()
+    session.add(
+        PaymentAllocation(
+            payment_id=pid, bill_id=bill.id, principal=Decimal("40.00"), late_fee=Decimal("1.00")
+        )
+    )
+    session.flush()
+    plan_day(day, factory.token(day.supervisor, client))
+    headers = factory.token(day.west, client)
+    route = client.get(f"/api/me/route?date={day.plan_date}", headers=headers).json
+    pack = client.get(f"/api/me/route/pack?date={day.plan_date}", headers=headers).json
+    as_of = dt.date.fromisoformat(route["as_of"])
+
+    def money(x):
+        return f"{x:.2f}"
+
+    assert [s["account"]["id"] for s in pack["stops"]] == [
+        s["account"]["id"] for s in route["stops"]
+    ]
+    for stop, packed in zip(route["stops"], pack["stops"], strict=True):
+        want = amount_due(session, stop["account"]["id"], as_of)
+        got = stop["amount_due"]
+        assert (got["principal"], got["late_fee"], got["total"]) == (
+            money(want.principal),
+            money(want.late_fee),
+            money(want.total),
+        )
+        assert stop["history"]["escalation_stage"] == want.stage.value
+        assert stop["history"]["oldest_days_overdue"] == want.oldest_days_overdue
+        got = packed["amount_due"]
+        assert (got["total"], got["credit"], got["net"]) == tuple(
+            money(x) for x in (want.total, want.credit, want.net)
+        )
+        assert [(b["bill_id"], b["late_fee"]) for b in got["bills"]] == [
+            (b.bill_id, money(b.late_fee)) for b in want.bills
+        ]
+    paid = amount_due(session, account.id, as_of)
+    assert paid.late_fee > 0 and paid.credit == Decimal("19.00")
+    assert account.id in {s["account"]["id"] for s in route["stops"]}
