@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.insert_once import insert_once
 from api.money.canonical import body_hash
 from api.money.custody import window
 from api.money.records import audit
@@ -101,9 +101,10 @@ def record_handover(session: Session, scope: Scope, inp: HandoverInput) -> tuple
         raise Rejected(
             "more_than_in_hand", f"The collector holds {held:.2f}; count the cash first."
         )
-    row = session.execute(
-        insert(CashEvent)
-        .values(
+    if not insert_once(
+        session,
+        CashEvent,
+        dict(
             id=inp.id,
             kind="handover",
             collector_id=user.id,
@@ -114,12 +115,8 @@ def record_handover(session: Session, scope: Scope, inp: HandoverInput) -> tuple
             actor_id=scope.user_id,
             device_id=inp.device_id,
             body_hash=digest,
-            recorded_at=func.clock_timestamp(),
-        )
-        .on_conflict_do_nothing()
-        .returning(CashEvent.id)
-    ).first()
-    if row is None:
+        ),
+    ):
         stored = _stored_event(session, inp.id, digest)
         assert stored is not None
         return stored, True
@@ -189,10 +186,10 @@ def reconcile(
     collected = w.collected + w.quarantined
     expected = w.in_hand
     variance = inp.counted - expected
-    savepoint = session.begin_nested()
-    row = session.execute(
-        insert(CashReconciliation)
-        .values(
+    if not insert_once(
+        session,
+        CashReconciliation,
+        dict(
             id=inp.id,
             collector_id=user.id,
             station_id=station.id,
@@ -206,13 +203,8 @@ def reconcile(
             variance=variance,
             actor_id=scope.user_id,
             body_hash=digest,
-            recorded_at=func.clock_timestamp(),
-        )
-        .on_conflict_do_nothing()
-        .returning(CashReconciliation.id)
-    ).first()
-    if row is None:
-        savepoint.rollback()
+        ),
+    ):
         stored = session.get(CashReconciliation, inp.id, populate_existing=True)
         if stored is not None and stored.body_hash == digest:
             return _report(stored, replay=True)
@@ -253,7 +245,6 @@ def reconcile(
         },
     )
     session.flush()
-    savepoint.commit()
     stored = session.get(CashReconciliation, inp.id)
     assert stored is not None
     return _report(stored, replay=False, quarantined=w.quarantined, late=w.late)

@@ -18,9 +18,9 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from api.insert_once import insert_once
 from api.money.canonical import body_hash, canonical
 from api.money.records import audit
 from api.money.service import (
@@ -202,10 +202,10 @@ def record_group_payment(
     except ValueError as error:
         raise Rejected("bad_split", str(error)) from None
 
-    savepoint = session.begin_nested()
-    row = session.execute(
-        insert(GroupPayment)
-        .values(
+    if not insert_once(
+        session,
+        GroupPayment,
+        dict(
             id=inp.id,
             group_code=inp.group_code,
             amount=inp.amount,
@@ -216,13 +216,8 @@ def record_group_payment(
             device_id=inp.device_id,
             actor_id=scope.user_id,
             body_hash=digest,
-            recorded_at=func.clock_timestamp(),
-        )
-        .on_conflict_do_nothing()
-        .returning(GroupPayment.id)
-    ).first()
-    if row is None:  # somebody else stored this id (or this channel transaction) first
-        savepoint.rollback()
+        ),
+    ):  # somebody else stored this id (or this channel transaction) first
         found = _stored(session, inp.id, digest)
         if found is None:
             raise Rejected("duplicate_channel_txn", "This channel transaction is already stored.")
@@ -245,7 +240,6 @@ def record_group_payment(
         },
     )
     session.flush()
-    savepoint.commit()
     stored = session.get(GroupPayment, inp.id)
     assert stored is not None
     return GroupResult(Status.CREATED, False, stored, parts)

@@ -22,9 +22,9 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from api.insert_once import insert_once
 from api.money.canonical import body_hash, canonical
 from api.money.records import audit
 from api.money.service import MAX_CLOCK_SKEW, Rejected, Status
@@ -122,10 +122,10 @@ def autopay(
     plan = plan_allocation(due, take)
     assert plan.unallocated == 0
     pid = draw_payment_id(trigger)
-    savepoint = session.begin_nested()
-    row = session.execute(
-        insert(Payment)
-        .values(
+    if not insert_once(
+        session,
+        Payment,
+        dict(
             id=pid,
             kind=EntryKind.PAYMENT,
             account_id=account.id,
@@ -134,13 +134,8 @@ def autopay(
             collected_at=now,
             actor_id=actor_id,
             body_hash=body_hash({"trigger": trigger, "account_id": account.id, "amount": take}),
-            recorded_at=func.clock_timestamp(),
-        )
-        .on_conflict_do_nothing()
-        .returning(Payment.id)
-    ).first()
-    if row is None:
-        savepoint.rollback()
+        ),
+    ):
         return _stored_draw(session, trigger)
     session.add(PrepaidDraw(payment_id=pid, account_id=account.id, amount=take, trigger=trigger))
     allocations = tuple(
@@ -161,7 +156,6 @@ def autopay(
         detail={"channel": Channel.PREPAID.value, "trigger": trigger},
     )
     session.flush()
-    savepoint.commit()
     payment = session.get(Payment, pid)
     assert payment is not None
     return Draw(payment, allocations, trigger, False)
@@ -225,10 +219,10 @@ def record_deposit(
         raise Rejected("collected_in_future", "collected_at is in the future.")
     account = _lock(session, inp.account_id)
     assert account is not None
-    savepoint = session.begin_nested()
-    row = session.execute(
-        insert(PrepaidDeposit)
-        .values(
+    if not insert_once(
+        session,
+        PrepaidDeposit,
+        dict(
             id=inp.id,
             account_id=account.id,
             amount=inp.amount,
@@ -237,13 +231,8 @@ def record_deposit(
             device_id=inp.device_id,
             actor_id=scope.user_id,
             body_hash=digest,
-            recorded_at=func.clock_timestamp(),
-        )
-        .on_conflict_do_nothing()
-        .returning(PrepaidDeposit.id)
-    ).first()
-    if row is None:
-        savepoint.rollback()
+        ),
+    ):
         stored = session.get(PrepaidDeposit, inp.id, populate_existing=True)
         assert stored is not None
         return _replay(session, stored, digest)
@@ -259,7 +248,6 @@ def record_deposit(
         detail={"channel": inp.channel.value},
     )
     session.flush()
-    savepoint.commit()
     draw = autopay(session, account.id, deposit_trigger(inp.id), actor_id=scope.user_id, now=now)
     deposit = session.get(PrepaidDeposit, inp.id)
     assert deposit is not None

@@ -7,10 +7,10 @@ import uuid
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.insert_once import insert_once
 from api.money.canonical import body_hash
 from api.money.cash import in_hand
 from api.money.records import audit
@@ -81,10 +81,10 @@ def reverse_payment(
     if session.scalar(select(Payment.id).where(Payment.reverses_id == original.id)) is not None:
         raise Rejected("already_reversed", "This payment has already been reversed.", conflict=True)
     _cash_still_held(session, original)
-    savepoint = session.begin_nested()
-    row = session.execute(
-        insert(Payment)
-        .values(
+    if not insert_once(
+        session,
+        Payment,
+        dict(
             id=inp.id,
             kind=EntryKind.REVERSAL,
             account_id=original.account_id,
@@ -97,13 +97,8 @@ def reverse_payment(
             reason=inp.reason,
             actor_id=scope.user_id,
             body_hash=digest,
-            recorded_at=func.clock_timestamp(),
-        )
-        .on_conflict_do_nothing()
-        .returning(Payment.id)
-    ).first()
-    if row is None:
-        savepoint.rollback()
+        ),
+    ):
         found = _stored(session, inp.id, digest)
         if found is not None:
             return found
@@ -128,5 +123,4 @@ def reverse_payment(
         detail={"reverses_id": str(original.id), "reason": inp.reason},
     )
     session.flush()
-    savepoint.commit()
     return PaymentResult(Status.CREATED, False, session.get(Payment, inp.id), negatives)

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.insert_once import insert_once
 from api.money.canonical import body_hash, canonical
 from api.money.records import RECEIPT_CHANNELS, audit, next_receipt_no
 from geo.models import (
@@ -203,26 +203,20 @@ def _quarantine(
         station_id = min(scope.station_ids, default=None)
     if inp.channel is Channel.FIELD_CASH:
         hold_custody(session, scope.user_id)
-    stmt = (
-        insert(QuarantinedPayment)
-        .values(
-            id=inp.id,
-            station_id=station_id,
-            account_id=inp.account_id,
-            amount=inp.amount,
-            channel=inp.channel.value,
-            collector_id=scope.user_id,
-            collected_at=inp.collected_at,
-            device_id=inp.device_id,
-            reason=reason,
-            body=body,
-            body_hash=digest,
-            recorded_at=func.clock_timestamp(),
-        )
-        .on_conflict_do_nothing(index_elements=[QuarantinedPayment.id])
-        .returning(QuarantinedPayment.id)
-    )
-    if session.execute(stmt).first() is None:
+    held_row = {
+        "id": inp.id,
+        "station_id": station_id,
+        "account_id": inp.account_id,
+        "amount": inp.amount,
+        "channel": inp.channel.value,
+        "collector_id": scope.user_id,
+        "collected_at": inp.collected_at,
+        "device_id": inp.device_id,
+        "reason": reason,
+        "body": body,
+        "body_hash": digest,
+    }
+    if not insert_once(session, QuarantinedPayment, held_row, key=["id"]):
         found = _stored(session, inp.id, digest)
         assert found is not None
         return found
@@ -286,37 +280,33 @@ def record_payment(
     # Owed on the collection day, less what later-dated payments already paid.
     today = local_date(now, tz)
     plan = plan_allocation(payable(session, account.id, on, today), inp.amount, inp.bill_ids)
-    savepoint = session.begin_nested()
-    receipt = (
-        next_receipt_no(session, station.id, on.year)
-        if inp.channel.value in RECEIPT_CHANNELS
-        else None
-    )
     uploader = collector_id if collector_id is not None else scope.user_id
-    if inp.channel is Channel.FIELD_CASH and inp.channel_txn_id is None:
-        hold_custody(session, uploader)
-    row = session.execute(
-        insert(Payment)
-        .values(
-            id=inp.id,
-            kind=EntryKind.PAYMENT,
-            account_id=account.id,
-            amount=inp.amount,
-            channel=inp.channel,
-            channel_txn_id=inp.channel_txn_id,
-            collector_id=uploader if inp.channel_txn_id is None else None,
-            collected_at=inp.collected_at,
-            device_id=inp.device_id,
-            receipt_no=receipt,
-            actor_id=scope.user_id,
-            body_hash=digest,
-            recorded_at=func.clock_timestamp(),
-        )
-        .on_conflict_do_nothing()
-        .returning(Payment.id)
-    ).first()
-    if row is None:  # somebody else stored this id (or this channel transaction) first
-        savepoint.rollback()
+    receipt: str | None = None
+
+    def row() -> dict[str, object]:
+        # Drawn inside insert_once's savepoint: a lost race gives the number back.
+        nonlocal receipt
+        if inp.channel.value in RECEIPT_CHANNELS:
+            receipt = next_receipt_no(session, station.id, on.year)
+        if inp.channel is Channel.FIELD_CASH and inp.channel_txn_id is None:
+            hold_custody(session, uploader)
+        return {
+            "id": inp.id,
+            "kind": EntryKind.PAYMENT,
+            "account_id": account.id,
+            "amount": inp.amount,
+            "channel": inp.channel,
+            "channel_txn_id": inp.channel_txn_id,
+            "collector_id": uploader if inp.channel_txn_id is None else None,
+            "collected_at": inp.collected_at,
+            "device_id": inp.device_id,
+            "receipt_no": receipt,
+            "actor_id": scope.user_id,
+            "body_hash": digest,
+        }
+
+    if not insert_once(session, Payment, row):
+        # Somebody else stored this id (or this channel transaction) first.
         found = _stored(session, inp.id, digest, quarantine=not skip_authorization)
         if found is None:
             raise Rejected("duplicate_channel_txn", "This channel transaction is already stored.")
@@ -354,6 +344,5 @@ def record_payment(
         detail={"channel": inp.channel.value, "receipt_no": receipt, "collector_id": uploader},
     )
     session.flush()
-    savepoint.commit()
     payment = session.get(Payment, inp.id)
     return PaymentResult(Status.CREATED, False, payment, allocations, overpayment=plan.unallocated)

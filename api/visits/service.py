@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 
 from geoalchemy2.elements import WKTElement
 from sqlalchemy import or_, select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from api.insert_once import insert_once
 from api.money.canonical import body_hash
 from geo.coords import CoordSystem, to_wgs84
 from geo.models import Account, AccountResponsibility, Outcome, Station, Visit
@@ -96,27 +96,20 @@ def record_visit(session: Session, collector_id: int, inp: VisitInput) -> VisitR
     if inp.fix is not None:
         lon, lat = to_wgs84(inp.fix.lon, inp.fix.lat, inp.fix.system)
         fix = WKTElement(f"POINT({lon} {lat})", srid=4326)
-    stmt = (
-        insert(Visit)
-        .values(
-            id=inp.id,
-            account_id=inp.account_id,
-            collector_id=collector_id,
-            outcome=inp.outcome,
-            promise_date=inp.promise_date,
-            fix=fix,
-            fix_accuracy_m=inp.fix.accuracy_m if inp.fix else None,
-            device_time=inp.device_time,
-            notes=inp.notes,
-            device_id=inp.device_id,
-            body_hash=digest,
-        )
-        .on_conflict_do_nothing(index_elements=["id"])
-        .returning(Visit.id)
-    )
-    with session.begin_nested():
-        created = session.execute(stmt).scalar_one_or_none()
-    if created is not None:
+    row = {
+        "id": inp.id,
+        "account_id": inp.account_id,
+        "collector_id": collector_id,
+        "outcome": inp.outcome,
+        "promise_date": inp.promise_date,
+        "fix": fix,
+        "fix_accuracy_m": inp.fix.accuracy_m if inp.fix else None,
+        "device_time": inp.device_time,
+        "notes": inp.notes,
+        "device_id": inp.device_id,
+        "body_hash": digest,
+    }
+    if insert_once(session, Visit, row, key=["id"], stamp=False):
         return VisitResult(inp.id, VisitStatus.CREATED)
     # Lost a race with a concurrent upload of the same id: a separate SELECT decides.
     stored = session.get(Visit, inp.id, populate_existing=True)
