@@ -105,5 +105,5 @@ class ReplanSchema(Schema):
         load_default=1.0,
         allow_nan=False,
         validate=validate.Range(min=1, max=60),
-        metadata={"description": "Solver seconds (default 1)"},
+        metadata={"description": "Seconds for travel times and search (default 1)"},
     )

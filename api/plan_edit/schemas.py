@@ -49,7 +49,7 @@ class ReoptimiseSchema(Schema):
         allow_nan=False,
         validate=validate.Range(min=0.5),
         metadata={
-            "description": "Solver budget in seconds, from 0.5 up to the configured "
+            "description": "Seconds for travel times and search, from 0.5 up to the configured "
             "PLAN_REOPTIMISE_MAX_TIME_LIMIT (default 10); the solve runs as a background job"
         },
     )

@@ -27,7 +27,7 @@ class PlanRequestSchema(Schema):
         load_default=30.0,
         allow_nan=False,
         validate=validate.Range(min=1, max=300),
-        metadata={"description": "Solver budget in seconds (1-300)"},
+        metadata={"description": "Seconds for travel times and search (1-300)"},
     )
 
 
