@@ -41,7 +41,8 @@ from geo.models import (
 )
 from geo.models.group_prepaid import GroupPayment, GroupPaymentPart
 from geo.models.ledger_extra import MoneyException
-from geo.money import amount_due, local_date
+from geo.money import local_date
+from geo.money.due_many import dues_of
 from geo.money.group import GroupPlan, part_payment_id, plan_group
 from geo.money.payable import payable
 from geo.scope import Scope, restrict
@@ -346,10 +347,13 @@ def group_view(session: Session, scope: Scope, code: str, as_of: dt.date | None)
         station = session.get(Station, accounts[0].station_id)
         assert station is not None
         as_of = dt.datetime.now(ZoneInfo(station.timezone)).date()
-    rows = []
-    for account in accounts:
-        due = amount_due(session, account.id, as_of)
-        rows.append(AccountDue(account, due.principal, due.late_fee, due.total, due.credit))
+    dues = dues_of(session, [a.id for a in accounts], as_of)
+    rows = [
+        AccountDue(
+            a, dues[a.id].principal, dues[a.id].late_fee, dues[a.id].total, dues[a.id].credit
+        )
+        for a in accounts
+    ]
     credit = session.scalar(
         select(func.coalesce(func.sum(GroupPayment.unallocated), 0)).where(
             GroupPayment.group_code == code

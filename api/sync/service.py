@@ -9,6 +9,7 @@ later sync instead of being skipped (``updated_at > cursor`` would miss it).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +19,8 @@ from sqlalchemy.orm import Session
 from api.errors import Problem
 from geo.models import Account, ChangeLog, SyncHorizon, Visit
 from geo.models.sync import SNAPSHOT_XMIN
-from geo.money.due import amount_due
+from geo.money.due import AmountDue
+from geo.money.due_many import dues_of
 
 MAX_PAGE = 500
 
@@ -68,10 +70,10 @@ def _xmin(session: Session) -> int:
     return int(session.execute(text(f"SELECT {SNAPSHOT_XMIN}")).scalar_one())
 
 
-def account_data(session: Session, account: Account, as_of: dt.date) -> dict[str, Any]:
+def account_data(account: Account, due: AmountDue) -> dict[str, Any]:
+    """What the phone keeps of an account: who, where, and what it owes (``due``)."""
     from geoalchemy2.shape import to_shape
 
-    due = amount_due(session, account.id, as_of)
     point = to_shape(account.location)
     return {
         "number": account.number,
@@ -104,9 +106,10 @@ def _full(session: Session, collector_id: int, as_of: dt.date) -> SyncPage:
     xmin = _xmin(session)
     accounts = session.scalars(
         select(Account).where(Account.responsible_id == collector_id).order_by(Account.id)
-    )
+    ).all()
+    dues = dues_of(session, [a.id for a in accounts], as_of)
     changes = [
-        Change("account", str(a.id), "upsert", account_data(session, a, as_of)) for a in accounts
+        Change("account", str(a.id), "upsert", account_data(a, dues[a.id])) for a in accounts
     ]
     return SyncPage(Cursor(xmin, 0), changes, more=False, full=True)
 
@@ -140,19 +143,25 @@ def changes_since(
     for row in rows:
         latest.pop((row.entity, row.entity_id), None)
         latest[(row.entity, row.entity_id)] = row
-    changes = [_materialise(session, row, collector_id, as_of) for row in latest.values()]
+    # What every account in the page owes, in one query (tombstones included: cheap).
+    dues = dues_of(
+        session, [int(r.entity_id) for r in latest.values() if r.entity == "account"], as_of
+    )
+    changes = [_materialise(session, row, collector_id, dues) for row in latest.values()]
     next_cursor = Cursor(rows[-1].xid, rows[-1].id) if more else Cursor(max(xmin, cursor.xid), 0)
     return SyncPage(next_cursor, changes, more=more)
 
 
-def _materialise(session: Session, row: ChangeLog, collector_id: int, as_of: dt.date) -> Change:
+def _materialise(
+    session: Session, row: ChangeLog, collector_id: int, dues: Mapping[int, AmountDue]
+) -> Change:
     if row.entity == "account":
         account = session.get(Account, int(row.entity_id))
         # A tombstone carries no personal data; an account no longer mine is a tombstone
         # even if the log row said upsert (it moved on since).
         if row.op == "delete" or account is None or account.responsible_id != collector_id:
             return Change("account", row.entity_id, "delete")
-        return Change("account", row.entity_id, "upsert", account_data(session, account, as_of))
+        return Change("account", row.entity_id, "upsert", account_data(account, dues[account.id]))
     if row.entity == "visit":
         visit = session.get(Visit, row.entity_id)
         if visit is None:

@@ -29,6 +29,7 @@ from geo.models import (
     User,
     user_station,
 )
+from geo.money.due_many import dues_of
 from geo.scope import Scope, get_scoped
 from tests.factories import Factory
 
@@ -255,11 +256,12 @@ def test_paid_bill_reaches_the_phone(factory, client, session):
         )
     ).all()
     assert audiences.count(me.id) >= 3  # created, billed, paid
+    tomorrow = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)
     change = service._materialise(
         session,
         ChangeLog(entity="account", entity_id=str(acc.id), op="upsert"),
         me.id,
-        dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1),
+        dues_of(session, [acc.id], tomorrow),
     )
     assert change.data["principal"] == "0.00"
 
