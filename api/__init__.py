@@ -23,6 +23,7 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     from api.auth.passwords import HashingParams, Passwords
     from api.auth.throttle import LoginThrottle
     from api.celery_app import init_celery
+    from api.reminders import tasks as reminder_tasks
     from api.reminders.gateway import LoggingGateway
     from api.smorest import api
 
@@ -44,7 +45,7 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
         app.extensions["redis"], prefix=app.config["LOGIN_THROTTLE_PREFIX"]
     )
     app.extensions["sms_gateway"] = LoggingGateway()
-    init_celery(app)
+    reminder_tasks.init_beat(init_celery(app))
 
     api.init_app(app)
     _register_blueprints(app, api)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Start/stop one background Celery worker for `make run` (idempotent). It embeds celery
-# beat (-B), which runs the plan-job reaper (`plans.reap`) every minute.
+# beat (-B): the plan-job reaper (`plans.reap`) every minute, the reminder tick every 10 min.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pidfile=.run/worker.pid

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 
-from api.reminders import service
+from api.reminders import service, tasks
 from geo.models import Outcome, Reminder, ReminderStatus, Role, Visit
 
 DAY = dt.date(2026, 12, 3)
@@ -78,3 +79,22 @@ def test_gateway_failure_retries_then_gives_up(session, promised):
     assert statuses[bad] is ReminderStatus.FAILED
     assert [s for p, s in statuses.items() if p != bad] == [ReminderStatus.SENT] * 2
     assert len(gateway.sent) == 2
+
+
+def test_the_beat_tick_queues_and_sends_by_day_only(app, session, promised):
+    """celery beat's tick: nothing at night; by day tomorrow's reminders are queued and
+    sent; the next tick texts nobody twice."""
+    assert tasks.TICK in app.extensions["celery"].conf.beat_schedule["reminders-tick"]["task"]
+    shanghai = ZoneInfo("Asia/Shanghai")
+    gateway = RecordingGateway()
+    night = dt.datetime.combine(DAY - dt.timedelta(days=1), dt.time(23, 30), shanghai)
+    assert tasks.tick(session, gateway, night) == {"queued": 0, "sent": 0}
+    assert _count(session) == 0 and gateway.sent == []
+    morning = dt.datetime.combine(DAY - dt.timedelta(days=1), dt.time(10, 0), shanghai)
+    first = tasks.tick(session, gateway, morning)
+    assert first["queued"] >= 3 and first["sent"] >= 3
+    mine = sorted(a.phone for a in promised)
+    assert sorted(p for p, _ in gateway.sent if p in mine) == mine
+    again = tasks.tick(session, gateway, morning + dt.timedelta(minutes=10))
+    assert again == {"queued": 0, "sent": 0}
+    assert sorted(p for p, _ in gateway.sent if p in mine) == mine
