@@ -26,6 +26,9 @@ class Config:
     LOGIN_THROTTLE_PREFIX = "login-fail"
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
     STATEMENT_TIMEOUT_MS = 30_000
+    # The database role requests and workers act as (set on every connection): it may not
+    # UPDATE, DELETE or TRUNCATE the money ledger (migration 0009). Empty: the login's own.
+    DATABASE_ROLE = "arrears_app"
     DEFAULT_TIMEZONE = "Asia/Shanghai"
     # Plans' travel times: "auto" (the imported road network where it reaches the
     # station, else great-circle), "roads" (required) or "greatcircle".

@@ -13,13 +13,12 @@ MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 
 
 def init_app(app: Flask) -> None:
+    # JIT compilation costs more than it saves on this service's short queries.
+    options = f"-c statement_timeout={app.config['STATEMENT_TIMEOUT_MS']} -c jit=off"
+    if app.config["DATABASE_ROLE"]:
+        options += f" -c role={app.config['DATABASE_ROLE']}"
     engine = create_engine(
-        app.config["DATABASE_URL"],
-        pool_pre_ping=True,
-        # JIT compilation costs more than it saves on this service's short queries.
-        connect_args={
-            "options": f"-c statement_timeout={app.config['STATEMENT_TIMEOUT_MS']} -c jit=off"
-        },
+        app.config["DATABASE_URL"], pool_pre_ping=True, connect_args={"options": options}
     )
     app.extensions["db_engine"] = engine
     app.extensions["db_sessionmaker"] = sessionmaker(bind=engine, expire_on_commit=False)
@@ -53,6 +52,14 @@ def ensure_database(url: str) -> bool:
             return False
         conn.execute(f'CREATE DATABASE "{u.database}"')  # name from our own config
         return True
+
+
+def analyze_database(url: str) -> None:
+    """Refresh the planner's statistics of every table, as the login (which owns them;
+    the application role may not ANALYZE)."""
+    conninfo = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute("ANALYZE")
 
 
 def upgrade_database(url: str) -> None:

@@ -11,6 +11,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
+from api.db import analyze_database
 from api.demo.generator import DEMO_PASSWORDS, seed_demo
 from geo.models import Station, User
 
@@ -46,8 +47,7 @@ def seed(accounts: int, seed: int, today: dt.datetime | None, if_empty: bool) ->
         session.close()
     # Fresh tables have no planner statistics: until autovacuum gets to them, the
     # amount-due queries run about 3x slower (bench/due_timing.py).
-    with current_app.extensions["db_engine"].connect() as conn:
-        conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
+    analyze_database(current_app.config["DATABASE_URL"])
     click.echo(
         f"demo: {report.stations} stations, {report.accounts} accounts, {report.bills} bills, "
         f"{report.payments} payments, {report.visits} visits in {time.monotonic() - started:.1f} s"
