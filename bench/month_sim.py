@@ -306,10 +306,10 @@ def compute_for(session: Session, req: PlanRequest, policy: str) -> PlanDraft:
             return service.compute_plan(session, req)
     if policy in ("model-day", "model-weakwindow", "model-day-weakwindow"):
         # The planner as it was before the month horizon and the strong-evidence windows.
-        horizon = 0 if "day" in policy else visit_value.HORIZON_DAYS
+        days_left = (lambda d: 0) if "day" in policy else visit_value.month_days_left
         lift = 0.0 if "weakwindow" in policy else visit_value.WINDOW_LIFT
         with (
-            mock.patch.object(visit_value, "HORIZON_DAYS", horizon),
+            mock.patch.object(service, "month_days_left", days_left),
             mock.patch.object(visit_value, "WINDOW_LIFT", lift),
         ):
             return service.compute_plan(session, req)

@@ -2,14 +2,18 @@
 
 The prize of a visit is what it adds to the month's recovery::
 
-    amount due x P(pay | home) x P(home) x (1 - P(pays by itself within the horizon))
+    amount due x P(pay | home) x P(home) x (1 - P(pays by itself before the month ends))
 
-The collector's day is the scarce resource and the planner looks a month ahead: money
-that would arrive online anyway is not the visit's merit, so the last factor discounts
-accounts that settle overdue bills on their own. The probabilities are estimated from
-the account's own visit and payment history and shrunk toward the mean of its village
-and category (which is itself shrunk toward the station's mean), so an account with two
-visits is not judged on two visits alone.
+The collector's day is the scarce resource and the station is judged on its month-end
+collection rate: money that would arrive online before the month closes is not the
+visit's merit, so the last factor discounts accounts that settle overdue bills on their
+own. The horizon is the days left in the plan day's month (the plan day included), not a
+fixed month ahead: early in the month a self-payer has weeks to pay by itself, on the
+last days it has almost none, and its visit is then worth nearly its full odds.
+
+The probabilities are estimated from the account's own visit and payment history and
+shrunk toward the mean of its village and category (which is itself shrunk toward the
+station's mean), so an account with two visits is not judged on two visits alone.
 
 Shrinkage is the Beta-binomial posterior mean: with ``k`` successes in ``n`` trials
 and a prior mean ``m`` worth ``w`` pseudo-trials, ``p = (k + w m) / (n + w)``. The rate
@@ -21,6 +25,8 @@ itself within ``H`` days) is ``1 - exp(-r H)``.
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -46,12 +52,16 @@ BILL_WEIGHT = 1.0
 #: routes into those hours and leave the rest of the day empty.
 WINDOW_GAIN = 0.15
 WINDOW_LIFT = 1.5
-#: Planning horizon of the prize (days): a month of visits lies ahead.
-HORIZON_DAYS = 30
 #: Exposure of one pseudo-bill in the prior of the self-payment rate, days overdue.
 DAYS_PER_PSEUDO_BILL = 30.0
 #: Daily rate of settling an overdue bill without a collector, when nothing is known.
 DEFAULT_SELF_RATE = 0.01
+
+
+def month_days_left(day: dt.date) -> int:
+    """Days from ``day`` to the end of its month, both included: the horizon of the prize
+    (the month-end collection rate counts what arrives by the month's last day)."""
+    return calendar.monthrange(day.year, day.month)[1] - day.day + 1
 
 
 def band_of(hour: int) -> int | None:
@@ -130,10 +140,9 @@ class Rates:
     p_home: tuple[float, ...]
     self_rate: float = 0.0
 
-    @property
-    def p_self(self) -> float:
-        """P(the account pays by itself within :data:`HORIZON_DAYS`), constant rate."""
-        return 1.0 - exp(-self.self_rate * HORIZON_DAYS)
+    def p_self(self, days: int) -> float:
+        """P(the account pays by itself within ``days`` days), constant daily rate."""
+        return 1.0 - exp(-self.self_rate * max(days, 0))
 
     def as_dict(self) -> dict[str, object]:
         """JSON-friendly form, probabilities rounded to 3 decimals."""
@@ -143,7 +152,6 @@ class Rates:
                 f"{a:02d}-{b:02d}": round(p, 3)
                 for (a, b), p in zip(BANDS, self.p_home, strict=True)
             },
-            "p_self": round(self.p_self, 3),
             "self_per_day": round(self.self_rate, 5),
         }
 
@@ -241,6 +249,8 @@ class VisitValue:
         Index into :data:`BANDS` of the window to visit in, or None for any time.
     p_self
         P(the account pays by itself within the horizon): that money is not the visit's.
+    horizon_days
+        Days left in the month (plan day included) over which ``p_self`` is taken.
     """
 
     amount_due: Decimal
@@ -249,6 +259,7 @@ class VisitValue:
     band: int | None
     prize_fen: int
     p_self: float = 0.0
+    horizon_days: int = 0
 
     @property
     def expected_value(self) -> Decimal:
@@ -256,7 +267,13 @@ class VisitValue:
         return (Decimal(self.prize_fen) / 100).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
-def visit_value(amount_due: Decimal, rates: Rates, *, forced_band: int | None = None) -> VisitValue:
+def visit_value(
+    amount_due: Decimal,
+    rates: Rates,
+    *,
+    horizon_days: int,
+    forced_band: int | None = None,
+) -> VisitValue:
     """Value a visit: pick the time band (if one clearly stands out) and compute the prize.
 
     Parameters
@@ -265,6 +282,9 @@ def visit_value(amount_due: Decimal, rates: Rates, *, forced_band: int | None = 
         Principal plus late fee as of the plan day, yuan.
     rates
         The account's shrunk estimates.
+    horizon_days
+        Days over which money paid by the account itself would count anyway: the days
+        left in the month (:func:`month_days_left`); 0 counts no self-payment.
     forced_band
         Use this band (e.g. the one a promise was given for) instead of choosing.
     """
@@ -280,7 +300,7 @@ def visit_value(amount_due: Decimal, rates: Rates, *, forced_band: int | None = 
         band, p_home = best, rates.p_home[best]
     else:
         band, p_home = None, mean_home
-    p_self = rates.p_self
+    p_self = rates.p_self(horizon_days)
     factor = Decimal(repr(rates.p_pay)) * Decimal(repr(p_home)) * Decimal(repr(1.0 - p_self))
     fen = int((amount_due * 100 * factor).to_integral_value(ROUND_HALF_UP))
-    return VisitValue(amount_due, rates.p_pay, p_home, band, max(fen, 0), p_self)
+    return VisitValue(amount_due, rates.p_pay, p_home, band, max(fen, 0), p_self, horizon_days)

@@ -50,12 +50,12 @@ from geo.value_priors import Priors
 from geo.visit_value import (
     ACCOUNT_PRIOR_WEIGHT,
     BANDS,
-    HORIZON_DAYS,
     History,
     Rates,
     VisitValue,
     estimate,
     group_priors,
+    month_days_left,
     visit_value,
 )
 
@@ -112,6 +112,7 @@ class _Candidate:
             "p_pay": round(self.value.p_pay, 3),
             "p_home": round(self.value.p_home, 3),
             "p_self": round(self.value.p_self, 3),
+            "horizon_days": self.value.horizon_days,
             "band": None if band is None else f"{BANDS[band][0]:02d}-{BANDS[band][1]:02d}",
             "prize_fen": self.value.prize_fen,
             "promise_due": self.mandatory,
@@ -199,6 +200,7 @@ def value_candidates(
         priors = Priors(
             *group_priors(histories, {i.id: (i.village, i.category.value) for i in infos})
         )
+    horizon = month_days_left(req.plan_date)  # the station is judged at month end
     out: list[_Candidate] = []
     left: list[dict[str, object]] = []
     for info in infos:
@@ -208,7 +210,9 @@ def value_candidates(
             ACCOUNT_PRIOR_WEIGHT,
         )
         mandatory = info.id in promises
-        value = visit_value(dues[info.id].total, rates, forced_band=promises.get(info.id))
+        value = visit_value(
+            dues[info.id].total, rates, horizon_days=horizon, forced_band=promises.get(info.id)
+        )
         allowed = (
             frozenset({pin_owner[info.id]}) if info.id in pin_owner else _eligible(info, planned)
         )
@@ -482,7 +486,9 @@ def compute_plan(
         "travel": provider.key,
         "value_model": {
             "formula": "amount_due x p_pay x p_home x (1 - p_self), p_self = P(pays by "
-            f"itself within {HORIZON_DAYS} days); rates shrunk toward village/category means",
+            "itself before the month ends, within horizon_days); rates shrunk toward "
+            "village/category means",
+            "horizon_days": month_days_left(req.plan_date),
             "station_rates": priors.station.as_dict(),
             # Unrounded, so that a re-plan of this day values against the same priors.
             "priors": priors.to_json(),

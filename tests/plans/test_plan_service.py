@@ -10,6 +10,7 @@ from api.plans.model import PlanRequest
 from api.plans.service import collector_problem, compute_plan
 from geo.models import Outcome
 from geo.models.ledger_extra import QuarantinedPayment
+from geo.visit_value import month_days_left
 from tests.plans.helpers import WEST, build_day, overdue_bill, visit
 
 
@@ -94,6 +95,9 @@ def test_explain_holds_the_numbers_behind_the_prize(factory, session):
     assert ex["p_home_by_band"]["08-10"] < 0.5  # six empty mornings pull it down
     assert ex["formula"] == "amount_due x p_pay x p_home x (1 - p_self)"
     assert 0 < ex["p_self"] < 0.5  # a station prior: nobody here ever paid by themselves
+    # over the days left in the plan day's month (the month-end rate is what counts)
+    assert ex["horizon_days"] == month_days_left(day.plan_date)
+    assert draft.summary["value_model"]["horizon_days"] == ex["horizon_days"]
     # inputs rounded to 3 places
     recomputed = float(amount) * 100 * ex["p_pay"] * ex["p_home"] * (1 - ex["p_self"])
     assert abs(ex["prize_fen"] - recomputed) <= 0.01 * recomputed + 1

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from decimal import Decimal
 
 from geo.visit_value import (
     BANDS,
     DAYS_PER_PSEUDO_BILL,
-    HORIZON_DAYS,
     History,
     Rates,
     day_mean,
     estimate,
     group_priors,
+    month_days_left,
     shrink,
     visit_value,
 )
@@ -42,16 +43,18 @@ def test_group_prior_sits_between_station_and_account():
 def test_a_band_that_stands_out_becomes_the_visit_window():
     """A much better afternoon is chosen as the window; a flat day gets none."""
     rates = Rates(0.8, (0.1, 0.1, 0.2, 0.9))
-    v = visit_value(Decimal("100.00"), rates)
+    v = visit_value(Decimal("100.00"), rates, horizon_days=30)
     assert v.band == 3 and v.p_home == 0.9
     assert v.prize_fen == round(10000 * 0.8 * 0.9)
-    flat = visit_value(Decimal("100.00"), FLAT)
+    flat = visit_value(Decimal("100.00"), FLAT, horizon_days=30)
     assert flat.band is None and flat.prize_fen == 2500
 
 
 def test_forced_band_is_used_for_promises():
     """A promise made in the morning is valued with the morning's P(home)."""
-    v = visit_value(Decimal("10.00"), Rates(0.5, (0.2, 0.4, 0.6, 0.8)), forced_band=0)
+    v = visit_value(
+        Decimal("10.00"), Rates(0.5, (0.2, 0.4, 0.6, 0.8)), horizon_days=30, forced_band=0
+    )
     assert v.band == 0 and v.prize_fen == round(1000 * 0.5 * 0.2)
     assert v.expected_value == Decimal("1.00")
 
@@ -75,9 +78,9 @@ def test_a_modest_lunch_peak_is_no_window_a_strong_one_is():
     """Everyone is home a bit more at lunch: 0.7 against a day of 0.53 is not worth pinning
     the visit to two hours (the routes cannot put every account at lunch); 0.9 against
     0.26 is."""
-    modest = visit_value(Decimal("100.00"), Rates(0.8, (0.5, 0.45, 0.7, 0.5)))
+    modest = visit_value(Decimal("100.00"), Rates(0.8, (0.5, 0.45, 0.7, 0.5)), horizon_days=30)
     assert modest.band is None and modest.p_home == day_mean((0.5, 0.45, 0.7, 0.5))
-    strong = visit_value(Decimal("100.00"), Rates(0.8, (0.1, 0.1, 0.9, 0.1)))
+    strong = visit_value(Decimal("100.00"), Rates(0.8, (0.1, 0.1, 0.9, 0.1)), horizon_days=30)
     assert strong.band == 2 and strong.p_home == 0.9
 
 
@@ -89,7 +92,7 @@ def test_paying_overdue_bills_by_oneself_is_a_rate_per_day_overdue():
     slow = estimate(History(bills_due=6, self_paid=0, overdue_days=600), prior, 4)
     assert fast.self_rate == (5 + 4 * DAYS_PER_PSEUDO_BILL * 0.01) / (60 + 4 * DAYS_PER_PSEUDO_BILL)
     assert slow.self_rate < 0.01 / 4 < fast.self_rate
-    assert abs(fast.p_self - (1 - math.exp(-fast.self_rate * HORIZON_DAYS))) < 1e-12
+    assert abs(fast.p_self(30) - (1 - math.exp(-fast.self_rate * 30))) < 1e-12
     assert estimate(History(), prior, 4).self_rate == 0.01  # no exposure: the prior
 
 
@@ -97,9 +100,40 @@ def test_money_that_would_come_by_itself_is_not_the_visits():
     """The prize is amount x p_pay x p_home x (1 - p_self): the same debt and odds at the
     door are worth much less for an account that settles overdue bills online anyway."""
     home = (0.5,) * len(BANDS)
-    online = visit_value(Decimal("200.00"), Rates(0.8, home, 0.04))
-    door = visit_value(Decimal("200.00"), Rates(0.8, home, 0.001))
-    assert online.p_self == 1 - math.exp(-0.04 * HORIZON_DAYS)
+    online = visit_value(Decimal("200.00"), Rates(0.8, home, 0.04), horizon_days=30)
+    door = visit_value(Decimal("200.00"), Rates(0.8, home, 0.001), horizon_days=30)
+    assert online.p_self == 1 - math.exp(-0.04 * 30)
     assert online.prize_fen == round(20000 * 0.8 * 0.5 * (1 - online.p_self))
     assert online.prize_fen < door.prize_fen / 2
-    assert visit_value(Decimal("200.00"), Rates(0.8, home)).prize_fen == 8000  # rate 0
+    assert visit_value(Decimal("200.00"), Rates(0.8, home), horizon_days=30).prize_fen == 8000
+
+
+def test_the_horizon_is_the_days_left_in_the_month():
+    """The station is judged on its month-end rate: the plan day and the days after it,
+    up to the month's last day, are when money paid by oneself still counts."""
+    assert month_days_left(dt.date(2026, 12, 1)) == 31
+    assert month_days_left(dt.date(2026, 12, 29)) == 3
+    assert month_days_left(dt.date(2026, 12, 31)) == 1
+    assert month_days_left(dt.date(2028, 2, 1)) == 29  # leap year
+
+
+def test_a_self_payer_is_worth_more_as_the_month_runs_out():
+    """Early in the month an account that settles overdue bills online has weeks to do it
+    by itself, so its visit is worth little more than the odds at the door leave after
+    that; on the last days it has no time left and the visit is worth nearly its full odds.
+    An account that never pays by itself is worth the same all month."""
+    home = (0.5,) * len(BANDS)
+    online, door = Rates(0.8, home, 0.04), Rates(0.8, home, 0.0)
+    start = visit_value(
+        Decimal("200.00"), online, horizon_days=month_days_left(dt.date(2026, 12, 1))
+    )
+    end = visit_value(
+        Decimal("200.00"), online, horizon_days=month_days_left(dt.date(2026, 12, 30))
+    )
+    assert start.horizon_days == 31 and end.horizon_days == 2
+    assert start.prize_fen < end.prize_fen / 3
+    assert end.prize_fen > 0.9 * 8000
+    assert visit_value(Decimal("200.00"), door, horizon_days=31).prize_fen == 8000
+    assert visit_value(Decimal("200.00"), door, horizon_days=2).prize_fen == 8000
+    # Early in the month the self-payer's visit ranks far below the other's; late, level.
+    assert start.prize_fen < 0.5 * 8000
