@@ -27,7 +27,10 @@ Policies, each on its own copy of ``arrears_dev`` (``arrears_msim_<policy>``):
   window rule (a band 0.15 above the day's mean becomes a hard window, no lift needed);
   ``model-day-weakwindow``: both, i.e. the planner before issue 6;
 * ``model-nowindow``: the planner without time windows (P(home) is the day's mean for
-  every stop, so no stop is tied to its best band; promises keep theirs).
+  every stop, so no stop is tied to its best band; promises keep theirs);
+* ``oracle``: a reference, not a policy: the planner fed the hidden truth (P(pay),
+  P(home) per band, the run's online rate) instead of its estimates, to see how much
+  better estimates could gain at most with this prize and solver.
 
 Usage (from the repository root)::
 
@@ -104,6 +107,7 @@ POLICIES = (
     "model-day",
     "model-weakwindow",
     "model-day-weakwindow",
+    "oracle",
 )
 
 
@@ -278,7 +282,7 @@ def plan_routes(
     limit, replans = args.time_limit, 0
     while True:  # compute_plan only reads: the morning's online payments stay
         req = PlanRequest(world.station.id, day, time_limit=limit, seed=args.solver_seed)
-        draft = compute_for(session, req, policy)
+        draft = compute_for(session, req, policy, world)
         if not failed_groups(draft) or replans + 1 >= PLAN_ATTEMPTS:
             break
         replans += 1
@@ -293,8 +297,11 @@ def plan_routes(
     return out, replans
 
 
-def compute_for(session: Session, req: PlanRequest, policy: str) -> PlanDraft:
-    """The planner's draft under ``policy`` (a setting changed in the bench, never the truth)."""
+def compute_for(session: Session, req: PlanRequest, policy: str, world: World) -> PlanDraft:
+    """The planner's draft under ``policy`` (a setting changed in the bench; only ``oracle``,
+    a reference and not a policy, reads the truth)."""
+    if policy == "oracle":
+        return oracle_plan(session, req, world)
     if policy == "amount":
         flat = Rates(1.0, (1.0,) * len(BANDS))
         with mock.patch.object(service, "estimate", lambda *a, **k: flat):
@@ -318,6 +325,36 @@ def compute_for(session: Session, req: PlanRequest, policy: str) -> PlanDraft:
             return service.compute_plan(session, req)
     assert policy == "model", policy
     return service.compute_plan(session, req)
+
+
+def oracle_plan(session: Session, req: PlanRequest, world: World) -> PlanDraft:
+    """The planner fed the hidden truth instead of its estimates: P(pay), P(home) per band
+    and this run's daily rate of paying online. An upper reference for what better
+    estimates could gain, not a policy (no station knows its customers' truth)."""
+    infos: list[cand.AccountInfo] = []
+    original = cand.accounts_with_collectors
+
+    def capture(session: Session, ids: list[int]) -> list[cand.AccountInfo]:
+        infos[:] = original(session, ids)
+        return list(infos)
+
+    truths: list[Rates] = []
+
+    def truth_rates(*_a: object, **_k: object) -> Rates:
+        if not truths:  # value_candidates estimates once per account, in ``infos`` order
+            truths.extend(
+                Rates(t.pay_prob, t.home_prob, world.online[t.kind])
+                for t in (world.truth(i.id) for i in reversed(infos))
+            )
+        return truths.pop()
+
+    with (
+        mock.patch.object(service.cand, "accounts_with_collectors", capture),
+        mock.patch.object(service, "estimate", truth_rates),
+    ):
+        draft = service.compute_plan(session, req)
+    assert not truths, "value_candidates no longer estimates once per account in order"
+    return draft
 
 
 def habit_routes(
@@ -536,9 +573,10 @@ def main() -> None:
     ap.add_argument(
         "--online",
         choices=("bench", "history"),
-        default="bench",
-        help="daily rates of paying online by oneself: this bench's assumptions, or the "
-        "rates the seeded history shows",
+        default="history",
+        help="daily rates of paying online by oneself: the rates the seeded history shows "
+        "(default: the month continues the world that wrote the history), or this bench's "
+        "earlier assumptions, 2-10 x higher",
     )
     ap.add_argument("--habit-k", type=int, default=10)
     ap.add_argument(
