@@ -163,6 +163,9 @@ class Stats:
     field_principal: Decimal = Decimal(0)
     online_amount: Decimal = Decimal(0)
     online_principal: Decimal = Decimal(0)
+    #: Sum over visits of amount due x the truth's P(home at that hour) x P(pay): what the
+    #: chosen doors were worth in expectation, without the luck of each knock.
+    expected_field: float = 0.0
     outcomes: Counter[str] = field(default_factory=Counter)
     by_day: list[dict[str, object]] = field(default_factory=list)
     seconds: float = 0.0
@@ -430,6 +433,8 @@ def walk(
             band = band_index(hour)
             at = local_dt(day, s.start_s, world.tz)
             promise_date = None
+            due = amount_due(session, s.account_id, day).net
+            stats.expected_field += float(due) * t.home_at(hour) * t.pay_prob
             if u01(world.draw_seed, "home", s.account_id, day, band) >= t.home_at(hour):
                 outcome = Outcome.NOBODY_HOME
             elif u01(world.draw_seed, "pay", s.account_id, day, band) < t.pay_prob:
@@ -534,9 +539,9 @@ def run_policy(policy: str, args: argparse.Namespace, days: list[dt.date]) -> St
 def table(stats: list[Stats]) -> str:
     lines = [
         "| policy | field rate | station rate (incl. online) | field yuan | online yuan | "
-        "yuan / collector-day | visits / collector-day | paid | promise | refused | "
-        "nobody home (wasted) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "yuan / collector-day | expected yuan / collector-day | visits / collector-day | "
+        "paid | promise | refused | nobody home (wasted) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for s in stats:
         cd = max(1, s.collectors * s.days)
@@ -546,7 +551,7 @@ def table(stats: list[Stats]) -> str:
             f"| {s.policy} | {100 * s.field_principal / s.start_principal:.1f}% "
             f"| {100 * (s.field_principal + s.online_principal) / s.start_principal:.1f}% "
             f"| {s.field_amount:,.0f} | {s.online_amount:,.0f} "
-            f"| {s.field_amount / cd:,.1f} | {visits / cd:.1f} "
+            f"| {s.field_amount / cd:,.1f} | {s.expected_field / cd:,.1f} | {visits / cd:.1f} "
             f"| {s.outcomes['paid']} | {s.outcomes['promise']} | {s.outcomes['refused']} "
             f"| {s.outcomes['nobody_home']} ({wasted:.0f}%) |"
         )
@@ -606,6 +611,7 @@ def main() -> None:
             ):
                 setattr(st, k, Decimal(r[k]))
             st.outcomes = Counter(r["outcomes"])
+            st.expected_field = float(r.get("expected_field", 0.0))
             loaded.append(st)
         print(table(loaded))
         return
@@ -650,6 +656,7 @@ def main() -> None:
                         "field_principal": str(s.field_principal),
                         "online_amount": str(s.online_amount),
                         "online_principal": str(s.online_principal),
+                        "expected_field": round(s.expected_field, 2),
                         "outcomes": dict(s.outcomes),
                         "collectors": s.collectors,
                         "days": s.days,
