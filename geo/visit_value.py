@@ -42,9 +42,8 @@ GROUP_PRIOR_WEIGHT = 10.0
 DEFAULT_P_HOME = 0.5
 DEFAULT_P_PAY = 0.6
 #: Weight of one bill's fate (paid or not, any channel) against one visit's outcome in
-#: P(pay), for an account always home: the payment record is the longer and less biased
-#: history (failed visits are under-recorded, every door payment leaves a receipt). Each
-#: bill counts times the account's day-long P(home) (see :func:`estimate`).
+#: P(pay): the payment record is the longer and less biased history (failed visits are
+#: under-recorded, every door payment leaves a receipt).
 BILL_WEIGHT = 1.0
 #: A band becomes a (hard) time window only when the evidence is strong: its P(home)
 #: beats the day's mean by :data:`WINDOW_GAIN` and by the factor :data:`WINDOW_LIFT`.
@@ -169,9 +168,7 @@ def estimate(history: History, prior: Rates, weight: float) -> Rates:
     P(home) is estimated in two levels, because a handful of visits spread over four
     bands says little about any one band: first the account's day-long P(home) from all
     its visits, then each band from that band's visits, shrunk toward the prior's band
-    profile scaled to the account's day-long level. Bills weigh in P(pay | home) by that
-    day-long P(home), so an account rarely found is not judged a refuser for its unpaid
-    bills.
+    profile scaled to the account's day-long level.
     """
     prior_day = day_mean(prior.p_home)
     day = shrink(sum(history.home_by_band), history.visits, prior_day, weight)
@@ -191,14 +188,10 @@ def estimate(history: History, prior: Rates, weight: float) -> Rates:
         )
         for i in range(len(BANDS))
     )
-    # P(pay) is P(pay | home): a bill counts as a trial only as far as the account is
-    # home to be asked. A migrant's year of unpaid bills says the house was empty, not
-    # that its owner refuses at the door; a refuser at home every day is judged in full.
-    bill_weight = BILL_WEIGHT * day
     return Rates(
         p_pay=shrink(
-            history.pay_successes + bill_weight * history.bills_paid,
-            history.pay_trials + bill_weight * history.bills_due,
+            history.pay_successes + BILL_WEIGHT * history.bills_paid,
+            history.pay_trials + BILL_WEIGHT * history.bills_due,
             prior.p_pay,
             weight,
         ),
