@@ -7,25 +7,23 @@ from typing import Any
 import redis
 from flask import Flask
 
-from api.config import Config
+from api.config import Config, configure
 
 
 def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     """Build an app: config class, then ``ARREARS_*`` env vars, then ``overrides``."""
     app = Flask(__name__)
-    app.config.from_object(config or Config)
-    app.config.from_prefixed_env("ARREARS")
-    app.config.update(overrides)
+    configure(app, config, overrides)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Chinese names stay readable
 
     from api import cli, db, errors
     from api.auth import jwt
-    from api.auth.passwords import HashingParams, Passwords
-    from api.auth.throttle import LoginThrottle
     from api.celery_app import init_celery
     from api.reminders import tasks as reminder_tasks
-    from api.reminders.gateway import LoggingGateway
     from api.smorest import api
+    from core.field.sms import LoggingGateway
+    from core.users.passwords import HashingParams, Passwords
+    from core.users.throttle import LoginThrottle
 
     db.init_app(app)
     errors.init_app(app)
@@ -57,11 +55,11 @@ def _register_blueprints(app: Flask, api: Any) -> None:
     from api.accounts.views import blp as accounts
     from api.auth.views import blp as auth
     from api.docs.views import blp as docs_assets
-    from api.field.views import blp as field
     from api.health.views import blp as health
     from api.money.group_views import blp as money_groups
     from api.money.prepaid_views import blp as money_prepaid
     from api.money.views import blp as money
+    from api.my_route.views import blp as field
     from api.pack.views import blp as pack
     from api.plan_edit.views import blp as plan_edit
     from api.plans.views import blp as plans

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
 
 
 class Config:
@@ -63,3 +67,10 @@ class TestConfig(Config):
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
     JWT_SECRET_KEY = "test-secret-key-0123456789abcdef-0123456789"
+
+
+def configure(app: Flask, config: type[Config] | None, overrides: Mapping[str, Any]) -> None:
+    """Load ``app``'s config: the class, then ``ARREARS_*`` env vars, then ``overrides``."""
+    app.config.from_object(config or Config)
+    app.config.from_prefixed_env("ARREARS")
+    app.config.update(overrides)

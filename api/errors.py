@@ -1,18 +1,23 @@
 """One error format for every failure: RFC 9457 ``application/problem+json``.
 
-Service code raises :class:`Problem` (or a library exception mapped here); views
-never build error bodies themselves.
+The core raises its domain errors (:mod:`core.errors`); :data:`DOMAIN_PROBLEMS` is the
+one table that turns each into a problem. The HTTP layer itself raises :class:`Problem`
+for what only HTTP knows (authentication, media types, preconditions). Views never
+build error bodies and never catch a domain error to translate it.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, Response, json, request
+from flask import Flask, Response, g, json, request
 from marshmallow import INCLUDE, Schema, fields
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
+
+from core.errors import Conflict, DomainError, Gone, Invalid, NotAllowed, NotFound, Rejected
 
 log = logging.getLogger(__name__)
 PROBLEM_MIME = "application/problem+json"
@@ -81,9 +86,35 @@ class Problem(Exception):
         self.extra = extra or {}
 
 
-def not_found(what: str = "resource") -> Problem:
-    # Same answer for "not yours" and "does not exist": existence must not leak.
-    return Problem(404, f"No such {what}.")
+def _rejected(error: Rejected) -> Problem:
+    # A refused money request: a stable code, and never the stored record.
+    return Problem(
+        409 if error.conflict else 422,
+        error.detail,
+        slug=f"money/{error.code.replace('_', '-')}",
+        extra={"code": error.code},
+    )
+
+
+#: The one mapping from domain errors to problems; a subclass takes its nearest
+#: ancestor's row. "Not yours" and "does not exist" are both NotFound: 404.
+DOMAIN_PROBLEMS: dict[type[DomainError], Callable[[Any], Problem]] = {
+    NotFound: lambda e: Problem(404, e.detail),
+    Invalid: lambda e: Problem(422, e.detail, errors=e.field_errors()),
+    Conflict: lambda e: Problem(409, e.detail),
+    NotAllowed: lambda e: Problem(403, e.detail),
+    Gone: lambda e: Problem(410, e.detail),
+    Rejected: _rejected,
+}
+
+
+def problem_of(error: DomainError) -> Problem:
+    """The problem a domain error answers with (its class's row, else its ancestor's)."""
+    for cls in type(error).__mro__:
+        to_problem = DOMAIN_PROBLEMS.get(cls)
+        if to_problem is not None:
+            return to_problem(error)
+    return Problem(500, "An unexpected error occurred. It has been logged.")
 
 
 def problem_response(
@@ -124,6 +155,14 @@ def handle_problem(error: Problem) -> Response:
         headers=error.headers,
         extra=error.extra,
     )
+
+
+def handle_domain_error(error: DomainError) -> Response:
+    """A refused request changes nothing: its transaction is rolled back first."""
+    session = g.get("db_session")
+    if session is not None:
+        session.rollback()
+    return handle_problem(problem_of(error))
 
 
 def handle_http_exception(error: HTTPException) -> Response:
@@ -179,5 +218,6 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(OperationalError, handle_database_unavailable)
     app.register_error_handler(DBAPIError, handle_database_unavailable)
     app.register_error_handler(Problem, handle_problem)
+    app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Exception, handle_unexpected)

@@ -14,7 +14,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
-from api.globals import after_this_request_headers
+from api.headers import after_this_request_headers
 
 MAX_PAGE_SIZE = 500
 

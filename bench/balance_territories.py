@@ -19,9 +19,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import create_engine, select  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from api.workload.service import Proposal, _rows, propose_territories, workloads  # noqa: E402
-from geo.models import Role, Station  # noqa: E402
-from geo.scope import Scope  # noqa: E402
+from core.accounts.workload import Proposal, _rows, propose_territories, workloads  # noqa: E402
+from core.models import Role, Station  # noqa: E402
+from core.scope import Scope  # noqa: E402
 from geo.workload import arrears_weights, footprint, visit_hours  # noqa: E402
 
 

@@ -4,7 +4,7 @@
         .venv/bin/python bench/due_timing.py [--runs 5]
 
 Times: ``bills_due`` with late fees for the biggest station, without them (what the
-planner reads, ``api.plans.candidates.amounts_due``), and one collector route's worth
+planner reads, ``core.planning.candidates.amounts_due``), and one collector route's worth
 of accounts (35) read by ``amount_due`` one by one vs. ``dues_of`` in one query.
 """
 
@@ -20,10 +20,10 @@ from sqlalchemy import func, select
 
 from api import create_app
 from api.db import get_session
-from api.plans.candidates import amounts_due
-from geo.models import Account
-from geo.money import amount_due, dues_of
-from geo.money.due_sql import _bills_due, bills_due
+from core.models import Account
+from core.money import amount_due, dues_of
+from core.money.due_sql import _bills_due, bills_due
+from core.planning.candidates import amounts_due
 
 
 def best(runs: int, fn: Callable[[], Any]) -> float:

@@ -36,7 +36,7 @@ import numpy as np
 from sqlalchemy import Connection, create_engine
 
 from bench.matrix import ensure_network, household_points
-from geo.models import TravelMode
+from core.models import TravelMode
 from geo.travel import (
     DEFAULT_DETOUR_FACTOR,
     DEFAULT_PROFILES,

@@ -25,9 +25,9 @@ from geoalchemy2.shape import to_shape  # noqa: E402
 from sqlalchemy import create_engine, func, select  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from api.accounts.importer import import_accounts  # noqa: E402
+from core.accounts.importer import import_accounts  # noqa: E402
+from core.models import Account, Station  # noqa: E402
 from geo.coords import CoordSystem, wgs84_to_gcj02  # noqa: E402
-from geo.models import Account, Station  # noqa: E402
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 

@@ -32,7 +32,7 @@ from typing import TypeVar, cast
 import numpy as np
 from sqlalchemy import Connection, create_engine, make_url, text
 
-from geo.models import TravelMode
+from core.models import TravelMode
 from geo.travel import (
     DEFAULT_PROFILES,
     GreatCircleProvider,

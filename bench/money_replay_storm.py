@@ -125,10 +125,10 @@ def main() -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere
     from api import create_app
     from api.config import TestConfig
-    from api.db import ensure_database, upgrade_database
-    from geo.models import Payment, PaymentAllocation
-    from geo.models.ledger_extra import MoneyAudit, MoneyException
-    from geo.money.invariants import check_ledger
+    from core.db import ensure_database, upgrade_database
+    from core.models import Payment, PaymentAllocation
+    from core.models.ledger_extra import MoneyAudit, MoneyException
+    from core.money.invariants import check_ledger
     from tests.money.committed import PASSWORD, committed_field
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
@@ -239,7 +239,7 @@ def main() -> None:
         f"overpaid {over} = {allocated + over}"
     )
     print(f"empty answers {tally.empty}, unexpected statuses {len(tally.unexpected)}")
-    print(f"ledger invariants (geo.money.invariants): {violations or 'all hold'}")
+    print(f"ledger invariants (core.money.invariants): {violations or 'all hold'}")
     for line in tally.unexpected[:5]:
         print("   ", line[:200])
     ok = (

@@ -2,10 +2,10 @@
 
 Each simulated working day, every collector's day is planned from what the database
 knows (history only), then walked stop by stop. At each door the outcome is drawn from
-the demo's hidden truth (``api.demo.truth``: P(home) in the stop's time band, then
+the demo's hidden truth (``demo.truth``: P(home) in the stop's time band, then
 P(pay | home)) with common random numbers: one uniform draw per (account, day, band),
 the same for every policy. Outcomes are written back as ``Visit`` rows and payments go
-through ``api.money.service.record_payment`` (allocation over the bills, so amount due
+through ``core.money.payments.record_payment`` (allocation over the bills, so amount due
 and arrears move), so the next morning's plan sees them. Every calendar day some
 customers pay online on their own (per hidden kind, a small daily probability, also with
 common random numbers), and a promise made at the door is kept online on its date with
@@ -57,14 +57,9 @@ import psycopg
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
-from api.db import upgrade_database
-from api.demo.truth import Behaviour, behaviour
-from api.money.service import PaymentInput, channel_payment_id, record_payment
-from api.plans import candidates as cand
-from api.plans import service
-from api.plans.model import PlanDraft, PlanRequest
-from geo import visit_value
-from geo.models import (
+from core import planning
+from core.db import upgrade_database
+from core.models import (
     Account,
     Channel,
     Outcome,
@@ -74,10 +69,14 @@ from geo.models import (
     User,
     Visit,
 )
-from geo.money import amount_due
-from geo.scope import Scope
+from core.money import amount_due
+from core.money.payments import PaymentInput, channel_payment_id, record_payment
+from core.planning import PlanDraft, PlanRequest, compute, problem, valuation, vehicles, visit_value
+from core.planning import candidates as cand
+from core.planning.visit_value import BANDS, Rates
+from core.scope import Scope
+from demo.truth import Behaviour, behaviour
 from geo.travel import GreatCircleProvider
-from geo.visit_value import BANDS, Rates
 
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 URL = "postgresql+psycopg://postgres@127.0.0.1:5432/{db}"
@@ -86,7 +85,7 @@ NS = uuid.UUID("8d3c1b52-7f0e-4a8e-b1d4-5e2f9c0a6b71")
 ONLINE_DAILY = {"punctual": 0.06, "late": 0.03, "chronic": 0.01, "migrant": 0.003, "refuser": 0.002}
 #: ``--online history``: the daily rates at which the seeded history's overdue bills were
 #: settled without a collector, per hidden kind (events / days overdue over the past year
-#: at LN-JINGCUN, ``api.plans.candidates.self_payment_records`` grouped by kind): 2-10x
+#: at LN-JINGCUN, ``core.planning.candidates.self_payment_records`` grouped by kind): 2-10x
 #: lower than the assumptions above.
 ONLINE_DAILY_HISTORY = {
     "punctual": 0.03,
@@ -192,7 +191,7 @@ class World:
 
 
 def local_dt(day: dt.date, seconds: int, tz: ZoneInfo) -> dt.datetime:
-    return service.local_instant(day, seconds, tz)
+    return vehicles.local_instant(day, seconds, tz)
 
 
 def pay(
@@ -307,27 +306,28 @@ def compute_for(session: Session, req: PlanRequest, policy: str, world: World) -
         return oracle_plan(session, req, world)
     if policy == "amount":
         flat = Rates(1.0, (1.0,) * len(BANDS))
-        with mock.patch.object(service, "estimate", lambda *a, **k: flat):
-            return service.compute_plan(session, req)
+        with mock.patch.object(valuation, "estimate", lambda *a, **k: flat):
+            return planning.compute_plan(session, req)
     if policy in ("model-nofuel", "model-fuel10"):
         scale = 0 if policy == "model-nofuel" else 10
-        fuel = {m: (f // scale if scale else 0) for m, f in service.FEN_PER_KM.items()}
-        with mock.patch.dict(service.FEN_PER_KM, fuel):
-            return service.compute_plan(session, req)
+        fuel = {m: (f // scale if scale else 0) for m, f in problem.FEN_PER_KM.items()}
+        with mock.patch.dict(problem.FEN_PER_KM, fuel):
+            return planning.compute_plan(session, req)
     if policy in ("model-day", "model-weakwindow", "model-day-weakwindow"):
         # The planner as it was before the month horizon and the strong-evidence windows.
         days_left = (lambda d: 0) if "day" in policy else visit_value.month_days_left
         lift = 0.0 if "weakwindow" in policy else visit_value.WINDOW_LIFT
         with (
-            mock.patch.object(service, "month_days_left", days_left),
+            mock.patch.object(valuation, "month_days_left", days_left),
+            mock.patch.object(compute, "month_days_left", days_left),
             mock.patch.object(visit_value, "WINDOW_LIFT", lift),
         ):
-            return service.compute_plan(session, req)
+            return planning.compute_plan(session, req)
     if policy == "model-nowindow":
         with mock.patch.object(visit_value, "WINDOW_GAIN", 2.0):  # no band ever stands out
-            return service.compute_plan(session, req)
+            return planning.compute_plan(session, req)
     assert policy == "model", policy
-    return service.compute_plan(session, req)
+    return planning.compute_plan(session, req)
 
 
 def oracle_plan(session: Session, req: PlanRequest, world: World) -> PlanDraft:
@@ -352,10 +352,10 @@ def oracle_plan(session: Session, req: PlanRequest, world: World) -> PlanDraft:
         return truths.pop()
 
     with (
-        mock.patch.object(service.cand, "accounts_with_collectors", capture),
-        mock.patch.object(service, "estimate", truth_rates),
+        mock.patch.object(cand, "accounts_with_collectors", capture),
+        mock.patch.object(valuation, "estimate", truth_rates),
     ):
-        draft = service.compute_plan(session, req)
+        draft = planning.compute_plan(session, req)
     assert not truths, "value_candidates no longer estimates once per account in order"
     return draft
 
@@ -381,7 +381,7 @@ def habit_routes(
     provider = GreatCircleProvider()
     out: dict[int, list[Stop]] = {}
     for c in collectors:
-        v = service.vehicle_for(c, depot, PlanRequest(world.station.id, day))
+        v = vehicles.vehicle_for(c, depot, PlanRequest(world.station.id, day))
         mine = [i for i in infos if c.id in i.collectors and i.id not in recent]
         mine.sort(key=lambda i: (-dues[i.id].total, i.id))
         pos, t = v.start, v.shift[0]

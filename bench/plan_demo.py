@@ -25,12 +25,12 @@ import psycopg
 from sqlalchemy import create_engine, make_url, select
 from sqlalchemy.orm import Session
 
-from api.db import upgrade_database
-from api.plans.model import PlanDraft, PlanRequest
-from api.plans.service import compute_plan
-from api.plans.store import store_plan
-from geo.models import Station
-from geo.value_priors import Priors
+from core.db import upgrade_database
+from core.models import Station
+from core.planning import compute_plan
+from core.planning.draft import PlanDraft, PlanRequest
+from core.planning.priors import Priors
+from core.planning.versions import store_plan
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/arrears_plan_dev"
 

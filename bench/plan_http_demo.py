@@ -72,7 +72,7 @@ def main() -> None:
         sup = login(client, "supervisor", "supervisor-demo")
         from sqlalchemy import select
 
-        from geo.models import Station
+        from core.models import Station
 
         with app.extensions["db_sessionmaker"]() as s:
             station = s.scalars(select(Station).where(Station.code == args.station)).one()

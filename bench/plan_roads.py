@@ -8,7 +8,7 @@ and a made-up station is seeded there once: households at random road vertices m
 each with a year of monthly bills (the last one to three unpaid, the older ones paid
 online as often as the household's habit says), and ``--collectors`` motorbike
 collectors sharing one territory. Then the same day is planned twice through
-``api.plans.service.compute_plan``: with the provider the plan jobs choose
+``core.planning.compute_plan``: with the provider the plan jobs choose
 (``TRAVEL_MATRIX=auto``: the roads here) and with great-circle times, and both plans'
 routes are walked on the road times to show what planning without the network costs
 (late arrivals, shifts overrun).
@@ -32,14 +32,9 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
 
 from api import create_app
-from api.db import upgrade_database
-from api.money.service import PaymentInput, channel_payment_id, record_payment
-from api.plans.model import PlanDraft, PlanRequest
-from api.plans.service import compute_plan
-from api.plans.travel import station_travel
-from api.users.service import NewUser, create_user
 from bench.matrix import SCHEMA, ensure_network, household_points
-from geo.models import (
+from core.db import upgrade_database
+from core.models import (
     Account,
     AccountResponsibility,
     Bill,
@@ -51,7 +46,12 @@ from geo.models import (
     Territory,
     TravelMode,
 )
-from geo.scope import Scope
+from core.money.payments import PaymentInput, channel_payment_id, record_payment
+from core.planning import compute_plan
+from core.planning.draft import PlanDraft, PlanRequest
+from core.planning.travel import station_travel
+from core.scope import Scope
+from core.users.staff import NewUser, create_user
 from geo.travel import GreatCircleProvider, MatrixProvider
 
 URL = "postgresql+psycopg://postgres@127.0.0.1:5432/arrears_roads_plan"

@@ -1,7 +1,7 @@
 """Does the visit-value model pay? Score plans against the demo's hidden truth: prints figures.
 
 The demo generator draws every visit outcome from a hidden per-account truth (P(pay when
-home), P(home) per hour band: ``api.demo.truth``); the planner never reads it. Here the
+home), P(home) per hour band: ``demo.truth``); the planner never reads it. Here the
 station's day is planned twice on the ``arrears_plan_dev`` copy:
 
 * **model**: prize = amount due x P(pay) x P(home in band), estimated from history;
@@ -36,12 +36,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from api.demo.truth import behaviour
-from api.plans import service
-from api.plans.model import PlanDraft, PlanRequest
 from bench.plan_demo import DEFAULT_URL, ensure_copy
-from geo.models import Account, Station
-from geo.visit_value import BANDS, Rates, day_mean
+from core import planning
+from core.models import Account, Station
+from core.planning import PlanDraft, PlanRequest, valuation
+from core.planning.visit_value import BANDS, Rates, day_mean
+from demo.truth import behaviour
 
 TOP = 300
 
@@ -82,14 +82,14 @@ def main() -> None:
             ).all()
         )
         req = PlanRequest(station.id, day, time_limit=args.time_limit)
-        model = service.compute_plan(session, req)
+        model = planning.compute_plan(session, req)
 
         flat = Rates(1.0, (1.0,) * len(BANDS))
-        with mock.patch.object(service, "estimate", lambda *a, **k: flat):
-            naive = service.compute_plan(session, req)
+        with mock.patch.object(valuation, "estimate", lambda *a, **k: flat):
+            naive = planning.compute_plan(session, req)
 
         # Estimates vs truth over every account the model valued (stops and unassigned).
-        cands, _left, _station, _n = service.value_candidates(
+        cands, _left, _station, _n = valuation.value_candidates(
             session,
             req,
             station.timezone,

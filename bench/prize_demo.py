@@ -1,7 +1,7 @@
 """Prize-collecting days of the demo county: each collector's own day, solver against solver.
 
 Each collector-day is the ``routing.Problem`` the plan service solves when it plans that
-collector alone (``api.plans.service.collector_problem``: the collector's territory, the
+collector alone (``core.planning.collector_problem``: the collector's territory, the
 valued candidates, promises due as mandatory stops, the collector's shift and lunch, the
 great-circle travel matrix). Every solver gets the same wall-clock limit and every solution
 is re-timed and re-checked with ``routing.check_solution``; a solution that fails the check
@@ -57,10 +57,10 @@ from routing_prize import greedy_orders  # noqa: E402
 from sqlalchemy import create_engine, select  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from api.plans import candidates as cand  # noqa: E402
-from api.plans.model import PlanRequest  # noqa: E402
-from api.plans.service import collector_problem  # noqa: E402
-from geo.models import Station  # noqa: E402
+from core.models import Station  # noqa: E402
+from core.planning import candidates as cand
+from core.planning import collector_problem  # noqa: E402
+from core.planning.draft import PlanRequest  # noqa: E402
 from routing import Problem, Solution, SolveParams, check_solution, solve  # noqa: E402
 
 SOLVERS = ("ours", "pyvrp", "pyvrp-short", "vroom", "greedy")

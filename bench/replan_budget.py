@@ -23,11 +23,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from api.plans.model import PlanRequest
-from api.plans.service import compute_plan
 from bench.plan_demo import DEFAULT_URL, ensure_copy
-from geo.models import Station
-from geo.value_priors import Priors
+from core.models import Station
+from core.planning import compute_plan
+from core.planning.draft import PlanRequest
+from core.planning.priors import Priors
 
 #: The phone re-plans at this station-local hour, after this many stops.
 AT_HOUR = 10

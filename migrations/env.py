@@ -8,7 +8,7 @@ from alembic import context
 from geoalchemy2 import alembic_helpers
 from sqlalchemy import create_engine, text
 
-from geo.models import Base
+from core.models import Base
 
 config = context.config
 target_metadata = Base.metadata

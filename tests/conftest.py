@@ -64,7 +64,7 @@ def alembic_config(url: str) -> Config:
 @pytest.fixture(scope="session")
 def engine() -> Iterator[Engine]:
     """The test database at the head migration (so the migrations are tested too)."""
-    from api.db import ensure_database
+    from core.db import ensure_database
 
     _drop_stale_databases()
     _drop_database(TEST_DATABASE_URL)

@@ -10,8 +10,7 @@ from typing import Any
 from geoalchemy2.elements import WKTElement
 from sqlalchemy.orm import Session
 
-from api.users.service import NewUser, create_user
-from geo.models import (
+from core.models import (
     Account,
     AccountResponsibility,
     Bill,
@@ -22,6 +21,7 @@ from geo.models import (
     Territory,
     User,
 )
+from core.users.staff import NewUser, create_user
 
 _seq = itertools.count(1)
 PASSWORD = "secret-pass-1"

@@ -7,7 +7,7 @@ from alembic.migration import MigrationContext
 from geoalchemy2 import alembic_helpers
 from sqlalchemy import text
 
-from geo.models import Base
+from core.models import Base
 
 
 def test_models_and_migrations_agree(connection):
@@ -36,7 +36,7 @@ def test_ledger_refuses_update_delete_and_truncate(factory, connection):
     import pytest
     from sqlalchemy.exc import DBAPIError
 
-    from geo.models import Channel, EntryKind, Payment
+    from core.models import Channel, EntryKind, Payment
 
     account = factory.account(factory.station())
     factory.session.add(Payment(

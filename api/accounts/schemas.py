@@ -9,10 +9,10 @@ from flask_smorest.fields import Upload
 from geoalchemy2.shape import to_shape
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from api.fields import Latitude, Longitude, Money, Text
 from api.pagination import KeysetArgs
+from api.schema_fields import Latitude, Longitude, Money, Text
+from core.models import Category
 from geo.coords import CoordSystem
-from geo.models import Category
 
 MAX_RADIUS_M = 100_000
 #: Largest value of a PostgreSQL ``integer`` key; larger ids would be a database error.

@@ -9,7 +9,6 @@ from flask.views import MethodView
 from flask_jwt_extended import jwt_required
 from marshmallow import RAISE
 
-from api.accounts import importer, problems, responsibility, service
 from api.accounts.schemas import (
     AccountCreate,
     AccountListArgs,
@@ -27,12 +26,11 @@ from api.auth.jwt import current_scope
 from api.db import get_session
 from api.pagination import keyset_page
 from api.smorest import Blueprint
+from core.accounts import importer, responsibility, service
+from core.models import Account
 from geo.coords import CoordSystem, to_wgs84
-from geo.failures import InvalidInput
-from geo.models import Account
 
 blp = Blueprint("accounts", __name__, url_prefix="/api", description="Customer accounts")
-problems.register(blp)
 
 _FILTER_KEYS = (
     "station_id",
@@ -170,28 +168,14 @@ class AccountsImport(MethodView):
         service.require_manager(scope)
         station = service.scoped_station(session, scope, form["station_id"])
         upload = files["file"]
-        try:
-            report = importer.import_accounts(
-                session,
-                station,
-                upload.filename or "",
-                upload.read(),
-                form["system"],
-                scope.user_id,
-                form["dry_run"],
-            )
-        except importer.UnreadableFile as exc:
-            raise InvalidInput({"file": [str(exc)]}, location="files") from None
-        if report.error_count and not form["dry_run"]:
-            raise InvalidInput(
-                {
-                    "file": {
-                        "error_count": report.error_count,
-                        "rows": [asdict(e) for e in report.errors],
-                    }
-                },
-                detail=f"{report.error_count} problems in the file; nothing was imported.",
-                location="files",
-            )
+        report = importer.import_accounts(
+            session,
+            station,
+            upload.filename or "",
+            upload.read(),
+            form["system"],
+            scope.user_id,
+            form["dry_run"],
+        )
         session.commit()
         return asdict(report)

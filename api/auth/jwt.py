@@ -9,11 +9,11 @@ from flask_jwt_extended import JWTManager, current_user, verify_jwt_in_request
 from flask_jwt_extended.exceptions import JWTExtendedException
 from jwt.exceptions import PyJWTError
 
-from api.auth import service
+from api.auth import tokens as service
 from api.db import get_session
 from api.errors import Problem, problem_response
-from geo.models import User
-from geo.scope import Scope
+from core.models import User
+from core.scope import Scope
 
 jwt = JWTManager()
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from api.fields import Text
+from api.schema_fields import Text
 
 
 class LoginSchema(Schema):

@@ -8,7 +8,7 @@ from flask import current_app
 from flask.views import MethodView
 from flask_jwt_extended import current_user, get_jwt, jwt_required
 
-from api.auth import service
+from api.auth import tokens as service
 from api.auth.schemas import LoginSchema, MeSchema, TokenSchema
 from api.db import get_session
 from api.errors import Problem

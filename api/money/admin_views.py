@@ -11,15 +11,12 @@ from sqlalchemy import select, true
 
 from api.auth.jwt import current_scope
 from api.db import get_session
-from api.errors import not_found
-from api.money import quarantine
-from api.money.blueprint import blp, rejected, require_staff
-from api.money.schemas import AuditArgs, AuditSchema, ExceptionSchema, PaymentOutSchema
-from api.money.serialize import result_body
-from api.money.service import Rejected
-from geo.models import Payment
-from geo.models.ledger_extra import MoneyAudit, MoneyException, QuarantinedPayment
-from geo.scope import Scope
+from api.money.schemas import AuditArgs, AuditSchema, ExceptionSchema, PaymentOutSchema, result_body
+from api.money.views import blp
+from core.models import Payment
+from core.models.ledger_extra import MoneyAudit, MoneyException, QuarantinedPayment
+from core.money import quarantine
+from core.scope import Scope, require_staff
 
 
 def _stations(column: Any, scope: Scope) -> Any:
@@ -86,14 +83,7 @@ class Release(MethodView):
         session = get_session()
         scope = current_scope()
         require_staff(scope)
-        try:
-            result = quarantine.release(session, scope, quarantine_id)
-        except LookupError:
-            session.rollback()
-            raise not_found("quarantined payment") from None
-        except Rejected as error:
-            session.rollback()
-            raise rejected(error) from None
+        result = quarantine.release(session, scope, quarantine_id)
         session.commit()
         return result_body(result), 200 if result.replay else 201
 

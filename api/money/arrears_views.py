@@ -12,12 +12,12 @@ from sqlalchemy import select
 
 from api.auth.jwt import current_scope
 from api.db import get_session
-from api.globals import after_this_request_headers
-from api.money.blueprint import blp
+from api.headers import after_this_request_headers
 from api.money.schemas import ArrearsListArgs, ArrearsRowSchema
-from geo.models import Account
-from geo.money.arrears_sql import arrears_by_age
-from geo.scope import restrict
+from api.money.views import blp
+from core.models import Account
+from core.money.arrears_sql import arrears_by_age
+from core.scope import restrict
 
 
 @blp.route("/arrears")

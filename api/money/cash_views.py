@@ -11,11 +11,7 @@ from sqlalchemy import select
 
 from api.auth.jwt import current_scope
 from api.db import get_session
-from api.errors import not_found
-from api.money import cash
-from api.money.blueprint import blp, rejected, require_staff
-from api.money.custody import window
-from api.money.schemas import (
+from api.money.cash_schemas import (
     CashEventSchema,
     CountSchema,
     HandoverSchema,
@@ -23,10 +19,13 @@ from api.money.schemas import (
     ReconciliationListArgs,
     ReconciliationSchema,
 )
-from api.money.service import Rejected
-from geo.models import User
-from geo.models.ledger_extra import CashReconciliation
-from geo.scope import get_scoped
+from api.money.views import blp
+from core.errors import NotFound
+from core.models import User
+from core.models.ledger_extra import CashReconciliation
+from core.money import cash
+from core.money.custody import window
+from core.scope import get_scoped, require_staff
 
 
 @blp.route("/cash/handovers")
@@ -40,14 +39,7 @@ class Handovers(MethodView):
         session = get_session()
         scope = current_scope()
         require_staff(scope)
-        try:
-            event, replay = cash.record_handover(session, scope, cash.HandoverInput(**body))
-        except LookupError:
-            session.rollback()
-            raise not_found("collector") from None
-        except Rejected as error:
-            session.rollback()
-            raise rejected(error) from None
+        event, replay = cash.record_handover(session, scope, cash.HandoverInput(**body))
         session.commit()
         out = {
             "id": event.id,
@@ -89,14 +81,7 @@ class Reconciliations(MethodView):
         session = get_session()
         scope = current_scope()
         require_staff(scope)
-        try:
-            report = cash.reconcile(session, scope, cash.CountInput(**body))
-        except LookupError:
-            session.rollback()
-            raise not_found("collector") from None
-        except Rejected as error:
-            session.rollback()
-            raise rejected(error) from None
+        report = cash.reconcile(session, scope, cash.CountInput(**body))
         session.commit()
         return asdict(report), 200 if report.replay else 201
 
@@ -110,7 +95,7 @@ class Position(MethodView):
         session = get_session()
         user = get_scoped(session, User, collector_id, current_scope())
         if user is None or not user.stations:
-            raise not_found("collector")
+            raise NotFound("collector")
         w = window(session, user.id, min(user.stations, key=lambda s: s.id).timezone)
         return {"collector_id": user.id, **asdict(w), "in_hand": w.in_hand}
 

@@ -13,13 +13,13 @@ from sqlalchemy.orm import Session
 from api.auth.jwt import current_scope
 from api.db import get_session
 from api.errors import Problem
-from api.money import service
-from api.money.blueprint import blp, rejected, require_staff
-from api.money.channels import ChannelRowSchema, parse_csv, to_input
-from api.money.schemas import BatchOutSchema, PaymentOutSchema
-from api.money.serialize import result_body
-from geo.models import Channel
-from geo.scope import Scope
+from api.money.channels import ChannelRowSchema, parse_csv
+from api.money.schemas import BatchOutSchema, PaymentOutSchema, result_body
+from api.money.views import blp
+from core.errors import Rejected
+from core.models import Channel
+from core.money import payments as service
+from core.scope import Scope, require_staff
 
 _ONLINE = [c.value for c in sorted(service.ONLINE_CHANNELS)]
 _STATUS_CODE = {
@@ -58,11 +58,8 @@ class Notifications(MethodView):
         require_staff(scope)
         channel = body.pop("channel")
         _online(channel)
-        try:
-            result = service.record_payment(session, scope, to_input(session, channel, body))
-        except service.Rejected as error:
-            session.rollback()
-            raise rejected(error) from None
+        inp = service.channel_input(session, channel, **body)
+        result = service.record_payment(session, scope, inp)
         session.commit()
         return result_body(result), _STATUS_CODE[result.status]
 
@@ -107,12 +104,10 @@ def _row(session: Session, scope: Scope, channel: Channel, index: int, row: Any)
     if isinstance(row, ValidationError):
         errors = row.normalized_messages()
         return {"index": index, "status": "rejected", "reason": "invalid", "errors": errors}
-    inp = to_input(session, channel, row)
-    try:
-        result = service.record_payment(session, scope, inp)
-    except service.Rejected as error:
-        session.rollback()
-        return {"index": index, "id": str(inp.id), "status": "rejected", "reason": error.code}
+    inp = service.channel_input(session, channel, **row)
+    result = service.record_item(session, scope, inp)
     session.commit()
+    if isinstance(result, Rejected):
+        return {"index": index, "id": str(inp.id), "status": "rejected", "reason": result.code}
     reason = result.quarantine.reason if result.quarantine is not None else None
     return {"index": index, "id": str(inp.id), "status": result.status.value, "reason": reason}

@@ -1,23 +1,16 @@
-"""Online channels: payment notices and kiosk/bank CSV files, deduplicated by
-(channel, channel transaction id) through a uuid5 payment id."""
+"""Online channels' input: a transaction as a channel reports it, and kiosk/bank CSV files
+(each row validated on its own). The payment itself: ``core.money.payments.channel_input``."""
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
-from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from api.fields import Text
 from api.money.schemas import INSTANTS, PositiveAmount
-from api.money.service import PaymentInput, channel_payment_id
-from geo.models import Account, Channel
+from api.schema_fields import Text
 
 CSV_COLUMNS = ("channel_txn_id", "account_number", "amount", "paid_at")
 MAX_IMPORT_ROWS = 5000
@@ -30,28 +23,6 @@ class ChannelRowSchema(Schema):
     account_number = Text(required=True, max_length=32)
     amount = PositiveAmount(required=True)
     paid_at = fields.AwareDateTime(required=True, validate=INSTANTS)
-
-
-@dataclass(frozen=True)
-class ChannelRow:
-    channel_txn_id: str
-    account_number: str
-    amount: Decimal
-    paid_at: dt.datetime
-
-
-def to_input(session: Session, channel: Channel, row: dict[str, Any]) -> PaymentInput:
-    """The payment input of a validated channel row; an unknown account number maps to 0
-    (the payment is then quarantined with the number kept in its body)."""
-    account_id = session.scalar(select(Account.id).where(Account.number == row["account_number"]))
-    return PaymentInput(
-        id=channel_payment_id(channel, row["channel_txn_id"]),
-        account_id=account_id or 0,
-        amount=row["amount"],
-        channel=channel,
-        collected_at=row["paid_at"],
-        channel_txn_id=row["channel_txn_id"],
-    )
 
 
 def parse_csv(text: str) -> list[dict[str, Any] | ValidationError]:

@@ -6,9 +6,9 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from api.fields import Money, Text
 from api.money.schemas import DATES, ID, INSTANTS, AllocationSchema, PositiveAmount
-from geo.models import Channel
+from api.schema_fields import Money, Text
+from core.models import Channel
 
 GROUP_CODE = validate.Regexp(r"^[A-Za-z0-9_.-]{1,32}$")
 

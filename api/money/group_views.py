@@ -13,17 +13,16 @@ from flask_jwt_extended import jwt_required
 
 from api.auth.jwt import current_scope
 from api.db import get_session
-from api.errors import not_found
-from api.money import group_service as service
-from api.money.blueprint import rejected, require_staff
 from api.money.group_schemas import (
     GroupArgs,
     GroupPaymentOutSchema,
     GroupPaymentSchema,
     GroupSchema,
 )
-from api.money.service import Rejected, Status
 from api.smorest import Blueprint
+from core.money import group_payments as service
+from core.money.payments import Status
+from core.scope import require_staff
 
 blp = Blueprint(
     "groups",
@@ -71,10 +70,7 @@ class Group(MethodView):
     def get(self, args: dict[str, Any], code: str) -> Any:
         """The group's accounts in the caller's scope, what each owes, and the group credit."""
         session = get_session()
-        try:
-            view = service.group_view(session, current_scope(), code, args.get("as_of"))
-        except LookupError:
-            raise not_found("group") from None
+        view = service.group_view(session, current_scope(), code, args.get("as_of"))
         return {
             "code": view.code,
             "as_of": view.as_of,
@@ -129,13 +125,6 @@ class GroupPayments(MethodView):
             split=None if split is None else tuple((s["account_id"], s["amount"]) for s in split),
             channel_txn_id=body.get("channel_txn_id"),
         )
-        try:
-            result = service.record_group_payment(session, scope, inp)
-        except LookupError:
-            session.rollback()
-            raise not_found("group") from None
-        except Rejected as error:
-            session.rollback()
-            raise rejected(error) from None
+        result = service.record_group_payment(session, scope, inp)
         session.commit()
         return _result_body(result), 201 if result.status is Status.CREATED else 200

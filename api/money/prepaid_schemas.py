@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from api.fields import Money, Text
 from api.money.schemas import INSTANTS, AllocationSchema, PositiveAmount
-from geo.models import Channel
+from api.schema_fields import Money, Text
+from core.models import Channel
 
 _DEPOSIT_CHANNELS = ["counter", "kiosk", "alipay", "wechat", "bank"]
 

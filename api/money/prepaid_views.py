@@ -14,17 +14,16 @@ from flask_jwt_extended import jwt_required
 
 from api.auth.jwt import current_scope
 from api.db import get_session
-from api.errors import not_found
-from api.money import prepaid_service as service
-from api.money.blueprint import rejected, require_staff
 from api.money.prepaid_schemas import (
     AutopayOutSchema,
     DepositOutSchema,
     DepositSchema,
     PrepaidSchema,
 )
-from api.money.service import Rejected, Status
 from api.smorest import Blueprint
+from core.money import deposits as service
+from core.money.payments import Status
+from core.scope import require_staff
 
 blp = Blueprint(
     "prepaid",
@@ -57,10 +56,7 @@ class Deposits(MethodView):
     def get(self, account_id: int) -> Any:
         """The account's prepaid balance, its deposits and what the balance paid."""
         session = get_session()
-        try:
-            h = service.history(session, current_scope(), account_id)
-        except LookupError:
-            raise not_found("account") from None
+        h = service.history(session, current_scope(), account_id)
         return {
             "account_id": h.account_id,
             "balance": h.balance,
@@ -103,14 +99,7 @@ class Deposits(MethodView):
             collected_at=body["collected_at"],
             device_id=body.get("device_id"),
         )
-        try:
-            result = service.record_deposit(session, scope, inp)
-        except LookupError:
-            session.rollback()
-            raise not_found("account") from None
-        except Rejected as error:
-            session.rollback()
-            raise rejected(error) from None
+        result = service.record_deposit(session, scope, inp)
         session.commit()
         d = result.deposit
         out = {
@@ -137,10 +126,6 @@ class Autopay(MethodView):
         session = get_session()
         scope = current_scope()
         require_staff(scope)
-        try:
-            draw = service.autopay_latest_bill(session, scope, account_id)
-        except LookupError:
-            session.rollback()
-            raise not_found("account") from None
+        draw = service.autopay_latest_bill(session, scope, account_id)
         session.commit()
         return {"autopay": _draw_body(draw)}

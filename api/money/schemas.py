@@ -9,8 +9,10 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from api.fields import Money, Text
-from geo.models import Channel
+from api.schema_fields import Money, Text, documented
+from core.models import Channel
+from core.money import AmountDue
+from core.money.payments import PaymentResult
 
 MAX_AMOUNT = Decimal("100000000")
 MAX_BATCH = 200
@@ -27,9 +29,9 @@ class PositiveAmount(Money):
     """A money string above 0.00 and below 100,000,000.00 (the ledger's bounds)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
         # The bounds in the OpenAPI too: not all zeros, at most 8 digits before the point.
-        self.metadata["pattern"] = r"^(?!0+(\.0{1,2})?$)\d{1,8}(\.\d{1,2})?$"
+        pattern = r"^(?!0+(\.0{1,2})?$)\d{1,8}(\.\d{1,2})?$"
+        super().__init__(*args, **documented(kwargs, pattern=pattern))
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Decimal:
         amount = super()._deserialize(value, attr, data, **kwargs)
@@ -180,73 +182,6 @@ class NonNegativeAmount(Money):
         return amount
 
 
-class HandoverSchema(Schema):
-    """Cash a collector hands to the station, recorded by the supervisor who receives it."""
-
-    id = fields.UUID(required=True)
-    collector_id = fields.Integer(strict=True, required=True, validate=ID)
-    amount = PositiveAmount(required=True)
-    handed_at = fields.AwareDateTime(required=True, validate=INSTANTS)
-    device_id = Text(max_length=64, load_default=None, allow_none=True)
-
-
-class CashEventSchema(Schema):
-    id = fields.UUID()
-    kind = fields.String()
-    collector_id = fields.Integer()
-    station_id = fields.Integer()
-    amount = Money()
-    occurred_at = fields.DateTime()
-    business_date = fields.Date()
-    replay = fields.Boolean()
-
-
-class CountSchema(Schema):
-    """The cash counted at the end of a collector's business day."""
-
-    id = fields.UUID(required=True)
-    collector_id = fields.Integer(strict=True, required=True, validate=ID)
-    business_date = fields.Date(required=True, validate=DATES)
-    counted = NonNegativeAmount(required=True)
-    device_id = Text(max_length=64, load_default=None, allow_none=True)
-
-
-class ReconciliationSchema(Schema):
-    """opening + collected - reversed - handed_over = expected; expected + variance = counted."""
-
-    id = fields.UUID()
-    collector_id = fields.Integer()
-    business_date = fields.Date()
-    opening = Money()
-    collected = Money(metadata={"description": "Field cash, quarantined uploads included"})
-    quarantined = Money(allow_none=True)
-    reversed = Money()
-    handed_over = Money()
-    expected = Money()
-    counted = Money()
-    variance = Money()
-    late = Money(
-        allow_none=True,
-        metadata={"description": "Cash recorded after its own day was counted, included here"},
-    )
-    replay = fields.Boolean()
-
-
-class PositionSchema(Schema):
-    """Cash a collector should hold now: counted at the last count (``opening``) plus
-    what no count has covered yet."""
-
-    collector_id = fields.Integer()
-    last_count_day = fields.Date(allow_none=True)
-    opening = Money()
-    collected = Money()
-    quarantined = Money()
-    reversed = Money()
-    handed_over = Money()
-    late = Money(metadata={"description": "Recorded after its own day had been counted"})
-    in_hand = Money()
-
-
 class AuditArgs(Schema):
     entity_id = fields.UUID(load_default=None)
     account_id = fields.Integer(load_default=None, validate=ID)
@@ -300,14 +235,12 @@ class ArrearsRowSchema(Schema):
 RATE_PATTERN = r"^0\.\d{1,6}$"
 
 
-class Rate(fields.Field):
+class Rate(fields.Field[Decimal]):
     """A daily rate as a string such as ``"0.001"`` (at most six decimals, below 1)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.metadata.setdefault("type", "string")
-        self.metadata.setdefault("pattern", RATE_PATTERN)
-        self.metadata.setdefault("example", "0.001")
+        spec = {"type": "string", "pattern": RATE_PATTERN, "example": "0.001"}
+        super().__init__(*args, **documented(kwargs, **spec))
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
         return None if value is None else f"{Decimal(value).normalize():f}"
@@ -340,5 +273,79 @@ class RateArgs(Schema):
     station_id = fields.Integer(load_default=None, validate=ID)
 
 
-class ReconciliationListArgs(Schema):
-    business_date = fields.Date(required=True, validate=DATES)
+# Response bodies: plain dicts built from the core's results (no ORM object leaves a view).
+
+
+def result_body(result: PaymentResult) -> dict[str, Any]:
+    body: dict[str, Any] = {"status": result.status.value, "replay": result.replay}
+    if result.payment is not None:
+        p = result.payment
+        body.update(
+            id=p.id,
+            kind=p.kind.value,
+            account_id=p.account_id,
+            amount=p.amount,
+            channel=p.channel.value,
+            collected_at=p.collected_at,
+            recorded_at=p.recorded_at,
+            device_id=p.device_id,
+            receipt_no=p.receipt_no,
+            collector_id=p.collector_id,
+            reverses_id=p.reverses_id,
+            reason=p.reason,
+            allocations=[
+                {"bill_id": a.bill_id, "principal": a.principal, "late_fee": a.late_fee}
+                for a in result.allocations
+            ],
+            overpayment=result.overpayment,
+        )
+    elif result.quarantine is not None:
+        q = result.quarantine
+        body.update(
+            id=q.id,
+            account_id=q.account_id,
+            amount=q.amount,
+            channel=q.channel,
+            collected_at=q.collected_at,
+            recorded_at=q.recorded_at,
+            device_id=q.device_id,
+            collector_id=q.collector_id,
+            allocations=[],
+            quarantine_reason=q.reason,
+        )
+    return body
+
+
+def due_body(due: AmountDue) -> dict[str, Any]:
+    b = due.buckets
+    return {
+        "account_id": due.account_id,
+        "as_of": due.as_of,
+        "principal": due.principal,
+        "late_fee": due.late_fee,
+        "total": due.total,
+        "credit": due.credit,
+        "net": due.net,
+        "bills": [
+            {
+                "bill_id": x.bill_id,
+                "period": x.period,
+                "due_date": x.due_date,
+                "amount": x.amount,
+                "principal": x.principal,
+                "late_fee": x.late_fee,
+                "total": x.total,
+                "days_overdue": x.days_overdue,
+            }
+            for x in due.bills
+        ],
+        "buckets": {
+            "d1_30": b.d1_30,
+            "d31_60": b.d31_60,
+            "d61_90": b.d61_90,
+            "d90_plus": b.d90_plus,
+            "total": b.total,
+        },
+        "oldest_days_overdue": due.oldest_days_overdue,
+        "stage": due.stage.value,
+    }

@@ -1,6 +1,7 @@
-"""Money endpoints: thin views over api.money.service and geo.money.
+"""Money endpoints: thin views over :mod:`core.money`; the money blueprint lives here.
 
-Every view runs one transaction: the service flushes, the view commits.
+Every view runs one transaction: the service flushes, the view commits. Routes of the
+sibling ``*_views`` modules attach to this module's blueprint (imported at the end).
 """
 
 from __future__ import annotations
@@ -16,10 +17,6 @@ from marshmallow import ValidationError
 
 from api.auth.jwt import current_scope
 from api.db import get_session
-from api.errors import not_found
-from api.money import reversal as reversal_service
-from api.money import service
-from api.money.blueprint import blp, rejected, require_staff
 from api.money.schemas import (
     AmountDueSchema,
     AsOfArgs,
@@ -28,11 +25,23 @@ from api.money.schemas import (
     PaymentOutSchema,
     PaymentSchema,
     ReversalSchema,
+    due_body,
+    result_body,
 )
-from api.money.serialize import due_body, result_body
-from geo.models import Account, Payment, Station
-from geo.money import amount_due
-from geo.scope import Scope, get_scoped
+from api.smorest import Blueprint
+from core.errors import Rejected
+from core.models import Account, Payment, Station
+from core.money import amount_due
+from core.money import payments as service
+from core.money import reversals as reversal_service
+from core.scope import Scope, find_scoped, require_staff
+
+blp = Blueprint(
+    "money",
+    __name__,
+    url_prefix="/api",
+    description="Money: amount due, payments exactly once, reversals, cash custody, audit",
+)
 
 _STATUS_CODE = {
     service.Status.CREATED: 201,
@@ -63,11 +72,7 @@ class Payments(MethodView):
     def post(self, body: dict[str, Any]) -> Any:
         """Record a payment exactly once (the client mints its id; a resend is a replay)."""
         session = get_session()
-        try:
-            result = service.record_payment(session, current_scope(), _input(body))
-        except service.Rejected as error:
-            session.rollback()
-            raise rejected(error) from None
+        result = service.record_payment(session, current_scope(), _input(body))
         session.commit()
         return result_body(result), _STATUS_CODE[result.status]
 
@@ -105,12 +110,10 @@ def _batch_item(session: Any, scope: Scope, index: int, raw: Any) -> dict[str, A
             "reason": "invalid",
             "errors": error.normalized_messages(),
         }
-    try:
-        result = service.record_payment(session, scope, _input(data))
-    except service.Rejected as error:
-        session.rollback()
-        return {"index": index, "id": item_id, "status": "rejected", "reason": error.code}
+    result = service.record_item(session, scope, _input(data))
     session.commit()
+    if isinstance(result, Rejected):
+        return {"index": index, "id": item_id, "status": "rejected", "reason": result.code}
     receipt = result.payment.receipt_no if result.payment is not None else None
     reason = result.quarantine.reason if result.quarantine is not None else None
     status = result.status.value
@@ -130,9 +133,7 @@ class PaymentById(MethodView):
     def get(self, payment_id: uuid.UUID) -> Any:
         """One payment or reversal with its allocations, if it is in the caller's scope."""
         session = get_session()
-        payment = get_scoped(session, Payment, payment_id, current_scope())
-        if payment is None:
-            raise not_found("payment")
+        payment = find_scoped(session, Payment, payment_id, current_scope(), "payment")
         return result_body(
             service.PaymentResult(
                 service.Status.REPLAYED,
@@ -154,19 +155,12 @@ class PaymentReversal(MethodView):
         session = get_session()
         scope = current_scope()
         require_staff(scope)
-        try:
-            result = reversal_service.reverse_payment(
-                session,
-                scope,
-                payment_id,
-                reversal_service.ReversalInput(body["id"], body["reason"], body.get("device_id")),
-            )
-        except LookupError:
-            session.rollback()
-            raise not_found("payment") from None
-        except service.Rejected as error:
-            session.rollback()
-            raise rejected(error) from None
+        result = reversal_service.reverse_payment(
+            session,
+            scope,
+            payment_id,
+            reversal_service.ReversalInput(body["id"], body["reason"], body.get("device_id")),
+        )
         session.commit()
         return result_body(result), _STATUS_CODE[result.status]
 
@@ -179,9 +173,7 @@ class AccountArrears(MethodView):
     def get(self, args: dict[str, Any], account_id: int) -> Any:
         """What an account owes on a date (default: today at its station), aged and staged."""
         session = get_session()
-        account = get_scoped(session, Account, account_id, current_scope())
-        if account is None:
-            raise not_found("account")
+        account = find_scoped(session, Account, account_id, current_scope(), "account")
         as_of = args.get("as_of")
         if as_of is None:
             station = session.get(Station, account.station_id)

@@ -6,8 +6,8 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, fields, validate
 
-from api.field.schemas import FieldAccountSchema, FieldHistorySchema
-from api.fields import Money
+from api.my_route.schemas import FieldAccountSchema, FieldHistorySchema
+from api.schema_fields import Money
 from geo.coords import CoordSystem
 
 

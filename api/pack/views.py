@@ -12,10 +12,10 @@ from marshmallow import RAISE
 
 from api.auth.jwt import current_scope
 from api.db import get_session
-from api.errors import not_found
 from api.pack.schemas import PackArgs, PackSchema
-from api.pack.service import build_pack, content_hash, station_today
 from api.smorest import Blueprint
+from core.errors import NotFound
+from core.field.pack import build_pack, content_hash, station_today
 from geo.coords import CoordSystem
 
 blp = Blueprint("pack", __name__, url_prefix="/api", description="The collector's offline pack")
@@ -35,7 +35,7 @@ class MyRoutePack(MethodView):
         day = args["date"] or station_today(session, scope, default_tz)
         pack = build_pack(session, scope, day, CoordSystem(args["crs"]), dt.datetime.now(dt.UTC))
         if pack is None:
-            raise not_found("published route for this day")
+            raise NotFound("published route for this day")
         body = PackSchema().dump(pack)
         digest = content_hash(body)
         body["content_hash"] = f"sha256:{digest}"

@@ -6,9 +6,9 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, fields, post_load, validate
 
-from api.fields import Money
-from api.plan_edit.model import RouteEdit, StopEdit
 from api.plans.schemas import PlanJobSchema
+from api.schema_fields import Money
+from core.planning import RouteEdit, StopEdit
 
 MAX_ROUTES = 200
 MAX_STOPS = 300

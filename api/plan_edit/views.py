@@ -15,10 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from api.auth.jwt import current_scope
 from api.db import get_session
-from api.errors import Problem, not_found
-from api.plan_edit.check import check_plan
-from api.plan_edit.model import InvalidEdit, PlanCheck, RouteEdit, StalePlan
-from api.plan_edit.reoptimise import submit_reoptimise
+from api.errors import Problem
 from api.plan_edit.schemas import (
     MAX_ROUTES,
     PlanCheckSchema,
@@ -26,13 +23,19 @@ from api.plan_edit.schemas import (
     ReoptimiseSchema,
     RouteEditSchema,
 )
-from api.plan_edit.store import save_edit
 from api.plans import tasks
-from api.plans.submit import InvalidPlanRequest
-from api.plans.travel import station_travel
 from api.smorest import Blueprint
-from geo.models import Plan, Route, Station
-from geo.scope import Scope, restrict
+from core.errors import NotFound
+from core.models import Plan, Route, Station
+from core.planning import (
+    PlanCheck,
+    RouteEdit,
+    check_plan,
+    save_edit,
+    station_travel,
+    submit_reoptimise,
+)
+from core.scope import Scope, restrict
 from geo.travel import GreatCircleProvider, MatrixProvider, NoRoadNetwork
 
 blp = Blueprint("plan_edit", __name__, url_prefix="/api", description="Editing and checking plans")
@@ -50,7 +53,7 @@ def _editor_plan(plan_id: int, *, lock: bool = False) -> tuple[Plan, Scope]:
     """The plan if the caller is a supervisor or admin with it in scope; 404 otherwise."""
     scope = current_scope()
     if scope.is_collector:
-        raise not_found("plan")
+        raise NotFound("plan")
     stmt = restrict(
         select(Plan)
         .where(Plan.id == plan_id)
@@ -60,7 +63,7 @@ def _editor_plan(plan_id: int, *, lock: bool = False) -> tuple[Plan, Scope]:
     )
     plan: Plan | None = get_session().scalars(stmt).one_or_none()
     if plan is None:
-        raise not_found("plan")
+        raise NotFound("plan")
     return plan, scope
 
 
@@ -81,12 +84,7 @@ def _travel(plan: Plan) -> MatrixProvider:
 
 
 def _checked(plan: Plan, scope: Scope, edits: list[RouteEdit]) -> PlanCheck:
-    try:
-        return check_plan(get_session(), scope, plan, edits, _travel(plan))
-    except InvalidEdit as exc:
-        raise Problem(422, str(exc), errors={"json": exc.errors}) from exc
-    except StalePlan as exc:
-        raise Problem(409, str(exc)) from exc
+    return check_plan(get_session(), scope, plan, edits, _travel(plan))
 
 
 @blp.route("/plans/<int(max=2147483647):plan_id>/routes")
@@ -144,15 +142,9 @@ class Reoptimise(MethodView):
         session = get_session()
         station = session.get(Station, plan.station_id)
         today = dt.datetime.now(ZoneInfo(station.timezone if station else "UTC")).date()
-        try:
-            job, _ = submit_reoptimise(
-                session, plan, today=today, time_limit=time_limit, created_by=scope.user_id
-            )
-        except StalePlan as exc:
-            raise Problem(409, str(exc)) from exc
-        except InvalidPlanRequest as exc:
-            session.rollback()
-            raise Problem(409, f"This plan cannot be re-optimised: {exc}") from exc
+        job, _ = submit_reoptimise(
+            session, plan, today=today, time_limit=time_limit, created_by=scope.user_id
+        )
         session.commit()
         # After the commit, so a fast worker finds the row; a failed ring leaves it queued
         # for the reaper.

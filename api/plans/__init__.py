@@ -2,12 +2,12 @@
 
 Flow: ``POST /api/stations/{id}/plans`` stores a ``queued`` job in PostgreSQL and rings
 Celery (``plans.run_job``); a worker claims the job with a leased conditional UPDATE
-(:mod:`api.plans.jobs`), heartbeats while :func:`api.plans.service.compute_plan` values
-the visits (:mod:`geo.visit_value`) and solves the ``routing.Problem``, then stores the
-plan and marks the job done in one transaction (:mod:`api.plans.runner`). The reaper
+(:mod:`core.planning.jobs`), heartbeats while :func:`core.planning.compute.compute_plan` values
+the visits (:mod:`core.planning.visit_value`) and solves the ``routing.Problem``, then stores the
+plan and marks the job done in one transaction (:mod:`core.planning.runner`). The reaper
 (``flask jobs reap``, beat task ``plans.reap``) re-queues expired leases and re-rings
 jobs left queued while Redis was down. ``POST /api/plans/{id}/publish`` makes a draft
-the day's published plan; collectors read theirs through :mod:`api.field`.
+the day's published plan; collectors read theirs through :mod:`api.my_route`.
 
 Config (``ARREARS_`` env prefix): ``PLAN_LEASE_S`` (60), ``PLAN_HEARTBEAT_S`` (15),
 ``PLAN_MAX_TIME_LIMIT`` (300), ``PLAN_SOLVER_WORKERS`` (1; more than one forks solver

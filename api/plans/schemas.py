@@ -7,7 +7,7 @@ from typing import Any
 from geoalchemy2.shape import to_shape
 from marshmallow import RAISE, Schema, fields, validate
 
-from api.fields import Money
+from api.schema_fields import Money
 
 MAX_COLLECTORS = 200
 

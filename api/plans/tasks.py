@@ -15,8 +15,7 @@ from celery import shared_task
 from flask import current_app
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.plans import jobs
-from api.plans.runner import JobSettings, run_plan_job
+from core.planning import JobSettings, jobs, run_plan_job
 
 log = logging.getLogger(__name__)
 RUN_JOB = "plans.run_job"

@@ -16,7 +16,6 @@ from sqlalchemy.orm import selectinload
 
 from api.auth.jwt import current_scope
 from api.db import get_session
-from api.errors import Problem, not_found
 from api.plans import tasks
 from api.plans.schemas import (
     PlanBriefSchema,
@@ -25,11 +24,11 @@ from api.plans.schemas import (
     PlanRequestSchema,
     PlanSchema,
 )
-from api.plans.store import PlanConflict, publish_plan
-from api.plans.submit import InvalidPlanRequest, submit_plan_job
 from api.smorest import Blueprint
-from geo.models import Job, Plan, Route, Station
-from geo.scope import Scope, get_scoped, restrict
+from core.errors import NotFound
+from core.models import Job, Plan, Route, Station
+from core.planning import publish_plan, submit_plan_job
+from core.scope import Scope, get_scoped, require_staff, restrict
 
 blp = Blueprint("plans", __name__, url_prefix="/api", description="Daily plans")
 jobs_blp = Blueprint(
@@ -44,8 +43,7 @@ def _wire_celery(state: Any) -> None:
 
 def _planner_scope() -> Scope:
     scope = current_scope()
-    if scope.is_collector:
-        raise Problem(403, "Only supervisors and admins plan and publish.")
+    require_staff(scope, "Only supervisors and admins plan and publish.")
     return scope
 
 
@@ -64,19 +62,16 @@ class StationPlans(MethodView):
         session = get_session()
         station = get_scoped(session, Station, station_id, scope)
         if station is None:
-            raise not_found("station")
-        try:
-            job = submit_plan_job(
-                session,
-                station_id=station.id,
-                plan_date=body["date"],
-                today=_station_today(station),
-                collector_ids=body.get("collector_ids"),
-                time_limit=body["time_limit"],
-                created_by=scope.user_id,
-            )
-        except InvalidPlanRequest as exc:
-            raise Problem(422, str(exc), errors={"json": {exc.field: [str(exc)]}}) from exc
+            raise NotFound("station")
+        job = submit_plan_job(
+            session,
+            station_id=station.id,
+            plan_date=body["date"],
+            today=_station_today(station),
+            collector_ids=body.get("collector_ids"),
+            time_limit=body["time_limit"],
+            created_by=scope.user_id,
+        )
         session.commit()
         # After the commit, so a fast worker finds the row; a failed ring leaves it queued.
         tasks.enqueue(job.id)
@@ -90,7 +85,7 @@ class StationPlans(MethodView):
         scope = _planner_scope()
         session = get_session()
         if get_scoped(session, Station, station_id, scope) is None:
-            raise not_found("station")
+            raise NotFound("station")
         stmt = restrict(
             select(Plan).where(Plan.station_id == station_id, Plan.plan_date == args["date"]),
             Plan,
@@ -110,7 +105,7 @@ def _plan_for_planner(plan_id: int) -> Plan:
     )
     plan: Plan | None = get_session().scalars(stmt).one_or_none()
     if plan is None:
-        raise not_found("plan")
+        raise NotFound("plan")
     return plan
 
 
@@ -131,10 +126,7 @@ class PublishPlan(MethodView):
         """Publish a draft; the day's previously published plan becomes superseded."""
         plan = _plan_for_planner(plan_id)
         session = get_session()
-        try:
-            publish_plan(session, plan)
-        except PlanConflict as exc:
-            raise Problem(409, str(exc)) from exc
+        publish_plan(session, plan)
         session.commit()
         return plan
 
@@ -147,7 +139,7 @@ class JobById(MethodView):
         """A background job's state: queued, running, done (with its result) or failed."""
         job = get_scoped(get_session(), Job, job_id, current_scope())
         if job is None:
-            raise not_found("job")
+            raise NotFound("job")
         return job
 
 

@@ -4,7 +4,7 @@ Every :data:`TICK_EVERY_S` the tick queues the reminders for tomorrow (and, unti
 for today: a plan published late in the evening still gets its reminders in the morning)
 and sends what is pending, but only while it is daytime at the stations: nobody is texted
 at night. Queueing is idempotent and each reminder is sent at most once
-(:mod:`api.reminders.service`), so a tick that overlaps another, or runs twice, is harmless.
+(:mod:`core.field.reminders`), so a tick that overlaps another, or runs twice, is harmless.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.reminders.gateway import SmsGateway
-from api.reminders.service import queue_reminders, send_pending
-from geo.models import Station
+from core.field.reminders import queue_reminders, send_pending
+from core.field.sms import SmsGateway
+from core.models import Station
 
 TICK = "reminders.tick"
 TICK_EVERY_S = 600.0

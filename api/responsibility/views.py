@@ -12,10 +12,10 @@ from api.accounts.schemas import ResponsibilitySchema
 from api.auth.jwt import current_scope
 from api.db import get_session
 from api.pagination import keyset_page
-from api.responsibility import service
 from api.responsibility.schemas import OnDayArgs, ReassignRequest, ReassignResult
 from api.smorest import Blueprint
-from geo.models import AccountResponsibility
+from core.accounts import reassign as service
+from core.models import AccountResponsibility
 
 blp = Blueprint(
     "responsibility", __name__, url_prefix="/api/responsibility", description="Responsibility"

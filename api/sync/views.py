@@ -13,9 +13,9 @@ from marshmallow import Schema, fields, validate
 
 from api.auth.jwt import current_scope
 from api.db import get_session
-from api.errors import Problem
 from api.smorest import Blueprint
-from api.sync import service
+from core.field import sync as service
+from core.scope import require_collector
 
 blp = Blueprint("sync", __name__, url_prefix="/api/sync", description="Offline sync for phones")
 
@@ -51,12 +51,10 @@ class Sync(MethodView):
     @blp.alt_response(410, description="Cursor too old: resync from cursor 0")
     def get(self, args: dict[str, Any]) -> Any:
         """Changes in my scope since my cursor; tombstones for accounts that left it."""
-        scope = current_scope()
-        if not scope.is_collector:
-            raise Problem(403, "Sync is for collectors' phones.")
+        collector = require_collector(current_scope(), "Sync is for collectors' phones.")
         tz = ZoneInfo(current_app.config["DEFAULT_TIMEZONE"])
         page = service.changes_since(
-            get_session(), scope.user_id, args["cursor"], dt.datetime.now(tz).date(), args["limit"]
+            get_session(), collector, args["cursor"], dt.datetime.now(tz).date(), args["limit"]
         )
         return {
             "cursor": str(page.cursor),

@@ -9,8 +9,8 @@ from marshmallow import Schema, fields, validate
 from shapely.geometry import mapping
 
 from api.accounts.schemas import Id
-from api.fields import Text
 from api.pagination import KeysetArgs
+from api.schema_fields import Text
 from geo.coords import CoordSystem
 
 MAX_COLLECTORS = 50

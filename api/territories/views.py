@@ -14,7 +14,6 @@ from api.auth.jwt import current_scope
 from api.db import get_session
 from api.pagination import keyset_page
 from api.smorest import Blueprint
-from api.territories import service
 from api.territories.schemas import (
     TerritoryCreate,
     TerritoryListArgs,
@@ -22,9 +21,10 @@ from api.territories.schemas import (
     TerritorySchema,
     territory_feature,
 )
-from geo.models import Territory
-from geo.scope import restrict
-from geo.territories import overlaps
+from core.accounts import territories as service
+from core.accounts.areas import overlaps
+from core.models import Territory
+from core.scope import restrict
 
 blp = Blueprint("territories", __name__, url_prefix="/api", description="Territories")
 

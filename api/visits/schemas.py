@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from api.fields import Latitude, Longitude, Text
+from api.schema_fields import Latitude, Longitude, Text
+from core.models import Outcome
 from geo.coords import CoordSystem
-from geo.models import Outcome
 
 MAX_BATCH = 200
 

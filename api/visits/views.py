@@ -10,24 +10,21 @@ from marshmallow import ValidationError
 
 from api.auth.jwt import current_scope
 from api.db import get_session
-from api.errors import Problem
 from api.smorest import Blueprint
-from api.visits import service
 from api.visits.schemas import (
     VisitBatchResultSchema,
     VisitBatchSchema,
     VisitResultSchema,
     VisitSchema,
 )
-from geo.scope import Scope
+from core.field import visits as service
+from core.scope import Scope, require_collector
 
 blp = Blueprint("visits", __name__, url_prefix="/api/visits", description="Door-to-door visits")
 
 
 def _collector(scope: Scope) -> int:
-    if not scope.is_collector:
-        raise Problem(403, "Only collectors record visits.")
-    return scope.user_id
+    return require_collector(scope, "Only collectors record visits.")
 
 
 def _input(body: dict[str, Any]) -> service.VisitInput:
@@ -63,14 +60,7 @@ class Visits(MethodView):
         """Record one visit (exactly once: a replay answers 200 with status replayed)."""
         collector = _collector(current_scope())
         session = get_session()
-        result = service.record_visit(session, collector, _input(body))
-        if result.status is service.VisitStatus.REJECTED:
-            session.rollback()
-            if result.reason == "not_in_scope":
-                raise Problem(404, "No such account.")
-            raise Problem(
-                422, f"Visit refused: {result.reason}.", errors={"json": {"id": [result.reason]}}
-            )
+        result = service.record_one_visit(session, collector, _input(body))
         session.commit()
         return _result(0, result), (201 if result.status is service.VisitStatus.CREATED else 200)
 

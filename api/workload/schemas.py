@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from api.accounts.schemas import Id
-from api.fields import Money
+from api.schema_fields import Money
 
 
 class WorkloadArgs(Schema):

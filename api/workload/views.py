@@ -9,12 +9,12 @@ from flask.views import MethodView
 from flask_jwt_extended import jwt_required
 from marshmallow import RAISE
 
-from api.accounts.service import require_manager, scoped_station
 from api.auth.jwt import current_scope
 from api.db import get_session
 from api.smorest import Blueprint
-from api.workload import service
 from api.workload.schemas import BalanceArgs, CollectorWorkloadSchema, ProposalSchema, WorkloadArgs
+from core.accounts import workload as service
+from core.accounts.service import require_manager, scoped_station
 
 blp = Blueprint("workload", __name__, url_prefix="/api/workload", description="Workload")
 

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from geo.models import TravelMode
+from geo.modes import TravelMode
 from geo.travel.protocol import LonLat, MatrixProvider, TravelMatrix, as_lonlat_array
 
 CacheKey = tuple[str, str, int, str]

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from geo.models import TravelMode
+from geo.modes import TravelMode
 from geo.travel.protocol import (
     LonLat,
     MatrixProvider,

@@ -30,7 +30,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from geo.models import TravelMode
+from geo.modes import TravelMode
 from geo.travel.profiles import DEFAULT_PROFILES, ModeProfile, describe_profiles, profile_for
 from geo.travel.protocol import FloatMatrix, LonLat, TravelMatrix, as_lonlat_array
 

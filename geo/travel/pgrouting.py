@@ -46,7 +46,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
-from geo.models import TravelMode
+from geo.modes import TravelMode
 from geo.travel.network import RoadNetwork
 from geo.travel.pgr import bbox_around, edges_sql, vertex_matrix
 from geo.travel.profiles import DEFAULT_PROFILES, ModeProfile, describe_profiles, profile_for

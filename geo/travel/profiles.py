@@ -36,7 +36,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from geo.models import TravelMode
+from geo.modes import TravelMode
 
 # osm2pgrouting default mapconfig tag ids (highway=...), used to keep cars and motorbikes
 # off paths that they cannot use.

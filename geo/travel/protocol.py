@@ -15,7 +15,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 import numpy.typing as npt
 
-from geo.models import TravelMode
+from geo.modes import TravelMode
 
 LonLat = tuple[float, float]
 """A WGS-84 point as ``(longitude, latitude)`` in degrees, the GeoJSON order."""

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
+from core.models import Role
 from geo.coords import haversine_m, wgs84_to_bd09, wgs84_to_gcj02
-from geo.models import Role
 
 BASE = (110.30, 34.14)
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geo.models import Role
+from core.models import Role
 
 NUMBERS = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True),

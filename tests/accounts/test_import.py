@@ -8,8 +8,8 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
+from core.models import Account, AccountResponsibility, Role
 from geo.coords import wgs84_to_gcj02
-from geo.models import Account, AccountResponsibility, Role
 
 HEADER = "number,name,address,village,category,lon,lat,system,responsible"
 

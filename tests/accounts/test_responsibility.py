@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
-from api.accounts.responsibility import reassign, responsible_on
-from api.accounts.service import local_today
-from geo.failures import ConflictError
-from geo.models import Account, Role, User
+from core.accounts.responsibility import reassign, responsible_on
+from core.accounts.service import local_today
+from core.errors import Conflict
+from core.models import Account, Role, User
 
 WEST = [[110.0, 34.0], [110.3, 34.0], [110.3, 34.3], [110.0, 34.3], [110.0, 34.0]]
 D1, D2 = dt.date(2026, 3, 1), dt.date(2026, 4, 1)
@@ -43,7 +43,7 @@ def test_reassigning_to_the_same_collector_is_a_no_op(team, factory, session):
     assert reassign(session, [acc.id], b.id, D1, sup.id).changed == 1
     again = reassign(session, [acc.id], b.id, D1, sup.id)
     assert (again.changed, again.unchanged) == (0, 1)
-    from api.accounts.responsibility import history
+    from core.accounts.responsibility import history
 
     assert [h.collector_id for h in history(session, acc.id)] == [a.id, b.id]
 
@@ -56,7 +56,7 @@ def test_same_day_change_replaces_the_row_and_backdating_conflicts(team, factory
     reassign(session, [acc.id], b.id, D2, sup.id)
     reassign(session, [acc.id], c.id, D2, sup.id)
     assert responsible_on(session, acc.id, D2).collector_id == c.id
-    with pytest.raises(ConflictError):
+    with pytest.raises(Conflict):
         reassign(session, [acc.id], a.id, D1, sup.id)
 
 

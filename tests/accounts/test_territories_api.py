@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from core.models import Account, Role, User
 from geo.coords import wgs84_to_gcj02
-from geo.models import Account, Role, User
 
 WEST = [[110.0, 34.0], [110.3, 34.0], [110.3, 34.3], [110.0, 34.3], [110.0, 34.0]]
 EAST = [[110.3, 34.0], [110.6, 34.0], [110.6, 34.3], [110.3, 34.3], [110.3, 34.0]]

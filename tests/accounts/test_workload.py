@@ -7,8 +7,8 @@ import random
 
 import pytest
 
+from core.models import Role
 from geo.balance import Site, balance
-from geo.models import Role
 from geo.workload import VisitModel, arrears_weights, footprint, visit_hours
 
 

@@ -8,8 +8,8 @@ import hashlib
 from geoalchemy2.functions import ST_AsText
 from sqlalchemy import func, select
 
-from api.demo.generator import seed_demo
-from geo.models import Account, Bill, Payment, Role, Station, Territory, User, Visit
+from core.models import Account, Bill, Payment, Role, Station, Territory, User, Visit
+from demo.generator import seed_demo
 
 TODAY = dt.date(2026, 11, 26)
 

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from api import create_app
 from api.config import TestConfig
-from geo.models import RefreshToken, Role
+from core.models import RefreshToken, Role
 from tests.conftest import TEST_DATABASE_URL
 
 PROBLEM = "application/problem+json"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from geo.models import Role
+from core.models import Role
 
 
 def test_collector_cannot_read_another_collectors_account(factory, client):

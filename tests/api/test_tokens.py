@@ -9,8 +9,8 @@ import json
 import jwt as pyjwt
 from flask_jwt_extended import create_access_token
 
-from api.auth.throttle import MAX_FAILURES
-from geo.models import Role
+from core.models import Role
+from core.users.throttle import MAX_FAILURES
 from tests.factories import PASSWORD
 
 

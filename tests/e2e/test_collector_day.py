@@ -8,8 +8,8 @@ import uuid
 
 from sqlalchemy import func, select
 
-from api.plans.runner import run_plan_job
-from geo.models import Payment, Visit
+from core.models import Payment, Visit
+from core.planning.runner import run_plan_job
 from tests.plans.helpers import FAST, TZ, build_day, local_today
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from geo.money.aging import Stage
-from geo.priority import LIMITATION_FACTOR, STAGE_FACTOR, limitation_end, priority
+from core.money.aging import Stage
+from core.planning.priority import LIMITATION_FACTOR, STAGE_FACTOR, limitation_end, priority
 
 DAY = dt.date(2026, 11, 27)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from geo.models import TravelMode
+from core.models import TravelMode
 from geo.travel import (
     DEFAULT_ACCESS_M,
     DEFAULT_PROFILES,

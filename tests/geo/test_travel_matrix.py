@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from geo.models import TravelMode
+from core.models import TravelMode
 from geo.travel import (
     CachedProvider,
     GreatCircleProvider,

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from sqlalchemy import Connection, text
 
-from geo.models import TravelMode
+from core.models import TravelMode
 from geo.travel import (
     CachedProvider,
     GreatCircleProvider,

@@ -15,7 +15,7 @@ from geoalchemy2.elements import WKTElement
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from geo.models import (
+from core.models import (
     Account,
     AccountResponsibility,
     Bill,

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from geo.models import Role
+from core.models import Role
 
 COLLECTED = "2026-04-09T10:00:00+08:00"
 

@@ -1,4 +1,4 @@
-"""Amount due, late-fee worked examples, ageing and escalation (geo.money)."""
+"""Amount due, late-fee worked examples, ageing and escalation (core.money)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from geo.fees import late_fee
-from geo.models import Category, Channel, EntryKind, Payment, PaymentAllocation, Role
-from geo.models.ledger_extra import LateFeeRate
-from geo.money import Stage, amount_due, plan_allocation
+from core.models import Category, Channel, EntryKind, Payment, PaymentAllocation, Role
+from core.models.ledger_extra import LateFeeRate
+from core.money import Stage, amount_due, plan_allocation
+from core.money.fees import late_fee
 
 D = Decimal
 CST = dt.timezone(dt.timedelta(hours=8))
@@ -212,7 +212,7 @@ def test_station_rate_version_overrides_national(factory: Any, session: Any) -> 
 
 
 def test_late_fee_rule_is_geo_fees(factory: Any, session: Any) -> None:
-    """amount_due agrees with geo.fees.late_fee for an untouched bill."""
+    """amount_due agrees with core.money.fees.late_fee for an untouched bill."""
     account = _account(factory, Category.NON_RESIDENTIAL)
     factory.bill(account, dt.date(2024, 11, 1), "333.33", dt.date(2024, 12, 10))
     as_of = dt.date(2026, 2, 3)

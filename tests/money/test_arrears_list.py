@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from geo.models import Role
-from geo.money import amount_due
-from geo.money.arrears_sql import arrears_by_age
+from core.models import Role
+from core.money import amount_due
+from core.money.arrears_sql import arrears_by_age
 
 
 def test_set_based_ageing_agrees_with_amount_due(client: Any, field: Any, session: Any) -> None:

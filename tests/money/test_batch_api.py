@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from geo.models import Payment, Role
+from core.models import Payment, Role
 
 
 def _rows(session: Any, account: Any) -> int:

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from geo.models.ledger_extra import CashEvent
+from core.models.ledger_extra import CashEvent
 
 D = Decimal
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from api.money.service import channel_payment_id
-from geo.models import Channel, Payment
+from core.models import Channel, Payment
+from core.money.payments import channel_payment_id
 
 
 def _notice(field: Any, txn: str = "ALI-0001", amount: str = "80.00") -> dict[str, Any]:

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from geo.models import Payment, PaymentAllocation
-from geo.models.ledger_extra import MoneyAudit
+from core.models import Payment, PaymentAllocation
+from core.models.ledger_extra import MoneyAudit
 from tests.money.committed import PASSWORD, committed_field
 
 

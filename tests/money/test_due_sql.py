@@ -1,4 +1,4 @@
-"""The set-based amount due equals ``geo.money.amount_due`` to the fen, and so do its users.
+"""The set-based amount due equals ``core.money.amount_due`` to the fen, and so do its users.
 
 A varied ledger (hypothesis): stations in two time zones, each with up to three rate
 versions of its own, and up to three national ones, starting before, during and after
@@ -24,9 +24,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.plans.candidates import outstanding_principal_by_bill
-from geo.arrears import account_arrears_subquery
-from geo.models import (
+from core.models import (
     Account,
     Category,
     Channel,
@@ -36,12 +34,14 @@ from geo.models import (
     Role,
     Station,
 )
-from geo.models.ledger_extra import LateFeeRate
-from geo.money import AmountDue, amount_due, plan_allocation
-from geo.money.arrears_sql import arrears_by_age
-from geo.money.due_many import dues_of
-from geo.money.due_sql import bills_due
-from geo.money.payable import payable
+from core.models.ledger_extra import LateFeeRate
+from core.money import AmountDue, amount_due, plan_allocation
+from core.money.arrears import account_arrears_subquery
+from core.money.arrears_sql import arrears_by_age
+from core.money.due_many import dues_of
+from core.money.due_sql import bills_due
+from core.money.payable import payable
+from core.planning.candidates import outstanding_principal_by_bill
 from tests.factories import Factory
 
 START = dt.date(2025, 10, 1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from geo.models import Role
+from core.models import Role
 
 
 def test_quarantined_upload_is_listed_then_released_into_the_ledger(

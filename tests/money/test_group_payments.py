@@ -11,14 +11,14 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from api.money.service import channel_payment_id
-from geo.models import Category, Channel, Payment, Role
-from geo.models.group_prepaid import GroupPayment, GroupPaymentPart
-from geo.models.ledger_extra import MoneyAudit, MoneyException
-from geo.money import amount_due
-from geo.money.group import part_payment_id
-from geo.money.group_prepaid_checks import check_group_prepaid
-from geo.money.invariants import check_ledger
+from core.models import Category, Channel, Payment, Role
+from core.models.group_prepaid import GroupPayment, GroupPaymentPart
+from core.models.ledger_extra import MoneyAudit, MoneyException
+from core.money import amount_due
+from core.money.group import part_payment_id
+from core.money.group_prepaid_checks import check_group_prepaid
+from core.money.invariants import check_ledger
+from core.money.payments import channel_payment_id
 
 D = Decimal
 DAY = dt.date(2026, 4, 9)

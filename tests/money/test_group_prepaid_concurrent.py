@@ -15,13 +15,13 @@ import pytest
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
-from geo.models import Account, Payment
-from geo.models.group_prepaid import GroupPayment, GroupPaymentPart, PrepaidDraw
-from geo.models.ledger_extra import MoneyAudit
-from geo.money import amount_due
-from geo.money.group_prepaid_checks import check_group_prepaid
-from geo.money.invariants import check_ledger
-from geo.money.prepaid import prepaid_balance
+from core.models import Account, Payment
+from core.models.group_prepaid import GroupPayment, GroupPaymentPart, PrepaidDraw
+from core.models.ledger_extra import MoneyAudit
+from core.money import amount_due
+from core.money.group_prepaid_checks import check_group_prepaid
+from core.money.invariants import check_ledger
+from core.money.prepaid import prepaid_balance
 from tests.money.committed import PASSWORD, committed_field
 
 TODAY = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()

@@ -20,13 +20,16 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from api.money import group_service, prepaid_service, reversal, service
-from geo.models import Bill, Category, Channel, Role
-from geo.money import amount_due
-from geo.money.group_prepaid_checks import check_group_prepaid
-from geo.money.invariants import check_ledger
-from geo.money.prepaid import prepaid_balance
-from geo.scope import Scope
+from core.models import Bill, Category, Channel, Role
+from core.money import amount_due
+from core.money import deposits as prepaid_service
+from core.money import group_payments as group_service
+from core.money import payments as service
+from core.money import reversals as reversal
+from core.money.group_prepaid_checks import check_group_prepaid
+from core.money.invariants import check_ledger
+from core.money.prepaid import prepaid_balance
+from core.scope import Scope
 from tests.factories import Factory
 
 CST = dt.timezone(dt.timedelta(hours=8))

@@ -20,11 +20,12 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from api.money import cash, quarantine, reversal, service
-from geo.models import Bill, Channel, Role
-from geo.money import amount_due
-from geo.money.invariants import check_ledger
-from geo.scope import Scope
+from core.models import Bill, Channel, Role
+from core.money import amount_due, cash, quarantine
+from core.money import payments as service
+from core.money import reversals as reversal
+from core.money.invariants import check_ledger
+from core.scope import Scope
 from tests.factories import Factory
 
 CST = dt.timezone(dt.timedelta(hours=8))

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, text
 
-from geo.models import Payment, PaymentAllocation, Role
-from geo.models.ledger_extra import MoneyAudit, MoneyException, QuarantinedPayment
+from core.models import Payment, PaymentAllocation, Role
+from core.models.ledger_extra import MoneyAudit, MoneyException, QuarantinedPayment
 
 D = Decimal
 
@@ -222,7 +222,7 @@ def test_authorization_uses_the_assignment_when_the_money_was_collected(
     client: Any, field: Any, factory: Any, session: Any
 ) -> None:
     """After a reassignment, cash collected before it is accepted; after it, quarantined."""
-    from geo.models import AccountResponsibility
+    from core.models import AccountResponsibility
 
     successor = factory.user(Role.COLLECTOR, field.station)
     current = session.scalars(
@@ -250,7 +250,7 @@ def test_authorization_uses_the_assignment_when_the_money_was_collected(
 def test_a_backdated_payment_never_pays_a_bill_again(client: Any, field: Any, session: Any) -> None:
     """300.00 collected 04-09, then 50.00 collected 04-01 uploaded later: no bill is paid
     twice; the backdated 50.00 becomes an overpayment and the ledger checks hold."""
-    from geo.money.invariants import check_ledger
+    from core.money.invariants import check_ledger
 
     first = client.post("/api/payments", json=field.payment("300.00"), headers=field.collector_auth)
     assert first.status_code == 201

@@ -11,13 +11,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from api.money import prepaid_service
-from geo.models import Channel, Payment, Role
-from geo.models.group_prepaid import PrepaidDeposit, PrepaidDraw
-from geo.money import amount_due
-from geo.money.group_prepaid_checks import check_group_prepaid
-from geo.money.invariants import check_ledger
-from geo.money.prepaid import bill_trigger, draw_payment_id, prepaid_balance
+from core.models import Channel, Payment, Role
+from core.models.group_prepaid import PrepaidDeposit, PrepaidDraw
+from core.money import amount_due
+from core.money import deposits as prepaid_service
+from core.money.group_prepaid_checks import check_group_prepaid
+from core.money.invariants import check_ledger
+from core.money.prepaid import bill_trigger, draw_payment_id, prepaid_balance
 
 D = Decimal
 TODAY = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()

@@ -10,11 +10,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from geo.fees import CLASSIC_RATES, LateFeeRates, RateSchedule, late_fee
-from geo.models import Category, Role
-from geo.models.ledger_extra import LateFeeRate
-from geo.money import amount_due, rates_for
-from geo.money.rates import rate_schedule
+from core.models import Category, Role
+from core.models.ledger_extra import LateFeeRate
+from core.money import amount_due, rates_for
+from core.money.fees import CLASSIC_RATES, LateFeeRates, RateSchedule, late_fee
+from core.money.rates import rate_schedule
 from tests.money.test_due_sql import ZONES, _at, _check_day, _payment
 
 D = Decimal
@@ -141,7 +141,7 @@ def test_late_fee_over_a_schedule_crosses_the_year(factory: Any, session: Sessio
 def test_the_planner_prices_lateness_by_the_same_rule(factory: Any, session: Session) -> None:
     """The planner's estimate for an untouched bill is amount_due's fee (days split at a
     version's first day), not the whole lateness at the plan day's rates."""
-    from api.plans.candidates import amounts_due
+    from core.planning.candidates import amounts_due
 
     account = _account(factory, Category.NON_RESIDENTIAL)
     factory.bill(account, dt.date(2026, 5, 1), "1000.00", dt.date(2026, 6, 10))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from geo.models import Role
+from core.models import Role
 
 
 def _version(station_id: int | None, days_ahead: int = 30, **kw: str) -> dict[str, Any]:

@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from api.plans.runner import run_plan_job
-from geo.models import Territory
+from core.models import Territory
+from core.planning.runner import run_plan_job
 from tests.plans.helpers import FAST, Day
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from geo.models import Outcome
+from core.models import Outcome
 from tests.plan_edit.helpers import body, route_of, share_west_with_east, stops_of
 from tests.plans.helpers import build_day, visit
 

@@ -7,7 +7,7 @@ import uuid
 
 from sqlalchemy import func, select
 
-from geo.models import Job
+from core.models import Job
 from tests.plan_edit.helpers import body, reoptimise, route_of, run_job, stops_of
 from tests.plans.helpers import build_day, pay_in_full
 

@@ -9,11 +9,12 @@ import pytest
 from sqlalchemy import select, text, update
 
 import routing
-from api.plan_edit.reoptimise import ReoptimiseContext, store_reoptimised
-from api.plans import runner, tasks
-from api.plans.model import PlanDraft
-from api.plans.store import PlanConflict
-from geo.models import Job, Plan, PlanStatus, Territory
+from api.plans import tasks
+from core.models import Job, Plan, PlanStatus, Territory
+from core.planning import runner
+from core.planning.draft import PlanDraft
+from core.planning.reoptimise import ReoptimiseContext, store_reoptimised
+from core.planning.versions import PlanConflict
 from tests.plan_edit.helpers import body, reoptimise, route_of, run_job, stops_of
 from tests.plans.helpers import build_day, pay_in_full
 

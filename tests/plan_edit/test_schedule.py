@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from api.plan_edit.schedule import StopTimes, VehicleTimes, time_route
+from core.planning.timing import StopTimes, VehicleTimes, time_route
 
 H = 3600
 DAY = VehicleTimes(shift=(8 * H, 17 * H))

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from api.plans.runner import run_plan_job
+from core.planning.runner import run_plan_job
 from tests.plans.helpers import FAST
 
 

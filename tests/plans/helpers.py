@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from api.plans.runner import JobSettings
-from geo.models import Account, Outcome, Role, Station, User, Visit
+from core.models import Account, Outcome, Role, Station, User, Visit
+from core.planning.runner import JobSettings
 
 #: Tiny solver budget and short lists: 2 cores are shared.
 FAST = JobSettings(lease_s=60, heartbeat_s=30, max_time_limit=2, workers=1, per_collector=50)
@@ -86,7 +86,7 @@ def pay_in_full(session: Any, account: Account) -> None:
     """A counter payment of the account's first bill, allocated to its principal."""
     from decimal import Decimal
 
-    from geo.models import Channel, EntryKind, Payment, PaymentAllocation
+    from core.models import Channel, EntryKind, Payment, PaymentAllocation
 
     bill = account.bills[0]
     pid = uuid.uuid4()

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 import routing
-from api.plans.model import PlanRequest
-from api.plans.service import collector_problem, compute_plan
-from geo.models import Outcome
+from core.models import Outcome
+from core.planning import collector_problem, compute_plan
+from core.planning.draft import PlanRequest
 from tests.plans.helpers import build_day, visit
 
 

@@ -6,9 +6,9 @@ import datetime as dt
 import uuid
 from decimal import Decimal
 
-from geo.models import Channel, EntryKind, Payment, PaymentAllocation
-from geo.models.ledger_extra import LateFeeRate
-from geo.money import amount_due
+from core.models import Channel, EntryKind, Payment, PaymentAllocation
+from core.models.ledger_extra import LateFeeRate
+from core.money import amount_due
 from tests.plans.helpers import build_day, pay_in_full
 
 

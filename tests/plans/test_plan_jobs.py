@@ -8,9 +8,10 @@ import uuid
 
 from sqlalchemy import select, text, update
 
-from api.plans import jobs, tasks
-from api.plans.runner import run_plan_job
-from geo.models import Job, JobStatus, Plan, PlanStatus
+from api.plans import tasks
+from core.models import Job, JobStatus, Plan, PlanStatus
+from core.planning import jobs
+from core.planning.runner import run_plan_job
 from tests.plans.helpers import FAST, build_day
 
 
@@ -217,7 +218,7 @@ def test_heartbeat_thread_extends_the_lease_while_the_job_runs(engine):
     from sqlalchemy import delete
     from sqlalchemy.orm import sessionmaker
 
-    from api.plans.runner import Heartbeat, JobSettings
+    from core.planning.runner import Heartbeat, JobSettings
 
     sessions = sessionmaker(bind=engine, expire_on_commit=False)
     with sessions() as s:  # committed: the thread uses other connections

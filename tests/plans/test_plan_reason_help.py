@@ -1,6 +1,6 @@
 """Every reason the planner can give has a sentence for the supervisor's screen."""
 
-from api.plans.model import REASON_HELP
+from core.planning.draft import REASON_HELP
 from routing import Reason
 
 

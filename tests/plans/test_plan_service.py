@@ -6,11 +6,11 @@ import datetime as dt
 import uuid
 from decimal import Decimal
 
-from api.plans.model import PlanRequest
-from api.plans.service import collector_problem, compute_plan
-from geo.models import Outcome
-from geo.models.ledger_extra import QuarantinedPayment
-from geo.visit_value import month_days_left
+from core.models import Outcome
+from core.models.ledger_extra import QuarantinedPayment
+from core.planning import collector_problem, compute_plan
+from core.planning.draft import PlanRequest
+from core.planning.visit_value import month_days_left
 from tests.plans.helpers import WEST, build_day, overdue_bill, visit
 
 
@@ -119,7 +119,7 @@ def test_route_times_respect_the_shift_and_lunch(factory, session):
 
 def test_the_stations_own_late_fee_rates_value_the_visits(factory, session):
     """A station rate version (here: no late fee at all) is what the planner charges."""
-    from geo.models.ledger_extra import LateFeeRate
+    from core.models.ledger_extra import LateFeeRate
 
     day = build_day(factory, per_side=1)
     session.add(
@@ -140,7 +140,7 @@ def test_the_stations_own_late_fee_rates_value_the_visits(factory, session):
 
 def test_collectors_with_different_travel_modes_are_planned_in_one_day(factory, session):
     """A car and a motorbike collector: one problem per mode, both routes in the plan."""
-    from geo.models import TravelMode
+    from core.models import TravelMode
 
     day = build_day(factory, per_side=3)
     day.west.profile.travel_mode = TravelMode.CAR
@@ -167,7 +167,7 @@ def _settle(session, bill, channel, days_after_due, collector=None):
     """Pay ``bill`` in full ``days_after_due`` days after its due date through ``channel``."""
     import uuid
 
-    from geo.models import EntryKind, Payment, PaymentAllocation
+    from core.models import EntryKind, Payment, PaymentAllocation
 
     pid = uuid.uuid4()
     at = dt.datetime.combine(
@@ -197,8 +197,8 @@ def test_overdue_bills_paid_online_count_as_paying_by_oneself(factory, session):
     """Same debt, same past delays: the account that settled its overdue bills online is
     expected to pay by itself, the one that paid at the door is not, so its visit is worth
     more. Days overdue count until settled, or until the plan day for an open bill."""
-    from api.plans.candidates import self_payment_records
-    from geo.models import Channel
+    from core.models import Channel
+    from core.planning.candidates import self_payment_records
 
     day = build_day(factory, per_side=2)
     online, door = day.accounts["west"]

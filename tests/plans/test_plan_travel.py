@@ -14,9 +14,9 @@ import pytest
 from geoalchemy2.shape import to_shape
 from sqlalchemy import Connection, text
 
-from api.plans.runner import run_plan_job
-from api.plans.travel import station_travel
-from geo.models import Account, Job, JobStatus, Plan, TravelMode
+from core.models import Account, Job, JobStatus, Plan, TravelMode
+from core.planning.runner import run_plan_job
+from core.planning.travel import station_travel
 from geo.travel import GreatCircleProvider, NoRoadNetwork, RoadNetwork, choose_provider, haversine_m
 from tests.plans.helpers import FAST, build_day
 

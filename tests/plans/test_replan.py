@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from api.plans.runner import run_plan_job
-from geo.models import Outcome
+from core.models import Outcome
+from core.planning.runner import run_plan_job
 from tests.plans.helpers import FAST, TZ, build_day, local_today, pay_in_full, visit
 
 

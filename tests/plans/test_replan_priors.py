@@ -7,10 +7,10 @@ import uuid
 
 from sqlalchemy import update
 
-from api.plans.runner import run_plan_job
-from geo.models import Plan
-from geo.value_priors import Priors
-from geo.visit_value import BANDS, Rates
+from core.models import Plan
+from core.planning.priors import Priors
+from core.planning.runner import run_plan_job
+from core.planning.visit_value import BANDS, Rates
 from tests.plans.helpers import FAST, TZ, build_day, local_today
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 import math
 from decimal import Decimal
 
-from geo.visit_value import (
+from core.planning.visit_value import (
     BANDS,
     DAYS_PER_PSEUDO_BILL,
     History,

@@ -17,8 +17,8 @@ from sqlalchemy import create_engine, func, make_url, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.plans import tasks
-from api.plans.submit import submit_plan_job
-from geo.models import Job, JobStatus, Plan
+from core.models import Job, JobStatus, Plan
+from core.planning.submit import submit_plan_job
 from tests.conftest import TEST_DATABASE_URL, _drop_database, alembic_config
 from tests.factories import Factory
 from tests.plans.helpers import build_day, local_today
@@ -35,7 +35,7 @@ def scratch_url():
     to another process), dropped afterwards."""
     from alembic import command
 
-    from api.db import ensure_database
+    from core.db import ensure_database
 
     url = make_url(TEST_DATABASE_URL)
     url = url.set(database=f"{url.database}_worker").render_as_string(hide_password=False)

@@ -10,7 +10,7 @@ are given per role, in the column order of :data:`tests.scoreboard.world.ROLES`:
            another territory              sup    supervisor of station A
     sup_o  supervisor of station B        admin  admin
 
-401 = no token, 403 = wrong role, 404 = not yours (geo.scope answers 404 for "not yours"
+401 = no token, 403 = wrong role, 404 = not yours (core.scope answers 404 for "not yours"
 and "missing" alike). Every request runs in a savepoint rolled back afterwards, so each
 role meets the same world. Every error is problem+json, and no body ever carries another
 party's customer data (names, phones, numbers, addresses) or staff names.

@@ -30,7 +30,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from geo.models import Payment
+from core.models import Payment
 from tests.money.committed import PASSWORD, committed_field
 
 CLIENTS = 4

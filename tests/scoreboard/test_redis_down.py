@@ -18,10 +18,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from api import create_app
-from api.auth.throttle import MAX_FAILURES
 from api.config import TestConfig
 from api.plans import tasks
-from geo.models import Job, JobStatus, Payment
+from core.models import Job, JobStatus, Payment
+from core.users.throttle import MAX_FAILURES
 from tests.conftest import TEST_DATABASE_URL
 from tests.factories import PASSWORD
 from tests.scoreboard.world import COLLECTED, World, build_world

@@ -12,8 +12,8 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from api.plans.runner import run_plan_job
-from geo.models import Category, Role
+from core.models import Category, Role
+from core.planning.runner import run_plan_job
 from tests.plans.helpers import EAST, FAST, WEST, local_today, overdue_bill
 
 #: The roles of the matrix, in column order.

@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from api.reminders import service, tasks
-from geo.models import Outcome, Reminder, ReminderStatus, Role, Visit
+from api.reminders import tasks
+from core.field import reminders as service
+from core.models import Outcome, Reminder, ReminderStatus, Role, Visit
 
 DAY = dt.date(2026, 12, 3)
 

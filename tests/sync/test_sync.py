@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
-from api.sync import service
-from geo.models import (
+from core.field import sync as service
+from core.models import (
     Account,
     AccountResponsibility,
     ChangeLog,
@@ -29,8 +29,8 @@ from geo.models import (
     User,
     user_station,
 )
-from geo.money.due_many import dues_of
-from geo.scope import Scope, get_scoped
+from core.money.due_many import dues_of
+from core.scope import Scope, get_scoped
 from tests.factories import Factory
 
 TODAY = dt.date(2026, 11, 26)

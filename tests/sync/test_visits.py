@@ -7,7 +7,7 @@ import uuid
 
 from sqlalchemy import func, select
 
-from geo.models import AccountResponsibility, Role, Visit
+from core.models import AccountResponsibility, Role, Visit
 
 NOW = dt.datetime(2026, 11, 20, 10, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 

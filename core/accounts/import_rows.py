@@ -1,0 +1,228 @@
+"""Reading an import file and checking its rows: pure Python, no database, no Flask.
+
+CSV (UTF-8 or GB18030, as Excel in China saves it) or .xlsx; the header names the
+columns. Every problem is reported as (row, column, message); row 1 is the header.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from core.errors import Invalid
+from core.models import Category
+from geo.coords import CoordSystem, to_wgs84
+from geo.placement import implausibility
+
+__all__ = ["COLUMNS", "ImportReport", "RowError", "UnreadableFile", "check_row", "read_table"]
+
+MAX_ROWS = 100_000
+MAX_REPORTED_ERRORS = 1_000
+COLUMNS = (
+    "number",
+    "name",
+    "address",
+    "phone",
+    "village",
+    "category",
+    "group_code",
+    "lon",
+    "lat",
+    "system",
+    "responsible",
+    "notes",
+)
+REQUIRED = ("number", "name", "address", "village", "category", "lon", "lat")
+LIMITS = {
+    "number": 32,
+    "name": 100,
+    "address": 200,
+    "phone": 32,
+    "village": 100,
+    "group_code": 32,
+    "notes": 2000,
+    "responsible": 64,
+}
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: Chinese labels accepted for the category column, as exported by marketing systems.
+CATEGORY_ALIASES = {
+    "居民": "residential",
+    "非居民": "non_residential",
+    "临时用电": "temporary",
+    "集团": "group_member",
+    "集团客户": "group_member",
+}
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem: spreadsheet row number (header is row 1), column, message."""
+
+    row: int
+    field: str
+    message: str
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    error_count: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    dry_run: bool = True
+
+    def add(self, error: RowError) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_REPORTED_ERRORS:
+            self.errors.append(error)
+
+
+class UnreadableFile(Invalid):
+    """The upload is not a CSV or .xlsx table with the expected header."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__({"file": [message]}, location="files")
+        self.message = message
+
+
+def _decode(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise UnreadableFile("The CSV is neither UTF-8 nor GB18030 text.")
+
+
+def _xlsx_rows(data: bytes) -> Iterator[list[Any]]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds on a corrupt file
+        raise UnreadableFile("The file is not a readable .xlsx workbook.") from exc
+    try:
+        for row in book.worksheets[0].iter_rows(values_only=True):
+            yield list(row)
+    finally:
+        book.close()
+
+
+def read_table(filename: str, data: bytes) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(row number, {column: value}) for every non-empty data row of a CSV or .xlsx file."""
+    name = filename.lower()
+    if name.endswith(".xlsx"):
+        rows: Iterator[list[Any]] = _xlsx_rows(data)
+    elif name.endswith(".csv"):
+        rows = iter(csv.reader(io.StringIO(_decode(data), newline="")))
+    else:
+        raise UnreadableFile("Upload a .csv or .xlsx file.")
+    header = next(rows, None)
+    if header is None:
+        raise UnreadableFile("The file is empty.")
+    names = [str(h or "").strip().lower() for h in header]
+    missing = [c for c in REQUIRED if c not in names]
+    unknown = [n for n in names if n and n not in COLUMNS]
+    if missing or unknown:
+        raise UnreadableFile(
+            f"Header: missing columns {missing}, unknown columns {unknown}; "
+            f"expected {list(COLUMNS)}."
+        )
+    for number, values in enumerate(rows, start=2):
+        if number - 1 > MAX_ROWS:
+            raise UnreadableFile(f"More than {MAX_ROWS} rows; split the file.")
+        if all(v is None or str(v).strip() == "" for v in values):
+            continue
+        yield number, {n: v for n, v in zip(names, values, strict=False) if n}
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # numbers typed into Excel cells
+    text = str(value).strip()
+    return text or None
+
+
+def _coordinate(value: Any, low: float, high: float, label: str) -> float:
+    if isinstance(value, bool):
+        raise ValueError(f"{label} must be a number.")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{label} must be a number.") from None
+    if not math.isfinite(number) or not low <= number <= high:
+        raise ValueError(f"{label} must be within [{low:g}, {high:g}].")
+    return number
+
+
+def check_row(
+    row: int,
+    raw: dict[str, Any],
+    default_system: CoordSystem,
+    depot: tuple[float, float],
+    radius: float,
+    report: ImportReport,
+) -> dict[str, Any] | None:
+    out: dict[str, Any] = {}
+    ok = True
+
+    def bad(column: str, message: str) -> None:
+        nonlocal ok
+        ok = False
+        report.add(RowError(row, column, message))
+
+    for column in (
+        "number",
+        "name",
+        "address",
+        "phone",
+        "village",
+        "group_code",
+        "notes",
+        "responsible",
+    ):
+        text = _text(raw.get(column))
+        if text is None:
+            if column in REQUIRED:
+                bad(column, "Missing value.")
+            out[column] = None
+            continue
+        if _CONTROL.search(text):
+            bad(column, "Control characters are not allowed.")
+        elif len(text) > LIMITS[column]:
+            bad(column, f"Longer than {LIMITS[column]} characters.")
+        out[column] = text
+    category = _text(raw.get("category"))
+    category = CATEGORY_ALIASES.get(category or "", category)
+    if category not in {c.value for c in Category}:
+        bad("category", f"One of {[c.value for c in Category]} (or 居民/非居民/临时用电/集团).")
+    out["category"] = category
+    system_text = (_text(raw.get("system")) or default_system.value).lower()
+    try:
+        system = CoordSystem(system_text)
+    except ValueError:
+        bad("system", "One of wgs84, gcj02, bd09.")
+        return None
+    try:
+        lon = _coordinate(raw.get("lon"), -180.0, 180.0, "Longitude")
+    except ValueError as exc:
+        bad("lon", str(exc))
+        return None
+    try:
+        lat = _coordinate(raw.get("lat"), -90.0, 90.0, "Latitude")
+    except ValueError as exc:
+        bad("lat", str(exc))
+        return None
+    out["lon"], out["lat"] = to_wgs84(lon, lat, system)
+    reason = implausibility((out["lon"], out["lat"]), depot, radius)
+    if reason:
+        bad("lon", reason)
+    return out if ok else None

@@ -1,0 +1,162 @@
+"""Workload per collector and a balanced-territory proposal. Take a Session; no Flask."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from core.models import Account, User
+from core.money.arrears import account_arrears_subquery
+from core.scope import Scope, restrict
+from geo.balance import BalancedTerritory, Site, balance
+from geo.workload import VisitModel, arrears_weights, footprint, visit_hours
+
+__all__ = ["CollectorWorkload", "propose_territories", "workloads"]
+
+
+@dataclass(frozen=True)
+class CollectorWorkload:
+    """One collector's (or nobody's: ``collector_id`` None) share of the station."""
+
+    collector_id: int | None
+    display_name: str | None
+    accounts: int
+    delinquent: int
+    arrears: Decimal
+    visit_hours: float
+    spread_km: float
+
+
+@dataclass(frozen=True)
+class _Row:
+    account_id: int
+    responsible_id: int | None
+    lon: float
+    lat: float
+    arrears: Decimal
+
+
+def _rows(session: Session, scope: Scope, station_id: int, as_of: dt.date | None) -> list[_Row]:
+    """The station's accounts in scope that owe something, with position and arrears."""
+    arrears = account_arrears_subquery(as_of)
+    stmt = restrict(
+        select(
+            Account.id,
+            Account.responsible_id,
+            func.ST_X(Account.location),
+            func.ST_Y(Account.location),
+            arrears.c.arrears,
+        ).join(arrears, arrears.c.account_id == Account.id),
+        Account,
+        scope,
+    ).where(Account.station_id == station_id, arrears.c.arrears > 0)
+    return [_Row(*r) for r in session.execute(stmt)]
+
+
+def _account_counts(session: Session, scope: Scope, station_id: int) -> dict[int | None, int]:
+    stmt = restrict(
+        select(Account.responsible_id, func.count()).group_by(Account.responsible_id),
+        Account,
+        scope,
+    ).where(Account.station_id == station_id)
+    return {collector_id: n for collector_id, n in session.execute(stmt)}
+
+
+def workloads(
+    session: Session,
+    scope: Scope,
+    station_id: int,
+    as_of: dt.date | None,
+    model: VisitModel = VisitModel(),
+) -> list[CollectorWorkload]:
+    """Per responsible collector: accounts, arrears, estimated visit hours and spread."""
+    counts = _account_counts(session, scope, station_id)
+    rows = _rows(session, scope, station_id, as_of)
+    weights = arrears_weights([float(r.arrears) for r in rows])
+    groups: dict[int | None, list[tuple[_Row, float]]] = defaultdict(list)
+    for row, weight in zip(rows, weights, strict=True):
+        groups[row.responsible_id].append((row, weight))
+    names = dict(
+        session.execute(
+            select(User.id, User.display_name).where(User.id.in_([k for k in counts if k]))
+        ).all()
+    )
+    out = []
+    for collector_id in sorted(counts, key=lambda c: (c is None, c or 0)):
+        due = groups.get(collector_id, [])
+        shape = footprint([(r.lon, r.lat) for r, _ in due])
+        out.append(
+            CollectorWorkload(
+                collector_id=collector_id,
+                display_name=names.get(collector_id) if collector_id else None,
+                accounts=counts[collector_id],
+                delinquent=len(due),
+                arrears=sum((r.arrears for r, _ in due), Decimal("0")),
+                visit_hours=round(
+                    visit_hours(sum(w for _, w in due), len(due), shape.area_km2, model), 2
+                ),
+                spread_km=round(shape.spread_km, 2),
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class Proposal:
+    territories: list[BalancedTerritory]
+    arrears: list[Decimal]
+
+
+def propose_territories(
+    session: Session,
+    scope: Scope,
+    station_id: int,
+    k: int,
+    as_of: dt.date | None,
+    model: VisitModel = VisitModel(),
+) -> Proposal:
+    """``k`` contiguous rectangles over the delinquent accounts with balanced estimated hours."""
+    rows = _rows(session, scope, station_id, as_of)
+    weights = arrears_weights([float(r.arrears) for r in rows])
+    sites = [Site(r.account_id, r.lon, r.lat, w) for r, w in zip(rows, weights, strict=True)]
+    territories = balance(sites, k, model)
+    by_id = {r.account_id: r.arrears for r in rows}
+    totals = [sum((by_id[i] for i in t.account_ids), Decimal("0")) for t in territories]
+    return Proposal(territories, totals)
+
+
+def proposal_geojson(proposal: Proposal) -> dict[str, Any]:
+    """The proposal as an RFC 7946 FeatureCollection of Polygons."""
+    features = []
+    for n, (t, arrears) in enumerate(
+        zip(proposal.territories, proposal.arrears, strict=True), start=1
+    ):
+        w, s, e, north = t.bounds
+        features.append(
+            {
+                "type": "Feature",
+                "id": n,
+                "geometry": {
+                    "type": "Polygon",
+                    "coordinates": [[[w, s], [e, s], [e, north], [w, north], [w, s]]],
+                },
+                "properties": {
+                    "accounts": len(t.account_ids),
+                    "arrears": f"{arrears:.2f}",
+                    "visit_hours": round(t.hours, 2),
+                    "weighted_visits": round(t.weight, 2),
+                },
+            }
+        )
+    hours = [t.hours for t in proposal.territories]
+    return {
+        "type": "FeatureCollection",
+        "features": features,
+        "max_min_ratio": round(max(hours) / min(hours), 3) if hours and min(hours) > 0 else None,
+    }

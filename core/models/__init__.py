@@ -1,0 +1,74 @@
+"""Typed SQLAlchemy 2 models on one declarative ``Base``."""
+
+from core.models import account_search  # noqa: F401  (trigram search indexes on account)
+from core.models.accounts import Account, AccountResponsibility, Bill, Category
+from core.models.auth import RefreshToken, RevokedAccessToken
+from core.models.base import Base
+from core.models.field import Outcome, Visit
+from core.models.group_prepaid import (  # noqa: F401  (group payments, prepaid deposits)
+    GroupPayment,
+    GroupPaymentPart,
+    PrepaidDeposit,
+    PrepaidDraw,
+)
+from core.models.jobs import Job, JobStatus
+from core.models.ledger_extra import (  # noqa: F401  (registers the money tables)
+    CashEvent,
+    CashReconciliation,
+    LateFeeRate,
+    MoneyAudit,
+    MoneyException,
+    QuarantinedPayment,
+    ReceiptCounter,
+)
+from core.models.money import Channel, EntryKind, Payment, PaymentAllocation
+from core.models.org import (
+    CollectorProfile,
+    County,
+    Role,
+    Station,
+    Territory,
+    User,
+    territory_collector,
+    user_station,
+)
+from core.models.plans import Plan, PlanStatus, Route, Stop
+from core.models.reminders import Reminder, ReminderKind, ReminderStatus
+from core.models.sync import ChangeLog, SyncHorizon
+from geo.modes import TravelMode
+
+__all__ = [
+    "Account",
+    "AccountResponsibility",
+    "Base",
+    "Bill",
+    "Category",
+    "ChangeLog",
+    "Channel",
+    "CollectorProfile",
+    "County",
+    "EntryKind",
+    "Job",
+    "JobStatus",
+    "Outcome",
+    "Payment",
+    "PaymentAllocation",
+    "Plan",
+    "RefreshToken",
+    "Reminder",
+    "ReminderKind",
+    "ReminderStatus",
+    "RevokedAccessToken",
+    "PlanStatus",
+    "Role",
+    "Route",
+    "Station",
+    "Stop",
+    "SyncHorizon",
+    "Territory",
+    "TravelMode",
+    "User",
+    "Visit",
+    "territory_collector",
+    "user_station",
+]

@@ -1,0 +1,129 @@
+"""The organisation: county company, stations, territories, users and collectors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from geoalchemy2 import Geometry, WKBElement
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    Time,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.models.base import Base, created_at_column, pg_enum
+from geo.modes import TravelMode
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    SUPERVISOR = "supervisor"
+    COLLECTOR = "collector"
+
+
+class County(Base):
+    """A county power supply company (县供电公司)."""
+
+    __tablename__ = "county"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = created_at_column()
+
+
+class Station(Base):
+    """A power supply station (供电所) with its depot and local timezone."""
+
+    __tablename__ = "station"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    county_id: Mapped[int] = mapped_column(ForeignKey("county.id"), index=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    depot: Mapped[WKBElement] = mapped_column(Geometry("POINT", srid=4326, spatial_index=True))
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
+    #: Radius of the service area around the depot, for plausibility checks of coordinates.
+    service_radius_m: Mapped[int] = mapped_column(Integer, default=40_000)
+    created_at: Mapped[dt.datetime] = created_at_column()
+
+    county: Mapped[County] = relationship()
+    __table_args__ = (CheckConstraint("service_radius_m > 0", name="service_radius_positive"),)
+
+
+territory_collector = Table(
+    "territory_collector",
+    Base.metadata,
+    Column("territory_id", ForeignKey("territory.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True),
+)
+
+user_station = Table(
+    "user_station",
+    Base.metadata,
+    Column("user_id", ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True),
+    Column("station_id", ForeignKey("station.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Territory(Base):
+    """A polygon of responsibility inside one station."""
+
+    __tablename__ = "territory"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("station.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    area: Mapped[WKBElement] = mapped_column(
+        Geometry("MULTIPOLYGON", srid=4326, spatial_index=True)
+    )
+    created_at: Mapped[dt.datetime] = created_at_column()
+
+    station: Mapped[Station] = relationship()
+    collectors: Mapped[list[User]] = relationship(secondary=territory_collector)
+
+
+class User(Base):
+    """A person who logs in: admin, supervisor or collector, scoped to stations."""
+
+    __tablename__ = "app_user"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(Text)
+    role: Mapped[Role] = mapped_column(pg_enum(Role, "user_role"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Bumped on role/scope change or password reset: older tokens stop working.
+    token_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[dt.datetime] = created_at_column()
+
+    stations: Mapped[list[Station]] = relationship(secondary=user_station)
+    profile: Mapped[CollectorProfile | None] = relationship(back_populates="user")
+
+
+class CollectorProfile(Base):
+    """A collector's home, travel mode and working hours (station-local times)."""
+
+    __tablename__ = "collector_profile"
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), primary_key=True)
+    phone: Mapped[str | None] = mapped_column(String(32))
+    home: Mapped[WKBElement | None] = mapped_column(
+        Geometry("POINT", srid=4326, spatial_index=True), nullable=True
+    )
+    travel_mode: Mapped[TravelMode] = mapped_column(pg_enum(TravelMode, "travel_mode"))
+    shift_start: Mapped[dt.time] = mapped_column(Time, default=dt.time(8, 0))
+    shift_end: Mapped[dt.time] = mapped_column(Time, default=dt.time(17, 30))
+    break_start: Mapped[dt.time | None] = mapped_column(Time, default=dt.time(12, 0))
+    break_minutes: Mapped[int] = mapped_column(Integer, default=60)
+    starts_at_home: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    user: Mapped[User] = relationship(back_populates="profile")
+    __table_args__ = (
+        CheckConstraint("shift_end > shift_start", name="shift_order"),
+        CheckConstraint("break_minutes >= 0 AND break_minutes <= 240", name="break_bounds"),
+    )

@@ -1,0 +1,377 @@
+"""What the planner reads from the database: arrears, visit history, promises, collectors.
+
+Set-based queries only (one round trip each), so a station of 30,000 accounts stays cheap.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from geoalchemy2.shape import to_shape
+from sqlalchemy import Select, and_, case, extract, func, select
+from sqlalchemy.orm import Session
+
+from core.models import (
+    Account,
+    Bill,
+    Category,
+    Channel,
+    CollectorProfile,
+    EntryKind,
+    Outcome,
+    Payment,
+    PaymentAllocation,
+    Role,
+    Station,
+    User,
+    Visit,
+    territory_collector,
+    user_station,
+)
+from core.models.ledger_extra import QuarantinedPayment
+from core.money.due_sql import bills_due
+from core.money.fees import CLASSIC_RATES, LateFeeRates, RateSchedule, late_fee
+from core.planning.visit_value import BANDS, History, band_of
+
+_NOT_HOME = (Outcome.NOBODY_HOME, Outcome.MOVED, Outcome.WRONG_LOCATION)
+_PAID = (Outcome.PAID, Outcome.PARTIAL)
+
+
+@dataclass(frozen=True)
+class Due:
+    """An account's overdue principal and the late fee on it as of one day."""
+
+    principal: Decimal
+    late_fee: Decimal
+    oldest_due: dt.date
+    bills: int
+
+    @property
+    def total(self) -> Decimal:
+        return self.principal + self.late_fee
+
+
+def outstanding_principal_by_bill(
+    session: Session,
+    as_of: dt.date,
+    *,
+    station_id: int | None = None,
+    account_ids: Sequence[int] | None = None,
+) -> list[tuple[int, Category, dt.date, Decimal]]:
+    """Overdue bills with principal left: ``(account_id, category, due_date, outstanding)``.
+
+    The overdue lines of ``core.money.amount_due`` for many accounts at once (its
+    set-based form :func:`core.money.due_sql.bills_due`): bills due before ``as_of``.
+    """
+    lines = bills_due(as_of, station_id=station_id, account_ids=account_ids, late_fees=False)
+    stmt = select(lines.c.account_id, lines.c.category, lines.c.due_date, lines.c.principal).where(
+        lines.c.days_overdue > 0
+    )
+    return [(a, Category(c), d, Decimal(o)) for a, c, d, o in session.execute(stmt)]
+
+
+def amounts_due(
+    session: Session,
+    as_of: dt.date,
+    *,
+    station_id: int | None = None,
+    account_ids: Sequence[int] | None = None,
+    rates: LateFeeRates | RateSchedule = CLASSIC_RATES,
+) -> dict[int, Due]:
+    """Per account with arrears: overdue principal plus the late fee if paid on ``as_of``.
+
+    An estimate for valuing visits: fees already paid and the fee accrued on parts paid
+    late are left out (the phone shows ``core.money.amount_due``, the exact figure).
+    ``rates``: the station's versions (``core.money.rates.rate_schedule``: each day of
+    lateness at its own day's rates, the rule of ``amount_due``), or one set for all days.
+    """
+    rows = outstanding_principal_by_bill(
+        session, as_of, station_id=station_id, account_ids=account_ids
+    )
+    out: dict[int, Due] = {}
+    for account_id, category, due, principal in rows:
+        fee = late_fee(
+            principal, due, as_of, residential=category is Category.RESIDENTIAL, rates=rates
+        )
+        prev = out.get(account_id)
+        if prev is None:
+            out[account_id] = Due(principal, fee, due, 1)
+        else:
+            out[account_id] = Due(
+                prev.principal + principal,
+                prev.late_fee + fee,
+                min(prev.oldest_due, due),
+                prev.bills + 1,
+            )
+    return out
+
+
+def visit_histories(
+    session: Session, account_ids: list[int], before: dt.date, tz: str, days: int = 180
+) -> dict[int, History]:
+    """Visit counts per account and time band (station-local hours), in the ``days``
+    before ``before`` (habits change; old receipts would outweigh recent failures)."""
+    local = func.timezone(tz, Visit.device_time)
+    hour = extract("hour", local)
+    home = case((Visit.outcome.in_(_NOT_HOME), 0), else_=1)
+    paid = case((Visit.outcome.in_(_PAID), 1), else_=0)
+    stmt = (
+        select(Visit.account_id, hour, func.count(), func.sum(home), func.sum(paid))
+        .where(
+            Visit.account_id.in_(account_ids),
+            func.date(local) < before,
+            func.date(local) >= before - dt.timedelta(days=days),
+        )
+        .group_by(Visit.account_id, hour)
+    )
+    out: dict[int, History] = defaultdict(History)
+    for account_id, h, n, n_home, n_paid in session.execute(stmt):
+        band = band_of(int(h))
+        if band is None:  # an evening or dawn visit: count it in the nearest band
+            band = 0 if int(h) < BANDS[0][0] else len(BANDS) - 1
+        hist = out[account_id]
+        hist.visits_by_band[band] += int(n)
+        hist.home_by_band[band] += int(n_home)
+        hist.pay_trials += int(n_home)
+        hist.pay_successes += int(n_paid)
+    return dict(out)
+
+
+def bill_records(
+    session: Session, account_ids: Sequence[int], as_of: dt.date, days: int = 365
+) -> dict[int, tuple[int, int]]:
+    """Per account: bills that fell due in the ``days`` before ``as_of``, and how many of
+    them are fully paid now (outstanding principal <= 0, any channel)."""
+    ids = list(account_ids)
+    paid = (
+        select(PaymentAllocation.bill_id, func.sum(PaymentAllocation.principal).label("paid"))
+        .where(PaymentAllocation.bill_id.in_(_recent_bills(ids, as_of, days)))
+        .group_by(PaymentAllocation.bill_id)
+        .subquery()
+    )
+    settled = case((Bill.amount - func.coalesce(paid.c.paid, 0) <= 0, 1), else_=0)
+    stmt = (
+        select(Bill.account_id, func.count(), func.sum(settled))
+        .outerjoin(paid, paid.c.bill_id == Bill.id)
+        .where(
+            Bill.account_id.in_(ids),
+            Bill.due_date < as_of,
+            Bill.due_date >= as_of - dt.timedelta(days=days),
+        )
+        .group_by(Bill.account_id)
+    )
+    return {a: (int(n), int(k or 0)) for a, n, k in session.execute(stmt)}
+
+
+def _recent_bills(account_ids: list[int], as_of: dt.date, days: int) -> Select[Any]:
+    """Ids of the accounts' bills due in the ``days`` before ``as_of``: the payment
+    aggregates below are grouped over these alone, not over the whole ledger."""
+    return select(Bill.id).where(
+        Bill.account_id.in_(account_ids),
+        Bill.due_date < as_of,
+        Bill.due_date >= as_of - dt.timedelta(days=days),
+    )
+
+
+#: Channels where a collector takes the money at the door.
+_AT_THE_DOOR = (Channel.FIELD_CASH, Channel.FIELD_QR)
+
+
+def self_payment_records(
+    session: Session, account_ids: Sequence[int], as_of: dt.date, days: int = 365
+) -> dict[int, tuple[int, int]]:
+    """Per account, over bills that fell due in the ``days`` before ``as_of``: how many
+    were settled after their due date with no payment taken at the door, and the days
+    they spent overdue (until settled, or until ``as_of``).
+
+    A bill settled at the door counts its days overdue but no event: the visit, not the
+    customer, ended its wait (a censored observation of paying by oneself).
+    """
+    ids = list(account_ids)
+    per_bill = (
+        select(
+            PaymentAllocation.bill_id,
+            func.sum(PaymentAllocation.principal).label("paid"),
+            func.max(func.date(Payment.collected_at)).label("last_on"),
+            func.bool_or(Payment.channel.in_(_AT_THE_DOOR)).label("at_door"),
+        )
+        .join(Payment, Payment.id == PaymentAllocation.payment_id)
+        .where(PaymentAllocation.bill_id.in_(_recent_bills(ids, as_of, days)))
+        .group_by(PaymentAllocation.bill_id)
+        .subquery()
+    )
+    settled = Bill.amount - func.coalesce(per_bill.c.paid, 0) <= 0
+    ended = case((settled, per_bill.c.last_on), else_=as_of)
+    overdue = func.greatest(0, ended - Bill.due_date)
+    by_itself = case(
+        (and_(settled, per_bill.c.last_on > Bill.due_date, ~per_bill.c.at_door), 1), else_=0
+    )
+    stmt = (
+        select(Bill.account_id, func.sum(by_itself), func.sum(overdue))
+        .outerjoin(per_bill, per_bill.c.bill_id == Bill.id)
+        .where(
+            Bill.account_id.in_(ids),
+            Bill.due_date < as_of,
+            Bill.due_date >= as_of - dt.timedelta(days=days),
+        )
+        .group_by(Bill.account_id)
+    )
+    return {a: (int(k or 0), int(t or 0)) for a, k, t in session.execute(stmt)}
+
+
+def promises_due(
+    session: Session, account_ids: list[int], day: dt.date, tz: str
+) -> dict[int, int | None]:
+    """Accounts with a promise to pay on ``day``: account id to the band the promise was made in."""
+    local = func.timezone(tz, Visit.device_time)
+    stmt = (
+        select(Visit.account_id, extract("hour", local))
+        .where(
+            Visit.account_id.in_(account_ids),
+            Visit.outcome == Outcome.PROMISE,
+            Visit.promise_date == day,
+        )
+        .order_by(Visit.account_id, Visit.device_time)
+    )
+    return {a: band_of(int(h)) for a, h in session.execute(stmt)}
+
+
+def last_contacts(session: Session, account_ids: list[int], before: dt.date) -> dict[int, dt.date]:
+    """Per account: the last day before ``before`` a visit reached the customer or the
+    account paid anything (what interrupts the limitation period, ``core.planning.priority``)."""
+    visits = select(
+        Visit.account_id.label("account_id"), func.date(Visit.device_time).label("day")
+    ).where(Visit.account_id.in_(account_ids), Visit.outcome.not_in(_NOT_HOME))
+    payments = select(
+        Payment.account_id.label("account_id"), func.date(Payment.collected_at).label("day")
+    ).where(Payment.account_id.in_(account_ids), Payment.kind == EntryKind.PAYMENT)
+    both = visits.union_all(payments).subquery()
+    stmt = (
+        select(both.c.account_id, func.max(both.c.day))
+        .where(both.c.day < before)
+        .group_by(both.c.account_id)
+    )
+    return {a: d for a, d in session.execute(stmt)}
+
+
+def payments_pending(session: Session, account_ids: list[int]) -> set[int]:
+    """Accounts with money taken at the door that awaits a supervisor's review (held in
+    quarantine, not yet released into the ledger): visiting them again would ask twice."""
+    stmt = select(QuarantinedPayment.account_id).where(
+        QuarantinedPayment.account_id.in_(account_ids),
+        ~select(Payment.id).where(Payment.id == QuarantinedPayment.id).exists(),
+    )
+    return set(session.scalars(stmt))
+
+
+@dataclass(frozen=True)
+class Collector:
+    """A collector's day parameters as the planner needs them."""
+
+    id: int
+    name: str
+    profile: CollectorProfile | None
+    home: tuple[float, float] | None
+
+
+def station_collectors(session: Session, station_id: int, ids: list[int] | None) -> list[Collector]:
+    """Active collectors of the station (optionally only ``ids``), by id."""
+    stmt = (
+        select(User)
+        .join(user_station, user_station.c.user_id == User.id)
+        .where(
+            user_station.c.station_id == station_id,
+            User.role == Role.COLLECTOR,
+            User.active.is_(True),
+        )
+        .order_by(User.id)
+    )
+    if ids is not None:
+        stmt = stmt.where(User.id.in_(ids))
+    out = []
+    for user in session.scalars(stmt):
+        prof = user.profile
+        home = None
+        if prof is not None and prof.home is not None:
+            p = to_shape(prof.home)
+            home = (float(p.x), float(p.y))
+        out.append(Collector(user.id, user.display_name, prof, home))
+    return out
+
+
+@dataclass(frozen=True)
+class AccountInfo:
+    """An account with arrears, where it is and who may visit it."""
+
+    id: int
+    lonlat: tuple[float, float]
+    village: str
+    category: Category
+    territory_id: int | None
+    collectors: frozenset[int]
+    #: The collector answerable for the account (户户有人负责), if any.
+    responsible: int | None = None
+
+
+def accounts_of_collectors(
+    session: Session, station_id: int, collector_ids: Collection[int]
+) -> list[int]:
+    """Accounts of the station in a territory assigned to any of ``collector_ids``."""
+    stmt = (
+        select(Account.id)
+        .join(territory_collector, territory_collector.c.territory_id == Account.territory_id)
+        .where(
+            Account.station_id == station_id,
+            territory_collector.c.user_id.in_(list(collector_ids)),
+        )
+        .distinct()
+    )
+    return list(session.scalars(stmt))
+
+
+def accounts_with_collectors(session: Session, account_ids: list[int]) -> list[AccountInfo]:
+    """Location, group and the collectors assigned to each account's territory."""
+    tc = (
+        select(
+            territory_collector.c.territory_id,
+            func.array_agg(territory_collector.c.user_id).label("users"),
+        )
+        .group_by(territory_collector.c.territory_id)
+        .subquery()
+    )
+    stmt = (
+        select(
+            Account.id,
+            func.ST_X(Account.location),
+            func.ST_Y(Account.location),
+            Account.village,
+            Account.category,
+            Account.territory_id,
+            tc.c.users,
+            Account.responsible_id,
+        )
+        .outerjoin(tc, and_(tc.c.territory_id == Account.territory_id))
+        .where(Account.id.in_(account_ids))
+        .order_by(Account.id)
+    )
+    return [
+        AccountInfo(a, (float(x), float(y)), v, Category(c), t, frozenset(users or ()), r)
+        for a, x, y, v, c, t, users, r in session.execute(stmt)
+    ]
+
+
+def station_info(
+    session: Session, station_id: int
+) -> tuple[Station, tuple[float, float], ZoneInfo]:
+    """The station, its depot as ``(lon, lat)`` and its time zone."""
+    station = session.get(Station, station_id)
+    if station is None:
+        raise LookupError(f"no station {station_id}")
+    p = to_shape(station.depot)
+    return station, (float(p.x), float(p.y)), ZoneInfo(station.timezone)

@@ -1,0 +1,213 @@
+"""Planning a station's day: gather and value the candidates, solve each travel mode,
+and return the routes as a ``PlanDraft`` (stored by :mod:`core.planning.versions`).
+
+``compute_plan`` reads arrears, history, promises and collectors
+(:mod:`core.planning.candidates`), values each visit (:mod:`core.planning.valuation`),
+builds one ``routing.Problem`` per travel mode (:mod:`core.planning.problem`) and solves
+it. Takes a ``Session``; never commits.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+import routing
+from core.planning import candidates as cand
+from core.planning.draft import (
+    NOT_PRESELECTED,
+    REASON_HELP,
+    PlanDraft,
+    PlannedRoute,
+    PlannedStop,
+    PlanRequest,
+)
+from core.planning.priority import (
+    LIMITATION_FACTOR,
+    LIMITATION_WARNING_DAYS,
+    LIMITATION_YEARS,
+    STAGE_FACTOR,
+)
+from core.planning.priors import Priors
+from core.planning.problem import group_problem, solve_group
+from core.planning.valuation import Candidate, left_entry, preselect, value_candidates
+from core.planning.vehicles import Vehicle, local_instant, vehicle_for
+from core.planning.visit_value import BANDS, month_days_left
+from geo.travel import GreatCircleProvider, MatrixProvider
+
+
+@dataclass(frozen=True)
+class Gathered:
+    tz: ZoneInfo
+    collectors: list[cand.Collector]
+    vehicles: list[Vehicle]
+    chosen: list[Candidate]
+    left: list[dict[str, object]]
+    priors: Priors
+    n_arrears: int
+
+
+def gather(session: Session, req: PlanRequest) -> Gathered:
+    station, depot, tz = cand.station_info(session, req.station_id)
+    collectors = cand.station_collectors(
+        session, req.station_id, list(req.collector_ids) if req.collector_ids else None
+    )
+    vehicles = [vehicle_for(c, depot, req) for c in collectors]
+    cands, left, priors, n_arrears = value_candidates(
+        session, req, station.timezone, {c.id for c in collectors}
+    )
+    chosen, dropped = preselect(cands, vehicles, req)
+    left += [
+        left_entry(c.info.id, NOT_PRESELECTED, c.value.prize_fen, c.mandatory) for c in dropped
+    ]
+    return Gathered(tz, collectors, vehicles, chosen, left, priors, n_arrears)
+
+
+def collector_problem(
+    session: Session, req: PlanRequest, collector_id: int, provider: MatrixProvider | None = None
+) -> routing.Problem:
+    """The problem ``compute_plan`` solves when ``req`` plans this one collector alone.
+
+    For benchmarks that compare solvers on the service's own collector-days.
+
+    Raises
+    ------
+    LookupError
+        If the station does not exist or the collector is not one of its collectors.
+    """
+    req = replace(req, collector_ids=(collector_id,))
+    g = gather(session, req)
+    if not g.vehicles:
+        raise LookupError(f"collector {collector_id} not in station {req.station_id}")
+    ids = {collector_id}
+    stops = [c for c in g.chosen if c.allowed & ids]
+    return group_problem(g.vehicles, stops, req, provider or GreatCircleProvider()).problem
+
+
+def compute_plan(
+    session: Session, req: PlanRequest, provider: MatrixProvider | None = None
+) -> PlanDraft:
+    """Choose and order each collector's visits for ``req.plan_date``.
+
+    Raises
+    ------
+    LookupError
+        If the station does not exist.
+    """
+    t0 = time.monotonic()
+    provider = provider or GreatCircleProvider()
+    g = gather(session, req)
+    tz, collectors, vehicles, chosen = g.tz, g.collectors, g.vehicles, g.chosen
+    left, priors, n_arrears = g.left, g.priors, g.n_arrears
+    t_gather = time.monotonic() - t0
+
+    by_id = {c.stop_id: c for c in chosen}
+    reasons: dict[str, str] = {}
+    served: set[str] = set()
+    routes: list[PlannedRoute] = []
+    solver_stats: list[dict[str, object]] = []
+    modes = sorted({v.mode for v in vehicles})
+    for mode in modes:
+        group = [v for v in vehicles if v.mode is mode]
+        ids = {v.collector.id for v in group}
+        stops = [c for c in chosen if c.stop_id not in served and c.allowed & ids]
+        share = req.time_limit * len(group) / max(1, len(vehicles))
+        t1 = time.monotonic()
+        sol, points, loc_of, travel = solve_group(group, stops, req, provider, share)
+        solver_stats.append(
+            {
+                "mode": mode.value,
+                "vehicles": len(group),
+                "stops": len(stops),
+                "status": sol.status,
+                "prize_collected_fen": sol.prize_collected,
+                "objective": sol.cost,
+                "seconds": round(time.monotonic() - t1, 2),
+            }
+        )
+        for u in sol.unassigned:
+            reasons[u.id] = u.reason.value
+        for v, r, secs in zip(group, sol.routes, travel, strict=True):
+            served.update(x.id for x in r.stops)
+            routes.append(_route(v, r, by_id, secs, req, tz))
+    for sid in served:
+        reasons.pop(sid, None)
+    left += [
+        left_entry(by_id[sid].info.id, why, by_id[sid].value.prize_fen, by_id[sid].mandatory)
+        for sid, why in reasons.items()
+    ]
+    left.sort(key=lambda x: (not x["mandatory"], -int(x["prize_fen"]), x["account_id"]))  # type: ignore[call-overload]
+    summary: dict[str, object] = {
+        "accounts_with_arrears": n_arrears,
+        "modelled": len(chosen),
+        "planned_stops": len(served),
+        "expected_value": f"{sum((r.expected_value for r in routes), Decimal('0')):.2f}",
+        "unassigned_counts": dict(Counter(str(x["reason"]) for x in left)),
+        "reasons": {k: REASON_HELP.get(k, k) for k in sorted({str(x["reason"]) for x in left})},
+        "unassigned": left,
+        "solver": solver_stats,
+        "travel": provider.key,
+        "value_model": {
+            "formula": "amount_due x p_pay x p_home x (1 - p_self), p_self = P(pays by "
+            "itself before the month ends, within horizon_days); rates shrunk toward "
+            "village/category means",
+            "horizon_days": month_days_left(req.plan_date),
+            "station_rates": priors.station.as_dict(),
+            # Unrounded, so that a re-plan of this day values against the same priors.
+            "priors": priors.to_json(),
+            "bands": [f"{a:02d}-{b:02d}" for a, b in BANDS],
+            "priority": {
+                "rule": "the planner maximises prize_fen x priority factor; stop and route "
+                "expected values stay the expected recovery",
+                "stage_factors": {k.value: v for k, v in STAGE_FACTOR.items()},
+                "limitation": f"x{LIMITATION_FACTOR:g} when the claim on the oldest unpaid bill "
+                f"lapses within {LIMITATION_WARNING_DAYS} days ({LIMITATION_YEARS} years "
+                "after the later of its due date and the last contact)",
+            },
+        },
+        "collectors": [c.id for c in collectors],
+        "time_limit": req.time_limit,
+        "seconds": {"gather": round(t_gather, 2), "total": round(time.monotonic() - t0, 2)},
+    }
+    return PlanDraft(req.station_id, req.plan_date, tuple(routes), summary)
+
+
+def _route(
+    v: Vehicle,
+    r: routing.Route,
+    by_id: dict[str, Candidate],
+    travel_seconds: int,
+    req: PlanRequest,
+    tz: ZoneInfo,
+) -> PlannedRoute:
+    pinned = {f"a{a}" for a in req.pinned.get(v.collector.id, ())}
+    stops = []
+    for seq, visit in enumerate(r.stops, start=1):
+        c = by_id[visit.id]
+        stops.append(
+            PlannedStop(
+                account_id=c.info.id,
+                seq=seq,
+                eta=local_instant(req.plan_date, visit.start, tz),
+                departure=local_instant(req.plan_date, visit.departure, tz),
+                expected_value=c.value.expected_value,
+                mandatory=c.mandatory,
+                locked=visit.id in pinned,
+                explain=c.explain(req.service_s),
+                lonlat=c.info.lonlat,
+            )
+        )
+    visited = (by_id[visit.id].info.lonlat for visit in r.stops)
+    path = (v.start, *visited, v.end) if stops else ()
+    return PlannedRoute(
+        collector_id=v.collector.id,
+        stops=tuple(stops),
+        travel_seconds=travel_seconds,
+        expected_value=sum((s.expected_value for s in stops), Decimal("0.00")),
+        path=path,
+    )

@@ -1,0 +1,242 @@
+"""Valuing the candidates of a day: every account with arrears, its expected recovery, its
+priority, which collectors may visit it, and why the others are left out.
+
+Each visit's value is ``amount_due x p_pay x p_home x (1 - p_self)``
+(:mod:`core.planning.visit_value`) times a priority factor (:mod:`core.planning.priority`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+from core.money import rate_schedule
+from core.planning import candidates as cand
+from core.planning.draft import (
+    COLLECTOR_NOT_IN_PLAN,
+    NO_TERRITORY,
+    PAYMENT_PENDING,
+    TERRITORY_WITHOUT_COLLECTOR,
+    VISITED_TODAY,
+    PlanRequest,
+)
+from core.planning.priority import Priority, priority
+from core.planning.priors import Priors
+from core.planning.vehicles import Vehicle
+from core.planning.visit_value import (
+    ACCOUNT_PRIOR_WEIGHT,
+    BANDS,
+    History,
+    Rates,
+    VisitValue,
+    estimate,
+    group_priors,
+    month_days_left,
+    visit_value,
+)
+from geo.travel import DEFAULT_PROFILES, haversine_m
+from geo.travel.profiles import profile_for
+
+
+@dataclass(frozen=True)
+class Candidate:
+    info: cand.AccountInfo
+    due: cand.Due
+    rates: Rates
+    value: VisitValue
+    mandatory: bool
+    allowed: frozenset[int]
+    priority: Priority
+
+    @property
+    def stop_id(self) -> str:
+        return f"a{self.info.id}"
+
+    @property
+    def prize(self) -> int:
+        """What the planner maximises: the expected recovery (fen) times the priority."""
+        return round(self.value.prize_fen * self.priority.factor)
+
+    def explain(self, service_s: int) -> dict[str, object]:
+        band = self.value.band
+        return {
+            "formula": "amount_due x p_pay x p_home x (1 - p_self)",
+            "amount_due": f"{self.due.total:.2f}",
+            "principal": f"{self.due.principal:.2f}",
+            "late_fee": f"{self.due.late_fee:.2f}",
+            "overdue_bills": self.due.bills,
+            "oldest_due": self.due.oldest_due.isoformat(),
+            "p_pay": round(self.value.p_pay, 3),
+            "p_home": round(self.value.p_home, 3),
+            "p_self": round(self.value.p_self, 3),
+            "horizon_days": self.value.horizon_days,
+            "band": None if band is None else f"{BANDS[band][0]:02d}-{BANDS[band][1]:02d}",
+            "prize_fen": self.value.prize_fen,
+            "promise_due": self.mandatory,
+            "priority": self.priority.as_dict(),
+            "service_s": service_s,
+            **self.rates.as_dict(),
+        }
+
+
+def value_candidates(
+    session: Session, req: PlanRequest, tz: str, planned: set[int]
+) -> tuple[list[Candidate], list[dict[str, object]], Priors, int]:
+    """Every account with arrears: valued candidates, and the ones no collector may visit.
+
+    With ``req.priors`` (a re-plan), only the accounts the planned collectors may visit
+    (their territories' and the pinned ones) are read and valued against those priors;
+    otherwise every account of the station is, and the priors are made from them all.
+    """
+    fees = rate_schedule(session, req.station_id)  # each day of lateness at its own rates
+    scope: list[int] | None = None
+    if req.priors is not None:
+        scope = sorted(
+            set(cand.accounts_of_collectors(session, req.station_id, planned))
+            | {a for seq in req.pinned.values() for a in seq}
+        )
+    dues = cand.amounts_due(
+        session,
+        req.plan_date,
+        station_id=req.station_id if scope is None else None,
+        account_ids=scope,
+        rates=fees,
+    )
+    ids = sorted(dues)
+    infos = cand.accounts_with_collectors(session, ids)
+    histories = cand.visit_histories(session, ids, req.plan_date, tz)
+    for account_id, (due, paid) in cand.bill_records(session, ids, req.plan_date).items():
+        record = histories.setdefault(account_id, History())
+        record.bills_due, record.bills_paid = due, paid
+    for account_id, (k, days) in cand.self_payment_records(session, ids, req.plan_date).items():
+        record = histories.setdefault(account_id, History())
+        record.self_paid, record.overdue_days = k, days
+    promises = cand.promises_due(session, ids, req.plan_date, tz)
+    contacts = cand.last_contacts(session, ids, req.plan_date)
+    pending = cand.payments_pending(session, ids)
+    # A pinned account belongs to the collector who pinned it, and to nobody else,
+    # so a group of another travel mode cannot take it first.
+    pin_owner = {a: c for c, seq in req.pinned.items() for a in seq}
+    pinned = set(pin_owner)
+    priors = req.priors
+    if priors is None:
+        priors = Priors(
+            *group_priors(histories, {i.id: (i.village, i.category.value) for i in infos})
+        )
+    horizon = month_days_left(req.plan_date)  # the station is judged at month end
+    out: list[Candidate] = []
+    left: list[dict[str, object]] = []
+    for info in infos:
+        rates = estimate(
+            histories.get(info.id, History()),
+            priors.for_group(info.village, info.category.value),
+            ACCOUNT_PRIOR_WEIGHT,
+        )
+        mandatory = info.id in promises
+        value = visit_value(
+            dues[info.id].total, rates, horizon_days=horizon, forced_band=promises.get(info.id)
+        )
+        allowed = (
+            frozenset({pin_owner[info.id]}) if info.id in pin_owner else _eligible(info, planned)
+        )
+        reason = None
+        if info.id in req.exclude_accounts:
+            reason = VISITED_TODAY
+        elif info.id in pending:
+            reason = PAYMENT_PENDING
+        elif info.territory_id is None:
+            reason = NO_TERRITORY
+        elif not info.collectors:
+            reason = TERRITORY_WITHOUT_COLLECTOR
+        elif not allowed:
+            reason = COLLECTOR_NOT_IN_PLAN
+        if reason is not None and info.id not in pinned:
+            left.append(left_entry(info.id, reason, value.prize_fen, mandatory))
+            continue
+        owed = dues[info.id]
+        rank = priority(owed.oldest_due, contacts.get(info.id), req.plan_date)
+        out.append(Candidate(info, owed, rates, value, mandatory, allowed, rank))
+    return out, left, priors, len(infos)
+
+
+def _eligible(info: cand.AccountInfo, planned: set[int]) -> frozenset[int]:
+    """The planned collectors of the account's territory; only its responsible collector
+    when they are one of them (the account is theirs to answer for), else any of them."""
+    allowed = info.collectors & planned
+    if info.responsible in allowed:
+        return frozenset({info.responsible})
+    return allowed
+
+
+def left_entry(account_id: int, reason: str, prize: int, mandatory: bool) -> dict[str, object]:
+    return {"account_id": account_id, "reason": reason, "prize_fen": prize, "mandatory": mandatory}
+
+
+def preselect(
+    cands: Sequence[Candidate], vehicles: Sequence[Vehicle], req: PlanRequest
+) -> tuple[list[Candidate], list[Candidate]]:
+    """Top ``per_collector`` candidates of each collector by prize per second spent on them."""
+    if not cands:
+        return [], []
+    pts = np.asarray([c.info.lonlat for c in cands], dtype=np.float64)
+    pinned = {a for seq in req.pinned.values() for a in seq}
+    keep: set[int] = {i for i, c in enumerate(cands) if c.mandatory or c.info.id in pinned}
+    per = min(req.per_collector, max(20, req.max_modelled // max(1, len(vehicles))))
+    for v in vehicles:
+        speed = profile_for(DEFAULT_PROFILES, v.mode).speed_mps
+        secs = haversine_m(np.asarray([v.start], dtype=np.float64), pts)[0] * 1.5 / speed
+        mine = [i for i, c in enumerate(cands) if v.collector.id in c.allowed]
+        mine.sort(key=lambda i: -cands[i].prize / (req.service_s + 2 * secs[i]))
+        keep.update(mine[:per])
+    chosen = [c for i, c in enumerate(cands) if i in keep]
+    dropped = [c for i, c in enumerate(cands) if i not in keep]
+    return chosen, dropped
+
+
+@dataclass(frozen=True)
+class Valued:
+    """An account with arrears on the plan day, valued as the planner values it."""
+
+    account_id: int
+    lonlat: tuple[float, float]
+    allowed: frozenset[int]
+    expected_value: Decimal
+    prize_fen: int
+    mandatory: bool
+    explain: dict[str, object]
+
+
+@dataclass(frozen=True)
+class Valuation:
+    """The station's accounts with arrears: valued candidates, and the ones no collector
+    may visit with the planner's reason."""
+
+    candidates: dict[int, Valued]
+    excluded: dict[int, dict[str, object]]
+
+
+def value_day(
+    session: Session, station_id: int, day: dt.date, collector_ids: set[int]
+) -> Valuation:
+    """Value every account with arrears on ``day`` as the planner would now."""
+    req = PlanRequest(station_id=station_id, plan_date=day)
+    station, _, _ = cand.station_info(session, station_id)
+    cands, left, _, _ = value_candidates(session, req, station.timezone, collector_ids)
+    out = {
+        c.info.id: Valued(
+            account_id=c.info.id,
+            lonlat=c.info.lonlat,
+            allowed=frozenset(c.allowed),
+            expected_value=c.value.expected_value,
+            prize_fen=c.value.prize_fen,
+            mandatory=c.mandatory,
+            explain=c.explain(req.service_s),
+        )
+        for c in cands
+    }
+    return Valuation(out, {int(x["account_id"]): x for x in left})  # type: ignore[call-overload]

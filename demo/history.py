@@ -1,0 +1,223 @@
+"""A year of bills, payments through every channel, and past visits, for the demo county.
+
+Payment behaviour comes from the hidden truth (``demo.truth``); late payments
+carry the classic late fee.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import uuid
+from collections.abc import Sequence
+from decimal import Decimal
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from core.models import (
+    Bill,
+    Category,
+    Channel,
+    EntryKind,
+    Outcome,
+    Payment,
+    PaymentAllocation,
+    Station,
+    Visit,
+)
+from core.money.fees import late_fee
+from demo.truth import behaviour
+
+NS = uuid.UUID("2f1c7d0e-5b7a-4c4e-9a8e-6d1f0b3c9a11")
+TZ = dt.timezone(dt.timedelta(hours=8))  # Asia/Shanghai has no DST
+PRICE = {
+    Category.RESIDENTIAL: Decimal("0.4983"),
+    Category.NON_RESIDENTIAL: Decimal("0.6500"),
+    Category.TEMPORARY: Decimal("0.8000"),
+    Category.GROUP_MEMBER: Decimal("0.6500"),
+}
+ONLINE = [
+    Channel.ALIPAY,
+    Channel.WECHAT,
+    Channel.BANK,
+    Channel.COUNTER,
+    Channel.KIOSK,
+    Channel.PREPAID,
+]
+ONLINE_WEIGHTS = [30, 28, 15, 12, 8, 7]
+
+
+def months_back(today: dt.date, n: int) -> list[dt.date]:
+    """The ``n`` most recent billing periods whose bills were issued by ``today``."""
+    first = dt.date(today.year, today.month, 1)
+    periods = []
+    y, m = first.year, first.month
+    for _ in range(n):
+        m -= 1
+        if m == 0:
+            y, m = y - 1, 12
+        periods.append(dt.date(y, m, 1))
+    return sorted(periods)
+
+
+def due_date(period: dt.date) -> dt.date:
+    y, m = (period.year + 1, 1) if period.month == 12 else (period.year, period.month + 1)
+    return dt.date(y, m, 10)
+
+
+def _bill_amount(
+    rng: random.Random, category: Category, period: dt.date, base_kwh: float
+) -> Decimal:
+    season = 1.35 if period.month in (1, 2, 7, 8, 12) else 1.0
+    kwh = max(15.0, rng.gauss(base_kwh * season, base_kwh * 0.15))
+    return (Decimal(str(round(kwh))) * PRICE[category]).quantize(Decimal("0.01"))
+
+
+def bills_and_payments(
+    session: Session,
+    rng: random.Random,
+    station: Station,
+    account_rows: list[dict[str, object]],
+    ids: Sequence[int],
+    owner_of: dict[int, int],
+    periods: list[dt.date],
+    seed: int,
+    today: dt.date,
+) -> tuple[int, int, int]:
+    bill_rows, bill_meta = [], []
+    for row, acc_id in zip(account_rows, ids, strict=True):
+        category: Category = row["category"]  # type: ignore[assignment]
+        base = {
+            Category.RESIDENTIAL: rng.uniform(60, 320),
+            Category.NON_RESIDENTIAL: rng.uniform(500, 6000),
+            Category.TEMPORARY: rng.uniform(800, 4000),
+            Category.GROUP_MEMBER: rng.uniform(1500, 2600),
+        }[category]
+        active = periods[-rng.randint(3, 7) :] if category is Category.TEMPORARY else periods
+        for period in active:
+            bill_rows.append(
+                {
+                    "account_id": acc_id,
+                    "period": period,
+                    "amount": _bill_amount(rng, category, period, base),
+                    "due_date": due_date(period),
+                }
+            )
+            bill_meta.append((acc_id, str(row["number"]), category))
+    bill_ids = session.scalars(
+        insert(Bill).returning(Bill.id, sort_by_parameter_order=True), bill_rows
+    ).all()
+    n_bills = len(bill_ids)
+
+    pay_rows, alloc_rows, visit_rows = [], [], []
+    receipt = 0
+    for bill_id, brow, (acc_id, number, category) in zip(
+        bill_ids, bill_rows, bill_meta, strict=True
+    ):
+        truth = behaviour(seed, number)
+        due: dt.date = brow["due_date"]  # type: ignore[assignment]
+        issued = due - dt.timedelta(days=9)
+        kind = truth.kind
+        delay: int | None
+        if category is Category.GROUP_MEMBER:
+            kind = "punctual" if rng.random() < 0.8 else "late"
+        if kind == "punctual":
+            delay = rng.randint(-9, 0) if rng.random() < 0.96 else rng.randint(3, 25)
+        elif kind == "late":
+            delay = rng.randint(8, 70)
+        elif kind == "chronic":
+            delay = rng.randint(20, 200) if rng.random() < 0.6 else None
+        elif kind == "migrant":
+            # Home for the Spring Festival: pays everything in February.
+            feb = dt.date(due.year + (1 if due.month > 2 else 0), 2, rng.randint(1, 20))
+            delay = (feb - due).days if rng.random() < 0.7 else None
+        else:
+            delay = None if rng.random() < 0.9 else rng.randint(60, 200)
+        if delay is None:
+            continue
+        paid_on = due + dt.timedelta(days=delay)
+        if paid_on > today - dt.timedelta(days=1) or paid_on < issued:
+            continue
+        principal: Decimal = brow["amount"]  # type: ignore[assignment]
+        fee = late_fee(principal, due, paid_on, residential=category is Category.RESIDENTIAL)
+        field_pay = delay > 5 and rng.random() < 0.55
+        collector = owner_of.get(acc_id) if field_pay else None
+        channel = (
+            rng.choice([Channel.FIELD_CASH, Channel.FIELD_CASH, Channel.FIELD_QR])
+            if collector
+            else rng.choices(ONLINE, ONLINE_WEIGHTS)[0]
+        )
+        at = dt.datetime.combine(paid_on, dt.time(rng.randint(8, 17), rng.randint(0, 59)), TZ)
+        pid = uuid.uuid5(NS, f"{seed}:{station.code}:pay:{bill_id}")
+        receipt_no = None
+        if collector:
+            receipt += 1
+            receipt_no = f"{station.code}-{paid_on:%Y%m}-{receipt:06d}"
+        pay_rows.append(
+            {
+                "id": pid,
+                "kind": EntryKind.PAYMENT,
+                "account_id": acc_id,
+                "amount": principal + fee,
+                "channel": channel,
+                "channel_txn_id": None
+                if collector
+                else f"{channel.value[:2].upper()}{pid.hex[:20]}",
+                "collector_id": collector,
+                "collected_at": at,
+                "device_id": f"demo-phone-{collector}" if collector else None,
+                "receipt_no": receipt_no,
+                "actor_id": collector,
+            }
+        )
+        alloc_rows.append(
+            {"payment_id": pid, "bill_id": bill_id, "principal": principal, "late_fee": fee}
+        )
+        if collector:
+            visit_rows.append(
+                {
+                    "id": uuid.uuid5(NS, f"{seed}:{station.code}:visit-paid:{bill_id}"),
+                    "account_id": acc_id,
+                    "collector_id": collector,
+                    "outcome": Outcome.PAID,
+                    "device_time": at,
+                    "fix": None,
+                    "notes": None,
+                    "promise_date": None,
+                }
+            )
+    session.execute(insert(Payment), pay_rows)
+    session.execute(insert(PaymentAllocation), alloc_rows)
+    n_payments = len(pay_rows)
+
+    # Unsuccessful visits of the past months, drawn from the hidden truth.
+    for row, acc_id in zip(account_rows, ids, strict=True):
+        truth = behaviour(seed, str(row["number"]))
+        if truth.kind == "punctual" or acc_id not in owner_of:
+            continue
+        for _ in range(rng.randint(1, 5)):
+            day = today - dt.timedelta(days=rng.randint(2, 170))
+            hour = rng.randint(8, 17)
+            at = dt.datetime.combine(day, dt.time(hour, rng.randint(0, 59)), TZ)
+            if rng.random() > truth.home_at(hour):
+                outcome, promise = Outcome.NOBODY_HOME, None
+            elif rng.random() < truth.pay_prob * 0.5:
+                outcome, promise = Outcome.PROMISE, day + dt.timedelta(days=rng.randint(3, 15))
+            else:
+                outcome, promise = Outcome.REFUSED, None
+            visit_rows.append(
+                {
+                    "id": uuid.uuid5(NS, f"{seed}:{station.code}:visit:{acc_id}:{day}:{hour}"),
+                    "account_id": acc_id,
+                    "collector_id": owner_of[acc_id],
+                    "outcome": outcome,
+                    "device_time": at,
+                    "promise_date": promise,
+                    "fix": None,
+                    "notes": None,
+                }
+            )
+    dedup = {r["id"]: r for r in visit_rows}
+    session.execute(insert(Visit), list(dedup.values()))
+    return n_bills, n_payments, len(dedup)
