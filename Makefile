@@ -23,17 +23,19 @@ run: db
 	@echo "Serving the API on http://127.0.0.1:5000 (docs: /api/docs, spec: /api/openapi.json)"
 	@$(VENV)/bin/flask --app wsgi:app run --host 127.0.0.1 --port 5000
 
-# The suite builds its own database (TEST_DATABASE_URL plus the run's pid) from the
-# migrations and drops it at the end.
-test: setup
+# Lint and type checks first (seconds), then the suite, which builds its own database
+# (TEST_DATABASE_URL plus the run's pid) from the migrations and drops it at the end.
+test: setup lint
 	@TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(VENV)/bin/python -m pytest -q -p no:cacheprovider
 
 worker: db
 	@$(VENV)/bin/celery -A api.celery_app worker --loglevel=info --concurrency=1
 
-lint:
-	@$(VENV)/bin/ruff check api geo routing tests bench
-	@$(VENV)/bin/mypy routing geo
+# ruff everywhere; mypy strict on routing, geo, core and demo, default checks on api
+# (pyproject.toml).
+lint: setup
+	@$(VENV)/bin/ruff check api core demo geo routing tests bench migrations
+	@$(VENV)/bin/mypy routing geo core demo api
 
 clean:
 	@scripts/run_worker.sh stop || true

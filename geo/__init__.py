@@ -1,4 +1,6 @@
-"""Spatial code and persistence: typed models, spatial queries, travel-time matrices.
+"""Spatial code: coordinates and datums, polygon checks, placement, balancing, workload
+geometry and travel-time matrices.
 
-No Flask and no ``routing`` here: functions take a ``Session`` or ``Connection`` first.
+Below the domain package: no models, no Flask, no ``routing``. Functions take a
+``Session`` or ``Connection``, geometries and ids.
 """

@@ -13,6 +13,9 @@ from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+#: Fixtures every directory may use: a station's money world, and plan jobs run in-process.
+pytest_plugins = ["tests.support.money", "tests.support.plan_jobs"]
+
 ROOT = Path(__file__).resolve().parents[1]
 _BASE_URL = make_url(
     os.environ.get(

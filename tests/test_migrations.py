@@ -47,3 +47,12 @@ def test_ledger_refuses_update_delete_and_truncate(factory, connection):
                  "TRUNCATE payment CASCADE", "TRUNCATE payment_allocation"):
         with pytest.raises(DBAPIError, match="append-only"), connection.begin_nested():
             connection.execute(text(stmt))
+
+
+def test_the_chain_has_one_head():
+    """Every migration hangs on one chain (its order is in migrations/README.md)."""
+    from alembic.script import ScriptDirectory
+
+    from tests.conftest import TEST_DATABASE_URL, alembic_config
+
+    assert len(ScriptDirectory.from_config(alembic_config(TEST_DATABASE_URL)).get_heads()) == 1

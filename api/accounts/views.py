@@ -26,7 +26,7 @@ from api.auth.jwt import current_scope
 from api.db import get_session
 from api.pagination import keyset_page
 from api.smorest import Blueprint
-from core.accounts import importer, responsibility, service
+from core.accounts import customers, importer, responsibility
 from core.models import Account
 from geo.coords import CoordSystem, to_wgs84
 
@@ -48,7 +48,7 @@ _FILTER_KEYS = (
 )
 
 
-def _filters(args: dict[str, Any]) -> service.AccountFilters:
+def _filters(args: dict[str, Any]) -> customers.AccountFilters:
     system = args.get("system", CoordSystem.WGS84)
     near = None
     if "radius_m" in args:
@@ -58,7 +58,7 @@ def _filters(args: dict[str, Any]) -> service.AccountFilters:
     if bbox is not None:  # corners converted; the offsets are smooth, so the box stays a box
         bbox = (*to_wgs84(bbox[0], bbox[1], system), *to_wgs84(bbox[2], bbox[3], system))
     category = args.get("category")
-    return service.AccountFilters(
+    return customers.AccountFilters(
         **{k: args[k] for k in _FILTER_KEYS if k in args and k not in ("category", "bbox")},
         category=category.value if category is not None else None,
         near=near,
@@ -69,9 +69,9 @@ def _filters(args: dict[str, Any]) -> service.AccountFilters:
 def _page(args: dict[str, Any]) -> list[Account]:
     session = get_session()
     filters = _filters(args)
-    stmt = service.accounts_query(current_scope(), filters)
+    stmt = customers.accounts_query(current_scope(), filters)
     page = keyset_page(session, stmt, Account.id, args)
-    return service.attach_arrears(session, page, filters.as_of)
+    return customers.attach_arrears(session, page, filters.as_of)
 
 
 @blp.route("/accounts")
@@ -89,9 +89,9 @@ class Accounts(MethodView):
     def post(self, body: dict[str, Any]) -> Any:
         """Create an account (supervisor/admin); the location declares its coordinate system."""
         session = get_session()
-        account = service.create_account(session, current_scope(), body)
+        account = customers.create_account(session, current_scope(), body)
         session.commit()
-        return service.attach_arrears(session, [account])[0]
+        return customers.attach_arrears(session, [account])[0]
 
 
 @blp.route("/accounts.geojson")
@@ -122,8 +122,8 @@ class AccountById(MethodView):
     def get(self, account_id: int) -> Any:
         """One account, if it is in the caller's scope (404 otherwise)."""
         session = get_session()
-        account = service.get_account(session, current_scope(), account_id)
-        return service.attach_arrears(session, [account])[0]
+        account = customers.get_account(session, current_scope(), account_id)
+        return customers.attach_arrears(session, [account])[0]
 
     @jwt_required()
     @blp.etag
@@ -133,11 +133,11 @@ class AccountById(MethodView):
         """Update some fields of an account; send the ETag in If-Match."""
         session = get_session()
         scope = current_scope()
-        account = service.get_account(session, scope, account_id)
-        blp.check_etag(service.attach_arrears(session, [account])[0], AccountSchema)
-        service.update_account(session, scope, account, body)
+        account = customers.get_account(session, scope, account_id)
+        blp.check_etag(customers.attach_arrears(session, [account])[0], AccountSchema)
+        customers.update_account(session, scope, account, body)
         session.commit()
-        return service.attach_arrears(session, [account])[0]
+        return customers.attach_arrears(session, [account])[0]
 
 
 @blp.route("/accounts/<int:account_id>/responsibility")
@@ -148,7 +148,7 @@ class AccountResponsibilityHistory(MethodView):
     def get(self, args: dict[str, Any], account_id: int) -> Any:
         """Who was responsible for the account: the whole history, or on day ``on``."""
         session = get_session()
-        account = service.get_account(session, current_scope(), account_id)
+        account = customers.get_account(session, current_scope(), account_id)
         if "on" in args:
             row = responsibility.responsible_on(session, account.id, args["on"])
             return [row] if row else []
@@ -165,8 +165,8 @@ class AccountsImport(MethodView):
         """Import accounts from CSV/.xlsx: dry run reports bad rows; real run is all or nothing."""
         session = get_session()
         scope = current_scope()
-        service.require_manager(scope)
-        station = service.scoped_station(session, scope, form["station_id"])
+        customers.require_manager(scope)
+        station = customers.scoped_station(session, scope, form["station_id"])
         upload = files["file"]
         report = importer.import_accounts(
             session,

@@ -18,5 +18,5 @@ Endpoints (one blueprint, ``api.money.views.blp``):
 - ``GET|POST /api/cash/reconciliations``    daily count: expected vs counted, variance entry
 - ``GET  /api/cash/collectors/{id}``        cash in hand now
 
-Pure money rules live in :mod:`core.money`; services here take a ``Session``.
+The money rules and services live in :mod:`core.money`; the views here are thin.
 """

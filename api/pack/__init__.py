@@ -6,6 +6,5 @@ history, the explain numbers, coordinates in the phone map's system, Amap and ``
 navigation links, the route as GeoJSON (WGS-84, RFC 7946) plus converted coordinates, the
 collector's cash in hand, ``generated_at``, a content hash and an ETag (304 on a match).
 
-Modules: :mod:`.crs` (conversion and deep links, pure), :mod:`.service` (the pack as
-plain JSON-ready data, takes a ``Session``), :mod:`.schemas`, :mod:`.views`.
+The pack is built by ``core.field.pack`` (links and conversions: ``geo.navigation``).
 """

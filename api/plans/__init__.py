@@ -1,8 +1,8 @@
-"""Daily plans: background plan jobs, the plan service, publishing.
+"""Daily plans over HTTP: submit a plan job, follow it, read and publish the plan.
 
 Flow: ``POST /api/stations/{id}/plans`` stores a ``queued`` job in PostgreSQL and rings
 Celery (``plans.run_job``); a worker claims the job with a leased conditional UPDATE
-(:mod:`core.planning.jobs`), heartbeats while :func:`core.planning.compute.compute_plan` values
+(:mod:`core.planning.jobs`), heartbeats while :func:`core.planning.compute_plan` values
 the visits (:mod:`core.planning.visit_value`) and solves the ``routing.Problem``, then stores the
 plan and marks the job done in one transaction (:mod:`core.planning.runner`). The reaper
 (``flask jobs reap``, beat task ``plans.reap``) re-queues expired leases and re-rings

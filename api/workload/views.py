@@ -14,7 +14,7 @@ from api.db import get_session
 from api.smorest import Blueprint
 from api.workload.schemas import BalanceArgs, CollectorWorkloadSchema, ProposalSchema, WorkloadArgs
 from core.accounts import workload as service
-from core.accounts.service import require_manager, scoped_station
+from core.accounts.customers import require_manager, scoped_station
 
 blp = Blueprint("workload", __name__, url_prefix="/api/workload", description="Workload")
 

@@ -1,0 +1,2 @@
+"""Customer accounts, territories and their areas, responsibility, the account import,
+workload."""

@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 
 from core.accounts import responsibility
 from core.accounts.areas import covering_territory
+from core.accounts.customers import local_today
 from core.accounts.import_rows import (
     ImportReport,
     RowError,
@@ -43,7 +44,6 @@ from core.accounts.import_rows import (
     check_row,
     read_table,
 )
-from core.accounts.service import local_today
 from core.errors import Invalid
 from core.models import Account, AccountResponsibility, Role, Station, User, user_station
 from geo.coords import CoordSystem

@@ -9,8 +9,8 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from core.accounts.areas import checked_geojson, polygon_area
+from core.accounts.customers import local_today, require_manager, scoped_station
 from core.accounts.responsibility import ReassignResult, check_collector, ids_param, reassign
-from core.accounts.service import local_today, require_manager, scoped_station
 from core.errors import Invalid
 from core.models import Account, AccountResponsibility, Territory
 from core.scope import Scope, get_scoped, restrict

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from core.accounts.areas import checked_geojson, polygon_area, recompute_account_territories
-from core.accounts.service import MAX_ID, require_manager, scoped_station
+from core.accounts.customers import MAX_ID, require_manager, scoped_station
 from core.errors import Invalid, NotFound
 from core.models import Account, Role, Station, Territory, User, user_station
 from core.scope import Scope, get_scoped

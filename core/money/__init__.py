@@ -1,6 +1,10 @@
-"""Pure money logic over the ledger: amount due, ageing, escalation, allocation, rates.
+"""Money: what is owed and what was paid.
 
-Functions take a ``Session`` first and never import Flask.
+Reads (re-exported here): amount due, ageing, escalation, allocation, rates; the one
+set-based amount due is ``due_sql.bills_due``. Writes, each exactly once through
+``core.insert_once`` on an append-only ledger: ``payments``, ``reversals``,
+``quarantine``, ``cash`` (custody: ``custody``), ``group_payments``, ``deposits``
+(prepaid). Functions take a ``Session`` first and never commit.
 """
 
 from core.money.aging import AgeBuckets, Stage, age_buckets, escalation_stage

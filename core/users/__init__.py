@@ -1,0 +1,1 @@
+"""Staff: creating users and collector profiles, password hashing, login throttling."""

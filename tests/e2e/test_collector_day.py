@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from core.models import Payment, Visit
 from core.planning.runner import run_plan_job
-from tests.plans.helpers import FAST, TZ, build_day, local_today
+from tests.support.plans import FAST, TZ, build_day, local_today
 
 
 def test_collector_day_end_to_end(factory, client, app, session, plan_day):

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from routing_helpers import QUICK, day_problem
-
 from routing import Problem, Solution, check_solution, solve
+from tests.support.routing import QUICK, day_problem
 
 
 def _solved() -> tuple[Problem, Solution]:

@@ -8,12 +8,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from routing_helpers import day_problem
 
 from routing import problem_to_dict, read_request
 from routing.__main__ import main
 from routing.check import check_solution
 from routing.io import solution_from_dict
+from tests.support.routing import day_problem
 
 
 def test_cli_round_trip(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

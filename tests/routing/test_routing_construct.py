@@ -8,7 +8,7 @@ from routing import SolveParams, check_solution, solve
 from routing._construct import construct
 from routing.reasons import precheck
 from routing.solver import _assemble, preselect
-from tests.routing.routing_helpers import assert_feasible, day_problem
+from tests.support.routing import assert_feasible, day_problem
 
 
 def test_a_day_too_big_for_its_budget_still_gets_visits():

@@ -6,9 +6,9 @@ import random
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from routing_helpers import DAY_END, DAY_START, HOUR, assert_feasible, grid_matrix
 
 from routing import Break, Problem, SolveParams, Stop, Vehicle, solve
+from tests.support.routing import DAY_END, DAY_START, HOUR, assert_feasible, grid_matrix
 
 BUDGET = SolveParams(time_limit=20.0, solution_limit=15, workers=1)
 

@@ -5,15 +5,6 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from routing_helpers import (
-    DAY_END,
-    DAY_START,
-    HOUR,
-    QUICK,
-    TINY,
-    assert_feasible,
-    day_problem,
-)
 
 from routing import (
     Break,
@@ -25,6 +16,15 @@ from routing import (
     Vehicle,
     solution_to_dict,
     solve,
+)
+from tests.support.routing import (
+    DAY_END,
+    DAY_START,
+    HOUR,
+    QUICK,
+    TINY,
+    assert_feasible,
+    day_problem,
 )
 
 SQUARE = [[0, 600, 600, 900], [600, 0, 900, 600], [600, 900, 0, 600], [900, 600, 600, 0]]

@@ -28,8 +28,8 @@ from typing import Any
 
 import pytest
 
-from tests.plans.helpers import local_today
 from tests.scoreboard.world import COLLECTED, GROUP_CODE, ROLES, World, build_world, plan_world
+from tests.support.plans import local_today
 
 PUBLIC_200 = "200 200 200 200 200 200 200"
 LIST = "401 200 200 200 200 200 200"  # everyone lists their own scope (leaks checked)

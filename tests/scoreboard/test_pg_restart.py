@@ -31,7 +31,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from core.models import Payment
-from tests.money.committed import PASSWORD, committed_field
+from tests.support.committed import PASSWORD, committed_field
 
 CLIENTS = 4
 LOAD_AFTER_RESTART_S = 2.0

@@ -14,7 +14,7 @@ from typing import Any
 
 from core.models import Category, Role
 from core.planning.runner import run_plan_job
-from tests.plans.helpers import EAST, FAST, WEST, local_today, overdue_bill
+from tests.support.plans import EAST, FAST, WEST, local_today, overdue_bill
 
 #: The roles of the matrix, in column order.
 ROLES = ("anon", "col", "col_t", "col_s", "sup", "sup_o", "admin")

@@ -1,0 +1,253 @@
+"""Customer accounts: create, update, filtered listing; the role and station checks the
+account services share. Take a Session."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from geoalchemy2 import Geography
+from geoalchemy2.elements import WKTElement
+from geoalchemy2.shape import to_shape
+from sqlalchemy import Select, cast, func, select
+from sqlalchemy.orm import Session
+
+from core.accounts import responsibility
+from core.accounts.areas import covering_territory
+from core.errors import Invalid, NotAllowed, NotFound
+from core.models import Account, Role, Station
+from core.money.arrears import account_arrears_subquery
+from core.scope import Scope, get_scoped, restrict
+from geo.coords import CoordSystem, to_wgs84
+from geo.placement import implausibility
+
+__all__ = [
+    "AccountFilters",
+    "attach_arrears",
+    "create_account",
+    "local_today",
+    "resolve_point",
+    "update_account",
+]
+
+#: Business-day timezone when no station is at hand (filters across stations).
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+#: Largest PostgreSQL ``integer``: ids in paths above it cannot exist.
+MAX_ID = 2**31 - 1
+_EDITABLE = ("number", "name", "address", "phone", "village", "category", "group_code", "notes")
+
+
+def local_today(station: Station) -> dt.date:
+    """The station's business day (its local date)."""
+    return dt.datetime.now(ZoneInfo(station.timezone or "Asia/Shanghai")).date()
+
+
+def point_wkt(lon: float, lat: float) -> WKTElement:
+    return WKTElement(f"POINT({lon!r} {lat!r})", srid=4326)
+
+
+def resolve_point(
+    station: Station, lon: float, lat: float, system: CoordSystem | str, field: str = "location"
+) -> tuple[float, float]:
+    """The WGS-84 position of a declared point, refused when implausible for ``station``."""
+    wgs = to_wgs84(lon, lat, system)
+    depot = to_shape(station.depot)
+    reason = implausibility(wgs, (depot.x, depot.y), station.service_radius_m)
+    if reason:
+        raise Invalid({field: [reason]})
+    return wgs
+
+
+def require_manager(scope: Scope) -> None:
+    if scope.role not in (Role.ADMIN, Role.SUPERVISOR):
+        raise NotAllowed("Only supervisors and admins manage accounts.")
+
+
+def scoped_station(session: Session, scope: Scope, station_id: int | None) -> Station:
+    """The station an object is created in: given, or the caller's only station."""
+    if station_id is None:
+        if len(scope.station_ids) != 1:
+            raise Invalid({"station_id": ["Missing data for required field."]})
+        station_id = next(iter(scope.station_ids))
+    station = get_scoped(session, Station, station_id, scope)
+    if station is None:
+        raise Invalid({"station_id": ["No such station."]})
+    return station
+
+
+def territory_covering(session: Session, station_id: int, lon: float, lat: float) -> int | None:
+    """The station's territory covering the point (lowest id when several overlap)."""
+    territory_id: int | None = session.scalar(
+        select(covering_territory(station_id, point_wkt(lon, lat)))
+    )
+    return territory_id
+
+
+def _number_taken(session: Session, number: str, except_id: int | None = None) -> bool:
+    stmt = select(Account.id).where(Account.number == number)
+    if except_id is not None:
+        stmt = stmt.where(Account.id != except_id)
+    return session.scalars(stmt).first() is not None
+
+
+def create_account(session: Session, scope: Scope, data: dict[str, Any]) -> Account:
+    """Create an account located in WGS-84 with its territory and responsible collector."""
+    require_manager(scope)
+    station = scoped_station(session, scope, data.get("station_id"))
+    loc = data["location"]
+    lon, lat = resolve_point(station, loc["lon"], loc["lat"], loc["system"])
+    if _number_taken(session, data["number"]):
+        raise Invalid({"number": ["This account number is already in use."]})
+    account = Account(
+        station_id=station.id,
+        location=point_wkt(lon, lat),
+        territory_id=territory_covering(session, station.id, lon, lat),
+        **{k: data.get(k) for k in _EDITABLE if k in data},
+    )
+    session.add(account)
+    session.flush()
+    collector_id = data.get("responsible_id")
+    if collector_id is not None:
+        responsibility.check_collector(session, collector_id, station.id, "responsible_id")
+        responsibility.reassign(
+            session, [account.id], collector_id, local_today(station), scope.user_id
+        )
+    return account
+
+
+def update_account(
+    session: Session, scope: Scope, account: Account, data: dict[str, Any]
+) -> Account:
+    """Apply a partial update; moving the point recomputes the territory."""
+    require_manager(scope)
+    station = session.get_one(Station, account.station_id)
+    if "number" in data and _number_taken(session, data["number"], account.id):
+        raise Invalid({"number": ["This account number is already in use."]})
+    for key in _EDITABLE:
+        if key in data:
+            setattr(account, key, data[key])
+    if "location" in data:
+        loc = data["location"]
+        lon, lat = resolve_point(station, loc["lon"], loc["lat"], loc["system"])
+        account.location = point_wkt(lon, lat)  # type: ignore[assignment]
+        account.territory_id = territory_covering(session, station.id, lon, lat)
+    session.flush()
+    if data.get("responsible_id") is not None and data["responsible_id"] != account.responsible_id:
+        responsibility.check_collector(
+            session, data["responsible_id"], station.id, "responsible_id"
+        )
+        responsibility.reassign(
+            session, [account.id], data["responsible_id"], local_today(station), scope.user_id
+        )
+        session.refresh(account)
+    return account
+
+
+@dataclass(frozen=True)
+class AccountFilters:
+    """Filters of the account list; every field optional."""
+
+    station_id: int | None = None
+    territory_id: int | None = None
+    in_territory: bool | None = None
+    responsible_id: int | None = None
+    village: str | None = None
+    category: str | None = None
+    arrears_min: Decimal | None = None
+    arrears_max: Decimal | None = None
+    overdue_days_min: int | None = None
+    as_of: dt.date | None = None
+    bbox: tuple[float, float, float, float] | None = None
+    near: tuple[float, float, float] | None = None  # lon, lat, radius in metres
+    q: str | None = None
+
+
+def escape_like(text: str) -> str:
+    """``text`` with LIKE wildcards escaped (escape character: backslash)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def accounts_query(scope: Scope, f: AccountFilters) -> Select[Any]:
+    """The scoped, filtered SELECT of accounts (ordering and paging left to the caller)."""
+    stmt = restrict(select(Account), Account, scope)
+    if f.station_id is not None:
+        stmt = stmt.where(Account.station_id == f.station_id)
+    if f.territory_id is not None:
+        stmt = stmt.where(Account.territory_id == f.territory_id)
+    if f.in_territory is not None:
+        stmt = stmt.where(
+            Account.territory_id.is_not(None) if f.in_territory else Account.territory_id.is_(None)
+        )
+    if f.responsible_id is not None:
+        stmt = stmt.where(Account.responsible_id == f.responsible_id)
+    if f.village is not None:
+        stmt = stmt.where(Account.village == f.village)
+    if f.category is not None:
+        stmt = stmt.where(Account.category == f.category)
+    if f.bbox is not None:
+        stmt = stmt.where(Account.location.intersects(func.ST_MakeEnvelope(*f.bbox, 4326)))
+    if f.near is not None:
+        lon, lat, radius = f.near
+        # A degree box first, so the geometry GiST index does the coarse work.
+        d_lat = radius / 111_000.0
+        d_lon = radius / (111_000.0 * max(math.cos(math.radians(lat)), 0.01))
+        box = func.ST_MakeEnvelope(lon - d_lon, lat - d_lat, lon + d_lon, lat + d_lat, 4326)
+        stmt = stmt.where(
+            Account.location.intersects(box),
+            func.ST_DWithin(
+                cast(Account.location, Geography),
+                cast(point_wkt(lon, lat), Geography),
+                radius,
+            ),
+        )
+    if f.q:
+        pattern = f"%{escape_like(f.q)}%"
+        stmt = stmt.where(
+            Account.name.ilike(pattern, escape="\\")
+            | Account.number.ilike(pattern, escape="\\")
+            | Account.address.ilike(pattern, escape="\\")
+        )
+    if f.arrears_min is not None or f.arrears_max is not None or f.overdue_days_min is not None:
+        arrears = account_arrears_subquery(f.as_of)
+        stmt = stmt.outerjoin(arrears, arrears.c.account_id == Account.id)
+        amount = func.coalesce(arrears.c.arrears, 0)
+        if f.arrears_min is not None:
+            stmt = stmt.where(amount >= f.arrears_min)
+        if f.arrears_max is not None:
+            stmt = stmt.where(amount <= f.arrears_max)
+        if f.overdue_days_min is not None:
+            day = f.as_of or dt.datetime.now(ZoneInfo(DEFAULT_TIMEZONE)).date()
+            stmt = stmt.where(arrears.c.oldest_due <= day - dt.timedelta(days=f.overdue_days_min))
+    return stmt
+
+
+def attach_arrears(
+    session: Session, accounts: list[Account], as_of: dt.date | None = None
+) -> list[Account]:
+    """Set ``arrears`` and ``oldest_due`` (transient attributes) on each account."""
+    if not accounts:
+        return accounts
+    arrears = account_arrears_subquery(as_of, [a.id for a in accounts])
+    rows = session.execute(
+        select(arrears.c.account_id, arrears.c.arrears, arrears.c.oldest_due)
+    ).all()
+    by_id = {r.account_id: r for r in rows}
+    for account in accounts:
+        row = by_id.get(account.id)
+        account.arrears = row.arrears if row else Decimal("0")  # type: ignore[attr-defined]
+        account.oldest_due = row.oldest_due if row else None  # type: ignore[attr-defined]
+    return accounts
+
+
+def get_account(session: Session, scope: Scope, account_id: int) -> Account:
+    """The account if it is in scope, else :class:`NotFound`."""
+    if not 1 <= account_id <= MAX_ID:  # a path id beyond PostgreSQL integer: not a 500
+        raise NotFound("account")
+    account = get_scoped(session, Account, account_id, scope)
+    if account is None:
+        raise NotFound("account")
+    return account
