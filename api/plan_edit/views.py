@@ -31,12 +31,11 @@ from core.planning import (
     PlanCheck,
     RouteEdit,
     check_plan,
+    check_travel,
     save_edit,
-    station_travel,
     submit_reoptimise,
 )
 from core.scope import Scope, restrict
-from geo.travel import GreatCircleProvider, MatrixProvider, NoRoadNetwork
 
 blp = Blueprint("plan_edit", __name__, url_prefix="/api", description="Editing and checking plans")
 
@@ -74,17 +73,10 @@ def _routes(body: list[RouteEdit]) -> list[RouteEdit]:
     return body
 
 
-def _travel(plan: Plan) -> MatrixProvider:
-    """The plan jobs' travel times; great-circle if a required network is gone (the
-    check then warns that the plan was made with other travel times)."""
-    try:
-        return station_travel(get_session(), plan.station_id, current_app.config["TRAVEL_MATRIX"])
-    except NoRoadNetwork:
-        return GreatCircleProvider()
-
-
 def _checked(plan: Plan, scope: Scope, edits: list[RouteEdit]) -> PlanCheck:
-    return check_plan(get_session(), scope, plan, edits, _travel(plan))
+    session = get_session()
+    travel = check_travel(session, plan.station_id, current_app.config["TRAVEL_MATRIX"])
+    return check_plan(session, scope, plan, edits, travel)
 
 
 @blp.route("/plans/<int(max=2147483647):plan_id>/routes")

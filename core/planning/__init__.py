@@ -22,7 +22,7 @@ from core.planning.reoptimise import submit_reoptimise
 from core.planning.replan import submit_replan
 from core.planning.runner import JobSettings, run_plan_job
 from core.planning.submit import InvalidPlanRequest, submit_plan_job
-from core.planning.travel import station_travel
+from core.planning.travel import check_travel, station_travel
 from core.planning.versions import PlanConflict, publish_plan, store_plan
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "RouteEdit",
     "StopEdit",
     "check_plan",
+    "check_travel",
     "collector_problem",
     "compute_plan",
     "jobs",

@@ -5,7 +5,13 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from core.planning.candidates import station_info
-from geo.travel import MatrixCache, MatrixProvider, choose_provider
+from geo.travel import (
+    GreatCircleProvider,
+    MatrixCache,
+    MatrixProvider,
+    NoRoadNetwork,
+    choose_provider,
+)
 
 #: Road matrices per worker process (great-circle ones are cheaper to recompute than to
 #: cache). Clear it after re-importing a road network.
@@ -23,3 +29,12 @@ def station_travel(session: Session, station_id: int, setting: str) -> MatrixPro
     """
     _, depot, _ = station_info(session, station_id)
     return choose_provider(session, setting, depot, cache=ROAD_MATRICES)
+
+
+def check_travel(session: Session, station_id: int, setting: str) -> MatrixProvider:
+    """The plan jobs' travel times for checking a plan; great-circle if a required road
+    network is gone (the check then warns that the plan was made with other times)."""
+    try:
+        return station_travel(session, station_id, setting)
+    except NoRoadNetwork:
+        return GreatCircleProvider()
