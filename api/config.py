@@ -21,7 +21,19 @@ class Config:
     JWT_REFRESH_TOKEN_EXPIRES = dt.timedelta(days=30)
     JWT_ALGORITHM = "HS256"
     JWT_DECODE_ALGORITHMS = ["HS256"]
-    JWT_TOKEN_LOCATION = ["headers"]
+    # API clients send tokens as Bearer headers. Browser pages keep the access token in
+    # memory and the refresh token in an httpOnly, SameSite=Strict cookie scoped to
+    # /api/auth/, refreshed with a double-submit CSRF header (X-CSRF-TOKEN, whose value is
+    # the readable csrf_refresh_token cookie). No access token is ever put in a cookie.
+    JWT_TOKEN_LOCATION = ["headers", "cookies"]
+    JWT_REFRESH_COOKIE_PATH = "/api/auth/"
+    JWT_REFRESH_CSRF_COOKIE_PATH = "/"
+    JWT_COOKIE_SAMESITE = "Strict"
+    JWT_COOKIE_SECURE = False  # True behind TLS (ARREARS_JWT_COOKIE_SECURE=true)
+    JWT_COOKIE_CSRF_PROTECT = True
+    JWT_CSRF_IN_COOKIES = True
+    # A persistent cookie: the collector's app survives a phone restart offline.
+    JWT_SESSION_COOKIE = False
     # argon2id: ~0.2 s on this hardware; tests use a cheap profile.
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 64 * 1024

@@ -77,4 +77,23 @@ case "$redis_url" in
       for _ in $(seq 1 20); do redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 && break; sleep 0.5; done
     fi ;;
 esac
+# --- Web pages and browser tests ----------------------------------------------
+# Debian's chromium drives the Playwright tests (Playwright's own browser download is not
+# reachable); CJK fonts so the Chinese pages render, in tests and screenshots alike.
+if ! command -v chromium >/dev/null || [ ! -d /usr/share/fonts/opentype/noto ]; then
+  log "installing chromium and CJK fonts (browser tests)"
+  apt_install chromium fonts-noto-cjk
+fi
+# Each page under web/ has its own package.json and lockfile; npm ci when the lock changes.
+# Nothing third-party is committed: node_modules is made here.
+for lock in web/*/package-lock.json; do
+  [ -f "$lock" ] || continue
+  dir=$(dirname "$lock")
+  stamp="$dir/node_modules/.installed-$(sha1sum "$lock" | cut -c1-12)"
+  if [ ! -f "$stamp" ]; then
+    log "installing the npm packages of $dir"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    touch "$stamp"
+  fi
+done
 log "machine ready"

@@ -13,8 +13,9 @@ from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-#: Fixtures every directory may use: a station's money world, and plan jobs run in-process.
-pytest_plugins = ["tests.support.money", "tests.support.plan_jobs"]
+#: Fixtures every directory may use: a station's money world, plan jobs run in-process, and
+#: a live server with chromium for browser tests.
+pytest_plugins = ["tests.support.money", "tests.support.plan_jobs", "tests.support.live"]
 
 ROOT = Path(__file__).resolve().parents[1]
 _BASE_URL = make_url(

@@ -9,6 +9,14 @@ class LoginSchema(Schema):
     username = Text(required=True, max_length=64)
     password = fields.String(required=True, load_only=True, validate=lambda s: 0 < len(s) <= 256)
     device_id = Text(load_default=None, max_length=64)
+    cookie = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "Web pages: keep the refresh token in an httpOnly cookie (sent "
+            "only to /api/auth/) and answer without it; refresh with the X-CSRF-TOKEN header "
+            "set to the csrf_refresh_token cookie"
+        },
+    )
 
 
 class TokenSchema(Schema):

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
+from flask import Response, after_this_request, current_app
 from flask.views import MethodView
-from flask_jwt_extended import current_user, get_jwt, jwt_required
+from flask_jwt_extended import (
+    current_user,
+    get_jwt,
+    get_jwt_request_location,
+    jwt_required,
+    set_refresh_cookies,
+    unset_refresh_cookies,
+)
 
 from api.auth import tokens as service
 from api.auth.schemas import LoginSchema, MeSchema, TokenSchema
@@ -17,13 +24,23 @@ from api.smorest import Blueprint
 blp = Blueprint("auth", __name__, url_prefix="/api/auth", description="Authentication")
 
 
-def _token_body(pair: service.TokenPair) -> dict[str, Any]:
-    return {
+def _token_body(pair: service.TokenPair, *, cookie: bool = False) -> dict[str, Any]:
+    """The tokens; for a web page the refresh token goes in a cookie, not the body."""
+    body = {
         "access_token": pair.access_token,
         "refresh_token": pair.refresh_token,
         "token_type": "Bearer",
         "expires_in": pair.expires_in,
     }
+    if cookie:
+
+        @after_this_request
+        def _set(response: Response) -> Response:
+            set_refresh_cookies(response, pair.refresh_token)
+            return response
+
+        del body["refresh_token"]
+    return body
 
 
 @blp.route("/login")
@@ -50,7 +67,7 @@ class Login(MethodView):
         throttle.succeeded(body["username"], body["device_id"])
         pair = service.issue_tokens(session, user, device_id=body["device_id"])
         session.commit()
-        return _token_body(pair)
+        return _token_body(pair, cookie=body["cookie"])
 
 
 @blp.route("/refresh")
@@ -59,11 +76,12 @@ class Refresh(MethodView):
     @blp.response(200, TokenSchema)
     @jwt_required(refresh=True)
     def post(self) -> dict[str, Any]:
-        """Trade a refresh token (as the Bearer token) for a new pair; each works once."""
+        """Trade a refresh token (as the Bearer token, or a web page's cookie with its
+        X-CSRF-TOKEN header) for a new pair; each works once."""
         session = get_session()
         pair = service.rotate_refresh(session, current_user, get_jwt()["jti"])
         session.commit()
-        return _token_body(pair)
+        return _token_body(pair, cookie=get_jwt_request_location() == "cookies")
 
 
 @blp.route("/logout")
@@ -71,7 +89,14 @@ class Logout(MethodView):
     @blp.response(204)
     @jwt_required()
     def post(self) -> None:
-        """Revoke this access token and every refresh token of its login."""
+        """Revoke this access token and every refresh token of its login (and clear a web
+        page's refresh cookie)."""
+
+        @after_this_request
+        def _unset(response: Response) -> Response:
+            unset_refresh_cookies(response)
+            return response
+
         claims = get_jwt()
         session = get_session()
         service.logout(session, claims["jti"], claims["exp"], claims.get("fam"))

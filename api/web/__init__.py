@@ -1,0 +1,1 @@
+"""The web pages the app serves itself (the dashboard, the collector's app)."""

@@ -1,0 +1,143 @@
+"""A live service for browser tests: a committed database of its own seeded with a small
+demo county, the app served over HTTP by a subprocess, and Debian's chromium driven by
+Playwright (its own browser download is not reachable here).
+
+Session-scoped and built only when a test asks for them. Tests that change the live
+database must leave it usable for the others (add, never delete).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import zoneinfo
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import make_url
+
+from tests.conftest import TEST_DATABASE_URL, _drop_database, alembic_config
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+#: As the machine's probe starts it: no sandbox as root, no calls to Google's services.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+LIVE_ACCOUNTS = 400
+LIVE_SEED = 7
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    url: str
+    database_url: str
+    today: dt.date
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def live_database(engine: Any) -> Iterator[tuple[str, dt.date]]:
+    """A committed database at head with the demo county (400 accounts), dropped afterwards."""
+    from alembic import command
+    from sqlalchemy.orm import sessionmaker
+
+    from api.config import TestConfig
+    from core.db import analyze_database, ensure_database, make_engine
+    from core.users.passwords import HashingParams, Passwords
+    from demo.generator import seed_demo
+
+    base = make_url(TEST_DATABASE_URL)
+    url = base.set(database=f"{base.database}_live").render_as_string(hide_password=False)
+    _drop_database(url)
+    ensure_database(url)
+    command.upgrade(alembic_config(url), "head")
+    today = dt.datetime.now(zoneinfo.ZoneInfo("Asia/Shanghai")).date()
+    eng = make_engine(url, statement_timeout_ms=60_000, role=TestConfig.DATABASE_ROLE)
+    passwords = Passwords(
+        HashingParams(
+            time_cost=TestConfig.ARGON2_TIME_COST,
+            memory_cost=TestConfig.ARGON2_MEMORY_COST,
+            parallelism=TestConfig.ARGON2_PARALLELISM,
+            max_concurrent=TestConfig.LOGIN_CONCURRENCY,
+        )
+    )
+    with sessionmaker(bind=eng)() as session:
+        seed_demo(session, passwords, accounts=LIVE_ACCOUNTS, seed=LIVE_SEED, today=today)
+        session.commit()
+    eng.dispose()
+    analyze_database(url)
+    yield url, today
+    _drop_database(url)
+
+
+@pytest.fixture(scope="session")
+def live_server(live_database: tuple[str, dt.date]) -> Iterator[LiveServer]:
+    """The app served over HTTP on a free port against the live database."""
+    url, today = live_database
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.support.serve", "--port", str(port)],
+        cwd=ROOT,
+        env=os.environ | {"DATABASE_URL": url},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/api/health", timeout=2):
+                break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                raise RuntimeError("the live server did not start") from None
+            time.sleep(0.2)
+    try:
+        yield LiveServer(base, url, today)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """Debian's chromium, headless, driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def browser_page(chromium: Any) -> Iterator[Any]:
+    """A fresh browser context (no cookies, no storage) and its page, Chinese locale."""
+    context = chromium.new_context(locale="zh-CN", viewport={"width": 1280, "height": 800})
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
