@@ -129,7 +129,7 @@ def main() -> None:
     from core.models import Payment, PaymentAllocation
     from core.models.ledger_extra import MoneyAudit, MoneyException
     from core.money.invariants import check_ledger
-    from tests.money.committed import PASSWORD, committed_field
+    from tests.support.committed import PASSWORD, committed_field
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     ensure_database(URL)

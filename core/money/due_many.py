@@ -1,7 +1,7 @@
 """:func:`core.money.amount_due` for many accounts in two queries (a route, a pack).
 
 The bill lines come from :func:`core.money.due_sql.bills_due` (held equal to
-``amount_due`` by tests/money/test_due_sql.py), the credit from one more query;
+``amount_due`` by tests/core/money/test_due_sql.py), the credit from one more query;
 ``AmountDue.of`` assembles both exactly as ``amount_due`` does.
 """
 

@@ -2,7 +2,7 @@
 
 Every set-based reading of arrears (account filters, the ageing list, the planner's
 candidates) selects from :func:`bills_due`, which states the per-account rule in SQL,
-rule for rule (tests/money/test_due_sql.py holds the two equal to the fen):
+rule for rule (tests/core/money/test_due_sql.py holds the two equal to the fen):
 
 - the day D is station-local: a payment counts from its station-local collection day;
 - a payment and its reversal are left out together once the reversal is dated, and a

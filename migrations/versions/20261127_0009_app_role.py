@@ -36,7 +36,7 @@ END $$
 
 # The ledger tables are the ones the append-only trigger guards: REVOKE on top of the
 # trigger, so the role cannot even disable it. A later migration that adds a ledger
-# table revokes the same (tests/money/test_app_role.py fails until it does).
+# table revokes the same (tests/core/money/test_app_role.py fails until it does).
 REVOKE_LEDGER = f"""
 DO $$ DECLARE t text; BEGIN
     FOR t IN
