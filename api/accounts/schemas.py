@@ -11,6 +11,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from api.pagination import KeysetArgs
 from api.schema_fields import Latitude, Longitude, Money, Text
+from core.accounts.import_rows import ImportMode
 from core.models import Category
 from geo.coords import CoordSystem
 
@@ -197,6 +198,9 @@ def account_feature(account: Any) -> dict[str, Any]:
 
 
 class ImportForm(Schema):
+    """The multipart body of an import: the file and how to read and apply it."""
+
+    file = Upload(required=True, metadata={"description": ".csv (UTF-8 or GB18030) or .xlsx"})
     station_id = Id(load_default=None)
     system = fields.Enum(
         CoordSystem,
@@ -204,11 +208,19 @@ class ImportForm(Schema):
         load_default=CoordSystem.WGS84,
         metadata={"description": "Coordinate system of rows without a 'system' column value"},
     )
-    dry_run = fields.Boolean(load_default=True, metadata={"description": "Check only (default)"})
-
-
-class ImportFiles(Schema):
-    file = Upload(required=True, metadata={"description": ".csv (UTF-8 or GB18030) or .xlsx"})
+    dry_run = fields.Boolean(
+        load_default=True,
+        metadata={"description": "Report what the import would do, write nothing (default)"},
+    )
+    mode = fields.Enum(
+        ImportMode,
+        by_value=True,
+        load_default=ImportMode.CREATE,
+        metadata={
+            "description": "`create` (default): new accounts only, a number that exists in the "
+            "station is a row error; `upsert`: existing accounts are updated too"
+        },
+    )
 
 
 class RowErrorSchema(Schema):
@@ -217,10 +229,34 @@ class RowErrorSchema(Schema):
     message = fields.String()
 
 
+class FieldChangeSchema(Schema):
+    from_ = fields.Raw(attribute="from", data_key="from", allow_none=True)
+    to = fields.Raw(allow_none=True)
+
+
+class RowChangeSchema(Schema):
+    row = fields.Integer()
+    number = fields.String()
+    account_id = fields.Integer()
+    fields_ = fields.Dict(
+        attribute="fields",
+        data_key="fields",
+        keys=fields.String(),
+        values=fields.Nested(FieldChangeSchema),
+        metadata={"description": "Each changed column: its value now and after the import"},
+    )
+
+
 class ImportReportSchema(Schema):
     dry_run = fields.Boolean()
+    mode = fields.Enum(ImportMode, by_value=True)
     rows = fields.Integer()
     created = fields.Integer()
     updated = fields.Integer()
+    unchanged = fields.Integer()
     error_count = fields.Integer()
     errors = fields.List(fields.Nested(RowErrorSchema))
+    changes = fields.List(
+        fields.Nested(RowChangeSchema),
+        metadata={"description": "The accounts the import updates (the first 1,000)"},
+    )

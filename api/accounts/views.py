@@ -16,7 +16,6 @@ from api.accounts.schemas import (
     AccountSchema,
     FeatureCollectionSchema,
     HistoryArgs,
-    ImportFiles,
     ImportForm,
     ImportReportSchema,
     ResponsibilitySchema,
@@ -27,6 +26,7 @@ from api.db import get_session
 from api.pagination import keyset_page
 from api.smorest import Blueprint
 from core.accounts import customers, importer, responsibility
+from core.accounts.import_rows import columns_markdown
 from core.models import Account
 from geo.coords import CoordSystem, to_wgs84
 
@@ -155,19 +155,37 @@ class AccountResponsibilityHistory(MethodView):
         return responsibility.history(session, account.id)
 
 
+_IMPORT_DESCRIPTION = f"""\
+A .csv (UTF-8 or GB18030) or .xlsx file whose first row names the columns (any order,
+lower case). The account number is the key: a number already in the station is
+updated only with `mode=upsert`.
+
+A dry run (`dry_run=true`, the default) writes nothing and reports exactly what the
+real run of the same file does: `created`, `updated` (each account's changed fields in
+`changes`), `unchanged`, and every problem of every row in `errors`. The real run is all
+or nothing: with any error it answers 422 with the same list and writes nothing.
+
+Columns:
+
+{columns_markdown()}
+
+See docs/accounts_import.md.
+"""
+
+
 @blp.route("/accounts/import")
 class AccountsImport(MethodView):
     @jwt_required()
-    @blp.arguments(ImportForm, location="form")
-    @blp.arguments(ImportFiles, location="files")
+    @blp.arguments(ImportForm, location="files", unknown=RAISE)
     @blp.response(200, ImportReportSchema)
-    def post(self, form: dict[str, Any], files: dict[str, Any]) -> Any:
-        """Import accounts from CSV/.xlsx: dry run reports bad rows; real run is all or nothing."""
+    @blp.doc(description=_IMPORT_DESCRIPTION)
+    def post(self, form: dict[str, Any]) -> Any:
+        """Import accounts from CSV/.xlsx: a dry run previews, the real run is all or nothing."""
         session = get_session()
         scope = current_scope()
         customers.require_manager(scope)
         station = customers.scoped_station(session, scope, form["station_id"])
-        upload = files["file"]
+        upload = form["file"]
         report = importer.import_accounts(
             session,
             station,
@@ -176,6 +194,7 @@ class AccountsImport(MethodView):
             form["system"],
             scope.user_id,
             form["dry_run"],
+            form["mode"],
         )
         session.commit()
         return asdict(report)

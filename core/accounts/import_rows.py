@@ -7,6 +7,7 @@ columns. Every problem is reported as (row, column, message); row 1 is the heade
 from __future__ import annotations
 
 import csv
+import enum
 import io
 import math
 import re
@@ -19,7 +20,18 @@ from core.models import Category
 from geo.coords import CoordSystem, to_wgs84
 from geo.placement import implausibility
 
-__all__ = ["COLUMNS", "ImportReport", "RowError", "UnreadableFile", "check_row", "read_table"]
+__all__ = [
+    "COLUMNS",
+    "COLUMN_DOCS",
+    "ImportMode",
+    "ImportReport",
+    "RowChange",
+    "RowError",
+    "UnreadableFile",
+    "check_row",
+    "columns_markdown",
+    "read_table",
+]
 
 MAX_ROWS = 100_000
 MAX_REPORTED_ERRORS = 1_000
@@ -38,6 +50,29 @@ COLUMNS = (
     "notes",
 )
 REQUIRED = ("number", "name", "address", "village", "category", "lon", "lat")
+#: What each column holds: the OpenAPI description of the import and docs/accounts_import.md
+#: are written from this table (a test checks both name every column).
+COLUMN_DOCS = {
+    "number": "Account number (户号), at most 32 characters; unique across the county. "
+    "The key of the import: a number already in the station updates that account "
+    "(only with `mode=upsert`); a number of another station is refused.",
+    "name": "Customer name, at most 100 characters.",
+    "address": "Address, at most 200 characters.",
+    "phone": "Phone number, at most 32 characters; blank clears it.",
+    "village": "Village (村), at most 100 characters.",
+    "category": "`residential`, `non_residential`, `temporary` or `group_member` "
+    "(or 居民, 非居民, 临时用电, 集团/集团客户).",
+    "group_code": "Payer code of a group customer (集团客户), at most 32 characters; "
+    "blank clears it.",
+    "lon": "Longitude in degrees, in the row's coordinate system.",
+    "lat": "Latitude in degrees, in the row's coordinate system. The point must lie in the "
+    "station's service area (swapped lon/lat and (0, 0) are refused).",
+    "system": "Coordinate system of `lon`/`lat`: `wgs84`, `gcj02` (Amap, Tencent) or `bd09` "
+    "(Baidu); blank takes the form's `system`. Stored as WGS-84.",
+    "responsible": "Username of the responsible collector (an active collector of the station); "
+    "blank leaves an existing account's collector as it is.",
+    "notes": "Free text, at most 2000 characters; blank clears it.",
+}
 LIMITS = {
     "number": 32,
     "name": 100,
@@ -59,6 +94,15 @@ CATEGORY_ALIASES = {
 }
 
 
+class ImportMode(enum.StrEnum):
+    """What a row whose account number already exists in the station does."""
+
+    #: New accounts only: an existing number is a row error (nothing is renamed by mistake).
+    CREATE = "create"
+    #: New numbers are created, existing accounts of the station are updated.
+    UPSERT = "upsert"
+
+
 @dataclass(frozen=True)
 class RowError:
     """One problem: spreadsheet row number (header is row 1), column, message."""
@@ -68,19 +112,47 @@ class RowError:
     message: str
 
 
+@dataclass(frozen=True)
+class RowChange:
+    """An existing account a row updates: each changed field as ``{"from", "to"}``."""
+
+    row: int
+    number: str
+    account_id: int
+    fields: dict[str, dict[str, Any]]
+
+
 @dataclass
 class ImportReport:
+    """What the import does (a dry run: would do): the same figures either way."""
+
     rows: int = 0
     created: int = 0
     updated: int = 0
+    unchanged: int = 0
     error_count: int = 0
     errors: list[RowError] = field(default_factory=list)
+    changes: list[RowChange] = field(default_factory=list)
     dry_run: bool = True
+    mode: ImportMode = ImportMode.CREATE
 
     def add(self, error: RowError) -> None:
         self.error_count += 1
         if len(self.errors) < MAX_REPORTED_ERRORS:
             self.errors.append(error)
+
+    def change(self, change: RowChange) -> None:
+        self.updated += 1
+        if len(self.changes) < MAX_REPORTED_ERRORS:
+            self.changes.append(change)
+
+
+def columns_markdown() -> str:
+    """The columns as a Markdown list (required ones marked)."""
+    return "\n".join(
+        f"- `{name}`{' (required)' if name in REQUIRED else ''}: {text}"
+        for name, text in COLUMN_DOCS.items()
+    )
 
 
 class UnreadableFile(Invalid):
@@ -170,13 +242,11 @@ def check_row(
     depot: tuple[float, float],
     radius: float,
     report: ImportReport,
-) -> dict[str, Any] | None:
+) -> dict[str, Any]:
+    """The row's values, cleaned; every problem of the row is added to ``report``."""
     out: dict[str, Any] = {}
-    ok = True
 
     def bad(column: str, message: str) -> None:
-        nonlocal ok
-        ok = False
         report.add(RowError(row, column, message))
 
     for column in (
@@ -205,24 +275,24 @@ def check_row(
     if category not in {c.value for c in Category}:
         bad("category", f"One of {[c.value for c in Category]} (or 居民/非居民/临时用电/集团).")
     out["category"] = category
-    system_text = (_text(raw.get("system")) or default_system.value).lower()
+    system: CoordSystem | None = None
     try:
-        system = CoordSystem(system_text)
+        system = CoordSystem((_text(raw.get("system")) or default_system.value).lower())
     except ValueError:
         bad("system", "One of wgs84, gcj02, bd09.")
-        return None
-    try:
-        lon = _coordinate(raw.get("lon"), -180.0, 180.0, "Longitude")
-    except ValueError as exc:
-        bad("lon", str(exc))
-        return None
-    try:
-        lat = _coordinate(raw.get("lat"), -90.0, 90.0, "Latitude")
-    except ValueError as exc:
-        bad("lat", str(exc))
-        return None
-    out["lon"], out["lat"] = to_wgs84(lon, lat, system)
-    reason = implausibility((out["lon"], out["lat"]), depot, radius)
-    if reason:
-        bad("lon", reason)
-    return out if ok else None
+    lonlat: list[float] = []
+    for column, low, high, label in (
+        ("lon", -180.0, 180.0, "Longitude"),
+        ("lat", -90.0, 90.0, "Latitude"),
+    ):
+        try:
+            lonlat.append(_coordinate(raw.get(column), low, high, label))
+        except ValueError as exc:
+            bad(column, str(exc))
+    out["lon"] = out["lat"] = None
+    if system is not None and len(lonlat) == 2:
+        out["lon"], out["lat"] = to_wgs84(lonlat[0], lonlat[1], system)
+        reason = implausibility((out["lon"], out["lat"]), depot, radius)
+        if reason:
+            bad("lon", reason)
+    return out

@@ -1,13 +1,17 @@
-"""Bulk account import from CSV or .xlsx: validate every row, then upsert all or nothing.
+"""Bulk account import from CSV or .xlsx: validate every row, then write all or nothing.
 
-Parsing and row checks live in :mod:`core.accounts.import_rows`; the write is one
-COPY into a temporary table and one ``INSERT ... SELECT ... ON CONFLICT (number)
-DO UPDATE``. No Flask.
+Parsing and row checks live in :mod:`core.accounts.import_rows`. Every row is compared
+with the station's accounts first (:func:`_plan`): new, updated (with the changed
+fields) or unchanged; a dry run stops there, so it reports exactly what the real run
+then writes. The write is one COPY into a temporary table and one ``INSERT ... SELECT
+... ON CONFLICT (number) DO UPDATE`` of the new and changed rows only (an unchanged row
+is not rewritten, so it adds nothing to the phones' change log). No Flask.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -25,6 +29,7 @@ from sqlalchemy import (
     Text,
     any_,
     bindparam,
+    case,
     cast,
     func,
     literal,
@@ -38,7 +43,9 @@ from core.accounts import responsibility
 from core.accounts.areas import covering_territory
 from core.accounts.customers import local_today
 from core.accounts.import_rows import (
+    ImportMode,
     ImportReport,
+    RowChange,
     RowError,
     UnreadableFile,
     check_row,
@@ -48,7 +55,12 @@ from core.errors import Invalid
 from core.models import Account, AccountResponsibility, Role, Station, User, user_station
 from geo.coords import CoordSystem
 
-__all__ = ["ImportReport", "RowError", "UnreadableFile", "import_accounts"]
+__all__ = ["ImportMode", "ImportReport", "RowError", "UnreadableFile", "import_accounts"]
+
+#: Text columns an import row sets (the location and the collector are compared apart).
+_TEXT_FIELDS = ("name", "address", "phone", "village", "category", "group_code", "notes")
+#: Two positions closer than this (degrees, about 1 cm) are the same place.
+_SAME_PLACE_DEG = 1e-7
 
 _tmp_meta = MetaData()
 _tmp = Table(
@@ -87,20 +99,28 @@ def _db_checks(
     session: Session,
     station: Station,
     rows: dict[str, tuple[int, dict[str, Any]]],
+    mode: ImportMode,
     report: ImportReport,
 ) -> dict[str, int]:
-    """Numbers owned by other stations and unknown collectors; returns username -> id."""
+    """Numbers owned by other stations (or existing, when only creating) and unknown
+    collectors; returns username -> id."""
     numbers = list(rows)
-    foreign = session.scalars(
-        select(Account.number).where(
-            Account.number == any_(bindparam("numbers", numbers, type_=ARRAY(String))),
-            Account.station_id != station.id,
+    taken = session.execute(
+        select(Account.number, Account.station_id).where(
+            Account.number == any_(bindparam("numbers", numbers, type_=ARRAY(String)))
         )
     ).all()
-    for number in foreign:
-        report.add(
-            RowError(rows[number][0], "number", "This account number belongs to another station.")
-        )
+    for number, station_id in taken:
+        if station_id != station.id:
+            message = "This account number belongs to another station."
+        elif mode is ImportMode.CREATE:
+            message = (
+                "This account number already exists in the station; "
+                "import with mode=upsert to update it."
+            )
+        else:
+            continue
+        report.add(RowError(rows[number][0], "number", message))
     usernames = sorted({r["responsible"] for _, r in rows.values() if r["responsible"]})
     collectors: dict[str, int] = (
         dict(
@@ -131,7 +151,6 @@ def _write(
     station: Station,
     rows: dict[str, tuple[int, dict[str, Any]]],
     collectors: dict[str, int],
-    report: ImportReport,
 ) -> Sequence[Any]:
     """COPY the rows to a temporary table and upsert them; territory set in the same statement."""
     conn = session.connection()
@@ -163,11 +182,17 @@ def _write(
         list(values), select(*(v.label(k) for k, v in values.items()))
     )
     excluded = stmt.excluded
+    set_: dict[str, Any] = {
+        c: excluded[c] for c in values if c not in ("station_id", "number", "responsible_id")
+    }
+    # As an edit by hand: the territory follows the point only when the point moves.
+    set_["territory_id"] = case(
+        (func.ST_Equals(Account.location, excluded.location), Account.territory_id),
+        else_=excluded.territory_id,
+    )
     upsert: Any = stmt.on_conflict_do_update(
         index_elements=[Account.number],
-        set_={
-            c: excluded[c] for c in values if c not in ("station_id", "number", "responsible_id")
-        },
+        set_=set_,
         where=Account.station_id == excluded.station_id,
     ).returning(
         Account.number,
@@ -178,10 +203,70 @@ def _write(
     result = session.execute(upsert).all()
     if len(result) != len(rows):
         raise RuntimeError("Concurrent change: some account numbers moved to another station.")
-    report.created = sum(1 for r in result if r.inserted)
-    report.updated = len(result) - report.created
     _tmp.drop(conn)
     return result
+
+
+def _location_change(old: tuple[float, float], new: tuple[float, float]) -> dict[str, Any] | None:
+    if all(abs(a - b) < _SAME_PLACE_DEG for a, b in zip(old, new, strict=True)):
+        return None
+    return {"from": [round(v, 7) for v in old], "to": [round(v, 7) for v in new]}
+
+
+def _plan(
+    session: Session,
+    station: Station,
+    rows: dict[str, tuple[int, dict[str, Any]]],
+    report: ImportReport,
+) -> tuple[set[str], dict[str, int]]:
+    """Compare each row with the station's account of that number.
+
+    Counts created, updated (a :class:`RowChange` per account) and unchanged rows in
+    ``report``; returns the numbers whose account row must be written (new or changed
+    apart from the collector) and, by number, the existing accounts' ids.
+    """
+    numbers = list(rows)
+    existing = session.execute(
+        select(
+            Account.number,
+            Account.id,
+            *(getattr(Account, f) for f in _TEXT_FIELDS),
+            func.ST_X(Account.location).label("lon"),
+            func.ST_Y(Account.location).label("lat"),
+            User.username.label("responsible"),
+        )
+        .outerjoin(User, User.id == Account.responsible_id)
+        .where(
+            Account.number == any_(bindparam("numbers", numbers, type_=ARRAY(String))),
+            Account.station_id == station.id,
+        )
+    ).all()
+    by_number = {r.number: r for r in existing}
+    to_write: set[str] = set()
+    for number, (row, data) in rows.items():
+        old = by_number.get(number)
+        if old is None:
+            report.created += 1
+            to_write.add(number)
+            continue
+        fields: dict[str, dict[str, Any]] = {}
+        for name in _TEXT_FIELDS:
+            before = getattr(old, name)
+            before = before.value if isinstance(before, enum.Enum) else before
+            if before != data[name]:
+                fields[name] = {"from": before, "to": data[name]}
+        moved = _location_change((old.lon, old.lat), (data["lon"], data["lat"]))
+        if moved:
+            fields["location"] = moved
+        if fields:
+            to_write.add(number)
+        if data["responsible"] and data["responsible"] != old.responsible:
+            fields["responsible"] = {"from": old.responsible, "to": data["responsible"]}
+        if fields:
+            report.change(RowChange(row, number, old.id, fields))
+        else:
+            report.unchanged += 1
+    return to_write, {r.number: r.id for r in existing}
 
 
 def _open_history(
@@ -214,49 +299,62 @@ def import_accounts(
     default_system: CoordSystem,
     assigned_by: int | None,
     dry_run: bool,
+    mode: ImportMode = ImportMode.CREATE,
 ) -> ImportReport:
-    """Check every row; unless ``dry_run`` or a row is bad, upsert all rows by number.
+    """Check every row and what it would change; unless ``dry_run`` or a row is bad, write.
 
-    Raises :class:`UnreadableFile` for a file that is no table, and :class:`Invalid`
-    with every bad row (nothing written) for a real run with errors.
+    With ``mode`` ``create`` a number that already exists in the station is a row error;
+    ``upsert`` updates those accounts. The report is the same for a dry run and the real
+    run of the same file. Raises :class:`UnreadableFile` for a file that is no table, and
+    :class:`Invalid` with every bad row (nothing written) for a real run with errors.
     """
-    report = ImportReport(dry_run=dry_run)
+    report = ImportReport(dry_run=dry_run, mode=mode)
     depot_point = to_shape(station.depot)
     depot = (depot_point.x, depot_point.y)
-    good: dict[str, tuple[int, dict[str, Any]]] = {}
+    numbered: dict[str, tuple[int, dict[str, Any]]] = {}
+    bad_rows: set[int] = set()
     for row, raw in read_table(filename, data):
         report.rows += 1
+        errors_before = report.error_count
         checked = check_row(row, raw, default_system, depot, station.service_radius_m, report)
-        if checked is None:
-            continue
-        if checked["number"] in good:
-            report.add(RowError(row, "number", f"Duplicate of row {good[checked['number']][0]}."))
-            continue
-        good[checked["number"]] = (row, checked)
-    if good:
-        collectors = _db_checks(session, station, good, report)
-    if dry_run or report.error_count or not good:
-        report.errors.sort(key=lambda e: (e.row, e.field))
-        if report.error_count and not dry_run:
-            raise Invalid(
-                {
-                    "file": {
-                        "error_count": report.error_count,
-                        "rows": [asdict(e) for e in report.errors],
-                    }
-                },
-                detail=f"{report.error_count} problems in the file; nothing was imported.",
-                location="files",
-            )
+        number = checked["number"]
+        if number is not None and number in numbered:
+            report.add(RowError(row, "number", f"Duplicate of row {numbered[number][0]}."))
+        elif number is not None:
+            numbered[number] = (row, checked)
+        if report.error_count > errors_before:
+            bad_rows.add(row)
+    collectors: dict[str, int] = {}
+    if numbered:
+        # Every row with a number, good or bad: each of its problems is reported at once.
+        errors_before = report.error_count
+        collectors = _db_checks(session, station, numbered, mode, report)
+        bad_rows.update(e.row for e in report.errors[errors_before:])
+    report.errors.sort(key=lambda e: (e.row, e.field))
+    if report.error_count and not dry_run:
+        raise Invalid(
+            {
+                "file": {
+                    "error_count": report.error_count,
+                    "rows": [asdict(e) for e in report.errors],
+                }
+            },
+            detail=f"{report.error_count} problems in the file; nothing was imported.",
+            location="files",
+        )
+    good = {n: (row, d) for n, (row, d) in numbered.items() if row not in bad_rows}
+    to_write, existing = _plan(session, station, good, report) if good else (set(), {})
+    if dry_run or not good:
         return report
-    result = _write(session, station, good, collectors, report)
+    result = _write(session, station, {n: good[n] for n in good if n in to_write}, collectors)
     today = local_today(station)
     _open_history(session, [r.id for r in result if r.inserted], today, assigned_by)
+    # Existing accounts change hands through the history (a no-op for the same collector).
     by_collector: dict[int, list[int]] = defaultdict(list)
-    for r in result:
-        wanted = good[r.number][1]["responsible"]
-        if not r.inserted and wanted and collectors[wanted] != r.responsible_id:
-            by_collector[collectors[wanted]].append(r.id)
+    for number in good.keys() & existing.keys():
+        wanted = good[number][1]["responsible"]
+        if wanted:
+            by_collector[collectors[wanted]].append(existing[number])
     for collector_id, account_ids in by_collector.items():
         responsibility.reassign(session, account_ids, collector_id, today, assigned_by)
     session.expire_all()

@@ -64,7 +64,7 @@ def test_dry_run_lists_every_bad_row_and_writes_nothing(team, client, session):
         (8, "system"),
         (9, "responsible"),
     }
-    assert resp.json["rows"] == 8 and resp.json["created"] == 0
+    assert resp.json["rows"] == 8 and resp.json["created"] == 1  # N1, the one good row
     assert _count(session, st) == 0
 
 
@@ -117,7 +117,7 @@ def test_import_upserts_by_number_with_declared_systems_and_responsibility(
         "N1,张三丰,东村1号,东村,residential,110.31,34.15,,",
         "N3,王五,东村3号,东村,temporary,110.33,34.17,,",
     )
-    resp = _post(client, headers, second, dry_run=False)
+    resp = _post(client, headers, second, dry_run=False, mode="upsert")
     assert (resp.json["created"], resp.json["updated"]) == (1, 1)
     session.expire_all()
     assert session.get(Account, acc.id).name == "张三丰"
@@ -185,8 +185,12 @@ def test_reimport_changes_responsibility_through_the_history(team, factory, clie
     st, _, col, headers = team
     other = factory.user(Role.COLLECTOR, st, username=f"col-other-{st.id}")
     line = "R1,张三,东村1号,东村,residential,110.30,34.14,,{}"
+    again = {"mode": "upsert"}
     assert _post(client, headers, _csv(line.format(col.username)), False).status_code == 200
-    assert _post(client, headers, _csv(line.format(col.username)), False).status_code == 200
+    assert (
+        _post(client, headers, _csv(line.format(col.username)), False, **again).json["unchanged"]
+        == 1
+    )
     acc = session.scalars(select(Account).where(Account.number == "R1")).one()
     rows = lambda: session.scalars(  # noqa: E731
         select(AccountResponsibility.collector_id)
@@ -194,8 +198,117 @@ def test_reimport_changes_responsibility_through_the_history(team, factory, clie
         .order_by(AccountResponsibility.id)
     ).all()
     assert rows() == [col.id]
-    resp = _post(client, headers, _csv(line.format(other.username)), False)
+    resp = _post(client, headers, _csv(line.format(other.username)), False, **again)
     assert resp.status_code == 200, resp.json
     session.expire_all()
     assert session.get(Account, acc.id).responsible_id == other.id
     assert rows() == [other.id]  # same-day change replaces the row opened today
+
+
+def _report(resp):
+    return {k: resp.json[k] for k in ("rows", "created", "updated", "unchanged", "changes")}
+
+
+def test_the_dry_run_reports_exactly_what_the_upsert_then_does(team, factory, client, session):
+    """A dry run counts created, updated (with each changed field) and unchanged rows as apply."""
+    st, _, col, headers = team
+    same = factory.account(
+        st,
+        number="U1",
+        name="张三",
+        address="东村1号",
+        village="东村",
+        phone=None,
+        lonlat=(110.30, 34.14),
+    )
+    moved = factory.account(
+        st,
+        number="U2",
+        name="李四",
+        address="东村2号",
+        village="东村",
+        phone=None,
+        lonlat=(110.30, 34.14),
+    )
+    lines = (
+        "U1,张三,东村1号,东村,residential,110.30,34.14,,",
+        f"U2,李四四,东村2号,东村,residential,110.31,34.14,,{col.username}",
+        "U3,王五,东村3号,东村,residential,110.30,34.14,,",
+    )
+    preview = _post(client, headers, _csv(*lines), dry_run=True, mode="upsert")
+    assert preview.status_code == 200, preview.json
+    assert (preview.json["created"], preview.json["updated"], preview.json["unchanged"]) == (
+        1,
+        1,
+        1,
+    )
+    [change] = preview.json["changes"]
+    assert change["row"] == 3 and change["number"] == "U2" and change["account_id"] == moved.id
+    assert change["fields"]["name"] == {"from": "李四", "to": "李四四"}
+    assert change["fields"]["location"]["to"] == [110.31, 34.14]
+    assert change["fields"]["responsible"] == {"from": None, "to": col.username}
+    assert set(change["fields"]) == {"name", "location", "responsible"}
+    session.expire_all()
+    assert session.get(Account, moved.id).name == "李四"  # the dry run wrote nothing
+    applied = _post(client, headers, _csv(*lines), dry_run=False, mode="upsert")
+    assert applied.status_code == 200, applied.json
+    assert _report(applied) == _report(preview) and applied.json["dry_run"] is False
+    session.expire_all()
+    assert session.get(Account, moved.id).name == "李四四"
+    assert session.get(Account, moved.id).responsible_id == col.id
+    again = _post(client, headers, _csv(*lines), dry_run=True, mode="upsert")
+    assert (again.json["created"], again.json["updated"], again.json["unchanged"]) == (0, 0, 3)
+    assert session.get(Account, same.id).name == "张三"
+
+
+def test_an_existing_number_is_refused_unless_the_update_mode_is_asked(
+    team, factory, client, session
+):
+    """Without mode=upsert a row whose number exists is a row error, and nothing is renamed."""
+    st, _, _, headers = team
+    acc = factory.account(st, number="E1", name="张三")
+    file = lambda: _csv("E1,改名,东村1号,东村,residential,110.30,34.14,,")  # noqa: E731
+    preview = _post(client, headers, file(), dry_run=True)
+    assert preview.json["mode"] == "create"
+    assert [(e["row"], e["field"]) for e in preview.json["errors"]] == [(2, "number")]
+    assert "mode=upsert" in preview.json["errors"][0]["message"]
+    assert _post(client, headers, file(), dry_run=False).status_code == 422
+    session.expire_all()
+    assert session.get(Account, acc.id).name == "张三"
+
+
+def test_every_error_of_a_row_is_listed(team, client):
+    """A row with several problems lists each of them, not only the first."""
+    *_, headers = team
+    file = _csv(
+        "B1,,东村1号,东村,robot,999,-999,,nobody", "B2,李四,东村2号,东村,residential,x,y,utm,"
+    )
+    resp = _post(client, headers, file, dry_run=True)
+    got = sorted((e["row"], e["field"]) for e in resp.json["errors"])
+    assert got == [
+        (2, "category"),
+        (2, "lat"),
+        (2, "lon"),
+        (2, "name"),
+        (2, "responsible"),
+        (3, "lat"),
+        (3, "lon"),
+        (3, "system"),
+    ]
+    assert resp.json["error_count"] == 8
+
+
+def test_the_columns_are_documented_in_the_openapi_and_docs(client):
+    """Every import column is described in the operation's description and in docs/."""
+    from core.accounts.import_rows import COLUMNS
+    from tests.conftest import ROOT
+
+    spec = client.get("/api/openapi.json").json
+    operation = spec["paths"]["/api/accounts/import"]["post"]
+    page = (ROOT / "docs" / "accounts_import.md").read_text(encoding="utf-8")
+    for column in COLUMNS:
+        assert f"`{column}`" in operation["description"], column
+        assert f"`{column}`" in page, column
+    body = operation["requestBody"]["content"]["multipart/form-data"]["schema"]
+    body = spec["components"]["schemas"][body["$ref"].rsplit("/", 1)[1]] if "$ref" in body else body
+    assert {"file", "dry_run", "mode", "system", "station_id"} <= set(body["properties"])
