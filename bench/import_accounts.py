@@ -25,7 +25,7 @@ from geoalchemy2.shape import to_shape  # noqa: E402
 from sqlalchemy import create_engine, func, select  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from core.accounts.importer import import_accounts  # noqa: E402
+from core.accounts.importer import ImportMode, import_accounts  # noqa: E402
 from core.models import Account, Station  # noqa: E402
 from geo.coords import CoordSystem, wgs84_to_gcj02  # noqa: E402
 
@@ -85,6 +85,7 @@ def run(
     responsible: str,
     prefix: str,
     fmt: str = "csv",
+    mode: ImportMode = ImportMode.CREATE,
 ) -> None:
     engine = create_engine(url)
     with Session(engine) as session:
@@ -108,7 +109,7 @@ def run(
                 tracemalloc.start()
             t0 = time.perf_counter()
             report = import_accounts(
-                session, station, f"bench.{fmt}", data, CoordSystem.WGS84, None, dry_run
+                session, station, f"bench.{fmt}", data, CoordSystem.WGS84, None, dry_run, mode
             )
             elapsed = time.perf_counter() - t0
             if not dry_run:
@@ -121,7 +122,7 @@ def run(
             extra = f", commit {elapsed_commit:.2f} s" if not dry_run else ""
             print(
                 f"{label}: {elapsed:.2f} s{extra}; created {report.created}, "
-                f"updated {report.updated}, "
+                f"updated {report.updated}, unchanged {report.unchanged}, "
                 f"errors {report.error_count}"
                 + (f"; Python heap peak {peak / 1e6:.1f} MB" if trace else "")
                 + f"; max RSS so far {rss_mb():.0f} MB"
@@ -145,6 +146,16 @@ if __name__ == "__main__":
     )
     parser.add_argument("--responsible", default="", help="collector username for every row")
     parser.add_argument("--prefix", default="", help="account number prefix (reuse it to upsert)")
+    parser.add_argument("--mode", choices=[m.value for m in ImportMode], default="create")
     parser.add_argument("--format", choices=("csv", "xlsx"), default="csv")
     args = parser.parse_args()
-    run(args.url, args.rows, args.station, args.trace, args.responsible, args.prefix, args.format)
+    run(
+        args.url,
+        args.rows,
+        args.station,
+        args.trace,
+        args.responsible,
+        args.prefix,
+        args.format,
+        ImportMode(args.mode),
+    )
