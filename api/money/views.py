@@ -134,14 +134,7 @@ class PaymentById(MethodView):
         """One payment or reversal with its allocations, if it is in the caller's scope."""
         session = get_session()
         payment = find_scoped(session, Payment, payment_id, current_scope(), "payment")
-        return result_body(
-            service.PaymentResult(
-                service.Status.REPLAYED,
-                False,
-                payment,
-                service.allocations_of(session, payment.id),
-            )
-        )
+        return result_body(service.stored_result(session, payment))
 
 
 @blp.route("/payments/<uuid:payment_id>/reversal")

@@ -163,6 +163,18 @@ def _overpayment_of(session: Session, payment_id: uuid.UUID) -> Decimal:
     return amount if amount is not None else Decimal("0.00")
 
 
+def stored_result(session: Session, payment: Payment) -> PaymentResult:
+    """A stored payment (or reversal) as its creation answered: ``created``, not a replay,
+    with its allocations and overpayment (a read says what the write said)."""
+    return PaymentResult(
+        Status.CREATED,
+        False,
+        payment,
+        allocations_of(session, payment.id),
+        overpayment=_overpayment_of(session, payment.id),
+    )
+
+
 def _stored(
     session: Session, payment_id: uuid.UUID, digest: str, *, quarantine: bool = True
 ) -> PaymentResult | None:

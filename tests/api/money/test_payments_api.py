@@ -266,3 +266,13 @@ def test_a_backdated_payment_never_pays_a_bill_again(client: Any, field: Any, se
     )
     assert paid[field.old_bill.id] <= D("100.00") and paid[field.new_bill.id] <= D("80.00")
     assert check_ledger(session, [field.station.id]) == {}
+
+
+def test_reading_a_payment_shows_what_its_creation_said(client: Any, field: Any) -> None:
+    """GET /api/payments/{id} answers the creation's facts: status, replay, overpayment."""
+    body = field.payment("200.00")
+    created = client.post("/api/payments", json=body, headers=field.collector_auth)
+    assert created.status_code == 201 and created.json["overpayment"] == "17.00"
+    read = client.get(f"/api/payments/{body['id']}", headers=field.supervisor_auth)
+    assert read.status_code == 200
+    assert read.json == created.json
