@@ -16,7 +16,7 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     configure(app, config, overrides)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Chinese names stay readable
 
-    from api import cli, db, errors
+    from api import cli, db, errors, media
     from api.auth import jwt
     from api.celery_app import init_celery
     from api.reminders import tasks as reminder_tasks
@@ -27,6 +27,7 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
 
     db.init_app(app)
     errors.init_app(app)
+    media.init_app(app)
     jwt.init_app(app)
     app.extensions["redis"] = redis.Redis.from_url(
         app.config["REDIS_URL"], socket_timeout=1, socket_connect_timeout=1

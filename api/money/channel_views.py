@@ -11,10 +11,11 @@ from marshmallow import Schema, ValidationError, fields
 from sqlalchemy.orm import Session
 
 from api.auth.jwt import current_scope
+from api.batch import BatchOutSchema, batch_answer
 from api.db import get_session
 from api.errors import Problem
 from api.money.channels import ChannelRowSchema, parse_csv
-from api.money.schemas import BatchOutSchema, PaymentOutSchema, result_body
+from api.money.schemas import PaymentOutSchema, result_body
 from api.money.views import blp
 from core.errors import Rejected
 from core.models import Channel
@@ -95,9 +96,7 @@ class Import(MethodView):
             raise Problem(
                 422, "The file is not valid.", errors=error.normalized_messages()
             ) from None
-        items = [_row(session, scope, channel, i, row) for i, row in enumerate(rows)]
-        keys = ("created", "replayed", "rejected", "quarantined")
-        return {"items": items, **{k: sum(1 for i in items if i["status"] == k) for k in keys}}
+        return batch_answer([_row(session, scope, channel, i, row) for i, row in enumerate(rows)])
 
 
 def _row(session: Session, scope: Scope, channel: Channel, index: int, row: Any) -> dict[str, Any]:

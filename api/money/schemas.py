@@ -95,23 +95,6 @@ class PaymentOutSchema(Schema):
     quarantine_reason = fields.String(allow_none=True)
 
 
-class BatchItemSchema(Schema):
-    index = fields.Integer()
-    id = fields.String(allow_none=True)
-    status = fields.String(metadata={"enum": ["created", "replayed", "rejected", "quarantined"]})
-    reason = fields.String(allow_none=True)
-    errors = fields.Dict(allow_none=True)
-    receipt_no = fields.String(allow_none=True)
-
-
-class BatchOutSchema(Schema):
-    items = fields.List(fields.Nested(BatchItemSchema))
-    created = fields.Integer()
-    replayed = fields.Integer()
-    rejected = fields.Integer()
-    quarantined = fields.Integer()
-
-
 class ReversalSchema(Schema):
     """Reverse a payment: the reversal's own client-minted id and a reason."""
 

@@ -16,11 +16,11 @@ from flask_jwt_extended import jwt_required
 from marshmallow import ValidationError
 
 from api.auth.jwt import current_scope
+from api.batch import BatchOutSchema, batch_answer
 from api.db import get_session
 from api.money.schemas import (
     AmountDueSchema,
     AsOfArgs,
-    BatchOutSchema,
     BatchSchema,
     PaymentOutSchema,
     PaymentSchema,
@@ -86,14 +86,9 @@ class PaymentBatch(MethodView):
         """Upload up to 200 payments; each item is created, replayed, rejected or quarantined."""
         session = get_session()
         scope = current_scope()
-        items: list[dict[str, Any]] = []
-        for index, raw in enumerate(body["items"]):
-            items.append(_batch_item(session, scope, index, raw))
-        counts = {k: sum(1 for i in items if i["status"] == k) for k in _BATCH_KEYS}
-        return {"items": items, **counts}
-
-
-_BATCH_KEYS = ("created", "replayed", "rejected", "quarantined")
+        return batch_answer(
+            [_batch_item(session, scope, index, raw) for index, raw in enumerate(body["items"])]
+        )
 
 
 def _batch_item(session: Any, scope: Scope, index: int, raw: Any) -> dict[str, Any]:

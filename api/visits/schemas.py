@@ -45,9 +45,6 @@ class VisitBatchSchema(Schema):
 class VisitResultSchema(Schema):
     index = fields.Integer()
     id = fields.String(allow_none=True)
-    status = fields.String(metadata={"enum": ["created", "replayed", "rejected"]})
-    reason = fields.Raw(allow_none=True)
-
-
-class VisitBatchResultSchema(Schema):
-    results = fields.List(fields.Nested(VisitResultSchema))
+    status = fields.String(metadata={"enum": ["created", "replayed"]})
+    reason = fields.String(allow_none=True)
+    errors = fields.Dict(allow_none=True)

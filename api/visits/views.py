@@ -9,14 +9,10 @@ from flask_jwt_extended import jwt_required
 from marshmallow import ValidationError
 
 from api.auth.jwt import current_scope
+from api.batch import BatchOutSchema, batch_answer
 from api.db import get_session
 from api.smorest import Blueprint
-from api.visits.schemas import (
-    VisitBatchResultSchema,
-    VisitBatchSchema,
-    VisitResultSchema,
-    VisitSchema,
-)
+from api.visits.schemas import VisitBatchSchema, VisitResultSchema, VisitSchema
 from core.field import visits as service
 from core.scope import Scope, require_collector
 
@@ -47,6 +43,7 @@ def _result(index: int, result: service.VisitResult) -> dict[str, Any]:
         "id": str(result.id),
         "status": result.status.value,
         "reason": result.reason,
+        "errors": result.errors,
     }
 
 
@@ -69,25 +66,29 @@ class Visits(MethodView):
 class VisitBatch(MethodView):
     @jwt_required()
     @blp.arguments(VisitBatchSchema)
-    @blp.response(200, VisitBatchResultSchema)
+    @blp.response(200, BatchOutSchema)
     def post(self, body: dict[str, Any]) -> Any:
         """Upload visits recorded offline; each item is created, replayed or rejected alone."""
         collector = _collector(current_scope())
         session = get_session()
-        results = []
+        items = []
         for index, raw in enumerate(body["items"]):
             try:
+                if not isinstance(raw, dict):
+                    raise ValidationError({"_schema": ["An item is a JSON object."]})
                 item = VisitSchema().load(raw)
             except ValidationError as err:
-                results.append(
+                raw_id = raw.get("id") if isinstance(raw, dict) else None
+                items.append(
                     {
                         "index": index,
-                        "id": raw.get("id") if isinstance(raw, dict) else None,
+                        "id": str(raw_id) if raw_id is not None else None,
                         "status": "rejected",
-                        "reason": err.messages,
+                        "reason": service.INVALID,
+                        "errors": err.normalized_messages(),
                     }
                 )
                 continue
-            results.append(_result(index, service.record_visit(session, collector, _input(item))))
+            items.append(_result(index, service.record_visit(session, collector, _input(item))))
         session.commit()
-        return {"results": results}
+        return batch_answer(items)

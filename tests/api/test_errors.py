@@ -86,3 +86,14 @@ def test_json_body_of_problem_is_utf8(client, factory):
     acc = factory.account(st, name="王建国")
     resp = client.get(f"/api/accounts/{acc.id}", headers=factory.token(sup, client))
     assert "王建国".encode() in resp.data
+
+
+def test_a_json_endpoint_answers_415_to_another_media_type(client, session):
+    """A text/plain body to a JSON endpoint answers 415, not per-field 'Missing data'."""
+    before = session.scalar(select(func.count()).select_from(RefreshToken))
+    resp = client.post(
+        "/api/auth/login", data='{"username": "a", "password": "b"}', content_type="text/plain"
+    )
+    body = _is_problem(resp, 415)
+    assert "application/json" in body["detail"]
+    assert session.scalar(select(func.count()).select_from(RefreshToken)) == before

@@ -65,7 +65,7 @@ def test_collector_day_end_to_end(factory, client, app, session, plan_day):
         p = client.post("/api/payments/batch", json=cash, headers=me)
         assert v.status_code == 200 and p.status_code == 200, (v.json, p.json)
         expect = "created" if attempt == 0 else "replayed"
-        assert [r["status"] for r in v.json["results"]] == [expect, expect]
+        assert [r["status"] for r in v.json["items"]] == [expect, expect]
     ids = [uuid.UUID(i["id"]) for i in visits["items"]]
     assert session.scalar(select(func.count()).select_from(Visit).where(Visit.id.in_(ids))) == 2
     pid = uuid.UUID(cash["items"][0]["id"])

@@ -122,12 +122,11 @@ def test_batch_is_per_item_and_a_resend_adds_nothing(factory, client, session):
     before = session.scalar(select(func.count()).select_from(Visit))
     first = client.post("/api/visits/batch", json={"items": items}, headers=headers)
     assert first.status_code == 200
-    statuses = [r["status"] for r in first.json["results"]]
-    assert statuses.count("created") == 47 and statuses.count("rejected") == 3
-    assert [r["index"] for r in first.json["results"] if r["status"] == "rejected"] == [5, 20, 30]
+    assert (first.json["created"], first.json["rejected"]) == (47, 3)
+    assert [r["index"] for r in first.json["items"] if r["status"] == "rejected"] == [5, 20, 30]
     assert session.scalar(select(func.count()).select_from(Visit)) == before + 47
     resend = client.post("/api/visits/batch", json={"items": items}, headers=headers)
-    assert [r["status"] for r in resend.json["results"]].count("replayed") == 47
+    assert resend.json["replayed"] == 47
     assert session.scalar(select(func.count()).select_from(Visit)) == before + 47
 
 
@@ -142,3 +141,58 @@ def test_supervisors_do_not_record_visits(factory, client):
         ).status_code
         == 403
     )
+
+
+def test_every_batch_endpoint_answers_one_shape(client, field):
+    """Visit and payment batches answer ``items`` (each reason a code string, field errors
+    under ``errors``) and the same counts."""
+    visits = client.post(
+        "/api/visits/batch",
+        json={"items": [_visit(field.account.id), _visit(field.account.id, outcome="x")]},
+        headers=field.collector_auth,
+    ).json
+    payments = client.post(
+        "/api/payments/batch",
+        json={"items": [field.payment("1.00"), field.payment("-1")]},
+        headers=field.collector_auth,
+    ).json
+    for answer in (visits, payments):
+        assert set(answer) == {"items", "created", "replayed", "rejected", "quarantined"}
+        assert (answer["created"], answer["rejected"]) == (1, 1)
+        bad = answer["items"][1]
+        assert (bad["index"], bad["status"], bad["reason"]) == (1, "rejected", "invalid")
+        assert isinstance(bad["errors"], dict) and bad["errors"]
+        assert {"index", "id", "status", "reason", "errors"} <= set(answer["items"][0])
+
+
+def test_a_visit_in_year_one_is_a_422_on_its_time(factory, client):
+    """device_time in year 1 answers 422 on the field, not 404 for an existing account."""
+    st = factory.station()
+    me = factory.user(Role.COLLECTOR, st)
+    acc = factory.account(st, me)
+    body = _visit(acc.id, device_time="0001-01-01T00:00:00+08:00")
+    resp = client.post("/api/visits", json=body, headers=factory.token(me, client))
+    assert resp.status_code == 422, resp.json
+    assert "device_time" in resp.json["errors"]["json"]
+
+
+def test_promises_in_the_past_and_visits_from_the_future_are_refused(factory, client):
+    """A promise dated before the visit's day, or a device_time hours ahead, answers 422."""
+    st = factory.station()
+    me = factory.user(Role.COLLECTOR, st)
+    acc = factory.account(st, me)
+    headers = factory.token(me, client)
+    past = _visit(
+        acc.id, outcome="promise", promise_date=(NOW.date() - dt.timedelta(days=1)).isoformat()
+    )
+    resp = client.post("/api/visits", json=past, headers=headers)
+    assert resp.status_code == 422 and "promise_date" in resp.json["errors"]["json"]
+    ahead = dt.datetime.now(dt.UTC) + dt.timedelta(hours=3)
+    future = _visit(acc.id, device_time=ahead.isoformat())
+    resp = client.post("/api/visits", json=future, headers=headers)
+    assert resp.status_code == 422 and "device_time" in resp.json["errors"]["json"]
+    batch = client.post("/api/visits/batch", json={"items": [past, future]}, headers=headers).json
+    assert [(i["reason"], list(i["errors"])) for i in batch["items"]] == [
+        ("invalid", ["promise_date"]),
+        ("invalid", ["device_time"]),
+    ]
