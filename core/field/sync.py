@@ -23,6 +23,10 @@ from core.money.due import AmountDue
 from core.money.due_many import dues_of
 
 MAX_PAGE = 500
+#: A full resync also brings the collector's own visits of this many days.
+RECENT_VISIT_DAYS = 30
+#: The next transaction id: no cursor this server gave out is at or above it.
+_NEXT_XID = "(pg_snapshot_xmax(pg_current_snapshot())::text)::bigint"
 
 
 @dataclass(frozen=True, order=True)
@@ -109,6 +113,15 @@ def _full(session: Session, collector_id: int, as_of: dt.date) -> SyncPage:
     changes = [
         Change("account", str(a.id), "upsert", account_data(a, dues[a.id])) for a in accounts
     ]
+    # The phone's own recent visits, as the delta sends them: a reinstalled phone sees
+    # its promises and knocks of the last weeks again.
+    since = dt.datetime.now(dt.UTC) - dt.timedelta(days=RECENT_VISIT_DAYS)
+    visits = session.scalars(
+        select(Visit)
+        .where(Visit.collector_id == collector_id, Visit.device_time >= since)
+        .order_by(Visit.device_time, Visit.id)
+    )
+    changes += [Change("visit", str(v.id), "upsert", visit_data(v)) for v in visits]
     return SyncPage(Cursor(xmin, 0), changes, more=False, full=True)
 
 
@@ -122,6 +135,10 @@ def changes_since(
     horizon = session.get(SyncHorizon, 1)
     if horizon is not None and cursor.xid < horizon.min_xid:
         raise Gone("The cursor is older than the kept history: resync from cursor 0.")
+    # A cursor this server never gave out (from another database, or made up) would
+    # silently skip every change up to it.
+    if cursor.xid > int(session.execute(text(f"SELECT {_NEXT_XID}")).scalar_one()):
+        raise Gone("The cursor is not one this server gave out: resync from cursor 0.")
     xmin = _xmin(session)
     limit = min(limit, MAX_PAGE)
     rows = session.scalars(

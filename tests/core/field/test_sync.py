@@ -286,3 +286,39 @@ def test_malformed_cursor_is_422(factory, client):
     st = factory.station()
     headers = factory.token(factory.user(Role.COLLECTOR, st), client)
     assert client.get("/api/sync?cursor=abc-def", headers=headers).status_code == 422
+
+
+def test_a_cursor_from_the_future_is_gone(factory, client):
+    """A cursor beyond every transaction so far answers 410: resync in full."""
+    st = factory.station()
+    me = factory.user(Role.COLLECTOR, st)
+    factory.account(st, me)
+    resp = client.get("/api/sync?cursor=999999999999", headers=factory.token(me, client))
+    assert resp.status_code == 410 and resp.content_type == "application/problem+json"
+    assert "cursor 0" in resp.json["detail"]
+
+
+def test_a_full_resync_brings_my_recent_visits(factory, client, session):
+    """Cursor 0 also lists the visits I recorded lately (not older ones, nor others')."""
+    from core.models import Outcome, Visit
+
+    st = factory.station()
+    me, other = factory.user(Role.COLLECTOR, st), factory.user(Role.COLLECTOR, st)
+    acc = factory.account(st, me)
+    now = dt.datetime.now(dt.UTC)
+    visits = {
+        age: Visit(
+            id=uuid.uuid4(),
+            account_id=acc.id,
+            collector_id=who.id,
+            outcome=Outcome.NOBODY_HOME,
+            device_time=now - dt.timedelta(days=age),
+        )
+        for age, who in ((2, me), (400, me), (1, other))
+    }
+    session.add_all(visits.values())
+    session.flush()
+    page = _sync(client, factory.token(me, client))
+    listed = {c["id"]: c["data"] for c in page["changes"] if c["entity"] == "visit"}
+    assert set(listed) == {str(visits[2].id)}
+    assert listed[str(visits[2].id)]["outcome"] == "nobody_home"
