@@ -11,10 +11,17 @@ from sqlalchemy import select, true
 
 from api.auth.jwt import current_scope
 from api.db import get_session
-from api.money.schemas import AuditArgs, AuditSchema, ExceptionSchema, PaymentOutSchema, result_body
+from api.money.schemas import (
+    AuditArgs,
+    AuditSchema,
+    ExceptionListArgs,
+    ExceptionSchema,
+    PaymentOutSchema,
+    RetargetSchema,
+    result_body,
+)
 from api.money.views import blp
-from core.models import Payment
-from core.models.ledger_extra import MoneyAudit, MoneyException, QuarantinedPayment
+from core.models.ledger_extra import MoneyAudit
 from core.money import quarantine
 from core.scope import Scope, require_staff
 
@@ -26,51 +33,14 @@ def _stations(column: Any, scope: Scope) -> Any:
 @blp.route("/money/exceptions")
 class Exceptions(MethodView):
     @jwt_required()
+    @blp.arguments(ExceptionListArgs, location="query")
     @blp.response(200, ExceptionSchema(many=True))
-    def get(self) -> Any:
-        """Overpayments and unreleased quarantined uploads at the caller's stations."""
-        session = get_session()
+    def get(self, args: dict[str, Any]) -> Any:
+        """Overpayments and quarantined uploads seen by the caller's stations (the uploader's
+        and the account's): open ones by default, resolved ones with what resolved them."""
         scope = current_scope()
         require_staff(scope)
-        over = session.scalars(
-            select(MoneyException)
-            .where(_stations(MoneyException.station_id, scope))
-            .order_by(MoneyException.id)
-            .limit(500)
-        )
-        released = select(Payment.id).where(Payment.id == QuarantinedPayment.id).exists()
-        held = session.scalars(
-            select(QuarantinedPayment)
-            .where(_stations(QuarantinedPayment.station_id, scope), ~released)
-            .order_by(QuarantinedPayment.recorded_at)
-            .limit(500)
-        )
-        items: list[dict[str, Any]] = [
-            {
-                "kind": e.kind,
-                "id": str(e.payment_id),
-                "account_id": e.account_id,
-                "station_id": e.station_id,
-                "amount": e.amount,
-                "detail": e.detail,
-                "created_at": e.created_at,
-            }
-            for e in over
-        ]
-        items += [
-            {
-                "kind": "quarantine",
-                "id": str(q.id),
-                "account_id": q.account_id,
-                "station_id": q.station_id,
-                "amount": q.amount,
-                "detail": q.reason,
-                "collector_id": q.collector_id,
-                "created_at": q.recorded_at,
-            }
-            for q in held
-        ]
-        return items
+        return quarantine.exceptions(get_session(), scope, args["state"])
 
 
 @blp.route("/money/quarantine/<uuid:quarantine_id>/release")
@@ -79,13 +49,32 @@ class Release(MethodView):
     @blp.response(201, PaymentOutSchema)
     @blp.alt_response(200, schema=PaymentOutSchema, description="Already released")
     def post(self, quarantine_id: uuid.UUID) -> Any:
-        """Release a quarantined upload into the ledger as the collector's payment."""
+        """Release a quarantined upload into the ledger as the collector's payment (the
+        station of the account it is for)."""
         session = get_session()
         scope = current_scope()
         require_staff(scope)
         result = quarantine.release(session, scope, quarantine_id)
         session.commit()
         return result_body(result), 200 if result.replay else 201
+
+
+@blp.route("/money/quarantine/<uuid:quarantine_id>/retarget")
+class Retarget(MethodView):
+    @jwt_required()
+    @blp.arguments(RetargetSchema)
+    @blp.response(201, ExceptionSchema)
+    def post(self, body: dict[str, Any], quarantine_id: uuid.UUID) -> Any:
+        """Say which account of your station a quarantined upload was for (append-only,
+        audited); that station then owns and releases it."""
+        session = get_session()
+        scope = current_scope()
+        require_staff(scope)
+        entry = quarantine.retarget(
+            session, scope, quarantine_id, body["account_id"], body["reason"]
+        )
+        session.commit()
+        return entry
 
 
 @blp.route("/money/audit")

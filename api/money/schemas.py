@@ -7,11 +7,11 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from api.schema_fields import Money, Text, documented
 from core.models import Channel
-from core.money import AmountDue
+from core.money import AmountDue, quarantine
 from core.money.payments import PaymentResult
 
 MAX_AMOUNT = Decimal("100000000")
@@ -144,15 +144,52 @@ class AmountDueSchema(Schema):
     stage = fields.String()
 
 
+class ResolutionSchema(Schema):
+    kind = fields.String(metadata={"enum": ["released", "reversed"]})
+    id = fields.String(metadata={"description": "The payment (released) or reversal entry"})
+    at = fields.DateTime()
+
+
 class ExceptionSchema(Schema):
-    kind = fields.String()
+    kind = fields.String(metadata={"enum": ["overpayment", "quarantine"]})
     id = fields.String()
-    account_id = fields.Integer()
-    station_id = fields.Integer(allow_none=True)
+    account_id = fields.Integer(metadata={"description": "The account it is for now"})
+    retargeted_from = fields.Integer(
+        allow_none=True, metadata={"description": "The account the upload was sent for"}
+    )
+    station_id = fields.Integer(
+        allow_none=True, metadata={"description": "The reviewing station (the uploader's)"}
+    )
+    owner_station_id = fields.Integer(
+        allow_none=True, metadata={"description": "The account's station: it releases"}
+    )
     amount = Money()
     detail = fields.String()
     collector_id = fields.Integer(allow_none=True)
     created_at = fields.DateTime()
+    resolution = fields.Nested(ResolutionSchema, allow_none=True)
+
+
+class ExceptionListArgs(Schema):
+    class Meta:
+        unknown = RAISE
+
+    state = fields.Enum(
+        quarantine.State,
+        by_value=True,
+        load_default=quarantine.State.OPEN,
+        metadata={"description": "open (default), resolved or all"},
+    )
+
+
+class RetargetSchema(Schema):
+    """The account a quarantined upload was really for (one of your stations')."""
+
+    class Meta:
+        unknown = RAISE
+
+    account_id = fields.Integer(required=True, strict=True, validate=validate.Range(1, 2**31 - 1))
+    reason = Text(required=True, max_length=500, validate=validate.Length(min=3))
 
 
 class NonNegativeAmount(Money):

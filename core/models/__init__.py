@@ -19,6 +19,7 @@ from core.models.ledger_extra import (  # noqa: F401  (registers the money table
     MoneyAudit,
     MoneyException,
     QuarantinedPayment,
+    QuarantineRetarget,
     ReceiptCounter,
 )
 from core.models.money import Channel, EntryKind, Payment, PaymentAllocation
@@ -32,7 +33,7 @@ from core.models.org import (
     territory_collector,
     user_station,
 )
-from core.models.plans import Plan, PlanStatus, Route, Stop
+from core.models.plans import Plan, PlanPublication, PlanStatus, Route, Stop
 from core.models.reminders import Reminder, ReminderKind, ReminderStatus
 from core.models.sync import ChangeLog, SyncHorizon
 from geo.modes import TravelMode
@@ -59,6 +60,7 @@ __all__ = [
     "ReminderKind",
     "ReminderStatus",
     "RevokedAccessToken",
+    "PlanPublication",
     "PlanStatus",
     "Role",
     "Route",

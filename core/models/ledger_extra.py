@@ -90,6 +90,26 @@ class QuarantinedPayment(Base):
     __table_args__ = (CheckConstraint(AMOUNT_BOUNDS, name="amount_bounds"),)
 
 
+class QuarantineRetarget(Base):
+    """A supervisor's finding that a quarantined upload was for another account.
+
+    Append-only: the newest row of a quarantine names the account it is for now (its
+    station owns it and may release it); the upload itself is never changed.
+    """
+
+    __tablename__ = "quarantine_retarget"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    quarantine_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("payment_quarantine.id"), index=True
+    )
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    #: The account's station, which owns the quarantine from now on.
+    station_id: Mapped[int] = mapped_column(ForeignKey("station.id"), index=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = created_at_column()
+
+
 class MoneyException(Base):
     """Something a supervisor must look at, e.g. an overpayment left as account credit."""
 

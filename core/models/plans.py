@@ -7,7 +7,7 @@ import enum
 import uuid
 
 from geoalchemy2 import Geometry, WKBElement
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, Text, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -42,6 +42,20 @@ class Plan(Base):
     __table_args__ = (
         UniqueConstraint("station_id", "plan_date", "version", name="uq_plan_station_date_ver"),
     )
+
+
+class PlanPublication(Base):
+    """Who published a plan version, when, with the plan check's verdict then, and the
+    reason given to publish a version the check found infeasible. Append-only."""
+
+    __tablename__ = "plan_publication"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    feasible: Mapped[bool | None] = mapped_column(Boolean)
+    violations: Mapped[int | None] = mapped_column(Integer)
+    override_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = created_at_column()
 
 
 class Route(Base):

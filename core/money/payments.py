@@ -278,14 +278,18 @@ def record_payment(
     now: dt.datetime | None = None,
     skip_authorization: bool = False,
     collector_id: int | None = None,
+    body_digest: str | None = None,
 ) -> PaymentResult:
     """Store ``inp`` exactly once, allocate it, or quarantine it; replays return the original.
+
+    ``body_digest``: the body hash to store instead of ``inp``'s (a released quarantine
+    keeps its upload's, so that the phone's resends stay replays).
 
     Raises :class:`Rejected` for an id reused with a different body, a channel the
     role may not record, or a collection time in the future.
     """
     body = _body(inp, collector_id if collector_id is not None else scope.user_id)
-    digest = body_hash(body)
+    digest = body_digest or body_hash(body)
     found = _stored(session, inp.id, digest, quarantine=not skip_authorization)
     if found is not None:
         return found

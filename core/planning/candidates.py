@@ -37,6 +37,7 @@ from core.models import (
 from core.models.ledger_extra import QuarantinedPayment
 from core.money.due_sql import bills_due
 from core.money.fees import CLASSIC_RATES, LateFeeRates, RateSchedule, late_fee
+from core.money.quarantine import current_account_id
 from core.planning.visit_value import BANDS, History, band_of
 
 _NOT_HOME = (Outcome.NOBODY_HOME, Outcome.MOVED, Outcome.WRONG_LOCATION)
@@ -263,8 +264,9 @@ def last_contacts(session: Session, account_ids: list[int], before: dt.date) -> 
 def payments_pending(session: Session, account_ids: list[int]) -> set[int]:
     """Accounts with money taken at the door that awaits a supervisor's review (held in
     quarantine, not yet released into the ledger): visiting them again would ask twice."""
-    stmt = select(QuarantinedPayment.account_id).where(
-        QuarantinedPayment.account_id.in_(account_ids),
+    account_id = current_account_id()  # as sent, or as a supervisor re-targeted it
+    stmt = select(account_id).where(
+        account_id.in_(account_ids),
         ~select(Payment.id).where(Payment.id == QuarantinedPayment.id).exists(),
     )
     return set(session.scalars(stmt))

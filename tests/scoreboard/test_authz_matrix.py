@@ -317,6 +317,13 @@ MATRIX: dict[tuple[str, str], Row] = {
         STAFF.format(ok=201),
         lambda w, r, c: Req(f"/api/money/quarantine/{w.quarantine_id}/release"),
     ),
+    ("POST", "/api/money/quarantine/<uuid:quarantine_id>/retarget"): Row(
+        STAFF.format(ok=201),
+        lambda w, r, c: Req(
+            f"/api/money/quarantine/{w.quarantine_id}/retarget",
+            json={"account_id": w.accounts["a2"].id, "reason": "the neighbour's account"},
+        ),
+    ),
     ("GET", "/api/money/rates"): Row(
         LIST, lambda w, r, c: Req("/api/money/rates", query={"station_id": w.station_a.id})
     ),
