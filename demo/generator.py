@@ -295,7 +295,16 @@ def _seed_station(
     session.execute(update(Account), [{"id": a, "responsible_id": o} for a, o in resp_update])
 
     bills, payments, visits = history.bills_and_payments(
-        session, rng, station, account_rows, ids, dict(resp_update), periods, seed, today
+        session,
+        rng,
+        station,
+        account_rows,
+        ids,
+        dict(resp_update),
+        periods,
+        seed,
+        today,
+        supervisor.id,
     )
     report.bills += bills
     report.payments += payments

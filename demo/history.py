@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import uuid
+from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -26,6 +27,8 @@ from core.models import (
     Station,
     Visit,
 )
+from core.models.ledger_extra import CashEvent
+from core.money.canonical import body_hash
 from core.money.fees import late_fee
 from demo.truth import behaviour
 
@@ -46,6 +49,8 @@ ONLINE = [
     Channel.PREPAID,
 ]
 ONLINE_WEIGHTS = [30, 28, 15, 12, 8, 7]
+#: When a collector hands the day's cash to the station.
+HANDOVER_TIME = dt.time(18, 0)
 
 
 def months_back(today: dt.date, n: int) -> list[dt.date]:
@@ -59,6 +64,39 @@ def months_back(today: dt.date, n: int) -> list[dt.date]:
             y, m = y - 1, 12
         periods.append(dt.date(y, m, 1))
     return sorted(periods)
+
+
+def _handovers(
+    pay_rows: list[dict[str, object]], station: Station, seed: int, supervisor_id: int
+) -> list[dict[str, object]]:
+    """Each collector hands the station each day's field cash at the end of that day, as
+    stations require: the demo's cash custody starts with nothing in anybody's hand."""
+    by_day: dict[tuple[int, dt.date], Decimal] = defaultdict(Decimal)
+    for row in pay_rows:
+        if row["channel"] is Channel.FIELD_CASH:
+            at: dt.datetime = row["collected_at"]  # type: ignore[assignment]
+            key = (int(row["collector_id"]), at.astimezone(TZ).date())  # type: ignore[call-overload]
+            by_day[key] += row["amount"]  # type: ignore[operator]
+    rows: list[dict[str, object]] = []
+    for (collector, day), amount in sorted(by_day.items()):
+        event_id = uuid.uuid5(NS, f"{seed}:{station.code}:handover:{collector}:{day}")
+        occurred = dt.datetime.combine(day, HANDOVER_TIME, TZ)
+        rows.append(
+            {
+                "id": event_id,
+                "kind": "handover",
+                "collector_id": collector,
+                "station_id": station.id,
+                "amount": amount,
+                "occurred_at": occurred,
+                "business_date": day,
+                "actor_id": supervisor_id,
+                "body_hash": body_hash(
+                    {"id": event_id, "collector_id": collector, "amount": amount, "at": occurred}
+                ),
+            }
+        )
+    return rows
 
 
 def due_date(period: dt.date) -> dt.date:
@@ -84,6 +122,7 @@ def bills_and_payments(
     periods: list[dt.date],
     seed: int,
     today: dt.date,
+    supervisor_id: int,
 ) -> tuple[int, int, int]:
     bill_rows, bill_meta = [], []
     for row, acc_id in zip(account_rows, ids, strict=True):
@@ -189,6 +228,9 @@ def bills_and_payments(
             )
     session.execute(insert(Payment), pay_rows)
     session.execute(insert(PaymentAllocation), alloc_rows)
+    handovers = _handovers(pay_rows, station, seed, supervisor_id)
+    if handovers:
+        session.execute(insert(CashEvent), handovers)
     n_payments = len(pay_rows)
 
     # Unsuccessful visits of the past months, drawn from the hidden truth.

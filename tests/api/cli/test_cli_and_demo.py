@@ -104,3 +104,26 @@ def test_demo_seed_is_deterministic(app, session):
         digests.append(_digest(session))
         nested.rollback()
     assert digests[0] == digests[1]
+
+
+def test_the_demo_hands_over_each_days_cash(app, session):
+    """Each demo collector handed the station every day's field cash: nobody starts the
+    demo holding a year of cash, so the first reconciliation expects what is in hand."""
+    from core.models.ledger_extra import CashEvent
+    from core.money.custody import window
+
+    before = session.scalar(select(func.coalesce(func.max(Station.id), 0)))
+    seed_demo(session, app.extensions["passwords"], accounts=300, seed=5, today=TODAY)
+    collectors = session.scalars(
+        select(User).where(User.role == Role.COLLECTOR, User.stations.any(Station.id > before))
+    ).all()
+    handed = 0
+    for c in collectors:
+        w = window(session, c.id, "Asia/Shanghai")
+        assert w.in_hand == 0, (c.username, w)
+        handed += w.handed_over > 0
+    assert handed >= len(collectors) // 2
+    events = session.scalars(
+        select(CashEvent).where(CashEvent.collector_id.in_([c.id for c in collectors]))
+    ).all()
+    assert all(e.kind == "handover" and e.business_date < TODAY for e in events)
