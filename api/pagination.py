@@ -6,14 +6,16 @@ The next page's cursor is sent in the ``X-Next-Cursor`` header and in a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
 from flask import request
 from marshmallow import Schema, fields, validate
-from sqlalchemy import Select
+from sqlalchemy import Row, Select, tuple_
 from sqlalchemy.orm import Session
 
+from api.errors import Problem
 from api.headers import after_this_request_headers
 
 MAX_PAGE_SIZE = 500
@@ -28,6 +30,14 @@ class KeysetArgs(Schema):
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
 
 
+def _next(param: str, cursor: str, drop: str) -> None:
+    query = request.args.to_dict()
+    query.pop(drop, None)
+    query[param] = cursor
+    link = request.base_url + "?" + urlencode(query)
+    after_this_request_headers({"X-Next-Cursor": cursor, "Link": f'<{link}>; rel="next"'})
+
+
 def keyset_page(session: Session, stmt: Select[Any], key: Any, args: dict[str, Any]) -> list[Any]:
     """One page of ``stmt`` ordered by the unique ``key`` column, after ``args['after']``."""
     if args.get("after") is not None:
@@ -35,9 +45,35 @@ def keyset_page(session: Session, stmt: Select[Any], key: Any, args: dict[str, A
     rows = list(session.scalars(stmt.order_by(key).limit(args["limit"] + 1)))
     page = rows[: args["limit"]]
     if len(rows) > args["limit"]:
-        cursor = str(getattr(page[-1], key.key))
-        query = request.args.to_dict()
-        query["after"] = cursor
-        link = request.base_url + "?" + urlencode(query)
-        after_this_request_headers({"X-Next-Cursor": cursor, "Link": f'<{link}>; rel="next"'})
+        _next("after", str(getattr(page[-1], key.key)), "cursor")
+    return page
+
+
+def sorted_page(
+    session: Session,
+    stmt: Select[Any],
+    key: Any,
+    value: Any,
+    descending: bool,
+    parse: Callable[[str], Any],
+    args: dict[str, Any],
+) -> list[Row[Any]]:
+    """One page of ``stmt`` ordered by ``(value, key)`` (``key`` unique), after the opaque
+    ``args['cursor']`` (``"value,key"``); the next one is in the same headers."""
+    raw = args.get("cursor")
+    if raw is not None:
+        try:
+            text, _, last = raw.rpartition(",")
+            after = (parse(text), int(last))
+        except (ValueError, ArithmeticError):
+            msg = "Malformed: use the X-Next-Cursor of the previous page."
+            raise Problem(422, msg, errors={"query": {"cursor": [msg]}}) from None
+        pair = tuple_(value, key)
+        stmt = stmt.where(pair < after if descending else pair > after)
+    order = (value.desc(), key.desc()) if descending else (value, key)
+    rows = list(session.execute(stmt.order_by(*order).limit(args["limit"] + 1)))
+    page = rows[: args["limit"]]
+    if len(rows) > args["limit"]:
+        last_row = page[-1]
+        _next("cursor", f"{last_row.sort_value},{getattr(last_row[0], key.key)}", "after")
     return page

@@ -25,9 +25,7 @@ class Text(fields.String):
     """A string without NUL or control characters (PostgreSQL refuses NUL: a 500 otherwise)."""
 
     def __init__(self, *args: Any, max_length: int = 200, **kwargs: Any) -> None:
-        super().__init__(
-            *args, **documented(kwargs, maxLength=max_length, pattern=TEXT_PATTERN)
-        )
+        super().__init__(*args, **documented(kwargs, maxLength=max_length, pattern=TEXT_PATTERN))
         self.max_length = max_length
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:

@@ -11,6 +11,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from api.pagination import KeysetArgs
 from api.schema_fields import Latitude, Longitude, Money, Text
+from core.accounts.customers import AccountSort
 from core.accounts.import_rows import ImportMode
 from core.models import Category
 from geo.coords import CoordSystem
@@ -61,6 +62,12 @@ class AccountSchema(Schema):
     location = fields.Method("_location", dump_only=True)
     arrears = Money(dump_only=True, allow_none=True)
     oldest_due = fields.Date(dump_only=True, allow_none=True)
+    days_overdue = fields.Integer(
+        dump_only=True, metadata={"description": "Days since oldest_due (0: owes nothing)"}
+    )
+    distance_m = fields.Float(
+        dump_only=True, allow_none=True, metadata={"description": "From near_lon/near_lat"}
+    )
 
     def _location(self, account: Any) -> dict[str, float]:
         point = to_shape(account.location)
@@ -127,12 +134,32 @@ class AccountListArgs(KeysetArgs):
         validate=validate.Length(min=1),
         metadata={"description": "Name, number or address contains"},
     )
+    sort = fields.Enum(
+        AccountSort,
+        by_value=True,
+        metadata={
+            "description": "id (default), -arrears / arrears (principal owed), -days_overdue / "
+            "days_overdue (oldest unpaid bill, to as_of), distance (from near_lon/near_lat; "
+            "the default with them). Pages after the first: the cursor of X-Next-Cursor"
+        },
+    )
+    cursor = fields.String(
+        validate=validate.Length(max=80),
+        metadata={"description": "Cursor of a sorted list: X-Next-Cursor of the previous page"},
+    )
 
     @validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:
         near = [k for k in ("near_lon", "near_lat", "radius_m") if k in data]
         if near and len(near) != 3:
             raise ValidationError("near_lon, near_lat and radius_m go together.", "radius_m")
+        by_id = data.get("sort", AccountSort.DISTANCE if near else AccountSort.ID) is AccountSort.ID
+        if data.get("sort") is AccountSort.DISTANCE and not near:
+            raise ValidationError("sort=distance needs near_lon, near_lat and radius_m.", "sort")
+        if data.get("after") is not None and not by_id:
+            raise ValidationError("A sorted list pages with cursor, not after.", "after")
+        if "cursor" in data and by_id:
+            raise ValidationError("A list by id pages with after, not cursor.", "cursor")
         if "bbox" in data:
             data["bbox"] = parse_bbox(data["bbox"])
         if (

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
+from decimal import Decimal
 from typing import Any
 
 from flask.views import MethodView
@@ -23,7 +25,7 @@ from api.accounts.schemas import (
 )
 from api.auth.jwt import current_scope
 from api.db import get_session
-from api.pagination import keyset_page
+from api.pagination import keyset_page, sorted_page
 from api.smorest import Blueprint
 from core.accounts import customers, importer, responsibility
 from core.accounts.import_rows import columns_markdown
@@ -45,6 +47,7 @@ _FILTER_KEYS = (
     "as_of",
     "bbox",
     "q",
+    "sort",
 )
 
 
@@ -66,12 +69,34 @@ def _filters(args: dict[str, Any]) -> customers.AccountFilters:
     )
 
 
+#: How a cursor's value reads back, per sort (amounts exact, days whole, metres float).
+_CURSOR_VALUE: dict[customers.AccountSort, Callable[[str], Any]] = {
+    customers.AccountSort.ID: int,
+    customers.AccountSort.ARREARS: Decimal,
+    customers.AccountSort.ARREARS_DESC: Decimal,
+    customers.AccountSort.DAYS_OVERDUE: int,
+    customers.AccountSort.DAYS_OVERDUE_DESC: int,
+    customers.AccountSort.DISTANCE: float,
+}
+
+
 def _page(args: dict[str, Any]) -> list[Account]:
     session = get_session()
     filters = _filters(args)
     stmt = customers.accounts_query(current_scope(), filters)
-    page = keyset_page(session, stmt, Account.id, args)
-    return customers.attach_arrears(session, page, filters.as_of)
+    order = filters.order
+    if order is customers.AccountSort.ID:
+        rows = [(a, None) for a in keyset_page(session, stmt, Account.id, args)]
+    else:
+        value = stmt.selected_columns.sort_value
+        found = sorted_page(
+            session, stmt, Account.id, value, order.descending, _CURSOR_VALUE[order], args
+        )
+        rows = [(r[0], r.distance_m) for r in found]
+    accounts = customers.attach_arrears(session, [a for a, _ in rows], filters.as_of)
+    for account, distance in rows:
+        account.distance_m = distance
+    return accounts
 
 
 @blp.route("/accounts")

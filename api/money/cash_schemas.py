@@ -76,4 +76,8 @@ class PositionSchema(Schema):
 
 
 class ReconciliationListArgs(Schema):
-    business_date = fields.Date(required=True, validate=DATES)
+    business_date = fields.Date(
+        load_default=None,
+        validate=DATES,
+        metadata={"description": "Business day (default: today at the caller's station)"},
+    )

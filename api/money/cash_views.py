@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import asdict
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from flask.views import MethodView
 from flask_jwt_extended import jwt_required
 from sqlalchemy import select
@@ -21,11 +24,11 @@ from api.money.cash_schemas import (
 )
 from api.money.views import blp
 from core.errors import NotFound
-from core.models import User
+from core.models import Station, User
 from core.models.ledger_extra import CashReconciliation
 from core.money import cash
 from core.money.custody import window
-from core.scope import get_scoped, require_staff
+from core.scope import Scope, get_scoped, require_staff
 
 
 @blp.route("/cash/handovers")
@@ -62,14 +65,14 @@ class Reconciliations(MethodView):
     def get(self, args: dict[str, Any]) -> Any:
         """The day's reconciliations at the caller's stations (a collector: their own)."""
         scope = current_scope()
-        stmt = select(CashReconciliation).where(
-            CashReconciliation.business_date == args["business_date"]
-        )
+        session = get_session()
+        day = args["business_date"] or _station_today(session, scope)
+        stmt = select(CashReconciliation).where(CashReconciliation.business_date == day)
         if scope.is_collector:
             stmt = stmt.where(CashReconciliation.collector_id == scope.user_id)
         elif not scope.is_admin:
             stmt = stmt.where(CashReconciliation.station_id.in_(scope.station_ids))
-        rows = get_session().scalars(stmt.order_by(CashReconciliation.collector_id))
+        rows = session.scalars(stmt.order_by(CashReconciliation.collector_id))
         return [{**_columns(r), "quarantined": None, "replay": False} for r in rows]
 
     @jwt_required()
@@ -98,6 +101,13 @@ class Position(MethodView):
             raise NotFound("collector")
         w = window(session, user.id, min(user.stations, key=lambda s: s.id).timezone)
         return {"collector_id": user.id, **asdict(w), "in_hand": w.in_hand}
+
+
+def _station_today(session: Any, scope: Scope) -> dt.date:
+    """Today at the caller's (first) station, or in the default zone without one."""
+    station = session.get(Station, min(scope.station_ids)) if scope.station_ids else None
+    tz = station.timezone if station is not None else current_app.config["DEFAULT_TIMEZONE"]
+    return dt.datetime.now(ZoneInfo(tz)).date()
 
 
 def _columns(r: CashReconciliation) -> dict[str, Any]:

@@ -108,4 +108,6 @@ class PlanListArgs(Schema):
     class Meta:
         unknown = RAISE
 
-    date = fields.Date(required=True)
+    date = fields.Date(
+        load_default=None, metadata={"description": "Station-local day (default: today)"}
+    )

@@ -84,10 +84,12 @@ class StationPlans(MethodView):
         """The versions of a station's plan for one day, newest first."""
         scope = _planner_scope()
         session = get_session()
-        if get_scoped(session, Station, station_id, scope) is None:
+        station = get_scoped(session, Station, station_id, scope)
+        if station is None:
             raise NotFound("station")
+        day = args["date"] or _station_today(station)
         stmt = restrict(
-            select(Plan).where(Plan.station_id == station_id, Plan.plan_date == args["date"]),
+            select(Plan).where(Plan.station_id == station_id, Plan.plan_date == day),
             Plan,
             scope,
         ).order_by(Plan.version.desc())

@@ -4,6 +4,7 @@ account services share. Take a Session."""
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import math
 from dataclasses import dataclass
 from decimal import Decimal
@@ -13,7 +14,7 @@ from zoneinfo import ZoneInfo
 from geoalchemy2 import Geography
 from geoalchemy2.elements import WKTElement
 from geoalchemy2.shape import to_shape
-from sqlalchemy import Select, cast, func, select
+from sqlalchemy import Select, cast, func, literal, select
 from sqlalchemy.orm import Session
 
 from core.accounts import responsibility
@@ -27,6 +28,7 @@ from geo.placement import implausibility
 
 __all__ = [
     "AccountFilters",
+    "AccountSort",
     "attach_arrears",
     "create_account",
     "local_today",
@@ -147,9 +149,24 @@ def update_account(
     return account
 
 
+class AccountSort(enum.StrEnum):
+    """Orders of the account list (``-``: largest first); ties are broken by id."""
+
+    ID = "id"
+    ARREARS_DESC = "-arrears"
+    ARREARS = "arrears"
+    DAYS_OVERDUE_DESC = "-days_overdue"
+    DAYS_OVERDUE = "days_overdue"
+    DISTANCE = "distance"
+
+    @property
+    def descending(self) -> bool:
+        return self.value.startswith("-")
+
+
 @dataclass(frozen=True)
 class AccountFilters:
-    """Filters of the account list; every field optional."""
+    """Filters of the account list, and its order; every field optional."""
 
     station_id: int | None = None
     territory_id: int | None = None
@@ -164,6 +181,14 @@ class AccountFilters:
     bbox: tuple[float, float, float, float] | None = None
     near: tuple[float, float, float] | None = None  # lon, lat, radius in metres
     q: str | None = None
+    #: Default: by distance with ``near``, else by id.
+    sort: AccountSort | None = None
+
+    @property
+    def order(self) -> AccountSort:
+        if self.sort is not None:
+            return self.sort
+        return AccountSort.DISTANCE if self.near is not None else AccountSort.ID
 
 
 def escape_like(text: str) -> str:
@@ -172,7 +197,9 @@ def escape_like(text: str) -> str:
 
 
 def accounts_query(scope: Scope, f: AccountFilters) -> Select[Any]:
-    """The scoped, filtered SELECT of accounts (ordering and paging left to the caller)."""
+    """The scoped, filtered SELECT of accounts with two more columns: ``sort_value`` (what
+    ``f.order`` orders by; paging by ``(sort_value, id)`` is left to the caller) and
+    ``distance_m`` (from the ``near`` point, else NULL)."""
     stmt = restrict(select(Account), Account, scope)
     if f.station_id is not None:
         stmt = stmt.where(Account.station_id == f.station_id)
@@ -190,8 +217,12 @@ def accounts_query(scope: Scope, f: AccountFilters) -> Select[Any]:
         stmt = stmt.where(Account.category == f.category)
     if f.bbox is not None:
         stmt = stmt.where(Account.location.intersects(func.ST_MakeEnvelope(*f.bbox, 4326)))
+    distance: Any = literal(None)
     if f.near is not None:
         lon, lat, radius = f.near
+        distance = func.ST_Distance(
+            cast(Account.location, Geography), cast(point_wkt(lon, lat), Geography)
+        )
         # A degree box first, so the geometry GiST index does the coarse work.
         d_lat = radius / 111_000.0
         d_lon = radius / (111_000.0 * max(math.cos(math.radians(lat)), 0.01))
@@ -211,24 +242,39 @@ def accounts_query(scope: Scope, f: AccountFilters) -> Select[Any]:
             | Account.number.ilike(pattern, escape="\\")
             | Account.address.ilike(pattern, escape="\\")
         )
-    if f.arrears_min is not None or f.arrears_max is not None or f.overdue_days_min is not None:
+    order = f.order
+    value: Any = Account.id
+    by_arrears = order not in (AccountSort.ID, AccountSort.DISTANCE)
+    if (
+        by_arrears
+        or f.arrears_min is not None
+        or f.arrears_max is not None
+        or f.overdue_days_min is not None
+    ):
         arrears = account_arrears_subquery(f.as_of)
         stmt = stmt.outerjoin(arrears, arrears.c.account_id == Account.id)
         amount = func.coalesce(arrears.c.arrears, 0)
+        day = f.as_of or dt.datetime.now(ZoneInfo(DEFAULT_TIMEZONE)).date()
         if f.arrears_min is not None:
             stmt = stmt.where(amount >= f.arrears_min)
         if f.arrears_max is not None:
             stmt = stmt.where(amount <= f.arrears_max)
         if f.overdue_days_min is not None:
-            day = f.as_of or dt.datetime.now(ZoneInfo(DEFAULT_TIMEZONE)).date()
             stmt = stmt.where(arrears.c.oldest_due <= day - dt.timedelta(days=f.overdue_days_min))
-    return stmt
+        if order in (AccountSort.ARREARS, AccountSort.ARREARS_DESC):
+            value = amount
+        elif by_arrears:  # days overdue: 0 for an account owing nothing
+            value = func.coalesce(literal(day) - arrears.c.oldest_due, 0)
+    elif order is AccountSort.DISTANCE:
+        value = distance
+    return stmt.add_columns(value.label("sort_value"), distance.label("distance_m"))
 
 
 def attach_arrears(
     session: Session, accounts: list[Account], as_of: dt.date | None = None
 ) -> list[Account]:
-    """Set ``arrears`` and ``oldest_due`` (transient attributes) on each account."""
+    """Set ``arrears``, ``oldest_due`` and ``days_overdue`` (transient attributes) on each
+    account (days counted to ``as_of``, else today)."""
     if not accounts:
         return accounts
     arrears = account_arrears_subquery(as_of, [a.id for a in accounts])
@@ -236,10 +282,12 @@ def attach_arrears(
         select(arrears.c.account_id, arrears.c.arrears, arrears.c.oldest_due)
     ).all()
     by_id = {r.account_id: r for r in rows}
+    day = as_of or dt.datetime.now(ZoneInfo(DEFAULT_TIMEZONE)).date()
     for account in accounts:
         row = by_id.get(account.id)
         account.arrears = row.arrears if row else Decimal("0")  # type: ignore[attr-defined]
         account.oldest_due = row.oldest_due if row else None  # type: ignore[attr-defined]
+        account.days_overdue = (day - row.oldest_due).days if row else 0  # type: ignore[attr-defined]
     return accounts
 
 

@@ -300,3 +300,57 @@ def test_patch_responsible_goes_through_the_history(station_team, factory, clien
     history = client.get(f"{url}/responsibility", headers=headers).json
     assert [h["collector_id"] for h in history] == [col.id, newcomer.id]
     assert history[0]["valid_to"] == history[1]["valid_from"]
+
+
+def _walk(client, headers, query):
+    """Every page of a list, following the Link rel=next header."""
+    rows, url = [], f"/api/accounts?{query}"
+    while url:
+        resp = client.get(url, headers=headers)
+        assert resp.status_code == 200, resp.json
+        rows += resp.json
+        link = resp.headers.get("Link")
+        url = link[link.index("/api/") : link.index(">")] if link else None
+    return rows
+
+
+def test_accounts_sort_by_amount_owed_and_days_overdue_in_keyset_pages(
+    station_team, factory, client
+):
+    """sort=-arrears and sort=-days_overdue order the list, page by page, each row once."""
+    st, _, _, headers = station_team
+    owed = {}
+    for amount, due in (("50.00", 20), ("300.00", 40), ("120.00", 90), ("120.00", 10)):
+        acc = factory.account(st)
+        factory.bill(
+            acc, dt.date(2026, 1, 1), amount, dt.date(2026, 6, 30) - dt.timedelta(days=due)
+        )
+        owed[acc.id] = (amount, due)
+    none = factory.account(st)
+    base = f"station_id={st.id}&as_of=2026-06-30&limit=2"
+    rows = _walk(client, headers, base + "&sort=-arrears")
+    assert [r["arrears"] for r in rows] == ["300.00", "120.00", "120.00", "50.00", "0.00"]
+    assert rows[-1]["id"] == none.id and len({r["id"] for r in rows}) == 5
+    rows = _walk(client, headers, base + "&sort=-days_overdue")
+    assert [r["days_overdue"] for r in rows] == [90, 40, 20, 10, 0]
+    rows = _walk(client, headers, base + "&sort=arrears")
+    assert [r["arrears"] for r in rows][:2] == ["0.00", "50.00"]
+
+
+def test_a_near_query_answers_the_distance_nearest_first(station_team, factory, client):
+    """near_lon/near_lat/radius_m lists accounts nearest first, each with distance_m."""
+    st, _, _, headers = station_team
+    far = factory.account(st, lonlat=(110.305, 34.14))
+    near = factory.account(st, lonlat=(110.301, 34.14))
+    mid = factory.account(st, lonlat=(110.303, 34.14))
+    rows = _walk(client, headers, "near_lon=110.30&near_lat=34.14&radius_m=2000&limit=1")
+    assert [r["id"] for r in rows] == [near.id, mid.id, far.id]
+    distances = [r["distance_m"] for r in rows]
+    assert distances == sorted(distances) and 80 < distances[0] < 100
+
+
+def test_plan_and_reconciliation_lists_default_to_today(station_team, client):
+    """Without a date, a station's plans and the reconciliations are today's (200, not 422)."""
+    st, _, _, headers = station_team
+    assert client.get(f"/api/stations/{st.id}/plans", headers=headers).status_code == 200
+    assert client.get("/api/cash/reconciliations", headers=headers).status_code == 200
