@@ -1,11 +1,13 @@
-"""Marshmallow fields shared by every resource: safe text, money and coordinates."""
+"""Marshmallow fields shared by every resource: safe text, money, coordinates and times."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from marshmallow import ValidationError, fields
 
@@ -86,3 +88,27 @@ class Longitude(_Degrees):
 class Latitude(_Degrees):
     bound = 90.0
     label = "Latitude"
+
+
+class UtcDateTime(fields.AwareDateTime):
+    """An instant in UTC (``+00:00``), whatever zone it was read in."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        if value is None:
+            return None
+        return super()._serialize(value.astimezone(dt.UTC), attr, obj, **kwargs)
+
+
+def local_time(instant: dt.datetime | None, zone: str) -> str | None:
+    """``instant`` as the station's wall-clock time, ISO 8601 with its offset."""
+    return None if instant is None else instant.astimezone(ZoneInfo(zone)).isoformat()
+
+
+def LocalDateTime(zone_of: Any, instant_of: Any, **kwargs: Any) -> fields.Function:  # noqa: N802
+    """The same instant as a station-local wall-clock time (``+08:00`` for China):
+    ``zone_of(obj)`` names the station's zone, ``instant_of(obj)`` gives the UTC instant."""
+    spec = {"type": "string", "format": "date-time"}
+    return fields.Function(
+        lambda obj: local_time(instant_of(obj), zone_of(obj)),
+        **documented(kwargs, **spec),
+    )

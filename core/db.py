@@ -16,8 +16,9 @@ MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 def make_engine(url: str, *, statement_timeout_ms: int, role: str | None) -> Engine:
     """An engine whose connections bound each statement's time and act as ``role``
     (the application's restricted role; empty or None: the login's own)."""
-    # JIT compilation costs more than it saves on this service's short queries.
-    options = f"-c statement_timeout={statement_timeout_ms} -c jit=off"
+    # JIT compilation costs more than it saves on this service's short queries; instants
+    # come back in UTC whatever the server's zone (answers show UTC, plus local times).
+    options = f"-c statement_timeout={statement_timeout_ms} -c jit=off -c timezone=UTC"
     if role:
         options += f" -c role={role}"
     return create_engine(url, pool_pre_ping=True, connect_args={"options": options})

@@ -8,7 +8,7 @@ from geoalchemy2.shape import to_shape
 from marshmallow import RAISE, Schema, fields, validate
 
 from api.plans.schemas import linestring_geojson
-from api.schema_fields import Latitude, Longitude, Money
+from api.schema_fields import Latitude, Longitude, Money, UtcDateTime
 
 
 class RouteDayArgs(Schema):
@@ -55,15 +55,29 @@ class FieldHistorySchema(Schema):
 class FieldStopSchema(Schema):
     id = fields.Integer(attribute="stop.id")
     seq = fields.Integer(attribute="stop.seq")
-    eta = fields.AwareDateTime(attribute="stop.eta")
-    departure = fields.AwareDateTime(attribute="stop.departure")
+    eta = UtcDateTime(attribute="stop.eta")
+    departure = UtcDateTime(attribute="stop.departure")
+    eta_local = fields.AwareDateTime(metadata={"description": "eta on the station's clock"})
+    departure_local = fields.AwareDateTime(
+        metadata={"description": "departure on the station's clock"}
+    )
     mandatory = fields.Boolean(attribute="stop.mandatory")
     locked = fields.Boolean(attribute="stop.locked")
     expected_value = Money(attribute="stop.expected_value")
-    explain = fields.Dict(attribute="stop.explain")
+    explain = fields.Dict(
+        attribute="stop.explain",
+        metadata={
+            "description": "How the planner valued the visit on the plan's day (valued_on): "
+            "overdue_when_planned x p_pay x p_home x (1 - p_self)"
+        },
+    )
     settled = fields.Boolean(metadata={"description": "Paid since planning: skip the visit"})
     account = fields.Nested(FieldAccountSchema)
-    amount_due = fields.Nested(FieldDueSchema, attribute="due")
+    amount_due = fields.Nested(
+        FieldDueSchema,
+        attribute="due",
+        metadata={"description": "What the account owes as of as_of: every bill and late fee"},
+    )
     history = fields.Nested(FieldHistorySchema)
 
 
@@ -72,7 +86,8 @@ class FieldRouteSchema(Schema):
     plan_id = fields.Integer(attribute="plan.id")
     plan_version = fields.Integer(attribute="plan.version")
     plan_date = fields.Date(attribute="plan.plan_date")
-    published_at = fields.AwareDateTime(attribute="plan.published_at", allow_none=True)
+    published_at = UtcDateTime(attribute="plan.published_at", allow_none=True)
+    timezone = fields.String(metadata={"description": "The station's zone (times are UTC)"})
     collector_id = fields.Integer(attribute="route.collector_id")
     travel_seconds = fields.Integer(attribute="route.travel_seconds")
     expected_value = Money(attribute="route.expected_value")

@@ -7,7 +7,7 @@ from typing import Any
 from marshmallow import RAISE, Schema, fields, validate
 
 from api.my_route.schemas import FieldAccountSchema, FieldHistorySchema
-from api.schema_fields import Money
+from api.schema_fields import Money, UtcDateTime
 from geo.coords import CoordSystem
 
 
@@ -53,8 +53,15 @@ class PackDueSchema(Schema):
 class PackStopSchema(Schema):
     id = fields.Integer(attribute="stop.stop.id")
     seq = fields.Integer(attribute="stop.stop.seq")
-    eta = fields.AwareDateTime(attribute="stop.stop.eta")
-    departure = fields.AwareDateTime(attribute="stop.stop.departure")
+    eta = UtcDateTime(attribute="stop.stop.eta")
+    departure = UtcDateTime(attribute="stop.stop.departure")
+    eta_local = fields.AwareDateTime(
+        attribute="stop.eta_local", metadata={"description": "eta on the station's clock"}
+    )
+    departure_local = fields.AwareDateTime(
+        attribute="stop.departure_local",
+        metadata={"description": "departure on the station's clock"},
+    )
     mandatory = fields.Boolean(attribute="stop.stop.mandatory")
     locked = fields.Boolean(attribute="stop.stop.locked")
     expected_value = Money(attribute="stop.stop.expected_value")
@@ -81,7 +88,7 @@ class PackStopSchema(Schema):
 
 
 class PackSchema(Schema):
-    generated_at = fields.AwareDateTime()
+    generated_at = UtcDateTime()
     content_hash = fields.String(
         dump_default="", metadata={"description": "SHA-256 of the body without generated_at"}
     )
@@ -89,7 +96,10 @@ class PackSchema(Schema):
     date = fields.Date(attribute="route.as_of")
     plan_id = fields.Integer(attribute="route.plan.id")
     plan_version = fields.Integer(attribute="route.plan.version")
-    published_at = fields.AwareDateTime(attribute="route.plan.published_at", allow_none=True)
+    published_at = UtcDateTime(attribute="route.plan.published_at", allow_none=True)
+    timezone = fields.String(
+        attribute="route.timezone", metadata={"description": "The station's zone (times are UTC)"}
+    )
     route_id = fields.Integer(attribute="route.route.id")
     collector_id = fields.Integer(attribute="route.route.collector_id")
     travel_seconds = fields.Integer(attribute="route.route.travel_seconds")

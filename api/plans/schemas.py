@@ -7,7 +7,7 @@ from typing import Any
 from geoalchemy2.shape import to_shape
 from marshmallow import RAISE, Schema, fields, validate
 
-from api.schema_fields import Money
+from api.schema_fields import LocalDateTime, Money, UtcDateTime
 
 MAX_COLLECTORS = 200
 
@@ -64,12 +64,25 @@ def linestring_geojson(geom: Any) -> dict[str, Any] | None:
     return {"type": "LineString", "coordinates": [[x, y] for x, y, *_ in line.coords]}
 
 
+def _zone(stop: Any) -> str:
+    return str(stop.route.plan.station.timezone)
+
+
 class PlanStopSchema(Schema):
     id = fields.Integer(dump_only=True)
     seq = fields.Integer(dump_only=True)
     account_id = fields.Integer(dump_only=True)
-    eta = fields.AwareDateTime(dump_only=True)
-    departure = fields.AwareDateTime(dump_only=True)
+    eta = UtcDateTime(dump_only=True)
+    departure = UtcDateTime(dump_only=True)
+    eta_local = LocalDateTime(
+        _zone, lambda s: s.eta, dump_only=True, metadata={"description": "On the station's clock"}
+    )
+    departure_local = LocalDateTime(
+        _zone,
+        lambda s: s.departure,
+        dump_only=True,
+        metadata={"description": "On the station's clock"},
+    )
     expected_value = Money(dump_only=True)
     mandatory = fields.Boolean(dump_only=True)
     locked = fields.Boolean(dump_only=True)
@@ -95,8 +108,13 @@ class PlanBriefSchema(Schema):
     version = fields.Integer(dump_only=True)
     status = fields.String(dump_only=True)
     job_id = fields.UUID(dump_only=True, allow_none=True)
-    created_at = fields.AwareDateTime(dump_only=True)
-    published_at = fields.AwareDateTime(dump_only=True, allow_none=True)
+    created_at = UtcDateTime(dump_only=True)
+    published_at = UtcDateTime(dump_only=True, allow_none=True)
+    timezone = fields.String(
+        attribute="station.timezone",
+        dump_only=True,
+        metadata={"description": "The station's zone: the plan's wall clock (times are UTC)"},
+    )
 
 
 class PlanSchema(PlanBriefSchema):

@@ -9,11 +9,12 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.models import Account, Outcome, Plan, PlanStatus, Route, Stop, Visit
+from core.models import Account, Outcome, Plan, PlanStatus, Route, Station, Stop, Visit
 from core.money import AmountDue, dues_of
 from core.scope import Scope, restrict
 
@@ -37,6 +38,16 @@ class FieldStop:
     account: Account
     due: AmountDue
     history: StopHistory
+    #: The station's time zone: the stop's times on its wall clock.
+    timezone: str = "Asia/Shanghai"
+
+    @property
+    def eta_local(self) -> dt.datetime:
+        return self.stop.eta.astimezone(ZoneInfo(self.timezone))
+
+    @property
+    def departure_local(self) -> dt.datetime:
+        return self.stop.departure.astimezone(ZoneInfo(self.timezone))
 
     @property
     def settled(self) -> bool:
@@ -53,6 +64,8 @@ class FieldRoute:
     plan: Plan
     as_of: dt.date
     stops: list[FieldStop] = field(default_factory=list)
+    #: The station's time zone (times in answers are UTC; this names the wall clock).
+    timezone: str = "Asia/Shanghai"
 
 
 def find_route(session: Session, scope: Scope, collector_id: int, day: dt.date) -> Route | None:
@@ -102,7 +115,9 @@ def field_route(session: Session, route: Route, as_of: dt.date) -> FieldRoute:
     accounts = {a.id: a for a in session.scalars(select(Account).where(Account.id.in_(ids)))}
     hist = _histories(session, ids, as_of)
     dues = dues_of(session, ids, as_of)  # amount_due of every stop, in two queries
-    out = FieldRoute(route, route.plan, as_of)
+    station = session.get(Station, route.plan.station_id)
+    tz = station.timezone if station is not None else "Asia/Shanghai"
+    out = FieldRoute(route, route.plan, as_of, timezone=tz)
     for s in stops:
         due = dues[s.account_id]
         counts, last_at, last_outcome, promise = hist.get(
@@ -122,6 +137,7 @@ def field_route(session: Session, route: Route, as_of: dt.date) -> FieldRoute:
                     escalation_stage=due.stage.value,
                     oldest_days_overdue=due.oldest_days_overdue,
                 ),
+                timezone=tz,
             )
         )
     return out

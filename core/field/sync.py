@@ -196,9 +196,7 @@ def prune(session: Session, older_than: dt.timedelta) -> int:
     )
     if newest_dropped is None:
         return 0
-    deleted = session.execute(
-        delete(ChangeLog).where(ChangeLog.xid <= newest_dropped)
-    ).rowcount  # type: ignore[attr-defined]
+    deleted = session.execute(delete(ChangeLog).where(ChangeLog.xid <= newest_dropped)).rowcount  # type: ignore[attr-defined]
     horizon = session.get(SyncHorizon, 1)
     if horizon is None:
         session.add(SyncHorizon(id=1, min_xid=newest_dropped + 1))

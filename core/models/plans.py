@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import uuid
+from typing import TYPE_CHECKING
 
 from geoalchemy2 import Geometry, WKBElement
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, Text, UniqueConstraint
@@ -12,6 +13,9 @@ from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.models.base import Base, Money, created_at_column, pg_enum
+
+if TYPE_CHECKING:
+    from core.models.org import Station
 
 
 class PlanStatus(enum.StrEnum):
@@ -39,6 +43,8 @@ class Plan(Base):
     summary: Mapped[dict[str, object]] = mapped_column(JSONB, default=dict)
 
     routes: Mapped[list[Route]] = relationship(back_populates="plan", order_by="Route.id")
+    #: Its time zone is the plan's wall clock.
+    station: Mapped[Station] = relationship(viewonly=True)
     __table_args__ = (
         UniqueConstraint("station_id", "plan_date", "version", name="uq_plan_station_date_ver"),
     )

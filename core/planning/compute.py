@@ -153,7 +153,7 @@ def compute_plan(
         "solver": solver_stats,
         "travel": provider.key,
         "value_model": {
-            "formula": "amount_due x p_pay x p_home x (1 - p_self), p_self = P(pays by "
+            "formula": "overdue_when_planned x p_pay x p_home x (1 - p_self), p_self = P(pays by "
             "itself before the month ends, within horizon_days); rates shrunk toward "
             "village/category means",
             "horizon_days": month_days_left(req.plan_date),
@@ -198,7 +198,7 @@ def _route(
                 expected_value=c.value.expected_value,
                 mandatory=c.mandatory,
                 locked=visit.id in pinned,
-                explain=c.explain(req.service_s),
+                explain=c.explain(req.service_s, req.plan_date),
                 lonlat=c.info.lonlat,
             )
         )

@@ -1,7 +1,7 @@
 """Valuing the candidates of a day: every account with arrears, its expected recovery, its
 priority, which collectors may visit it, and why the others are left out.
 
-Each visit's value is ``amount_due x p_pay x p_home x (1 - p_self)``
+Each visit's value is ``overdue_when_planned x p_pay x p_home x (1 - p_self)``
 (:mod:`core.planning.visit_value`) times a priority factor (:mod:`core.planning.priority`).
 """
 
@@ -62,11 +62,16 @@ class Candidate:
         """What the planner maximises: the expected recovery (fen) times the priority."""
         return round(self.value.prize_fen * self.priority.factor)
 
-    def explain(self, service_s: int) -> dict[str, object]:
+    def explain(self, service_s: int, day: dt.date) -> dict[str, object]:
+        """The numbers behind the stop's value. ``overdue_when_planned`` is the overdue
+        principal and the late fee as estimated on ``valued_on`` (the plan's day), what
+        the value was computed from; the route's ``amount_due`` is what the account owes
+        as of the day it is read, every bill included."""
         band = self.value.band
         return {
-            "formula": "amount_due x p_pay x p_home x (1 - p_self)",
-            "amount_due": f"{self.due.total:.2f}",
+            "formula": "overdue_when_planned x p_pay x p_home x (1 - p_self)",
+            "overdue_when_planned": f"{self.due.total:.2f}",
+            "valued_on": day.isoformat(),
             "principal": f"{self.due.principal:.2f}",
             "late_fee": f"{self.due.late_fee:.2f}",
             "overdue_bills": self.due.bills,
@@ -235,7 +240,7 @@ def value_day(
             expected_value=c.value.expected_value,
             prize_fen=c.value.prize_fen,
             mandatory=c.mandatory,
-            explain=c.explain(req.service_s),
+            explain=c.explain(req.service_s, day),
         )
         for c in cands
     }

@@ -29,7 +29,7 @@ def test_collector_gets_todays_published_route_with_money_and_geometry(factory, 
     assert float(due["total"]) == float(due["principal"]) + float(due["late_fee"]) > 0
     assert isinstance(due["total"], str) and first["settled"] is False
     assert first["history"]["escalation_stage"] in {"visit", "repeated_visit"}
-    assert {"p_pay", "p_home", "amount_due", "prize_fen"} <= set(first["explain"])
+    assert {"p_pay", "p_home", "overdue_when_planned", "prize_fen"} <= set(first["explain"])
     geom = body["geometry"]
     assert geom["type"] == "LineString" and len(geom["coordinates"]) == len(body["stops"]) + 2
     lon, lat = geom["coordinates"][1]
@@ -157,3 +157,39 @@ def test_route_and_pack_amounts_are_amount_due_of_each_stop(factory, client, ses
     paid = amount_due(session, account.id, as_of)
     assert paid.late_fee > 0 and paid.credit == Decimal("19.00")
     assert account.id in {s["account"]["id"] for s in route["stops"]}
+
+
+def test_the_stop_names_the_planned_and_the_current_amounts_apart(factory, client, plan_day):
+    """explain carries the overdue amount the plan was valued on (and its day); amount_due
+    is what the account owes as of today: two names, two meanings."""
+    day = build_day(factory, per_side=2)
+    plan_day(day, factory.token(day.supervisor, client))
+    resp = client.get(
+        f"/api/me/route?date={day.plan_date}", headers=factory.token(day.west, client)
+    )
+    stop = resp.json["stops"][0]
+    explain = stop["explain"]
+    assert "amount_due" not in explain
+    assert explain["valued_on"] == day.plan_date.isoformat()
+    assert Decimal(explain["overdue_when_planned"]) > 0
+    assert "overdue_when_planned" in explain["formula"]
+    assert stop["amount_due"]["as_of"] == resp.json["as_of"]
+
+
+def test_route_times_are_utc_with_the_station_local_time_alongside(factory, client, plan_day):
+    """Stop times are UTC; each also comes in station-local time, and the zone is named."""
+    day = build_day(factory, per_side=2)
+    plan = plan_day(day, factory.token(day.supervisor, client))
+    assert plan["timezone"] == "Asia/Shanghai"
+    planned = plan["routes"][0]["stops"][0]
+    assert planned["eta"].endswith("+00:00") and planned["eta_local"].endswith("+08:00")
+    body = client.get(
+        f"/api/me/route?date={day.plan_date}", headers=factory.token(day.west, client)
+    ).json
+    assert body["timezone"] == "Asia/Shanghai"
+    for stop in body["stops"]:
+        utc = dt.datetime.fromisoformat(stop["eta"])
+        local = dt.datetime.fromisoformat(stop["eta_local"])
+        assert utc.utcoffset() == dt.timedelta(0) and local.utcoffset() == dt.timedelta(hours=8)
+        assert utc == local and 8 <= local.hour < 18
+        assert dt.datetime.fromisoformat(stop["departure_local"]) > local

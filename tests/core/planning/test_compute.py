@@ -81,7 +81,7 @@ def test_promise_due_on_the_day_becomes_a_mandatory_stop_in_its_band(factory, se
 
 
 def test_explain_holds_the_numbers_behind_the_prize(factory, session):
-    """expected value = amount due x p_pay x p_home x (1 - p_self), inputs on the stop."""
+    """expected value = overdue when planned x p_pay x p_home x (1 - p_self), inputs on the stop."""
     day = build_day(factory, per_side=1)
     acc = day.accounts["west"][0]
     overdue_bill(factory, acc, "900.00", days_overdue=75)  # worth the fuel despite the odds
@@ -90,10 +90,10 @@ def test_explain_holds_the_numbers_behind_the_prize(factory, session):
     draft = _plan(session, day)
     stop = next(s for r in draft.routes for s in r.stops if s.account_id == acc.id)
     ex = stop.explain
-    amount = Decimal(ex["amount_due"])
+    amount = Decimal(ex["overdue_when_planned"])
     assert amount == Decimal(ex["principal"]) + Decimal(ex["late_fee"]) > Decimal("120.50")
     assert ex["p_home_by_band"]["08-10"] < 0.5  # six empty mornings pull it down
-    assert ex["formula"] == "amount_due x p_pay x p_home x (1 - p_self)"
+    assert ex["formula"] == "overdue_when_planned x p_pay x p_home x (1 - p_self)"
     assert 0 < ex["p_self"] < 0.5  # a station prior: nobody here ever paid by themselves
     # over the days left in the plan day's month (the month-end rate is what counts)
     assert ex["horizon_days"] == month_days_left(day.plan_date)
