@@ -101,7 +101,7 @@ def _rejected(error: Rejected) -> Problem:
 DOMAIN_PROBLEMS: dict[type[DomainError], Callable[[Any], Problem]] = {
     NotFound: lambda e: Problem(404, e.detail),
     Invalid: lambda e: Problem(422, e.detail, errors=e.field_errors()),
-    Conflict: lambda e: Problem(409, e.detail),
+    Conflict: lambda e: Problem(409, e.detail, extra=e.extra),
     NotAllowed: lambda e: Problem(403, e.detail),
     Gone: lambda e: Problem(410, e.detail),
     Rejected: _rejected,

@@ -63,7 +63,15 @@ class Invalid(DomainError):
 
 
 class Conflict(DomainError):
-    """The request contradicts the stored state (e.g. publishing a superseded plan)."""
+    """The request contradicts the stored state (e.g. publishing a superseded plan).
+
+    ``extra``: what the caller needs to resolve it (e.g. the plan check's findings),
+    answered as extension members of the problem.
+    """
+
+    def __init__(self, detail: str, *, extra: Mapping[str, object] | None = None) -> None:
+        super().__init__(detail)
+        self.extra = dict(extra or {})
 
 
 class NotAllowed(DomainError):

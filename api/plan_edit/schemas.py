@@ -114,6 +114,11 @@ class LeftOutSchema(Schema):
     reason = fields.String()
     prize_fen = fields.Integer()
     mandatory = fields.Boolean()
+    territory_id = fields.Integer(allow_none=True)
+    responsible_id = fields.Integer(allow_none=True)
+    collector_ids = fields.List(
+        fields.Integer(), metadata={"description": "Who may take it on their route"}
+    )
 
 
 class PlanCheckSchema(Schema):

@@ -7,7 +7,7 @@ from typing import Any
 from geoalchemy2.shape import to_shape
 from marshmallow import RAISE, Schema, fields, validate
 
-from api.schema_fields import LocalDateTime, Money, UtcDateTime
+from api.schema_fields import LocalDateTime, Money, Text, UtcDateTime
 
 MAX_COLLECTORS = 200
 
@@ -118,8 +118,57 @@ class PlanBriefSchema(Schema):
 
 
 class PlanSchema(PlanBriefSchema):
+    check = fields.Dict(
+        attribute="summary.check",
+        dump_only=True,
+        allow_none=True,
+        metadata={
+            "description": "The version's verdict: feasible, violations, findings (by: "
+            "planner for the optimiser's own, plan_check for a hand edit)"
+        },
+    )
     summary = fields.Dict(dump_only=True)
     routes = fields.List(fields.Nested(PlanRouteSchema), dump_only=True)
+
+
+class CompactStopSchema(PlanStopSchema):
+    class Meta:
+        exclude = ("explain",)
+
+
+class CompactRouteSchema(PlanRouteSchema):
+    stops = fields.List(fields.Nested(CompactStopSchema), dump_only=True)
+
+
+class CompactPlanSchema(PlanSchema):
+    """For list views: no stop's explain, no route line, the summary without the model."""
+
+    routes = fields.List(fields.Nested(CompactRouteSchema, exclude=("path",)), dump_only=True)
+
+
+class PlanReadArgs(Schema):
+    class Meta:
+        unknown = RAISE
+
+    compact = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Leave out each stop's explain, route lines and the value model"},
+    )
+
+
+class PublishSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    override_reason = Text(
+        load_default=None,
+        max_length=500,
+        validate=validate.Length(min=3),
+        metadata={
+            "description": "Needed to publish a version the plan check found infeasible "
+            "(kept with the publication)"
+        },
+    )
 
 
 class PlanListArgs(Schema):

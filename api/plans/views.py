@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import click
-from flask import current_app
+from flask import current_app, jsonify
 from flask.views import MethodView
 from flask_jwt_extended import jwt_required
 from sqlalchemy import select
@@ -18,16 +18,20 @@ from api.auth.jwt import current_scope
 from api.db import get_session
 from api.plans import tasks
 from api.plans.schemas import (
+    CompactPlanSchema,
     PlanBriefSchema,
     PlanJobSchema,
     PlanListArgs,
+    PlanReadArgs,
     PlanRequestSchema,
     PlanSchema,
+    PublishSchema,
 )
 from api.smorest import Blueprint
 from core.errors import NotFound
 from core.models import Job, Plan, Route, Station
 from core.planning import publish_plan, submit_plan_job
+from core.planning.unassigned import actionable
 from core.scope import Scope, get_scoped, require_staff, restrict
 
 blp = Blueprint("plans", __name__, url_prefix="/api", description="Daily plans")
@@ -111,26 +115,56 @@ def _plan_for_planner(plan_id: int) -> Plan:
     return plan
 
 
+class _PlanAnswer:
+    """A plan as answered: its summary's unassigned entries made actionable (territory,
+    responsible and eligible collectors), the value model left out of a compact one."""
+
+    def __init__(self, plan: Plan, *, compact: bool = False) -> None:
+        self._plan = plan
+        summary: dict[str, Any] = dict(plan.summary or {})
+        summary["unassigned"] = actionable(get_session(), summary.get("unassigned") or [])
+        if compact:
+            summary.pop("value_model", None)
+        self.summary = summary
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._plan, name)
+
+
 @blp.route("/plans/<int(max=2147483647):plan_id>")
 class PlanById(MethodView):
     @jwt_required()
+    @blp.arguments(PlanReadArgs, location="query")
     @blp.response(200, PlanSchema)
-    def get(self, plan_id: int) -> Any:
-        """A plan with its routes, stops and the unassigned accounts with reasons."""
-        return _plan_for_planner(plan_id)
+    def get(self, args: dict[str, Any], plan_id: int) -> Any:
+        """A plan with its routes, stops, the check's verdict and the unassigned accounts
+        with reasons, territory and collectors; compact=true for list views."""
+        plan = _plan_for_planner(plan_id)
+        if args["compact"]:  # another shape than the decorator's: answered as it is
+            return jsonify(CompactPlanSchema().dump(_PlanAnswer(plan, compact=True)))
+        return _PlanAnswer(plan)
 
 
 @blp.route("/plans/<int(max=2147483647):plan_id>/publish")
 class PublishPlan(MethodView):
     @jwt_required()
+    @blp.arguments(PublishSchema, required=False)
     @blp.response(200, PlanSchema)
-    def post(self, plan_id: int) -> Any:
-        """Publish a draft; the day's previously published plan becomes superseded."""
+    def post(self, body: dict[str, Any], plan_id: int) -> Any:
+        """Publish a draft; the day's previously published plan becomes superseded. A
+        version the plan check found infeasible needs an override_reason (else 409 with
+        the check's findings); every publication is recorded."""
+        scope = current_scope()
         plan = _plan_for_planner(plan_id)
         session = get_session()
-        publish_plan(session, plan)
+        publish_plan(
+            session,
+            plan,
+            actor_id=scope.user_id,
+            override_reason=(body or {}).get("override_reason"),
+        )
         session.commit()
-        return plan
+        return _PlanAnswer(plan)
 
 
 @jobs_blp.route("/<uuid:job_id>")

@@ -35,6 +35,7 @@ from core.planning.check_report import (
 )
 from core.planning.draft import PlanRequest
 from core.planning.timing import StopTimes, time_route
+from core.planning.unassigned import actionable
 from core.planning.valuation import Valuation, value_day
 from core.planning.vehicles import VehicleSpec, local_instant, vehicle_specs
 from core.planning.visit_value import BANDS
@@ -218,7 +219,7 @@ def check_plan(
     settled = sorted(a for a in where if a not in valuation.candidates)
     if settled:
         warnings.append(f"No arrears left on the plan day (paid since planning?): {settled}.")
-    left_out = _left_out(plan, valuation, checked)
+    left_out = tuple(actionable(session, _left_out(plan, valuation, checked)))
     dropped = [x["account_id"] for x in left_out if x["mandatory"]]
     if dropped:
         warnings.append(f"Promised visits (mandatory) left out: {dropped}.")

@@ -171,6 +171,9 @@ def compute_plan(
             },
         },
         "collectors": [c.id for c in collectors],
+        # The optimiser keeps every shift, window and break of its model: its own verdict.
+        # A hand edit stores the plan check's (core.planning.edits.check_summary).
+        "check": {"by": "planner", "feasible": True, "violations": 0, "findings": []},
         "time_limit": req.time_limit,
         "seconds": {"gather": round(t_gather, 2), "total": round(time.monotonic() - t0, 2)},
     }

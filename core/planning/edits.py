@@ -17,11 +17,26 @@ _SOLVE_KEYS = ("solver", "seconds", "time_limit", "modelled")
 
 
 def check_summary(check: PlanCheck) -> dict[str, object]:
-    """The plan check in a form a plan's JSON summary keeps."""
+    """The plan check in a form a plan's JSON summary keeps: the verdict, every finding
+    (route-wide ones without an account) and the value report."""
     v = check.value
+    findings = [
+        {
+            "collector_id": r.collector_id,
+            "account_id": s.account_id if s is not None else None,
+            "kind": x.kind,
+            "detail": x.detail,
+            "minutes": x.minutes,
+        }
+        for r in check.routes
+        for s, found in ((None, r.violations), *((s, s.violations) for s in r.stops))
+        for x in found
+    ]
     return {
+        "by": "plan_check",
         "feasible": check.feasible,
         "violations": check.violations,
+        "findings": findings,
         "warnings": list(check.warnings),
         "value": {
             "baseline_plan_id": v.baseline_plan_id,

@@ -11,7 +11,7 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from core.errors import Conflict
-from core.models import Plan, PlanStatus, Route, Stop
+from core.models import Plan, PlanPublication, PlanStatus, Route, Stop
 from core.planning.draft import PlanDraft, PlannedRoute, PlannedStop
 
 
@@ -114,11 +114,19 @@ def store_plan(
     return plan
 
 
-def publish_plan(session: Session, plan: Plan) -> Plan:
+def publish_plan(
+    session: Session,
+    plan: Plan,
+    *,
+    actor_id: int | None = None,
+    override_reason: str | None = None,
+) -> Plan:
     """Publish ``plan``; the station day's previously published plan becomes superseded.
 
-    Publishing a published plan again changes nothing. Raises :class:`PlanConflict` for a
-    superseded plan. The caller commits.
+    A version the plan check found infeasible is published only with ``override_reason``
+    (else :class:`PlanConflict` carrying the check); each publication is recorded with the
+    verdict and the reason (``plan_publication``). Publishing a published plan again
+    changes nothing. Raises :class:`PlanConflict` for a superseded plan. The caller commits.
     """
     lock_station_day(session, plan.station_id, plan.plan_date)
     session.refresh(plan)
@@ -126,6 +134,23 @@ def publish_plan(session: Session, plan: Plan) -> Plan:
         return plan
     if plan.status is PlanStatus.SUPERSEDED:
         raise PlanConflict("A superseded plan cannot be published again; re-plan instead.")
+    check = (plan.summary or {}).get("check")
+    verdict = check if isinstance(check, dict) else {}
+    if verdict.get("feasible") is False and not override_reason:
+        raise PlanConflict(
+            f"The plan check found {verdict.get('violations')} violations in this version: "
+            "fix the routes, or publish with an override_reason.",
+            extra={"check": verdict},
+        )
+    session.add(
+        PlanPublication(
+            plan_id=plan.id,
+            actor_id=actor_id,
+            feasible=verdict.get("feasible"),
+            violations=verdict.get("violations"),
+            override_reason=override_reason if verdict.get("feasible") is False else None,
+        )
+    )
     session.execute(
         update(Plan)
         .where(

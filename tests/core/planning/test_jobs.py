@@ -45,7 +45,8 @@ def test_plan_job_runs_to_a_published_plan_over_http(factory, client, app, rung)
         day.east.id,
     }
     assert all(
-        s["explain"]["formula"] == "amount_due x p_pay x p_home x (1 - p_self)" for s in stops
+        s["explain"]["formula"] == "overdue_when_planned x p_pay x p_home x (1 - p_self)"
+        for s in stops
     )
     assert plan["routes"][0]["path"]["type"] == "LineString"
 
