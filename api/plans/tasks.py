@@ -34,6 +34,7 @@ def settings_from_config(config: Mapping[str, Any]) -> JobSettings:
         workers=int(config.get("PLAN_SOLVER_WORKERS", d.workers)),
         per_collector=int(config.get("PLAN_PER_COLLECTOR", d.per_collector)),
         travel=str(config.get("TRAVEL_MATRIX", d.travel)),
+        same_day_lead_s=int(config.get("PLAN_SAME_DAY_LEAD_S", d.same_day_lead_s)),
     )
 
 

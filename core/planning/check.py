@@ -206,7 +206,8 @@ def check_plan(
     collectors = sorted(r.collector_id for r in plan.routes)
     valuation = value_day(session, plan.station_id, plan.plan_date, set(collectors))
     routes, where = _validate(session, scope, plan, edits, valuation)
-    specs, tz = vehicle_specs(session, plan.station_id, plan.plan_date, collectors)
+    starts: Any = (plan.summary or {}).get("same_day_start")
+    specs, tz = vehicle_specs(session, plan.station_id, plan.plan_date, collectors, starts)
     stored = {s.account_id: s for r in plan.routes for s in r.stops}
     checked = tuple(
         _check_route(plan, specs[cid], routes[cid], where, stored, valuation, provider, tz)

@@ -31,6 +31,7 @@ from core.planning.reoptimise import (
 )
 from core.planning.replan import ReplanContext, replan_request, store_replan
 from core.planning.travel import station_travel
+from core.planning.vehicles import SAME_DAY_LEAD_S, same_day_start
 from core.planning.versions import PlanConflict, store_plan
 from geo.travel import NoRoadNetwork
 
@@ -48,6 +49,8 @@ class JobSettings:
     per_collector: int = 150
     travel: str = "auto"
     """``TRAVEL_MATRIX``: see ``geo.travel.choose``."""
+    same_day_lead_s: int = SAME_DAY_LEAD_S
+    """How long after it is made a plan for the current day starts (``PLAN_SAME_DAY_LEAD_S``)."""
 
 
 def request_from_payload(payload: Mapping[str, Any], settings: JobSettings) -> PlanRequest:
@@ -136,7 +139,14 @@ def run_plan_job(
                 req, ctx = replan_request(s, claim.payload, req, now or dt.datetime.now(dt.UTC))
             elif REOPTIMISE_KEY in claim.payload:
                 req, reopt = reoptimise_request(s, claim.payload, req)
+            starts: dict[str, Any] = {}
+            if ctx is None:  # a re-plan starts from where and when it was asked
+                req, starts = same_day_start(
+                    s, req, now or dt.datetime.now(dt.UTC), settings.same_day_lead_s
+                )
             draft = compute_plan(s, req, station_travel(s, req.station_id, settings.travel))
+            if starts:
+                draft.summary["same_day_start"] = starts
             s.rollback()
     except Exception as exc:
         beat.stop()
