@@ -28,6 +28,7 @@ from core.planning.draft import (
     PlanRequest,
 )
 from core.planning.priority import (
+    BROKEN_PROMISE_FACTOR,
     LIMITATION_FACTOR,
     LIMITATION_WARNING_DAYS,
     LIMITATION_YEARS,
@@ -168,6 +169,8 @@ def compute_plan(
                 "limitation": f"x{LIMITATION_FACTOR:g} when the claim on the oldest unpaid bill "
                 f"lapses within {LIMITATION_WARNING_DAYS} days ({LIMITATION_YEARS} years "
                 "after the later of its due date and the last contact)",
+                "broken_promise": f"x{BROKEN_PROMISE_FACTOR:g} when a promise to pay passed "
+                "unpaid with no visit since",
             },
         },
         "collectors": [c.id for c in collectors],

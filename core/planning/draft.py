@@ -17,6 +17,7 @@ COLLECTOR_NOT_IN_PLAN = "collector_not_in_plan"
 NOT_PRESELECTED = "not_preselected"
 VISITED_TODAY = "visited_today"
 PAYMENT_PENDING = "payment_pending"
+PROMISED = "promised"
 
 #: What each reason means, stored in ``plan.summary["reasons"]`` for the supervisor's screen.
 REASON_HELP: dict[str, str] = {
@@ -26,6 +27,8 @@ REASON_HELP: dict[str, str] = {
     NOT_PRESELECTED: "Below each collector's cut by expected value per minute.",
     VISITED_TODAY: "Already visited today (re-plan).",
     PAYMENT_PENDING: "Money taken at the door awaits a supervisor's review (quarantine).",
+    PROMISED: "Promised to pay by a later day: off the routes until then (back, with "
+    "priority, if the day passes unpaid).",
     "no_eligible_vehicle": "No planned collector may visit it.",
     "capacity": "No collector has room for one more stop.",
     "outside_time_windows": "Its visiting window lies outside every shift.",

@@ -12,6 +12,10 @@ The planner maximises ``expected recovery x priority``. Two things raise the pri
   within :data:`LIMITATION_WARNING_DAYS`, the visit counts :data:`LIMITATION_FACTOR`
   times, so the station does not lose the right to the money.
 
+- **A broken promise**: the day a customer promised to pay passed with nothing paid and no
+  visit since; the visit counts :data:`BROKEN_PROMISE_FACTOR` times
+  (:mod:`core.planning.promises`).
+
 The stop's expected value stays the expected recovery: the priority steers the choice of
 visits, it never inflates the money figures a supervisor reads.
 """
@@ -36,6 +40,8 @@ LIMITATION_YEARS = 3
 #: The priority rises when the limitation period ends within this many days.
 LIMITATION_WARNING_DAYS = 60
 LIMITATION_FACTOR = 2.0
+#: The priority of an account whose promise to pay was broken.
+BROKEN_PROMISE_FACTOR = 1.5
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,8 @@ class Priority:
     factor: float
     #: When the claim lapses, if that is within the warning period (else None).
     limitation_ends: dt.date | None = None
+    #: The date of a promise to pay that passed unpaid (else None).
+    broken_promise: dt.date | None = None
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -54,6 +62,9 @@ class Priority:
             "limitation_ends": None
             if self.limitation_ends is None
             else self.limitation_ends.isoformat(),
+            "broken_promise": None
+            if self.broken_promise is None
+            else self.broken_promise.isoformat(),
         }
 
 
@@ -66,7 +77,12 @@ def limitation_end(oldest_due: dt.date, last_contact: dt.date | None) -> dt.date
         return start.replace(year=start.year + LIMITATION_YEARS, day=28)
 
 
-def priority(oldest_due: dt.date, last_contact: dt.date | None, day: dt.date) -> Priority:
+def priority(
+    oldest_due: dt.date,
+    last_contact: dt.date | None,
+    day: dt.date,
+    broken_promise: dt.date | None = None,
+) -> Priority:
     """The priority on ``day`` of an account whose oldest unpaid bill fell due on ``oldest_due``.
 
     Parameters
@@ -77,11 +93,15 @@ def priority(oldest_due: dt.date, last_contact: dt.date | None, day: dt.date) ->
         Last day a visit reached the customer or the account paid anything, if ever.
     day
         The plan's day.
+    broken_promise
+        The date of a promise to pay that passed unpaid, if any.
     """
     stage = escalation_stage((day - oldest_due).days)
     factor = STAGE_FACTOR[stage]
+    if broken_promise is not None:
+        factor *= BROKEN_PROMISE_FACTOR
     ends = limitation_end(oldest_due, last_contact)
     # A lapsed claim is no longer urgent: the customer may still pay, but not be sued.
     if 0 <= (ends - day).days <= LIMITATION_WARNING_DAYS:
-        return Priority(stage, factor * LIMITATION_FACTOR, ends)
-    return Priority(stage, factor)
+        return Priority(stage, factor * LIMITATION_FACTOR, ends, broken_promise)
+    return Priority(stage, factor, None, broken_promise)

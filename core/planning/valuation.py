@@ -21,12 +21,14 @@ from core.planning.draft import (
     COLLECTOR_NOT_IN_PLAN,
     NO_TERRITORY,
     PAYMENT_PENDING,
+    PROMISED,
     TERRITORY_WITHOUT_COLLECTOR,
     VISITED_TODAY,
     PlanRequest,
 )
 from core.planning.priority import Priority, priority
 from core.planning.priors import Priors
+from core.planning.promises import promise_states
 from core.planning.vehicles import Vehicle
 from core.planning.visit_value import (
     ACCOUNT_PRIOR_WEIGHT,
@@ -122,6 +124,7 @@ def value_candidates(
         record = histories.setdefault(account_id, History())
         record.self_paid, record.overdue_days = k, days
     promises = cand.promises_due(session, ids, req.plan_date, tz)
+    promised = promise_states(session, ids, req.plan_date, tz)
     contacts = cand.last_contacts(session, ids, req.plan_date)
     pending = cand.payments_pending(session, ids)
     # A pinned account belongs to the collector who pinned it, and to nobody else,
@@ -154,6 +157,8 @@ def value_candidates(
             reason = VISITED_TODAY
         elif info.id in pending:
             reason = PAYMENT_PENDING
+        elif info.id in promised.ahead:
+            reason = PROMISED
         elif info.territory_id is None:
             reason = NO_TERRITORY
         elif not info.collectors:
@@ -164,7 +169,9 @@ def value_candidates(
             left.append(left_entry(info.id, reason, value.prize_fen, mandatory))
             continue
         owed = dues[info.id]
-        rank = priority(owed.oldest_due, contacts.get(info.id), req.plan_date)
+        rank = priority(
+            owed.oldest_due, contacts.get(info.id), req.plan_date, promised.broken.get(info.id)
+        )
         out.append(Candidate(info, owed, rates, value, mandatory, allowed, rank))
     return out, left, priors, len(infos)
 
@@ -190,7 +197,12 @@ def preselect(
         return [], []
     pts = np.asarray([c.info.lonlat for c in cands], dtype=np.float64)
     pinned = {a for seq in req.pinned.values() for a in seq}
-    keep: set[int] = {i for i, c in enumerate(cands) if c.mandatory or c.info.id in pinned}
+    # Promised visits, pins and broken promises always come into the model.
+    keep: set[int] = {
+        i
+        for i, c in enumerate(cands)
+        if c.mandatory or c.info.id in pinned or c.priority.broken_promise is not None
+    }
     per = min(req.per_collector, max(20, req.max_modelled // max(1, len(vehicles))))
     for v in vehicles:
         speed = profile_for(DEFAULT_PROFILES, v.mode).speed_mps

@@ -284,6 +284,7 @@ def test_older_arrears_rank_higher_but_expected_values_stay_money(factory, sessi
         "stage": "reminder",
         "factor": 1.0,
         "limitation_ends": None,
+        "broken_promise": None,
     }
     assert stops[old.id].explain["priority"]["stage"] == "formal_notice"
     assert stops[old.id].explain["priority"]["factor"] > 1.0

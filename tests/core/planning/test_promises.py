@@ -1,0 +1,72 @@
+"""Promises to pay steer the plan: an open promise keeps the account off the routes until
+its date, a broken one brings it back first."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from core.models import Outcome
+from core.planning import compute_plan
+from core.planning.draft import PlanRequest
+from core.planning.priority import BROKEN_PROMISE_FACTOR
+from tests.support.plans import build_day, local_today, pay_in_full, visit
+
+
+def _plan(session, day):
+    return compute_plan(session, PlanRequest(day.station.id, day.plan_date, time_limit=1))
+
+
+def _stops(draft):
+    return {s.account_id: s for r in draft.routes for s in r.stops}
+
+
+def test_an_open_promise_keeps_the_account_off_the_routes_until_its_date(factory, session):
+    """Promised today for a later day: unassigned with reason 'promised' on the days before."""
+    day = build_day(factory, per_side=3)
+    promised = day.accounts["west"][0]
+    visit(
+        session,
+        promised,
+        day.west,
+        Outcome.PROMISE,
+        days_ago=0,
+        promise=day.plan_date + dt.timedelta(days=4),
+    )
+    draft = _plan(session, day)
+    assert promised.id not in _stops(draft)
+    reasons = {u["account_id"]: u["reason"] for u in draft.summary["unassigned"]}
+    assert reasons[promised.id] == "promised"
+    assert "promised" in draft.summary["reasons"]
+    assert {a.id for a in day.accounts["west"][1:]} <= set(_stops(draft))
+
+
+def test_a_promise_kept_by_a_payment_no_longer_holds_the_visit_off(factory, session):
+    """A payment after the promise closes it: the account is a candidate like any other."""
+    day = build_day(factory, per_side=2)
+    promised = day.accounts["west"][0]
+    later = day.plan_date + dt.timedelta(days=5)
+    visit(session, promised, day.west, Outcome.PROMISE, days_ago=2, promise=later)
+    factory.bill(promised, dt.date(2025, 1, 1), "300.00", dt.date(2025, 2, 10))
+    pay_in_full(session, promised)  # an hour ago: one bill paid, the other still overdue
+    reasons = {u["account_id"]: u["reason"] for u in _plan(session, day).summary["unassigned"]}
+    assert reasons.get(promised.id) != "promised"
+
+
+def test_a_broken_promise_brings_the_account_back_with_priority(factory, session):
+    """The promised day passed unpaid: back on the routes, its priority raised and explained."""
+    day = build_day(factory, per_side=3)
+    broken = day.accounts["west"][1]
+    visit(
+        session,
+        broken,
+        day.west,
+        Outcome.PROMISE,
+        days_ago=10,
+        promise=local_today() - dt.timedelta(days=3),
+    )
+    draft = _plan(session, day)
+    stop = _stops(draft)[broken.id]
+    priority = stop.explain["priority"]
+    assert priority["broken_promise"] == (local_today() - dt.timedelta(days=3)).isoformat()
+    other = _stops(draft)[day.accounts["west"][2].id].explain["priority"]
+    assert priority["factor"] == other["factor"] * BROKEN_PROMISE_FACTOR
