@@ -141,7 +141,8 @@ class CompactRouteSchema(PlanRouteSchema):
 
 
 class CompactPlanSchema(PlanSchema):
-    """For list views: no stop's explain, no route line, the summary without the model."""
+    """For list views: no stop's explain, no route line; the summary without the value
+    model, unassigned accounts counted by reason."""
 
     routes = fields.List(fields.Nested(CompactRouteSchema, exclude=("path",)), dump_only=True)
 
@@ -152,7 +153,10 @@ class PlanReadArgs(Schema):
 
     compact = fields.Boolean(
         load_default=False,
-        metadata={"description": "Leave out each stop's explain, route lines and the value model"},
+        metadata={
+            "description": "For list views: no stop's explain, no route line, no value model, "
+            "the unassigned accounts counted by reason (unassigned_counts)"
+        },
     )
 
 

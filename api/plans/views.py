@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections import Counter
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -117,14 +118,19 @@ def _plan_for_planner(plan_id: int) -> Plan:
 
 class _PlanAnswer:
     """A plan as answered: its summary's unassigned entries made actionable (territory,
-    responsible and eligible collectors), the value model left out of a compact one."""
+    responsible and eligible collectors); a compact one counts them by reason instead and
+    leaves out the value model."""
 
     def __init__(self, plan: Plan, *, compact: bool = False) -> None:
         self._plan = plan
         summary: dict[str, Any] = dict(plan.summary or {})
-        summary["unassigned"] = actionable(get_session(), summary.get("unassigned") or [])
-        if compact:
+        unassigned = summary.get("unassigned") or []
+        if compact:  # a list view: how many are left out and why, not each of them
             summary.pop("value_model", None)
+            summary.pop("unassigned", None)
+            summary["unassigned_counts"] = dict(Counter(str(u["reason"]) for u in unassigned))
+        else:
+            summary["unassigned"] = actionable(get_session(), unassigned)
         self.summary = summary
 
     def __getattr__(self, name: str) -> Any:

@@ -67,7 +67,8 @@ def test_unassigned_accounts_name_their_territory_and_collector(factory, client,
 
 
 def test_the_compact_plan_leaves_out_the_per_stop_explain(factory, client, plan_day):
-    """?compact=true answers the same routes and stops without each stop's explain."""
+    """?compact=true answers the same routes and stops without each stop's explain, and
+    counts the unassigned accounts by reason."""
     day = build_day(factory, per_side=4)
     sup = factory.token(day.supervisor, client)
     plan = plan_day(day, sup, publish=False)
@@ -78,3 +79,6 @@ def test_the_compact_plan_leaves_out_the_per_stop_explain(factory, client, plan_
     full_stops = [s for r in plan["routes"] for s in r["stops"]]
     assert [s["account_id"] for s in stops] == [s["account_id"] for s in full_stops]
     assert len(json.dumps(compact.json)) < len(json.dumps(plan)) / 2
+    summary = compact.json["summary"]
+    assert "unassigned" not in summary and "value_model" not in summary
+    assert sum(summary["unassigned_counts"].values()) == len(plan["summary"]["unassigned"])
