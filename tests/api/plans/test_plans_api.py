@@ -7,7 +7,7 @@ import json
 
 from sqlalchemy import select
 
-from core.models import Outcome, PlanPublication
+from core.models import Outcome
 from tests.support.plan_edit import body
 from tests.support.plans import build_day, visit
 
@@ -42,6 +42,8 @@ def test_an_infeasible_version_publishes_only_with_an_override_kept_in_the_audit
         url, json={"override_reason": "the customer asked for the evening"}, headers=sup
     )
     assert forced.status_code == 200 and forced.json["status"] == "published"
+    from core.models import PlanPublication
+
     [row] = session.scalars(select(PlanPublication).where(PlanPublication.plan_id == draft["id"]))
     assert (row.feasible, row.override_reason, row.actor_id) == (
         False,

@@ -8,7 +8,6 @@ import datetime as dt
 from core.models import Outcome
 from core.planning import compute_plan
 from core.planning.draft import PlanRequest
-from core.planning.priority import BROKEN_PROMISE_FACTOR
 from tests.support.plans import build_day, local_today, pay_in_full, visit
 
 
@@ -69,4 +68,4 @@ def test_a_broken_promise_brings_the_account_back_with_priority(factory, session
     priority = stop.explain["priority"]
     assert priority["broken_promise"] == (local_today() - dt.timedelta(days=3)).isoformat()
     other = _stops(draft)[day.accounts["west"][2].id].explain["priority"]
-    assert priority["factor"] == other["factor"] * BROKEN_PROMISE_FACTOR
+    assert priority["factor"] == other["factor"] * 1.5
