@@ -52,7 +52,8 @@ def truth_value(draft: PlanDraft, numbers: dict[int, str], seed: int, tz: ZoneIn
         for s in r.stops:
             t = behaviour(seed, numbers[s.account_id])
             hour = s.eta.astimezone(tz).hour
-            total += float(Decimal(str(s.explain["overdue_when_planned"]))) * t.pay_prob * t.home_at(hour)
+            owed = float(Decimal(str(s.explain["overdue_when_planned"])))
+            total += owed * t.pay_prob * t.home_at(hour)
     return total
 
 
