@@ -55,6 +55,8 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
 def _register_blueprints(app: Flask, api: Any) -> None:
     from api.accounts.views import blp as accounts
     from api.auth.views import blp as auth
+    from api.calendar.views import blp as calendar
+    from api.calls.views import blp as calls
     from api.docs.views import blp as docs_assets
     from api.health.views import blp as health
     from api.money.group_views import blp as money_groups
@@ -81,5 +83,7 @@ def _register_blueprints(app: Flask, api: Any) -> None:
     api.register_blueprint(plan_edit)
     api.register_blueprint(pack)
     api.register_blueprint(visits)
+    api.register_blueprint(calls)
+    api.register_blueprint(calendar)
     api.register_blueprint(sync)
     app.register_blueprint(docs_assets)

@@ -76,6 +76,7 @@ def iterate(
     reserve: float,
     margin: float,
     verify: bool,
+    polish: bool = True,
 ) -> S:
     """Ruin and recreate from ``solution``, polished by the engine's local search.
 
@@ -92,6 +93,9 @@ def iterate(
         Random seed; if ``iterations`` is set, the deterministic budget.
     temperature
         Initial annealing temperature as a fraction of the first objective.
+    polish
+        Polish new bests and the final routes with the engine's local search; without it
+        the final routes are only restored (scheduled) by the engine.
     verify
         Check each new best with ``engine.restore`` (Python's break test is exact in
         intent; this is the safety net on small models).
@@ -193,7 +197,7 @@ def iterate(
         if cost < best_cost:
             last_gain = done
             best_cost, best_routes = cost, plan.copy_routes()
-            due = (
+            due = polish and (
                 since_polish >= 200
                 if iterations is not None
                 else (time.time() - last_polish > _POLISH_EVERY * span)
@@ -210,7 +214,7 @@ def iterate(
                     plan.set_routes(best_routes)
                     current_cost = best_cost
     left = deadline - margin - time.time()
-    found = engine.polish(best_routes, left) if left > 0.01 else None
+    found = engine.polish(best_routes, left) if left > 0.01 and polish else None
     if found is None and left > 0.01:
         found = engine.restore(best_routes, max(deadline - margin - time.time(), 0.05))
     if found is not None and engine.objective(found) <= best_cost:

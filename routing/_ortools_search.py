@@ -36,6 +36,8 @@ def search(
     seed: int,
     solution_limit: int | None,
     initial_routes: Mapping[int, Sequence[int]],
+    *,
+    polish: bool = True,
 ) -> RawResult:
     """Build the model and search it until ``deadline`` (a ``time.time()`` value).
 
@@ -55,6 +57,8 @@ def search(
         Stop after this many improving solutions (deterministic budget) if set.
     initial_routes
         Warm start, vehicle position to stop positions.
+    polish
+        Let the iterated local search polish with OR-Tools' local search.
 
     Returns
     -------
@@ -109,5 +113,6 @@ def search(
             reserve=min(0.25 * (deadline - time.time()), 1.5 * model.first_seconds),
             margin=_MARGIN,
             verify=any(v.breaks for v in problem.vehicles) and len(model.stops) <= _BIG,
+            polish=polish,
         )
     return extract(model, solution)

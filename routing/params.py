@@ -30,6 +30,11 @@ class SolveParams:
         until the time limit. With it, and a ``time_limit`` generous enough never to be
         reached, results are reproducible. With only a time limit the result depends on
         the machine's speed and load.
+    polish
+        Polish new bests and the final routes with OR-Tools' local search. Off, a search
+        with ``solution_limit`` does exactly that many iterations and no more: a fixed
+        effort whose cost does not grow with a long-running descent (the month simulation
+        compares policies with it).
     workers
         Number of searches run side by side in separate processes (different
         configurations; the best result is kept). ``1`` runs in-process.
@@ -42,6 +47,7 @@ class SolveParams:
     seed: int = 0
     solution_limit: int | None = None
     workers: int = 2
+    polish: bool = True
     initial_routes: Mapping[str, Sequence[str]] = field(
         default_factory=lambda: MappingProxyType({})
     )
@@ -64,6 +70,8 @@ class SolveParams:
             raise ProblemError(
                 "solution_limit", f"expected a positive integer, got {self.solution_limit!r}"
             )
+        if not isinstance(self.polish, bool):
+            raise ProblemError("polish", f"expected a boolean, got {self.polish!r}")
         if type(self.workers) is not int or not 1 <= self.workers <= 8:
             raise ProblemError("workers", f"expected an integer in 1..8, got {self.workers!r}")
         routes = {str(k): tuple(v) for k, v in dict(self.initial_routes).items()}

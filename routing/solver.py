@@ -36,10 +36,10 @@ _JOBS: dict[int, tuple[Problem, dict[int, tuple[int, ...]], dict[int, list[int]]
 
 
 def _search_job(
-    key: int, config: SearchConfig, deadline: float, seed: int, limit: int | None
+    key: int, config: SearchConfig, deadline: float, seed: int, limit: int | None, polish: bool
 ) -> RawResult:
     problem, eligible, initial = _JOBS[key]
-    return search(problem, eligible, config, deadline, seed, limit, initial)
+    return search(problem, eligible, config, deadline, seed, limit, initial, polish=polish)
 
 
 def _run(
@@ -63,7 +63,18 @@ def _run(
     jobs = [(configs[w % len(configs)], params.seed + w) for w in range(params.workers)]
     limit = params.solution_limit
     if params.workers == 1:
-        results = [search(problem, eligible, jobs[0][0], deadline, jobs[0][1], limit, initial)]
+        results = [
+            search(
+                problem,
+                eligible,
+                jobs[0][0],
+                deadline,
+                jobs[0][1],
+                limit,
+                initial,
+                polish=params.polish,
+            )
+        ]
     else:
         key = id(initial)
         _JOBS[key] = (problem, eligible, initial)
@@ -71,7 +82,7 @@ def _run(
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(max_workers=params.workers, mp_context=context) as pool:
                 futures = [
-                    pool.submit(_search_job, key, config, deadline, seed, limit)
+                    pool.submit(_search_job, key, config, deadline, seed, limit, params.polish)
                     for config, seed in jobs
                 ]
                 results = [f.result() for f in futures]

@@ -4,6 +4,7 @@ from core.models import account_search  # noqa: F401  (trigram search indexes on
 from core.models.accounts import Account, AccountResponsibility, Bill, Category
 from core.models.auth import RefreshToken, RevokedAccessToken
 from core.models.base import Base
+from core.models.calls import Call, CallOutcome
 from core.models.field import Outcome, Visit
 from core.models.group_prepaid import (  # noqa: F401  (group payments, prepaid deposits)
     GroupPayment,
@@ -35,6 +36,7 @@ from core.models.org import (
 )
 from core.models.plans import Plan, PlanPublication, PlanStatus, Route, Stop
 from core.models.reminders import Reminder, ReminderKind, ReminderStatus
+from core.models.seasons import CalendarPeriod, MarketDay, PeriodKind
 from core.models.sync import ChangeLog, SyncHorizon
 from geo.modes import TravelMode
 
@@ -43,6 +45,9 @@ __all__ = [
     "AccountResponsibility",
     "Base",
     "Bill",
+    "CalendarPeriod",
+    "Call",
+    "CallOutcome",
     "Category",
     "ChangeLog",
     "Channel",
@@ -51,9 +56,11 @@ __all__ = [
     "EntryKind",
     "Job",
     "JobStatus",
+    "MarketDay",
     "Outcome",
     "Payment",
     "PaymentAllocation",
+    "PeriodKind",
     "Plan",
     "RefreshToken",
     "Reminder",

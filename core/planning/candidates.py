@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -38,10 +38,13 @@ from core.models.ledger_extra import QuarantinedPayment
 from core.money.due_sql import bills_due
 from core.money.fees import CLASSIC_RATES, LateFeeRates, RateSchedule, late_fee
 from core.money.quarantine import current_account_id
+from core.planning.calendar import StationCalendar
 from core.planning.visit_value import BANDS, History, band_of
 
 _NOT_HOME = (Outcome.NOBODY_HOME, Outcome.MOVED, Outcome.WRONG_LOCATION)
 _PAID = (Outcome.PAID, Outcome.PARTIAL)
+#: Days of visits read for return days (a festival comes once a year).
+RETURN_DAYS = 400
 
 
 @dataclass(frozen=True)
@@ -114,33 +117,72 @@ def amounts_due(
 
 
 def visit_histories(
-    session: Session, account_ids: list[int], before: dt.date, tz: str, days: int = 180
+    session: Session,
+    account_ids: list[int],
+    before: dt.date,
+    tz: str,
+    days: int = 180,
+    *,
+    calendar: StationCalendar | None = None,
+    villages: Mapping[int, str] | None = None,
 ) -> dict[int, History]:
-    """Visit counts per account and time band (station-local hours), in the ``days``
-    before ``before`` (habits change; old receipts would outweigh recent failures)."""
+    """Visit counts per account, time band (station-local hours) and kind of day, in the
+    ``days`` before ``before`` (habits change; old receipts would outweigh recent
+    failures). Visits on the ``calendar``'s return days are counted apart, over
+    :data:`RETURN_DAYS` (festivals come once a year); those on the market days of the
+    account's village (``villages``) too, per band; ordinary days also per weekday.
+
+    Only recorded visits count: a planned stop with no visit by the day's end is unknown,
+    neither home nor away (the phone records "nobody home" with one tap).
+    """
     local = func.timezone(tz, Visit.device_time)
     hour = extract("hour", local)
     home = case((Visit.outcome.in_(_NOT_HOME), 0), else_=1)
     paid = case((Visit.outcome.in_(_PAID), 1), else_=0)
+    window = max(days, RETURN_DAYS) if calendar is not None else days
     stmt = (
-        select(Visit.account_id, hour, func.count(), func.sum(home), func.sum(paid))
+        select(
+            Visit.account_id,
+            func.date(local),
+            hour,
+            func.count(),
+            func.sum(home),
+            func.sum(paid),
+        )
         .where(
             Visit.account_id.in_(account_ids),
             func.date(local) < before,
-            func.date(local) >= before - dt.timedelta(days=days),
+            func.date(local) >= before - dt.timedelta(days=window),
         )
-        .group_by(Visit.account_id, hour)
+        .group_by(Visit.account_id, func.date(local), hour)
     )
+    recent = before - dt.timedelta(days=days)
     out: dict[int, History] = defaultdict(History)
-    for account_id, h, n, n_home, n_paid in session.execute(stmt):
+    for account_id, day, h, n, n_home, n_paid in session.execute(stmt):
         band = band_of(int(h))
         if band is None:  # an evening or dawn visit: count it in the nearest band
             band = 0 if int(h) < BANDS[0][0] else len(BANDS) - 1
+        n, n_home, n_paid = int(n), int(n_home), int(n_paid)
         hist = out[account_id]
-        hist.visits_by_band[band] += int(n)
-        hist.home_by_band[band] += int(n_home)
-        hist.pay_trials += int(n_home)
-        hist.pay_successes += int(n_paid)
+        ctx = None
+        if calendar is not None:
+            ctx = calendar.context(day, (villages or {}).get(account_id, ""))
+        if ctx is not None and ctx.returning:
+            hist.return_visits += n
+            hist.return_home += n_home
+        elif day < recent:
+            continue
+        elif ctx is not None and ctx.market:
+            hist.market_visits_by_band[band] += n
+            hist.market_home_by_band[band] += n_home
+        else:
+            hist.visits_by_band[band] += n
+            hist.home_by_band[band] += n_home
+            hist.weekday_visits[day.isoweekday() - 1] += n
+            hist.weekday_home[day.isoweekday() - 1] += n_home
+        if day >= recent:
+            hist.pay_trials += n_home
+            hist.pay_successes += n_paid
     return dict(out)
 
 
@@ -243,6 +285,23 @@ def promises_due(
     return {a: band_of(int(h)) for a, h in session.execute(stmt)}
 
 
+def promise_days(
+    session: Session, account_ids: list[int], first: dt.date, last: dt.date
+) -> dict[int, dt.date]:
+    """Accounts with a promise to pay falling due from ``first`` to ``last``: the first day."""
+    stmt = (
+        select(Visit.account_id, func.min(Visit.promise_date))
+        .where(
+            Visit.account_id.in_(account_ids),
+            Visit.outcome == Outcome.PROMISE,
+            Visit.promise_date >= first,
+            Visit.promise_date <= last,
+        )
+        .group_by(Visit.account_id)
+    )
+    return {a: d for a, d in session.execute(stmt) if d is not None}
+
+
 def last_contacts(session: Session, account_ids: list[int], before: dt.date) -> dict[int, dt.date]:
     """Per account: the last day before ``before`` a visit reached the customer or the
     account paid anything (what interrupts the limitation period, ``core.planning.priority``)."""
@@ -319,6 +378,8 @@ class AccountInfo:
     collectors: frozenset[int]
     #: The collector answerable for the account (户户有人负责), if any.
     responsible: int | None = None
+    #: A phone number is on file: the account can be called ahead.
+    phone: bool = False
 
 
 def accounts_of_collectors(
@@ -357,14 +418,15 @@ def accounts_with_collectors(session: Session, account_ids: list[int]) -> list[A
             Account.territory_id,
             tc.c.users,
             Account.responsible_id,
+            Account.phone.is_not(None),
         )
         .outerjoin(tc, and_(tc.c.territory_id == Account.territory_id))
         .where(Account.id.in_(account_ids))
         .order_by(Account.id)
     )
     return [
-        AccountInfo(a, (float(x), float(y)), v, Category(c), t, frozenset(users or ()), r)
-        for a, x, y, v, c, t, users, r in session.execute(stmt)
+        AccountInfo(a, (float(x), float(y)), v, Category(c), t, frozenset(users or ()), r, ph)
+        for a, x, y, v, c, t, users, r, ph in session.execute(stmt)
     ]
 
 

@@ -293,9 +293,18 @@ DEFAULT_SERVICE_S = PlanRequest(station_id=0, plan_date=dt.date(2000, 1, 1)).ser
 
 
 def stop_times(explain: dict[str, object]) -> StopTimes:
-    """Service time and start window of a stop from its explain numbers (band ``"08-11"``)."""
+    """Service time and start window of a stop from its explain numbers (a call's window
+    ``["14:00", "16:00"]``, else the band ``"08-11"``)."""
     service = explain.get("service_s")
     service_s = service if isinstance(service, int) and service >= 0 else DEFAULT_SERVICE_S
+    window = explain.get("window")  # the time the customer gave on a call ahead
+    if isinstance(window, list) and len(window) == 2:
+        try:
+            a, b = (int(h) * 3600 + int(m) * 60 for h, m in (str(t).split(":") for t in window))
+        except ValueError:
+            a = b = -1
+        if 0 <= a < b:
+            return StopTimes(service_s, (a, max(a, b - service_s)))
     band = explain.get("band")
     if not isinstance(band, str) or "-" not in band:
         return StopTimes(service_s)

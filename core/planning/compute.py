@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session
 
 import routing
 from core.planning import candidates as cand
+from core.planning.calendar import load_calendar
+from core.planning.calls import CallRates, call_rates
 from core.planning.draft import (
     NOT_PRESELECTED,
     REASON_HELP,
@@ -27,6 +29,7 @@ from core.planning.draft import (
     PlannedStop,
     PlanRequest,
 )
+from core.planning.month import Rolled, call_list, roll, visits_per_day
 from core.planning.priority import (
     BROKEN_PROMISE_FACTOR,
     LIMITATION_FACTOR,
@@ -51,6 +54,11 @@ class Gathered:
     left: list[dict[str, object]]
     priors: Priors
     n_arrears: int
+    #: The rolling horizon behind the day (None for a re-plan of a day already running).
+    rolled: Rolled | None = None
+    #: Whom each collector should call about the day first.
+    calls: dict[int, list[dict[str, object]]] = field(default_factory=dict)
+    call_rates: CallRates = field(default_factory=CallRates)
 
 
 def gather(session: Session, req: PlanRequest) -> Gathered:
@@ -59,14 +67,23 @@ def gather(session: Session, req: PlanRequest) -> Gathered:
         session, req.station_id, list(req.collector_ids) if req.collector_ids else None
     )
     vehicles = [vehicle_for(c, depot, req) for c in collectors]
+    calendar = load_calendar(session, req.station_id)
     cands, left, priors, n_arrears = value_candidates(
-        session, req, station.timezone, {c.id for c in collectors}
+        session, req, station.timezone, {c.id for c in collectors}, calendar
     )
+    rolled = None
+    capacity = {v.collector.id: visits_per_day(v, req.service_s) for v in vehicles}
+    if req.rolling:
+        cands, rolled = roll(session, cands, vehicles, req, calendar)
+    heard = call_rates(session, req.station_id, req.plan_date, station.timezone)
+    calls = call_list(cands, capacity, heard)
     chosen, dropped = preselect(cands, vehicles, req)
     left += [
         left_entry(c.info.id, NOT_PRESELECTED, c.value.prize_fen, c.mandatory) for c in dropped
     ]
-    return Gathered(tz, collectors, vehicles, chosen, left, priors, n_arrears)
+    return Gathered(
+        tz, collectors, vehicles, chosen, left, priors, n_arrears, rolled, calls, heard
+    )
 
 
 def collector_problem(
@@ -154,9 +171,10 @@ def compute_plan(
         "solver": solver_stats,
         "travel": provider.key,
         "value_model": {
-            "formula": "overdue_when_planned x p_pay x p_home x (1 - p_self), p_self = P(pays by "
-            "itself before the month ends, within horizon_days); rates shrunk toward "
-            "village/category means",
+            "formula": "overdue_when_planned x p_pay x p_home x (1 - p_self), p_self = P(pays "
+            "by itself before the month ends, within horizon_days); p_pay and p_home with "
+            "two-type priors (payers/refusers, residents/away houses) per village/category; "
+            "p_home of the plan day (return periods, market days, weekday)",
             "horizon_days": month_days_left(req.plan_date),
             "station_rates": priors.station.as_dict(),
             # Unrounded, so that a re-plan of this day values against the same priors.
@@ -173,11 +191,26 @@ def compute_plan(
                 "unpaid with no visit since",
             },
         },
+        "horizon": None
+        if g.rolled is None
+        else {
+            "rule": "the month's remaining accounts spread over the collectors' remaining "
+            "working days by the money each visit adds; today's prizes x today_factor",
+            "working_days_left": [d.isoformat() for d in g.rolled.days],
+            "visits_per_day": {str(c): n for c, n in g.rolled.capacity.items()},
+            "week": g.rolled.week(),
+        },
+        "calls": {
+            "rule": "whom to call about the day first, by the expected gain from knowing",
+            "rates": g.call_rates.as_dict(),
+            "by_collector": {str(c): rows for c, rows in g.calls.items()},
+        },
         "collectors": [c.id for c in collectors],
         # The optimiser keeps every shift, window and break of its model: its own verdict.
         # A hand edit stores the plan check's (core.planning.edits.check_summary).
         "check": {"by": "planner", "feasible": True, "violations": 0, "findings": []},
         "time_limit": req.time_limit,
+        "iterations": req.iterations,
         "seconds": {"gather": round(t_gather, 2), "total": round(time.monotonic() - t0, 2)},
     }
     return PlanDraft(req.station_id, req.plan_date, tuple(routes), summary)

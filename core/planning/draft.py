@@ -18,6 +18,7 @@ NOT_PRESELECTED = "not_preselected"
 VISITED_TODAY = "visited_today"
 PAYMENT_PENDING = "payment_pending"
 PROMISED = "promised"
+CALL_PAY_ONLINE = "call_pay_online"
 
 #: What each reason means, stored in ``plan.summary["reasons"]`` for the supervisor's screen.
 REASON_HELP: dict[str, str] = {
@@ -29,6 +30,7 @@ REASON_HELP: dict[str, str] = {
     PAYMENT_PENDING: "Money taken at the door awaits a supervisor's review (quarantine).",
     PROMISED: "Promised to pay by a later day: off the routes until then (back, with "
     "priority, if the day passes unpaid).",
+    CALL_PAY_ONLINE: "Said on the phone they will pay online that day: no visit.",
     "no_eligible_vehicle": "No planned collector may visit it.",
     "capacity": "No collector has room for one more stop.",
     "outside_time_windows": "Its visiting window lies outside every shift.",
@@ -69,6 +71,14 @@ class PlanRequest:
     service_s: int = 600
     workers: int = 1
     seed: int = 0
+    #: A fixed search effort instead of the time limit: this many ruin-and-recreate
+    #: iterations per travel-mode group, without the engine's polish, so that the same
+    #: day gets the same routes whatever the machine's load (the month simulation compares
+    #: policies with it); ``time_limit`` stays the safety net.
+    iterations: int | None = None
+    #: Value the day within the rolling horizon of the month's remaining working days
+    #: (``core.planning.horizon``); off for re-plans of a day already running.
+    rolling: bool = True
     #: Per collector id: account ids already visited today, in order (re-plan only).
     pinned: dict[int, tuple[int, ...]] = field(default_factory=dict)
     #: Per collector id: ``(lon, lat)`` to start from instead of home/depot (re-plan only).

@@ -13,15 +13,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
+from core.planning.estimates import TypeModel
 from core.planning.visit_value import BANDS, Rates
 
 
 @dataclass(frozen=True)
 class Priors:
-    """The station's rates and each (village, category) group's rates shrunk toward them."""
+    """The station's rates and each (village, category) group's rates shrunk toward them,
+    and the two-type model accounts are estimated with (``core.planning.estimates``)."""
 
     station: Rates
     groups: Mapping[tuple[str, str], Rates]
+    model: TypeModel | None = None
 
     def for_group(self, village: str, category: str) -> Rates:
         """The group's rates; a group unseen when the priors were made gets the station's."""
@@ -32,6 +35,7 @@ class Priors:
         return {
             "station": _rates_json(self.station),
             "groups": [[v, c, _rates_json(r)] for (v, c), r in sorted(self.groups.items())],
+            "types": None if self.model is None else self.model.to_json(),
         }
 
     @classmethod
@@ -43,9 +47,10 @@ class Priors:
         try:
             station = _rates(data["station"])
             groups = {(str(v), str(c)): _rates(r) for v, c, r in data["groups"]}
+            model = None if data["types"] is None else TypeModel.from_json(data["types"])
         except (KeyError, TypeError, ValueError):
             return None
-        return cls(station, groups)
+        return cls(station, groups, model)
 
 
 def _rates_json(rates: Rates) -> dict[str, Any]:
@@ -62,8 +67,14 @@ def _rates(data: Mapping[str, Any]) -> Rates:
     kwargs: dict[str, Any] = {}
     for f in fields(Rates):
         value = data[f.name]
-        kwargs[f.name] = tuple(float(x) for x in value) if isinstance(value, list) else float(value)
+        if value is None:
+            kwargs[f.name] = None
+        elif isinstance(value, list):
+            kwargs[f.name] = tuple(float(x) for x in value)
+        else:
+            kwargs[f.name] = float(value)
     rates = Rates(**kwargs)
-    if len(rates.p_home) != len(BANDS):
-        raise ValueError("the bands changed since these priors were made")
+    for per_band in (rates.p_home, rates.p_home_return, rates.market):
+        if per_band is not None and len(per_band) != len(BANDS):
+            raise ValueError("the bands changed since these priors were made")
     return rates

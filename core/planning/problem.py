@@ -29,6 +29,9 @@ MIN_SEARCH_S = 0.5
 
 
 def _window(c: Candidate, service_s: int) -> tuple[tuple[int, int], ...]:
+    if c.value.window is not None:  # the time the customer gave on the phone
+        a, b = c.value.window
+        return ((a, max(a, b - service_s)),)
     band = c.value.band
     if band is None:
         return ()
@@ -124,7 +127,13 @@ def solve_group(
     t0 = time.monotonic()
     model = group_problem(vehicles, stops, req, provider)
     left = max(MIN_SEARCH_S, time_limit - (time.monotonic() - t0))
-    params = routing.SolveParams(time_limit=left, seed=req.seed, workers=req.workers)
+    params = routing.SolveParams(
+        time_limit=left,
+        seed=req.seed,
+        workers=req.workers,
+        solution_limit=req.iterations,
+        polish=req.iterations is None,
+    )
     sol = routing.solve(model.problem, params)
     travel = []
     for k, r in enumerate(sol.routes):

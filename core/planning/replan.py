@@ -186,6 +186,7 @@ def replan_request(
         start_time={collector_id: start_s},
         exclude_accounts=frozenset(visited_today),
         priors=_base_priors(session, base_plan_id),
+        rolling=False,  # the rest of a day already running: no month horizon
     )
     return req, ReplanContext(base_plan_id, collector_id, done)
 

@@ -15,9 +15,13 @@ from decimal import Decimal
 import numpy as np
 from sqlalchemy.orm import Session
 
+from core.models import CallOutcome
 from core.money import rate_schedule
 from core.planning import candidates as cand
+from core.planning.calendar import StationCalendar, load_calendar
+from core.planning.calls import CallNote, call_rates, calls_for
 from core.planning.draft import (
+    CALL_PAY_ONLINE,
     COLLECTOR_NOT_IN_PLAN,
     NO_TERRITORY,
     PAYMENT_PENDING,
@@ -26,6 +30,7 @@ from core.planning.draft import (
     VISITED_TODAY,
     PlanRequest,
 )
+from core.planning.estimates import account_rates, make_model
 from core.planning.priority import Priority, priority
 from core.planning.priors import Priors
 from core.planning.promises import promise_states
@@ -37,7 +42,6 @@ from core.planning.visit_value import (
     Rates,
     VisitValue,
     estimate,
-    group_priors,
     month_days_left,
     visit_value,
 )
@@ -54,6 +58,11 @@ class Candidate:
     mandatory: bool
     allowed: frozenset[int]
     priority: Priority
+    #: Share of the prize that is today's merit given the rolling horizon's later visits
+    #: (``core.planning.horizon.today_factor``); 1 outside the horizon.
+    today: float = 1.0
+    #: The call ahead about this day, if any.
+    call: CallNote | None = None
 
     @property
     def stop_id(self) -> str:
@@ -61,8 +70,9 @@ class Candidate:
 
     @property
     def prize(self) -> int:
-        """What the planner maximises: the expected recovery (fen) times the priority."""
-        return round(self.value.prize_fen * self.priority.factor)
+        """What the planner maximises: the expected recovery (fen) times the priority and
+        the rolling horizon's factor for today."""
+        return round(self.value.prize_fen * self.priority.factor * self.today)
 
     def explain(self, service_s: int, day: dt.date) -> dict[str, object]:
         """The numbers behind the stop's value. ``overdue_when_planned`` is the overdue
@@ -71,6 +81,9 @@ class Candidate:
         as of the day it is read, every bill included."""
         band = self.value.band
         return {
+            # The account's rates first: the day's p_pay and p_home below (a call, the
+            # calendar) override theirs.
+            **self.rates.as_dict(),
             "formula": "overdue_when_planned x p_pay x p_home x (1 - p_self)",
             "overdue_when_planned": f"{self.due.total:.2f}",
             "valued_on": day.isoformat(),
@@ -86,21 +99,38 @@ class Candidate:
             "prize_fen": self.value.prize_fen,
             "promise_due": self.mandatory,
             "priority": self.priority.as_dict(),
+            "today_factor": round(self.today, 3),
+            "call": None if self.call is None else self.call.outcome.value,
+            "window": None
+            if self.value.window is None
+            else [_clock(self.value.window[0]), _clock(self.value.window[1])],
             "service_s": service_s,
-            **self.rates.as_dict(),
         }
 
 
+def _clock(seconds: int) -> str:
+    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
+
+
 def value_candidates(
-    session: Session, req: PlanRequest, tz: str, planned: set[int]
+    session: Session,
+    req: PlanRequest,
+    tz: str,
+    planned: set[int],
+    calendar: StationCalendar | None = None,
 ) -> tuple[list[Candidate], list[dict[str, object]], Priors, int]:
     """Every account with arrears: valued candidates, and the ones no collector may visit.
 
     With ``req.priors`` (a re-plan), only the accounts the planned collectors may visit
     (their territories' and the pinned ones) are read and valued against those priors;
     otherwise every account of the station is, and the priors are made from them all.
+    P(home) is the plan day's (``calendar``: return periods, market days, weekday); a
+    call ahead about the day sets a window, leaves the account out or lowers its value
+    (``core.planning.calls``).
     """
     fees = rate_schedule(session, req.station_id)  # each day of lateness at its own rates
+    if calendar is None:
+        calendar = load_calendar(session, req.station_id)
     scope: list[int] | None = None
     if req.priors is not None:
         scope = sorted(
@@ -116,7 +146,10 @@ def value_candidates(
     )
     ids = sorted(dues)
     infos = cand.accounts_with_collectors(session, ids)
-    histories = cand.visit_histories(session, ids, req.plan_date, tz)
+    villages = {i.id: i.village for i in infos}
+    histories = cand.visit_histories(
+        session, ids, req.plan_date, tz, calendar=calendar, villages=villages
+    )
     for account_id, (due, paid) in cand.bill_records(session, ids, req.plan_date).items():
         record = histories.setdefault(account_id, History())
         record.bills_due, record.bills_paid = due, paid
@@ -127,27 +160,39 @@ def value_candidates(
     promised = promise_states(session, ids, req.plan_date, tz)
     contacts = cand.last_contacts(session, ids, req.plan_date)
     pending = cand.payments_pending(session, ids)
+    notes = calls_for(session, ids, req.plan_date)
+    heard = call_rates(session, req.station_id, req.plan_date, tz)
     # A pinned account belongs to the collector who pinned it, and to nobody else,
     # so a group of another travel mode cannot take it first.
     pin_owner = {a: c for c, seq in req.pinned.items() for a in seq}
     pinned = set(pin_owner)
     priors = req.priors
     if priors is None:
-        priors = Priors(
-            *group_priors(histories, {i.id: (i.village, i.category.value) for i in infos})
-        )
+        groups = {i.id: (i.village, i.category.value) for i in infos}
+        priors = Priors(*make_model(histories, groups))
     horizon = month_days_left(req.plan_date)  # the station is judged at month end
     out: list[Candidate] = []
     left: list[dict[str, object]] = []
     for info in infos:
-        rates = estimate(
-            histories.get(info.id, History()),
-            priors.for_group(info.village, info.category.value),
-            ACCOUNT_PRIOR_WEIGHT,
-        )
+        rates = account_estimate(histories.get(info.id, History()), priors, info)
+        note = notes.get(info.id)
+        home = rates.home_on(calendar.context(req.plan_date, info.village))
+        p_pay, window, in_window = rates.p_pay, None, None
+        if note is not None and note.outcome is CallOutcome.AWAY:
+            home = tuple(min(p, heard.away_home) for p in home)
+        elif note is not None and note.outcome is CallOutcome.REFUSES:
+            p_pay = min(p_pay, heard.refused_pay)
+        elif note is not None and note.window is not None:
+            window, in_window = note.window, heard.appointment_home
+        day_rates = Rates(p_pay, home, rates.self_rate)
         mandatory = info.id in promises
         value = visit_value(
-            dues[info.id].total, rates, horizon_days=horizon, forced_band=promises.get(info.id)
+            dues[info.id].total,
+            day_rates,
+            horizon_days=horizon,
+            forced_band=promises.get(info.id),
+            window=window,
+            home_in_window=in_window,
         )
         allowed = (
             frozenset({pin_owner[info.id]}) if info.id in pin_owner else _eligible(info, planned)
@@ -159,6 +204,8 @@ def value_candidates(
             reason = PAYMENT_PENDING
         elif info.id in promised.ahead:
             reason = PROMISED
+        elif note is not None and note.outcome is CallOutcome.PAY_ONLINE and not mandatory:
+            reason = CALL_PAY_ONLINE
         elif info.territory_id is None:
             reason = NO_TERRITORY
         elif not info.collectors:
@@ -172,8 +219,18 @@ def value_candidates(
         rank = priority(
             owed.oldest_due, contacts.get(info.id), req.plan_date, promised.broken.get(info.id)
         )
-        out.append(Candidate(info, owed, rates, value, mandatory, allowed, rank))
+        out.append(Candidate(info, owed, rates, value, mandatory, allowed, rank, call=note))
     return out, left, priors, len(infos)
+
+
+def account_estimate(history: History, priors: Priors, info: cand.AccountInfo) -> Rates:
+    """An account's rates: the two-type estimate when the priors carry the model (every
+    plan made since), else shrunk toward its group alone."""
+    group = (info.village, info.category.value)
+    prior = priors.for_group(*group)
+    if priors.model is None:
+        return estimate(history, prior, ACCOUNT_PRIOR_WEIGHT)
+    return account_rates(history, prior, priors.model, priors.model.shares_of(group))
 
 
 def _eligible(info: cand.AccountInfo, planned: set[int]) -> frozenset[int]:

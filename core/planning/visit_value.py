@@ -31,6 +31,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from math import exp
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from core.planning.calendar import DayContext
 
 #: Time bands of the working day as station-local ``[start, end)`` hours.
 BANDS: tuple[tuple[int, int], ...] = ((8, 10), (10, 12), (12, 14), (14, 18))
@@ -107,6 +111,16 @@ class History:
     bills_paid: int = 0
     self_paid: int = 0
     overdue_days: int = 0
+    #: Visits (and those finding somebody home) on festival or harvest return days: kept
+    #: apart, so a migrant house full at Spring Festival does not look lived in all year.
+    return_visits: int = 0
+    return_home: int = 0
+    #: Per band, visits and homes on the market days of the account's village.
+    market_visits_by_band: list[int] = field(default_factory=lambda: [0] * len(BANDS))
+    market_home_by_band: list[int] = field(default_factory=lambda: [0] * len(BANDS))
+    #: Per ISO weekday (index 0 = Monday), ordinary-day visits and homes.
+    weekday_visits: list[int] = field(default_factory=lambda: [0] * 7)
+    weekday_home: list[int] = field(default_factory=lambda: [0] * 7)
 
     @property
     def visits(self) -> int:
@@ -124,6 +138,14 @@ class History:
         self.bills_paid += other.bills_paid
         self.self_paid += other.self_paid
         self.overdue_days += other.overdue_days
+        self.return_visits += other.return_visits
+        self.return_home += other.return_home
+        for i in range(len(BANDS)):
+            self.market_visits_by_band[i] += other.market_visits_by_band[i]
+            self.market_home_by_band[i] += other.market_home_by_band[i]
+        for i in range(7):
+            self.weekday_visits[i] += other.weekday_visits[i]
+            self.weekday_home[i] += other.weekday_home[i]
 
 
 def shrink(successes: float, trials: float, prior: float, weight: float) -> float:
@@ -133,12 +155,31 @@ def shrink(successes: float, trials: float, prior: float, weight: float) -> floa
 
 @dataclass(frozen=True)
 class Rates:
-    """Estimated rates: P(pay | home), P(home) per band, and the daily rate of settling
-    overdue bills without a collector."""
+    """Estimated rates: P(pay | home), P(home) per band on ordinary days, and the daily
+    rate of settling overdue bills without a collector; P(home) per band on festival and
+    harvest return days, and the factors of the village's market days and of each
+    weekday (None: no difference)."""
 
     p_pay: float
     p_home: tuple[float, ...]
     self_rate: float = 0.0
+    p_home_return: tuple[float, ...] | None = None
+    #: Factor on P(home) per band on the village's market days.
+    market: tuple[float, ...] | None = None
+    #: Factor on P(home) per ISO weekday (index 0 = Monday).
+    weekday: tuple[float, ...] | None = None
+
+    def home_on(self, ctx: DayContext | None) -> tuple[float, ...]:
+        """P(home) per band on a day the calendar describes as ``ctx`` (None: ordinary)."""
+        if ctx is None:
+            return self.p_home
+        base = self.p_home_return if ctx.returning and self.p_home_return else self.p_home
+        out = list(base)
+        if self.weekday is not None:
+            out = [p * self.weekday[ctx.weekday - 1] for p in out]
+        if ctx.market and self.market is not None:
+            out = [p * f for p, f in zip(out, self.market, strict=True)]
+        return tuple(min(0.99, max(0.01, p)) for p in out)
 
     def p_self(self, days: int) -> float:
         """P(the account pays by itself within ``days`` days), constant daily rate."""
@@ -154,6 +195,10 @@ class Rates:
             },
             "self_per_day": round(self.self_rate, 5),
         }
+
+    def with_home(self, p_home: tuple[float, ...]) -> Rates:
+        """These rates with P(home) per band fixed for the day (calendar applied)."""
+        return Rates(self.p_pay, p_home, self.self_rate)
 
 
 def day_mean(p_home: tuple[float, ...]) -> float:
@@ -260,6 +305,8 @@ class VisitValue:
     prize_fen: int
     p_self: float = 0.0
     horizon_days: int = 0
+    #: Station-local seconds the customer said on the phone they would be home.
+    window: tuple[int, int] | None = None
 
     @property
     def expected_value(self) -> Decimal:
@@ -273,6 +320,8 @@ def visit_value(
     *,
     horizon_days: int,
     forced_band: int | None = None,
+    window: tuple[int, int] | None = None,
+    home_in_window: float | None = None,
 ) -> VisitValue:
     """Value a visit: pick the time band (if one clearly stands out) and compute the prize.
 
@@ -287,11 +336,16 @@ def visit_value(
         left in the month (:func:`month_days_left`); 0 counts no self-payment.
     forced_band
         Use this band (e.g. the one a promise was given for) instead of choosing.
+    window, home_in_window
+        The time the customer said on the phone they would be home, and P(home) then
+        (what past appointments showed): the visit's window instead of a band.
     """
     mean_home = day_mean(rates.p_home)
     best = max(range(len(BANDS)), key=lambda i: rates.p_home[i])
     band: int | None
-    if forced_band is not None:
+    if window is not None and home_in_window is not None:
+        band, p_home = None, home_in_window
+    elif forced_band is not None:
         band, p_home = forced_band, rates.p_home[forced_band]
     elif (
         rates.p_home[best] - mean_home >= WINDOW_GAIN
@@ -303,4 +357,6 @@ def visit_value(
     p_self = rates.p_self(horizon_days)
     factor = Decimal(repr(rates.p_pay)) * Decimal(repr(p_home)) * Decimal(repr(1.0 - p_self))
     fen = int((amount_due * 100 * factor).to_integral_value(ROUND_HALF_UP))
-    return VisitValue(amount_due, rates.p_pay, p_home, band, max(fen, 0), p_self, horizon_days)
+    return VisitValue(
+        amount_due, rates.p_pay, p_home, band, max(fen, 0), p_self, horizon_days, window
+    )

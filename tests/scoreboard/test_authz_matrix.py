@@ -94,6 +94,18 @@ def _visit(w: World) -> dict[str, Any]:
     }
 
 
+def _call(w: World) -> dict[str, Any]:
+    return {
+        "id": "6f1d7a3e-0000-4000-8000-000000000003",
+        "account_id": w.accounts["a"].id,
+        "for_date": local_today().isoformat(),
+        "outcome": "home_at",
+        "home_from": "14:00:00",
+        "home_until": "16:00:00",
+        "called_at": dt.datetime.now(dt.UTC).isoformat(),
+    }
+
+
 def _csv_accounts(w: World) -> dict[str, Any]:
     rows = (
         "number,name,address,village,category,lon,lat\n"
@@ -448,6 +460,36 @@ MATRIX: dict[tuple[str, str], Row] = {
         lambda w, r, c: Req("/api/visits/batch", json={"items": [_visit(w)]}),
     ),
     ("GET", "/api/sync"): Row("401 200 200 200 403 403 403", lambda w, r, c: Req("/api/sync")),
+    # --- calls ahead, the provisional week, the calendar -----------------------------------
+    ("POST", "/api/calls"): Row(
+        "401 201 404 404 403 403 403", lambda w, r, c: Req("/api/calls", json=_call(w))
+    ),
+    ("GET", "/api/plans/<int(max=2147483647):plan_id>/calls"): Row(
+        PLANNER.format(ok=200), lambda w, r, c: Req(f"/api/plans/{w.plan_id}/calls")
+    ),
+    ("GET", "/api/plans/<int(max=2147483647):plan_id>/week"): Row(
+        PLANNER.format(ok=200), lambda w, r, c: Req(f"/api/plans/{w.plan_id}/week")
+    ),
+    ("GET", "/api/stations/<int(max=2147483647):station_id>/calendar"): Row(
+        PLANNER.format(ok=200), lambda w, r, c: Req(f"/api/stations/{w.station_a.id}/calendar")
+    ),
+    ("PUT", "/api/stations/<int(max=2147483647):station_id>/calendar"): Row(
+        PLANNER.format(ok=200),
+        lambda w, r, c: Req(
+            f"/api/stations/{w.station_a.id}/calendar",
+            json={
+                "periods": [
+                    {
+                        "kind": "festival",
+                        "name": "春节",
+                        "first_day": "2027-01-23",
+                        "last_day": "2027-02-16",
+                    }
+                ],
+                "market_days": [],
+            },
+        ),
+    ),
 }
 
 #: Parties whose data each role must never receive (see World.markers).

@@ -1,0 +1,1 @@
+"""The station's calendar of the villages' rhythms: festivals, harvests, holidays, market days."""
