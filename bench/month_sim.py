@@ -41,9 +41,12 @@ Usage (from the repository root)::
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime as dt
 import hashlib
 import json
+import os
+import subprocess
 import time
 import uuid
 from collections import Counter
@@ -169,6 +172,8 @@ class Stats:
     by_day: list[dict[str, object]] = field(default_factory=list)
     seconds: float = 0.0
     replans: int = 0
+    #: Per visit: (planned P(pay), planned P(home), home 0/1, paid 0/1 or -1 if not home).
+    calibration: list[tuple[float, float | None, int, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -259,6 +264,9 @@ def online_morning(
 class Stop:
     account_id: int
     start_s: int  # station-local seconds of arrival at the door
+    #: The plan's P(pay | home) and P(home) for the visit (None: the habit has none).
+    p_pay: float | None = None
+    p_home: float | None = None
 
 
 #: Re-plans with twice the time when the solver returned no route for a travel mode.
@@ -283,7 +291,14 @@ def plan_routes(
         return habit_routes(session, world, day, args), 0
     limit, replans = args.time_limit, 0
     while True:  # compute_plan only reads: the morning's online payments stay
-        req = PlanRequest(world.station.id, day, time_limit=limit, seed=args.solver_seed)
+        req = PlanRequest(
+            world.station.id,
+            day,
+            time_limit=limit,
+            seed=args.solver_seed,
+            iterations=args.iterations,
+            rolling=policy != "amount",
+        )
         draft = compute_for(session, req, policy, world)
         if not failed_groups(draft) or replans + 1 >= PLAN_ATTEMPTS:
             break
@@ -294,7 +309,15 @@ def plan_routes(
         stops = []
         for s in r.stops:
             loc = s.eta.astimezone(world.tz)
-            stops.append(Stop(s.account_id, loc.hour * 3600 + loc.minute * 60 + loc.second))
+            ex = s.explain
+            stops.append(
+                Stop(
+                    s.account_id,
+                    loc.hour * 3600 + loc.minute * 60 + loc.second,
+                    float(ex["p_pay"]),  # type: ignore[arg-type]
+                    float(ex["p_home"]),  # type: ignore[arg-type]
+                )
+            )
         out[r.collector_id] = stops
     return out, replans
 
@@ -304,9 +327,9 @@ def compute_for(session: Session, req: PlanRequest, policy: str, world: World) -
     a reference and not a policy, reads the truth)."""
     if policy == "oracle":
         return oracle_plan(session, req, world)
-    if policy == "amount":
+    if policy == "amount":  # the simple rule: no probabilities, no month horizon
         flat = Rates(1.0, (1.0,) * len(BANDS))
-        with mock.patch.object(valuation, "estimate", lambda *a, **k: flat):
+        with mock.patch.object(valuation, "account_estimate", lambda *a, **k: flat):
             return planning.compute_plan(session, req)
     if policy in ("model-nofuel", "model-fuel10"):
         scale = 0 if policy == "model-nofuel" else 10
@@ -334,30 +357,13 @@ def oracle_plan(session: Session, req: PlanRequest, world: World) -> PlanDraft:
     """The planner fed the hidden truth instead of its estimates: P(pay), P(home) per band
     and this run's daily rate of paying online. An upper reference for what better
     estimates could gain, not a policy (no station knows its customers' truth)."""
-    infos: list[cand.AccountInfo] = []
-    original = cand.accounts_with_collectors
 
-    def capture(session: Session, ids: list[int]) -> list[cand.AccountInfo]:
-        infos[:] = original(session, ids)
-        return list(infos)
+    def truth_rates(_h: object, _p: object, info: cand.AccountInfo) -> Rates:
+        t = world.truth(info.id)
+        return Rates(t.pay_prob, t.home_prob, world.online[t.kind])
 
-    truths: list[Rates] = []
-
-    def truth_rates(*_a: object, **_k: object) -> Rates:
-        if not truths:  # value_candidates estimates once per account, in ``infos`` order
-            truths.extend(
-                Rates(t.pay_prob, t.home_prob, world.online[t.kind])
-                for t in (world.truth(i.id) for i in reversed(infos))
-            )
-        return truths.pop()
-
-    with (
-        mock.patch.object(cand, "accounts_with_collectors", capture),
-        mock.patch.object(valuation, "estimate", truth_rates),
-    ):
-        draft = planning.compute_plan(session, req)
-    assert not truths, "value_candidates no longer estimates once per account in order"
-    return draft
+    with mock.patch.object(valuation, "account_estimate", truth_rates):
+        return planning.compute_plan(session, req)
 
 
 def habit_routes(
@@ -473,6 +479,11 @@ def walk(
                 )
             )
             counts[outcome.value] += 1
+            if s.p_pay is not None:  # predicted vs observed, for the calibration plots
+                home = outcome is not Outcome.NOBODY_HOME
+                stats.calibration.append(
+                    (s.p_pay, s.p_home, int(home), int(outcome is Outcome.PAID) if home else -1)
+                )
     session.flush()
     stats.outcomes.update(counts)
     return {"visits": sum(counts.values()), **counts, "collected": f"{collected:.2f}"}
@@ -536,6 +547,75 @@ def run_policy(policy: str, args: argparse.Namespace, days: list[dt.date]) -> St
     return stats
 
 
+CSV = "bench/results/month_sim.csv"
+CSV_FIELDS = (
+    "family",
+    "draw_seed",
+    "policy",
+    "station_rate",
+    "field_rate",
+    "yuan_per_collector_day",
+    "expected_yuan_per_collector_day",
+    "empty_door_rate",
+    "visits_per_collector_day",
+    "days",
+    "start",
+    "station",
+    "iterations",
+    "time_limit",
+    "commit",
+    "finished_at",
+)
+
+
+def commit_id() -> str:
+    """The checked-out commit, ``+dirty`` when the tree has changes."""
+    head = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    return head + ("+dirty" if dirty else "")
+
+
+def csv_row(s: Stats, args: argparse.Namespace, days: list[dt.date]) -> dict[str, object]:
+    """One month of one policy, as a row of :data:`CSV` (any table can be recomputed)."""
+    cd = max(1, s.collectors * s.days)
+    visits = sum(s.outcomes.values())
+    return {
+        "family": args.family,
+        "draw_seed": args.seed if args.draw_seed is None else args.draw_seed,
+        "policy": s.policy,
+        "station_rate": f"{(s.field_principal + s.online_principal) / s.start_principal:.4f}",
+        "field_rate": f"{s.field_principal / s.start_principal:.4f}",
+        "yuan_per_collector_day": f"{s.field_amount / cd:.1f}",
+        "expected_yuan_per_collector_day": f"{s.expected_field / cd:.1f}",
+        "empty_door_rate": f"{s.outcomes['nobody_home'] / max(1, visits):.4f}",
+        "visits_per_collector_day": f"{visits / cd:.2f}",
+        "days": s.days,
+        "start": days[0].isoformat(),
+        "station": args.station,
+        "iterations": "" if args.iterations is None else args.iterations,
+        "time_limit": args.time_limit,
+        "commit": commit_id(),
+        "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+
+
+def append_csv(row: dict[str, object], path: str = CSV) -> None:
+    new = not os.path.exists(path)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "a", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=CSV_FIELDS)
+        if new:
+            w.writeheader()
+        w.writerow(row)
+
+
 def table(stats: list[Stats]) -> str:
     lines = [
         "| policy | field rate | station rate (incl. online) | field yuan | online yuan | "
@@ -571,6 +651,24 @@ def main() -> None:
     )
     ap.add_argument("--days", type=int, default=22, help="working days")
     ap.add_argument("--time-limit", type=float, default=10.0, help="solver seconds per plan")
+    ap.add_argument(
+        "--iterations",
+        type=int,
+        default=None,
+        help="a fixed search effort for every policy (ruin-and-recreate iterations per "
+        "travel-mode group, no engine polish), so CPU contention changes no plan; the time "
+        "limit is then only a safety net (give it room, e.g. 120)",
+    )
+    ap.add_argument(
+        "--family",
+        default="default",
+        help="the truth family the template was seeded with (recorded in the CSV; only "
+        "'default' exists in demo.truth so far)",
+    )
+    ap.add_argument("--csv", default=CSV, help="append one row per policy here ('' not to)")
+    ap.add_argument(
+        "--calibration", default=None, help="write the planner's per-visit predictions here"
+    )
     ap.add_argument("--solver-seed", type=int, default=0)
     ap.add_argument(
         "--draw-seed", type=int, default=None, help="another set of random draws (same truth)"
@@ -635,7 +733,13 @@ def main() -> None:
     t0 = time.monotonic()
     results = []
     for policy in args.policies.split(","):
-        results.append(run_policy(policy, args, days))
+        stats = run_policy(policy, args, days)
+        results.append(stats)
+        if args.csv:
+            append_csv(csv_row(stats, args, days), args.csv)
+        if args.calibration and stats.calibration:
+            with open(f"{args.calibration}.{policy}.json", "w") as f:
+                json.dump(stats.calibration, f)
     s0 = results[0]
     print(
         f"\noutstanding at start: {s0.start_accounts} accounts, overdue principal "
