@@ -41,6 +41,7 @@ Usage (from the repository root)::
 from __future__ import annotations
 
 import argparse
+import calendar
 import csv
 import datetime as dt
 import hashlib
@@ -52,6 +53,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 from unittest import mock
 from zoneinfo import ZoneInfo
 
@@ -62,8 +64,11 @@ from sqlalchemy.orm import Session
 
 from core import planning
 from core.db import upgrade_database
+from core.errors import NotFound
+from core.field.calls import CallInput, record_call
 from core.models import (
     Account,
+    CallOutcome,
     Channel,
     Outcome,
     Payment,
@@ -76,9 +81,10 @@ from core.money import amount_due
 from core.money.payments import PaymentInput, channel_payment_id, record_payment
 from core.planning import PlanDraft, PlanRequest, compute, problem, valuation, vehicles, visit_value
 from core.planning import candidates as cand
+from core.planning.calendar import DayContext, StationCalendar, load_calendar
 from core.planning.visit_value import BANDS, Rates
 from core.scope import Scope
-from demo.truth import Behaviour, behaviour
+from demo.truth import DEFAULT, FAMILIES, MARKET_EFFECT, Behaviour, Family, behaviour
 from geo.travel import GreatCircleProvider
 
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -172,6 +178,9 @@ class Stats:
     by_day: list[dict[str, object]] = field(default_factory=list)
     seconds: float = 0.0
     replans: int = 0
+    #: Money paid online the morning after the customer said so on the phone.
+    call_online: Decimal = Decimal(0)
+    calls: Counter[str] = field(default_factory=Counter)
     #: Per visit: (planned P(pay), planned P(home), home 0/1, paid 0/1 or -1 if not home).
     calibration: list[tuple[float, float | None, int, int]] = field(default_factory=list)
 
@@ -187,12 +196,58 @@ class World:
     draw_seed: str = "7"
     online: dict[str, float] = field(default_factory=lambda: dict(ONLINE_DAILY))
     truths: dict[int, Behaviour] = field(default_factory=dict)
+    family: Family = DEFAULT
+    calendar: StationCalendar = field(default_factory=StationCalendar)
+    villages: dict[int, str] = field(default_factory=dict)
+    #: ``--online history``: each customer's own rate (the truth's, family included).
+    own_rates: bool = True
+    #: (account, day) -> the band the customer named on the phone.
+    appointments: dict[tuple[int, dt.date], int] = field(default_factory=dict)
+    #: (account, morning) the customer said on the phone they would have paid online by.
+    phoned: set[tuple[int, dt.date]] = field(default_factory=set)
 
     def truth(self, account_id: int) -> Behaviour:
         t = self.truths.get(account_id)
         if t is None:
-            t = self.truths[account_id] = behaviour(self.seed, self.numbers[account_id])
+            t = self.truths[account_id] = behaviour(
+                self.seed, self.numbers[account_id], self.family
+            )
         return t
+
+    def ctx(self, account_id: int, day: dt.date) -> DayContext:
+        return self.calendar.context(day, self.villages.get(account_id, ""))
+
+    def online_rate(self, t: Behaviour) -> float:
+        return t.self_rate if self.own_rates else self.online[t.kind]
+
+    def around(self, account_id: int, day: dt.date) -> bool:
+        """Is the customer around on ``day`` (one draw per account and day)?"""
+        t = self.truth(account_id)
+        return u01(self.draw_seed, "around", account_id, day) < t.around_on(
+            self.ctx(account_id, day)
+        )
+
+    def home(self, account_id: int, day: dt.date, band: int) -> bool:
+        """Is somebody home in ``band`` (around, then one draw per band)?"""
+        if not self.around(account_id, day):
+            return False
+        t = self.truth(account_id)
+        if self.appointments.get((account_id, day)) == band:  # waiting for the collector
+            return u01(self.draw_seed, "appointment", account_id, day) < APPOINTMENT_KEPT
+        return u01(self.draw_seed, "home", account_id, day, band) < t.cond(
+            band, self.ctx(account_id, day)
+        )
+
+    def pays(self, account_id: int, day: dt.date) -> bool:
+        """Would the customer pay a collector today (one draw per account and day)?"""
+        return u01(self.draw_seed, "pay", account_id, day) < self.truth(account_id).pay_prob
+
+    def p_home(self, account_id: int, day: dt.date, band: int) -> float:
+        """The truth's P(home) at the door, given what a call revealed."""
+        t = self.truth(account_id)
+        if self.appointments.get((account_id, day)) == band:
+            return APPOINTMENT_KEPT  # they said they would be around and in
+        return t.home_on(self.ctx(account_id, day))[band]
 
 
 def local_dt(day: dt.date, seconds: int, tz: ZoneInfo) -> dt.datetime:
@@ -248,7 +303,10 @@ def online_morning(
         kept = (account_id, day) in promises and u01(
             world.draw_seed, "promise-kept", account_id, day
         ) < t.pay_prob
-        if not kept and u01(world.draw_seed, "online", account_id, day) >= world.online[t.kind]:
+        phoned = (account_id, day) in world.phoned
+        if phoned:
+            kept = u01(world.draw_seed, "phone-kept", account_id, day) < ONLINE_KEPT_BY_PHONE
+        if not kept and u01(world.draw_seed, "online", account_id, day) >= world.online_rate(t):
             continue
         amount, principal = pay(
             session, scope, account_id, day, at, Channel.ALIPAY, f"online:{account_id}:{day}"
@@ -256,8 +314,96 @@ def online_morning(
         if amount > 0 and record:
             stats.online_amount += amount
             stats.online_principal += principal
+            if phoned and kept:
+                stats.call_online += amount
             n += 1
     return n
+
+
+#: Minutes of a collector's evening for calls, and what each call costs.
+CALL_MINUTES = 30
+ANSWERED_MIN, UNANSWERED_MIN = 3, 1
+#: P(answer) per hidden kind (refusers let it ring; migrants carry their phone).
+P_ANSWER = {"punctual": 0.75, "late": 0.7, "chronic": 0.6, "migrant": 0.7, "refuser": 0.4}
+#: Of those who would not pay, the share who say so on the phone.
+SAY_REFUSE = 0.5
+#: Of those who would pay and are around, the share who offer to pay online instead.
+OFFER_ONLINE = 0.25
+ONLINE_KEPT_BY_PHONE = 0.9
+#: P(home in the band named on the phone, being around that day).
+APPOINTMENT_KEPT = 0.95
+
+
+def evening_calls(
+    session: Session,
+    world: World,
+    day: dt.date,
+    policy: str,
+    args: argparse.Namespace,
+    stats: Stats,
+) -> int:
+    """The evening before ``day``: each collector calls down the plan's call list for
+    ``day`` within :data:`CALL_MINUTES`; the answers come from the hidden truth (the same
+    draws the door uses) and are recorded as the phone would (``core.field.calls``)."""
+    req = PlanRequest(world.station.id, day, time_limit=1, iterations=1)
+    if policy == "oracle":
+        with mock.patch.object(valuation, "account_estimate", oracle_rates(world)):
+            gathered = compute.gather(session, req)
+    else:
+        gathered = compute.gather(session, req)
+    at = local_dt(day - dt.timedelta(days=1), 19 * 3600, world.tz)
+    made = 0
+    for collector_id, rows in sorted(gathered.calls.items()):
+        minutes = 0
+        for row in rows:
+            a = int(row["account_id"])  # type: ignore[call-overload]
+            t = world.truth(a)
+            answered = u01(world.draw_seed, "answer", a, day) < P_ANSWER[t.kind]
+            cost = ANSWERED_MIN if answered else UNANSWERED_MIN
+            if minutes + cost > CALL_MINUTES:
+                break
+            minutes += cost
+            made += 1
+            window = None
+            if not answered:
+                outcome = CallOutcome.NO_ANSWER
+            elif not world.pays(a, day) and u01(world.draw_seed, "say-refuse", a, day) < SAY_REFUSE:
+                outcome = CallOutcome.REFUSES
+            elif not world.around(a, day):
+                outcome = CallOutcome.AWAY
+            elif world.pays(a, day) and u01(world.draw_seed, "offer", a, day) < OFFER_ONLINE:
+                outcome = CallOutcome.PAY_ONLINE
+                world.phoned.add((a, day + dt.timedelta(days=1)))  # paid by next morning
+            else:
+                outcome = CallOutcome.HOME_AT
+                ctx = world.ctx(a, day)
+                free = [
+                    b
+                    for b in range(len(BANDS))
+                    if u01(world.draw_seed, "home", a, day, b) < t.cond(b, ctx)
+                ]
+                band = free[0] if free else max(range(len(BANDS)), key=lambda b: t.cond(b, ctx))
+                world.appointments[(a, day)] = band
+                window = (dt.time(BANDS[band][0]), dt.time(BANDS[band][1] - 1, 59))
+            try:
+                record_call(
+                    session,
+                    collector_id,
+                    CallInput(
+                        uuid.uuid5(NS, f"call:{a}:{day}"),
+                        a,
+                        day,
+                        outcome,
+                        at,
+                        window[0] if window else None,
+                        window[1] if window else None,
+                    ),
+                )
+            except NotFound:  # not the account's responsible collector: not theirs to call
+                continue
+            stats.calls[outcome.value] += 1
+    session.flush()
+    return made
 
 
 @dataclass(frozen=True)
@@ -268,6 +414,9 @@ class Stop:
     p_pay: float | None = None
     p_home: float | None = None
 
+
+#: Policies that call ahead (the planner and the oracle; the simple rule and the habit do not).
+CALLING = ("model", "oracle")
 
 #: Re-plans with twice the time when the solver returned no route for a travel mode.
 PLAN_ATTEMPTS = 3
@@ -358,12 +507,22 @@ def oracle_plan(session: Session, req: PlanRequest, world: World) -> PlanDraft:
     and this run's daily rate of paying online. An upper reference for what better
     estimates could gain, not a policy (no station knows its customers' truth)."""
 
+    with mock.patch.object(valuation, "account_estimate", oracle_rates(world)):
+        return planning.compute_plan(session, req)
+
+
+def oracle_rates(world: World) -> Any:
+    """``valuation.account_estimate`` fed the truth: P(pay), P(home) per band on ordinary
+    and return days, the market-day effect, the customer's own rate of paying online."""
+
     def truth_rates(_h: object, _p: object, info: cand.AccountInfo) -> Rates:
         t = world.truth(info.id)
-        return Rates(t.pay_prob, t.home_prob, world.online[t.kind])
+        ordinary = t.home_on(DayContext(1))
+        returning = t.home_on(DayContext(1, returning=True))
+        market = tuple(MARKET_EFFECT)
+        return Rates(t.pay_prob, ordinary, world.online_rate(t), returning, market)
 
-    with mock.patch.object(valuation, "account_estimate", truth_rates):
-        return planning.compute_plan(session, req)
+    return truth_rates
 
 
 def habit_routes(
@@ -440,10 +599,10 @@ def walk(
             at = local_dt(day, s.start_s, world.tz)
             promise_date = None
             due = amount_due(session, s.account_id, day).net
-            stats.expected_field += float(due) * t.home_at(hour) * t.pay_prob
-            if u01(world.draw_seed, "home", s.account_id, day, band) >= t.home_at(hour):
+            stats.expected_field += float(due) * world.p_home(s.account_id, day, band) * t.pay_prob
+            if not world.home(s.account_id, day, band):
                 outcome = Outcome.NOBODY_HOME
-            elif u01(world.draw_seed, "pay", s.account_id, day, band) < t.pay_prob:
+            elif world.pays(s.account_id, day):
                 outcome = Outcome.PAID
             elif u01(world.draw_seed, "promise", s.account_id, day, band) < PROMISE_SHARE:
                 outcome = Outcome.PROMISE
@@ -513,7 +672,23 @@ def run_policy(policy: str, args: argparse.Namespace, days: list[dt.date]) -> St
         )
         draws = str(args.seed) if args.draw_seed is None else f"{args.seed}/{args.draw_seed}"
         online = ONLINE_DAILY_HISTORY if args.online == "history" else ONLINE_DAILY
-        world = World(station, tz, args.seed, numbers, draws, online=dict(online))
+        villages = dict(
+            session.execute(
+                select(Account.id, Account.village).where(Account.station_id == station.id)
+            ).all()
+        )
+        world = World(
+            station,
+            tz,
+            args.seed,
+            numbers,
+            draws,
+            online=dict(online),
+            family=FAMILIES[args.family],
+            calendar=load_calendar(session, station.id),
+            villages=villages,
+            own_rates=args.online == "history",
+        )
         admin = session.scalars(select(User).where(User.role == Role.ADMIN).limit(1)).one()
         scope = Scope(admin.id, Role.ADMIN, frozenset({station.id}))
         stats.collectors = len(cand.station_collectors(session, station.id, None))
@@ -529,6 +704,8 @@ def run_policy(policy: str, args: argparse.Namespace, days: list[dt.date]) -> St
             online = online_morning(session, world, scope, day, promises, stats, record=True)
             row: dict[str, object] = {"day": day.isoformat(), "online": online}
             if day in days:
+                if policy in CALLING and not args.no_calls:
+                    row["calls"] = evening_calls(session, world, day, policy, args, stats)
                 routes, replans = plan_routes(session, world, day, policy, args)
                 t_plan = time.monotonic() - t1
                 row |= walk(session, world, scope, day, routes, promises, stats)
@@ -558,6 +735,8 @@ CSV_FIELDS = (
     "expected_yuan_per_collector_day",
     "empty_door_rate",
     "visits_per_collector_day",
+    "call_online_yuan",
+    "calls",
     "days",
     "start",
     "station",
@@ -589,13 +768,15 @@ def csv_row(s: Stats, args: argparse.Namespace, days: list[dt.date]) -> dict[str
     return {
         "family": args.family,
         "draw_seed": args.seed if args.draw_seed is None else args.draw_seed,
-        "policy": s.policy,
+        "policy": s.policy + ("-nocall" if args.no_calls and s.policy in CALLING else ""),
         "station_rate": f"{(s.field_principal + s.online_principal) / s.start_principal:.4f}",
         "field_rate": f"{s.field_principal / s.start_principal:.4f}",
         "yuan_per_collector_day": f"{s.field_amount / cd:.1f}",
         "expected_yuan_per_collector_day": f"{s.expected_field / cd:.1f}",
         "empty_door_rate": f"{s.outcomes['nobody_home'] / max(1, visits):.4f}",
         "visits_per_collector_day": f"{visits / cd:.2f}",
+        "call_online_yuan": f"{s.call_online:.2f}",
+        "calls": sum(s.calls.values()),
         "days": s.days,
         "start": days[0].isoformat(),
         "station": args.station,
@@ -666,6 +847,8 @@ def main() -> None:
         "'default' exists in demo.truth so far)",
     )
     ap.add_argument("--csv", default=CSV, help="append one row per policy here ('' not to)")
+    ap.add_argument("--month", default=None, help="simulate this calendar month, YYYY-MM")
+    ap.add_argument("--no-calls", action="store_true", help="the planner does not call ahead")
     ap.add_argument(
         "--calibration", default=None, help="write the planner's per-visit predictions here"
     )
@@ -725,6 +908,11 @@ def main() -> None:
         while args.start.weekday() != 0:
             args.start += dt.timedelta(days=1)
     days = working_days(args.start, args.days)
+    if args.month:  # one calendar month: its working days, Monday to Friday
+        first = dt.date.fromisoformat(args.month + "-01")
+        last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+        days = [d for d in working_days(first, 31) if d <= last]
+        args.start = days[0]
     print(
         f"station {args.station}, {len(days)} working days {days[0]} .. {days[-1]}, "
         f"solver {args.time_limit} s per plan",

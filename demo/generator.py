@@ -21,9 +21,11 @@ from core.models import (
     TravelMode,
     territory_collector,
 )
+from core.planning.calendar import replace_calendar
 from core.users.passwords import Passwords
 from core.users.staff import NewUser, create_user
-from demo import geometry, history, places
+from demo import geometry, history, places, seasons
+from demo.truth import DEFAULT, Family
 
 DEMO_PASSWORDS = {
     "admin": "admin-demo",
@@ -51,9 +53,17 @@ class SeedReport:
 
 
 def seed_demo(
-    session: Session, passwords: Passwords, *, accounts: int, seed: int, today: dt.date
+    session: Session,
+    passwords: Passwords,
+    *,
+    accounts: int,
+    seed: int,
+    today: dt.date,
+    family: Family = DEFAULT,
 ) -> SeedReport:
-    """Fill an empty database with the demo county. Deterministic for (accounts, seed, today)."""
+    """Fill an empty database with the demo county. Deterministic for (accounts, seed,
+    today, family); ``family`` is the kind of county the hidden truth describes
+    (``demo.truth.FAMILIES``)."""
     report = SeedReport()
     county = County(code=places.COUNTY[0], name=places.COUNTY[1])
     session.add(county)
@@ -90,6 +100,7 @@ def seed_demo(
             n_collectors,
             seed,
             today,
+            family,
         )
         report.stations += 1
     return report
@@ -108,6 +119,7 @@ def _seed_station(
     n_collectors: int,
     seed: int,
     today: dt.date,
+    family: Family,
 ) -> None:
     # 20-36 villages for a real station; never fewer than two per collector.
     n_villages = max(2 * n_collectors, min(36, 20 + n_accounts // 1000))
@@ -294,6 +306,11 @@ def _seed_station(
     session.execute(insert(AccountResponsibility), resp_rows)
     session.execute(update(Account), [{"id": a, "responsible_id": o} for a, o in resp_update])
 
+    # The station's calendar, as its supervisor would enter it (its own generator, so the
+    # accounts' draws above stay as they were).
+    names = sorted({str(r["village"]) for r in account_rows})
+    calendar = seasons.demo_calendar(random.Random(f"{seed}:{station.code}:calendar"), names, today)
+    replace_calendar(session, station.id, list(calendar.periods), dict(calendar.markets))
     bills, payments, visits = history.bills_and_payments(
         session,
         rng,
@@ -305,6 +322,8 @@ def _seed_station(
         seed,
         today,
         supervisor.id,
+        family,
+        calendar,
     )
     report.bills += bills
     report.payments += payments

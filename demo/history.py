@@ -1,7 +1,11 @@
 """A year of bills, payments through every channel, and past visits, for the demo county.
 
 Payment behaviour comes from the hidden truth (``demo.truth``); late payments
-carry the classic late fee.
+carry the classic late fee. Every knock at a door is recorded, as the phone records
+"nobody home" with one tap: the failed knocks before each payment at the door as well as
+the visits to accounts still owing, each drawn from the truth on its day (the station's
+return periods and market days, ``demo.seasons``). Migrant households pay when they are
+home, in the first festival or harvest return after the bill falls due.
 """
 
 from __future__ import annotations
@@ -30,7 +34,8 @@ from core.models import (
 from core.models.ledger_extra import CashEvent
 from core.money.canonical import body_hash
 from core.money.fees import late_fee
-from demo.truth import behaviour
+from core.planning.calendar import StationCalendar
+from demo.truth import DEFAULT, Behaviour, Family, behaviour
 
 NS = uuid.UUID("2f1c7d0e-5b7a-4c4e-9a8e-6d1f0b3c9a11")
 TZ = dt.timezone(dt.timedelta(hours=8))  # Asia/Shanghai has no DST
@@ -104,6 +109,26 @@ def due_date(period: dt.date) -> dt.date:
     return dt.date(y, m, 10)
 
 
+def _knock_time(
+    rng: random.Random,
+    truth: Behaviour,
+    calendar: StationCalendar,
+    village: str,
+    first: dt.date,
+    last: dt.date,
+) -> tuple[dt.datetime, bool, bool]:
+    """A weekday knock between ``first`` and ``last``: when, home or not, paying or not."""
+    span = max(0, (last - first).days)
+    day = first + dt.timedelta(days=rng.randint(0, span))
+    while day.weekday() >= 5 and day > first:
+        day -= dt.timedelta(days=1)
+    hour = rng.randint(8, 17)
+    ctx = calendar.context(day, village)
+    home = rng.random() < truth.home_at_on(hour, ctx)
+    pays = home and rng.random() < truth.pay_prob
+    return dt.datetime.combine(day, dt.time(hour, rng.randint(0, 59)), TZ), home, pays
+
+
 def _bill_amount(
     rng: random.Random, category: Category, period: dt.date, base_kwh: float
 ) -> Decimal:
@@ -123,7 +148,16 @@ def bills_and_payments(
     seed: int,
     today: dt.date,
     supervisor_id: int,
+    family: Family = DEFAULT,
+    calendar: StationCalendar | None = None,
 ) -> tuple[int, int, int]:
+    calendar = calendar or StationCalendar()
+    returns = sorted(
+        (p.first_day, p.last_day) for p in calendar.periods if p.kind.value != "holiday"
+    )
+    village_of = {
+        acc_id: str(row["village"]) for row, acc_id in zip(account_rows, ids, strict=True)
+    }
     bill_rows, bill_meta = [], []
     for row, acc_id in zip(account_rows, ids, strict=True):
         category: Category = row["category"]  # type: ignore[assignment]
@@ -132,7 +166,7 @@ def bills_and_payments(
             Category.NON_RESIDENTIAL: rng.uniform(500, 6000),
             Category.TEMPORARY: rng.uniform(800, 4000),
             Category.GROUP_MEMBER: rng.uniform(1500, 2600),
-        }[category]
+        }[category] * family.kwh
         active = periods[-rng.randint(3, 7) :] if category is Category.TEMPORARY else periods
         for period in active:
             bill_rows.append(
@@ -144,6 +178,20 @@ def bills_and_payments(
                 }
             )
             bill_meta.append((acc_id, str(row["number"]), category))
+        if family.old_debts and rng.random() < family.old_debts:
+            kind = behaviour(seed, str(row["number"]), family).kind
+            if kind in ("chronic", "migrant", "refuser"):
+                # Arrears brought forward from two to three years ago, never paid.
+                old = periods[0].replace(year=periods[0].year - rng.randint(2, 3))
+                bill_rows.append(
+                    {
+                        "account_id": acc_id,
+                        "period": old,
+                        "amount": _bill_amount(rng, category, old, base * rng.uniform(6, 18)),
+                        "due_date": due_date(old),
+                    }
+                )
+                bill_meta.append((acc_id, "", category))  # no number: left unpaid
     bill_ids = session.scalars(
         insert(Bill).returning(Bill.id, sort_by_parameter_order=True), bill_rows
     ).all()
@@ -154,7 +202,9 @@ def bills_and_payments(
     for bill_id, brow, (acc_id, number, category) in zip(
         bill_ids, bill_rows, bill_meta, strict=True
     ):
-        truth = behaviour(seed, number)
+        if not number:  # an old debt brought forward: unpaid
+            continue
+        truth = behaviour(seed, number, family)
         due: dt.date = brow["due_date"]  # type: ignore[assignment]
         issued = due - dt.timedelta(days=9)
         kind = truth.kind
@@ -168,9 +218,14 @@ def bills_and_payments(
         elif kind == "chronic":
             delay = rng.randint(20, 200) if rng.random() < 0.6 else None
         elif kind == "migrant":
-            # Home for the Spring Festival: pays everything in February.
-            feb = dt.date(due.year + (1 if due.month > 2 else 0), 2, rng.randint(1, 20))
-            delay = (feb - due).days if rng.random() < 0.7 else None
+            # Home for the Spring Festival or the harvest: pays then.
+            back = next(((a, b) for a, b in returns if b > due), None)
+            if back is None or rng.random() >= 0.7:
+                delay = None
+            else:
+                start = max(back[0], due + dt.timedelta(days=1))
+                day = start + dt.timedelta(days=rng.randint(0, max(0, (back[1] - start).days)))
+                delay = (day - due).days
         else:
             delay = None if rng.random() < 0.9 else rng.randint(60, 200)
         if delay is None:
@@ -180,14 +235,56 @@ def bills_and_payments(
             continue
         principal: Decimal = brow["amount"]  # type: ignore[assignment]
         fee = late_fee(principal, due, paid_on, residential=category is Category.RESIDENTIAL)
-        field_pay = delay > 5 and rng.random() < 0.55
+        field_pay = delay > 5 and rng.random() < 0.55 / max(1.0, family.online)
         collector = owner_of.get(acc_id) if field_pay else None
         channel = (
             rng.choice([Channel.FIELD_CASH, Channel.FIELD_CASH, Channel.FIELD_QR])
             if collector
             else rng.choices(ONLINE, ONLINE_WEIGHTS)[0]
         )
-        at = dt.datetime.combine(paid_on, dt.time(rng.randint(8, 17), rng.randint(0, 59)), TZ)
+        village = village_of[acc_id]
+        hour = rng.randint(8, 17)
+        if collector:
+            # The paying knock found them home: its hour follows their presence that day.
+            ctx = calendar.context(paid_on, village)
+            for _ in range(20):
+                if rng.random() < truth.home_at_on(hour, ctx):
+                    break
+                hour = rng.randint(8, 17)
+            # The knocks that failed before it, each recorded.
+            reach = max(0.05, sum(truth.home_on(calendar.context(paid_on, village))) / 4)
+            failures = 0
+            while failures < 12 and rng.random() > reach * truth.pay_prob:
+                failures += 1
+            for k in range(failures):
+                for _ in range(10):
+                    at_k, home_k, pays_k = _knock_time(
+                        rng, truth, calendar, village, due + dt.timedelta(days=5), paid_on
+                    )
+                    if not pays_k:
+                        break
+                if at_k.date() >= paid_on or pays_k:
+                    continue
+                promise_k = home_k and rng.random() < 0.4
+                visit_rows.append(
+                    {
+                        "id": uuid.uuid5(NS, f"{seed}:{station.code}:knock:{bill_id}:{k}"),
+                        "account_id": acc_id,
+                        "collector_id": collector,
+                        "outcome": Outcome.NOBODY_HOME
+                        if not home_k
+                        else Outcome.PROMISE
+                        if promise_k
+                        else Outcome.REFUSED,
+                        "device_time": at_k,
+                        "fix": None,
+                        "notes": None,
+                        "promise_date": at_k.date() + dt.timedelta(days=rng.randint(3, 15))
+                        if promise_k
+                        else None,
+                    }
+                )
+        at = dt.datetime.combine(paid_on, dt.time(hour, rng.randint(0, 59)), TZ)
         pid = uuid.uuid5(NS, f"{seed}:{station.code}:pay:{bill_id}")
         receipt_no = None
         if collector:
@@ -233,16 +330,19 @@ def bills_and_payments(
         session.execute(insert(CashEvent), handovers)
     n_payments = len(pay_rows)
 
-    # Unsuccessful visits of the past months, drawn from the hidden truth.
+    # Unsuccessful visits of the past months, drawn from the hidden truth on their day.
     for row, acc_id in zip(account_rows, ids, strict=True):
-        truth = behaviour(seed, str(row["number"]))
+        truth = behaviour(seed, str(row["number"]), family)
         if truth.kind == "punctual" or acc_id not in owner_of:
             continue
-        for _ in range(rng.randint(1, 5)):
-            day = today - dt.timedelta(days=rng.randint(2, 170))
+        village = str(row["village"])
+        for _ in range(rng.randint(2, 7)):
+            day = today - dt.timedelta(days=rng.randint(2, 360))
+            if day.weekday() >= 5:
+                day -= dt.timedelta(days=day.weekday() - 4)
             hour = rng.randint(8, 17)
             at = dt.datetime.combine(day, dt.time(hour, rng.randint(0, 59)), TZ)
-            if rng.random() > truth.home_at(hour):
+            if rng.random() > truth.home_at_on(hour, calendar.context(day, village)):
                 outcome, promise = Outcome.NOBODY_HOME, None
             elif rng.random() < truth.pay_prob * 0.5:
                 outcome, promise = Outcome.PROMISE, day + dt.timedelta(days=rng.randint(3, 15))

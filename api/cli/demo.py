@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from core.db import analyze_database
 from core.models import Station, User
 from demo.generator import DEMO_PASSWORDS, seed_demo
+from demo.truth import FAMILIES
 
 demo_cli = AppGroup("demo", help="The demo county.")
 
@@ -28,7 +29,14 @@ demo_cli = AppGroup("demo", help="The demo county.")
     help="Reference day (default: today in Asia/Shanghai)",
 )
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database has stations")
-def seed(accounts: int, seed: int, today: dt.datetime | None, if_empty: bool) -> None:
+@click.option(
+    "--family",
+    type=click.Choice(sorted(FAMILIES)),
+    default="default",
+    show_default=True,
+    help="The kind of county the hidden truth describes (the month simulation's worlds)",
+)
+def seed(accounts: int, seed: int, today: dt.datetime | None, if_empty: bool, family: str) -> None:
     """Generate the demo county (deterministic for a given seed and day)."""
     session = current_app.extensions["db_sessionmaker"]()
     try:
@@ -40,7 +48,12 @@ def seed(accounts: int, seed: int, today: dt.datetime | None, if_empty: bool) ->
         day = today.date() if today else dt.datetime.now(zoneinfo.ZoneInfo("Asia/Shanghai")).date()
         started = time.monotonic()
         report = seed_demo(
-            session, current_app.extensions["passwords"], accounts=accounts, seed=seed, today=day
+            session,
+            current_app.extensions["passwords"],
+            accounts=accounts,
+            seed=seed,
+            today=day,
+            family=FAMILIES[family],
         )
         session.commit()
     finally:
