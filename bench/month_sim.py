@@ -782,7 +782,7 @@ def csv_row(s: Stats, args: argparse.Namespace, days: list[dt.date]) -> dict[str
         "station": args.station,
         "iterations": "" if args.iterations is None else args.iterations,
         "time_limit": args.time_limit,
-        "commit": commit_id(),
+        "commit": args.commit,
         "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
 
@@ -876,6 +876,7 @@ def main() -> None:
     ap.add_argument("--json", default=None, help="also write the figures here")
     ap.add_argument("--table-from", default=None, help="print the table of a --json file and stop")
     args = ap.parse_args()
+    args.commit = commit_id()  # the code that runs (taken at the start)
     if args.table_from:
         with open(args.table_from) as f:
             rows = json.load(f)
