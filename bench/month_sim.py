@@ -702,10 +702,15 @@ def run_policy(policy: str, args: argparse.Namespace, days: list[dt.date]) -> St
         while day <= days[-1]:
             t1 = time.monotonic()
             online = online_morning(session, world, scope, day, promises, stats, record=True)
+            # Commit after each write: a transaction holding an xid for the length of a
+            # solve holds the cluster's snapshot xmin back (the sync tests of other runs
+            # on the machine wait for it).
+            session.commit()
             row: dict[str, object] = {"day": day.isoformat(), "online": online}
             if day in days:
                 if policy in CALLING and not args.no_calls:
                     row["calls"] = evening_calls(session, world, day, policy, args, stats)
+                    session.commit()
                 routes, replans = plan_routes(session, world, day, policy, args)
                 t_plan = time.monotonic() - t1
                 row |= walk(session, world, scope, day, routes, promises, stats)
