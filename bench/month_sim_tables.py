@@ -62,15 +62,23 @@ def main() -> None:
             oracle = policies.get("oracle", {})
             both = sorted(set(common) & set(oracle))
             if both:
-                yo = mean(float(oracle[d]["yuan_per_collector_day"]) for d in both)
-                ya2 = mean(float(amount[d]["yuan_per_collector_day"]) for d in both)
-                ym2 = mean(float(model[d]["yuan_per_collector_day"]) for d in both)
-                gap = yo - ya2
-                share = (ym2 - ya2) / gap if gap else float("nan")
-                print(
-                    f"share of the amount-only -> oracle gap the planner closes "
-                    f"({len(both)} draw sets): {100 * share:.0f}%"
-                )
+                for label, key in (
+                    ("yuan per collector-day", "yuan_per_collector_day"),
+                    ("station rate", "station_rate"),
+                ):
+                    yo = mean(float(oracle[d][key]) for d in both)
+                    ya2 = mean(float(amount[d][key]) for d in both)
+                    ym2 = mean(float(model[d][key]) for d in both)
+                    gap = yo - ya2
+                    closed = (
+                        f"{100 * (ym2 - ya2) / gap:.0f}%"
+                        if gap > 0
+                        else "not defined (the oracle is not ahead of amount-only)"
+                    )
+                    print(
+                        f"share of the amount-only -> oracle gap in {label} the planner "
+                        f"closes ({len(both)} draw sets): {closed}"
+                    )
 
 
 if __name__ == "__main__":
