@@ -86,7 +86,7 @@ def main() -> None:
         model = planning.compute_plan(session, req)
 
         flat = Rates(1.0, (1.0,) * len(BANDS))
-        with mock.patch.object(valuation, "estimate", lambda *a, **k: flat):
+        with mock.patch.object(valuation, "account_estimate", lambda *a, **k: flat):
             naive = planning.compute_plan(session, req)
 
         # Estimates vs truth over every account the model valued (stops and unassigned).
