@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http
+import json
 from typing import Any
 
 import flask_smorest
@@ -50,7 +51,35 @@ class Api(flask_smorest.Api):  # type: ignore[misc]
         self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
 
 
+# No request of this API nests deeper than this; a deeper body is refused as malformed.
+MAX_JSON_DEPTH = 32
+
+
+def _depth_exceeds(value: Any, limit: int) -> bool:
+    """Whether a decoded JSON value nests deeper than ``limit`` (iterative: no recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > limit:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return False
+
+
 class _Parser(FlaskParser):
+    def _raw_load_json(self, req: Any) -> Any:
+        # Deep nesting is malformed input (400), whether the decoder overflows its
+        # recursion limit or not.
+        try:
+            data = super()._raw_load_json(req)  # a non-empty doc: webargs reads "" as no body
+        except RecursionError as exc:
+            raise json.JSONDecodeError("JSON nested too deeply", "(body)", 0) from exc
+        if _depth_exceeds(data, MAX_JSON_DEPTH):
+            raise json.JSONDecodeError("JSON nested too deeply", "(body)", 0)
+        return data
+
     def load_files(self, req: Any, schema: Any) -> Any:
         # ``files`` is the whole multipart/form-data body, its text parts included: one
         # schema documents it as one OpenAPI 3 ``requestBody`` (a second ``form`` schema

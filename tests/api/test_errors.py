@@ -97,3 +97,12 @@ def test_a_json_endpoint_answers_415_to_another_media_type(client, session):
     body = _is_problem(resp, 415)
     assert "application/json" in body["detail"]
     assert session.scalar(select(func.count()).select_from(RefreshToken)) == before
+
+
+def test_a_deeply_nested_json_body_is_a_400(client, session):
+    """5,000 levels of nesting sent to the login without a token answer 400, not 500."""
+    before = session.scalar(select(func.count()).select_from(RefreshToken))
+    for body in ("[" * 5000 + "]" * 5000, '{"a": ' * 5000 + "1" + "}" * 5000):
+        resp = client.post("/api/auth/login", data=body, content_type="application/json")
+        _is_problem(resp, 400)
+    assert session.scalar(select(func.count()).select_from(RefreshToken)) == before
