@@ -451,6 +451,13 @@ MATRIX: dict[tuple[str, str], Row] = {
             json={"lon": 110.27, "lat": 34.13, "date": w.plan_date.isoformat(), "time_limit": 1},
         ),
     ),
+    # --- the supervisor's numbers: collectors see their own route, staff their station -----
+    ("GET", "/api/stations/<int(max=2147483647):station_id>/progress"): Row(
+        "401 200 200 404 200 404 200",
+        lambda w, r, c: Req(
+            f"/api/stations/{w.station_a.id}/progress", query={"date": w.plan_date.isoformat()}
+        ),
+    ),
     # --- the phone: visits and sync ----------------------------------------------------------
     ("POST", "/api/visits"): Row(
         "401 201 404 404 403 403 403", lambda w, r, c: Req("/api/visits", json=_visit(w))
