@@ -6,6 +6,7 @@ from typing import Any
 
 import redis
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api.config import Config, configure
 
@@ -14,6 +15,11 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     """Build an app: config class, then ``ARREARS_*`` env vars, then ``overrides``."""
     app = Flask(__name__)
     configure(app, config, overrides)
+    if app.config["PROXY_FIX_X_FOR"]:
+        # Behind N reverse proxies: the client's address (login throttling) and scheme
+        # come from their X-Forwarded-For/-Proto headers, trusting only N hops.
+        hops = int(app.config["PROXY_FIX_X_FOR"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Chinese names stay readable
 
     from api import cli, db, errors, media
@@ -23,7 +29,7 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     from api.smorest import api
     from core.field.sms import LoggingGateway
     from core.users.passwords import HashingParams, Passwords
-    from core.users.throttle import LoginThrottle
+    from core.users.throttle import LoginThrottle, ThrottleLimits
 
     db.init_app(app)
     errors.init_app(app)
@@ -41,7 +47,12 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
         )
     )
     app.extensions["login_throttle"] = LoginThrottle(
-        app.extensions["redis"], prefix=app.config["LOGIN_THROTTLE_PREFIX"]
+        app.extensions["redis"],
+        prefix=app.config["LOGIN_THROTTLE_PREFIX"],
+        limits=ThrottleLimits(
+            per_username=app.config["LOGIN_MAX_FAILURES"],
+            per_address=app.config["LOGIN_PER_ADDRESS_PER_MINUTE"],
+        ),
     )
     app.extensions["sms_gateway"] = LoggingGateway()
     reminder_tasks.init_beat(init_celery(app))

@@ -21,6 +21,9 @@ class Config:
     JWT_REFRESH_TOKEN_EXPIRES = dt.timedelta(days=30)
     JWT_ALGORITHM = "HS256"
     JWT_DECODE_ALGORITHMS = ["HS256"]
+    # Tokens name who issued them and for whom; a token without both is refused.
+    JWT_ENCODE_ISSUER = JWT_DECODE_ISSUER = "arrears-recovery"
+    JWT_ENCODE_AUDIENCE = JWT_DECODE_AUDIENCE = "arrears-recovery-api"
     # API clients send tokens as Bearer headers. Browser pages keep the access token in
     # memory and the refresh token in an httpOnly, SameSite=Strict cookie scoped to
     # /api/auth/, refreshed with a double-submit CSRF header (X-CSRF-TOKEN, whose value is
@@ -40,6 +43,13 @@ class Config:
     ARGON2_PARALLELISM = 1
     LOGIN_CONCURRENCY = 2
     LOGIN_THROTTLE_PREFIX = "login-fail"
+    # Login attempts counted before the password check (core/users/throttle.py): per
+    # username in 5 minutes (a success clears it), per client address in a minute.
+    LOGIN_MAX_FAILURES = 8
+    LOGIN_PER_ADDRESS_PER_MINUTE = 30
+    # Reverse proxies in front of the app (1 behind nginx): X-Forwarded-For/-Proto trusted
+    # for that many hops. 0: the socket's peer is the client.
+    PROXY_FIX_X_FOR = 0
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
     STATEMENT_TIMEOUT_MS = 30_000
     # The database role requests and workers act as (set on every connection): it may not
@@ -76,6 +86,8 @@ class TestConfig(Config):
     TESTING = True
     # Test runs share one Redis: each run counts its own failed logins.
     LOGIN_THROTTLE_PREFIX = f"test-login-fail-{os.getpid()}"
+    # Every test client logs in from 127.0.0.1: the address limit is tested on its own.
+    LOGIN_PER_ADDRESS_PER_MINUTE = 100_000
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
     JWT_SECRET_KEY = "test-secret-key-0123456789abcdef-0123456789"

@@ -22,21 +22,19 @@ def _unauthorized(detail: str) -> Any:
     return problem_response(401, detail, headers={"WWW-Authenticate": "Bearer"})
 
 
+@jwt.token_in_blocklist_loader
+def _revoked(_header: dict[str, Any], payload: dict[str, Any]) -> bool:
+    """One query per request: the token's user, its version, its own and its login's
+    revocation (the user lookup below then reads the user from the session)."""
+    return service.check_token(get_session(), payload) is None
+
+
 @jwt.user_lookup_loader
 def _load_user(_header: dict[str, Any], payload: dict[str, Any]) -> User | None:
     try:
-        user_id = int(payload["sub"])
+        return get_session().get(User, int(payload["sub"]))  # loaded by the check above
     except (KeyError, ValueError):
         return None
-    user = get_session().get(User, user_id)
-    if user is None or not user.active or user.token_version != payload.get("tv"):
-        return None  # deleted, disabled, or role/scope changed since the token was issued
-    return user
-
-
-@jwt.token_in_blocklist_loader
-def _revoked(_header: dict[str, Any], payload: dict[str, Any]) -> bool:
-    return service.is_revoked(get_session(), payload.get("type", "access"), payload["jti"])
 
 
 @jwt.user_lookup_error_loader

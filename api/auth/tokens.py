@@ -6,9 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from flask_jwt_extended import create_access_token, create_refresh_token, decode_token
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
 from api.errors import Problem
@@ -93,8 +94,33 @@ def logout(session: Session, jti: str, expires_at: int, family: str | None) -> N
         revoke_family(session, family)
 
 
-def is_revoked(session: Session, token_type: str, jti: str) -> bool:
-    if token_type == "refresh":
-        row = session.get(RefreshToken, jti)
-        return row is None or row.revoked_at is not None
-    return session.get(RevokedAccessToken, jti) is not None
+def check_token(session: Session, payload: dict[str, Any]) -> User | None:
+    """The token's user when the token still holds, else None, in one query: the user
+    exists, is active and has the token's version (a role, password or active change
+    bumps it, migration 0012), the access token was not logged out, and its login (its
+    refresh family) was not revoked by a logout or a refresh token's reuse."""
+    try:
+        user_id = int(payload["sub"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    jti, family = payload.get("jti"), payload.get("fam")
+    if payload.get("type", "access") == "refresh":
+        token_revoked = ~exists().where(
+            RefreshToken.jti == jti,
+            RefreshToken.user_id == User.id,
+            RefreshToken.revoked_at.is_(None),
+        )
+    else:
+        token_revoked = exists().where(RevokedAccessToken.jti == jti)
+    family_revoked = exists().where(
+        RefreshToken.family == (family or ""), RefreshToken.revoked_at.is_not(None)
+    )
+    row = session.execute(
+        select(User, token_revoked, family_revoked).where(User.id == user_id)
+    ).one_or_none()
+    if row is None:
+        return None
+    user, revoked, family_gone = row
+    if revoked or family_gone or not user.active or user.token_version != payload.get("tv"):
+        return None
+    return user

@@ -10,6 +10,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    FetchedValue,
     ForeignKey,
     Integer,
     String,
@@ -98,8 +99,11 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(Text)
     role: Mapped[Role] = mapped_column(pg_enum(Role, "user_role"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    #: Bumped on role/scope change or password reset: older tokens stop working.
-    token_version: Mapped[int] = mapped_column(Integer, default=1)
+    #: Bumped on role/scope change or password reset: older tokens stop working. The
+    #: database bumps it too when role, password, username or active change (0012).
+    token_version: Mapped[int] = mapped_column(
+        Integer, default=1, server_onupdate=FetchedValue()
+    )
     created_at: Mapped[dt.datetime] = created_at_column()
 
     stations: Mapped[list[Station]] = relationship(secondary=user_station)
