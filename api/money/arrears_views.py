@@ -28,7 +28,8 @@ class ArrearsList(MethodView):
     def get(self, args: dict[str, Any]) -> Any:
         """Accounts in scope that owe principal, aged, with their escalation stage."""
         as_of = args["as_of"] or dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
-        sub = arrears_by_age(as_of)
+        scope = current_scope()
+        sub = arrears_by_age(as_of, scope)
         stmt = select(
             Account.id.label("account_id"),
             Account.number,
@@ -37,7 +38,7 @@ class ArrearsList(MethodView):
             Account.responsible_id,
             *[c for c in sub.c if c.name != "account_id"],
         ).join(sub, sub.c.account_id == Account.id)
-        stmt = restrict(stmt, Account, current_scope())
+        stmt = restrict(stmt, Account, scope)
         if args["stage"]:
             stmt = stmt.where(sub.c.stage == args["stage"])
         if args["after"] is not None:

@@ -251,7 +251,7 @@ def accounts_query(scope: Scope, f: AccountFilters) -> Select[Any]:
         or f.arrears_max is not None
         or f.overdue_days_min is not None
     ):
-        arrears = account_arrears_subquery(f.as_of)
+        arrears = account_arrears_subquery(f.as_of, station_id=f.station_id, scope=scope)
         stmt = stmt.outerjoin(arrears, arrears.c.account_id == Account.id)
         amount = func.coalesce(arrears.c.arrears, 0)
         day = f.as_of or dt.datetime.now(ZoneInfo(DEFAULT_TIMEZONE)).date()

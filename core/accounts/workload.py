@@ -44,7 +44,7 @@ class _Row:
 
 def _rows(session: Session, scope: Scope, station_id: int, as_of: dt.date | None) -> list[_Row]:
     """The station's accounts in scope that owe something, with position and arrears."""
-    arrears = account_arrears_subquery(as_of)
+    arrears = account_arrears_subquery(as_of, station_id=station_id, scope=scope)
     stmt = restrict(
         select(
             Account.id,

@@ -14,20 +14,29 @@ from collections.abc import Sequence
 from sqlalchemy import Subquery, func, select
 
 from core.money.due_sql import bills_due
+from core.scope import Scope
 
 __all__ = ["account_arrears_subquery"]
 
 
 def account_arrears_subquery(
-    as_of: dt.date | None = None, account_ids: Sequence[int] | None = None
+    as_of: dt.date | None = None,
+    account_ids: Sequence[int] | None = None,
+    *,
+    station_id: int | None = None,
+    scope: Scope | None = None,
 ) -> Subquery:
     """Per account with principal outstanding on ``as_of`` (None: each station's own
     business day today): ``arrears`` (principal outstanding) and ``oldest_due``.
 
-    ``account_ids`` limits it to a page of accounts. Accounts owing nothing have no row.
+    ``account_ids`` limits it to a page of accounts, ``station_id`` to a station's and
+    ``scope`` to those that user may see: the sums read only those accounts' bills.
+    Accounts owing nothing have no row.
     Columns: ``account_id``, ``arrears``, ``oldest_due``.
     """
-    lines = bills_due(as_of, account_ids=account_ids, late_fees=False)
+    lines = bills_due(
+        as_of, station_id=station_id, account_ids=account_ids, late_fees=False, scope=scope
+    )
     return (
         select(
             lines.c.account_id,

@@ -15,15 +15,17 @@ from sqlalchemy import Subquery, case, func, select
 
 from core.money.aging import Stage
 from core.money.due_sql import bills_due
+from core.scope import Scope
 
 
-def arrears_by_age(as_of: dt.date) -> Subquery:
-    """One row per account that owes principal on ``as_of``.
+def arrears_by_age(as_of: dt.date, scope: Scope | None = None) -> Subquery:
+    """One row per account that owes principal on ``as_of``; with ``scope``, per account
+    that scope may see, computed over those accounts' bills alone.
 
     Columns: ``account_id``, ``principal``, ``d1_30``, ``d31_60``, ``d61_90``,
     ``d90_plus``, ``oldest_days_overdue``, ``stage``.
     """
-    bills = bills_due(as_of)
+    bills = bills_due(as_of, scope=scope)
     days = bills.c.days_overdue
 
     def bucket(low: int, high: int | None) -> Any:

@@ -48,6 +48,7 @@ from sqlalchemy.orm import aliased
 from core.models import Account, Bill, Category, Payment, PaymentAllocation, Station
 from core.models.ledger_extra import LateFeeRate
 from core.money.fees import CLASSIC_RATES
+from core.scope import Scope, visible
 
 __all__ = ["bills_due", "rate_periods", "station_days"]
 
@@ -175,6 +176,7 @@ def bills_due(
     station_id: int | None = None,
     account_ids: Sequence[int] | None = None,
     late_fees: bool = True,
+    scope: Scope | None = None,
 ) -> Subquery:
     """One row per bill with something outstanding on ``as_of``: exactly the
     ``BillDue`` lines of :func:`core.money.amount_due` for every account at once.
@@ -185,6 +187,10 @@ def bills_due(
         The day D; None is each station's own business day today.
     station_id, account_ids
         Only that station's accounts / only these accounts (a page).
+    scope
+        Only the accounts this user may see (:func:`core.scope.visible`): the bills,
+        allocations and payments read are the scope's, never the county's (an
+        aggregate's cost grows with its answer). None (or an admin) is every account.
     late_fees
         False leaves the late fee out (much cheaper): then the rows are the bills with
         principal outstanding, and there is no ``late_fee`` column.
@@ -193,15 +199,28 @@ def bills_due(
     ``amount``, ``principal``, ``late_fee``, ``days_overdue``, ``as_of``.
     """
     ids = None if account_ids is None else tuple(account_ids)
-    return _bills_due(as_of, station_id, ids, late_fees)
+    if scope is not None and scope.is_admin:
+        scope = None  # everything: no clause to add
+    return _bills_due(as_of, station_id, ids, late_fees, scope)
 
 
-@functools.lru_cache(maxsize=64)
+def _accounts_in(station_id: int | None, scope: Scope | None) -> list[Any]:
+    """The conditions on :class:`Account` for ``station_id`` and ``scope`` (none: all)."""
+    where: list[Any] = []
+    if station_id is not None:
+        where.append(Account.station_id == station_id)
+    if scope is not None:
+        where.append(visible(Account, scope))
+    return where
+
+
+@functools.lru_cache(maxsize=1024)
 def _bills_due(
     as_of: dt.date | None,
     station_id: int | None,
     account_ids: tuple[int, ...] | None,
     late_fees: bool,
+    scope: Scope | None,
 ) -> Subquery:
     # Cached: building this statement costs more than running it on a small station,
     # and SQL constructs are immutable, so one object serves every caller.
@@ -219,10 +238,10 @@ def _bills_due(
     )
     of_bills: list[Any] = []  # restrictions on Bill
     of_payments: list[Any] = []  # the same on Payment (a payment pays its own account's bills)
-    if station_id is not None:
-        of_bills.append(
-            Bill.account_id.in_(select(Account.id).where(Account.station_id == station_id))
-        )
+    # The station's or scope's conditions go on the Account each part joins, so the
+    # plan starts from those accounts (their index) and reaches their bills and
+    # payments through theirs, never reading the rest of the county.
+    accounts = _accounts_in(station_id, scope)
     if account_ids is not None:
         page = bindparam("due_account_ids", list(account_ids), type_=ARRAY(Integer))
         of_bills.append(Bill.account_id == any_(page))
@@ -263,7 +282,7 @@ def _bills_due(
             .join(sd, sd.c.station_id == Account.station_id)
             .outerjoin(reversed_from, reversed_from.c.id == Payment.id)
             .outerjoin(reversed_by, reversed_by.c.id == Payment.id)
-            .where(*of_bills)
+            .where(*of_bills, *accounts)
             .group_by(PaymentAllocation.bill_id)
         ).subquery("bill_paid")
         paid_principal: Any = func.coalesce(paid.c.principal, 0)
@@ -285,6 +304,12 @@ def _bills_due(
             everything = everything.where(
                 PaymentAllocation.bill_id.in_(select(Bill.id).where(*of_bills))
             )
+        if accounts:  # a station or a scope: from its accounts, through the indexes
+            everything = (
+                everything.join(Bill, Bill.id == PaymentAllocation.bill_id)
+                .join(Account, Account.id == Bill.account_id)
+                .where(*accounts)
+            )
         total = everything.subquery("bill_paid")
         undated = (
             select(
@@ -300,6 +325,7 @@ def _bills_due(
                 (Payment.collected_at >= bound) | (reversed_from.c.collected_at >= bound),
                 ~dated,
                 *of_payments,
+                *accounts,
             )
             .group_by(PaymentAllocation.bill_id)
             .subquery("bill_paid_later")
@@ -317,8 +343,8 @@ def _bills_due(
         Bill.amount,
         day.label("as_of"),
     ).where(Bill.period <= day, *of_bills)
-    if as_of is None or late_fees:
-        bills = bills.join(Account, Account.id == Bill.account_id).join(
+    if as_of is None or late_fees or accounts:
+        bills = bills.where(*accounts).join(Account, Account.id == Bill.account_id).join(
             sd, sd.c.station_id == Account.station_id
         )
     else:  # the category only if asked for: the join goes when unused

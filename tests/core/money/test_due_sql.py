@@ -42,6 +42,7 @@ from core.money.due_many import dues_of
 from core.money.due_sql import bills_due
 from core.money.payable import payable
 from core.planning.candidates import outstanding_principal_by_bill
+from core.scope import Scope
 from tests.factories import Factory
 
 START = dt.date(2025, 10, 1)
@@ -244,6 +245,15 @@ def _check_day(session: Session, accounts: list[Account], day: dt.date, users: b
         for b in due.bills
     }
     assert got_lines == want_lines, ("bills_due", day)
+    for station_id in {a.station_id for a in accounts}:
+        # Restricted to a station or a scope first: the same lines, those accounts' only.
+        mine = {a.id for a in accounts if a.station_id == station_id}
+        want = {line for line in want_lines if line[0] in mine}
+        scope = Scope(0, Role.SUPERVISOR, frozenset({station_id}))
+        for restricted in (bills_due(day, station_id=station_id), bills_due(day, scope=scope)):
+            rows = session.execute(select(restricted)).all()
+            got = {(r.account_id, r.bill_id, r.principal, r.late_fee, r.days_overdue) for r in rows}
+            assert got == want, ("bills_due of a station", day, station_id)
     assert dues_of(session, ids, day) == dues, ("dues_of", day)
     if users:
         _check_users(session, accounts, day, dues)
@@ -253,17 +263,32 @@ def _check_users(
     session: Session, accounts: list[Account], day: dt.date, dues: dict[int, AmountDue]
 ) -> None:
     ids = [a.id for a in accounts]
-    for page in (None, ids):
-        sub = account_arrears_subquery(day, page)
+    # Every account, a page, and (restricted first) each station's and its scope's.
+    stations = {a.station_id for a in accounts}
+    readings: list[tuple[Any, int | None]] = [
+        (account_arrears_subquery(day), None),
+        (account_arrears_subquery(day, ids), None),
+    ]
+    for s in stations:
+        scope = Scope(0, Role.SUPERVISOR, frozenset({s}))
+        readings += [
+            (account_arrears_subquery(day, station_id=s), s),
+            (account_arrears_subquery(day, scope=scope), s),
+        ]
+    station_of = {a.id: a.station_id for a in accounts}
+    for n, (sub, station_id) in enumerate(readings):
         got = {
             r.account_id: (r.arrears, r.oldest_due)
             for r in session.execute(select(sub).where(sub.c.account_id.in_(ids)))
         }
         for account_id, due in dues.items():
             arrears, oldest = got.get(account_id, (Decimal("0.00"), None))
+            if station_id is not None and station_of[account_id] != station_id:
+                assert account_id not in got, ("account arrears outside", day, account_id, n)
+                continue
             want_oldest = min((b.due_date for b in due.bills if b.principal > 0), default=None)
-            assert arrears == due.principal, ("account arrears", day, account_id, page is None)
-            assert oldest == want_oldest, ("account oldest_due", day, account_id, page is None)
+            assert arrears == due.principal, ("account arrears", day, account_id, n)
+            assert oldest == want_oldest, ("account oldest_due", day, account_id, n)
 
     sub = arrears_by_age(day)
     aged = {r.account_id: r for r in session.execute(select(sub).where(sub.c.account_id.in_(ids)))}
