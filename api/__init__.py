@@ -79,6 +79,7 @@ def _register_blueprints(app: Flask, api: Any) -> None:
     from api.plans.views import blp as plans
     from api.plans.views import jobs_blp as jobs
     from api.progress.views import blp as progress
+    from api.receipts.views import blp as receipts
     from api.responsibility.views import blp as responsibility
     from api.sync.views import blp as sync
     from api.territories.views import blp as territories
@@ -99,4 +100,5 @@ def _register_blueprints(app: Flask, api: Any) -> None:
     api.register_blueprint(calendar)
     api.register_blueprint(sync)
     api.register_blueprint(progress)
+    api.register_blueprint(receipts)
     app.register_blueprint(docs_assets)

@@ -16,6 +16,8 @@ from core.money.payments import PaymentResult
 
 MAX_AMOUNT = Decimal("100000000")
 MAX_BATCH = 200
+#: A device receipt number: the series prefix (station code, device) and six digits.
+RECEIPT_PATTERN = r"^[A-Za-z0-9_-]{1,48}-[0-9]{6}$"
 #: Database ids are 32-bit: larger numbers are refused before they reach a query.
 ID = validate.Range(min=1, max=2**31 - 1)
 #: Business dates and instants the ledger accepts (also keeps date arithmetic in range).
@@ -54,6 +56,16 @@ class PaymentSchema(Schema):
         load_default=list,
         validate=validate.Length(max=24),
         metadata={"description": "Bills to pay first (an allocation hint)"},
+    )
+    receipt_no = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Regexp(RECEIPT_PATTERN),
+        metadata={
+            "pattern": RECEIPT_PATTERN,
+            "description": "Field cash/QR: a number from this device's receipt blocks "
+            "(POST /api/me/receipt-blocks), accepted once; omitted, the station numbers it",
+        },
     )
 
 

@@ -59,6 +59,7 @@ def _input(body: dict[str, Any]) -> service.PaymentInput:
         collected_at=body["collected_at"],
         device_id=body.get("device_id"),
         bill_ids=tuple(body.get("bill_ids") or ()),
+        receipt_no=body.get("receipt_no"),
     )
 
 

@@ -35,6 +35,7 @@ from core.models.org import (
     user_station,
 )
 from core.models.plans import Plan, PlanPublication, PlanStatus, Route, Stop
+from core.models.receipts import ReceiptBlock, ReceiptSeries
 from core.models.reminders import Reminder, ReminderKind, ReminderStatus
 from core.models.seasons import CalendarPeriod, MarketDay, PeriodKind
 from core.models.sync import ChangeLog, SyncHorizon
@@ -65,6 +66,8 @@ __all__ = [
     "RefreshToken",
     "Reminder",
     "ReminderKind",
+    "ReceiptBlock",
+    "ReceiptSeries",
     "ReminderStatus",
     "RevokedAccessToken",
     "PlanPublication",

@@ -47,7 +47,7 @@ class Payment(Base):
     collected_at: Mapped[dt.datetime]
     recorded_at: Mapped[dt.datetime] = created_at_column()
     device_id: Mapped[str | None] = mapped_column(String(64))
-    receipt_no: Mapped[str | None] = mapped_column(String(32), unique=True)
+    receipt_no: Mapped[str | None] = mapped_column(String(64), unique=True)
     reverses_id: Mapped[uuid.UUID | None] = mapped_column(
         UUID(as_uuid=True), ForeignKey("payment.id"), unique=True
     )

@@ -34,6 +34,7 @@ from core.models.ledger_extra import MoneyException, QuarantinedPayment
 from core.money import local_date, plan_allocation
 from core.money.canonical import body_hash, canonical
 from core.money.payable import payable
+from core.money.receipt_blocks import check_receipt
 from core.money.records import RECEIPT_CHANNELS, audit, next_receipt_no
 from core.scope import Scope
 
@@ -47,6 +48,8 @@ ROLE_CHANNELS: dict[Role, frozenset[Channel]] = {
 ONLINE_CHANNELS = frozenset(
     {Channel.KIOSK, Channel.ALIPAY, Channel.WECHAT, Channel.BANK, Channel.PREPAID}
 )
+#: Channels whose payments may carry a receipt number from the phone's blocks.
+DEVICE_RECEIPT_CHANNELS = frozenset({Channel.FIELD_CASH, Channel.FIELD_QR})
 MAX_CLOCK_SKEW = dt.timedelta(minutes=10)
 #: Namespace of payment ids derived from (channel, channel transaction id).
 CHANNEL_TXN_NAMESPACE = uuid.UUID("6f1c0e52-5b8e-4a57-9d0c-3f5d2f3b7a10")
@@ -95,6 +98,9 @@ class PaymentInput:
     device_id: str | None = None
     bill_ids: tuple[int, ...] = ()
     channel_txn_id: str | None = None
+    #: From the device's receipt blocks (:mod:`core.money.receipt_blocks`); else the
+    #: station numbers the receipt.
+    receipt_no: str | None = None
 
 
 @dataclass
@@ -128,8 +134,11 @@ def hold_custody(session: Session, collector_id: int) -> None:
 
 
 def _body(inp: PaymentInput, uploader_id: int) -> dict[str, object]:
+    # The receipt number only when the phone numbered it: older bodies keep their hash.
+    numbered = {"receipt_no": inp.receipt_no} if inp.receipt_no is not None else {}
     return canonical(
-        {
+        numbered
+        | {
             "id": inp.id,
             "account_id": inp.account_id,
             "amount": inp.amount,
@@ -303,6 +312,11 @@ def record_payment(
     now = now or dt.datetime.now(dt.UTC)
     if inp.collected_at > now + MAX_CLOCK_SKEW:
         raise Rejected("collected_in_future", "collected_at is in the future.")
+    uploader = collector_id if collector_id is not None else scope.user_id
+    if inp.receipt_no is not None:
+        if inp.channel not in DEVICE_RECEIPT_CHANNELS or inp.channel_txn_id is not None:
+            raise Rejected("receipt_not_allowed", "Only field cash and QR carry a device receipt.")
+        check_receipt(session, inp.receipt_no, uploader, inp.device_id, inp.id)
 
     account = session.scalars(
         select(Account).where(Account.id == inp.account_id).with_for_update(key_share=True)
@@ -319,13 +333,12 @@ def record_payment(
     # Owed on the collection day, less what later-dated payments already paid.
     today = local_date(now, tz)
     plan = plan_allocation(payable(session, account.id, on, today), inp.amount, inp.bill_ids)
-    uploader = collector_id if collector_id is not None else scope.user_id
-    receipt: str | None = None
+    receipt: str | None = inp.receipt_no
 
     def row() -> dict[str, object]:
         # Drawn inside insert_once's savepoint: a lost race gives the number back.
         nonlocal receipt
-        if inp.channel.value in RECEIPT_CHANNELS:
+        if receipt is None and inp.channel.value in RECEIPT_CHANNELS:
             receipt = next_receipt_no(session, station.id, on.year)
         if inp.channel is Channel.FIELD_CASH and inp.channel_txn_id is None:
             hold_custody(session, uploader)

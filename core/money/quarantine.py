@@ -159,6 +159,7 @@ def release(session: Session, scope: Scope, quarantine_id: uuid.UUID) -> Payment
         # The bills named were the first account's: a re-targeted upload pays oldest first.
         bill_ids=() if row.retargeted else tuple(body.get("bill_ids") or ()),
         channel_txn_id=body.get("channel_txn_id"),
+        receipt_no=body.get("receipt_no"),
     )
     return record_payment(
         session,

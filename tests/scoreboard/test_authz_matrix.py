@@ -467,6 +467,15 @@ MATRIX: dict[tuple[str, str], Row] = {
         lambda w, r, c: Req("/api/visits/batch", json={"items": [_visit(w)]}),
     ),
     ("GET", "/api/sync"): Row("401 200 200 200 403 403 403", lambda w, r, c: Req("/api/sync")),
+    # Receipt blocks: each collector's own device series; staff record no field cash.
+    ("GET", "/api/me/receipt-blocks"): Row(
+        "401 200 200 200 403 403 403",
+        lambda w, r, c: Req("/api/me/receipt-blocks", query={"device_id": "phone-1"}),
+    ),
+    ("POST", "/api/me/receipt-blocks"): Row(
+        "401 201 201 201 403 403 403",
+        lambda w, r, c: Req("/api/me/receipt-blocks", json={"device_id": "phone-1"}),
+    ),
     # --- calls ahead, the provisional week, the calendar -----------------------------------
     ("POST", "/api/calls"): Row(
         "401 201 404 404 403 403 403", lambda w, r, c: Req("/api/calls", json=_call(w))

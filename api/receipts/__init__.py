@@ -1,0 +1,1 @@
+"""Receipt blocks for the collector's phone (device receipt series)."""
