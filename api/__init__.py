@@ -84,6 +84,7 @@ def _register_blueprints(app: Flask, api: Any) -> None:
     from api.sync.views import blp as sync
     from api.territories.views import blp as territories
     from api.visits.views import blp as visits
+    from api.visits.views import geojson_blp as visits_geojson
     from api.workload.views import blp as workload
 
     for blp in (health, auth, accounts, territories, responsibility, workload):
@@ -96,6 +97,7 @@ def _register_blueprints(app: Flask, api: Any) -> None:
     api.register_blueprint(plan_edit)
     api.register_blueprint(pack)
     api.register_blueprint(visits)
+    api.register_blueprint(visits_geojson)
     api.register_blueprint(calls)
     api.register_blueprint(calendar)
     api.register_blueprint(sync)

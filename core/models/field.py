@@ -37,7 +37,7 @@ class Visit(Base):
         Geometry("POINT", srid=4326, spatial_index=True), nullable=True
     )
     fix_accuracy_m: Mapped[float | None] = mapped_column(Float)
-    device_time: Mapped[dt.datetime]
+    device_time: Mapped[dt.datetime] = mapped_column(index=True)
     server_time: Mapped[dt.datetime] = created_at_column()
     stop_id: Mapped[int | None] = mapped_column(ForeignKey("stop.id"))
     notes: Mapped[str | None] = mapped_column(Text)

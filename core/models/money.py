@@ -44,7 +44,7 @@ class Payment(Base):
     channel: Mapped[Channel] = mapped_column(pg_enum(Channel, "payment_channel"))
     channel_txn_id: Mapped[str | None] = mapped_column(String(64))
     collector_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), index=True)
-    collected_at: Mapped[dt.datetime]
+    collected_at: Mapped[dt.datetime] = mapped_column(index=True)
     recorded_at: Mapped[dt.datetime] = created_at_column()
     device_id: Mapped[str | None] = mapped_column(String(64))
     receipt_no: Mapped[str | None] = mapped_column(String(64), unique=True)

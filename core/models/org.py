@@ -17,6 +17,7 @@ from sqlalchemy import (
     Table,
     Text,
     Time,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -52,10 +53,20 @@ class Station(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
     #: Radius of the service area around the depot, for plausibility checks of coordinates.
     service_radius_m: Mapped[int] = mapped_column(Integer, default=40_000)
+    #: A visit whose GPS fix lies farther than this from the account is flagged in the log.
+    visit_flag_distance_m: Mapped[int] = mapped_column(
+        Integer, default=300, server_default=text("300")
+    )
     created_at: Mapped[dt.datetime] = created_at_column()
 
     county: Mapped[County] = relationship()
-    __table_args__ = (CheckConstraint("service_radius_m > 0", name="service_radius_positive"),)
+    __table_args__ = (
+        CheckConstraint("service_radius_m > 0", name="service_radius_positive"),
+        CheckConstraint(
+            "visit_flag_distance_m > 0 AND visit_flag_distance_m <= 100000",
+            name="visit_flag_distance_bounds",
+        ),
+    )
 
 
 territory_collector = Table(

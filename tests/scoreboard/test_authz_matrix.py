@@ -458,6 +458,8 @@ MATRIX: dict[tuple[str, str], Row] = {
             f"/api/stations/{w.station_a.id}/progress", query={"date": w.plan_date.isoformat()}
         ),
     ),
+    ("GET", "/api/visits"): Row(LIST, lambda w, r, c: Req("/api/visits")),
+    ("GET", "/api/visits.geojson"): Row(LIST, lambda w, r, c: Req("/api/visits.geojson")),
     # --- the phone: visits and sync ----------------------------------------------------------
     ("POST", "/api/visits"): Row(
         "401 201 404 404 403 403 403", lambda w, r, c: Req("/api/visits", json=_visit(w))
