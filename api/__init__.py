@@ -81,6 +81,8 @@ def _register_blueprints(app: Flask, api: Any) -> None:
     from api.progress.views import blp as progress
     from api.receipts.views import blp as receipts
     from api.responsibility.views import blp as responsibility
+    from api.staff.views import blp as staff
+    from api.stations.views import blp as stations
     from api.sync.views import blp as sync
     from api.territories.views import blp as territories
     from api.visits.views import blp as visits
@@ -103,4 +105,6 @@ def _register_blueprints(app: Flask, api: Any) -> None:
     api.register_blueprint(sync)
     api.register_blueprint(progress)
     api.register_blueprint(receipts)
+    api.register_blueprint(stations)
+    api.register_blueprint(staff)
     app.register_blueprint(docs_assets)

@@ -30,6 +30,7 @@ from api.smorest import Blueprint
 from core.accounts import customers, importer, responsibility
 from core.accounts.import_rows import columns_markdown
 from core.models import Account
+from core.stations.open import require_open
 from geo.coords import CoordSystem, to_wgs84
 
 blp = Blueprint("accounts", __name__, url_prefix="/api", description="Customer accounts")
@@ -210,6 +211,7 @@ class AccountsImport(MethodView):
         scope = current_scope()
         customers.require_manager(scope)
         station = customers.scoped_station(session, scope, form["station_id"])
+        require_open(station)
         upload = form["file"]
         report = importer.import_accounts(
             session,

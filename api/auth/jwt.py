@@ -92,4 +92,10 @@ def current_scope() -> Scope:
     user: User = current_user
     if user is None:
         raise Problem(401, "Authentication required.")
+    if user.must_change_password:
+        raise Problem(
+            403,
+            "Change your password first (POST /api/auth/password).",
+            slug="password-change-required",
+        )
     return Scope(user.id, user.role, frozenset(s.id for s in user.stations))

@@ -37,3 +37,6 @@ class MeSchema(Schema):
     display_name = fields.String(dump_only=True)
     role = fields.String(dump_only=True)
     stations = fields.List(fields.Nested(StationRefSchema), dump_only=True)
+    must_change_password = fields.Boolean(
+        dump_only=True, metadata={"description": "Every other request answers 403 until changed"}
+    )

@@ -1,5 +1,5 @@
 """Command-line tools: ``flask db ensure``, ``flask users create``, ``flask demo ...``,
-``flask reminders ...`` (and ``flask jobs reap`` on the jobs blueprint)."""
+``flask reminders ...``, ``flask stations ...`` (and ``flask jobs reap`` on the jobs blueprint)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ def init_app(app: Flask) -> None:
     from api.cli.db import db_cli
     from api.cli.demo import demo_cli
     from api.cli.reminders import reminders_cli
+    from api.cli.stations import stations_cli
     from api.cli.users import users_cli
 
     app.cli.add_command(db_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(reminders_cli)
+    app.cli.add_command(stations_cli)

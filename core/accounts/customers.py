@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 
 from geoalchemy2 import Geography
 from geoalchemy2.elements import WKTElement
-from geoalchemy2.shape import to_shape
 from sqlalchemy import Select, cast, func, literal, select
 from sqlalchemy.orm import Session
 
@@ -23,8 +22,9 @@ from core.errors import Invalid, NotAllowed, NotFound
 from core.models import Account, Role, Station
 from core.money.arrears import account_arrears_subquery
 from core.scope import Scope, get_scoped, restrict
+from core.stations.area import station_implausibility
+from core.stations.open import require_open
 from geo.coords import CoordSystem, to_wgs84
-from geo.placement import implausibility
 
 __all__ = [
     "AccountFilters",
@@ -57,8 +57,7 @@ def resolve_point(
 ) -> tuple[float, float]:
     """The WGS-84 position of a declared point, refused when implausible for ``station``."""
     wgs = to_wgs84(lon, lat, system)
-    depot = to_shape(station.depot)
-    reason = implausibility(wgs, (depot.x, depot.y), station.service_radius_m)
+    reason = station_implausibility(station, wgs)
     if reason:
         raise Invalid({field: [reason]})
     return wgs
@@ -100,6 +99,7 @@ def create_account(session: Session, scope: Scope, data: dict[str, Any]) -> Acco
     """Create an account located in WGS-84 with its territory and responsible collector."""
     require_manager(scope)
     station = scoped_station(session, scope, data.get("station_id"))
+    require_open(station)
     loc = data["location"]
     lon, lat = resolve_point(station, loc["lon"], loc["lat"], loc["system"])
     if _number_taken(session, data["number"]):

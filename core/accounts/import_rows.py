@@ -242,6 +242,7 @@ def check_row(
     depot: tuple[float, float],
     radius: float,
     report: ImportReport,
+    area: Any = None,
 ) -> dict[str, Any]:
     """The row's values, cleaned; every problem of the row is added to ``report``."""
     out: dict[str, Any] = {}
@@ -292,7 +293,7 @@ def check_row(
     out["lon"] = out["lat"] = None
     if system is not None and len(lonlat) == 2:
         out["lon"], out["lat"] = to_wgs84(lonlat[0], lonlat[1], system)
-        reason = implausibility((out["lon"], out["lat"]), depot, radius)
+        reason = implausibility((out["lon"], out["lat"]), depot, radius, area)
         if reason:
             bad("lon", reason)
     return out

@@ -53,6 +53,7 @@ from core.accounts.import_rows import (
 )
 from core.errors import Invalid
 from core.models import Account, AccountResponsibility, Role, Station, User, user_station
+from core.stations.area import area_shape
 from geo.coords import CoordSystem
 
 __all__ = ["ImportMode", "ImportReport", "RowError", "UnreadableFile", "import_accounts"]
@@ -311,12 +312,13 @@ def import_accounts(
     report = ImportReport(dry_run=dry_run, mode=mode)
     depot_point = to_shape(station.depot)
     depot = (depot_point.x, depot_point.y)
+    area = area_shape(station)
     numbered: dict[str, tuple[int, dict[str, Any]]] = {}
     bad_rows: set[int] = set()
     for row, raw in read_table(filename, data):
         report.rows += 1
         errors_before = report.error_count
-        checked = check_row(row, raw, default_system, depot, station.service_radius_m, report)
+        checked = check_row(row, raw, default_system, depot, station.service_radius_m, report, area)
         number = checked["number"]
         if number is not None and number in numbered:
             report.add(RowError(row, "number", f"Duplicate of row {numbered[number][0]}."))

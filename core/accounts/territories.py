@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from geoalchemy2.shape import to_shape
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -14,8 +13,8 @@ from core.accounts.customers import MAX_ID, require_manager, scoped_station
 from core.errors import Invalid, NotFound
 from core.models import Account, Role, Station, Territory, User, user_station
 from core.scope import Scope, get_scoped
+from core.stations.area import station_implausibility
 from geo.coords import CoordSystem
-from geo.placement import implausibility
 
 __all__ = ["create_territory", "delete_territory", "get_territory", "update_territory"]
 
@@ -34,9 +33,8 @@ def _checked_area(session: Session, station: Station, area: Any, system: CoordSy
     geojson = checked_geojson(area, system)
     ring = geojson["coordinates"][0][0]
     centre = (sum(p[0] for p in ring) / len(ring), sum(p[1] for p in ring) / len(ring))
-    depot = to_shape(station.depot)
-    # The polygon may reach past the radius, but its first ring's centre must be in the area.
-    reason = implausibility(centre, (depot.x, depot.y), station.service_radius_m)
+    # The polygon may reach past the service area, but its first ring's centre must be in it.
+    reason = station_implausibility(station, centre)
     if reason:
         raise Invalid({"area": [reason]})
     return polygon_area(session, geojson)

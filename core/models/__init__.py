@@ -2,7 +2,7 @@
 
 from core.models import account_search  # noqa: F401  (trigram search indexes on account)
 from core.models.accounts import Account, AccountResponsibility, Bill, Category
-from core.models.auth import RefreshToken, RevokedAccessToken
+from core.models.auth import PasswordToken, RefreshToken, RevokedAccessToken
 from core.models.base import Base
 from core.models.calls import Call, CallOutcome
 from core.models.field import Outcome, Visit
@@ -60,6 +60,7 @@ __all__ = [
     "MarketDay",
     "Outcome",
     "Payment",
+    "PasswordToken",
     "PaymentAllocation",
     "PeriodKind",
     "Plan",

@@ -31,3 +31,18 @@ class RevokedAccessToken(Base):
     jti: Mapped[str] = mapped_column(String(64), primary_key=True)
     expires_at: Mapped[dt.datetime]
     revoked_at: Mapped[dt.datetime] = created_at_column()
+
+
+class PasswordToken(Base):
+    """A one-time token to set a password (new staff, or a reset handed over by a supervisor).
+
+    Only its SHA-256 is stored; it works once, before ``expires_at``.
+    """
+
+    __tablename__ = "password_token"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[dt.datetime] = created_at_column()
+    expires_at: Mapped[dt.datetime]
+    used_at: Mapped[dt.datetime | None]

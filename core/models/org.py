@@ -10,15 +10,18 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    DateTime,
     FetchedValue,
     ForeignKey,
     Integer,
+    SmallInteger,
     String,
     Table,
     Text,
     Time,
     text,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.models.base import Base, created_at_column, pg_enum
@@ -57,6 +60,24 @@ class Station(Base):
     visit_flag_distance_m: Mapped[int] = mapped_column(
         Integer, default=300, server_default=text("300")
     )
+    #: The drawn service area; when set, customer positions must lie inside it.
+    service_area: Mapped[WKBElement | None] = mapped_column(
+        Geometry("MULTIPOLYGON", srid=4326, spatial_index=False), nullable=True
+    )
+    #: ISO weekdays (1 Monday .. 7 Sunday) the station collects on.
+    working_days: Mapped[list[int]] = mapped_column(
+        ARRAY(SmallInteger), default=lambda: [1, 2, 3, 4, 5, 6, 7]
+    )
+    #: The default shift and lunch of a new collector (station-local times).
+    shift_start: Mapped[dt.time] = mapped_column(Time, default=dt.time(8, 0))
+    shift_end: Mapped[dt.time] = mapped_column(Time, default=dt.time(17, 30))
+    break_start: Mapped[dt.time | None] = mapped_column(Time, default=dt.time(12, 0))
+    break_minutes: Mapped[int] = mapped_column(Integer, default=60)
+    #: The payment hall's opening hours (station-local), when it has one.
+    hall_opens: Mapped[dt.time | None] = mapped_column(Time, nullable=True)
+    hall_closes: Mapped[dt.time | None] = mapped_column(Time, nullable=True)
+    #: A closed station keeps its history (money is never deleted) but takes no new work.
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[dt.datetime] = created_at_column()
 
     county: Mapped[County] = relationship()
@@ -66,6 +87,9 @@ class Station(Base):
             "visit_flag_distance_m > 0 AND visit_flag_distance_m <= 100000",
             name="visit_flag_distance_bounds",
         ),
+        CheckConstraint("shift_end > shift_start", name="shift_order"),
+        CheckConstraint("break_minutes >= 0 AND break_minutes <= 240", name="break_bounds"),
+        CheckConstraint("hall_closes > hall_opens", name="hall_hours_order"),
     )
 
 
@@ -115,6 +139,8 @@ class User(Base):
     token_version: Mapped[int] = mapped_column(
         Integer, default=1, server_onupdate=FetchedValue()
     )
+    #: Set when someone else chose the password: every request but the change is refused.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = created_at_column()
 
     stations: Mapped[list[Station]] = relationship(secondary=user_station)

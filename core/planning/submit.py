@@ -9,8 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.errors import Invalid
-from core.models import Job, JobStatus, Role, User, user_station
+from core.models import Job, JobStatus, Role, Station, User, user_station
 from core.planning.jobs import PLAN_KIND
+from core.stations.open import require_open
 
 #: How far ahead (days) a day may be planned, and how far back.
 MAX_DAYS_AHEAD = 31
@@ -69,6 +70,9 @@ def submit_plan_job(
         raise InvalidPlanRequest(
             "date", f"Plan days from {MAX_DAYS_BACK} day back to {MAX_DAYS_AHEAD} days ahead."
         )
+    station = session.get(Station, station_id)
+    if station is not None:
+        require_open(station)
     if collector_ids:
         check_collectors(session, station_id, collector_ids)
     payload: dict[str, object] = {

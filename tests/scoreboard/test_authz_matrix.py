@@ -508,6 +508,71 @@ MATRIX: dict[tuple[str, str], Row] = {
             },
         ),
     ),
+    # --- stations and staff -------------------------------------------------------------
+    ("GET", "/api/stations"): Row(LIST, lambda w, r, c: Req("/api/stations")),
+    ("POST", "/api/stations"): Row(
+        "401 403 403 403 403 403 201",
+        lambda w, r, c: Req(
+            "/api/stations",
+            json={
+                "code": "MX-NEW",
+                "name": "新所",
+                "county_code": "MX",
+                "county_name": "新县",
+                "depot": {"lon": 110.3, "lat": 34.2, "system": "wgs84"},
+            },
+        ),
+    ),
+    ("GET", "/api/stations/<int(max=2147483647):station_id>"): Row(
+        "401 200 200 404 200 404 200", lambda w, r, c: Req(f"/api/stations/{w.station_a.id}")
+    ),
+    ("PATCH", "/api/stations/<int(max=2147483647):station_id>"): Row(
+        STAFF.format(ok=200),
+        lambda w, r, c: Req(f"/api/stations/{w.station_a.id}", json={"working_days": [1, 2, 3]}),
+    ),
+    ("POST", "/api/stations/<int(max=2147483647):station_id>/close"): Row(
+        "401 403 403 403 403 403 200",
+        lambda w, r, c: Req(f"/api/stations/{w.station_a.id}/close"),
+    ),
+    ("GET", "/api/users"): Row(LIST, lambda w, r, c: Req("/api/users")),
+    ("POST", "/api/users"): Row(
+        STAFF_AT.format(ok=201),
+        lambda w, r, c: Req(
+            "/api/users",
+            json={
+                "username": "mx-new-collector",
+                "display_name": "新收费员",
+                "role": "collector",
+                "station_ids": [w.station_a.id],
+            },
+        ),
+    ),
+    ("GET", "/api/users/<int(max=2147483647):user_id>"): Row(
+        OWN, lambda w, r, c: Req(f"/api/users/{w.users['col'].id}")
+    ),
+    ("PATCH", "/api/users/<int(max=2147483647):user_id>"): Row(
+        STAFF.format(ok=200),
+        lambda w, r, c: Req(f"/api/users/{w.users['col'].id}", json={"display_name": "改名"}),
+    ),
+    ("POST", "/api/users/<int(max=2147483647):user_id>/password-token"): Row(
+        STAFF.format(ok=201),
+        lambda w, r, c: Req(f"/api/users/{w.users['col'].id}/password-token"),
+    ),
+    ("POST", "/api/auth/password"): Row(
+        "401 204 204 204 204 204 204",
+        lambda w, r, c: Req(
+            "/api/auth/password",
+            json={"current_password": "secret-pass-1", "new_password": "石门-changed-2026"},
+        ),
+    ),
+    # A made-up token: everyone (no login needed) gets the same 422.
+    ("POST", "/api/auth/password/reset"): Row(
+        "422 422 422 422 422 422 422",
+        lambda w, r, c: Req(
+            "/api/auth/password/reset",
+            json={"token": "not-a-token", "new_password": "石门-changed-2026"},
+        ),
+    ),
 }
 
 #: Parties whose data each role must never receive (see World.markers).

@@ -24,7 +24,7 @@ def test_cli_creates_a_collector_who_can_log_in(app, client, factory, session):
             "--username",
             "cli-collector",
             "--password",
-            "pw-123456",
+            "pw-1234567x",
             "--role",
             "collector",
             "--station",
@@ -36,7 +36,7 @@ def test_cli_creates_a_collector_who_can_log_in(app, client, factory, session):
     assert user.role is Role.COLLECTOR and user.password_hash.startswith("$argon2id$")
     assert user.profile is not None
     login = client.post(
-        "/api/auth/login", json={"username": "cli-collector", "password": "pw-123456"}
+        "/api/auth/login", json={"username": "cli-collector", "password": "pw-1234567x"}
     )
     assert login.status_code == 200
 

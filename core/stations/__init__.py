@@ -1,0 +1,1 @@
+"""Stations: created, edited and closed by the county's admin; never deleted."""
