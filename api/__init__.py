@@ -87,6 +87,7 @@ def _register_blueprints(app: Flask, api: Any) -> None:
     from api.territories.views import blp as territories
     from api.visits.views import blp as visits
     from api.visits.views import geojson_blp as visits_geojson
+    from api.web.collector_app import blp as collector_app
     from api.workload.views import blp as workload
 
     for blp in (health, auth, accounts, territories, responsibility, workload):
@@ -108,3 +109,4 @@ def _register_blueprints(app: Flask, api: Any) -> None:
     api.register_blueprint(stations)
     api.register_blueprint(staff)
     app.register_blueprint(docs_assets)
+    app.register_blueprint(collector_app)

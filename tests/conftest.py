@@ -15,7 +15,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 #: Fixtures every directory may use: a station's money world, plan jobs run in-process, and
 #: a live server with chromium for browser tests.
-pytest_plugins = ["tests.support.money", "tests.support.plan_jobs", "tests.support.live"]
+pytest_plugins = [
+    "tests.support.money",
+    "tests.support.plan_jobs",
+    "tests.support.live",
+    "tests.support.collector_app",
+]
 
 ROOT = Path(__file__).resolve().parents[1]
 _BASE_URL = make_url(

@@ -144,6 +144,12 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/api/docs/assets/<path:filename>"): Row(
         PUBLIC_200, lambda w, r, c: Req("/api/docs/assets/index.css")
     ),
+    # The collector's app: its files are public (the data behind it is not).
+    ("GET", "/app/"): Row(PUBLIC_200, lambda w, r, c: Req("/app/")),
+    ("GET", "/app/<path:path>"): Row(PUBLIC_200, lambda w, r, c: Req("/app/src/main.js")),
+    ("GET", "/app/vendor/<lib>/<path:path>"): Row(
+        PUBLIC_200, lambda w, r, c: Req("/app/vendor/maplibre-gl/maplibre-gl.css")
+    ),
     # Flask's static route: the app ships no static folder, so it is 404 for everyone.
     ("GET", "/static/<path:filename>"): Row(
         "404 404 404 404 404 404 404", lambda w, r, c: Req("/static/app.js")
@@ -586,7 +592,13 @@ FORBIDDEN = {
     "admin": (),
 }
 # Bodies that are not JSON by design.
-_NOT_JSON = {"/api/docs", "/api/docs/assets/<path:filename>"}
+_NOT_JSON = {
+    "/api/docs",
+    "/api/docs/assets/<path:filename>",
+    "/app/",
+    "/app/<path:path>",
+    "/app/vendor/<lib>/<path:path>",
+}
 
 
 def _routes(app: Any) -> set[tuple[str, str]]:

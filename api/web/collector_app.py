@@ -1,0 +1,10 @@
+"""The collector's offline app at ``/app/`` (sources in ``web/app/``)."""
+
+from __future__ import annotations
+
+from api.web.pages import page_blueprint
+
+#: The npm libraries the app loads, each from its folder under the page's node_modules.
+VENDOR = {"maplibre-gl": "maplibre-gl/dist"}
+
+blp = page_blueprint("app", "/app", vendor=VENDOR)

@@ -1,0 +1,225 @@
+"""offline-app: the collector's app at /app/ in Chromium (360x640, zh-CN) against the live
+service, with the network cut (``context.set_offline``): it opens offline from its service
+worker, records visits and cash with receipts into its IndexedDB outbox, and on sync the
+server holds each record exactly once, also when the upload is cut half way."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.orm import Session
+
+from core.models import Payment, Visit
+from core.models.ledger_extra import MoneyException
+from tests.support.collector_app import SUPERVISOR, http, login
+
+PHONE = {"width": 360, "height": 640}
+HOME = {"latitude": 34.2240, "longitude": 110.0410, "accuracy": 12}
+
+
+@pytest.fixture
+def phone(chromium: Any, live_server: Any) -> Any:
+    """A phone-sized browser context with a GNSS fix, and a function opening the app."""
+    context = chromium.new_context(
+        locale="zh-CN",
+        viewport=PHONE,
+        geolocation=HOME,
+        permissions=["geolocation"],
+    )
+
+    def open_app() -> Any:
+        page = context.new_page()
+        page.on("dialog", lambda d: d.accept())
+        response = page.goto(f"{live_server.url}/app/")
+        page.wait_for_selector("body[data-ready=true]")
+        return page, response
+
+    try:
+        yield context, open_app
+    finally:
+        context.close()
+
+
+def _login(page: Any, day: Any) -> None:
+    page.fill("#username", day.collector)
+    page.fill("#password", day.password)
+    page.click("#login")
+    page.wait_for_selector("#stops li", timeout=30_000)
+    page.evaluate("navigator.serviceWorker.ready")
+
+
+def _visit(page: Any, account_id: int, outcome: str) -> None:
+    page.evaluate(f"location.hash = '#/stop/{account_id}'")
+    if outcome == "nobody_home":
+        page.click("#nobody-home")  # one tap
+    else:
+        page.click("#other-outcome")
+        page.click(f"[data-outcome={outcome}]")  # two taps
+    page.wait_for_selector("#stops")
+
+
+def _pay(page: Any, account_id: int, amount: str | None = None) -> str:
+    """Cash at the door (the amount due unless given); the receipt number shown."""
+    page.evaluate(f"location.hash = '#/pay/{account_id}'")
+    if amount is not None:
+        page.fill("#amount", amount)
+    page.click("#pay-confirm")
+    number = page.inner_text("#receipt-no")
+    page.click("#receipt-done")
+    page.wait_for_selector("#stops")
+    return str(number)
+
+
+def _sync_done(page: Any, action: Any, outcome: str = "done") -> None:
+    """Run ``action`` (a tap, or the network coming back) and wait for the sync it starts."""
+    page.evaluate("document.body.dataset.sync = 'idle'")
+    action()
+    page.wait_for_selector(f"body[data-sync={outcome}]", timeout=30_000)
+
+
+def _server(url: str, device_id: str) -> dict[str, Any]:
+    """What the server holds from this device: visits, payments and their receipts."""
+    engine = create_engine(url)
+    try:
+        with Session(engine) as s:
+            visits = s.scalar(select(func.count()).where(Visit.device_id == device_id))
+            payments = s.scalars(select(Payment).where(Payment.device_id == device_id)).all()
+            fixes = s.scalar(
+                select(func.count()).where(
+                    Visit.device_id == device_id, Visit.fix_accuracy_m.is_not(None)
+                )
+            )
+            over = s.scalar(
+                select(func.count()).where(
+                    MoneyException.payment_id.in_([p.id for p in payments]),
+                    MoneyException.kind == "overpayment",
+                )
+            )
+            return {
+                "visits": visits,
+                "payments": len(payments),
+                "receipts": sorted(p.receipt_no for p in payments),
+                "fixes": fixes,
+                "overpayments": over,
+            }
+    finally:
+        engine.dispose()
+
+
+def _text(page: Any, selector: str) -> str:
+    return str(page.inner_text(selector))
+
+
+def test_a_day_offline_is_stored_once_after_sync(live_server, published_day, phone):
+    """Log in online; cut the network; the page reloads from the service worker; 5 visits
+    and 3 cash payments with receipts; close and reopen; a payment made online meanwhile;
+    network back: the server holds the 5 visits, the 3 payments (each with its receipt and
+    its 'paid'/'partial' visit) once; a second sync changes nothing; the stop paid online
+    shows settled; cash in hand matches the server's custody figure."""
+    context, open_app = phone
+    stops = [s["account"]["id"] for s in published_day.stops]
+    assert len(stops) >= 7
+    page, _ = open_app()
+    _login(page, published_day)
+    device = page.evaluate("window.collectorApp.state.deviceId")
+    before = _server(live_server.database_url, device)
+
+    context.set_offline(True)
+    response = page.reload()
+    assert response is not None and response.from_service_worker
+    page.wait_for_selector("#stops li")
+    assert "没有网络" in _text(page, "#net")
+    for account, outcome in zip(
+        stops[:5], ["nobody_home", "nobody_home", "promise", "refused", "moved"], strict=True
+    ):
+        _visit(page, account, outcome)
+    receipts = [_pay(page, stops[5]), _pay(page, stops[6]), _pay(page, stops[0], "10.00")]
+    assert len(set(receipts)) == 3
+    assert "待发送 11 条" in _text(page, "#waiting")  # 5 visits, 3 payments, their 3 visits
+    page.close()
+
+    # A payment at the station's counter for stop 4 while the phone is offline.
+    sup = login(live_server, *SUPERVISOR)
+    due = next(s for s in published_day.stops if s["account"]["id"] == stops[3])["amount_due"]
+    status, body = http(
+        live_server,
+        "POST",
+        "/api/payments",
+        {
+            "id": str(uuid.uuid4()),
+            "account_id": stops[3],
+            "amount": due["total"],
+            "channel": "counter",
+            "collected_at": dt.datetime.now(dt.UTC).isoformat(),
+        },
+        sup,
+    )
+    assert status == 201, body
+
+    page, response = open_app()  # reopened, still offline
+    assert response is not None and response.from_service_worker
+    page.wait_for_selector("#stops li")
+    assert "待发送 11 条" in _text(page, "#waiting")
+    assert _server(live_server.database_url, device) == before
+
+    _sync_done(page, lambda: context.set_offline(False))
+    after = _server(live_server.database_url, device)
+    assert after["visits"] == before["visits"] + 8
+    assert after["payments"] == before["payments"] + 3
+    assert set(receipts) <= set(after["receipts"])
+    assert after["fixes"] == after["visits"]  # each record carries the GNSS fix
+    assert "待发送 0 条" in _text(page, "#waiting")
+
+    _sync_done(page, lambda: page.click("#sync"))
+    assert _server(live_server.database_url, device) == after
+    settled = page.get_attribute(f"#stops li[data-account='{stops[3]}']", "class")
+    assert settled is not None and "settled" in settled
+
+    token = login(live_server, published_day.collector, published_day.password)
+    status, cash = http(
+        live_server, "GET", f"/api/cash/collectors/{published_day.collector_id}", token=token
+    )
+    assert status == 200
+    assert f"¥{Decimal(cash['in_hand']):.2f}" in _text(page, "#cash")
+
+
+def test_an_upload_cut_half_way_is_resent_without_doubling(live_server, published_day, phone):
+    """The payments batch reaches the server but its answer is lost (network cut): the
+    items stay waiting, the retry replays them, and the server holds each once; cash
+    above the amount due asks first and is flagged as an overpayment."""
+    context, open_app = phone
+    stops = [s["account"]["id"] for s in published_day.stops]
+    page, _ = open_app()
+    _login(page, published_day)
+    device = page.evaluate("window.collectorApp.state.deviceId")
+    context.set_offline(True)
+    page.evaluate(f"location.hash = '#/pay/{stops[1]}'")
+    more = f"{Decimal(page.input_value('#amount')) + Decimal('5.00'):.2f}"
+    receipt = _pay(page, stops[1], more)  # the confirmation dialog is accepted
+    _visit(page, stops[2], "nobody_home")
+
+    cut: list[int] = []
+
+    def lose_the_answer(route: Any) -> None:
+        if not cut:
+            route.fetch()  # the server stores the batch...
+            cut.append(1)
+            route.abort("internetdisconnected")  # ...and the phone never hears back
+        else:
+            route.continue_()
+
+    page.route("**/api/payments/batch", lose_the_answer)
+    _sync_done(page, lambda: context.set_offline(False), outcome="failed")
+    assert cut and _server(live_server.database_url, device)["payments"] == 1
+    assert "待发送 3 条" in _text(page, "#waiting")
+
+    _sync_done(page, lambda: page.click("#sync"))
+    held = _server(live_server.database_url, device)
+    assert held["payments"] == 1 and held["receipts"] == [receipt]
+    assert held["visits"] == 2 and held["overpayments"] == 1
+    assert "待发送 0 条" in _text(page, "#waiting")
