@@ -85,6 +85,7 @@ def _register_blueprints(app: Flask, api: Any) -> None:
     from api.stations.views import blp as stations
     from api.sync.views import blp as sync
     from api.territories.views import blp as territories
+    from api.tiles.views import blp as tiles
     from api.visits.views import blp as visits
     from api.visits.views import geojson_blp as visits_geojson
     from api.web.collector_app import blp as collector_app
@@ -108,5 +109,6 @@ def _register_blueprints(app: Flask, api: Any) -> None:
     api.register_blueprint(receipts)
     api.register_blueprint(stations)
     api.register_blueprint(staff)
+    api.register_blueprint(tiles)
     app.register_blueprint(docs_assets)
     app.register_blueprint(collector_app)

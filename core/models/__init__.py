@@ -38,7 +38,7 @@ from core.models.plans import Plan, PlanPublication, PlanStatus, Route, Stop
 from core.models.receipts import ReceiptBlock, ReceiptSeries
 from core.models.reminders import Reminder, ReminderKind, ReminderStatus
 from core.models.seasons import CalendarPeriod, MarketDay, PeriodKind
-from core.models.sync import ChangeLog, SyncHorizon
+from core.models.sync import ChangeLog, MapChange, SyncHorizon
 from geo.modes import TravelMode
 
 __all__ = [
@@ -57,6 +57,7 @@ __all__ = [
     "EntryKind",
     "Job",
     "JobStatus",
+    "MapChange",
     "MarketDay",
     "Outcome",
     "Payment",

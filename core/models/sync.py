@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, Index, Integer, String, text
+from sqlalchemy import BigInteger, Identity, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.models.base import Base, created_at_column
@@ -40,3 +40,18 @@ class SyncHorizon(Base):
     __tablename__ = "sync_horizon"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     min_xid: Mapped[int] = mapped_column(BigInteger)
+
+
+class MapChange(Base):
+    """A statement changed map data of a station (accounts, bills, payments, visits,
+    territories, plans): written by triggers (migration 0016), read for tile ETags."""
+
+    __tablename__ = "map_change"
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    xid: Mapped[int] = mapped_column(BigInteger, server_default=text(CURRENT_XID))
+    station_id: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (
+        Index("ix_map_change_station_xid", "station_id", "xid"),
+        Index("ix_map_change_xid", "xid"),
+    )

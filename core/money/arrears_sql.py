@@ -9,6 +9,7 @@ where a bill whose principal is paid but whose late fee is not still counts as o
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Subquery, case, func, select
@@ -18,14 +19,17 @@ from core.money.due_sql import bills_due
 from core.scope import Scope
 
 
-def arrears_by_age(as_of: dt.date, scope: Scope | None = None) -> Subquery:
+def arrears_by_age(
+    as_of: dt.date, scope: Scope | None = None, account_ids: Sequence[int] | None = None
+) -> Subquery:
     """One row per account that owes principal on ``as_of``; with ``scope``, per account
-    that scope may see, computed over those accounts' bills alone.
+    that scope may see, computed over those accounts' bills alone; with ``account_ids``,
+    of those accounts (a page or a map tile, read through the indexes).
 
     Columns: ``account_id``, ``principal``, ``d1_30``, ``d31_60``, ``d61_90``,
     ``d90_plus``, ``oldest_days_overdue``, ``stage``.
     """
-    bills = bills_due(as_of, scope=scope)
+    bills = bills_due(as_of, scope=scope, account_ids=account_ids)
     days = bills.c.days_overdue
 
     def bucket(low: int, high: int | None) -> Any:

@@ -136,6 +136,11 @@ def _plan_edits(w: World, c: Any) -> list[dict[str, Any]]:
     return edits(plan)
 
 
+_TILE_RULE = "/api/tiles/<string(maxlength=32):layer>/<int:z>/<int:x>/<int:y>.mvt"
+# Accounts "a" (station A) and "b" (station B) both sit at (110.27, 34.13): tile 14/13210/6537.
+_TILE = "/api/tiles/accounts/14/13210/6537.mvt"
+
+
 MATRIX: dict[tuple[str, str], Row] = {
     # --- public -----------------------------------------------------------------------
     ("GET", "/api/health"): Row(PUBLIC_200, lambda w, r, c: Req("/api/health")),
@@ -226,6 +231,11 @@ MATRIX: dict[tuple[str, str], Row] = {
     # --- territories, responsibility, workload -----------------------------------------------
     ("GET", "/api/territories"): Row(LIST, lambda w, r, c: Req("/api/territories")),
     ("GET", "/api/territories.geojson"): Row(LIST, lambda w, r, c: Req("/api/territories.geojson")),
+    # --- map tiles: an account tile holding both stations' first accounts -----------------
+    ("GET", _TILE_RULE): Row(LIST, lambda w, r, c: Req(_TILE)),
+    ("GET", "/api/tiles/<string(maxlength=32):layer>.json"): Row(
+        LIST, lambda w, r, c: Req("/api/tiles/accounts.json")
+    ),
     ("POST", "/api/territories"): Row(
         STAFF_AT.format(ok=201),
         lambda w, r, c: Req(
@@ -598,6 +608,7 @@ _NOT_JSON = {
     "/app/",
     "/app/<path:path>",
     "/app/vendor/<lib>/<path:path>",
+    _TILE_RULE,
 }
 
 
@@ -641,7 +652,8 @@ def _problems(w: World, role: str, rule: str, req: Req, resp: Any, expected: int
         body.pop("instance", None)  # echoes the caller's own path
         text = json.dumps(body, ensure_ascii=False)
     elif rule in _NOT_JSON or resp.status_code == 204:
-        text = resp.get_data(as_text=True)
+        # Binary bodies (tiles) hold their strings as raw UTF-8 among other bytes.
+        text = resp.get_data().decode("utf-8", "replace")
     else:
         text = json.dumps(resp.get_json(), ensure_ascii=False)
     sent = json.dumps([req.path, req.query, req.json, str(req.data)], ensure_ascii=False)

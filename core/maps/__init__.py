@@ -1,0 +1,1 @@
+"""The map: scoped feature queries per layer, their vector tiles and data versions."""

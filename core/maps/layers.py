@@ -1,0 +1,174 @@
+"""The station layers' features, scoped: accounts (or their clusters), territories, villages.
+
+Each builder answers a SELECT with a WGS-84 ``geom`` column and the attribute columns of
+the layer, limited to the caller's scope (:mod:`core.scope`) and to the tile's box.
+Amounts are integer fen (``arrears_fen``): exact, and numbers a map style can compare.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    Select,
+    String,
+    Subquery,
+    any_,
+    bindparam,
+    cast,
+    false,
+    func,
+    literal,
+    select,
+    tuple_,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Session, aliased
+
+from core.models import Account, Territory, User, territory_collector
+from core.money.aging import Stage
+from core.money.arrears import account_arrears_subquery
+from core.money.arrears_sql import arrears_by_age
+from core.scope import Scope, restrict
+from geo.tiles import Tile, cluster_cell
+
+#: Below this zoom the accounts layer answers clusters (count and sum per grid cell).
+ACCOUNT_DETAIL_ZOOM = 14
+
+
+def _fen(amount: Any) -> Any:
+    return cast(func.round(func.coalesce(amount, 0) * 100), BigInteger)
+
+
+def _account_ids(session: Session, scope: Scope, tile: Tile) -> list[int]:
+    stmt = select(Account.id).where(Account.location.op("&&")(tile.bbox_wgs84()))
+    return list(session.scalars(restrict(stmt, Account, scope)))
+
+
+def _among(ids: list[int]) -> Any:
+    return Account.id == any_(bindparam("tile_account_ids", ids, type_=ARRAY(Integer)))
+
+
+def account_points(session: Session, scope: Scope, day: dt.date, tile: Tile) -> Select[Any]:
+    """One row per account in scope in the tile: arrears as of ``day`` and stage.
+
+    The tile's accounts are looked up first (index on the location), so their arrears
+    are computed for them alone (:func:`core.money.arrears_sql.arrears_by_age`).
+    """
+    ids = _account_ids(session, scope, tile)
+    owed = arrears_by_age(day, account_ids=ids)
+    responsible = aliased(User)
+    return (
+        select(
+            Account.id.label("id"),
+            Account.number.label("number"),
+            Account.village.label("village"),
+            Account.station_id.label("station_id"),
+            Account.territory_id.label("territory_id"),
+            Account.responsible_id.label("responsible_id"),
+            responsible.display_name.label("responsible"),
+            _fen(owed.c.principal).label("arrears_fen"),
+            func.coalesce(owed.c.stage, Stage.NONE.value).label("stage"),
+            func.coalesce(owed.c.oldest_days_overdue, 0).label("days_overdue"),
+            Account.location.label("geom"),
+        )
+        .outerjoin(owed, owed.c.account_id == Account.id)
+        .outerjoin(responsible, responsible.id == Account.responsible_id)
+        .where(_among(ids))
+    )
+
+
+def _owing(day: dt.date, ids: list[int]) -> Subquery:
+    """Accounts ``ids`` with their station, village, principal outstanding (fen), point."""
+    owed = account_arrears_subquery(day, account_ids=ids)
+    return (
+        select(
+            Account.station_id,
+            Account.village,
+            _fen(owed.c.arrears).label("arrears_fen"),
+            Account.location.label("geom"),
+        )
+        .outerjoin(owed, owed.c.account_id == Account.id)
+        .where(_among(ids))
+        .subquery("points")
+    )
+
+
+def accounts(session: Session, scope: Scope, day: dt.date, tile: Tile) -> Select[Any]:
+    """Accounts at ``ACCOUNT_DETAIL_ZOOM`` and above; below, one point per grid cell with
+    ``cluster`` true, ``count``, ``owing`` (accounts owing) and ``arrears_fen`` (sum of
+    principal outstanding)."""
+    if tile.z >= ACCOUNT_DETAIL_ZOOM:
+        return account_points(session, scope, day, tile).add_columns(
+            literal(False).label("cluster")
+        )
+    p = _owing(day, _account_ids(session, scope, tile))
+    return select(
+        literal(True).label("cluster"),
+        func.count().label("count"),
+        func.count().filter(p.c.arrears_fen > 0).label("owing"),
+        cast(func.sum(p.c.arrears_fen), BigInteger).label("arrears_fen"),
+        func.ST_Centroid(func.ST_Collect(p.c.geom)).label("geom"),
+    ).group_by(cluster_cell(p.c.geom, tile.z))
+
+
+def villages(session: Session, scope: Scope, day: dt.date, tile: Tile) -> Select[Any]:
+    """One point per village in scope (the centroid of its accounts) with its accounts,
+    those owing and their arrears; the villages whose point is in the tile are found
+    first, so arrears are computed for their accounts alone."""
+    places = restrict(
+        select(Account.station_id, Account.village, Account.location), Account, scope
+    ).subquery("places")
+    in_tile = session.execute(
+        select(places.c.station_id, places.c.village)
+        .group_by(places.c.station_id, places.c.village)
+        .having(func.ST_Centroid(func.ST_Collect(places.c.location)).op("&&")(tile.bbox_wgs84()))
+    ).all()
+    ids: list[int] = []
+    if in_tile:
+        of_villages = tuple_(Account.station_id, Account.village).in_([tuple(v) for v in in_tile])
+        ids = list(session.scalars(restrict(select(Account.id).where(of_villages), Account, scope)))
+    p = _owing(day, ids)
+    return select(
+        p.c.village.label("name"),
+        p.c.station_id.label("station_id"),
+        func.count().label("accounts"),
+        func.count().filter(p.c.arrears_fen > 0).label("owing"),
+        cast(func.sum(p.c.arrears_fen), BigInteger).label("arrears_fen"),
+        func.ST_Centroid(func.ST_Collect(p.c.geom)).label("geom"),
+    ).group_by(p.c.station_id, p.c.village)
+
+
+def territories(scope: Scope, tile: Tile) -> Select[Any]:
+    """Territories in scope: id, name, station and their collectors (ids and names)."""
+    collectors = (
+        select(
+            func.string_agg(User.display_name, "、").label("names"),
+            func.string_agg(cast(User.id, String), ",").label("ids"),
+        )
+        .select_from(territory_collector)
+        .join(User, User.id == territory_collector.c.user_id)
+        .where(territory_collector.c.territory_id == Territory.id)
+        .lateral("collectors")
+    )
+    stmt = (
+        select(
+            Territory.id.label("id"),
+            Territory.name.label("name"),
+            Territory.station_id.label("station_id"),
+            collectors.c.ids.label("collector_ids"),
+            collectors.c.names.label("collectors"),
+            Territory.area.label("geom"),
+        )
+        .outerjoin(collectors, literal(True))
+        .where(Territory.area.op("&&")(tile.bbox_wgs84()))
+    )
+    return restrict(stmt, Territory, scope)
+
+
+def nothing() -> Select[Any]:
+    """An empty layer."""
+    return select(literal(None).label("geom")).where(false())
