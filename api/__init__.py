@@ -22,7 +22,7 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Chinese names stay readable
 
-    from api import cli, db, errors, media
+    from api import cli, cors, db, errors, media
     from api.auth import jwt
     from api.celery_app import init_celery
     from api.reminders import tasks as reminder_tasks
@@ -34,6 +34,7 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     db.init_app(app)
     errors.init_app(app)
     media.init_app(app)
+    cors.init_app(app)
     jwt.init_app(app)
     app.extensions["redis"] = redis.Redis.from_url(
         app.config["REDIS_URL"], socket_timeout=1, socket_connect_timeout=1

@@ -78,6 +78,9 @@ class Config:
         "security": [{"bearerAuth": []}],
     }
     PAGINATION_MAX_PAGE_SIZE = 500
+    # Origins (exact "scheme://host[:port]") whose pages may call the API from a browser;
+    # none by default (api/cors.py). Env: ARREARS_CORS_ORIGINS='["https://gis.example.org"]'.
+    CORS_ORIGINS: list[str] = []
     TESTING = False
     DEBUG = False
 
