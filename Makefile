@@ -8,27 +8,35 @@ TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/arrears_test
 DEMO_ACCOUNTS ?= 5000
 DEMO_SEED ?= 7
 
-.PHONY: run test setup db lint typecheck worker clean
+.PHONY: run test setup db demo lint typecheck worker clean
 
 setup:
 	@scripts/setup.sh
 
 db: setup
 	@$(FLASK) db ensure
+
+# The demo is asked for explicitly (ARREARS_DEMO): its users have published passwords and
+# it signs tokens with a random secret kept in instance/ (never in the repository).
+demo: export ARREARS_DEMO = true
+demo: db
 	@$(FLASK) demo seed --accounts $(DEMO_ACCOUNTS) --seed $(DEMO_SEED) --if-empty
 
-run: db
+# Served by gunicorn with the repository's config, as in production (docs/deployment.md).
+run: export ARREARS_DEMO = true
+run: demo
 	@$(FLASK) demo logins
 	@scripts/run_worker.sh start
-	@echo "Serving the API on http://127.0.0.1:5000 (docs: /api/docs, spec: /api/openapi.json)"
-	@$(VENV)/bin/flask --app wsgi:app run --host 127.0.0.1 --port 5000
+	@echo "Serving the demo on http://127.0.0.1:5000 with gunicorn (docs: /api/docs, spec: /api/openapi.json)"
+	@$(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py wsgi:app
 
 # Lint and type checks first (seconds), then the suite, which builds its own database
 # (TEST_DATABASE_URL plus the run's pid) from the migrations and drops it at the end.
 test: setup lint
 	@TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(VENV)/bin/python -m pytest -q -p no:cacheprovider
 
-worker: db
+worker: export ARREARS_DEMO = true
+worker: demo
 	@$(VENV)/bin/celery -A api.celery_app worker --loglevel=info --concurrency=1
 
 # ruff everywhere; mypy strict on routing, geo, core and demo, default checks on api

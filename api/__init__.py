@@ -9,12 +9,14 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api.config import Config, configure
+from api.startup import configure_secret
 
 
 def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     """Build an app: config class, then ``ARREARS_*`` env vars, then ``overrides``."""
     app = Flask(__name__)
     configure(app, config, overrides)
+    configure_secret(app)
     if app.config["PROXY_FIX_X_FOR"]:
         # Behind N reverse proxies: the client's address (login throttling) and scheme
         # come from their X-Forwarded-For/-Proto headers, trusting only N hops.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import secrets
 from collections.abc import Mapping
 from typing import Any
 
@@ -15,8 +16,13 @@ class Config:
         "DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/arrears"
     )
     REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-    # Override in production (ARREARS_JWT_SECRET_KEY); the default only suits a demo.
-    JWT_SECRET_KEY = os.environ.get("JWT_SECRET_KEY", "dev-only-change-me-0123456789abcdef")
+    # No secret in the repository: production sets ARREARS_JWT_SECRET_KEY (>= 32 bytes) or
+    # refuses to start; the demo (DEMO) makes a random one in SECRET_FILE (api/startup.py).
+    JWT_SECRET_KEY: str | None = None
+    # The demo, asked for explicitly (ARREARS_DEMO=true, as `make run` does): its own
+    # random secret, `flask demo seed` allowed, users with published passwords tolerated.
+    DEMO = False
+    SECRET_FILE: str | None = None  # default: <instance folder>/jwt_secret
     JWT_ACCESS_TOKEN_EXPIRES = dt.timedelta(minutes=15)
     JWT_REFRESH_TOKEN_EXPIRES = dt.timedelta(days=30)
     JWT_ALGORITHM = "HS256"
@@ -93,7 +99,8 @@ class TestConfig(Config):
     LOGIN_PER_ADDRESS_PER_MINUTE = 100_000
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
-    JWT_SECRET_KEY = "test-secret-key-0123456789abcdef-0123456789"
+    # Random per process: no token signed with a secret from the repository works here.
+    JWT_SECRET_KEY = secrets.token_urlsafe(48)
 
 
 def configure(app: Flask, config: type[Config] | None, overrides: Mapping[str, Any]) -> None:

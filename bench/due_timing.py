@@ -40,7 +40,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--day", type=dt.date.fromisoformat, default=None)
     args = parser.parse_args()
-    app = create_app()
+    app = create_app(DEMO=True)  # a demo database: the demo secret
     with app.app_context():
         session = get_session()
         station_id, n = session.execute(

@@ -47,8 +47,12 @@ def main() -> None:
 
     from api import create_app
 
-    app = create_app(DATABASE_URL=args.db_url, REDIS_URL=args.redis_url)
-    env = os.environ | {"DATABASE_URL": args.db_url, "REDIS_URL": args.redis_url}
+    app = create_app(DATABASE_URL=args.db_url, REDIS_URL=args.redis_url, DEMO=True)
+    env = os.environ | {
+        "DATABASE_URL": args.db_url,
+        "REDIS_URL": args.redis_url,
+        "ARREARS_DEMO": "true",  # a demo database: the demo's secret and users
+    }
     worker = subprocess.Popen(
         [
             sys.executable,

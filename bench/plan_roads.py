@@ -63,7 +63,7 @@ TZ = ZoneInfo("Asia/Shanghai")  # the bench station's time zone
 
 def seed(url: str, households: int, collectors: int, jitter_m: float) -> None:
     """The bench station, once: households near roads with overdue bills."""
-    app = create_app(DATABASE_URL=url)
+    app = create_app(DATABASE_URL=url, DEMO=True)
     engine = create_engine(url)
     with Session(engine) as s:
         if s.scalar(select(Station.id).where(Station.code == CODE)) is not None:

@@ -25,7 +25,7 @@ Usage (the database is seeded with the demo county; never the developer's own)::
 
     export DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/arrears_rq_bench
     .venv/bin/flask --app api:create_app db ensure
-    .venv/bin/flask --app api:create_app demo seed --accounts 5000 --seed 7
+    ARREARS_DEMO=true .venv/bin/flask --app api:create_app demo seed --accounts 5000 --seed 7
     .venv/bin/python bench/prize_demo.py --time-limit 10            # every collector
     .venv/bin/python bench/prize_demo.py --collectors 3 --solvers ours,vroom
 

@@ -37,7 +37,13 @@ demo_cli = AppGroup("demo", help="The demo county.")
     help="The kind of county the hidden truth describes (the month simulation's worlds)",
 )
 def seed(accounts: int, seed: int, today: dt.datetime | None, if_empty: bool, family: str) -> None:
-    """Generate the demo county (deterministic for a given seed and day)."""
+    """Generate the demo county (deterministic for a given seed and day). Its users have
+    published passwords: only with the demo asked for (ARREARS_DEMO=true)."""
+    if not current_app.config["DEMO"]:
+        raise click.ClickException(
+            "the demo's users have published passwords; seed them only into a demo "
+            "database, with ARREARS_DEMO=true (as `make run` does)"
+        )
     session = current_app.extensions["db_sessionmaker"]()
     try:
         if session.scalar(select(func.count()).select_from(Station)):
