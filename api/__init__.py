@@ -84,6 +84,7 @@ def _register_blueprints(app: Flask, api: Any) -> None:
     from api.progress.views import blp as progress
     from api.receipts.views import blp as receipts
     from api.responsibility.views import blp as responsibility
+    from api.staff.profile_views import blp as profiles
     from api.staff.views import blp as staff
     from api.stations.views import blp as stations
     from api.sync.views import blp as sync
@@ -113,5 +114,6 @@ def _register_blueprints(app: Flask, api: Any) -> None:
     api.register_blueprint(stations)
     api.register_blueprint(staff)
     api.register_blueprint(tiles)
+    api.register_blueprint(profiles)
     app.register_blueprint(docs_assets)
     app.register_blueprint(collector_app)

@@ -23,6 +23,15 @@ class PlanRequestSchema(Schema):
         validate=validate.Length(min=1, max=MAX_COLLECTORS),
         metadata={"description": "Plan only these collectors (default: all of the station)"},
     )
+    include_absent = fields.List(
+        fields.Integer(validate=validate.Range(min=1, max=2**31 - 1)),
+        load_default=list,
+        validate=validate.Length(max=MAX_COLLECTORS),
+        metadata={
+            "description": "Plan these collectors even though an absence covers the day "
+            "(the override for the day)"
+        },
+    )
     time_limit = fields.Float(
         load_default=30.0,
         allow_nan=False,

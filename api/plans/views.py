@@ -76,6 +76,9 @@ class StationPlans(MethodView):
             collector_ids=body.get("collector_ids"),
             time_limit=body["time_limit"],
             created_by=scope.user_id,
+            extra={"include_absent": sorted(set(body["include_absent"]))}
+            if body["include_absent"]
+            else None,
         )
         session.commit()
         # After the commit, so a fast worker finds the row; a failed ring leaves it queued.

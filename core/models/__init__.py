@@ -1,6 +1,7 @@
 """Typed SQLAlchemy 2 models on one declarative ``Base``."""
 
 from core.models import account_search  # noqa: F401  (trigram search indexes on account)
+from core.models.absences import Absence, AbsenceKind
 from core.models.accounts import Account, AccountResponsibility, Bill, Category
 from core.models.auth import PasswordToken, RefreshToken, RevokedAccessToken
 from core.models.base import Base
@@ -42,6 +43,8 @@ from core.models.sync import ChangeLog, MapChange, SyncHorizon
 from geo.modes import TravelMode
 
 __all__ = [
+    "Absence",
+    "AbsenceKind",
     "Account",
     "AccountResponsibility",
     "Base",

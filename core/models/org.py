@@ -162,9 +162,16 @@ class CollectorProfile(Base):
     break_start: Mapped[dt.time | None] = mapped_column(Time, default=dt.time(12, 0))
     break_minutes: Mapped[int] = mapped_column(Integer, default=60)
     starts_at_home: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Where the day ends: home (True), the station (False), or like the start (None).
+    ends_at_home: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    #: What the collector may do beyond visits (``core.users.profiles.SKILLS``).
+    skills: Mapped[list[str]] = mapped_column(ARRAY(String(32)), default=list)
+    #: Most stops the planner gives them in a day; None: as many as the shift allows.
+    day_cap: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     user: Mapped[User] = relationship(back_populates="profile")
     __table_args__ = (
         CheckConstraint("shift_end > shift_start", name="shift_order"),
         CheckConstraint("break_minutes >= 0 AND break_minutes <= 240", name="break_bounds"),
+        CheckConstraint("day_cap > 0 AND day_cap <= 200", name="day_cap_bounds"),
     )

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 import routing
+from core.models import Absence
 from core.planning import candidates as cand
 from core.planning.calendar import load_calendar
 from core.planning.calls import CallRates, call_rates
@@ -42,6 +43,7 @@ from core.planning.problem import group_problem, solve_group
 from core.planning.valuation import Candidate, left_entry, preselect, value_candidates
 from core.planning.vehicles import Vehicle, local_instant, vehicle_for
 from core.planning.visit_value import BANDS, month_days_left
+from core.users.profiles import absent_on
 from geo.travel import GreatCircleProvider, MatrixProvider
 
 
@@ -59,6 +61,8 @@ class Gathered:
     #: Whom each collector should call about the day first.
     calls: dict[int, list[dict[str, object]]] = field(default_factory=dict)
     call_rates: CallRates = field(default_factory=CallRates)
+    #: Collectors of the station absent that day (not planned), with their absence.
+    absent: dict[int, Absence] = field(default_factory=dict)
 
 
 def gather(session: Session, req: PlanRequest) -> Gathered:
@@ -66,10 +70,16 @@ def gather(session: Session, req: PlanRequest) -> Gathered:
     collectors = cand.station_collectors(
         session, req.station_id, list(req.collector_ids) if req.collector_ids else None
     )
+    absent = {
+        c: a
+        for c, a in absent_on(session, req.station_id, req.plan_date).items()
+        if c not in req.include_absent
+    }
+    collectors = [c for c in collectors if c.id not in absent]
     vehicles = [vehicle_for(c, depot, req) for c in collectors]
     calendar = load_calendar(session, req.station_id)
     cands, left, priors, n_arrears = value_candidates(
-        session, req, station.timezone, {c.id for c in collectors}, calendar
+        session, req, station.timezone, {c.id for c in collectors}, calendar, frozenset(absent)
     )
     rolled = None
     capacity = {v.collector.id: visits_per_day(v, req.service_s) for v in vehicles}
@@ -82,7 +92,7 @@ def gather(session: Session, req: PlanRequest) -> Gathered:
         left_entry(c.info.id, NOT_PRESELECTED, c.value.prize_fen, c.mandatory) for c in dropped
     ]
     return Gathered(
-        tz, collectors, vehicles, chosen, left, priors, n_arrears, rolled, calls, heard
+        tz, collectors, vehicles, chosen, left, priors, n_arrears, rolled, calls, heard, absent
     )
 
 
@@ -206,6 +216,16 @@ def compute_plan(
             "by_collector": {str(c): rows for c, rows in g.calls.items()},
         },
         "collectors": [c.id for c in collectors],
+        "absent": [
+            {
+                "collector_id": c,
+                "kind": a.kind.value,
+                "first_day": a.first_day.isoformat(),
+                "last_day": a.last_day.isoformat(),
+            }
+            for c, a in sorted(g.absent.items())
+        ],
+        "absence_overrides": sorted(req.include_absent),
         # The optimiser keeps every shift, window and break of its model: its own verdict.
         # A hand edit stores the plan check's (core.planning.edits.check_summary).
         "check": {"by": "planner", "feasible": True, "violations": 0, "findings": []},

@@ -19,6 +19,7 @@ VISITED_TODAY = "visited_today"
 PAYMENT_PENDING = "payment_pending"
 PROMISED = "promised"
 CALL_PAY_ONLINE = "call_pay_online"
+COLLECTOR_ABSENT = "collector_absent"
 
 #: What each reason means, stored in ``plan.summary["reasons"]`` for the supervisor's screen.
 REASON_HELP: dict[str, str] = {
@@ -31,6 +32,8 @@ REASON_HELP: dict[str, str] = {
     PROMISED: "Promised to pay by a later day: off the routes until then (back, with "
     "priority, if the day passes unpaid).",
     CALL_PAY_ONLINE: "Said on the phone they will pay online that day: no visit.",
+    COLLECTOR_ABSENT: "Its territory's collectors are absent that day (leave, training, sick) "
+    "and no colleague of the territory is planned: reassign or override the absence.",
     "no_eligible_vehicle": "No planned collector may visit it.",
     "capacity": "No collector has room for one more stop.",
     "outside_time_windows": "Its visiting window lies outside every shift.",
@@ -91,6 +94,8 @@ class PlanRequest:
     #: account of the station (re-plan: the priors of the plan being re-planned). With
     #: them, only the accounts the planned collectors may visit are read.
     priors: Priors | None = None
+    #: Collectors to plan although an absence covers the day (the plan request's override).
+    include_absent: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)

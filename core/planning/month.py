@@ -43,7 +43,8 @@ class Rolled:
 def visits_per_day(v: Vehicle, service_s: int) -> int:
     """About how many visits the collector's shift holds."""
     free = v.shift[1] - v.shift[0] - sum(b.duration for b in v.breaks)
-    return max(0, free // (service_s + TRAVEL_PER_VISIT_S))
+    fits = max(0, free // (service_s + TRAVEL_PER_VISIT_S))
+    return fits if v.max_stops is None else min(fits, v.max_stops)
 
 
 def owner(c: Candidate) -> int:

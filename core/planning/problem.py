@@ -89,6 +89,7 @@ def group_problem(
                 end=ends[k],
                 shift=v.shift,
                 breaks=v.breaks,
+                max_stops=v.max_stops,
                 pinned=tuple(f"a{a}" for a in req.pinned.get(v.collector.id, ())),
             )
             for k, v in enumerate(vehicles)

@@ -65,6 +65,7 @@ def request_from_payload(payload: Mapping[str, Any], settings: JobSettings) -> P
         workers=settings.workers,
         per_collector=settings.per_collector,
         pinned={int(c): tuple(int(a) for a in seq) for c, seq in pinned.items()},
+        include_absent=frozenset(int(i) for i in payload.get("include_absent") or ()),
     )
 
 

@@ -22,6 +22,7 @@ from core.planning.calendar import StationCalendar, load_calendar
 from core.planning.calls import CallNote, call_rates, calls_for
 from core.planning.draft import (
     CALL_PAY_ONLINE,
+    COLLECTOR_ABSENT,
     COLLECTOR_NOT_IN_PLAN,
     NO_TERRITORY,
     PAYMENT_PENDING,
@@ -63,6 +64,8 @@ class Candidate:
     today: float = 1.0
     #: The call ahead about this day, if any.
     call: CallNote | None = None
+    #: The absent responsible collector a colleague covers for on this visit.
+    covering: int | None = None
 
     @property
     def stop_id(self) -> str:
@@ -105,6 +108,7 @@ class Candidate:
             if self.value.window is None
             else [_clock(self.value.window[0]), _clock(self.value.window[1])],
             "service_s": service_s,
+            "covering_for": self.covering,
         }
 
 
@@ -118,6 +122,7 @@ def value_candidates(
     tz: str,
     planned: set[int],
     calendar: StationCalendar | None = None,
+    absent: frozenset[int] = frozenset(),
 ) -> tuple[list[Candidate], list[dict[str, object]], Priors, int]:
     """Every account with arrears: valued candidates, and the ones no collector may visit.
 
@@ -126,7 +131,10 @@ def value_candidates(
     otherwise every account of the station is, and the priors are made from them all.
     P(home) is the plan day's (``calendar``: return periods, market days, weekday); a
     call ahead about the day sets a window, leaves the account out or lowers its value
-    (``core.planning.calls``).
+    (``core.planning.calls``). An account whose territory's collectors are all
+    ``absent`` (or left out) is listed as ``collector_absent``; one whose responsible
+    collector is absent goes to a planned colleague of the territory, and its explain
+    names whom they cover for.
     """
     fees = rate_schedule(session, req.station_id)  # each day of lateness at its own rates
     if calendar is None:
@@ -211,7 +219,7 @@ def value_candidates(
         elif not info.collectors:
             reason = TERRITORY_WITHOUT_COLLECTOR
         elif not allowed:
-            reason = COLLECTOR_NOT_IN_PLAN
+            reason = COLLECTOR_ABSENT if info.collectors & absent else COLLECTOR_NOT_IN_PLAN
         if reason is not None and info.id not in pinned:
             left.append(left_entry(info.id, reason, value.prize_fen, mandatory))
             continue
@@ -219,7 +227,12 @@ def value_candidates(
         rank = priority(
             owed.oldest_due, contacts.get(info.id), req.plan_date, promised.broken.get(info.id)
         )
-        out.append(Candidate(info, owed, rates, value, mandatory, allowed, rank, call=note))
+        covering = info.responsible if info.responsible in absent else None
+        out.append(
+            Candidate(
+                info, owed, rates, value, mandatory, allowed, rank, call=note, covering=covering
+            )
+        )
     return out, left, priors, len(infos)
 
 

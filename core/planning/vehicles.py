@@ -48,6 +48,8 @@ class Vehicle:
     end: tuple[float, float]
     shift: tuple[int, int]
     breaks: tuple[routing.Break, ...]
+    #: The collector's day cap on stops (profile), None for no cap.
+    max_stops: int | None = None
 
     @property
     def vid(self) -> str:
@@ -61,17 +63,20 @@ def vehicle_for(c: cand.Collector, depot: tuple[float, float], req: PlanRequest)
     shift = (local_seconds(start_t), local_seconds(end_t))
     if c.id in req.start_time:
         shift = (max(shift[0], min(req.start_time[c.id], shift[1])), shift[1])
-    end = depot
-    if prof is not None and prof.starts_at_home and c.home is not None:
-        end = c.home
-    start = req.start_at.get(c.id, end)
+    home = c.home if prof is not None else None
+    starts_home = home is not None and prof is not None and prof.starts_at_home
+    ends_home = home is not None and prof is not None and (
+        prof.starts_at_home if prof.ends_at_home is None else prof.ends_at_home
+    )
+    end = home if ends_home and home is not None else depot
+    start = req.start_at.get(c.id, home if starts_home and home is not None else depot)
     breaks: tuple[routing.Break, ...] = ()
     if prof is not None and prof.break_start is not None and prof.break_minutes > 0:
         b0 = local_seconds(prof.break_start)
         b1 = min(b0 + BREAK_SLACK_S, shift[1] - prof.break_minutes * 60)
         if shift[0] <= b0 <= b1:
             breaks = (routing.Break((b0, b1), prof.break_minutes * 60),)
-    return Vehicle(c, mode, start, end, shift, breaks)
+    return Vehicle(c, mode, start, end, shift, breaks, prof.day_cap if prof else None)
 
 
 @dataclass(frozen=True)

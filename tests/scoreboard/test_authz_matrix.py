@@ -141,6 +141,13 @@ _TILE_RULE = "/api/tiles/<string(maxlength=32):layer>/<int:z>/<int:x>/<int:y>.mv
 _TILE = "/api/tiles/accounts/14/13210/6537.mvt"
 
 
+def _absence(w: World, c: Any) -> str:
+    """The path of an absence of ``col``, recorded by the admin."""
+    url = f"/api/users/{w.users['col'].id}/absences"
+    body = {"kind": "sick", "first_day": "2027-03-01", "last_day": "2027-03-02"}
+    return f"{url}/{c.post(url, json=body, headers=w.auth('admin')).json['id']}"
+
+
 MATRIX: dict[tuple[str, str], Row] = {
     # --- public -----------------------------------------------------------------------
     ("GET", "/api/health"): Row(PUBLIC_200, lambda w, r, c: Req("/api/health")),
@@ -589,6 +596,27 @@ MATRIX: dict[tuple[str, str], Row] = {
             json={"token": "not-a-token", "new_password": "石门-changed-2026"},
         ),
     ),
+    ("GET", "/api/users/<int(max=2147483647):user_id>/profile"): Row(
+        OWN, lambda w, r, c: Req(f"/api/users/{w.users['col'].id}/profile")
+    ),
+    ("PATCH", "/api/users/<int(max=2147483647):user_id>/profile"): Row(
+        "401 403 404 404 200 404 200",
+        lambda w, r, c: Req(f"/api/users/{w.users['col'].id}/profile", json={"day_cap": 20}),
+    ),
+    ("GET", "/api/users/<int(max=2147483647):user_id>/absences"): Row(
+        OWN, lambda w, r, c: Req(f"/api/users/{w.users['col'].id}/absences")
+    ),
+    ("POST", "/api/users/<int(max=2147483647):user_id>/absences"): Row(
+        "401 403 404 404 201 404 201",
+        lambda w, r, c: Req(
+            f"/api/users/{w.users['col'].id}/absences",
+            json={"kind": "leave", "first_day": "2027-01-20", "last_day": "2027-01-22"},
+        ),
+    ),
+    (
+        "DELETE",
+        "/api/users/<int(max=2147483647):user_id>/absences/<int(max=2147483647):absence_id>",
+    ): Row("401 403 404 404 204 404 204", lambda w, r, c: Req(_absence(w, c))),
 }
 
 #: Parties whose data each role must never receive (see World.markers).
