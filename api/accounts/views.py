@@ -225,3 +225,7 @@ class AccountsImport(MethodView):
         )
         session.commit()
         return asdict(report)
+
+
+# Routes defined in sibling modules attach to the same blueprint.
+from api.accounts import card  # noqa: E402, F401

@@ -162,6 +162,14 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/app/vendor/<lib>/<path:path>"): Row(
         PUBLIC_200, lambda w, r, c: Req("/app/vendor/maplibre-gl/maplibre-gl.css")
     ),
+    # The dashboard page: its files are public (the data behind it is not).
+    ("GET", "/dashboard/"): Row(PUBLIC_200, lambda w, r, c: Req("/dashboard/")),
+    ("GET", "/dashboard/<path:path>"): Row(
+        PUBLIC_200, lambda w, r, c: Req("/dashboard/src/main.js")
+    ),
+    ("GET", "/dashboard/vendor/<lib>/<path:path>"): Row(
+        PUBLIC_200, lambda w, r, c: Req("/dashboard/vendor/maplibre-gl/maplibre-gl.css")
+    ),
     # Flask's static route: the app ships no static folder, so it is 404 for everyone.
     ("GET", "/static/<path:filename>"): Row(
         "404 404 404 404 404 404 404", lambda w, r, c: Req("/static/app.js")
@@ -215,6 +223,9 @@ MATRIX: dict[tuple[str, str], Row] = {
     ),
     ("GET", "/api/accounts/<int:account_id>/responsibility"): Row(
         OWN, lambda w, r, c: Req(f"/api/accounts/{_acc(w)}/responsibility")
+    ),
+    ("GET", "/api/accounts/<int:account_id>/card"): Row(
+        OWN, lambda w, r, c: Req(f"/api/accounts/{_acc(w)}/card")
     ),
     ("POST", "/api/accounts/import"): Row(
         STAFF_AT.format(ok=200),
@@ -637,6 +648,9 @@ _NOT_JSON = {
     "/app/<path:path>",
     "/app/vendor/<lib>/<path:path>",
     _TILE_RULE,
+    "/dashboard/",
+    "/dashboard/<path:path>",
+    "/dashboard/vendor/<lib>/<path:path>",
 }
 
 

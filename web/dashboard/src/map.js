@@ -1,0 +1,131 @@
+// The map: no internet basemap; the station's own territories, villages and accounts
+// are the base. MapLibre GL JS is served by the app from the page's npm install.
+import * as maplibregl from '../vendor/maplibre-gl/maplibre-gl.mjs';
+import {arrearsColor, collectorColor} from './colors.js';
+
+export {maplibregl};
+
+const STYLE = {
+  version: 8,
+  sources: {},
+  layers: [{id: 'background', type: 'background', paint: {'background-color': '#f2efe6'}}],
+};
+
+/** Layer groups the switch toggles: group -> the map layers it shows. */
+export const GROUPS = {
+  territories: ['territories-fill', 'territories-line'],
+  villages: ['villages'],
+  accounts: ['accounts'],
+};
+
+export function createMap(container) {
+  return new maplibregl.Map({
+    container,
+    style: STYLE,
+    center: [110.2, 34.1],
+    zoom: 10,
+    attributionControl: false,
+  });
+}
+
+function empty() {
+  return {type: 'FeatureCollection', features: []};
+}
+
+/** Add the base sources and layers (empty until the data arrives). */
+export function addBaseLayers(map, colors) {
+  map.addSource('territories', {type: 'geojson', data: empty()});
+  map.addSource('villages', {type: 'geojson', data: empty()});
+  map.addSource('accounts', {type: 'geojson', data: empty()});
+  map.addLayer({
+    id: 'territories-fill',
+    type: 'fill',
+    source: 'territories',
+    paint: {'fill-color': collectorColor(colors, 'collector_id'), 'fill-opacity': 0.12},
+  });
+  map.addLayer({
+    id: 'territories-line',
+    type: 'line',
+    source: 'territories',
+    paint: {'line-color': collectorColor(colors, 'collector_id'), 'line-width': 1.5},
+  });
+  map.addLayer({
+    id: 'villages',
+    type: 'circle',
+    source: 'villages',
+    paint: {
+      'circle-radius': 9,
+      'circle-color': '#ffffff',
+      'circle-opacity': 0.5,
+      'circle-stroke-color': '#6b6b6b',
+      'circle-stroke-width': 1,
+    },
+  });
+  map.addLayer({
+    id: 'accounts',
+    type: 'circle',
+    source: 'accounts',
+    paint: {
+      'circle-radius': ['interpolate', ['linear'], ['zoom'], 9, 2.5, 13, 5, 16, 8],
+      'circle-color': arrearsColor(),
+      'circle-stroke-color': '#ffffff',
+      'circle-stroke-width': ['interpolate', ['linear'], ['zoom'], 9, 0, 13, 1],
+    },
+  });
+}
+
+/** Village points: the mean position of each village's accounts, with its name. */
+export function villagePoints(accounts) {
+  const sums = new Map();
+  for (const f of accounts.features) {
+    const name = f.properties.village;
+    const [lon, lat] = f.geometry.coordinates;
+    const s = sums.get(name) || {lon: 0, lat: 0, n: 0};
+    sums.set(name, {lon: s.lon + lon, lat: s.lat + lat, n: s.n + 1});
+  }
+  return {
+    type: 'FeatureCollection',
+    features: [...sums].map(([name, s]) => ({
+      type: 'Feature',
+      geometry: {type: 'Point', coordinates: [s.lon / s.n, s.lat / s.n]},
+      properties: {name, accounts: s.n},
+    })),
+  };
+}
+
+/** Territories with one collector id each (the first), for colouring. */
+export function territoryFeatures(collection) {
+  return {
+    type: 'FeatureCollection',
+    features: collection.features.map((f) => ({
+      ...f,
+      properties: {...f.properties, collector_id: (f.properties.collector_ids || [])[0] ?? null},
+    })),
+  };
+}
+
+/** The bounds of a FeatureCollection of points ([[w, s], [e, n]]), or null. */
+export function pointBounds(collection) {
+  if (!collection.features.length) return null;
+  const b = new maplibregl.LngLatBounds();
+  for (const f of collection.features) b.extend(f.geometry.coordinates);
+  return b;
+}
+
+/** Village names as HTML labels (the map has no glyph server; the browser draws the text). */
+export function villageLabels(map, villages) {
+  return villages.features.map((f) => {
+    const el = document.createElement('div');
+    el.className = 'village-label';
+    el.textContent = f.properties.name;
+    return new maplibregl.Marker({element: el, anchor: 'top', offset: [0, 8]})
+      .setLngLat(f.geometry.coordinates)
+      .addTo(map);
+  });
+}
+
+export function setGroupVisible(map, group, visible) {
+  for (const id of GROUPS[group] || []) {
+    if (map.getLayer(id)) map.setLayoutProperty(id, 'visibility', visible ? 'visible' : 'none');
+  }
+}
