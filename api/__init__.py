@@ -93,7 +93,7 @@ def _register_blueprints(app: Flask, api: Any) -> None:
     from api.visits.views import blp as visits
     from api.visits.views import geojson_blp as visits_geojson
     from api.web.collector_app import blp as collector_app
-    from api.web.pages import dashboard_blueprint
+    from api.web.dashboard import blp as dashboard
     from api.workload.views import blp as workload
 
     for blp in (health, auth, accounts, territories, responsibility, workload):
@@ -118,4 +118,4 @@ def _register_blueprints(app: Flask, api: Any) -> None:
     api.register_blueprint(profiles)
     app.register_blueprint(docs_assets)
     app.register_blueprint(collector_app)
-    app.register_blueprint(dashboard_blueprint())
+    app.register_blueprint(dashboard)

@@ -57,11 +57,3 @@ def _fresh(response: Response) -> Response:
     response.headers["Cache-Control"] = "no-cache"
     return response
 
-
-#: The station supervisor's page (web/dashboard/) and the npm libraries it loads.
-DASHBOARD_VENDOR = {"maplibre-gl": "maplibre-gl/dist"}
-
-
-def dashboard_blueprint() -> Blueprint:
-    """The supervisor's page at ``/dashboard/``."""
-    return page_blueprint("dashboard", "/dashboard", vendor=DASHBOARD_VENDOR)
