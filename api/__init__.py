@@ -77,6 +77,7 @@ def _register_blueprints(app: Flask, api: Any) -> None:
     from api.money.prepaid_views import blp as money_prepaid
     from api.money.views import blp as money
     from api.my_route.views import blp as field
+    from api.ogc.views import blp as ogc
     from api.pack.views import blp as pack
     from api.plan_edit.views import blp as plan_edit
     from api.plans.views import blp as plans
@@ -116,6 +117,7 @@ def _register_blueprints(app: Flask, api: Any) -> None:
     api.register_blueprint(staff)
     api.register_blueprint(tiles)
     api.register_blueprint(profiles)
+    api.register_blueprint(ogc)
     app.register_blueprint(docs_assets)
     app.register_blueprint(collector_app)
     app.register_blueprint(dashboard)

@@ -84,6 +84,11 @@ if ! command -v chromium >/dev/null || [ ! -d /usr/share/fonts/opentype/noto ]; 
   log "installing chromium and CJK fonts (browser tests)"
   apt_install chromium fonts-noto-cjk
 fi
+# GDAL's ogrinfo reads the OGC API Features endpoints in a test (its OAPIF driver).
+if ! command -v ogrinfo >/dev/null; then
+  log "installing gdal-bin (OGC API Features client test)"
+  apt_install gdal-bin
+fi
 # Each page under web/ has its own package.json and lockfile; npm ci when the lock changes.
 # Nothing third-party is committed: node_modules is made here.
 for lock in web/*/package-lock.json; do

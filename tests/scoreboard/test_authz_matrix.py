@@ -254,6 +254,20 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/api/tiles/<string(maxlength=32):layer>.json"): Row(
         LIST, lambda w, r, c: Req("/api/tiles/accounts.json")
     ),
+    # --- OGC API - Features -----------------------------------------------------------------
+    ("GET", "/api/ogc"): Row(LIST, lambda w, r, c: Req("/api/ogc")),
+    ("GET", "/api/ogc/conformance"): Row(LIST, lambda w, r, c: Req("/api/ogc/conformance")),
+    ("GET", "/api/ogc/collections"): Row(LIST, lambda w, r, c: Req("/api/ogc/collections")),
+    ("GET", "/api/ogc/collections/<string(maxlength=32):collection_id>"): Row(
+        LIST, lambda w, r, c: Req("/api/ogc/collections/accounts")
+    ),
+    ("GET", "/api/ogc/collections/<string(maxlength=32):collection_id>/items"): Row(
+        LIST, lambda w, r, c: Req("/api/ogc/collections/accounts/items")
+    ),
+    (
+        "GET",
+        "/api/ogc/collections/<string(maxlength=32):collection_id>/items/<string(maxlength=200):fid>",
+    ): Row(OWN, lambda w, r, c: Req(f"/api/ogc/collections/accounts/items/{_acc(w)}")),
     ("POST", "/api/territories"): Row(
         STAFF_AT.format(ok=201),
         lambda w, r, c: Req(
