@@ -1,0 +1,138 @@
+"""Month-end zero (月末清零): see docs/kpis.md, "Month-end zero"."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import ROUND_UP, Decimal
+
+from sqlalchemy import Date, case, cast, func, or_, select, true
+from sqlalchemy.orm import Session
+
+from core.kpis.base import Subject, month_of, previous_month_same_day
+from core.kpis.ledger import dated_allocations
+from core.models import Account, Bill
+from core.money.due_sql import bills_due
+from core.scope import Scope
+
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class DayOwing:
+    day: dt.date
+    owing: Decimal
+    accounts: int
+
+
+@dataclass
+class MonthEnd:
+    as_of: dt.date
+    month_end: dt.date
+    #: Principal still owed at the end of ``as_of`` on bills due by the month's end.
+    owing: Decimal = ZERO
+    accounts: int = 0
+    #: Days left in the month, ``as_of`` included.
+    days_left: int = 0
+    trend: list[DayOwing] = field(default_factory=list)
+    #: The same figure on the same day of the month before (its own month's bills).
+    last_month: DayOwing | None = None
+
+    @property
+    def per_day_needed(self) -> Decimal:
+        return (self.owing / self.days_left).quantize(Decimal("0.01"), rounding=ROUND_UP)
+
+
+def owing_by_day(
+    session: Session, scope: Scope, subject: Subject, as_of: dt.date
+) -> list[DayOwing]:
+    """From the first of ``as_of``'s month to ``as_of``: each day's principal owed (and
+    accounts owing) on the bills due by the month's end, as ``bills_due`` reads that day."""
+    month = month_of(as_of)
+    start = month.start
+    accounts = subject.accounts(scope)
+    opening = bills_due(
+        start - dt.timedelta(days=1),
+        late_fees=False,
+        scope=scope,
+        station_id=subject.station_id,
+    )
+    moves = dated_allocations(accounts, start, as_of, cte=True)
+    # Paid by the day before the month: amount - owed then for a bill owed then; the
+    # whole amount for an older bill settled then; nothing on a bill of this month.
+    p0 = case(
+        (Bill.period >= start, 0),
+        (opening.c.bill_id.is_not(None), Bill.amount - opening.c.principal),
+        else_=Bill.amount,
+    )
+    live = (
+        select(Bill.id.label("bill_id"), Bill.account_id, Bill.period, Bill.amount, p0.label("p0"))
+        .join(Account, Account.id == Bill.account_id)
+        .outerjoin(opening, opening.c.bill_id == Bill.id)
+        .where(
+            *accounts,
+            Bill.due_date <= month.end,
+            Bill.period <= as_of,
+            or_(
+                opening.c.bill_id.is_not(None),
+                Bill.period >= start,
+                Bill.id.in_(select(moves.c.bill_id)),
+            ),
+        )
+        .subquery("live_bill")
+    )
+    days = select(
+        cast(func.generate_series(start, as_of, dt.timedelta(days=1)), Date).label("day")
+    ).subquery("day")
+    delta = (
+        select(moves.c.bill_id, moves.c.dated_on, func.sum(moves.c.principal).label("principal"))
+        .group_by(moves.c.bill_id, moves.c.dated_on)
+        .subquery("delta")
+    )
+    grid = (
+        select(
+            live.c.account_id,
+            live.c.period,
+            live.c.amount,
+            live.c.p0,
+            days.c.day,
+            func.sum(func.coalesce(delta.c.principal, 0))
+            .over(partition_by=live.c.bill_id, order_by=days.c.day)
+            .label("paid_since"),
+        )
+        .select_from(live.join(days, true()))
+        .outerjoin(delta, (delta.c.bill_id == live.c.bill_id) & (delta.c.dated_on == days.c.day))
+        .subquery("grid")
+    )
+    # Nothing is owed on a bill before its month starts.
+    owed = case(
+        (grid.c.period > grid.c.day, 0),
+        else_=func.greatest(grid.c.amount - grid.c.p0 - grid.c.paid_since, 0),
+    )
+    rows = session.execute(
+        select(
+            grid.c.day,
+            func.coalesce(func.sum(owed), 0),
+            func.count(func.distinct(grid.c.account_id)).filter(owed > 0),
+        )
+        .group_by(grid.c.day)
+        .order_by(grid.c.day)
+    ).all()
+    by_day = {day: DayOwing(day, amount, n) for day, amount, n in rows}
+    out = []
+    day = start
+    while day <= as_of:
+        out.append(by_day.get(day, DayOwing(day, ZERO, 0)))
+        day += dt.timedelta(days=1)
+    return out
+
+
+def month_end(session: Session, scope: Scope, subject: Subject, as_of: dt.date) -> MonthEnd:
+    """Month-end zero on ``as_of``: owed, accounts, days left, the trend, last month."""
+    month = month_of(as_of)
+    trend = owing_by_day(session, scope, subject, as_of)
+    out = MonthEnd(as_of, month.end, trend=trend, days_left=(month.end - as_of).days + 1)
+    out.owing, out.accounts = trend[-1].owing, trend[-1].accounts
+    before = previous_month_same_day(as_of)
+    out.last_month = owing_by_day(session, scope, subject, before)[-1]
+    return out

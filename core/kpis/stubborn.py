@@ -1,0 +1,118 @@
+"""Stubborn cases (钉子户): see docs/kpis.md, "Stubborn cases"."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from core.kpis.base import Subject
+from core.kpis.ledger import EAST
+from core.kpis.promises import kept_clause
+from core.models import Account, Outcome, Station, Visit
+from core.money.due_sql import bills_due
+from core.scope import Scope
+
+#: How far back refusals and broken promises count.
+LOOKBACK_DAYS = 365
+#: Refusals, or broken promises, that make a case stubborn.
+THRESHOLD = 2
+
+
+@dataclass(frozen=True)
+class HistoryVisit:
+    device_time: dt.datetime
+    collector_id: int
+    outcome: str
+    promise_date: dt.date | None
+    kept: bool | None
+
+
+@dataclass
+class StubbornCase:
+    account_id: int
+    number: str
+    name: str
+    village: str
+    responsible_id: int | None
+    owing: Decimal
+    refusals: int
+    broken_promises: int
+    history: list[HistoryVisit] = field(default_factory=list)
+
+
+def stubborn_cases(
+    session: Session, scope: Scope, subject: Subject, as_of: dt.date
+) -> list[StubbornCase]:
+    """Accounts owing principal on ``as_of`` with at least :data:`THRESHOLD` refusals or
+    broken promises in the :data:`LOOKBACK_DAYS` before it, most owed first, with their
+    visits of that time."""
+    since = dt.datetime.combine(as_of - dt.timedelta(days=LOOKBACK_DAYS), dt.time(), EAST)
+    until = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), EAST)
+    kept = kept_clause()
+    broken = (Visit.outcome == Outcome.PROMISE) & (Visit.promise_date < as_of) & ~kept
+    counts = (
+        select(
+            Visit.account_id,
+            func.count().filter(Visit.outcome == Outcome.REFUSED).label("refusals"),
+            func.count().filter(broken).label("broken"),
+        )
+        .join(Account, Account.id == Visit.account_id)
+        .join(Station, Station.id == Account.station_id)
+        .where(*subject.accounts(scope), Visit.device_time >= since, Visit.device_time < until)
+        .group_by(Visit.account_id)
+        .subquery("visit_counts")
+    )
+    due = bills_due(as_of, late_fees=False, scope=scope, station_id=subject.station_id)
+    owing = (
+        select(due.c.account_id, func.sum(due.c.principal).label("owing"))
+        .group_by(due.c.account_id)
+        .subquery("owing")
+    )
+    rows = session.execute(
+        select(
+            Account.id,
+            Account.number,
+            Account.name,
+            Account.village,
+            Account.responsible_id,
+            owing.c.owing,
+            counts.c.refusals,
+            counts.c.broken,
+        )  # fmt: skip
+        .join(counts, counts.c.account_id == Account.id)
+        .join(owing, owing.c.account_id == Account.id)
+        .where((counts.c.refusals >= THRESHOLD) | (counts.c.broken >= THRESHOLD))
+        .order_by(owing.c.owing.desc(), Account.id)
+    ).all()
+    cases = {r[0]: StubbornCase(*r) for r in rows}
+    if cases:
+        history = session.execute(
+            select(
+                Visit.account_id,
+                Visit.device_time,
+                Visit.collector_id,
+                Visit.outcome,
+                Visit.promise_date,
+                kept,
+            )  # fmt: skip
+            .join(Account, Account.id == Visit.account_id)
+            .join(Station, Station.id == Account.station_id)
+            .where(
+                Visit.account_id.in_(cases),
+                Visit.device_time >= since,
+                Visit.device_time < until,
+            )  # fmt: skip
+            .order_by(Visit.account_id, Visit.device_time)
+        )
+        for account_id, at, cid, outcome, promise, was_kept in history:
+            cases[account_id].history.append(
+                HistoryVisit(
+                    at, cid, Outcome(outcome).value, promise,
+                    bool(was_kept) if promise is not None else None,
+                )
+            )  # fmt: skip
+    return list(cases.values())
