@@ -506,6 +506,16 @@ MATRIX: dict[tuple[str, str], Row] = {
             f"/api/stations/{w.station_a.id}/progress", query={"date": w.plan_date.isoformat()}
         ),
     ),
+    ("GET", "/api/kpis/collection"): Row(LIST, lambda w, r, c: Req("/api/kpis/collection")),
+    ("GET", "/api/kpis/month-end"): Row(LIST, lambda w, r, c: Req("/api/kpis/month-end")),
+    ("GET", "/api/kpis/promises"): Row(LIST, lambda w, r, c: Req("/api/kpis/promises")),
+    ("GET", "/api/kpis/field-work"): Row(LIST, lambda w, r, c: Req("/api/kpis/field-work")),
+    ("GET", "/api/kpis/ageing"): Row(LIST, lambda w, r, c: Req("/api/kpis/ageing")),
+    ("GET", "/api/kpis/stubborn"): Row(LIST, lambda w, r, c: Req("/api/kpis/stubborn")),
+    ("GET", "/api/kpis/ranking"): Row(LIST, lambda w, r, c: Req("/api/kpis/ranking")),
+    ("GET", "/api/kpis/collector-results"): Row(
+        LIST, lambda w, r, c: Req("/api/kpis/collector-results")
+    ),
     ("GET", "/api/visits"): Row(LIST, lambda w, r, c: Req("/api/visits")),
     ("GET", "/api/visits.geojson"): Row(LIST, lambda w, r, c: Req("/api/visits.geojson")),
     # --- the phone: visits and sync ----------------------------------------------------------

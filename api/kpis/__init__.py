@@ -1,0 +1,1 @@
+"""The supervisor's numbers over HTTP: /api/kpis/* (definitions: docs/kpis.md)."""
