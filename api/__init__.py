@@ -28,6 +28,8 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     from api.auth import jwt
     from api.celery_app import init_celery
     from api.reminders import tasks as reminder_tasks
+    from api.route_cache import RouteCache
+    from api.route_cache import install as install_route_cache
     from api.smorest import api
     from core.field.sms import LoggingGateway
     from core.users.passwords import HashingParams, Passwords
@@ -57,6 +59,10 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
             per_address=app.config["LOGIN_PER_ADDRESS_PER_MINUTE"],
         ),
     )
+    app.extensions["route_cache"] = RouteCache(
+        app.extensions["redis"], prefix=app.config["ROUTE_CACHE_PREFIX"]
+    )
+    install_route_cache(app.extensions["route_cache"])
     app.extensions["sms_gateway"] = LoggingGateway()
     reminder_tasks.init_beat(init_celery(app))
 

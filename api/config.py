@@ -49,6 +49,8 @@ class Config:
     ARGON2_PARALLELISM = 1
     LOGIN_CONCURRENCY = 2
     LOGIN_THROTTLE_PREFIX = "login-fail"
+    # The collectors' day documents and their versions in Redis (api/route_cache.py).
+    ROUTE_CACHE_PREFIX = "routedoc"
     # Login attempts counted before the password check (core/users/throttle.py): per
     # username in 5 minutes (a success clears it), per client address in a minute.
     LOGIN_MAX_FAILURES = 8
@@ -95,6 +97,7 @@ class TestConfig(Config):
     TESTING = True
     # Test runs share one Redis: each run counts its own failed logins.
     LOGIN_THROTTLE_PREFIX = f"test-login-fail-{os.getpid()}"
+    ROUTE_CACHE_PREFIX = f"test-routedoc-{os.getpid()}"
     # Every test client logs in from 127.0.0.1: the address limit is tested on its own.
     LOGIN_PER_ADDRESS_PER_MINUTE = 100_000
     ARGON2_TIME_COST = 1

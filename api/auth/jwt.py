@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+from flask import Flask, g
 from flask_jwt_extended import JWTManager, current_user, verify_jwt_in_request
 from flask_jwt_extended.exceptions import JWTExtendedException
 from jwt.exceptions import PyJWTError
@@ -26,13 +26,20 @@ def _unauthorized(detail: str) -> Any:
 def _revoked(_header: dict[str, Any], payload: dict[str, Any]) -> bool:
     """One query per request: the token's user, its version, its own and its login's
     revocation (the user lookup below then reads the user from the session)."""
-    return service.check_token(get_session(), payload) is None
+    user = service.check_token(get_session(), payload)
+    # Held for the user lookup below: the session's identity map keeps objects only
+    # weakly, so a dropped reference would cost the user and its stations two queries.
+    g.arrears_token_user = user
+    return user is None
 
 
 @jwt.user_lookup_loader
 def _load_user(_header: dict[str, Any], payload: dict[str, Any]) -> User | None:
+    user: User | None = g.pop("arrears_token_user", None)  # checked just above
+    if user is not None and str(user.id) == str(payload.get("sub")):
+        return user
     try:
-        return get_session().get(User, int(payload["sub"]))  # loaded by the check above
+        return get_session().get(User, int(payload["sub"]))
     except (KeyError, ValueError):
         return None
 
@@ -75,6 +82,13 @@ def _verification_failed(_header: dict[str, Any], _payload: dict[str, Any]) -> A
 def init_app(app: Flask) -> None:
     jwt.init_app(app)
 
+    @app.before_request
+    def _no_identity_yet() -> None:
+        # ``g`` outlives a request when an app context was pushed around it (tests, CLI):
+        # each request starts unverified, with no scope.
+        g.pop("arrears_scope", None)
+        g.pop("_jwt_extended_jwt", None)
+
     # PyJWT errors that escape flask-jwt-extended's own handlers (e.g. a bad
     # algorithm header) are token problems too, never 422 or 500.
     @app.errorhandler(PyJWTError)
@@ -87,8 +101,16 @@ def init_app(app: Flask) -> None:
 
 
 def current_scope() -> Scope:
-    """The authenticated user's scope; raises 401 when there is no valid token."""
-    verify_jwt_in_request()
+    """The authenticated user's scope; raises 401 when there is no valid token.
+
+    Resolved once per request: the token is verified once (by ``@jwt_required`` or here,
+    never both) and the scope kept on ``g``; the user's stations come with the token
+    check's one query (:func:`api.auth.tokens.check_token`)."""
+    scope: Scope | None = g.get("arrears_scope")
+    if scope is not None:
+        return scope
+    if not g.get("_jwt_extended_jwt"):  # not verified yet in this request
+        verify_jwt_in_request()
     user: User = current_user
     if user is None:
         raise Problem(401, "Authentication required.")
@@ -98,4 +120,6 @@ def current_scope() -> Scope:
             "Change your password first (POST /api/auth/password).",
             slug="password-change-required",
         )
-    return Scope(user.id, user.role, frozenset(s.id for s in user.stations))
+    scope = Scope(user.id, user.role, frozenset(s.id for s in user.stations))
+    g.arrears_scope = scope
+    return scope

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask_jwt_extended import create_access_token, create_refresh_token, decode_token
 from sqlalchemy import exists, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from api.errors import Problem
 from core.models import RefreshToken, RevokedAccessToken, User
@@ -115,9 +115,15 @@ def check_token(session: Session, payload: dict[str, Any]) -> User | None:
     family_revoked = exists().where(
         RefreshToken.family == (family or ""), RefreshToken.revoked_at.is_not(None)
     )
-    row = session.execute(
-        select(User, token_revoked, family_revoked).where(User.id == user_id)
-    ).one_or_none()
+    row = (
+        session.execute(
+            select(User, token_revoked, family_revoked)
+            .options(joinedload(User.stations))  # the scope's stations, in the same query
+            .where(User.id == user_id)
+        )
+        .unique()
+        .one_or_none()
+    )
     if row is None:
         return None
     user, revoked, family_gone = row

@@ -15,6 +15,7 @@ from api.db import get_session
 from api.my_route.schemas import FieldRouteSchema, ReplanSchema, RouteDayArgs
 from api.plans import tasks
 from api.plans.schemas import PlanJobSchema
+from api.route_cache import cached_document, caller_today
 from api.smorest import Blueprint
 from core.errors import NotFound
 from core.field import route as service
@@ -33,25 +34,29 @@ def _today(route_station: Station | None) -> dt.date:
 @blp.route("/me/route")
 class MyRoute(MethodView):
     @jwt_required()
-    @blp.etag
     @blp.arguments(RouteDayArgs, location="query")
     @blp.response(200, FieldRouteSchema)
+    @blp.alt_response(304, description="Not modified (If-None-Match matched the ETag)")
     def get(self, args: dict[str, Any]) -> Any:
-        """My route in the day's published plan: stops in order with what is owed today."""
+        """My route in the day's published plan: stops in order with what is owed today.
+
+        Built once and served from the route cache until something it shows changes; the
+        ETag names that version, so a revalidation answers 304 without building it."""
         scope = current_scope()
         session = get_session()
         day = _my_day(session, scope, args["date"])
-        route = service.find_route(session, scope, scope.user_id, day)
-        if route is None:
-            raise NotFound("published route for this day")
-        return service.field_route(session, route, day)
+
+        def build() -> Any:
+            route = service.find_route(session, scope, scope.user_id, day)
+            if route is None:
+                raise NotFound("published route for this day")
+            return FieldRouteSchema().dump(service.field_route(session, route, day))
+
+        return cached_document("route", scope, day, "", build)
 
 
 def _my_day(session: Any, scope: Any, day: dt.date | None) -> dt.date:
-    if day is not None:
-        return day
-    stations = sorted(scope.station_ids)
-    return _today(session.get(Station, stations[0]) if stations else None)
+    return day or caller_today(session, scope, current_app.config["DEFAULT_TIMEZONE"])
 
 
 @blp.route("/me/route/replan")

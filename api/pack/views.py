@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Response, current_app, json, request
+from flask import current_app
 from flask.views import MethodView
 from flask_jwt_extended import jwt_required
 from marshmallow import RAISE
@@ -13,9 +13,10 @@ from marshmallow import RAISE
 from api.auth.jwt import current_scope
 from api.db import get_session
 from api.pack.schemas import PackArgs, PackSchema
+from api.route_cache import cached_document, caller_today
 from api.smorest import Blueprint
 from core.errors import NotFound
-from core.field.pack import build_pack, content_hash, station_today
+from core.field.pack import build_pack, content_hash
 from geo.coords import CoordSystem
 
 blp = Blueprint("pack", __name__, url_prefix="/api", description="The collector's offline pack")
@@ -32,18 +33,18 @@ class MyRoutePack(MethodView):
         scope = current_scope()
         session = get_session()
         default_tz = current_app.config["DEFAULT_TIMEZONE"]
-        day = args["date"] or station_today(session, scope, default_tz)
-        pack = build_pack(session, scope, day, CoordSystem(args["crs"]), dt.datetime.now(dt.UTC))
-        if pack is None:
-            raise NotFound("published route for this day")
-        body = PackSchema().dump(pack)
-        digest = content_hash(body)
-        body["content_hash"] = f"sha256:{digest}"
-        etag = f'"{digest}"'
-        if request.if_none_match.contains_weak(digest) or request.if_none_match.star_tag:
-            resp = Response(status=304)
-        else:
-            resp = Response(json.dumps(body), status=200, mimetype="application/json")
-        resp.headers["ETag"] = etag
-        resp.headers["Cache-Control"] = "private, no-cache"
-        return resp
+        day = args["date"] or caller_today(session, scope, default_tz)
+        crs = CoordSystem(args["crs"])
+
+        def build() -> Any:
+            pack = build_pack(session, scope, day, crs, dt.datetime.now(dt.UTC))
+            if pack is None:
+                raise NotFound("published route for this day")
+            body = PackSchema().dump(pack)
+            body["content_hash"] = f"sha256:{content_hash(body)}"
+            return body
+
+        def etag(body: Any) -> str:
+            return str(body["content_hash"]).removeprefix("sha256:")
+
+        return cached_document("pack", scope, day, crs.value, build, etag)

@@ -31,7 +31,11 @@ class ChangeLog(Base):
     op: Mapped[str] = mapped_column(String(8))
     created_at: Mapped[dt.datetime] = created_at_column()
 
-    __table_args__ = (Index("ix_change_log_audience_xid", "audience_id", "xid", "id"),)
+    __table_args__ = (
+        Index("ix_change_log_audience_xid", "audience_id", "xid", "id"),
+        # The rows of one transaction (api/route_cache.py, migration 0018).
+        Index("ix_change_log_xid", "xid"),
+    )
 
 
 class SyncHorizon(Base):

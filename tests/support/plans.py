@@ -83,7 +83,8 @@ def visit(
 
 
 def pay_in_full(session: Any, account: Account) -> None:
-    """A counter payment of the account's first bill, allocated to its principal."""
+    """A counter payment of the account's first bill, allocated to its principal,
+    committed (a savepoint of the test's transaction)."""
     from decimal import Decimal
 
     from core.models import Channel, EntryKind, Payment, PaymentAllocation
@@ -107,4 +108,4 @@ def pay_in_full(session: Any, account: Account) -> None:
             payment_id=pid, bill_id=bill.id, principal=bill.amount, late_fee=Decimal(0)
         )
     )
-    session.flush()
+    session.commit()  # committed, as every write is (the route cache moves on commits)

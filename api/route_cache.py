@@ -1,0 +1,274 @@
+"""The collector's day documents (route, pack) cached in Redis under a version-derived ETag.
+
+A document's ETag is a hash of what it is (kind, collector, day, options) and of three
+version counters kept in Redis: the collector's, their stations' and the county's. A
+revalidation whose ``If-None-Match`` matches answers 304 from Redis alone (no document
+built, no query but the token check); a miss builds the document once and stores it
+under its ETag (``DOC_TTL_S``).
+
+The counters move after every commit that changes what a document shows, whichever
+code path wrote it (a Session event, for the API and the worker alike): the collectors
+:func:`core.field.route_versions.touched_collectors` names (payments through any
+channel, visits, account edits, bills, plans and routes written, cash events), a
+station's when its late-fee rates change, the county's for a national rate or a bulk
+statement on plans, routes or stops. Counters start from a random value, so a flushed
+Redis never brings an old ETag back. When Redis is down every request builds its
+document from the database, as before.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import secrets
+from collections.abc import Callable, Iterable
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import redis
+from flask import Response, current_app, request
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session
+
+from core.field.route_versions import touched_collectors
+from core.models import Plan, Route, Station, Stop
+from core.models.ledger_extra import CashEvent, CashReconciliation, LateFeeRate
+from core.scope import Scope
+
+log = logging.getLogger(__name__)
+
+DOC_TTL_S = 15 * 60
+VERSION_TTL_S = 3 * 24 * 3600
+#: Tables whose bulk (non-ORM-object) writes change every document.
+_BULK_TABLES = {"plan", "route", "stop", "late_fee_rate"}
+_INFO = "route_cache"
+
+
+class RouteCache:
+    """Versions and documents in one Redis database, under ``prefix``."""
+
+    def __init__(self, client: redis.Redis, prefix: str = "routedoc") -> None:
+        self.redis = client
+        self.prefix = prefix
+
+    def _keys(self, collector_id: int, station_ids: Iterable[int]) -> list[str]:
+        keys = [f"{self.prefix}:v:c:{collector_id}"]
+        keys += [f"{self.prefix}:v:s:{s}" for s in sorted(station_ids)]
+        return [*keys, f"{self.prefix}:v:all"]
+
+    def etag(
+        self,
+        kind: str,
+        collector_id: int,
+        station_ids: Iterable[int],
+        day: dt.date,
+        extra: str = "",
+    ) -> str | None:
+        """The document's current ETag (unquoted), or None when Redis cannot say."""
+        keys = self._keys(collector_id, station_ids)
+        try:
+            values = self.redis.mget(keys)
+            if any(v is None for v in values):
+                pipe = self.redis.pipeline()
+                for key, value in zip(keys, values, strict=True):
+                    if value is None:
+                        pipe.set(key, secrets.randbits(62), nx=True, ex=VERSION_TTL_S)
+                pipe.mget(keys)
+                values = pipe.execute()[-1]
+        except redis.RedisError:
+            return None
+        raw = "|".join([kind, str(collector_id), day.isoformat(), extra, *map(_text, values)])
+        return hashlib.sha256(raw.encode()).hexdigest()[:40]
+
+    def get(self, etag: str) -> bytes | None:
+        try:
+            body = self.redis.get(f"{self.prefix}:doc:{etag}")
+        except redis.RedisError:
+            return None
+        return body if isinstance(body, bytes) else None
+
+    def put(self, etag: str, body: bytes) -> None:
+        try:
+            self.redis.set(f"{self.prefix}:doc:{etag}", body, ex=DOC_TTL_S)
+        except redis.RedisError:
+            log.warning("route cache: could not store a document")
+
+    def bump(self, collectors: Iterable[int], stations: Iterable[int], everything: bool) -> None:
+        keys = [f"{self.prefix}:v:c:{c}" for c in collectors]
+        keys += [f"{self.prefix}:v:s:{s}" for s in stations]
+        if everything:
+            keys.append(f"{self.prefix}:v:all")
+        if not keys:
+            return
+        try:
+            pipe = self.redis.pipeline(transaction=False)
+            for key in keys:
+                pipe.incr(key)
+                pipe.expire(key, VERSION_TTL_S)
+            pipe.execute()
+        except redis.RedisError:  # the documents expire within DOC_TTL_S
+            log.warning("route cache: could not move %d version(s)", len(keys))
+
+
+def cached_document(
+    kind: str,
+    scope: Scope,
+    day: dt.date,
+    extra: str,
+    build: Callable[[], Any],
+    content_etag: Callable[[Any], str] | None = None,
+) -> Response:
+    """The caller's ``kind`` document of ``day`` (``extra``: its options) as a response:
+    304 when ``If-None-Match`` names it, else the cached body, else ``build()``'s (then
+    cached). The ETag is the version's, or ``content_etag(document)`` when given (kept
+    with the cached body, so a revalidation still needs no build). Only collectors' own
+    documents are cached; for anyone else (and without Redis) the ETag is the body's
+    hash, or ``content_etag``'s."""
+    cache: RouteCache = current_app.extensions["route_cache"]
+    key = None
+    if scope.is_collector:
+        key = cache.etag(kind, scope.user_id, scope.station_ids, day, extra)
+    if key is not None and content_etag is None and _matches(key):
+        return _answer(None, key)
+    entry = cache.get(key) if key is not None else None
+    if entry is not None:
+        etag, _, body = entry.partition(b"\n")
+        return _answer(None if _matches(etag.decode()) else body, etag.decode())
+    document = build()
+    body = current_app.json.dumps(document).encode()
+    if content_etag is not None:
+        etag_text = content_etag(document)
+    else:
+        etag_text = key or hashlib.sha256(body).hexdigest()[:40]
+    if key is not None:
+        cache.put(key, etag_text.encode() + b"\n" + body)
+    return _answer(None if _matches(etag_text) else body, etag_text)
+
+
+def _matches(etag: str) -> bool:
+    return request.if_none_match.contains_weak(etag) or request.if_none_match.star_tag
+
+
+def _answer(body: bytes | None, etag: str) -> Response:
+    if body is None:
+        resp = Response(status=304)
+    else:
+        resp = Response(body, status=200, mimetype="application/json")
+    resp.set_etag(etag)
+    resp.headers["Cache-Control"] = "private, no-cache"
+    return resp
+
+
+_ZONES: dict[int, str] = {}
+
+
+def caller_today(session: Session, scope: Scope, default: str) -> dt.date:
+    """Today in the time zone of the caller's (first) station."""
+    stations = sorted(scope.station_ids)
+    zone = station_timezone(session, stations[0]) if stations else default
+    return dt.datetime.now(ZoneInfo(zone)).date()
+
+
+def station_timezone(session: Session, station_id: int) -> str:
+    """The station's time zone, read once per process (a station's zone does not move)."""
+    zone = _ZONES.get(station_id)
+    if zone is None:
+        station = session.get(Station, station_id)
+        zone = station.timezone if station is not None else "Asia/Shanghai"
+        _ZONES[station_id] = zone
+    return zone
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+#: The cache the Session events move (one per process: the app's or the worker's).
+_cache: RouteCache | None = None
+
+
+def install(cache: RouteCache) -> None:
+    """Move ``cache``'s versions after every commit of every Session in this process."""
+    global _cache
+    _cache = cache
+    if not event.contains(Session, "after_flush", _after_flush):
+        event.listen(Session, "after_flush", _after_flush)
+        event.listen(Session, "do_orm_execute", _on_execute)
+        event.listen(Session, "before_commit", _before_commit)
+        event.listen(Session, "after_commit", _after_commit)
+        event.listen(Session, "after_transaction_end", _forget)
+
+
+def _state(session: Session) -> dict[str, Any]:
+    state: dict[str, Any] = session.info.setdefault(
+        _INFO,
+        {
+            "wrote": False,
+            "plans": set(),
+            "routes": set(),
+            "collectors": set(),
+            "stations": set(),
+            "everything": False,
+        },
+    )
+    return state
+
+
+def _after_flush(session: Session, _ctx: Any) -> None:
+    objects = [*session.new, *session.dirty, *session.deleted]
+    if not objects:
+        return
+    state = _state(session)
+    state["wrote"] = True
+    for obj in objects:
+        if isinstance(obj, Plan):
+            state["plans"].add(obj.id)
+        elif isinstance(obj, Route):
+            state["routes"].add(obj.id)
+            state["collectors"].add(obj.collector_id)
+        elif isinstance(obj, Stop):
+            state["routes"].add(obj.route_id)
+        elif isinstance(obj, LateFeeRate):
+            if obj.station_id is None:
+                state["everything"] = True
+            else:
+                state["stations"].add(obj.station_id)
+        elif isinstance(obj, CashEvent | CashReconciliation):
+            state["collectors"].add(obj.collector_id)
+
+
+def _on_execute(orm: ORMExecuteState) -> None:
+    if not (orm.is_insert or orm.is_update or orm.is_delete):
+        return
+    state = _state(orm.session)
+    state["wrote"] = True
+    table = getattr(orm.statement, "table", None)
+    if getattr(table, "name", None) in _BULK_TABLES:
+        state["everything"] = True
+
+
+def _before_commit(session: Session) -> None:
+    if _cache is None:
+        return
+    session.flush()  # what is still pending: its change-log rows are the transaction's
+    state = session.info.get(_INFO)
+    if not state or not state["wrote"]:
+        return
+    plans = [p for p in state["plans"] if p is not None]
+    routes = [r for r in state["routes"] if r is not None]
+    state["collectors"] |= touched_collectors(session, plans, routes)
+
+
+def _after_commit(session: Session) -> None:
+    state = session.info.pop(_INFO, None)
+    if _cache is None or not state or not state["wrote"]:
+        return
+    _cache.bump(state["collectors"], state["stations"], state["everything"])
+
+
+def _forget(session: Session, transaction: Any) -> None:
+    # Only when the session's outermost transaction ends (a rolled-back savepoint keeps
+    # what the transaction wrote before it: moving a version too many is harmless).
+    if transaction.parent is None:
+        session.info.pop(_INFO, None)
