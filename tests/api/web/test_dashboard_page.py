@@ -124,6 +124,9 @@ def test_the_map_draws_the_account_layer_where_the_accounts_are(live_server, das
     """After login each isolated demo account's pixel has an arrears colour, and hiding
     the account layer takes it away."""
     token = supervisor_token(live_server.url)
+    for other in ("routes", "positions"):  # today's stops sit on their accounts
+        dashboard.uncheck(f"#layers input[name={other}]")
+    painted(dashboard)
     spots = on_screen(dashboard, station_accounts(live_server.url, token))[:25]
     assert len(spots) >= 10
     drawn = [pixel(dashboard, x, y) for _, x, y in spots]

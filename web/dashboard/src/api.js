@@ -25,6 +25,11 @@ function keep(body) {
   renewAt = Date.now() + Math.max(30, body.expires_in - 60) * 1000;
 }
 
+/** The Authorization header for requests the map makes itself (vector tiles). */
+export function authHeaders() {
+  return access ? {Authorization: `Bearer ${access}`} : {};
+}
+
 export async function login(username, password) {
   const resp = await fetch('/api/auth/login', {
     method: 'POST',

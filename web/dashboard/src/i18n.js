@@ -47,6 +47,16 @@ export const T = {
   territoryEdit: '片区编辑',
   error: '出错了',
   station: '供电所',
+  progress: '今日进度',
+  noPlan: '今日尚无已发布的计划',
+  stopsDone: '已走访',
+  collected: '已收',
+  late: '落后',
+  early: '提前',
+  minutes: '分钟',
+  updatedAt: '更新于',
+  pending: '未走访',
+  lastSeen: '最后位置',
 };
 
 export const OUTCOME = {

@@ -1,13 +1,14 @@
 // The supervisor's page: log in, then the station's map with its layers, legend and cards.
 import {ApiError, allFeatures, get, login, logout, refresh} from './api.js';
 import {showCard} from './card.js';
-import {ARREARS_STEPS, collectorColors} from './colors.js';
+import {ARREARS_STEPS, OUTCOME_COLORS, collectorColors} from './colors.js';
 import {h, clear} from './dom.js';
-import {T} from './i18n.js';
+import {OUTCOME, T} from './i18n.js';
 import {
   addBaseLayers, createMap, pointBounds, setGroupVisible, territoryFeatures, villageLabels,
   villagePoints,
 } from './map.js';
+import {addDayLayers, startToday} from './today.js';
 
 document.title = T.title;
 const $ = (sel) => document.querySelector(sel);
@@ -47,15 +48,19 @@ function legend(colors, names) {
   });
   const collectors = [...colors].map(([id, color]) =>
     h('li', {}, h('i', {class: 'swatch', style: `background:${color}`}), names.get(id) || `#${id}`));
+  const outcomes = Object.entries(OUTCOME_COLORS).map(([name, color]) =>
+    h('li', {}, h('i', {class: 'dot ring', style: `background:${color}`}), OUTCOME[name] || T.pending));
   return [
     h('h3', {}, T.arrears), h('ul', {class: 'legend'}, steps),
     h('h3', {}, T.responsible), h('ul', {class: 'legend'}, collectors),
+    h('h3', {}, T.layerRoutes), h('ul', {class: 'legend'}, outcomes),
   ];
 }
 
 function layerSwitch(map, markers) {
   const groups = [
     ['territories', T.layerTerritories], ['villages', T.layerVillages], ['accounts', T.layerAccounts],
+    ['routes', T.layerRoutes], ['positions', T.layerPositions],
   ];
   return groups.map(([group, label]) => h('label', {class: 'switch'},
     h('input', {
@@ -90,12 +95,19 @@ async function start() {
   map.getSource('territories').setData(territoryFeatures(territories));
   map.getSource('villages').setData(villages);
   map.getSource('accounts').setData(accounts);
+  addDayLayers(map, colors);
   const markers = villageLabels(map, villages);
   const bounds = pointBounds(accounts);
   if (bounds) map.fitBounds(bounds, {padding: 40, duration: 0});
   clear($('#layers')).append(h('h3', {}, T.layers), ...layerSwitch(map, markers));
   clear($('#legend')).append(...legend(colors, names));
-  map.on('click', 'accounts', (e) => showCard($('#card'), e.features[0].properties.id));
+  if (station) state.today = startToday(map, station, colors, $('#today'));
+  map.on('click', (e) => {
+    // The top feature under the pointer: a stop of today's routes, else an account.
+    const layers = ['stops', 'accounts'].filter((id) => map.getLayoutProperty(id, 'visibility') !== 'none');
+    const [hit] = map.queryRenderedFeatures(e.point, {layers});
+    if (hit) showCard($('#card'), hit.layer.id === 'stops' ? hit.properties.account_id : hit.properties.id);
+  });
   map.on('mouseenter', 'accounts', () => { map.getCanvas().style.cursor = 'pointer'; });
   map.on('mouseleave', 'accounts', () => { map.getCanvas().style.cursor = ''; });
   await map.once('idle');

@@ -1,6 +1,7 @@
 // The map: no internet basemap; the station's own territories, villages and accounts
 // are the base. MapLibre GL JS is served by the app from the page's npm install.
 import * as maplibregl from '../vendor/maplibre-gl/maplibre-gl.mjs';
+import {authHeaders} from './api.js';
 import {arrearsColor, collectorColor} from './colors.js';
 
 export {maplibregl};
@@ -16,6 +17,8 @@ export const GROUPS = {
   territories: ['territories-fill', 'territories-line'],
   villages: ['villages'],
   accounts: ['accounts'],
+  routes: ['routes', 'stops'],
+  positions: ['positions'],
 };
 
 export function createMap(container) {
@@ -25,6 +28,9 @@ export function createMap(container) {
     center: [110.2, 34.1],
     zoom: 10,
     attributionControl: false,
+    // Tiles are scoped reads: the map's own requests carry the page's token.
+    transformRequest: (url) =>
+      url.startsWith(`${location.origin}/api/`) ? {url, headers: authHeaders()} : {url},
   });
 }
 
