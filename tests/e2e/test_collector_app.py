@@ -6,6 +6,7 @@ server holds each record exactly once, also when the upload is cut half way."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 import uuid
 from decimal import Decimal
 from typing import Any
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from core.models import Payment, Visit
 from core.models.ledger_extra import MoneyException
-from tests.support.collector_app import SUPERVISOR, http, login
+from tests.support.collector_app import COLLECTORS, SUPERVISOR, http, login
 
 PHONE = {"width": 360, "height": 640}
 HOME = {"latitude": 34.2240, "longitude": 110.0410, "accuracy": 12}
@@ -223,3 +224,96 @@ def test_an_upload_cut_half_way_is_resent_without_doubling(live_server, publishe
     assert held["payments"] == 1 and held["receipts"] == [receipt]
     assert held["visits"] == 2 and held["overpayments"] == 1
     assert "待发送 0 条" in _text(page, "#waiting")
+
+
+def test_replan_my_day_shows_the_new_order_and_what_was_dropped(live_server, published_day, phone):
+    """Re-plan from the phone's position: the job (run here as at 10:00) publishes a new
+    version; the app fetches it and lists the new order and the dropped stops with why."""
+    from sqlalchemy.orm import sessionmaker
+
+    from api.config import TestConfig
+    from core.db import make_engine
+    from core.planning.runner import run_plan_job
+    from tests.support.plans import FAST, TZ
+
+    context, open_app = phone
+    page, _ = open_app()
+    _login(page, published_day)
+    first = published_day.stops[0]["account"]["id"]
+    _visit(page, first, "nobody_home")
+    page.wait_for_function("() => window.collectorApp.state.outbox.every(i => i.state === 'sent')")
+    with page.expect_response("**/api/me/route/replan") as answer:
+        page.click("#replan")
+    job_id = uuid.UUID(answer.value.json()["id"])
+    engine = make_engine(
+        live_server.database_url, statement_timeout_ms=60_000, role=TestConfig.DATABASE_ROLE
+    )
+    try:
+        at_ten = dt.datetime.combine(live_server.today, dt.time(10), TZ)
+        assert run_plan_job(sessionmaker(bind=engine), job_id, FAST, now=at_ten) == "done"
+    finally:
+        engine.dispose()
+    page.wait_for_selector("#replan-result ol", timeout=30_000)
+    new_order = page.locator("#replan-result ol li").all_inner_texts()
+    assert new_order and new_order[0].startswith("1. ")
+    assert page.locator("#replan-result h2").inner_text() == "不再安排"
+
+
+def test_refusals_read_in_plain_words_and_a_reassigned_account_leaves_the_phone(
+    live_server, published_day, phone
+):
+    """A payment whose receipt number is outside the device's blocks comes back rejected
+    and the outbox says why in words; an account reassigned while the phone was offline
+    is gone from the route and from the phone's store after sync (delta-sync tombstone)."""
+    context, open_app = phone
+    stops = [s["account"]["id"] for s in published_day.stops]
+    page, _ = open_app()
+    _login(page, published_day)
+    context.set_offline(True)
+    _pay(page, stops[4], "1.00")
+    page.evaluate(
+        """async () => {
+          const {db} = window.collectorApp;
+          const [item] = (await db.outboxAll()).filter((i) => i.kind === 'payment');
+          item.body.receipt_no = item.body.receipt_no.replace(/\\d{6}$/, '999999');
+          await db.outboxPut([item]);
+        }"""
+    )
+    sup = login(live_server, *SUPERVISOR)
+    others = [c for c in COLLECTORS if c != published_day.collector]
+    status, other = http(
+        live_server,
+        "GET",
+        "/api/auth/me",
+        token=login(live_server, others[0], published_day.password),
+    )
+    gone = stops[-1]
+    status, body = http(
+        live_server,
+        "POST",
+        "/api/responsibility/reassign",
+        {"collector_id": other["id"], "account_ids": [gone]},
+        sup,
+    )
+    assert status == 200, body
+
+    _sync_done(page, lambda: context.set_offline(False))
+    page.evaluate("location.hash = '#/outbox'")
+    rejected = page.locator("#outbox li[data-state=rejected]")
+    assert rejected.count() == 1
+    assert "这个收据号不在本机领取的号段内" in rejected.inner_text()
+    page.evaluate("location.hash = '#/'")
+    page.wait_for_selector("#stops li")
+    # A transaction open anywhere in the cluster (another test run) holds the snapshot
+    # xmin back and delays delivery: sync again, as the collector would, until it comes.
+    deadline = time.monotonic() + 150
+    while page.locator(f"#stops li[data-account='{gone}']").count() and (
+        time.monotonic() < deadline
+    ):
+        page.wait_for_timeout(2000)
+        _sync_done(page, lambda: page.click("#sync"))
+    assert page.locator(f"#stops li[data-account='{gone}']").count() == 0
+    kept = page.evaluate(
+        "async () => (await window.collectorApp.db.get('pack')).stops.map(s => s.account.id)"
+    )
+    assert gone not in kept

@@ -128,4 +128,4 @@ document.body.dataset.ready = 'true';
 if (state.user && navigator.onLine) app.sync();
 
 // Exposed for the browser tests and for debugging on a phone.
-window.collectorApp = {app, state, fetchPack, topUpReceipts};
+window.collectorApp = {app, state, db, fetchPack, topUpReceipts};

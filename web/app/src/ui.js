@@ -28,7 +28,7 @@ export function toast(text) {
   el.textContent = text;
   el.hidden = false;
   clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => (el.hidden = true), 4000);
+  toastTimer = setTimeout(() => (el.hidden = true), 2500);
 }
 
 export function money(value) {
