@@ -148,7 +148,7 @@ def browse(args: argparse.Namespace, username: str) -> dict[str, Any]:
         context = browser.new_context(
             locale="zh-CN",
             viewport={"width": 360, "height": 640},
-            device_scale_factor=2,
+            device_scale_factor=1,
             geolocation={"latitude": 34.139, "longitude": 110.296, "accuracy": 15},
             permissions=["geolocation"],
         )
