@@ -60,7 +60,8 @@ self.addEventListener('fetch', (event) => {
   const key = event.request.mode === 'navigate' ? new Request(scope.href) : event.request;
   event.respondWith(
     caches.open(CACHE).then(async (cache) => {
-      const cached = await cache.match(key, {ignoreSearch: true});
+      // The app's files do not vary by the request's headers (the service adds Vary: Origin).
+      const cached = await cache.match(key, {ignoreSearch: true, ignoreVary: true});
       const fresh = fetch(event.request)
         .then((resp) => {
           if (resp.ok && resp.type === 'basic') cache.put(key, resp.clone());
