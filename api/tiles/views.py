@@ -22,6 +22,7 @@ from api.smorest import Blueprint
 from api.tiles.schemas import TileArgs, TileJSONSchema
 from core.errors import Invalid
 from core.maps import tiles as service
+from core.maps.version import map_state
 from geo.tiles import MAX_ZOOM, Tile, TileError
 
 blp = Blueprint("tiles", __name__, url_prefix="/api/tiles", description="Vector tiles")
@@ -30,17 +31,12 @@ MVT = "application/vnd.mapbox-vector-tile"
 CACHE_CONTROL = "private, no-cache"
 
 
-def _request(layer: str, z: int, x: int, y: int, args: dict[str, Any]) -> service.TileRequest:
+def _tile(layer: str, z: int, x: int, y: int) -> Tile:
     service.layer(layer)  # 404 for an unknown layer before anything else
     try:
-        tile = Tile(z, x, y)
+        return Tile(z, x, y)
     except TileError as e:
         raise Invalid({"tile": [str(e)]}, location="path") from None
-    session = get_session()
-    day = args["date"] or service.scope_today(
-        session, current_scope(), current_app.config["DEFAULT_TIMEZONE"]
-    )
-    return service.TileRequest(layer, tile, day, args["plan"])
 
 
 @blp.route("/<string(maxlength=32):layer>/<int:z>/<int:x>/<int:y>.mvt")
@@ -51,10 +47,13 @@ class VectorTile(MethodView):
     @blp.alt_response(304, description="Not modified (If-None-Match matched the ETag)")
     def get(self, args: dict[str, Any], layer: str, z: int, x: int, y: int) -> Any:
         """One layer's tile, scoped to the caller; 304 when the ETag still matches."""
+        tile = _tile(layer, z, x, y)
         session = get_session()
         scope = current_scope()
-        req = _request(layer, z, x, y, args)
-        etag = service.tile_etag(session, scope, req)
+        # One query: the version for the ETag and the station's day.
+        state = map_state(session, scope, current_app.config["DEFAULT_TIMEZONE"])
+        req = service.TileRequest(layer, tile, args["date"] or state.today, args["plan"])
+        etag = service.tile_etag(scope, req, state.version)
         if request.if_none_match.contains(etag):
             resp = Response(status=304)
         else:

@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 from core.errors import NotFound
 from core.maps import day as day_layers
 from core.maps import layers
-from core.maps.version import map_version
 from core.models import Account, Station, Territory
 from core.scope import Scope, restrict
 from geo.road_tiles import has_roads, road_features
@@ -200,8 +199,9 @@ def scope_today(session: Session, scope: Scope, default_tz: str) -> dt.date:
     return dt.datetime.now(ZoneInfo(tz or default_tz)).date()
 
 
-def tile_etag(session: Session, scope: Scope, req: TileRequest) -> str:
-    """The tile's ETag: its address, the scope, the day and the scope's map version."""
+def tile_etag(scope: Scope, req: TileRequest, version: str) -> str:
+    """The tile's ETag: its address, the scope, the day and the scope's map version
+    (:func:`core.maps.version.map_state`)."""
     lyr = layer(req.layer)
     t = req.tile
     parts = [
@@ -210,7 +210,7 @@ def tile_etag(session: Session, scope: Scope, req: TileRequest) -> str:
         f"{scope.role.value}:{scope.user_id}:{sorted(scope.station_ids)}",
         req.day.isoformat() if lyr.by_day else "",
         str(req.plan_id or ""),
-        map_version(session, scope),
+        version,
     ]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 

@@ -12,7 +12,9 @@ second part). Both parts are index lookups on ``(station_id, xid)``.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+from dataclasses import dataclass
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -27,7 +29,9 @@ _BY_STATIONS = text(
            (SELECT max(m.xid) FROM map_change m
              WHERE m.station_id = s.id AND m.xid < x.xmin),
            (SELECT string_agg(m.id::text, ',' ORDER BY m.id) FROM map_change m
-             WHERE m.station_id = s.id AND m.xid >= x.xmin)
+             WHERE m.station_id = s.id AND m.xid >= x.xmin),
+           (now() AT TIME ZONE coalesce(
+               (SELECT st.timezone FROM station st WHERE st.id = s.id), :tz))::date
     FROM unnest(CAST(:ids AS integer[])) AS s(id), x
     ORDER BY s.id
     """
@@ -38,17 +42,33 @@ _ALL = text(
     SELECT 0,
            (SELECT max(m.xid) FROM map_change m WHERE m.xid < x.xmin),
            (SELECT string_agg(m.id::text, ',' ORDER BY m.id) FROM map_change m
-             WHERE m.xid >= x.xmin)
+             WHERE m.xid >= x.xmin),
+           (now() AT TIME ZONE :tz)::date
     FROM x
     """
 )
 
 
-def map_version(session: Session, scope: Scope) -> str:
-    """A short string that changes whenever map data in ``scope``'s stations changes."""
-    if scope.is_admin:
-        rows = session.execute(_ALL).all()
+@dataclass(frozen=True)
+class MapState:
+    """The scope's map version and today's date at its first station (one query)."""
+
+    version: str
+    today: dt.date
+
+
+def map_state(session: Session, scope: Scope, default_tz: str) -> MapState:
+    """The version of the map data in ``scope``'s stations (it changes whenever a write
+    there commits) and today at the scope's first station (admins, none: ``default_tz``)."""
+    if scope.is_admin or not scope.station_ids:
+        rows = session.execute(_ALL, {"tz": default_tz}).all()
     else:
-        rows = session.execute(_BY_STATIONS, {"ids": sorted(scope.station_ids)}).all()
-    raw = ";".join(f"{s}:{settled}:{recent or ''}" for s, settled, recent in rows)
-    return hashlib.sha256(raw.encode()).hexdigest()[:20]
+        ids = sorted(scope.station_ids)
+        rows = session.execute(_BY_STATIONS, {"ids": ids, "tz": default_tz}).all()
+    raw = ";".join(f"{s}:{settled}:{recent or ''}" for s, settled, recent, _ in rows)
+    return MapState(hashlib.sha256(raw.encode()).hexdigest()[:20], rows[0][3])
+
+
+def map_version(session: Session, scope: Scope, default_tz: str = "Asia/Shanghai") -> str:
+    """A short string that changes whenever map data in ``scope``'s stations changes."""
+    return map_state(session, scope, default_tz).version
