@@ -57,6 +57,32 @@ export const T = {
   updatedAt: '更新于',
   pending: '未走访',
   lastSeen: '最后位置',
+  planDate: '计划日期',
+  version: '版本',
+  status: '状态',
+  draft: '草稿',
+  published: '已发布',
+  superseded: '已被替代',
+  noPlanForDay: '该日没有计划',
+  routes: '路线',
+  stops: '户',
+  expected: '预计回收',
+  travel: '路途',
+  unassigned: '未安排',
+  moveTo: '移至…',
+  addTo: '加入…',
+  outOfPlan: '移出计划',
+  check: '计划检查',
+  feasible: '可行',
+  infeasible: '不可行',
+  violations: '违规',
+  valueDelta: '预计回收变化',
+  saveAndPublish: '保存并发布',
+  publish: '发布',
+  publishedOk: '已发布',
+  overrideReason: '不可行仍发布的理由',
+  edited: '已修改',
+  more: '更多',
 };
 
 export const OUTCOME = {
@@ -89,3 +115,13 @@ export function yuan(amount) {
   // Amounts travel as strings ("1234.50"); shown as they are, with the currency sign.
   return `¥${amount}`;
 }
+
+export const REASON = {
+  no_room: '收费员当日已排满',
+  not_preselected: '低于预选门槛',
+  not_worth_it: '路程成本高于预计回收',
+  promised: '已承诺缴费',
+  search_limit: '规划时间不足',
+  collector_absent: '收费员请假',
+  no_collector: '无可用收费员',
+};

@@ -8,6 +8,7 @@ import {
   addBaseLayers, createMap, pointBounds, setGroupVisible, territoryFeatures, villageLabels,
   villagePoints,
 } from './map.js';
+import {addReviewLayers, createReview, showReviewLayers} from './review.js';
 import {addDayLayers, startToday} from './today.js';
 
 document.title = T.title;
@@ -72,6 +73,26 @@ function layerSwitch(map, markers) {
     }), label));
 }
 
+/** The side panel's modes: today (live) or the review of a day's plan. */
+function tabs(map) {
+  const modes = {today: $('#today'), review: $('#review')};
+  const show = async (mode) => {
+    for (const [name, el] of Object.entries(modes)) el.hidden = name !== mode;
+    for (const b of document.querySelectorAll('#tabs button')) b.classList.toggle('active', b.dataset.mode === mode);
+    for (const group of ['routes', 'positions']) {
+      const box = document.querySelector(`#layers input[name=${group}]`);
+      setGroupVisible(map, group, mode === 'today' && (!box || box.checked));
+    }
+    showReviewLayers(map, mode === 'review');
+    if (mode === 'review' && !state.reviewLoaded) {
+      state.reviewLoaded = true;
+      await state.review.load($('#plan-date').value);
+    }
+  };
+  for (const b of document.querySelectorAll('#tabs button')) b.addEventListener('click', () => show(b.dataset.mode));
+  show('today');
+}
+
 async function start() {
   $('#login').hidden = true;
   $('#app').hidden = false;
@@ -101,12 +122,26 @@ async function start() {
   if (bounds) map.fitBounds(bounds, {padding: 40, duration: 0});
   clear($('#layers')).append(h('h3', {}, T.layers), ...layerSwitch(map, markers));
   clear($('#legend')).append(...legend(colors, names));
-  if (station) state.today = startToday(map, station, colors, $('#today'));
+  addReviewLayers(map, colors);
+  if (station) {
+    state.today = startToday(map, station, colors, $('#today'));
+    const territoryCollectors = new Map(territories.features.map((f) => [f.properties.id, f.properties.collector_ids || []]));
+    const byId = new Map(accounts.features.map((f) => [f.properties.id, f]));
+    state.review = createReview($('#review'), {
+      map, station, colors, names,
+      today: new Intl.DateTimeFormat('en-CA', {timeZone: 'Asia/Shanghai'}).format(new Date()),
+      locations: new Map([...byId].map(([id, f]) => [id, f.geometry.coordinates])),
+      label: (id) => (byId.has(id) ? `${byId.get(id).properties.name}（${byId.get(id).properties.number}）` : `#${id}`),
+      onAccount: (id) => showCard($('#card'), id),
+      eligible: (id) => (byId.has(id) ? territoryCollectors.get(byId.get(id).properties.territory_id) || [] : []),
+    });
+    tabs(map);
+  }
   map.on('click', (e) => {
     // The top feature under the pointer: a stop of today's routes, else an account.
-    const layers = ['stops', 'accounts'].filter((id) => map.getLayoutProperty(id, 'visibility') !== 'none');
+    const layers = ['plan-stops', 'stops', 'accounts'].filter((id) => map.getLayoutProperty(id, 'visibility') !== 'none');
     const [hit] = map.queryRenderedFeatures(e.point, {layers});
-    if (hit) showCard($('#card'), hit.layer.id === 'stops' ? hit.properties.account_id : hit.properties.id);
+    if (hit) showCard($('#card'), hit.layer.id === 'accounts' ? hit.properties.id : hit.properties.account_id);
   });
   map.on('mouseenter', 'accounts', () => { map.getCanvas().style.cursor = 'pointer'; });
   map.on('mouseleave', 'accounts', () => { map.getCanvas().style.cursor = ''; });
