@@ -317,3 +317,26 @@ def test_refusals_read_in_plain_words_and_a_reassigned_account_leaves_the_phone(
         "async () => (await window.collectorApp.db.get('pack')).stops.map(s => s.account.id)"
     )
     assert gone not in kept
+
+
+def test_a_lost_login_keeps_the_outbox_until_the_collector_signs_in_again(
+    live_server, published_day, phone
+):
+    """The refresh cookie is gone when the network comes back: the app asks for the
+    password, keeps the waiting record, and sends it once after the new login."""
+    context, open_app = phone
+    stops = [s["account"]["id"] for s in published_day.stops]
+    page, _ = open_app()
+    _login(page, published_day)
+    device = page.evaluate("window.collectorApp.state.deviceId")
+    context.set_offline(True)
+    page.reload()
+    page.wait_for_selector("#stops li")
+    _visit(page, stops[2], "wrong_location")
+    context.clear_cookies()
+    _sync_done(page, lambda: context.set_offline(False), outcome="failed")
+    assert "登录已过期" in _text(page, "#login-error")
+    assert _server(live_server.database_url, device)["visits"] == 0
+    _login(page, published_day)
+    page.wait_for_function("() => window.collectorApp.state.outbox.every(i => i.state === 'sent')")
+    assert _server(live_server.database_url, device)["visits"] == 1

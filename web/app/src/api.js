@@ -39,8 +39,19 @@ export async function login(username, password, deviceId) {
   return me();
 }
 
-/** A new access token from the refresh cookie; LoggedOut when there is none (or it is spent). */
-export async function refresh() {
+let refreshing = null;
+
+/**
+ * A new access token from the refresh cookie; LoggedOut when there is none (or it is spent).
+ * One at a time: the cookie works once, and a second trade of the same one would look like
+ * a stolen token to the server (which then revokes the whole login).
+ */
+export function refresh() {
+  refreshing ??= trade().finally(() => (refreshing = null));
+  return refreshing;
+}
+
+async function trade() {
   const resp = await send('/api/auth/refresh', {
     method: 'POST',
     headers: {'X-CSRF-TOKEN': csrf()},

@@ -73,3 +73,14 @@ export async function atomically(fn) {
   await done(tx);
   return value;
 }
+
+/** Forget the previous collector's day (another collector logs in on this phone). */
+export async function forgetDay() {
+  const db = await openDb();
+  const tx = db.transaction(['kv', 'outbox'], 'readwrite');
+  for (const key of ['pack', 'packEtag', 'cursor', 'accounts', 'receipts', 'cashServer', 'lastSync']) {
+    tx.objectStore('kv').delete(key);
+  }
+  tx.objectStore('outbox').clear();
+  return done(tx);
+}

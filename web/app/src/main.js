@@ -19,6 +19,8 @@ import {payScreen, receiptScreen} from './views/pay.js';
 import {replanScreen} from './views/replan.js';
 
 let syncing = null;
+// The refresh cookie is gone or spent: ask for the password again, keep every record.
+let loginAgain = false;
 
 const app = {
   async login(username, password) {
@@ -29,6 +31,12 @@ const app = {
     } catch (err) {
       throw new Error(err instanceof api.Offline ? T.loginNeedsNetwork : T.loginFailed);
     }
+    if (state.user && state.user.id !== me.id && state.outbox.some((i) => i.state === 'waiting')) {
+      await api.logout();
+      throw new Error(T.otherUserWaiting);
+    }
+    if (state.user && state.user.id !== me.id) await db.forgetDay();
+    loginAgain = false;
     state.user = {id: me.id, username: me.username, name: me.display_name};
     await db.put('user', state.user);
     await this.sync();
@@ -50,7 +58,7 @@ const app = {
       document.body.dataset.sync = 'done';
     } catch (err) {
       document.body.dataset.sync = 'failed';
-      if (err instanceof api.LoggedOut) toast(T.loggedOutSync);
+      if (err instanceof api.LoggedOut) loginAgain = true;  // the outbox stays on the phone
       else toast(err instanceof api.Offline ? T.offline : err.message);
     }
     await refresh();
@@ -102,6 +110,7 @@ async function refresh() {
 function render() {
   const [, name, arg] = (location.hash || '#/').split('/');
   if (!state.user) return show(...loginScreen(app));
+  if (loginAgain) return show(...loginScreen(app, T.loggedOutSync));
   const screens = {
     '': () => listScreen(app),
     stop: () => cardScreen(app, arg),

@@ -9,6 +9,7 @@ export const T = {
   loginNeedsNetwork: '第一次登录需要网络',
   loggedOutSync: '登录已过期：请联网后重新登录再同步，记录都还在手机里',
   logout: '退出',
+  otherUserWaiting: '本机还有上一位收费员未发送的记录：请他先登录同步',
   today: '今日路线',
   noRoute: '今天没有发布的路线',
   stops: '户',
