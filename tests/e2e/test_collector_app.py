@@ -129,12 +129,17 @@ def test_a_day_offline_is_stored_once_after_sync(live_server, published_day, pho
     _login(page, published_day)
     device = page.evaluate("window.collectorApp.state.deviceId")
     before = _server(live_server.database_url, device)
+    # Installable: Chromium finds nothing missing but the test's own incognito context.
+    cdp = context.new_cdp_session(page)
+    errors = cdp.send("Page.getInstallabilityErrors")
+    cdp.detach()
+    assert {e["errorId"] for e in errors["installabilityErrors"]} <= {"in-incognito"}
 
     context.set_offline(True)
     response = page.reload()
     assert response is not None and response.from_service_worker
     page.wait_for_selector("#stops li")
-    assert "没有网络" in _text(page, "#net")
+    assert "没有网络" in page.wait_for_selector("#net.off").inner_text()
     for account, outcome in zip(
         stops[:5], ["nobody_home", "nobody_home", "promise", "refused", "moved"], strict=True
     ):
