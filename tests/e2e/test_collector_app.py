@@ -327,8 +327,9 @@ def test_refusals_read_in_plain_words_and_a_reassigned_account_leaves_the_phone(
 def test_a_lost_login_keeps_the_outbox_until_the_collector_signs_in_again(
     live_server, published_day, phone
 ):
-    """The refresh cookie is gone when the network comes back: the app asks for the
-    password, keeps the waiting record, and sends it once after the new login."""
+    """A double tap records one visit; the refresh cookie is gone when the network comes
+    back: the app asks for the password, keeps the waiting record, and sends it once after
+    the new login."""
     context, open_app = phone
     stops = [s["account"]["id"] for s in published_day.stops]
     page, _ = open_app()
@@ -337,7 +338,9 @@ def test_a_lost_login_keeps_the_outbox_until_the_collector_signs_in_again(
     context.set_offline(True)
     page.reload()
     page.wait_for_selector("#stops li")
-    _visit(page, stops[2], "wrong_location")
+    page.evaluate(f"location.hash = '#/stop/{stops[2]}'")
+    page.dblclick("#nobody-home")  # a double tap records one visit
+    page.wait_for_selector("#stops")
     context.clear_cookies()
     _sync_done(page, lambda: context.set_offline(False), outcome="failed")
     assert "登录已过期" in _text(page, "#login-error")

@@ -53,7 +53,7 @@ export function cardScreen(app, accountId) {
       ),
     ),
     h('section', {class: 'door'},
-      h('button', {class: 'big', id: 'nobody-home', onclick: () => app.nobodyHome(stop)}, T.nobodyHome),
+      h('button', {class: 'big', id: 'nobody-home', onclick: (ev) => once(ev, () => app.nobodyHome(stop))}, T.nobodyHome),
       h('button', {class: 'big primary', id: 'collect', onclick: () => (location.hash = `#/pay/${a.id}`)}, T.collect),
       h('button', {class: 'big', id: 'other-outcome', onclick: () => (location.hash = `#/outcome/${a.id}`)}, T.otherOutcome),
     ),
@@ -72,10 +72,18 @@ export function outcomeScreen(app, accountId) {
     h('div', {class: 'choices'},
       choices.map((outcome) =>
         h('button', {class: 'big', dataset: {outcome},
-          onclick: () => app.outcome(stop, outcome, outcome === 'promise' ? date.value : null)},
+          onclick: (ev) => once(ev, () => app.outcome(stop, outcome, outcome === 'promise' ? date.value : null))},
         T.outcomes[outcome])),
     ),
   ];
+}
+
+/** Run a recording action once: the tapped button stays disabled until it is done. */
+function once(ev, action) {
+  const button = ev.currentTarget;
+  if (button.disabled) return;
+  button.disabled = true;
+  action().finally(() => (button.disabled = false));
 }
 
 function tomorrow() {

@@ -32,8 +32,10 @@ export function payScreen(app, accountId) {
     }
     const text = money(value);
     if (Number(text) > Number(view.due) && !window.confirm(T.overpayConfirm(text, view.due))) return;
-    app.pay(stop, text, method, view.due);
+    confirmButton.disabled = true; // a double tap must not take the money twice
+    app.pay(stop, text, method, view.due).finally(() => (confirmButton.disabled = false));
   };
+  const confirmButton = h('button', {class: 'big primary', id: 'pay-confirm', onclick: submit}, T.confirm);
   return [
     h('a', {class: 'back', href: `#/stop/${accountId}`}, `‹ ${T.back}`),
     h('h1', {}, `${T.collect} · ${stop.account.name}`),
@@ -41,7 +43,7 @@ export function payScreen(app, accountId) {
     methods,
     h('label', {class: 'field'}, T.amount, amount),
     error,
-    h('button', {class: 'big primary', id: 'pay-confirm', onclick: submit}, T.confirm),
+    confirmButton,
   ];
 }
 
