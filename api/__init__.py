@@ -75,6 +75,7 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
 def _register_blueprints(app: Flask, api: Any) -> None:
     from api.accounts.views import blp as accounts
     from api.auth.views import blp as auth
+    from api.bills.views import blp as bills
     from api.calendar.views import blp as calendar
     from api.calls.views import blp as calls
     from api.docs.views import blp as docs_assets
@@ -126,6 +127,7 @@ def _register_blueprints(app: Flask, api: Any) -> None:
     api.register_blueprint(tiles)
     api.register_blueprint(profiles)
     api.register_blueprint(ogc)
+    api.register_blueprint(bills)
     app.register_blueprint(docs_assets)
     app.register_blueprint(collector_app)
     app.register_blueprint(dashboard)

@@ -30,6 +30,7 @@ __all__ = [
     "UnreadableFile",
     "check_row",
     "columns_markdown",
+    "read_rows",
     "read_table",
 ]
 
@@ -164,6 +165,8 @@ class UnreadableFile(Invalid):
 
 
 def _decode(data: bytes) -> str:
+    if data[:4] == b"PK\x03\x04" or b"\x00" in data:
+        raise UnreadableFile("The .csv file is not text (a spreadsheet or binary file renamed?).")
     for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK
         try:
             return data.decode(encoding)
@@ -188,6 +191,18 @@ def _xlsx_rows(data: bytes) -> Iterator[list[Any]]:
 
 def read_table(filename: str, data: bytes) -> Iterator[tuple[int, dict[str, Any]]]:
     """(row number, {column: value}) for every non-empty data row of a CSV or .xlsx file."""
+    return read_rows(filename, data, COLUMNS, REQUIRED)
+
+
+def read_rows(
+    filename: str,
+    data: bytes,
+    columns: tuple[str, ...],
+    required: tuple[str, ...],
+    aliases: dict[str, str] | None = None,
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """:func:`read_table` for any table: ``columns`` known, ``required`` needed, header
+    ``aliases`` (e.g. Chinese headers) mapped to column names."""
     name = filename.lower()
     if name.endswith(".xlsx"):
         rows: Iterator[list[Any]] = _xlsx_rows(data)
@@ -199,12 +214,13 @@ def read_table(filename: str, data: bytes) -> Iterator[tuple[int, dict[str, Any]
     if header is None:
         raise UnreadableFile("The file is empty.")
     names = [str(h or "").strip().lower() for h in header]
-    missing = [c for c in REQUIRED if c not in names]
-    unknown = [n for n in names if n and n not in COLUMNS]
+    names = [(aliases or {}).get(n, n) for n in names]
+    missing = [c for c in required if c not in names]
+    unknown = [n for n in names if n and n not in columns]
     if missing or unknown:
         raise UnreadableFile(
             f"Header: missing columns {missing}, unknown columns {unknown}; "
-            f"expected {list(COLUMNS)}."
+            f"expected {list(columns)}."
         )
     for number, values in enumerate(rows, start=2):
         if number - 1 > MAX_ROWS:

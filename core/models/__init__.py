@@ -5,6 +5,7 @@ from core.models.absences import Absence, AbsenceKind
 from core.models.accounts import Account, AccountResponsibility, Bill, Category
 from core.models.auth import PasswordToken, RefreshToken, RevokedAccessToken
 from core.models.base import Base
+from core.models.bills import BillAdjustment
 from core.models.calls import Call, CallOutcome
 from core.models.field import Outcome, Visit
 from core.models.group_prepaid import (  # noqa: F401  (group payments, prepaid deposits)
@@ -49,6 +50,7 @@ __all__ = [
     "AccountResponsibility",
     "Base",
     "Bill",
+    "BillAdjustment",
     "CalendarPeriod",
     "Call",
     "CallOutcome",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from decimal import Decimal
 
 from geoalchemy2 import Geometry, WKBElement
 from sqlalchemy import (
@@ -11,6 +12,7 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Index,
+    Numeric,
     String,
     Text,
     UniqueConstraint,
@@ -87,6 +89,9 @@ class Bill(Base):
     period: Mapped[dt.date] = mapped_column(Date)
     amount: Mapped[Money]
     due_date: Mapped[dt.date] = mapped_column(Date)
+    #: The meter readings of the period when the utility's file gives them (kWh).
+    reading_from: Mapped[Decimal | None] = mapped_column(Numeric(12, 2), nullable=True)
+    reading_to: Mapped[Decimal | None] = mapped_column(Numeric(12, 2), nullable=True)
     created_at: Mapped[dt.datetime] = created_at_column()
 
     account: Mapped[Account] = relationship(back_populates="bills")

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from core.models import Account, Bill, Category, EntryKind, Payment, PaymentAllocation, Station
 from core.money.aging import AgeBuckets, Stage, age_buckets, escalation_stage
+from core.money.billed import adjustments_by_bill
 from core.money.fees import LateFeeRates, RateSchedule, accrued_fee
 from core.money.rates import rate_schedule
 
@@ -158,6 +159,7 @@ def amount_due(
         )
     )
     due_by_bill = {b.id: b.due_date for b in bills}
+    adjusted = adjustments_by_bill(session, list(due_by_bill))
     paid: dict[int, _Paid] = defaultdict(_Paid)
     allocations = session.execute(
         select(
@@ -186,7 +188,8 @@ def amount_due(
     lines: list[BillDue] = []
     for bill in bills:
         entry = paid[bill.id]
-        principal = max(ZERO, bill.amount - entry.principal)
+        amount = bill.amount + adjusted.get(bill.id, ZERO)
+        principal = max(ZERO, amount - entry.principal)
         accrued = entry.fee_accrued_on_paid + accrued_fee(
             principal, bill.due_date, as_of, residential=residential, schedule=schedule
         )
@@ -201,7 +204,7 @@ def amount_due(
         if principal > 0 or fee > 0:
             days = max(0, (as_of - bill.due_date).days)
             lines.append(
-                BillDue(bill.id, bill.period, bill.due_date, bill.amount, principal, fee, days)
+                BillDue(bill.id, bill.period, bill.due_date, amount, principal, fee, days)
             )
 
     return AmountDue.of(account_id, as_of, lines, credit)

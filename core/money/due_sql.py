@@ -47,6 +47,7 @@ from sqlalchemy.orm import aliased
 
 from core.models import Account, Bill, Category, Payment, PaymentAllocation, Station
 from core.models.ledger_extra import LateFeeRate
+from core.money.billed import adjusted_amount
 from core.money.fees import CLASSIC_RATES
 from core.scope import Scope, visible
 
@@ -340,7 +341,7 @@ def _bills_due(
         Account.category,
         Bill.period,
         Bill.due_date,
-        Bill.amount,
+        adjusted_amount().label("amount"),
         day.label("as_of"),
     ).where(Bill.period <= day, *of_bills)
     if as_of is None or late_fees or accounts:

@@ -43,10 +43,13 @@ _CHECKS: dict[str, str] = {
         JOIN bill b ON b.id = a.bill_id JOIN account acc ON acc.id = p.account_id
         WHERE (:all OR acc.station_id = ANY(:stations)) AND b.account_id <> p.account_id
     """,
-    # No bill is paid below zero or beyond its amount.
+    # No bill is paid below zero or beyond its amount (re-billing adjustments included).
     "bill_principal_within_amount": """
         SELECT b.id::text || ' paid ' || sum(a.principal) || ' of ' || b.amount
-        FROM bill b JOIN account acc ON acc.id = b.account_id
+        FROM (SELECT b.id, b.account_id, b.amount + coalesce(
+                (SELECT sum(d.delta) FROM bill_adjustment d WHERE d.bill_id = b.id), 0) AS amount
+              FROM bill b) b
+        JOIN account acc ON acc.id = b.account_id
         JOIN payment_allocation a ON a.bill_id = b.id
         WHERE :all OR acc.station_id = ANY(:stations)
         GROUP BY b.id, b.amount
@@ -62,6 +65,8 @@ _CHECKS: dict[str, str] = {
             UNION ALL SELECT c.id, 'cash.handover', c.station_id FROM cash_event c
                 WHERE c.kind = 'handover'
             UNION ALL SELECT r.id, 'cash.reconciled', r.station_id FROM cash_reconciliation r
+            UNION ALL SELECT d.id, 'bill.rebilled', acc.station_id FROM bill_adjustment d
+                JOIN bill b ON b.id = d.bill_id JOIN account acc ON acc.id = b.account_id
         )
         SELECT e.event || ' ' || e.id::text || ' audited ' || count(m.id)
         FROM events e LEFT JOIN money_audit m ON m.entity_id = e.id AND m.event = e.event

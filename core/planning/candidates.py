@@ -35,6 +35,7 @@ from core.models import (
     user_station,
 )
 from core.models.ledger_extra import QuarantinedPayment
+from core.money.billed import adjusted_amount
 from core.money.due_sql import bills_due
 from core.money.fees import CLASSIC_RATES, LateFeeRates, RateSchedule, late_fee
 from core.money.quarantine import current_account_id
@@ -198,7 +199,7 @@ def bill_records(
         .group_by(PaymentAllocation.bill_id)
         .subquery()
     )
-    settled = case((Bill.amount - func.coalesce(paid.c.paid, 0) <= 0, 1), else_=0)
+    settled = case((adjusted_amount() - func.coalesce(paid.c.paid, 0) <= 0, 1), else_=0)
     stmt = (
         select(Bill.account_id, func.count(), func.sum(settled))
         .outerjoin(paid, paid.c.bill_id == Bill.id)
@@ -249,7 +250,7 @@ def self_payment_records(
         .group_by(PaymentAllocation.bill_id)
         .subquery()
     )
-    settled = Bill.amount - func.coalesce(per_bill.c.paid, 0) <= 0
+    settled = adjusted_amount() - func.coalesce(per_bill.c.paid, 0) <= 0
     ended = case((settled, per_bill.c.last_on), else_=as_of)
     overdue = func.greatest(0, ended - Bill.due_date)
     by_itself = case(

@@ -118,6 +118,16 @@ def _csv_accounts(w: World) -> dict[str, Any]:
     }
 
 
+def _csv_bills(w: World) -> dict[str, Any]:
+    number = w.accounts["a"].number
+    rows = f"account_number,period,amount,due_date\n{number},2027-01,10.00,2027-02-10\n"
+    return {
+        "station_id": str(w.station_a.id),
+        "dry_run": "true",
+        "file": (io.BytesIO(rows.encode()), "bills.csv"),
+    }
+
+
 def _future() -> str:
     return (local_today() + dt.timedelta(days=30)).isoformat()
 
@@ -652,6 +662,15 @@ MATRIX: dict[tuple[str, str], Row] = {
         "DELETE",
         "/api/users/<int(max=2147483647):user_id>/absences/<int(max=2147483647):absence_id>",
     ): Row("401 403 404 404 204 404 204", lambda w, r, c: Req(_absence(w, c))),
+    ("POST", "/api/bills/import"): Row(
+        STAFF_AT.format(ok=200),
+        lambda w, r, c: Req(
+            "/api/bills/import", data=_csv_bills(w), content_type="multipart/form-data"
+        ),
+    ),
+    ("GET", "/api/accounts/<int(max=2147483647):account_id>/bills"): Row(
+        OWN, lambda w, r, c: Req(f"/api/accounts/{_acc(w)}/bills")
+    ),
 }
 
 #: Parties whose data each role must never receive (see World.markers).
