@@ -79,6 +79,7 @@ def _register_blueprints(app: Flask, api: Any) -> None:
     from api.calendar.views import blp as calendar
     from api.calls.views import blp as calls
     from api.docs.views import blp as docs_assets
+    from api.exports.views import blp as exports
     from api.health.views import blp as health
     from api.kpis.views import blp as kpis
     from api.money.group_views import blp as money_groups
@@ -121,6 +122,7 @@ def _register_blueprints(app: Flask, api: Any) -> None:
     api.register_blueprint(sync)
     api.register_blueprint(progress)
     api.register_blueprint(kpis)
+    api.register_blueprint(exports)
     api.register_blueprint(receipts)
     api.register_blueprint(stations)
     api.register_blueprint(staff)

@@ -526,6 +526,9 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/api/kpis/collector-results"): Row(
         LIST, lambda w, r, c: Req("/api/kpis/collector-results")
     ),
+    ("GET", "/api/exports/<string(maxlength=32):table>"): Row(
+        LIST, lambda w, r, c: Req("/api/exports/arrears")
+    ),
     ("GET", "/api/visits"): Row(LIST, lambda w, r, c: Req("/api/visits")),
     ("GET", "/api/visits.geojson"): Row(LIST, lambda w, r, c: Req("/api/visits.geojson")),
     # --- the phone: visits and sync ----------------------------------------------------------
@@ -694,6 +697,7 @@ _NOT_JSON = {
     "/dashboard/",
     "/dashboard/<path:path>",
     "/dashboard/vendor/<lib>/<path:path>",
+    "/api/exports/<string(maxlength=32):table>",  # CSV (its text is leak-checked too)
 }
 
 
