@@ -67,6 +67,16 @@ class PaymentSchema(Schema):
             "(POST /api/me/receipt-blocks), accepted once; omitted, the station numbers it",
         },
     )
+    confirm_amount = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "Field money (field_cash, field_qr) above twice what the account "
+            "owes plus 500.00 is refused (422, code amount_unconfirmed) unless this is true; "
+            "a confirmed amount above the station's field_payment_cap (default 10000.00) is "
+            "refused outright (422, code amount_above_cap). Not part of the stored body: a "
+            "resend without it is still a replay."
+        },
+    )
 
 
 class BatchSchema(Schema):

@@ -11,6 +11,7 @@ import uuid
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from flask.views import MethodView
 from flask_jwt_extended import jwt_required
 from marshmallow import ValidationError
@@ -60,7 +61,15 @@ def _input(body: dict[str, Any]) -> service.PaymentInput:
         device_id=body.get("device_id"),
         bill_ids=tuple(body.get("bill_ids") or ()),
         receipt_no=body.get("receipt_no"),
+        confirm_amount=body.get("confirm_amount", False),
     )
+
+
+def backdate_window() -> dt.timedelta | None:
+    """How old hand-recorded money may be and still be allocated as of its day
+    (``PAYMENT_BACKDATE_DAYS``; 0 or less: only the cash-count check)."""
+    days = int(current_app.config["PAYMENT_BACKDATE_DAYS"])
+    return dt.timedelta(days=days) if days > 0 else None
 
 
 @blp.route("/payments")
@@ -73,7 +82,9 @@ class Payments(MethodView):
     def post(self, body: dict[str, Any]) -> Any:
         """Record a payment exactly once (the client mints its id; a resend is a replay)."""
         session = get_session()
-        result = service.record_payment(session, current_scope(), _input(body))
+        result = service.record_payment(
+            session, current_scope(), _input(body), backdate_window=backdate_window()
+        )
         session.commit()
         return result_body(result), _STATUS_CODE[result.status]
 
@@ -106,7 +117,7 @@ def _batch_item(session: Any, scope: Scope, index: int, raw: Any) -> dict[str, A
             "reason": "invalid",
             "errors": error.normalized_messages(),
         }
-    result = service.record_item(session, scope, _input(data))
+    result = service.record_item(session, scope, _input(data), backdate_window=backdate_window())
     session.commit()
     if isinstance(result, Rejected):
         return {"index": index, "id": item_id, "status": "rejected", "reason": result.code}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from decimal import Decimal
 
 from geoalchemy2 import Geometry, WKBElement
 from sqlalchemy import (
@@ -24,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.models.base import Base, created_at_column, pg_enum
+from core.models.base import Base, Money, created_at_column, pg_enum
 from geo.modes import TravelMode
 
 
@@ -78,6 +79,11 @@ class Station(Base):
     hall_closes: Mapped[dt.time | None] = mapped_column(Time, nullable=True)
     #: A closed station keeps its history (money is never deleted) but takes no new work.
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    #: The largest confirmed field payment beyond what an account owes (yuan); above it
+    #: the money goes through the counter (core.money.field_checks).
+    field_payment_cap: Mapped[Money] = mapped_column(
+        default=Decimal("10000.00"), server_default="10000.00"
+    )
     created_at: Mapped[dt.datetime] = created_at_column()
 
     county: Mapped[County] = relationship()
@@ -90,6 +96,9 @@ class Station(Base):
         CheckConstraint("shift_end > shift_start", name="shift_order"),
         CheckConstraint("break_minutes >= 0 AND break_minutes <= 240", name="break_bounds"),
         CheckConstraint("hall_closes > hall_opens", name="hall_hours_order"),
+        CheckConstraint(
+            "field_payment_cap > 0 AND field_payment_cap < 100000000", name="field_cap_bounds"
+        ),
     )
 
 

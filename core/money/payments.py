@@ -33,6 +33,7 @@ from core.models import (
 from core.models.ledger_extra import MoneyException, QuarantinedPayment
 from core.money import local_date, plan_allocation
 from core.money.canonical import body_hash, canonical
+from core.money.field_checks import DEFAULT_BACKDATE_WINDOW, backdating_reason, check_plausible
 from core.money.payable import payable
 from core.money.receipt_blocks import check_receipt
 from core.money.records import RECEIPT_CHANNELS, audit, next_receipt_no
@@ -101,6 +102,9 @@ class PaymentInput:
     #: From the device's receipt blocks (:mod:`core.money.receipt_blocks`); else the
     #: station numbers the receipt.
     receipt_no: str | None = None
+    #: The client confirms a field amount far above what the account owes (not part of
+    #: the money: a resend without it is still a replay).
+    confirm_amount: bool = False
 
 
 @dataclass
@@ -113,12 +117,18 @@ class PaymentResult:
     overpayment: Decimal = Decimal("0.00")
 
 
-def record_item(session: Session, scope: Scope, inp: PaymentInput) -> PaymentResult | Rejected:
+def record_item(
+    session: Session,
+    scope: Scope,
+    inp: PaymentInput,
+    *,
+    backdate_window: dt.timedelta | None = DEFAULT_BACKDATE_WINDOW,
+) -> PaymentResult | Rejected:
     """:func:`record_payment` for one item of a batch, in a savepoint: a refused item is
     returned (its writes undone) instead of raised, and the batch goes on."""
     savepoint = session.begin_nested()
     try:
-        result = record_payment(session, scope, inp)
+        result = record_payment(session, scope, inp, backdate_window=backdate_window)
     except Rejected as refusal:
         savepoint.rollback()
         return refusal
@@ -288,14 +298,18 @@ def record_payment(
     skip_authorization: bool = False,
     collector_id: int | None = None,
     body_digest: str | None = None,
+    backdate_window: dt.timedelta | None = DEFAULT_BACKDATE_WINDOW,
 ) -> PaymentResult:
     """Store ``inp`` exactly once, allocate it, or quarantine it; replays return the original.
 
     ``body_digest``: the body hash to store instead of ``inp``'s (a released quarantine
-    keeps its upload's, so that the phone's resends stay replays).
+    keeps its upload's, so that the phone's resends stay replays). ``backdate_window``:
+    hand-recorded money collected longer ago (or on a day already counted) is
+    quarantined for review (:mod:`core.money.field_checks`); a release skips the checks.
 
     Raises :class:`Rejected` for an id reused with a different body, a channel the
-    role may not record, or a collection time in the future.
+    role may not record, a collection time in the future, or an implausible field
+    amount (unconfirmed, or confirmed above the station's cap).
     """
     body = _body(inp, collector_id if collector_id is not None else scope.user_id)
     digest = body_digest or body_hash(body)
@@ -332,7 +346,21 @@ def record_payment(
 
     # Owed on the collection day, less what later-dated payments already paid.
     today = local_date(now, tz)
-    plan = plan_allocation(payable(session, account.id, on, today), inp.amount, inp.bill_ids)
+    due = payable(session, account.id, on, today)
+    if inp.channel_txn_id is None and not skip_authorization:
+        check_plausible(
+            inp.channel,
+            inp.amount,
+            due.total,
+            station.field_payment_cap,
+            confirmed=inp.confirm_amount,
+        )
+        late = backdating_reason(
+            session, inp.channel, uploader, inp.collected_at, on, now, backdate_window
+        )
+        if late is not None:
+            return _quarantine(session, scope, inp, account, body, digest, late)
+    plan = plan_allocation(due, inp.amount, inp.bill_ids)
     receipt: str | None = inp.receipt_no
 
     def row() -> dict[str, object]:

@@ -138,13 +138,14 @@ def test_supervisor_lists_the_days_reconciliations(client: Any, field: Any) -> N
 
 
 def test_a_late_upload_for_a_counted_day_falls_into_the_next_count(client: Any, field: Any) -> None:
-    """Cash uploaded after its day was counted is counted once, next time, marked late."""
+    """Cash uploaded after its day was counted is held for review (issue 16.10) and counted
+    once, next time, marked late."""
     client.post("/api/payments", json=field.payment("10.00"), headers=field.collector_auth)
     # The collector also holds 25.00 from an upload still on the phone: counted 35.00.
     first = _count(client, field, "2026-04-09", "35.00").json
     assert (first["expected"], first["variance"]) == ("10.00", "25.00")
     late = field.payment("25.00", collected_at="2026-04-09T17:00:00+08:00")
-    assert client.post("/api/payments", json=late, headers=field.collector_auth).status_code == 201
+    assert client.post("/api/payments", json=late, headers=field.collector_auth).status_code == 202
     pos = _position(client, field)
     assert (pos["opening"], pos["late"], pos["in_hand"]) == ("35.00", "25.00", "60.00")
     nxt = _count(client, field, "2026-04-10", "35.00").json

@@ -104,7 +104,8 @@ def _login(app: Any, username: str) -> dict[str, str]:
 def test_a_count_racing_uploads_covers_each_payment_exactly_once(
     engine: Engine, live_app: Any
 ) -> None:
-    """40 uploads race a cash count: this count and the next one hold every fen once."""
+    """40 uploads race a cash count: this count and the next one hold every fen once (an
+    upload landing after the count of its day waits for review, its cash counted all the same)."""
     field = committed_field(engine, live_app.extensions["passwords"])
     collector, supervisor = _login(live_app, field.usernames[0]), _login(live_app, field.supervisor)
     collector_id = field.collector_ids[0]
@@ -137,7 +138,7 @@ def test_a_count_racing_uploads_covers_each_payment_exactly_once(
     with ThreadPoolExecutor(max_workers=8) as pool:
         uploads = [pool.submit(upload, i) for i in range(40)]
         first = pool.submit(count, "2026-04-09", "0.00").result()
-        assert {u.result() for u in uploads} == {201}
+        assert {u.result() for u in uploads} <= {201, 202}
     second = count("2026-04-10", "0.00")
     assert Decimal(first["collected"]) + Decimal(second["collected"]) == Decimal("40.00")
     assert Decimal(second["opening"]) == Decimal(first["counted"])
