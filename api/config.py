@@ -67,6 +67,14 @@ class Config:
     # Hand-recorded money (field cash/QR, counter) collected longer ago than this is
     # quarantined for review instead of being allocated as of its day (0: no window).
     PAYMENT_BACKDATE_DAYS = 7
+    # Per-user limits on expensive requests (api/ratelimit.py): [requests, window seconds].
+    RATE_LIMITS = {
+        "plan": [20, 600],
+        "replan": [6, 600],
+        "import": [10, 600],
+        "export": [30, 600],
+    }
+    RATE_LIMIT_PREFIX = "rate"
     # Plans' travel times: "auto" (the imported road network where it reaches the
     # station, else great-circle), "roads" (required) or "greatcircle".
     TRAVEL_MATRIX = "auto"
@@ -109,6 +117,7 @@ class TestConfig(Config):
     JWT_SECRET_KEY = secrets.token_urlsafe(48)
     # The fixtures' ledger is dated April 2026: the backdating tests set the window.
     PAYMENT_BACKDATE_DAYS = 0
+    RATE_LIMIT_PREFIX = f"test-rate-{os.getpid()}"
 
 
 def configure(app: Flask, config: type[Config] | None, overrides: Mapping[str, Any]) -> None:

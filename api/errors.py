@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from core.errors import Conflict, DomainError, Gone, Invalid, NotAllowed, NotFound, Rejected
+from core.planning.exclusive import JobRunning
 
 log = logging.getLogger(__name__)
 PROBLEM_MIME = "application/problem+json"
@@ -86,6 +87,17 @@ class Problem(Exception):
         self.extra = extra or {}
 
 
+def _job_running(error: JobRunning) -> Problem:
+    # 409 with the running job's link, where the client follows it instead.
+    if error.job_id is None:
+        return Problem(409, error.detail)
+    link = f"/api/jobs/{error.job_id}"
+    return Problem(
+        409, error.detail, extra={"job_id": str(error.job_id), "job": link},
+        headers={"Location": link},
+    )
+
+
 def _rejected(error: Rejected) -> Problem:
     # A refused money request: a stable code, and never the stored record.
     return Problem(
@@ -102,6 +114,7 @@ DOMAIN_PROBLEMS: dict[type[DomainError], Callable[[Any], Problem]] = {
     NotFound: lambda e: Problem(404, e.detail),
     Invalid: lambda e: Problem(422, e.detail, errors=e.field_errors()),
     Conflict: lambda e: Problem(409, e.detail, extra=e.extra),
+    JobRunning: _job_running,
     NotAllowed: lambda e: Problem(403, e.detail),
     Gone: lambda e: Problem(410, e.detail),
     Rejected: _rejected,

@@ -26,6 +26,7 @@ from api.accounts.schemas import (
 from api.auth.jwt import current_scope
 from api.db import get_session
 from api.pagination import keyset_page, sorted_page
+from api.ratelimit import rate_limit
 from api.smorest import Blueprint
 from core.accounts import customers, importer, responsibility
 from core.accounts.import_rows import columns_markdown
@@ -127,6 +128,7 @@ class AccountsGeoJSON(MethodView):
     @blp.response(200, FeatureCollectionSchema)
     def get(self, args: dict[str, Any]) -> Any:
         """The same list as a GeoJSON FeatureCollection (RFC 7946, [lon, lat])."""
+        rate_limit("export", current_scope().user_id)
         return {"type": "FeatureCollection", "features": [account_feature(a) for a in _page(args)]}
 
 
@@ -210,6 +212,7 @@ class AccountsImport(MethodView):
         session = get_session()
         scope = current_scope()
         customers.require_manager(scope)
+        rate_limit("import", scope.user_id)
         station = customers.scoped_station(session, scope, form["station_id"])
         require_open(station)
         upload = form["file"]

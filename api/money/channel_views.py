@@ -17,6 +17,7 @@ from api.errors import Problem
 from api.money.channels import ChannelRowSchema, parse_csv
 from api.money.schemas import PaymentOutSchema, result_body
 from api.money.views import blp
+from api.ratelimit import rate_limit
 from core.errors import Rejected
 from core.models import Channel
 from core.money import payments as service
@@ -59,7 +60,7 @@ class Notifications(MethodView):
         require_staff(scope)
         channel = body.pop("channel")
         _online(channel)
-        inp = service.channel_input(session, channel, **body)
+        inp = service.channel_input(session, scope, channel, **body)
         result = service.record_payment(session, scope, inp)
         session.commit()
         return result_body(result), _STATUS_CODE[result.status]
@@ -88,6 +89,7 @@ class Import(MethodView):
         session = get_session()
         scope = current_scope()
         require_staff(scope)
+        rate_limit("import", scope.user_id)
         channel = args["channel"]
         _online(channel)
         try:
@@ -103,7 +105,7 @@ def _row(session: Session, scope: Scope, channel: Channel, index: int, row: Any)
     if isinstance(row, ValidationError):
         errors = row.normalized_messages()
         return {"index": index, "status": "rejected", "reason": "invalid", "errors": errors}
-    inp = service.channel_input(session, channel, **row)
+    inp = service.channel_input(session, scope, channel, **row)
     result = service.record_item(session, scope, inp)
     session.commit()
     if isinstance(result, Rejected):

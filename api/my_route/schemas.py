@@ -94,9 +94,15 @@ class FieldRouteSchema(Schema):
     as_of = fields.Date()
     geometry = fields.Method("_geometry", metadata={"description": "GeoJSON LineString"})
     stops = fields.List(fields.Nested(FieldStopSchema))
+    redacted = fields.Integer(
+        metadata={
+            "description": "Stops left out: their accounts left your scope since the plan "
+            "was made (the route line is then withheld too)"
+        }
+    )
 
     def _geometry(self, fr: Any) -> dict[str, Any] | None:
-        return linestring_geojson(fr.route.path)
+        return linestring_geojson(fr.path)
 
 
 class ReplanSchema(Schema):

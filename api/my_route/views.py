@@ -16,6 +16,7 @@ from api.my_route.schemas import FieldRouteSchema, ReplanSchema, RouteDayArgs
 from api.plans import tasks
 from api.plans.schemas import PlanJobSchema
 from api.route_cache import cached_document, caller_today
+from api.ratelimit import rate_limit
 from api.smorest import Blueprint
 from core.errors import NotFound
 from core.field import route as service
@@ -50,7 +51,7 @@ class MyRoute(MethodView):
             route = service.find_route(session, scope, scope.user_id, day)
             if route is None:
                 raise NotFound("published route for this day")
-            return FieldRouteSchema().dump(service.field_route(session, route, day))
+            return FieldRouteSchema().dump(service.field_route(session, scope, route, day))
 
         return cached_document("route", scope, day, "", build)
 
@@ -68,6 +69,7 @@ class ReplanMyRoute(MethodView):
         """Re-plan the rest of my day from here: done stops kept, paid accounts dropped."""
         scope = current_scope()
         require_collector(scope, "Only collectors re-plan their own day.")
+        rate_limit("replan", scope.user_id)
         session = get_session()
         day = _my_day(session, scope, body["date"])
         job = submit_replan(
@@ -86,7 +88,8 @@ class RouteById(MethodView):
     def get(self, route_id: int) -> Any:
         """A route with its stops; collectors see only their own published routes."""
         session = get_session()
-        route = service.route_by_id(session, current_scope(), route_id)
+        scope = current_scope()
+        route = service.route_by_id(session, scope, route_id)
         if route is None:
             raise NotFound("route")
-        return service.field_route(session, route, route.plan.plan_date)
+        return service.field_route(session, scope, route, route.plan.plan_date)

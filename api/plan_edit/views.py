@@ -24,6 +24,7 @@ from api.plan_edit.schemas import (
     RouteEditSchema,
 )
 from api.plans import tasks
+from api.ratelimit import rate_limit
 from api.smorest import Blueprint
 from core.errors import NotFound
 from core.models import Plan, Route, Station
@@ -130,6 +131,7 @@ class Reoptimise(MethodView):
         """Re-optimise in the background keeping locked stops first, in order; the job
         stores a new draft version. Follow the job at its Location."""
         plan, scope = _editor_plan(plan_id)
+        rate_limit("plan", scope.user_id)
         time_limit = _reoptimise_time_limit(body)
         session = get_session()
         station = session.get(Station, plan.station_id)

@@ -28,6 +28,7 @@ from api.plans.schemas import (
     PlanSchema,
     PublishSchema,
 )
+from api.ratelimit import rate_limit
 from api.smorest import Blueprint
 from core.errors import NotFound
 from core.models import Job, Plan, Route, Station
@@ -62,8 +63,10 @@ class StationPlans(MethodView):
     @blp.arguments(PlanRequestSchema)
     @blp.response(202, PlanJobSchema)
     def post(self, body: dict[str, Any], station_id: int) -> Any:
-        """Plan a station's day in the background; follow the job at its Location."""
+        """Plan a station's day in the background; follow the job at its Location (409 with
+        the running job while one is queued or running for the day)."""
         scope = _planner_scope()
+        rate_limit("plan", scope.user_id)
         session = get_session()
         station = get_scoped(session, Station, station_id, scope)
         if station is None:

@@ -11,6 +11,7 @@ from marshmallow import RAISE
 
 from api.auth.jwt import current_scope
 from api.db import get_session
+from api.ratelimit import rate_limit
 from api.smorest import Blueprint
 from api.workload.schemas import BalanceArgs, CollectorWorkloadSchema, ProposalSchema, WorkloadArgs
 from core.accounts import workload as service
@@ -42,6 +43,7 @@ class Balance(MethodView):
         session = get_session()
         scope = current_scope()
         require_manager(scope)
+        rate_limit("export", scope.user_id)
         station = scoped_station(session, scope, args["station_id"])
         proposal = service.propose_territories(session, scope, station.id, args["k"], args["as_of"])
         return service.proposal_geojson(proposal)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session
 
 from core.accounts.areas import checked_geojson, polygon_area, recompute_account_territories
@@ -37,7 +37,29 @@ def _checked_area(session: Session, station: Station, area: Any, system: CoordSy
     reason = station_implausibility(station, centre)
     if reason:
         raise Invalid({"area": [reason]})
-    return polygon_area(session, geojson)
+    polygon = polygon_area(session, geojson)
+    _refuse_other_stations(session, station.id, polygon)
+    return polygon
+
+
+def _refuse_other_stations(session: Session, station_id: int, polygon: Any) -> None:
+    """A station's territory may not reach into another station's drawn service area or
+    territories (their interiors meet) or cover another station's accounts; the answer
+    names none of them."""
+    territory = select(Territory.id).where(
+        Territory.station_id != station_id,
+        func.ST_Relate(Territory.area, polygon, "T********"),
+    )
+    area = select(Station.id).where(
+        Station.id != station_id,
+        Station.service_area.is_not(None),
+        func.ST_Relate(Station.service_area, polygon, "T********"),
+    )
+    account = select(Account.id).where(
+        Account.station_id != station_id, func.ST_Covers(polygon, Account.location)
+    )
+    if session.scalar(select(exists(territory) | exists(area) | exists(account))):
+        raise Invalid({"area": ["The area reaches into another station's service area."]})
 
 
 def _collectors(session: Session, station_id: int, ids: Sequence[int]) -> list[User]:

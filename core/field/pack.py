@@ -60,9 +60,9 @@ def _point(geom: Any) -> LonLat:
 
 
 def _path(route: FieldRoute) -> tuple[LonLat, ...]:
-    if route.route.path is None:
+    if route.path is None:
         return ()
-    return tuple((float(x), float(y)) for x, y, *_ in to_shape(route.route.path).coords)
+    return tuple((float(x), float(y)) for x, y, *_ in to_shape(route.path).coords)
 
 
 def station_today(session: Session, scope: Scope, default_tz: str) -> dt.date:
@@ -90,7 +90,7 @@ def build_pack(
     route = find_route(session, scope, scope.user_id, day)
     if route is None:
         return None
-    fr = field_route(session, route, day)
+    fr = field_route(session, scope, route, day)
     station = session.get(Station, route.plan.station_id)
     cash = None
     if station is not None:

@@ -9,6 +9,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -66,6 +67,14 @@ class FieldRoute:
     stops: list[FieldStop] = field(default_factory=list)
     #: The station's time zone (times in answers are UTC; this names the wall clock).
     timezone: str = "Asia/Shanghai"
+    #: Stops left out because their account is no longer in the caller's scope (e.g.
+    #: reassigned to another collector since the plan was made).
+    redacted: int = 0
+
+    @property
+    def path(self) -> Any:
+        """The route line, withheld when stops were redacted (it passes their doors)."""
+        return None if self.redacted else self.route.path
 
 
 def find_route(session: Session, scope: Scope, collector_id: int, day: dt.date) -> Route | None:
@@ -108,16 +117,29 @@ def _histories(
     return out
 
 
-def field_route(session: Session, route: Route, as_of: dt.date) -> FieldRoute:
-    """The route with each stop's account, amount due on ``as_of`` and history."""
-    stops = list(session.scalars(select(Stop).where(Stop.route_id == route.id).order_by(Stop.seq)))
+def field_route(session: Session, scope: Scope, route: Route, as_of: dt.date) -> FieldRoute:
+    """The route with each stop's account, amount due on ``as_of`` and history.
+
+    Accounts go through the one scoping helper: a stop whose account has left the
+    caller's scope since the plan was made (reassigned away) is redacted, not shown.
+    """
+    planned = list(
+        session.scalars(select(Stop).where(Stop.route_id == route.id).order_by(Stop.seq))
+    )
+    wanted = [s.account_id for s in planned]
+    accounts = {
+        a.id: a
+        for a in session.scalars(
+            restrict(select(Account).where(Account.id.in_(wanted)), Account, scope)
+        )
+    }
+    stops = [s for s in planned if s.account_id in accounts]
     ids = [s.account_id for s in stops]
-    accounts = {a.id: a for a in session.scalars(select(Account).where(Account.id.in_(ids)))}
     hist = _histories(session, ids, as_of)
     dues = dues_of(session, ids, as_of)  # amount_due of every stop, in two queries
     station = session.get(Station, route.plan.station_id)
     tz = station.timezone if station is not None else "Asia/Shanghai"
-    out = FieldRoute(route, route.plan, as_of, timezone=tz)
+    out = FieldRoute(route, route.plan, as_of, timezone=tz, redacted=len(planned) - len(stops))
     for s in stops:
         due = dues[s.account_id]
         counts, last_at, last_outcome, promise = hist.get(

@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 import uuid
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -39,7 +39,16 @@ class Job(Base):
     created_at: Mapped[dt.datetime] = created_at_column()
     started_at: Mapped[dt.datetime | None]
     finished_at: Mapped[dt.datetime | None]
+    #: What only one active (queued or running) job may hold at a time, e.g. a station's
+    #: day for plan jobs or a collector for re-plans (core.planning.exclusive).
+    active_key: Mapped[str | None] = mapped_column(String(80))
 
     __table_args__ = (
         CheckConstraint("attempts >= 0 AND attempts <= max_attempts", name="attempt_cap"),
+        Index(
+            "uq_job_active_key",
+            "active_key",
+            unique=True,
+            postgresql_where=text("status IN ('queued', 'running')"),
+        ),
     )

@@ -34,10 +34,11 @@ from core.models.ledger_extra import MoneyException, QuarantinedPayment
 from core.money import local_date, plan_allocation
 from core.money.canonical import body_hash, canonical
 from core.money.field_checks import DEFAULT_BACKDATE_WINDOW, backdating_reason, check_plausible
+from core.money.ids import derived_id
 from core.money.payable import payable
 from core.money.receipt_blocks import check_receipt
 from core.money.records import RECEIPT_CHANNELS, audit, next_receipt_no
-from core.scope import Scope
+from core.scope import Scope, restrict
 
 #: Channels each role may record itself (online channels come in by notification/import).
 ROLE_CHANNELS: dict[Role, frozenset[Channel]] = {
@@ -52,17 +53,15 @@ ONLINE_CHANNELS = frozenset(
 #: Channels whose payments may carry a receipt number from the phone's blocks.
 DEVICE_RECEIPT_CHANNELS = frozenset({Channel.FIELD_CASH, Channel.FIELD_QR})
 MAX_CLOCK_SKEW = dt.timedelta(minutes=10)
-#: Namespace of payment ids derived from (channel, channel transaction id).
-CHANNEL_TXN_NAMESPACE = uuid.UUID("6f1c0e52-5b8e-4a57-9d0c-3f5d2f3b7a10")
-
-
 def channel_payment_id(channel: Channel, channel_txn_id: str) -> uuid.UUID:
-    """The payment id of a channel transaction: the same transaction, the same id."""
-    return uuid.uuid5(CHANNEL_TXN_NAMESPACE, f"{channel.value}:{channel_txn_id}")
+    """The payment id of a channel transaction: the same transaction, the same id (keyed,
+    version 8: no client id can take it first)."""
+    return derived_id("channel", channel.value, channel_txn_id)
 
 
 def channel_input(
     session: Session,
+    scope: Scope,
     channel: Channel,
     *,
     channel_txn_id: str,
@@ -70,9 +69,12 @@ def channel_input(
     amount: Decimal,
     paid_at: dt.datetime,
 ) -> PaymentInput:
-    """The payment input of a channel transaction; an unknown account number maps to 0
-    (the payment is then quarantined with the number kept in its body)."""
-    account_id = session.scalar(select(Account.id).where(Account.number == account_number))
+    """The payment input of a channel transaction; an account number unknown *in the
+    relaying caller's scope* maps to 0 (the payment is then quarantined with the number
+    kept in its body), so a notice never reveals another station's account ids."""
+    account_id = session.scalar(
+        restrict(select(Account.id).where(Account.number == account_number), Account, scope)
+    )
     return PaymentInput(
         id=channel_payment_id(channel, channel_txn_id),
         account_id=account_id or 0,
@@ -149,7 +151,8 @@ def _body(inp: PaymentInput, uploader_id: int) -> dict[str, object]:
     return canonical(
         numbered
         | {
-            "id": inp.id,
+            # A channel transaction is known by (channel, channel_txn_id), not by its id.
+            "id": inp.id if inp.channel_txn_id is None else None,
             "account_id": inp.account_id,
             "amount": inp.amount,
             "channel": inp.channel,
@@ -219,16 +222,31 @@ def _stored(
     return None
 
 
+def _known_id(session: Session, inp: PaymentInput) -> uuid.UUID:
+    """The id ``inp`` is stored under: a channel transaction's is whatever payment holds
+    its (channel, transaction id), the arbiter (a unique constraint), else its own."""
+    if inp.channel_txn_id is None:
+        return inp.id
+    held = session.scalar(
+        select(Payment.id).where(
+            Payment.channel == inp.channel, Payment.channel_txn_id == inp.channel_txn_id
+        )
+    )
+    return held if held is not None else inp.id
+
+
 def _authorization_failure(
     session: Session, scope: Scope, account: Account | None, on: dt.date
 ) -> str | None:
-    """Why ``scope`` may not record money for ``account`` collected on ``on``, or None."""
-    if account is None:
-        return "unknown account"
+    """Why ``scope`` may not record money for ``account`` collected on ``on``, or None.
+
+    A missing account and one outside the caller's scope give the same reason, so an
+    upload never tells a collector or supervisor which account ids exist elsewhere.
+    """
     if scope.is_admin:
-        return None
+        return None if account is not None else "unknown account"
     if scope.is_collector:
-        held = session.scalar(
+        held = account is not None and session.scalar(
             select(AccountResponsibility.id).where(
                 AccountResponsibility.account_id == account.id,
                 AccountResponsibility.collector_id == scope.user_id,
@@ -236,9 +254,9 @@ def _authorization_failure(
                 (AccountResponsibility.valid_to.is_(None)) | (AccountResponsibility.valid_to > on),
             )
         )
-        return None if held is not None else f"collector not responsible for the account on {on}"
-    if account.station_id not in scope.station_ids:
-        return "account outside the supervisor's stations"
+        return None if held else f"not an account of the collector's on {on}"
+    if account is None or account.station_id not in scope.station_ids:
+        return "not an account of the supervisor's stations"
     return None
 
 
@@ -313,7 +331,7 @@ def record_payment(
     """
     body = _body(inp, collector_id if collector_id is not None else scope.user_id)
     digest = body_digest or body_hash(body)
-    found = _stored(session, inp.id, digest, quarantine=not skip_authorization)
+    found = _stored(session, _known_id(session, inp), digest, quarantine=not skip_authorization)
     if found is not None:
         return found
     if inp.channel_txn_id is not None:
@@ -387,7 +405,9 @@ def record_payment(
 
     if not insert_once(session, Payment, row):
         # Somebody else stored this id (or this channel transaction) first.
-        found = _stored(session, inp.id, digest, quarantine=not skip_authorization)
+        found = _stored(
+            session, _known_id(session, inp), digest, quarantine=not skip_authorization
+        )
         if found is None:
             raise Rejected("duplicate_channel_txn", "This channel transaction is already stored.")
         return found

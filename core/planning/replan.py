@@ -35,6 +35,7 @@ from core.planning.draft import (
     PlannedStop,
     PlanRequest,
 )
+from core.planning.exclusive import add_exclusive, replan_key
 from core.planning.priors import Priors
 from core.planning.versions import PlanConflict, planned_route, publish_plan, store_plan
 from core.scope import Scope
@@ -103,9 +104,7 @@ def submit_replan(
         station_id=plan.station_id,
         created_by=scope.user_id,
     )
-    session.add(job)
-    session.flush()
-    return job
+    return add_exclusive(session, job, replan_key(scope.user_id), "A re-plan of your day")
 
 
 def _done_stops(session: Session, route: Route, day: dt.date, tz: str) -> tuple[Stop, ...]:

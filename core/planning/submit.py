@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import Invalid
 from core.models import Job, JobStatus, Role, Station, User, user_station
+from core.planning.exclusive import add_exclusive, plan_key
 from core.planning.jobs import PLAN_KIND
 from core.stations.open import require_open
 
@@ -60,7 +61,8 @@ def submit_plan_job(
     pinned: Mapping[int, Sequence[int]] | None = None,
     extra: Mapping[str, object] | None = None,
 ) -> Job:
-    """Add a queued plan job (the caller commits, then rings the doorbell).
+    """Add a queued plan job (the caller commits, then rings the doorbell); one at a
+    time per station and day (:class:`core.planning.exclusive.JobRunning` otherwise).
 
     ``pinned`` (collector id -> account ids in order) travels in the payload as
     :func:`core.planning.runner.request_from_payload` reads it; ``extra`` adds keys a
@@ -93,6 +95,6 @@ def submit_plan_job(
         station_id=station_id,
         created_by=created_by,
     )
-    session.add(job)
-    session.flush()
-    return job
+    return add_exclusive(
+        session, job, plan_key(station_id, plan_date), "A plan of this station's day"
+    )

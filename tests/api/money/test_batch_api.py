@@ -43,7 +43,7 @@ def test_batch_items_can_be_quarantined_and_tampered(client: Any, field: Any, fa
     resp = client.post("/api/payments/batch", json={"items": items}, headers=field.collector_auth)
     assert [(i["status"], i["reason"]) for i in resp.json["items"]] == [
         ("rejected", "id_conflict"),
-        ("quarantined", "collector not responsible for the account on 2026-04-09"),
+        ("quarantined", "not an account of the collector's on 2026-04-09"),
         ("rejected", "invalid"),
     ]
 

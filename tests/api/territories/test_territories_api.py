@@ -215,3 +215,23 @@ def test_territories_outside_scope_are_404(team, factory, client):
         | {"If-Match": client.get(url, headers=headers).headers["ETag"]},
     )
     assert resp.status_code == 403
+
+
+def test_a_territory_may_not_reach_into_another_stations_area(team, factory, client):
+    """Drawing over another station's territory or accounts is refused (16.14), naming neither."""
+    st, _, _, headers = team
+    neighbour = factory.station()
+    factory.territory(neighbour, "MULTIPOLYGON(((110.0 34.0,110.3 34.0,110.3 34.3,110.0 34.3,"
+                      "110.0 34.0)))")
+    resp = client.post("/api/territories", json={"name": "越界", "area": _poly(WEST)},
+                       headers=headers)
+    assert resp.status_code == 422 and "another station" in str(resp.json["errors"])
+    stranger = factory.account(neighbour, lonlat=(110.45, 34.1))
+    resp = client.post("/api/territories", json={"name": "东片", "area": _poly(EAST)},
+                       headers=headers)
+    assert resp.status_code == 422 and str(stranger.id) not in str(resp.json)
+    factory.session.delete(stranger)
+    factory.session.flush()
+    resp = client.post("/api/territories", json={"name": "东片", "area": _poly(EAST)},
+                       headers=headers)
+    assert resp.status_code == 201, resp.json
