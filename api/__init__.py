@@ -24,7 +24,7 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Chinese names stay readable
 
-    from api import cli, cors, db, errors, media
+    from api import cli, cors, db, errors, media, money
     from api.auth import jwt
     from api.celery_app import init_celery
     from api.reminders import tasks as reminder_tasks
@@ -40,6 +40,7 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     media.init_app(app)
     cors.init_app(app)
     jwt.init_app(app)
+    money.init_app(app)
     app.extensions["redis"] = redis.Redis.from_url(
         app.config["REDIS_URL"], socket_timeout=1, socket_connect_timeout=1
     )

@@ -8,7 +8,7 @@ Endpoints (one blueprint, ``api.money.views.blp``):
 - ``POST /api/payments/batch``              per item created | replayed | rejected | quarantined
 - ``GET  /api/payments/{id}``               a payment or reversal with its allocations
 - ``POST /api/payments/{id}/reversal``      supervisors; negative allocations; at most once
-- ``POST /api/payments/notifications``      online channel notice, id = uuid5(channel, txn)
+- ``POST /api/payments/notifications``      online channel notice, once per (channel, txn)
 - ``POST /api/payments/import?channel=``    kiosk/bank CSV, deduplicated the same way
 - ``GET  /api/money/exceptions``            overpayments and quarantined uploads
 - ``POST /api/money/quarantine/{id}/release``  a supervisor stores a quarantined upload
@@ -20,3 +20,21 @@ Endpoints (one blueprint, ``api.money.views.blp``):
 
 The money rules and services live in :mod:`core.money`; the views here are thin.
 """
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from flask import Flask
+
+from core.money.ids import set_derivation_key
+
+
+def init_app(app: Flask) -> None:
+    """Key the server-derived money ids (``MONEY_ID_KEY``, else derived from the app's
+    token secret): channel transactions, prepaid draws and group parts."""
+    key = app.config.get("MONEY_ID_KEY") or hmac.new(
+        str(app.config["JWT_SECRET_KEY"]).encode(), b"derived money ids", hashlib.sha256
+    ).hexdigest()
+    set_derivation_key(key.encode() if isinstance(key, str) else key)

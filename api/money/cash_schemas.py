@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from api.money.schemas import DATES, ID, INSTANTS, NonNegativeAmount, PositiveAmount
+from api.money.schemas import DATES, ID, INSTANTS, ClientId, NonNegativeAmount, PositiveAmount
 from api.schema_fields import Money, Text
 
 
 class HandoverSchema(Schema):
     """Cash a collector hands to the station, recorded by the supervisor who receives it."""
 
-    id = fields.UUID(required=True)
+    id = ClientId(required=True)
     collector_id = fields.Integer(strict=True, required=True, validate=ID)
     amount = PositiveAmount(required=True)
     handed_at = fields.AwareDateTime(required=True, validate=INSTANTS)
@@ -32,7 +32,7 @@ class CashEventSchema(Schema):
 class CountSchema(Schema):
     """The cash counted at the end of a collector's business day."""
 
-    id = fields.UUID(required=True)
+    id = ClientId(required=True)
     collector_id = fields.Integer(strict=True, required=True, validate=ID)
     business_date = fields.Date(required=True, validate=DATES)
     counted = NonNegativeAmount(required=True)

@@ -9,6 +9,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from api.money.schemas import DATES, ID, INSTANTS, AllocationSchema, PositiveAmount
 from api.schema_fields import Money, Text
 from core.models import Channel
+from core.money.ids import is_client_id
 
 GROUP_CODE = validate.Regexp(r"^[A-Za-z0-9_.-]{1,32}$")
 
@@ -21,7 +22,13 @@ class SplitItemSchema(Schema):
 class GroupPaymentSchema(Schema):
     """A group customer's payment; the client mints its id (a resend is a replay)."""
 
-    id = fields.UUID(required=True, metadata={"description": "Minted by the client, kept forever"})
+    id = fields.UUID(
+        load_default=None,
+        metadata={
+            "description": "Minted by the client, kept forever: a random UUID (version 4 or "
+            "7). Left out for an online notice (channel_txn_id): the server derives it."
+        },
+    )
     amount = PositiveAmount(required=True)
     channel = fields.Enum(Channel, by_value=True, required=True)
     collected_at = fields.AwareDateTime(required=True, validate=INSTANTS)
@@ -30,7 +37,7 @@ class GroupPaymentSchema(Schema):
         max_length=64,
         load_default=None,
         allow_none=True,
-        metadata={"description": "Online notice: the channel's transaction id (id = uuid5)"},
+        metadata={"description": "Online notice: the channel's transaction id"},
     )
     split = fields.List(
         fields.Nested(SplitItemSchema),
@@ -39,6 +46,15 @@ class GroupPaymentSchema(Schema):
         validate=validate.Length(min=1, max=2000),
         metadata={"description": "Explicit per-account shares summing to amount"},
     )
+
+    @validates_schema
+    def _client_id(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if data.get("channel_txn_id") is not None:
+            return  # the server derives (and checks) a notice's id
+        if data.get("id") is None:
+            raise ValidationError("Missing data for required field.", "id")
+        if not is_client_id(data["id"]):
+            raise ValidationError("A client id is a random UUID, version 4 or 7.", "id")
 
     @validates_schema
     def _split_unique(self, data: dict[str, Any], **kwargs: Any) -> None:

@@ -21,7 +21,7 @@ from api.money.group_schemas import (
 )
 from api.smorest import Blueprint
 from core.money import group_payments as service
-from core.money.payments import Status
+from core.money.payments import Status, channel_payment_id
 from core.scope import require_staff
 
 blp = Blueprint(
@@ -115,8 +115,9 @@ class GroupPayments(MethodView):
         scope = current_scope()
         require_staff(scope)
         split = body.get("split")
+        txn = body.get("channel_txn_id")
         inp = service.GroupPaymentInput(
-            id=body["id"],
+            id=body["id"] or channel_payment_id(body["channel"], str(txn)),
             group_code=code,
             amount=body["amount"],
             channel=body["channel"],

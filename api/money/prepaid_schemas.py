@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from api.money.schemas import INSTANTS, AllocationSchema, PositiveAmount
+from api.money.schemas import INSTANTS, AllocationSchema, ClientId, PositiveAmount
 from api.schema_fields import Money, Text
 from core.models import Channel
 
@@ -14,7 +14,7 @@ _DEPOSIT_CHANNELS = ["counter", "kiosk", "alipay", "wechat", "bank"]
 class DepositSchema(Schema):
     """Money into an account's prepaid balance; the client mints its id."""
 
-    id = fields.UUID(required=True, metadata={"description": "Minted by the client, kept forever"})
+    id = ClientId(required=True)
     amount = PositiveAmount(required=True)
     channel = fields.Enum(
         Channel, by_value=True, required=True, metadata={"enum": _DEPOSIT_CHANNELS}

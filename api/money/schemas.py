@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -12,6 +13,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate
 from api.schema_fields import Money, Text, documented
 from core.models import Channel
 from core.money import AmountDue, quarantine
+from core.money.ids import is_client_id
 from core.money.payments import PaymentResult
 
 MAX_AMOUNT = Decimal("100000000")
@@ -25,6 +27,25 @@ DATES = validate.Range(min=dt.date(2000, 1, 1), max=dt.date(2099, 12, 31))
 INSTANTS = validate.Range(
     min=dt.datetime(2000, 1, 1, tzinfo=dt.UTC), max=dt.datetime(2099, 12, 31, tzinfo=dt.UTC)
 )
+
+
+class ClientId(fields.UUID):
+    """A money record's id as its client mints it: a random UUID, version 4 or 7. Ids the
+    server derives (version 8) and guessable ones (1, 3, 5, ...) are refused."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        spec = {
+            "description": "Minted by the client, kept forever: a random UUID (version 4 or 7)",
+            "pattern": "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[47][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}"
+            "-[0-9a-fA-F]{12}$",
+        }
+        super().__init__(*args, **documented(kwargs, **spec))
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> uuid.UUID:
+        parsed = super()._deserialize(value, attr, data, **kwargs)
+        if parsed is None or not is_client_id(parsed):
+            raise ValidationError("A client id is a random UUID, version 4 or 7.")
+        return parsed
 
 
 class PositiveAmount(Money):
@@ -45,7 +66,7 @@ class PositiveAmount(Money):
 class PaymentSchema(Schema):
     """One payment as uploaded by a phone or recorded at the counter."""
 
-    id = fields.UUID(required=True, metadata={"description": "Minted by the client, kept forever"})
+    id = ClientId(required=True)
     account_id = fields.Integer(strict=True, required=True, validate=ID)
     amount = PositiveAmount(required=True)
     channel = fields.Enum(Channel, by_value=True, required=True)
@@ -120,7 +141,7 @@ class PaymentOutSchema(Schema):
 class ReversalSchema(Schema):
     """Reverse a payment: the reversal's own client-minted id and a reason."""
 
-    id = fields.UUID(required=True)
+    id = ClientId(required=True)
     reason = Text(required=True, max_length=500, validate=validate.Length(min=3))
     device_id = Text(max_length=64, load_default=None, allow_none=True)
 

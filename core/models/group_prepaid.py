@@ -2,7 +2,7 @@
 
 A group payment is one parent row (``group_payment``) plus one child ``payment`` per
 account it paid, linked by ``group_payment_part``; each child id is
-``uuid5(parent id, account id)``. What no account needed stays on the parent as
+derived from (parent id, account id). What no account needed stays on the parent as
 ``unallocated`` (group credit). A prepaid deposit raises an account's balance; every
 auto-payment from the balance is a ``payment`` (channel ``prepaid``) linked by
 ``prepaid_draw``. Balance = deposits - draws + reversed draws, never negative.
@@ -82,7 +82,7 @@ class PrepaidDeposit(Base):
 
 class PrepaidDraw(Base):
     """A payment made from an account's prepaid balance; ``trigger`` is what ran it
-    (``deposit:<uuid>`` or ``bill:<id>``) and the payment id is ``uuid5(trigger)``."""
+    (``deposit:<uuid>`` or ``bill:<id>``) and the payment id is derived from the trigger."""
 
     __tablename__ = "prepaid_draw"
     payment_id: Mapped[uuid.UUID] = mapped_column(

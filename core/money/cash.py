@@ -20,6 +20,7 @@ from core.models import Role, Station, User
 from core.models.ledger_extra import CashEvent, CashReconciliation
 from core.money.canonical import body_hash
 from core.money.custody import window
+from core.money.ids import derived_id
 from core.money.records import audit
 from core.scope import Scope, get_scoped
 
@@ -214,7 +215,7 @@ def reconcile(
     if variance != 0:
         session.add(
             CashEvent(
-                id=uuid.uuid5(inp.id, "variance"),
+                id=derived_id("cash-variance", inp.id),
                 kind="variance",
                 collector_id=user.id,
                 station_id=station.id,

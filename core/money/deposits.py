@@ -3,7 +3,7 @@
 A deposit is stored by its client-minted id (``ON CONFLICT (id) DO NOTHING``, then a
 separate ``SELECT``). Whenever a deposit arrives or a bill is issued, :func:`autopay`
 pays what the account owes from its balance, oldest first and late fee first, as an
-ordinary ``payment`` with channel ``prepaid`` and id ``uuid5(trigger)``, linked by a
+ordinary ``payment`` with channel ``prepaid`` and an id derived from the trigger, linked by a
 ``prepaid_draw`` row. The account row is locked (``FOR NO KEY UPDATE``, as payments do)
 while the balance is read and drawn, so the balance never goes negative.
 
@@ -80,10 +80,22 @@ def _lock(session: Session, account_id: int) -> Account | None:
     ).one_or_none()
 
 
-def _stored_draw(session: Session, trigger: str) -> Draw | None:
-    payment = session.get(Payment, draw_payment_id(trigger), populate_existing=True)
+def _stored_draw(session: Session, trigger: str, account_id: int) -> Draw | None:
+    """The draw ``trigger`` made for ``account_id``, if any. A payment holding the
+    trigger's id that is not that draw is refused, never taken for it (it would leave
+    the bill unpaid and the balance untouched)."""
+    draw = session.scalars(
+        select(PrepaidDraw)
+        .where(PrepaidDraw.trigger == trigger, PrepaidDraw.account_id == account_id)
+        .order_by(PrepaidDraw.created_at)
+        .limit(1)
+    ).one_or_none()
+    payment_id = draw.payment_id if draw is not None else draw_payment_id(trigger)
+    payment = session.get(Payment, payment_id, populate_existing=True)
     if payment is None:
         return None
+    if draw is None or payment.account_id != account_id or payment.channel is not Channel.PREPAID:
+        raise Rejected("id_conflict", "The draw's id is held by another money record.")
     allocations = tuple(
         session.scalars(
             select(PaymentAllocation)
@@ -110,7 +122,7 @@ def autopay(
     account = _lock(session, account_id)
     if account is None:
         raise NotFound("account")
-    stored = _stored_draw(session, trigger)
+    stored = _stored_draw(session, trigger, account.id)
     if stored is not None:
         return stored
     station = session.get(Station, account.station_id)
@@ -137,7 +149,7 @@ def autopay(
             body_hash=body_hash({"trigger": trigger, "account_id": account.id, "amount": take}),
         ),
     ):
-        return _stored_draw(session, trigger)
+        return _stored_draw(session, trigger, account.id)
     session.add(PrepaidDraw(payment_id=pid, account_id=account.id, amount=take, trigger=trigger))
     allocations = tuple(
         PaymentAllocation(
@@ -262,7 +274,7 @@ def _replay(session: Session, stored: PrepaidDeposit, digest: str) -> DepositRes
         Status.REPLAYED,
         True,
         stored,
-        _stored_draw(session, deposit_trigger(stored.id)),
+        _stored_draw(session, deposit_trigger(stored.id), stored.account_id),
         prepaid_balance(session, stored.account_id),
     )
 

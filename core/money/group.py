@@ -17,15 +17,14 @@ from decimal import Decimal
 
 from core.money.allocation import AllocationPlan, plan_allocation
 from core.money.due import AmountDue
+from core.money.ids import derived_id
 
 ZERO = Decimal("0.00")
-#: Namespace of child payment ids: uuid5(namespace, "<parent id>:<account id>").
-GROUP_PART_NAMESPACE = uuid.UUID("3b0f6f6e-8d0b-4c55-9a54-2b6c1e7d4f21")
 
 
 def part_payment_id(group_payment_id: uuid.UUID, account_id: int) -> uuid.UUID:
     """The deterministic id of the child payment a group payment makes to an account."""
-    return uuid.uuid5(GROUP_PART_NAMESPACE, f"{group_payment_id}:{account_id}")
+    return derived_id("group-part", group_payment_id, account_id)
 
 
 @dataclass(frozen=True)

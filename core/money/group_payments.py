@@ -2,7 +2,7 @@
 
 The parent ``group_payment`` row is the idempotency arbiter (``INSERT ... ON CONFLICT
 (id) DO NOTHING RETURNING``, then a separate ``SELECT``). In the same transaction each
-account's share becomes an ordinary ``payment`` with id ``uuid5(parent id, account id)``
+account's share becomes an ordinary ``payment`` with id derived from (parent id, account id)
 and its allocations, so it counts in that account's amount due at once and every
 existing ledger invariant applies to it unchanged. What no account needed stays on the
 parent as ``unallocated`` (group credit). Functions take a ``Session``, flush but never

@@ -2,8 +2,8 @@
 
 Balance = deposits - draws + draws whose payment was reversed (the money goes back).
 An auto-payment takes min(balance, what the account owes) oldest first, late fee first,
-and its payment id is ``uuid5(trigger)`` where the trigger is the deposit or the bill
-that caused it: re-running the same trigger can never pay twice.
+and its payment id is derived (:func:`core.money.ids.derived_id`) from the trigger, the
+deposit or the bill that caused it: re-running the same trigger can never pay twice.
 """
 
 from __future__ import annotations
@@ -16,10 +16,9 @@ from sqlalchemy.orm import Session
 
 from core.models import Payment
 from core.models.group_prepaid import PrepaidDeposit, PrepaidDraw
+from core.money.ids import derived_id
 
 ZERO = Decimal("0.00")
-#: Namespace of auto-payment ids: uuid5(namespace, trigger).
-PREPAID_NAMESPACE = uuid.UUID("9a7d2c14-61e8-4f0b-8d3a-5c2e9b1f0a66")
 
 
 def deposit_trigger(deposit_id: uuid.UUID) -> str:
@@ -31,8 +30,9 @@ def bill_trigger(bill_id: int) -> str:
 
 
 def draw_payment_id(trigger: str) -> uuid.UUID:
-    """The id of the auto-payment a trigger makes (the same trigger, the same id)."""
-    return uuid.uuid5(PREPAID_NAMESPACE, trigger)
+    """The id of the auto-payment a trigger makes (the same trigger, the same id; keyed,
+    version 8: no client id can take it first)."""
+    return derived_id("prepaid", trigger)
 
 
 def prepaid_balance(session: Session, account_id: int) -> Decimal:
