@@ -38,6 +38,11 @@ def _next(param: str, cursor: str, drop: str) -> None:
     after_this_request_headers({"X-Next-Cursor": cursor, "Link": f'<{link}>; rel="next"'})
 
 
+def next_page(cursor: str) -> None:
+    """Announce the next page of a list paged by an opaque ``cursor`` query argument."""
+    _next("cursor", cursor, "after")
+
+
 def keyset_page(session: Session, stmt: Select[Any], key: Any, args: dict[str, Any]) -> list[Any]:
     """One page of ``stmt`` ordered by the unique ``key`` column, after ``args['after']``."""
     if args.get("after") is not None:

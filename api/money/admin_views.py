@@ -21,6 +21,7 @@ from api.money.schemas import (
     result_body,
 )
 from api.money.views import blp
+from api.pagination import next_page
 from core.models.ledger_extra import MoneyAudit
 from core.money import quarantine
 from core.scope import Scope, require_staff
@@ -37,10 +38,17 @@ class Exceptions(MethodView):
     @blp.response(200, ExceptionSchema(many=True))
     def get(self, args: dict[str, Any]) -> Any:
         """Overpayments and quarantined uploads seen by the caller's stations (the uploader's
-        and the account's): open ones by default, resolved ones with what resolved them."""
+        and the account's), newest first in keyset pages (the next one's cursor in
+        ``X-Next-Cursor`` and ``Link``): open ones by default, resolved ones with what
+        resolved them."""
         scope = current_scope()
         require_staff(scope)
-        return quarantine.exceptions(get_session(), scope, args["state"])
+        page = quarantine.exceptions(
+            get_session(), scope, args["state"], limit=args["limit"], cursor=args["cursor"]
+        )
+        if page.next is not None:
+            next_page(page.next)
+        return page.items
 
 
 @blp.route("/money/quarantine/<uuid:quarantine_id>/release")

@@ -7,7 +7,7 @@ from typing import Any
 from flask import request
 from flask.views import MethodView
 from flask_jwt_extended import jwt_required
-from marshmallow import Schema, ValidationError, fields
+from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy.orm import Session
 
 from api.auth.jwt import current_scope
@@ -31,14 +31,24 @@ _STATUS_CODE = {
 }
 
 
+class OnlineChannel(fields.String):
+    """An online channel's name (``prepaid`` is none: only the server draws prepaid money)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(validate=validate.OneOf(_ONLINE), metadata={"enum": _ONLINE}, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Channel:
+        return Channel(super()._deserialize(value, attr, data, **kwargs))
+
+
 class NoticeSchema(ChannelRowSchema):
     """A payment notice from an online channel (Alipay, WeChat, bank, kiosk, prepaid)."""
 
-    channel = fields.Enum(Channel, by_value=True, required=True, metadata={"enum": _ONLINE})
+    channel = OnlineChannel(required=True)
 
 
 class ImportArgs(Schema):
-    channel = fields.Enum(Channel, by_value=True, required=True, metadata={"enum": _ONLINE})
+    channel = OnlineChannel(required=True)
 
 
 def _online(channel: Channel) -> None:

@@ -223,6 +223,12 @@ class ExceptionListArgs(Schema):
         load_default=quarantine.State.OPEN,
         metadata={"description": "open (default), resolved or all"},
     )
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
+    cursor = fields.String(
+        load_default=None,
+        validate=validate.Length(max=200),
+        metadata={"description": "From X-Next-Cursor: the page after the previous one"},
+    )
 
 
 class RetargetSchema(Schema):

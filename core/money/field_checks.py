@@ -8,7 +8,10 @@ Two ways to game the ledger that the schema alone cannot see:
   quarantined for a supervisor instead (cash is never dropped);
 * **implausible amounts**: a field amount far above what the account owes (a typo,
   or cash parked on an account) is refused unless the client confirms it, and a
-  confirmed one above the station's cap is refused outright.
+  confirmed one above the station's cap is refused outright;
+* **burying the review queue**: each uploader may put at most ``REVIEW_DAILY_CAP``
+  hand-recorded uploads into quarantine per station-local day; past it the upload is
+  refused loudly (the phone keeps it and says to call the supervisor).
 """
 
 from __future__ import annotations
@@ -16,12 +19,12 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from core.errors import Rejected
 from core.models import Channel
-from core.models.ledger_extra import CashReconciliation
+from core.models.ledger_extra import CashReconciliation, QuarantinedPayment
 
 __all__ = [
     "DEFAULT_BACKDATE_WINDOW",
@@ -29,6 +32,7 @@ __all__ = [
     "HAND_CHANNELS",
     "backdating_reason",
     "check_plausible",
+    "check_review_cap",
     "plausible_limit",
 ]
 
@@ -41,6 +45,8 @@ FIELD_CHANNELS = frozenset({Channel.FIELD_CASH, Channel.FIELD_QR})
 #: A field amount above ``PLAUSIBLE_FACTOR x owed + PLAUSIBLE_SLACK`` needs a confirmation.
 PLAUSIBLE_FACTOR = Decimal(2)
 PLAUSIBLE_SLACK = Decimal("500.00")
+#: Hand-recorded uploads one user may quarantine per station-local day.
+REVIEW_DAILY_CAP = 30
 
 
 def backdating_reason(
@@ -99,4 +105,28 @@ def check_plausible(
             "amount_above_cap",
             f"{amount:.2f} is above the station's cap of {cap:.2f} for a field payment "
             "beyond what is owed: record it at the counter.",
+        )
+
+
+def check_review_cap(session: Session, uploader_id: int, tz: str) -> None:
+    """Refuse (:class:`Rejected` ``review_queue_full``) a quarantine past the uploader's
+    daily cap. Serialised per uploader, so parallel uploads cannot slip past it."""
+    session.execute(
+        text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"),
+        {"k": f"review-cap:{uploader_id}"},
+    )
+    day_start = func.timezone(tz, func.date_trunc("day", func.timezone(tz, func.now())))
+    held = session.scalar(
+        select(func.count())
+        .select_from(QuarantinedPayment)
+        .where(
+            QuarantinedPayment.collector_id == uploader_id,
+            QuarantinedPayment.recorded_at >= day_start,
+        )
+    )
+    if int(held or 0) >= REVIEW_DAILY_CAP:
+        raise Rejected(
+            "review_queue_full",
+            f"{REVIEW_DAILY_CAP} uploads of yours already wait for review today: keep this "
+            "one on the phone and call your supervisor.",
         )

@@ -33,7 +33,12 @@ from core.models import (
 from core.models.ledger_extra import MoneyException, QuarantinedPayment
 from core.money import local_date, plan_allocation
 from core.money.canonical import body_hash, canonical
-from core.money.field_checks import DEFAULT_BACKDATE_WINDOW, backdating_reason, check_plausible
+from core.money.field_checks import (
+    DEFAULT_BACKDATE_WINDOW,
+    backdating_reason,
+    check_plausible,
+    check_review_cap,
+)
 from core.money.ids import derived_id
 from core.money.payable import payable
 from core.money.receipt_blocks import check_receipt
@@ -46,10 +51,10 @@ ROLE_CHANNELS: dict[Role, frozenset[Channel]] = {
     Role.SUPERVISOR: frozenset({Channel.FIELD_CASH, Channel.FIELD_QR, Channel.COUNTER}),
     Role.ADMIN: frozenset(Channel),
 }
-#: Channels that report their own transactions (notification or file import).
-ONLINE_CHANNELS = frozenset(
-    {Channel.KIOSK, Channel.ALIPAY, Channel.WECHAT, Channel.BANK, Channel.PREPAID}
-)
+#: Channels that report their own transactions (notification or file import). ``prepaid``
+#: is not one: its payments are the server's own draws (core.money.deposits), which no
+#: notice may claim.
+ONLINE_CHANNELS = frozenset({Channel.KIOSK, Channel.ALIPAY, Channel.WECHAT, Channel.BANK})
 #: Channels whose payments may carry a receipt number from the phone's blocks.
 DEVICE_RECEIPT_CHANNELS = frozenset({Channel.FIELD_CASH, Channel.FIELD_QR})
 MAX_CLOCK_SKEW = dt.timedelta(minutes=10)
@@ -273,6 +278,9 @@ def _quarantine(
         station_id: int | None = account.station_id
     else:
         station_id = min(scope.station_ids, default=None)
+    if inp.channel_txn_id is None:
+        station = session.get(Station, station_id) if station_id is not None else None
+        check_review_cap(session, scope.user_id, station.timezone if station else "Asia/Shanghai")
     if inp.channel is Channel.FIELD_CASH:
         hold_custody(session, scope.user_id)
     held_row = {

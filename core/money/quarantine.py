@@ -13,11 +13,14 @@ list and stay in the history (``state`` ``resolved`` or ``all``).
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
 import enum
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select, text, true
+from sqlalchemy import ColumnElement, Select, String, cast, func, or_, select, text, true, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from core.errors import Conflict, Invalid, NotAllowed, NotFound, Rejected
@@ -27,10 +30,10 @@ from core.money.payments import PaymentInput, PaymentResult, record_payment
 from core.money.records import audit
 from core.scope import Scope
 
-__all__ = ["State", "current_account_id", "exceptions", "release", "retarget"]
+__all__ = ["Page", "State", "current_account_id", "exceptions", "release", "retarget"]
 
-#: How many exceptions of each kind a list shows.
-LIST_LIMIT = 500
+#: How many exceptions a page shows at most (and by default).
+LIST_LIMIT = 100
 
 
 class State(enum.StrEnum):
@@ -217,8 +220,42 @@ def _in(column: Any, scope: Scope) -> ColumnElement[bool]:
     return clause
 
 
-def exceptions(session: Session, scope: Scope, state: State = State.OPEN) -> list[dict[str, Any]]:
-    """Overpayments and quarantined uploads the caller's stations see, open, resolved or all."""
+@dataclass(frozen=True)
+class Page:
+    """One page of the review queue, newest first; ``next`` continues after its last item."""
+
+    items: list[dict[str, Any]]
+    next: str | None
+
+
+def _cursor(item: dict[str, Any]) -> str:
+    raw = f"{item['created_at'].isoformat()}|{item['id']}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _parse_cursor(cursor: str) -> tuple[dt.datetime, str]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        at, key = raw.split("|", 1)
+        when = dt.datetime.fromisoformat(at)
+        if when.tzinfo is None or len(key) > 64:
+            raise ValueError(key)
+        return when, key
+    except (ValueError, UnicodeDecodeError):
+        raise Invalid({"cursor": ["Not a cursor of this list."]}, location="query") from None
+
+
+def exceptions(
+    session: Session,
+    scope: Scope,
+    state: State = State.OPEN,
+    *,
+    limit: int = LIST_LIMIT,
+    cursor: str | None = None,
+) -> Page:
+    """Overpayments and quarantined uploads the caller's stations see, open, resolved or
+    all, newest first, ``limit`` at a time after ``cursor`` (keyset: stable while new
+    exceptions arrive, so an old one can never be pushed out of reach)."""
     reversal = aliased(Payment)
     over = (
         select(MoneyException, reversal.id.label("reversal_id"), reversal.recorded_at)
@@ -236,9 +273,15 @@ def exceptions(session: Session, scope: Scope, state: State = State.OPEN) -> lis
         over = over.where(reversal.id.is_not(None) if resolved else reversal.id.is_(None))
         released = held.selected_columns.released_id
         held = held.where(released.is_not(None) if resolved else released.is_(None))
+    over_key = (MoneyException.created_at, cast(MoneyException.payment_id, String))
+    held_key = (QuarantinedPayment.recorded_at, cast(QuarantinedPayment.id, String))
+    if cursor is not None:
+        after = _parse_cursor(cursor)
+        over = over.where(tuple_(*over_key) < tuple_(*after))
+        held = held.where(tuple_(*held_key) < tuple_(*after))
     items: list[dict[str, Any]] = []
     for e, reversal_id, reversed_at in session.execute(
-        over.order_by(MoneyException.id).limit(LIST_LIMIT)
+        over.order_by(*(k.desc() for k in over_key)).limit(limit + 1)
     ):
         items.append(
             {
@@ -255,6 +298,8 @@ def exceptions(session: Session, scope: Scope, state: State = State.OPEN) -> lis
                 else {"kind": "reversed", "id": str(reversal_id), "at": reversed_at},
             }
         )
-    rows = session.execute(held.order_by(QuarantinedPayment.recorded_at).limit(LIST_LIMIT))
+    rows = session.execute(held.order_by(*(k.desc() for k in held_key)).limit(limit + 1))
     items += [_quarantine_entry(row) for row in rows]
-    return items
+    items.sort(key=lambda i: (i["created_at"], i["id"]), reverse=True)
+    page = items[:limit]
+    return Page(page, _cursor(page[-1]) if len(items) > limit else None)

@@ -98,3 +98,23 @@ def test_openapi_documents_money_as_patterned_strings(client: Any) -> None:
     )
     amount = spec["components"]["schemas"]["Payment"]["properties"]["amount"]
     assert amount["type"] == "string" and amount["pattern"].startswith("^")
+
+
+def test_prepaid_is_not_a_channel_a_notice_may_claim(client: Any, field: Any, session: Any) -> None:
+    """A 'prepaid' notice or import is refused (16.11): only the server's own draws are prepaid."""
+    notice = dict(_notice(field, txn="PRE-1"), channel="prepaid")
+    resp = client.post("/api/payments/notifications", json=notice, headers=field.supervisor_auth)
+    assert resp.status_code == 422
+    csv = "channel_txn_id,account_number,amount,paid_at\n"
+    resp = client.post(
+        "/api/payments/import?channel=prepaid",
+        data=csv,
+        headers=field.supervisor_auth | {"Content-Type": "text/csv"},
+    )
+    assert resp.status_code == 422
+    stored = session.scalar(
+        select(func.count()).select_from(Payment).where(Payment.channel == Channel.PREPAID)
+    )
+    assert stored == 0
+    spec = client.get("/api/openapi.json").json["components"]["schemas"]["Notice"]
+    assert "prepaid" not in spec["properties"]["channel"]["enum"]
