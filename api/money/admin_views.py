@@ -17,13 +17,14 @@ from api.money.schemas import (
     ExceptionListArgs,
     ExceptionSchema,
     PaymentOutSchema,
+    ResolutionInSchema,
     RetargetSchema,
     result_body,
 )
 from api.money.views import blp
 from api.pagination import next_page
 from core.models.ledger_extra import MoneyAudit
-from core.money import quarantine
+from core.money import quarantine, review
 from core.scope import Scope, require_staff
 
 
@@ -49,6 +50,23 @@ class Exceptions(MethodView):
         if page.next is not None:
             next_page(page.next)
         return page.items
+
+
+@blp.route("/money/exceptions/<uuid:exception_id>/resolution")
+class Resolution(MethodView):
+    @jwt_required()
+    @blp.arguments(ResolutionInSchema)
+    @blp.response(201, ExceptionSchema)
+    def post(self, body: dict[str, Any], exception_id: uuid.UUID) -> Any:
+        """Record how an exception ended (append-only, once, audited): credit kept, money
+        refunded or returned to the payer, a duplicate. 409 once it is resolved (a release
+        or a reversal resolves by itself)."""
+        session = get_session()
+        scope = current_scope()
+        require_staff(scope)
+        entry = review.resolve(session, scope, exception_id, body["action"], body["note"])
+        session.commit()
+        return entry
 
 
 @blp.route("/money/quarantine/<uuid:quarantine_id>/release")

@@ -12,6 +12,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from api.schema_fields import Money, Text, documented
 from core.models import Channel
+from core.models.review import RESOLUTION_ACTIONS
 from core.money import AmountDue, quarantine
 from core.money.ids import is_client_id
 from core.money.payments import PaymentResult
@@ -188,7 +189,7 @@ class AmountDueSchema(Schema):
 
 
 class ResolutionSchema(Schema):
-    kind = fields.String(metadata={"enum": ["released", "reversed"]})
+    kind = fields.String(metadata={"enum": ["released", "reversed", *RESOLUTION_ACTIONS]})
     id = fields.String(metadata={"description": "The payment (released) or reversal entry"})
     at = fields.DateTime()
 
@@ -229,6 +230,16 @@ class ExceptionListArgs(Schema):
         validate=validate.Length(max=200),
         metadata={"description": "From X-Next-Cursor: the page after the previous one"},
     )
+
+
+class ResolutionInSchema(Schema):
+    """How an exception of the review queue ended, in the supervisor's words."""
+
+    class Meta:
+        unknown = RAISE
+
+    action = fields.String(required=True, validate=validate.OneOf(RESOLUTION_ACTIONS))
+    note = Text(required=True, max_length=500, validate=validate.Length(min=3))
 
 
 class RetargetSchema(Schema):

@@ -39,6 +39,7 @@ from core.models.org import (
 from core.models.plans import Plan, PlanPublication, PlanStatus, Route, Stop
 from core.models.receipts import ReceiptBlock, ReceiptSeries
 from core.models.reminders import Reminder, ReminderKind, ReminderStatus
+from core.models.review import ExceptionResolution  # noqa: F401  (review queue)
 from core.models.seasons import CalendarPeriod, MarketDay, PeriodKind
 from core.models.sync import ChangeLog, MapChange, SyncHorizon
 from geo.modes import TravelMode

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, aliased
 from core.errors import Conflict, Invalid, NotAllowed, NotFound, Rejected
 from core.models import Account, Channel, Payment
 from core.models.ledger_extra import MoneyException, QuarantinedPayment, QuarantineRetarget
+from core.models.review import ExceptionResolution
 from core.money.payments import PaymentInput, PaymentResult, record_payment
 from core.money.records import audit
 from core.scope import Scope
@@ -79,11 +80,15 @@ def _held_rows() -> Select[Any]:
             latest.c.account_id.is_not(None).label("retargeted"),
             released.id.label("released_id"),
             released.recorded_at.label("released_at"),
+            ExceptionResolution.id.label("record_id"),
+            ExceptionResolution.action.label("record_action"),
+            ExceptionResolution.created_at.label("record_at"),
         )
         .select_from(QuarantinedPayment)
         .outerjoin(latest, true())
         .outerjoin(sent_for, sent_for.id == QuarantinedPayment.account_id)
         .outerjoin(released, released.id == QuarantinedPayment.id)
+        .outerjoin(ExceptionResolution, ExceptionResolution.exception_id == QuarantinedPayment.id)
     )
 
 
@@ -113,6 +118,8 @@ def _quarantine_entry(row: Any) -> dict[str, Any]:
     resolution = None
     if row.released_id is not None:
         resolution = {"kind": "released", "id": str(row.released_id), "at": row.released_at}
+    elif row.record_id is not None:
+        resolution = {"kind": row.record_action, "id": str(row.record_id), "at": row.record_at}
     return {
         "kind": "quarantine",
         "id": str(q.id),
@@ -140,6 +147,8 @@ def release(session: Session, scope: Scope, quarantine_id: uuid.UUID) -> Payment
     _lock(session, quarantine_id)
     row = _held(session, scope, quarantine_id)
     held: QuarantinedPayment = row[0]
+    if row.record_id is not None and row.released_id is None:
+        raise Conflict(f"This upload was resolved already ({row.record_action}).")
     account = session.get(Account, row.account_id) if row.account_id else None
     if account is None:
         raise Rejected(
@@ -257,9 +266,18 @@ def exceptions(
     all, newest first, ``limit`` at a time after ``cursor`` (keyset: stable while new
     exceptions arrive, so an old one can never be pushed out of reach)."""
     reversal = aliased(Payment)
+    record = aliased(ExceptionResolution)
     over = (
-        select(MoneyException, reversal.id.label("reversal_id"), reversal.recorded_at)
+        select(
+            MoneyException,
+            reversal.id.label("reversal_id"),
+            reversal.recorded_at,
+            record.id.label("record_id"),
+            record.action,
+            record.created_at.label("record_at"),
+        )
         .outerjoin(reversal, reversal.reverses_id == MoneyException.payment_id)
+        .outerjoin(record, record.exception_id == MoneyException.payment_id)
         .where(_in(MoneyException.station_id, scope))
     )
     held = _held_rows()
@@ -270,9 +288,11 @@ def exceptions(
     held = held.where(held_stations)
     if state is not State.ALL:
         resolved = state is State.RESOLVED
-        over = over.where(reversal.id.is_not(None) if resolved else reversal.id.is_(None))
-        released = held.selected_columns.released_id
-        held = held.where(released.is_not(None) if resolved else released.is_(None))
+        over_done = reversal.id.is_not(None) | record.id.is_not(None)
+        over = over.where(over_done if resolved else ~over_done)
+        columns = held.selected_columns
+        held_done = columns.released_id.is_not(None) | columns.record_id.is_not(None)
+        held = held.where(held_done if resolved else ~held_done)
     over_key = (MoneyException.created_at, cast(MoneyException.payment_id, String))
     held_key = (QuarantinedPayment.recorded_at, cast(QuarantinedPayment.id, String))
     if cursor is not None:
@@ -280,9 +300,14 @@ def exceptions(
         over = over.where(tuple_(*over_key) < tuple_(*after))
         held = held.where(tuple_(*held_key) < tuple_(*after))
     items: list[dict[str, Any]] = []
-    for e, reversal_id, reversed_at in session.execute(
+    for e, reversal_id, reversed_at, record_id, action, record_at in session.execute(
         over.order_by(*(k.desc() for k in over_key)).limit(limit + 1)
     ):
+        resolution = None
+        if reversal_id is not None:
+            resolution = {"kind": "reversed", "id": str(reversal_id), "at": reversed_at}
+        elif record_id is not None:
+            resolution = {"kind": action, "id": str(record_id), "at": record_at}
         items.append(
             {
                 "kind": e.kind,
@@ -293,9 +318,7 @@ def exceptions(
                 "amount": e.amount,
                 "detail": e.detail,
                 "created_at": e.created_at,
-                "resolution": None
-                if reversal_id is None
-                else {"kind": "reversed", "id": str(reversal_id), "at": reversed_at},
+                "resolution": resolution,
             }
         )
     rows = session.execute(held.order_by(*(k.desc() for k in held_key)).limit(limit + 1))

@@ -383,6 +383,13 @@ MATRIX: dict[tuple[str, str], Row] = {
     ),
     ("GET", "/api/money/exceptions"): Row(STAFF_LIST, lambda w, r, c: Req("/api/money/exceptions")),
     ("GET", "/api/money/audit"): Row(STAFF_LIST, lambda w, r, c: Req("/api/money/audit")),
+    ("POST", "/api/money/exceptions/<uuid:exception_id>/resolution"): Row(
+        STAFF.format(ok=201),
+        lambda w, r, c: Req(
+            f"/api/money/exceptions/{w.quarantine_id}/resolution",
+            json={"action": "returned_to_payer", "note": "cash given back at the door"},
+        ),
+    ),
     ("POST", "/api/money/quarantine/<uuid:quarantine_id>/release"): Row(
         STAFF.format(ok=201),
         lambda w, r, c: Req(f"/api/money/quarantine/{w.quarantine_id}/release"),

@@ -77,3 +77,37 @@ def test_a_bad_cursor_is_422(client: Any, field: Any, cursor: str) -> None:
     """A cursor this list did not hand out is refused with 422, never 500."""
     resp = client.get(f"/api/money/exceptions?cursor={cursor}", headers=field.supervisor_auth)
     assert resp.status_code == 422 and resp.mimetype == "application/problem+json"
+
+
+def test_a_resolution_is_recorded_once_and_the_record_is_append_only(
+    client: Any, field: Any, factory: Any, session: Any
+) -> None:
+    """A supervisor resolves an overpayment and a quarantine once each (a second try is 409),
+    they leave the open list with their resolution, and the record cannot be changed."""
+    from sqlalchemy import text
+
+    over = field.payment("500.00")
+    client.post("/api/payments", json=over, headers=field.collector_auth)
+    held = field.payment("5.00", account_id=_foreign(field, factory).id)
+    client.post("/api/payments", json=held, headers=field.collector_auth)
+    body = {"action": "kept_as_credit", "note": "customer keeps it for next month"}
+    for pid in (over["id"], held["id"]):
+        url = f"/api/money/exceptions/{pid}/resolution"
+        first = client.post(url, json=body, headers=field.supervisor_auth)
+        assert first.status_code == 201 and first.json["resolution"]["kind"] == "kept_as_credit"
+        assert client.post(url, json=body, headers=field.supervisor_auth).status_code == 409
+    assert client.get("/api/money/exceptions", headers=field.supervisor_auth).json == []
+    done = client.get("/api/money/exceptions?state=resolved", headers=field.supervisor_auth).json
+    assert {e["id"] for e in done} == {over["id"], held["id"]}
+    release = f"/api/money/quarantine/{held['id']}/release"
+    assert client.post(release, headers=field.supervisor_auth).status_code == 409
+    with pytest.raises(Exception, match="append-only"), session.begin_nested():
+        session.execute(text("UPDATE exception_resolution SET note = 'x'"))
+    audit = client.get(
+        f"/api/money/audit?entity_id={over['id']}", headers=field.supervisor_auth
+    ).json
+    assert "exception.resolved" in {a["event"] for a in audit}
+    collector = client.post(
+        f"/api/money/exceptions/{over['id']}/resolution", json=body, headers=field.collector_auth
+    )
+    assert collector.status_code == 403
