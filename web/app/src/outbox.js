@@ -58,6 +58,9 @@ export async function recordPayment(deviceId, stop, amount, method, {fix, due, c
       collected_at: new Date().toISOString(),
       device_id: deviceId,
       receipt_no: receiptNo,
+      // The collector confirmed an amount above what is owed (views/pay.js): the server
+      // asks for this flag before it takes field money far above the debt.
+      confirm_amount: Number(amount) > Number(due),
     };
     const payment = entry('payment', body, {
       receipt: {
