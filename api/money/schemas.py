@@ -64,6 +64,17 @@ class PositiveAmount(Money):
         return amount
 
 
+class QrRefSchema(Schema):
+    """The channel's transaction a QR payment at the door went through (the payer's app
+    shows it): the upload stays pending until the channel's notice confirms it."""
+
+    class Meta:
+        unknown = RAISE
+
+    channel = fields.String(required=True, validate=validate.OneOf(["alipay", "wechat", "bank"]))
+    txn_id = Text(required=True, max_length=64, validate=validate.Length(min=1))
+
+
 class PaymentSchema(Schema):
     """One payment as uploaded by a phone or recorded at the counter."""
 
@@ -87,6 +98,16 @@ class PaymentSchema(Schema):
             "pattern": RECEIPT_PATTERN,
             "description": "Field cash/QR: a number from this device's receipt blocks "
             "(POST /api/me/receipt-blocks), accepted once; omitted, the station numbers it",
+        },
+    )
+    qr_ref = fields.Nested(
+        QrRefSchema,
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "field_qr: the channel's transaction. The upload answers 202 "
+            "(pending) until the channel's notice for it comes in, or 200 with the channel's "
+            "payment when it came first: the same money is one payment."
         },
     )
     confirm_amount = fields.Boolean(

@@ -31,10 +31,11 @@ from api.money.schemas import (
 )
 from api.smorest import Blueprint
 from core.errors import Rejected
-from core.models import Account, Payment, Station
+from core.models import Account, Channel, Payment, Station
 from core.money import amount_due
 from core.money import payments as service
 from core.money import reversals as reversal_service
+from core.money.qr import QrRef
 from core.scope import Scope, find_scoped, require_staff
 
 blp = Blueprint(
@@ -62,7 +63,12 @@ def _input(body: dict[str, Any]) -> service.PaymentInput:
         bill_ids=tuple(body.get("bill_ids") or ()),
         receipt_no=body.get("receipt_no"),
         confirm_amount=body.get("confirm_amount", False),
+        qr_ref=_qr_ref(body.get("qr_ref")),
     )
+
+
+def _qr_ref(raw: dict[str, Any] | None) -> QrRef | None:
+    return None if raw is None else QrRef(Channel(raw["channel"]), raw["txn_id"])
 
 
 def backdate_window() -> dt.timedelta | None:

@@ -13,6 +13,8 @@ from core.models.base import Base, created_at_column
 
 #: What a supervisor may record (releases and reversals resolve by themselves).
 RESOLUTION_ACTIONS = ("kept_as_credit", "refunded", "returned_to_payer", "duplicate")
+#: What the server records by itself: a pending QR upload matched by its channel's notice.
+AUTOMATIC_ACTIONS = ("matched",)
 
 
 class ExceptionResolution(Base):
@@ -34,7 +36,9 @@ class ExceptionResolution(Base):
             "exception_kind IN ('overpayment', 'quarantine')", name="exception_kind_known"
         ),
         CheckConstraint(
-            "action IN (" + ", ".join(f"'{a}'" for a in RESOLUTION_ACTIONS) + ")",
+            "action IN ("
+            + ", ".join(f"'{a}'" for a in (*RESOLUTION_ACTIONS, *AUTOMATIC_ACTIONS))
+            + ")",
             name="action_known",
         ),
     )

@@ -31,7 +31,7 @@ from core.models import (
     User,
 )
 from core.models.ledger_extra import MoneyException, QuarantinedPayment
-from core.money import local_date, plan_allocation
+from core.money import local_date, plan_allocation, qr
 from core.money.canonical import body_hash, canonical
 from core.money.field_checks import (
     DEFAULT_BACKDATE_WINDOW,
@@ -41,6 +41,7 @@ from core.money.field_checks import (
 )
 from core.money.ids import derived_id
 from core.money.payable import payable
+from core.money.qr import QrRef
 from core.money.receipt_blocks import check_receipt
 from core.money.records import RECEIPT_CHANNELS, audit, next_receipt_no
 from core.scope import Scope, restrict
@@ -112,6 +113,8 @@ class PaymentInput:
     #: The client confirms a field amount far above what the account owes (not part of
     #: the money: a resend without it is still a replay).
     confirm_amount: bool = False
+    #: A field QR payment's channel transaction (core.money.qr): pending until matched.
+    qr_ref: QrRef | None = None
 
 
 @dataclass
@@ -152,7 +155,11 @@ def hold_custody(session: Session, collector_id: int) -> None:
 
 def _body(inp: PaymentInput, uploader_id: int) -> dict[str, object]:
     # The receipt number only when the phone numbered it: older bodies keep their hash.
-    numbered = {"receipt_no": inp.receipt_no} if inp.receipt_no is not None else {}
+    numbered: dict[str, object] = {}
+    if inp.receipt_no is not None:
+        numbered["receipt_no"] = inp.receipt_no
+    if inp.qr_ref is not None:
+        numbered["qr_ref"] = inp.qr_ref.as_body()
     return canonical(
         numbered
         | {
@@ -273,12 +280,14 @@ def _quarantine(
     body: dict[str, object],
     digest: str,
     reason: str,
+    *,
+    capped: bool = True,
 ) -> PaymentResult:
     if account is not None and account.station_id in scope.station_ids:
         station_id: int | None = account.station_id
     else:
         station_id = min(scope.station_ids, default=None)
-    if inp.channel_txn_id is None:
+    if inp.channel_txn_id is None and capped:
         station = session.get(Station, station_id) if station_id is not None else None
         check_review_cap(session, scope.user_id, station.timezone if station else "Asia/Shanghai")
     if inp.channel is Channel.FIELD_CASH:
@@ -386,6 +395,8 @@ def record_payment(
         )
         if late is not None:
             return _quarantine(session, scope, inp, account, body, digest, late)
+        if inp.channel is Channel.FIELD_QR:
+            return _qr_upload(session, scope, inp, account, body, digest)
     plan = plan_allocation(due, inp.amount, inp.bill_ids)
     receipt: str | None = inp.receipt_no
 
@@ -453,4 +464,36 @@ def record_payment(
     )
     session.flush()
     payment = session.get(Payment, inp.id)
+    assert payment is not None
+    if inp.channel_txn_id is not None and inp.channel in qr.QR_CHANNELS:
+        qr.match_pending(session, payment, scope.user_id)
+        session.flush()
     return PaymentResult(Status.CREATED, False, payment, allocations, overpayment=plan.unallocated)
+
+
+def _qr_upload(
+    session: Session,
+    scope: Scope,
+    inp: PaymentInput,
+    account: Account,
+    body: dict[str, object],
+    digest: str,
+) -> PaymentResult:
+    """A field QR upload: the channel's payment when its notice came in already (the same
+    money, one payment), else pending in quarantine until the notice matches it."""
+    if inp.qr_ref is None:
+        reason = "QR payment without the channel's transaction reference: review it"
+        return _quarantine(session, scope, inp, account, body, digest, reason)
+    settled = qr.settled_by_channel(session, inp.qr_ref)
+    if settled is None:
+        return _quarantine(session, scope, inp, account, body, digest, qr.PENDING, capped=False)
+    if settled.account_id != account.id or settled.amount != inp.amount:
+        reason = "QR payment disagrees with the channel's transaction (account or amount)"
+        return _quarantine(session, scope, inp, account, body, digest, reason)
+    return PaymentResult(
+        Status.REPLAYED,
+        True,
+        settled,
+        allocations_of(session, settled.id),
+        overpayment=_overpayment_of(session, settled.id),
+    )

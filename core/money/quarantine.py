@@ -27,6 +27,7 @@ from core.errors import Conflict, Invalid, NotAllowed, NotFound, Rejected
 from core.models import Account, Channel, Payment
 from core.models.ledger_extra import MoneyException, QuarantinedPayment, QuarantineRetarget
 from core.models.review import ExceptionResolution
+from core.money import qr
 from core.money.payments import PaymentInput, PaymentResult, record_payment
 from core.money.records import audit
 from core.scope import Scope
@@ -149,6 +150,12 @@ def release(session: Session, scope: Scope, quarantine_id: uuid.UUID) -> Payment
     held: QuarantinedPayment = row[0]
     if row.record_id is not None and row.released_id is None:
         raise Conflict(f"This upload was resolved already ({row.record_action}).")
+    ref = held.body.get("qr_ref") if held.channel == Channel.FIELD_QR.value else None
+    settled = isinstance(ref, dict) and qr.settled_by_channel(
+        session, qr.QrRef(Channel(ref["channel"]), ref["txn_id"])
+    )
+    if row.released_id is None and settled:
+        raise Conflict("The channel's payment for this QR transaction is in the ledger.")
     account = session.get(Account, row.account_id) if row.account_id else None
     if account is None:
         raise Rejected(

@@ -28,7 +28,7 @@ def upgrade() -> None:
     sa.Column('actor_id', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
     sa.CheckConstraint("exception_kind IN ('overpayment', 'quarantine')", name=op.f('ck_exception_resolution_exception_kind_known')),
-    sa.CheckConstraint("action IN ('kept_as_credit', 'refunded', 'returned_to_payer', 'duplicate')", name=op.f('ck_exception_resolution_action_known')),
+    sa.CheckConstraint("action IN ('kept_as_credit', 'refunded', 'returned_to_payer', 'duplicate', 'matched')", name=op.f('ck_exception_resolution_action_known')),
     sa.ForeignKeyConstraint(['actor_id'], ['app_user.id'], name=op.f('fk_exception_resolution_actor_id_app_user')),
     sa.ForeignKeyConstraint(['station_id'], ['station.id'], name=op.f('fk_exception_resolution_station_id_station')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_exception_resolution')),
