@@ -1,5 +1,5 @@
 """Command-line tools: ``flask db ensure``, ``flask users create``, ``flask demo ...``,
-``flask reminders ...``, ``flask stations ...`` (and ``flask jobs reap`` on the jobs blueprint)."""
+``flask reminders ...``, ``flask stations ...``, ``flask channels add`` (and ``flask jobs reap`` on the jobs blueprint)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from api.cli.channels import channels_cli
     from api.cli.db import db_cli
     from api.cli.demo import demo_cli
     from api.cli.reminders import reminders_cli
@@ -18,3 +19,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(reminders_cli)
     app.cli.add_command(stations_cli)
+    app.cli.add_command(channels_cli)

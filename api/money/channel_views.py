@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import time
+from collections.abc import Callable
 from typing import Any
 
-from flask import request
+from flask import g, request
 from flask.views import MethodView
 from flask_jwt_extended import jwt_required
 from marshmallow import Schema, ValidationError, fields, validate
@@ -19,7 +22,9 @@ from api.money.schemas import PaymentOutSchema, result_body
 from api.money.views import blp
 from api.ratelimit import rate_limit
 from core.errors import Rejected
-from core.models import Channel
+from core.models import Channel, Role
+from core.models.channels import ChannelClient
+from core.money import channel_clients
 from core.money import payments as service
 from core.scope import Scope, require_staff
 
@@ -56,6 +61,71 @@ def _online(channel: Channel) -> None:
         raise Problem(422, f"{channel.value} is not an online channel.", errors={"channel": ["?"]})
 
 
+_SIGNED = [
+    {"in": "header", "name": "X-Channel-Client", "required": True, "schema": {"type": "string"}},
+    {
+        "in": "header",
+        "name": "X-Channel-Timestamp",
+        "required": True,
+        "schema": {"type": "string"},
+        "description": "Unix seconds; refused beyond 5 minutes either way (replay window)",
+    },
+    {
+        "in": "header",
+        "name": "X-Channel-Signature",
+        "required": True,
+        "schema": {"type": "string"},
+        "description": 'hex HMAC-SHA256 of "<timestamp>." + the raw body under the key',
+    },
+]
+
+
+def signed_by_channel(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Authenticate the request as a channel client (before its body is read): 401 when
+    the client, the timestamp or the signature does not check out, without saying which."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        headers = request.headers
+        found = channel_clients.verify(
+            get_session(),
+            headers.get("X-Channel-Client", ""),
+            headers.get("X-Channel-Timestamp", ""),
+            headers.get("X-Channel-Signature", ""),
+            request.get_data(cache=True),
+            time.time(),
+        )
+        if found is None:
+            raise Problem(401, "A channel client's valid, fresh signature is required.")
+        g.channel_client = found
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+@blp.route("/channels/notices")
+class SignedNotices(MethodView):
+    @signed_by_channel
+    @blp.arguments(NoticeSchema)
+    @blp.response(201, PaymentOutSchema)
+    @blp.alt_response(200, schema=PaymentOutSchema, description="The same transaction again")
+    @blp.alt_response(202, schema=PaymentOutSchema, description="Quarantined for a supervisor")
+    @blp.doc(security=[], parameters=_SIGNED)
+    def post(self, body: dict[str, Any]) -> Any:
+        """A channel client's payment notice, signed with its key (no staff token): stored
+        once per (channel, transaction id); the channel must be the client's own."""
+        session = get_session()
+        client: ChannelClient = g.channel_client
+        channel = body.pop("channel")
+        if channel.value != client.channel:
+            raise Problem(403, "A channel client sends its own channel's notices only.")
+        scope = Scope(client.user_id, Role.ADMIN, frozenset())
+        inp = service.channel_input(session, scope, channel, **body)
+        result = service.record_payment(session, scope, inp)
+        session.commit()
+        return result_body(result), _STATUS_CODE[result.status]
+
+
 @blp.route("/payments/notifications")
 class Notifications(MethodView):
     @jwt_required()
@@ -64,10 +134,12 @@ class Notifications(MethodView):
     @blp.alt_response(200, schema=PaymentOutSchema, description="The same transaction again")
     @blp.alt_response(202, schema=PaymentOutSchema, description="Quarantined for a supervisor")
     def post(self, body: dict[str, Any]) -> Any:
-        """Record an online channel's payment notice once per (channel, transaction id)."""
+        """An online channel's notice typed in from a statement by an admin, once per
+        (channel, transaction id). Channels themselves send POST /api/channels/notices."""
         session = get_session()
         scope = current_scope()
-        require_staff(scope)
+        if not scope.is_admin:
+            raise Problem(403, "Notices come from channel clients; admins may enter one by hand.")
         channel = body.pop("channel")
         _online(channel)
         inp = service.channel_input(session, scope, channel, **body)

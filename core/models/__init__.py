@@ -7,6 +7,7 @@ from core.models.auth import PasswordToken, RefreshToken, RevokedAccessToken
 from core.models.base import Base
 from core.models.bills import BillAdjustment
 from core.models.calls import Call, CallOutcome
+from core.models.channels import ChannelClient  # noqa: F401  (channel principals)
 from core.models.field import Outcome, Visit
 from core.models.group_prepaid import (  # noqa: F401  (group payments, prepaid deposits)
     GroupPayment,

@@ -352,8 +352,23 @@ MATRIX: dict[tuple[str, str], Row] = {
             f"/api/payments/{w.payment_id}/reversal", json={"id": _uuid(), "reason": "录入错误"}
         ),
     ),
+    # Notices come from signed channel clients (/api/channels/notices); by hand: admins.
+    # A channel client's signature is the only identity: staff tokens are not enough.
+    ("POST", "/api/channels/notices"): Row(
+        "401 401 401 401 401 401 401",
+        lambda w, r, c: Req(
+            "/api/channels/notices",
+            json={
+                "channel": "bank",
+                "channel_txn_id": "SBTXN0002",
+                "account_number": w.accounts["a"].number,
+                "amount": "12.00",
+                "paid_at": COLLECTED,
+            },
+        ),
+    ),
     ("POST", "/api/payments/notifications"): Row(
-        "401 403 403 403 201 202 201",
+        "401 403 403 403 403 403 201",
         lambda w, r, c: Req(
             "/api/payments/notifications",
             json={

@@ -24,6 +24,8 @@ class Field:
     new_bill: Any
     collector_auth: dict[str, str]
     supervisor_auth: dict[str, str]
+    client: Any = None
+    factory: Any = None
 
     def payment(self, amount: str = "50.00", **kw: Any) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -36,6 +38,48 @@ class Field:
         }
         body.update(kw)
         return body
+
+    def notify(
+        self, notice: dict[str, Any], *, at: float | None = None, signer: str | None = None
+    ) -> Any:
+        """POST ``notice`` to /api/channels/notices signed by its channel's client (or by
+        the client of ``signer``)."""
+        return signed_notice(self.client, self.factory, notice, at=at, signer=signer)
+
+
+def signed_notice(
+    client: Any,
+    factory: Any,
+    notice: dict[str, Any],
+    *,
+    at: float | None = None,
+    signer: str | None = None,
+) -> Any:
+    """POST a channel client's signed notice (the client is registered on first use)."""
+    import json
+    import time
+
+    from core.money import channel_clients
+
+    cache = factory.__dict__.setdefault("_channel_clients", {})
+    channel = signer or notice["channel"]
+    if channel not in cache:
+        cache[channel] = channel_clients.register(
+            factory.session,
+            factory.app.extensions["passwords"],
+            f"test-{channel}-{uuid.uuid4().hex[:8]}",
+            channel,
+        )
+    done = cache[channel]
+    body = json.dumps(notice).encode()
+    stamp = str(int(at if at is not None else time.time()))
+    headers = {
+        "Content-Type": "application/json",
+        "X-Channel-Client": done.client.name,
+        "X-Channel-Timestamp": stamp,
+        "X-Channel-Signature": channel_clients.signature(done.secret, stamp, body),
+    }
+    return client.post("/api/channels/notices", data=body, headers=headers)
 
 
 @pytest.fixture
@@ -55,4 +99,6 @@ def field(factory: Any, client: Any) -> Field:
         new,
         factory.token(collector, client),
         factory.token(supervisor, client),
+        client,
+        factory,
     )

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from core.models import Channel, Payment
+from core.models import Channel, Payment, Role
 from core.money.payments import channel_payment_id
 
 
@@ -21,13 +21,9 @@ def _notice(field: Any, txn: str = "ALI-0001", amount: str = "80.00") -> dict[st
 
 
 def test_notice_is_stored_once_per_channel_transaction(client: Any, field: Any) -> None:
-    """The same notice twice: 201 then a replay; its id is uuid5 of channel and txn id."""
-    first = client.post(
-        "/api/payments/notifications", json=_notice(field), headers=field.supervisor_auth
-    )
-    again = client.post(
-        "/api/payments/notifications", json=_notice(field), headers=field.supervisor_auth
-    )
+    """The same notice twice: 201 then a replay; its id derives from channel and txn id."""
+    first = field.notify(_notice(field))
+    again = field.notify(_notice(field))
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.json["id"] == str(channel_payment_id(Channel.ALIPAY, "ALI-0001"))
     assert first.json["receipt_no"] is None and first.json["collector_id"] is None
@@ -35,22 +31,14 @@ def test_notice_is_stored_once_per_channel_transaction(client: Any, field: Any) 
 
 def test_notice_with_a_changed_amount_is_422(client: Any, field: Any) -> None:
     """A channel transaction replayed with another amount is refused."""
-    client.post("/api/payments/notifications", json=_notice(field), headers=field.supervisor_auth)
-    resp = client.post(
-        "/api/payments/notifications",
-        json=_notice(field, amount="81.00"),
-        headers=field.supervisor_auth,
-    )
+    field.notify(_notice(field))
+    resp = field.notify(_notice(field, amount="81.00"))
     assert resp.status_code == 422 and resp.json["code"] == "id_conflict"
 
 
 def test_paid_online_drops_off_the_arrears_at_once(client: Any, field: Any) -> None:
     """After an Alipay notice pays both bills nothing is owed."""
-    client.post(
-        "/api/payments/notifications",
-        json=_notice(field, amount="183.00"),
-        headers=field.supervisor_auth,
-    )
+    field.notify(_notice(field, amount="183.00"))
     due = client.get(
         f"/api/arrears/{field.account.id}?as_of=2026-04-09", headers=field.collector_auth
     ).json
@@ -82,12 +70,49 @@ def test_csv_with_a_wrong_header_is_refused(client: Any, field: Any) -> None:
     assert resp.status_code == 422 and resp.mimetype == "application/problem+json"
 
 
-def test_collectors_cannot_post_channel_notices(client: Any, field: Any) -> None:
-    """Channel notices come from staff integrations, not collectors' phones."""
-    resp = client.post(
-        "/api/payments/notifications", json=_notice(field), headers=field.collector_auth
-    )
-    assert resp.status_code == 403
+def test_staff_tokens_cannot_post_channel_notices(client: Any, field: Any, factory: Any) -> None:
+    """Notices come from channel clients (16.11): collectors and supervisors get 403 on the
+    hand-entry path (admins only), and a staff token is no signature on the channel path."""
+    for auth in (field.collector_auth, field.supervisor_auth):
+        resp = client.post("/api/payments/notifications", json=_notice(field), headers=auth)
+        assert resp.status_code == 403
+        signed_path = client.post("/api/channels/notices", json=_notice(field), headers=auth)
+        assert signed_path.status_code == 401
+    admin = factory.token(factory.user(Role.ADMIN), client)
+    resp = client.post("/api/payments/notifications", json=_notice(field), headers=admin)
+    assert resp.status_code == 201
+
+
+def test_a_notice_needs_a_fresh_signature_by_its_own_channels_client(
+    client: Any, field: Any, factory: Any
+) -> None:
+    """A stale timestamp (replay window), a tampered body or another channel's client: 401
+    or 403, nothing stored; the genuine signed notice is stored once."""
+    import json
+    import time
+
+    from core.money import channel_clients
+
+    stale = field.notify(_notice(field, txn="SIG-1"), at=time.time() - 3600)
+    assert stale.status_code == 401 and stale.mimetype == "application/problem+json"
+    future = field.notify(_notice(field, txn="SIG-1"), at=time.time() + 3600)
+    assert future.status_code == 401
+    ok = field.notify(_notice(field, txn="SIG-1"))
+    assert ok.status_code == 201
+    other_channel = field.notify(_notice(field, txn="SIG-2"), signer="bank")
+    assert other_channel.status_code == 403
+    signer = factory._channel_clients["alipay"]
+    stamp = str(int(time.time()))
+    signed = json.dumps(_notice(field, txn="SIG-3")).encode()
+    headers = {
+        "Content-Type": "application/json",
+        "X-Channel-Client": signer.client.name,
+        "X-Channel-Timestamp": stamp,
+        "X-Channel-Signature": channel_clients.signature(signer.secret, stamp, signed),
+    }
+    sent = json.dumps(_notice(field, txn="SIG-3", amount="1.00")).encode()
+    assert client.post("/api/channels/notices", data=sent, headers=headers).status_code == 401
+    assert client.post("/api/channels/notices", data=signed, headers=headers).status_code == 201
 
 
 def test_openapi_documents_money_as_patterned_strings(client: Any) -> None:
@@ -103,7 +128,7 @@ def test_openapi_documents_money_as_patterned_strings(client: Any) -> None:
 def test_prepaid_is_not_a_channel_a_notice_may_claim(client: Any, field: Any, session: Any) -> None:
     """A 'prepaid' notice or import is refused (16.11): only the server's own draws are prepaid."""
     notice = dict(_notice(field, txn="PRE-1"), channel="prepaid")
-    resp = client.post("/api/payments/notifications", json=notice, headers=field.supervisor_auth)
+    resp = field.notify(notice, signer="alipay")
     assert resp.status_code == 422
     csv = "channel_txn_id,account_number,amount,paid_at\n"
     resp = client.post(

@@ -58,7 +58,7 @@ def test_a_channel_notice_is_never_refused_because_its_id_was_used_first(
     notice = {"channel": "alipay", "channel_txn_id": "ALI-SQUAT-1",
               "account_number": field.account.number, "amount": "80.00",
               "paid_at": "2026-04-09T12:00:00+08:00"}
-    resp = client.post("/api/payments/notifications", json=notice, headers=field.supervisor_auth)
+    resp = field.notify(notice)
     assert resp.status_code == 201 and resp.json["id"] == str(derived)
 
 
@@ -69,14 +69,12 @@ def test_derived_ids_are_keyed_and_notices_are_known_by_channel_and_txn(
     notice = {"channel": "bank", "channel_txn_id": "B-KEY-1",
               "account_number": field.account.number, "amount": "80.00",
               "paid_at": "2026-04-09T12:00:00+08:00"}
-    first = client.post("/api/payments/notifications", json=notice, headers=field.supervisor_auth)
+    first = field.notify(notice)
     key = money_ids._key[0]
     try:
         money_ids.set_derivation_key(b"another-server-secret-of-32-bytes-or-more")
         assert channel_payment_id(Channel.BANK, "B-KEY-1") != uuid.UUID(first.json["id"])
-        again = client.post(
-            "/api/payments/notifications", json=notice, headers=field.supervisor_auth
-        )
+        again = field.notify(notice)
     finally:
         money_ids.set_derivation_key(key)
     assert (first.status_code, again.status_code) == (201, 200)

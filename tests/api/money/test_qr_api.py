@@ -42,9 +42,7 @@ def test_a_qr_upload_waits_for_the_notice_which_then_resolves_it(
     first = client.post("/api/payments", json=qr, headers=field.collector_auth)
     assert first.status_code == 202 and "pending" in first.json["quarantine_reason"]
     assert _payments(session, field) == 0
-    notice = client.post(
-        "/api/payments/notifications", json=_notice(field, "QR-1"), headers=field.supervisor_auth
-    )
+    notice = field.notify(_notice(field, "QR-1"))
     assert notice.status_code == 201 and _payments(session, field) == 1
     open_ = client.get("/api/money/exceptions", headers=field.supervisor_auth).json
     assert qr["id"] not in {e["id"] for e in open_}
@@ -60,9 +58,7 @@ def test_a_qr_upload_after_the_notice_is_answered_with_the_channels_payment(
     client: Any, field: Any, session: Any
 ) -> None:
     """Notice first: the collector's upload answers 200 with that payment; nothing is added."""
-    notice = client.post(
-        "/api/payments/notifications", json=_notice(field, "QR-2"), headers=field.supervisor_auth
-    )
+    notice = field.notify(_notice(field, "QR-2"))
     qr = _qr(field, "QR-2")
     resp = client.post("/api/payments", json=qr, headers=field.collector_auth)
     assert resp.status_code == 200 and resp.json["id"] == notice.json["id"]
@@ -76,9 +72,7 @@ def test_a_qr_upload_without_a_reference_or_disagreeing_stays_for_review(
     """No transaction reference, or another amount than the channel's: held, never paid."""
     bare = client.post("/api/payments", json=_qr(field, None), headers=field.collector_auth)
     assert bare.status_code == 202 and "reference" in bare.json["quarantine_reason"]
-    client.post(
-        "/api/payments/notifications", json=_notice(field, "QR-3"), headers=field.supervisor_auth
-    )
+    field.notify(_notice(field, "QR-3"))
     other = client.post(
         "/api/payments", json=_qr(field, "QR-3", "70.00"), headers=field.collector_auth
     )

@@ -19,6 +19,7 @@ from core.money.group import part_payment_id
 from core.money.group_prepaid_checks import check_group_prepaid
 from core.money.invariants import check_ledger
 from core.money.payments import channel_payment_id
+from tests.support.money import signed_notice
 
 D = Decimal
 DAY = dt.date(2026, 4, 9)
@@ -212,7 +213,7 @@ def test_split_that_does_not_add_up_or_leaves_the_group_is_422(
 
 
 def test_online_notice_carries_a_group_payment_once(
-    client: Any, session: Any, group: Group
+    client: Any, session: Any, group: Group, factory: Any
 ) -> None:
     """A group notice is stored once by its derived id; a wrong id or a reused txn is 422."""
     good = _body(
@@ -234,10 +235,7 @@ def test_online_notice_carries_a_group_payment_once(
         "amount": "20.00",
         "paid_at": COLLECTED,
     }
-    assert (
-        client.post("/api/payments/notifications", json=notice, headers=group.auth).status_code
-        == 201
-    )
+    assert signed_notice(client, factory, notice).status_code == 201
     twice = _body(
         "20.00",
         channel="bank",
