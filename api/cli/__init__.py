@@ -1,5 +1,6 @@
 """Command-line tools: ``flask db ensure``, ``flask users create``, ``flask demo ...``,
-``flask reminders ...``, ``flask stations ...``, ``flask channels add`` (and ``flask jobs reap`` on the jobs blueprint)."""
+``flask reminders ...``, ``flask stations ...``, ``flask channels add`` (and ``flask jobs
+reap`` on the jobs blueprint)."""
 
 from __future__ import annotations
 

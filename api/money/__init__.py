@@ -8,7 +8,7 @@ Endpoints (one blueprint, ``api.money.views.blp``):
 - ``POST /api/payments/batch``              per item created | replayed | rejected | quarantined
 - ``GET  /api/payments/{id}``               a payment or reversal with its allocations
 - ``POST /api/payments/{id}/reversal``      supervisors; negative allocations; at most once
-- ``POST /api/channels/notices``            a channel client's signed notice, once per (channel, txn)
+- ``POST /api/channels/notices``            a channel client's signed notice, once per txn
 - ``POST /api/payments/notifications``      the same typed in by an admin
 - ``POST /api/payments/import?channel=``    kiosk/bank CSV, deduplicated the same way
 - ``GET  /api/money/exceptions``            overpayments and quarantined uploads
