@@ -397,6 +397,11 @@ def record_payment(
             return _quarantine(session, scope, inp, account, body, digest, late)
         if inp.channel is Channel.FIELD_QR:
             return _qr_upload(session, scope, inp, account, body, digest)
+    if inp.channel_txn_id is not None and inp.channel in qr.QR_CHANNELS:
+        released = qr.released_for(session, inp.channel, inp.channel_txn_id)
+        if released is not None:
+            reason = f"already in the ledger as the released QR payment {released}"
+            return _quarantine(session, scope, inp, account, body, digest, reason, capped=False)
     plan = plan_allocation(due, inp.amount, inp.bill_ids)
     receipt: str | None = inp.receipt_no
 

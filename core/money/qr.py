@@ -22,7 +22,7 @@ from core.models import Channel, Payment
 from core.models.ledger_extra import QuarantinedPayment
 from core.models.review import ExceptionResolution
 
-__all__ = ["PENDING", "QrRef", "match_pending", "settled_by_channel"]
+__all__ = ["PENDING", "QrRef", "match_pending", "released_for", "settled_by_channel"]
 
 #: The quarantine reason of a QR upload waiting for its channel.
 PENDING = "QR payment pending: waits for the channel's notice or statement"
@@ -45,6 +45,21 @@ def settled_by_channel(session: Session, ref: QrRef) -> Payment | None:
         select(Payment).where(Payment.channel == ref.channel, Payment.channel_txn_id == ref.txn_id)
     ).one_or_none()
     return payment
+
+
+def released_for(session: Session, channel: Channel, txn_id: str) -> uuid.UUID | None:
+    """A QR upload for this transaction a supervisor already released into the ledger."""
+    ref = {"channel": channel.value, "txn_id": txn_id}
+    found: uuid.UUID | None = session.scalar(
+        select(Payment.id)
+        .join(QuarantinedPayment, QuarantinedPayment.id == Payment.id)
+        .where(
+            Payment.channel == Channel.FIELD_QR,
+            QuarantinedPayment.body["qr_ref"].contains(ref),
+        )
+        .limit(1)
+    )
+    return found
 
 
 def match_pending(session: Session, payment: Payment, actor_id: int) -> list[uuid.UUID]:

@@ -78,3 +78,16 @@ def test_a_qr_upload_without_a_reference_or_disagreeing_stays_for_review(
     )
     assert other.status_code == 202 and "disagrees" in other.json["quarantine_reason"]
     assert _payments(session, field) == 1
+
+
+def test_a_notice_after_a_hand_released_qr_upload_is_held_not_paid_again(
+    client: Any, field: Any, session: Any
+) -> None:
+    """A supervisor released the QR upload before its notice: the notice waits (202)."""
+    qr = _qr(field, "QR-4")
+    client.post("/api/payments", json=qr, headers=field.collector_auth)
+    release = f"/api/money/quarantine/{qr['id']}/release"
+    assert client.post(release, headers=field.supervisor_auth).status_code == 201
+    notice = field.notify(_notice(field, "QR-4"))
+    assert notice.status_code == 202 and "released QR" in notice.json["quarantine_reason"]
+    assert _payments(session, field) == 1
