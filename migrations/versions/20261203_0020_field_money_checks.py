@@ -1,14 +1,14 @@
 """field money checks: each station's cap on confirmed field payments beyond what is owed
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-12-03 10:50:00
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = '0016'
-down_revision = '0015'
+revision = '0020'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 

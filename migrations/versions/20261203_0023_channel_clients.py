@@ -1,14 +1,14 @@
 """online channels as principals: channel clients with their own signing keys
 
-Revision ID: 0019
-Revises: 0018
+Revision ID: 0023
+Revises: 0022
 Create Date: 2026-12-03 11:15:00
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0019'
-down_revision = '0018'
+revision = '0023'
+down_revision = '0022'
 branch_labels = None
 depends_on = None
 
