@@ -15,8 +15,8 @@ from api.db import get_session
 from api.my_route.schemas import FieldRouteSchema, ReplanSchema, RouteDayArgs
 from api.plans import tasks
 from api.plans.schemas import PlanJobSchema
-from api.route_cache import cached_document, caller_today
 from api.ratelimit import rate_limit
+from api.route_cache import cached_document, caller_today
 from api.smorest import Blueprint
 from core.errors import NotFound
 from core.field import route as service
