@@ -12,6 +12,7 @@ from sqlalchemy import select
 from api.auth.jwt import current_scope
 from api.bills.schemas import BillImportForm, BillReportSchema, StatementBillSchema
 from api.db import get_session
+from api.ratelimit import rate_limit
 from api.smorest import Blueprint
 from core.accounts import customers
 from core.models import Account, Bill, BillAdjustment
@@ -55,6 +56,7 @@ class BillsImport(MethodView):
         session = get_session()
         scope = current_scope()
         customers.require_manager(scope)
+        rate_limit("import", scope.user_id)
         station = customers.scoped_station(session, scope, form["station_id"])
         upload = form["file"]
         report = import_bills(

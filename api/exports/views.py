@@ -15,6 +15,7 @@ from api.db import get_session
 from api.exports.stream import XLSX, csv_response, xlsx_response
 from api.kpis.schemas import KpiArgs
 from api.kpis.views import as_of, names, period_of, subject_of
+from api.ratelimit import rate_limit
 from api.smorest import Blueprint
 from core.errors import NotFound
 from core.field.visit_log import VisitFilter, all_visits
@@ -248,6 +249,7 @@ class Export(MethodView):
         if build is None:
             raise NotFound("export table")
         session, scope = get_session(), current_scope()
+        rate_limit("export", scope.user_id)
         subject = subject_of(session, scope, args)
         header, lazy = build(session, scope, subject, args)
         # Read inside the request (its transaction); the file itself is then streamed.

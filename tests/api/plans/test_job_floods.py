@@ -88,3 +88,5 @@ def test_imports_and_exports_are_rate_limited_per_user(client, field, limits):
     export = "/api/accounts.geojson"
     assert client.get(export, headers=field.supervisor_auth).status_code == 200
     assert client.get(export, headers=field.supervisor_auth).status_code == 429
+    table = f"/api/exports/arrears?station_id={field.station.id}&format=csv"
+    assert client.get(table, headers=field.supervisor_auth).status_code == 429
