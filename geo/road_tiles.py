@@ -18,9 +18,9 @@ from geo.travel.network import RoadNetwork
 
 __all__ = ["MINOR_ZOOM", "MINOR_TAGS", "has_roads", "road_features"]
 
-#: osm2pgrouting's default mapconfig ids of track (and its grades), path, footway, steps,
-#: bridleway and cycleway: the minor ways a county network is mostly made of.
-MINOR_TAGS = (111, 112, 113, 114, 115, 116, 117, 118, 119, 120, 122)
+#: osm2pgrouting's default mapconfig ids of service, track, pedestrian, path, cycleway,
+#: footway, bridleway and steps: the minor ways a county network is mostly made of.
+MINOR_TAGS = (112, 113, 114, 117, 118, 119, 120, 122)
 MINOR_ZOOM = 13
 
 

@@ -1,4 +1,4 @@
-"""``flask demo seed`` and ``flask demo logins``."""
+"""``flask demo seed``, ``flask demo roads`` and ``flask demo logins``."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ import zoneinfo
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
 
-from core.db import analyze_database
+from core.db import analyze_database, make_engine
 from core.models import Station, User
+from core.planning.travel import ROAD_MATRICES
 from demo.generator import DEMO_PASSWORDS, seed_demo
 from demo.truth import FAMILIES
 
@@ -70,6 +72,38 @@ def seed(accounts: int, seed: int, today: dt.datetime | None, if_empty: bool, fa
     click.echo(
         f"demo: {report.stations} stations, {report.accounts} accounts, {report.bills} bills, "
         f"{report.payments} payments, {report.visits} visits in {time.monotonic() - started:.1f} s"
+    )
+
+
+@demo_cli.command("roads")
+@click.option("--seed", default=7, show_default=True, type=int)
+@click.option("--if-missing", is_flag=True, help="Do nothing when roads.ways exists")
+def roads(seed: int, if_missing: bool) -> None:
+    """Generate the demo county's road network in osm2pgrouting's schema (``roads``):
+    valley roads between the towns and villages, tracks to outlying houses. Plans then
+    use road times (TRAVEL_MATRIX=auto) and the map draws the roads."""
+    from demo.roads import generate_roads
+
+    # As the migrating login (the application role may not create schemas); the tables
+    # are readable by the application role by default (migration 0009).
+    engine = make_engine(current_app.config["DATABASE_URL"], statement_timeout_ms=0, role=None)
+    try:
+        with Session(engine) as session:
+            exists = session.scalar(text("SELECT to_regclass('roads.ways') IS NOT NULL"))
+            if exists and if_missing:
+                click.echo("demo: roads.ways exists; not generating")
+                return
+            if not session.scalar(select(func.count()).select_from(Station)):
+                raise click.ClickException("seed the demo first (flask demo seed)")
+            started = time.monotonic()
+            report = generate_roads(session, seed)
+            session.commit()
+    finally:
+        engine.dispose()
+    ROAD_MATRICES.clear()
+    click.echo(
+        f"demo: road network of {report.edges} edges ({report.tracks} tracks), "
+        f"{report.vertices} vertices, {report.km:.0f} km in {time.monotonic() - started:.1f} s"
     )
 
 

@@ -65,6 +65,12 @@ def _outcome(stop_account: Any, plan: Any) -> Any:
     )
 
 
+def _geometry_kind() -> Any:
+    """The stored line's kind (``core.planning.road_lines``); older plans: straight."""
+    kind = Plan.summary.op("->")("route_geometry").op("->>")(cast(Route.collector_id, String))
+    return func.coalesce(kind, literal("straight"))
+
+
 def routes(scope: Scope, day: dt.date, plan_id: int | None, tile: Tile) -> Select[Any]:
     """Routes: collector (id, name), stops, stops visited, progress (0-1), geometry
     (``road`` or ``straight``, from the plan's summary when it says, else straight)."""
@@ -92,7 +98,7 @@ def routes(scope: Scope, day: dt.date, plan_id: int | None, tile: Tile) -> Selec
             counts.c.stops.label("stops"),
             counts.c.visited.label("visited"),
             (cast(counts.c.visited, Float) / func.nullif(counts.c.stops, 0)).label("progress"),
-            literal("straight").label("geometry"),
+            _geometry_kind().label("geometry"),
             geom.label("geom"),
         )
         .join(Plan, Plan.id == Route.plan_id)

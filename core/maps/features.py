@@ -165,6 +165,10 @@ def _routes(scope: Scope) -> Select[Any]:
             stops.label("stops"),
             Route.travel_seconds.label("travel_seconds"),
             Route.expected_value.label("expected_value"),
+            func.coalesce(
+                Plan.summary.op("->")("route_geometry").op("->>")(cast(Route.collector_id, String)),
+                "straight",
+            ).label("geometry"),
             func.coalesce(Route.path, line).label("geom"),
         )
         .join(Plan, Plan.id == Route.plan_id)

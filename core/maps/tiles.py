@@ -138,7 +138,7 @@ LAYERS: dict[str, Layer] = {
                 "stops": "stops",
                 "visited": "stops visited that day",
                 "progress": "visited / stops",
-                "geometry": "road (follows the road network) or straight",
+                "geometry": "road, partly_road (some legs straight) or straight: the stored line",
             },
             lambda s, sc, r: day_layers.routes(sc, r.day, r.plan_id, r.tile),
             by_day=True,

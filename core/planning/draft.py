@@ -119,6 +119,9 @@ class PlannedRoute:
     travel_seconds: int
     expected_value: Decimal
     path: tuple[tuple[float, float], ...]
+    #: ``path`` is a stored line that already follows the roads (its kind, e.g. "road"),
+    #: not waypoints to route: kept as it is when the plan is stored again.
+    on_roads: str = ""
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from core.errors import Conflict
 from core.models import Plan, PlanPublication, PlanStatus, Route, Stop
 from core.planning.draft import PlanDraft, PlannedRoute, PlannedStop
+from core.planning.road_lines import ON_ROADS, route_lines
 
 
 class PlanConflict(Conflict):
@@ -38,6 +39,8 @@ def planned_route(route: Route) -> PlannedRoute:
     path: tuple[tuple[float, float], ...] = ()
     if route.path is not None:
         path = tuple((float(x), float(y)) for x, y, *_ in to_shape(route.path).coords)
+    kinds = route.plan.summary.get("route_geometry") or {}
+    kind = kinds.get(str(route.collector_id), "") if isinstance(kinds, dict) else ""
     return PlannedRoute(
         collector_id=route.collector_id,
         stops=tuple(
@@ -56,6 +59,7 @@ def planned_route(route: Route) -> PlannedRoute:
         travel_seconds=route.travel_seconds,
         expected_value=route.expected_value,
         path=path,
+        on_roads=kind if kind in ON_ROADS else "",
     )
 
 
@@ -70,6 +74,8 @@ def store_plan(
     ``IntegrityError`` instead of producing a second plan.
     """
     lock_station_day(session, draft.station_id, draft.plan_date)
+    lines, kinds = route_lines(session, draft)
+    draft.summary["route_geometry"] = kinds
     version = session.scalar(
         select(func.coalesce(func.max(Plan.version), 0) + 1).where(
             Plan.station_id == draft.station_id, Plan.plan_date == draft.plan_date
@@ -86,13 +92,13 @@ def store_plan(
     )
     session.add(plan)
     session.flush()
-    for r in draft.routes:
+    for r, line in zip(draft.routes, lines, strict=True):
         route = Route(
             plan_id=plan.id,
             collector_id=r.collector_id,
             travel_seconds=r.travel_seconds,
             expected_value=r.expected_value,
-            path=_linestring(r.path),
+            path=_linestring(line),
         )
         session.add(route)
         session.flush()
