@@ -53,7 +53,8 @@ class VectorTile(MethodView):
         # One query: the version for the ETag and the station's day.
         state = map_state(session, scope, current_app.config["DEFAULT_TIMEZONE"])
         req = service.TileRequest(layer, tile, args["date"] or state.today, args["plan"])
-        etag = service.tile_etag(scope, req, state.version)
+        version = state.version + service.source_version(session, layer)
+        etag = service.tile_etag(scope, req, version)
         if request.if_none_match.contains(etag):
             resp = Response(status=304)
         else:

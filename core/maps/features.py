@@ -168,7 +168,7 @@ def _routes(scope: Scope) -> Select[Any]:
             func.coalesce(
                 Plan.summary.op("->")("route_geometry").op("->>")(cast(Route.collector_id, String)),
                 "straight",
-            ).label("geometry"),
+            ).label("line"),
             func.coalesce(Route.path, line).label("geom"),
         )
         .join(Plan, Plan.id == Route.plan_id)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, text
 from sqlalchemy.orm import Session
 
 from core.errors import NotFound
@@ -34,6 +34,7 @@ __all__ = [
     "layer",
     "render",
     "scope_today",
+    "source_version",
     "tile_etag",
     "tile_statement",
 ]
@@ -182,6 +183,15 @@ LAYERS: dict[str, Layer] = {
         ),
     )
 }
+
+
+def source_version(session: Session, name: str) -> str:
+    """What the map version cannot see: the road tables' identity (an import or
+    ``flask demo roads`` recreates them), for the ``roads`` layer; else empty."""
+    if name != "roads":
+        return ""
+    oid = session.scalar(text("SELECT to_regclass('roads.ways')::oid"))
+    return f"roads:{oid}"
 
 
 def layer(name: str) -> Layer:

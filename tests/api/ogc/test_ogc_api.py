@@ -95,6 +95,7 @@ def test_datetime_filters_visits_and_routes(factory, client, session):
     routes = client.get(f"{BASE}/collections/routes/items?datetime={today}", headers=headers).json
     assert [f["properties"]["collector_id"] for f in routes["features"]] == [w.col.id]
     assert routes["features"][0]["geometry"]["type"] == "LineString"
+    assert routes["features"][0]["properties"]["line"] == "straight"
 
 
 def test_item_by_id_is_scoped(factory, client):

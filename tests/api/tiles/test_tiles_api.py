@@ -176,3 +176,21 @@ def test_no_money_as_float(factory, client):
     resp = client.get(url("accounts", 15), headers=factory.token(w.supervisor, client))
     for f in features(resp.data, "accounts"):
         assert isinstance(f["properties"]["arrears_fen"], int)
+
+
+def test_road_tile_draws_the_network_and_a_new_import_changes_its_etag(factory, client, session):
+    """The roads layer draws the imported network; re-importing it gives a new ETag."""
+    from demo.roads import generate_roads
+
+    w = build_map(factory)
+    headers = factory.token(w.supervisor, client)
+    assert features(client.get(url("roads", 14), headers=headers).data, "roads") == []
+    generate_roads(session, station_ids=[w.station.id])
+    first = client.get(url("roads", 14), headers=headers)
+    roads = features(first.data, "roads")
+    assert roads and {r["properties"]["tag_id"] for r in roads} <= {108, 109, 113}
+    generate_roads(session, station_ids=[w.station.id])
+    again = client.get(
+        url("roads", 14), headers={**headers, "If-None-Match": first.headers["ETag"]}
+    )
+    assert again.status_code == 200
