@@ -17,6 +17,10 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     app = Flask(__name__)
     configure(app, config, overrides)
     configure_secret(app)
+    if app.config["API_DOCS"] is None:  # the demo and the tests show them; production not
+        app.config["API_DOCS"] = bool(app.config["DEMO"] or app.config["TESTING"])
+    if not app.config["API_DOCS"]:
+        app.config["OPENAPI_URL_PREFIX"] = None  # no /api/openapi.json, no /api/docs
     if app.config["PROXY_FIX_X_FOR"]:
         # Behind N reverse proxies: the client's address (login throttling) and scheme
         # come from their X-Forwarded-For/-Proto headers, trusting only N hops.
@@ -24,7 +28,7 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Chinese names stay readable
 
-    from api import cli, cors, db, errors, media, money
+    from api import cli, cors, db, errors, media, money, security_headers
     from api.auth import jwt
     from api.celery_app import init_celery
     from api.reminders import tasks as reminder_tasks
@@ -39,6 +43,7 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     errors.init_app(app)
     media.init_app(app)
     cors.init_app(app)
+    security_headers.init_app(app)
     jwt.init_app(app)
     money.init_app(app)
     app.extensions["redis"] = redis.Redis.from_url(
@@ -131,6 +136,7 @@ def _register_blueprints(app: Flask, api: Any) -> None:
     api.register_blueprint(profiles)
     api.register_blueprint(ogc)
     api.register_blueprint(bills)
-    app.register_blueprint(docs_assets)
+    if app.config["API_DOCS"]:
+        app.register_blueprint(docs_assets)
     app.register_blueprint(collector_app)
     app.register_blueprint(dashboard)

@@ -79,6 +79,9 @@ class Config:
     # station, else great-circle), "roads" (required) or "greatcircle".
     TRAVEL_MATRIX = "auto"
 
+    # /api/docs and /api/openapi.json: None = on in the demo and the tests, off otherwise
+    # (ARREARS_API_DOCS=true to publish them).
+    API_DOCS: bool | None = None
     API_TITLE = "Arrears recovery API"
     API_VERSION = "0.1.0"
     OPENAPI_VERSION = "3.0.3"

@@ -1,4 +1,7 @@
-"""Liveness and dependencies: database, PostGIS, pgRouting and Redis."""
+"""Liveness and dependencies: database, PostGIS, pgRouting and Redis.
+
+Anyone (the load balancer) gets the bare status, 200 or 503; the components and their
+versions, which help an attacker pick exploits, only an admin's token shows."""
 
 from __future__ import annotations
 
@@ -6,10 +9,12 @@ from typing import Any
 
 from flask import current_app
 from flask.views import MethodView
+from flask_jwt_extended import get_current_user, verify_jwt_in_request
 from marshmallow import Schema, fields
 from sqlalchemy import text
 
 from api.smorest import Blueprint
+from core.models import Role
 
 blp = Blueprint("health", __name__, url_prefix="/api/health", description="Service health")
 
@@ -67,8 +72,20 @@ class Health(MethodView):
     @blp.response(200, HealthSchema)
     @blp.alt_response(503, schema=HealthSchema, description="A dependency is down")
     def get(self) -> Any:
-        """Report whether the database, PostGIS, pgRouting and Redis answer."""
+        """Report whether the database, PostGIS, pgRouting and Redis answer (each part
+        and its version for admins only)."""
         report: dict[str, Any] = {**_database(), "redis": _redis()}
         healthy = all(part["ok"] for part in report.values())
-        report["status"] = "healthy" if healthy else "degraded"
-        return report, (200 if healthy else 503)
+        status = "healthy" if healthy else "degraded"
+        body = {"status": status, **report} if _is_admin() else {"status": status}
+        return body, (200 if healthy else 503)
+
+
+def _is_admin() -> bool:
+    """An admin's valid token came with the request (a bad or absent one: no details)."""
+    try:
+        verify_jwt_in_request(optional=True)
+        user = get_current_user()
+    except Exception:  # any token problem just means the bare answer
+        return False
+    return user is not None and user.role is Role.ADMIN

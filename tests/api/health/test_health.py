@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from sqlalchemy.orm import sessionmaker
+
 from api import create_app
 from api.config import TestConfig
+from core.models import Role
 from tests.conftest import TEST_DATABASE_URL
+from tests.factories import Factory
 
 
-def test_health_reports_every_dependency(client):
-    """With everything up, health answers 200 healthy with versions."""
-    resp = client.get("/api/health")
+def test_health_reports_every_dependency(client, factory):
+    """With everything up, health answers 200 healthy with versions (to an admin)."""
+    resp = client.get("/api/health", headers=factory.token(factory.user(Role.ADMIN), client))
     assert resp.status_code == 200
     body = resp.json
     assert body["status"] == "healthy"
@@ -17,13 +21,20 @@ def test_health_reports_every_dependency(client):
     assert body["pgrouting"]["ok"] and body["redis"]["ok"] and body["database"]["ok"]
 
 
-def test_health_is_degraded_when_redis_is_down(engine):
-    """With Redis unreachable, health answers 503 and names Redis."""
+def test_health_is_degraded_when_redis_is_down(engine, connection, session):
+    """With Redis unreachable, health answers 503 (bare) and names Redis to an admin."""
     app = create_app(TestConfig, DATABASE_URL=TEST_DATABASE_URL, REDIS_URL="redis://127.0.0.1:1/0")
+    app.extensions["db_sessionmaker"] = sessionmaker(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
     try:
-        resp = app.test_client().get("/api/health")
+        c = app.test_client()
+        factory = Factory(session, app)
+        bare = c.get("/api/health")
+        resp = c.get("/api/health", headers=factory.token(factory.user(Role.ADMIN), c))
     finally:
         app.extensions["db_engine"].dispose()
+    assert bare.status_code == 503 and bare.json == {"status": "degraded"}
     assert resp.status_code == 503
     assert resp.json["status"] == "degraded" and resp.json["redis"]["ok"] is False
     assert resp.json["database"]["ok"] is True
