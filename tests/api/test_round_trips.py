@@ -1,0 +1,51 @@
+"""Hot paths in few SQL round trips: the account card in three, a cached route or pack in one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.support.scans import captured
+
+
+@pytest.fixture
+def routed(factory: Any, client: Any, plan_day: Any) -> Any:
+    """A station day planned and published for tomorrow; the west collector's headers."""
+    from tests.support.plans import build_day
+
+    day = build_day(factory, per_side=2)
+    plan_day(day, factory.token(day.supervisor, client))
+    day.me = factory.token(day.west, client)
+    return day
+
+
+def _paths(day: Any) -> dict[str, str]:
+    return {
+        "route": f"/api/me/route?date={day.plan_date}",
+        "pack": f"/api/me/route/pack?date={day.plan_date}",
+        "account card": f"/api/accounts/{day.accounts['west'][0].id}",
+        "sync": "/api/sync",
+    }
+
+
+def test_the_account_card_takes_at_most_three_round_trips(
+    client: Any, routed: Any, connection: Any
+) -> None:
+    """GET /api/accounts/{id}: the token check, the scoped account, its amounts: 3 statements."""
+    with captured(connection) as statements:
+        resp = client.get(_paths(routed)["account card"], headers=routed.me)
+    assert resp.status_code == 200, resp.json
+    assert len(statements) <= 3, [s[:90] for s, _ in statements]
+
+
+@pytest.mark.parametrize("name", ["route", "pack"])
+def test_a_cached_day_document_takes_one_round_trip(
+    name: str, client: Any, routed: Any, connection: Any
+) -> None:
+    """Route and pack, once built: the token check is the only statement."""
+    client.get(_paths(routed)[name], headers=routed.me)
+    with captured(connection) as statements:
+        resp = client.get(_paths(routed)[name], headers=routed.me)
+    assert resp.status_code == 200, resp.json
+    assert len(statements) == 1, [s[:90] for s, _ in statements]
