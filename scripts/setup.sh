@@ -89,6 +89,11 @@ if ! command -v ogrinfo >/dev/null; then
   log "installing gdal-bin (OGC API Features client test)"
   apt_install gdal-bin
 fi
+# wrk drives bench/load.py's HTTP load (the morning rush).
+if ! command -v wrk >/dev/null; then
+  log "installing wrk (load benchmark)"
+  apt_install wrk
+fi
 # Each page under web/ has its own package.json and lockfile; npm ci when the lock changes.
 # Nothing third-party is committed: node_modules is made here.
 for lock in web/*/package-lock.json; do

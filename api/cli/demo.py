@@ -1,4 +1,4 @@
-"""``flask demo seed``, ``flask demo roads`` and ``flask demo logins``."""
+"""``flask demo seed``, ``flask demo roads``, ``flask demo logins`` and ``flask demo scale``."""
 
 from __future__ import annotations
 
@@ -9,16 +9,19 @@ import zoneinfo
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from sqlalchemy import func, select, text
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import Session
 
 from core.db import analyze_database, make_engine
 from core.models import Station, User
 from core.planning.travel import ROAD_MATRICES
 from demo.generator import DEMO_PASSWORDS, seed_demo
+from demo.scale import seed_scale
 from demo.truth import FAMILIES
 
 demo_cli = AppGroup("demo", help="The demo county.")
+#: The scale county's users all share it (benchmarks only, never a real database).
+SCALE_PASSWORD = "scale-bench"
 
 
 @demo_cli.command("seed")
@@ -120,3 +123,40 @@ def logins() -> None:
             click.echo(f"  {u.role.value:<10} {u.username:<24} {password:<16} {stations}")
     finally:
         session.close()
+
+
+@demo_cli.command("scale")
+@click.option("--accounts", default=1_000_000, show_default=True, type=click.IntRange(20))
+@click.option("--stations", default=20, show_default=True, type=click.IntRange(1, 99))
+@click.option("--collectors", default=200, show_default=True, type=click.IntRange(1, 999))
+def scale(accounts: int, stations: int, collectors: int) -> None:
+    """Fill an empty database with a county at full size, for benchmarks only
+    (demo/scale.py: set-based inserts inside PostgreSQL, triggers off; the users'
+    password is SCALE_PASSWORD below). Needs the database owner's login."""
+    url = current_app.config["DATABASE_URL"]
+    engine = create_engine(url)  # the login itself, not the application role
+    passwords = current_app.extensions["passwords"]
+    started = time.monotonic()
+    try:
+        with engine.begin() as conn:
+            if conn.scalar(select(func.count()).select_from(Station)):
+                raise click.ClickException("the database is not empty")
+            day = dt.datetime.now(zoneinfo.ZoneInfo("Asia/Shanghai")).date()
+            report = seed_scale(
+                conn,
+                passwords.hash(SCALE_PASSWORD),
+                accounts=accounts,
+                stations=stations,
+                collectors=collectors,
+                today=day,
+            )
+    finally:
+        engine.dispose()
+    loaded = time.monotonic() - started
+    analyze_database(url)
+    click.echo(
+        f"scale: {report.stations} stations, {report.collectors} collectors, "
+        f"{report.accounts} accounts, {report.bills} bills, {report.payments} payments; "
+        f"loaded in {loaded:.1f} s {report.seconds}, analysed in "
+        f"{time.monotonic() - started - loaded:.1f} s"
+    )

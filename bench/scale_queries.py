@@ -1,0 +1,180 @@
+"""Issue 17, point 3 on the scale county (``flask demo scale``): the hot queries' times
+and whether their plans stay within the caller's scope.
+
+Runs in-process through the Flask test client (routing, auth, SQL, JSON; no network)
+against ``DATABASE_URL``, as a supervisor and a collector of the first scale station,
+and times a station plan's gather. For each query it also replays the request's SQL
+under ``EXPLAIN ANALYZE`` (tests/support/scans.py's reading) and prints the ledger rows
+read next to the station's own: a plan that reads other stations' bills shows it.
+
+    ARREARS_DEMO=true DATABASE_URL=... nice -n 10 .venv/bin/python bench/scale_queries.py
+
+Prints one line per query: p50 / p95 / max in ms over ``--repeat`` runs, rows read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import statistics
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import event, text
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from api import create_app  # noqa: E402
+from api.cli.demo import SCALE_PASSWORD  # noqa: E402
+from core.planning.compute import gather  # noqa: E402
+from core.planning.draft import PlanRequest  # noqa: E402
+
+LEDGER = ("bill", "payment_allocation", "payment")
+
+
+def _login(client: Any, username: str) -> dict[str, str]:
+    resp = client.post("/api/auth/login", json={"username": username, "password": SCALE_PASSWORD})
+    assert resp.status_code == 200, resp.json
+    return {"Authorization": f"Bearer {resp.json['access_token']}"}
+
+
+def _walk(node: dict[str, Any], into: Counter[str]) -> None:
+    if node.get("Relation Name") in LEDGER:
+        read = node.get("Actual Rows", 0) + node.get("Rows Removed by Filter", 0)
+        into[node["Relation Name"]] += int(read * node.get("Actual Loops", 1))
+        if node.get("Node Type") == "Seq Scan":
+            into["seq_scans"] += 1
+    for child in node.get("Plans", []):
+        _walk(child, into)
+
+
+def _reads(engine: Any, statements: list[tuple[str, Any]]) -> Counter[str]:
+    total: Counter[str] = Counter()
+    with engine.connect() as conn:
+        for statement, params in statements:
+            if not statement.lstrip().upper().startswith(("SELECT", "WITH")):
+                continue
+            plan = conn.exec_driver_sql(
+                "EXPLAIN (ANALYZE, FORMAT JSON) " + statement, params
+            ).scalar_one()
+            _walk(plan[0]["Plan"], total)
+        conn.rollback()
+    return total
+
+
+def _time(client: Any, engine: Any, path: str, headers: dict[str, str], repeat: int) -> str:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        resp = client.get(path, headers=headers)
+        times.append((time.perf_counter() - t0) * 1000)
+        assert resp.status_code == 200, (path, resp.status_code, resp.json)
+    seen: list[tuple[str, Any]] = []
+
+    def capture(_c: Any, _cur: Any, statement: str, params: Any, *_: Any) -> None:
+        seen.append((statement, params))
+
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        client.get(path, headers=headers)
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    reads = _reads(engine, seen)
+    times.sort()
+    p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
+    return (
+        f"p50 {statistics.median(times):7.1f}  p95 {p95:7.1f}  max {times[-1]:7.1f} ms  "
+        f"statements {len(seen)}  rows read: bill {reads['bill']}, allocations "
+        f"{reads['payment_allocation']}, payments {reads['payment']}, seq scans "
+        f"{reads['seq_scans']}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=20)
+    args = parser.parse_args()
+    app = create_app()
+    engine = app.extensions["db_engine"]
+    client = app.test_client()
+    with engine.connect() as conn:
+        station_id, lon, lat = conn.execute(
+            text("SELECT id, ST_X(depot), ST_Y(depot) FROM station WHERE code = 'SC-00'")
+        ).one()
+        own = dict(
+            conn.execute(
+                text(
+                    "SELECT 'accounts', count(*) FROM account WHERE station_id = :s UNION ALL "
+                    "SELECT 'bills', count(*) FROM bill b JOIN account a ON a.id = b.account_id"
+                    " WHERE a.station_id = :s UNION ALL SELECT 'county bills', count(*) FROM bill"
+                ),
+                {"s": station_id},
+            ).all()
+        )
+    print(f"scale county: station SC-00 (id {station_id}): {own}")
+    sup = _login(client, "scale-supervisor-00")
+    col = _login(client, "scale-collector-000")
+    d = 0.02
+    bbox = f"{lon - d},{lat - d},{lon + d},{lat + d}"
+    s = station_id
+    cases = [
+        (
+            "account list page (50, amounts due), supervisor",
+            f"/api/accounts?station_id={s}&limit=50",
+            sup,
+        ),
+        (
+            "account list by -arrears (50), supervisor",
+            f"/api/accounts?station_id={s}&sort=-arrears&limit=50",
+            sup,
+        ),
+        (
+            "account list arrears_min=100 (50), supervisor",
+            f"/api/accounts?station_id={s}&arrears_min=100&limit=50",
+            sup,
+        ),
+        ("account list page (50), collector", "/api/accounts?limit=50", col),
+        ("account list by -arrears (50), collector", "/api/accounts?sort=-arrears&limit=50", col),
+        ("bbox page (50), supervisor", f"/api/accounts?station_id={s}&bbox={bbox}&limit=50", sup),
+        (
+            "near 2 km (50), supervisor",
+            f"/api/accounts?station_id={s}&near_lon={lon}&near_lat={lat}&radius_m=2000&limit=50",
+            sup,
+        ),
+        (
+            "accounts.geojson bbox (200), supervisor",
+            f"/api/accounts.geojson?station_id={s}&bbox={bbox}&limit=200",
+            sup,
+        ),
+        ("arrears list (50), supervisor", "/api/arrears?limit=50", sup),
+        ("arrears list (50), collector", "/api/arrears?limit=50", col),
+        ("station workload, supervisor", f"/api/workload?station_id={s}", sup),
+    ]
+    for name, path, headers in cases:
+        print(f"{name:<52} {_time(client, engine, path, headers, args.repeat)}", flush=True)
+    with app.app_context():
+        session = app.extensions["db_sessionmaker"]()
+        try:
+            tomorrow = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date() + dt.timedelta(days=1)
+            req = PlanRequest(station_id=station_id, plan_date=tomorrow)
+            for n in range(3):
+                t0 = time.perf_counter()
+                g = gather(session, req)
+                took = time.perf_counter() - t0
+                print(
+                    f"station plan gather #{n + 1}: {took:6.2f} s "
+                    f"({len(g.collectors)} collectors, {g.n_arrears} in arrears, "
+                    f"{len(g.chosen)} candidates modelled)",
+                    flush=True,
+                )
+                session.rollback()
+        finally:
+            session.close()
+
+
+if __name__ == "__main__":
+    main()

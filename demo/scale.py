@@ -1,0 +1,217 @@
+"""A county at full size for benchmarks: ``flask demo scale``.
+
+Set-based and fast rather than lifelike (the demo county, :mod:`demo.generator`, is the
+lifelike one): every table is filled by one ``INSERT ... SELECT`` over
+``generate_series`` run inside PostgreSQL, so no row crosses the wire, with the
+triggers off (``session_replication_role = replica``: the sync and map change logs,
+the append-only guards and the foreign-key checks are for the application's writes;
+a bulk load of a fresh database needs none, and writes no change-log history). It
+needs the database owner's connection (a superuser in development).
+
+The county: ``stations`` stations in a grid of valleys, ``collectors`` collectors
+spread over them (one supervisor each), ``accounts`` accounts around their station's
+depot, each with one responsible collector, a year of monthly bills (due on the 10th
+of the next month) and payments: most accounts pay each bill on time online or at the
+counter, some pay late with the late fee, a tenth stop paying some months ago (the
+arrears the collectors chase). Deterministic for a given size.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, text
+
+__all__ = ["ScaleReport", "seed_scale"]
+
+
+@dataclass(frozen=True)
+class ScaleReport:
+    stations: int
+    collectors: int
+    accounts: int
+    bills: int
+    payments: int
+    seconds: dict[str, float]
+
+
+def _months(today: dt.date) -> tuple[dt.date, dt.date]:
+    """The first and last billed month: the twelve months before ``today``'s."""
+    last = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    first = dt.date(last.year - 1 + (last.month == 12), last.month % 12 + 1, 1)
+    return first, last
+
+
+_BIG_TABLES = ("account", "bill", "payment", "payment_allocation", "account_responsibility")
+_STEPS = [
+    (
+        "stations",
+        """
+        INSERT INTO county (code, name) VALUES ('SCALE', '规模测试县供电公司');
+        INSERT INTO station (county_id, code, name, depot, timezone, service_radius_m)
+        SELECT (SELECT id FROM county WHERE code = 'SCALE'), 'SC-' || lpad(s::text, 2, '0'),
+               '规模测试供电所' || s,
+               ST_SetSRID(ST_MakePoint(110.0 + (s % 5) * 0.5, 34.0 + (s / 5) * 0.4), 4326),
+               'Asia/Shanghai', 40000
+        FROM generate_series(0, :stations - 1) s;
+        """,
+    ),
+    (
+        "users",
+        """
+        INSERT INTO app_user (username, display_name, password_hash, role, active, token_version)
+        SELECT 'scale-collector-' || lpad(c::text, 3, '0'), '收费员' || c, :hash,
+               'collector', true, 0
+        FROM generate_series(0, :collectors - 1) c;
+        INSERT INTO app_user (username, display_name, password_hash, role, active, token_version)
+        SELECT 'scale-supervisor-' || lpad(s::text, 2, '0'), '所长' || s, :hash,
+               'supervisor', true, 0
+        FROM generate_series(0, :stations - 1) s;
+        INSERT INTO user_station (user_id, station_id)
+        SELECT u.id, st.id FROM app_user u
+        JOIN station st ON st.code = 'SC-' || lpad(
+            (CASE WHEN u.role = 'collector'
+                  THEN substr(u.username, 17)::int % :stations
+                  ELSE substr(u.username, 18)::int END)::text, 2, '0')
+        WHERE u.username LIKE 'scale-%';
+        """,
+    ),
+    (
+        "accounts",
+        # Account a belongs to station a % S and, within it, to one of the station's
+        # collectors; its place is a ring of villages around the depot.
+        """
+        INSERT INTO account (station_id, number, name, address, phone, village, category,
+                             location, responsible_id)
+        SELECT st.id, 'SC' || lpad(a::text, 10, '0'), '户主' || a,
+               '规模村' || (a / 40) % 500 || '组' || a % 40 || '号', '13800000000',
+               '规模村' || (a / 40) % 500,
+               (CASE WHEN a % 50 = 0 THEN 'non_residential' ELSE 'residential' END)
+                   ::account_category,
+               ST_SetSRID(ST_MakePoint(
+                   ST_X(st.depot) + 0.15 * cos(radians(((a / 40) % 500) * 0.72))
+                       * (0.2 + ((a / 40) % 7) / 8.0) + ((a % 40) - 20) * 0.0002,
+                   ST_Y(st.depot) + 0.12 * sin(radians(((a / 40) % 500) * 0.72))
+                       * (0.2 + ((a / 40) % 7) / 8.0) + ((a * 7) % 40 - 20) * 0.0002),
+                   4326),
+               c.id
+        FROM generate_series(0, :accounts - 1) a
+        JOIN station st ON st.code = 'SC-' || lpad((a % :stations)::text, 2, '0')
+        JOIN LATERAL (
+            SELECT u.id FROM app_user u
+            WHERE u.username = 'scale-collector-' || lpad(
+                ((a / :stations) % (:collectors / :stations) * :stations
+                 + a % :stations)::text, 3, '0')
+        ) c ON true;
+        INSERT INTO account_responsibility (account_id, collector_id, valid_from)
+        SELECT id, responsible_id, :first FROM account
+        WHERE number LIKE 'SC%' AND responsible_id IS NOT NULL;
+        """,
+    ),
+    (
+        "bills",
+        """
+        INSERT INTO bill (account_id, period, amount, due_date)
+        SELECT a.id, m::date, round((40 + (a.id * 37 + extract(month from m)::int * 11) % 260
+                                     + (a.id % 7) * 0.13)::numeric, 2),
+               (m + interval '1 month' + interval '9 days')::date
+        FROM account a, generate_series(CAST(:first AS date), CAST(:last AS date),
+                                         interval '1 month') m
+        WHERE a.number LIKE 'SC%';
+        """,
+    ),
+    (
+        "payments",
+        # Per account a behaviour from its id: 0-74 on time, 75-89 late (25 days, with
+        # the fee), 90-99 chronic (nothing in the last 2-7 months). A payment per bill.
+        """
+        CREATE TEMP TABLE scale_paid ON COMMIT DROP AS
+        SELECT b.id AS bill_id, b.account_id, b.amount,
+               -- ordered ids: the key's index grows at its end
+               ('5ca1e000-0000-4000-8000-' || lpad(to_hex(b.id), 12, '0'))::uuid AS payment_id,
+               CASE WHEN a.id % 100 < 75 THEN b.due_date - 3 - a.id % 5
+                    ELSE b.due_date + 25 END AS paid_on,
+               CASE WHEN a.id % 100 < 75 THEN 0
+                    ELSE greatest(1, round(b.amount * 0.001 * 25, 2)) END AS fee,
+               (ARRAY['alipay', 'wechat', 'counter', 'bank', 'field_cash'])[1 + a.id % 5]
+                   AS channel
+        FROM bill b JOIN account a ON a.id = b.account_id
+        WHERE a.number LIKE 'SC%'
+          AND (a.id % 100 < 90 OR b.period < CAST(:last AS date)
+               - (2 + a.id % 6) * interval '1 month')
+          AND (CASE WHEN a.id % 100 < 75 THEN b.due_date - 3 ELSE b.due_date + 25 END)
+              < CAST(:today AS date);
+        INSERT INTO payment (id, kind, account_id, amount, channel, collected_at, collector_id)
+        SELECT p.payment_id, 'payment', p.account_id, p.amount + p.fee,
+               p.channel::payment_channel,
+               p.paid_on + time '10:30' - interval '8 hours',
+               CASE WHEN p.channel = 'field_cash' THEN a.responsible_id END
+        FROM scale_paid p JOIN account a ON a.id = p.account_id;
+        INSERT INTO payment_allocation (payment_id, bill_id, principal, late_fee)
+        SELECT payment_id, bill_id, amount, fee FROM scale_paid;
+        """,
+    ),
+]
+
+
+def seed_scale(
+    conn: Connection,
+    password_hash: str,
+    *,
+    accounts: int,
+    stations: int,
+    collectors: int,
+    today: dt.date,
+) -> ScaleReport:
+    """Fill an empty database with the scale county (the caller commits)."""
+    if collectors % stations:
+        raise ValueError("collectors must be a multiple of stations")
+    first, last = _months(today)
+    params = {
+        "accounts": accounts,
+        "stations": stations,
+        "collectors": collectors,
+        "hash": password_hash,
+        "first": first,
+        "last": last,
+        "today": today,
+    }
+    conn.execute(text("SET LOCAL session_replication_role = replica"))
+    conn.execute(text("SET LOCAL synchronous_commit = off"))
+    conn.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
+    # The big tables' plain indexes are built once at the end (much cheaper than
+    # maintained row by row); keys and unique constraints stay.
+    indexes = conn.execute(
+        text(
+            "SELECT i.indexname, i.indexdef FROM pg_indexes i"
+            " WHERE i.schemaname = 'public' AND i.tablename = ANY(:tables)"
+            " AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)"
+        ),
+        {"tables": list(_BIG_TABLES)},
+    ).all()
+    for name, _ in indexes:
+        conn.execute(text(f'DROP INDEX "{name}"'))
+    seconds: dict[str, float] = {}
+    for name, sql in _STEPS:
+        started = time.monotonic()
+        for statement in (s for s in sql.split(";") if s.strip()):
+            conn.execute(text(statement), params)
+        seconds[name] = round(time.monotonic() - started, 1)
+    started = time.monotonic()
+    for _, definition in indexes:
+        conn.execute(text(definition))
+    seconds["indexes"] = round(time.monotonic() - started, 1)
+
+    def count(sql: str) -> int:
+        return int(conn.execute(text(sql)).scalar_one())
+
+    return ScaleReport(
+        stations=stations,
+        collectors=collectors,
+        accounts=accounts,
+        bills=count("SELECT count(*) FROM bill"),
+        payments=count("SELECT count(*) FROM payment"),
+        seconds=seconds,
+    )
