@@ -80,8 +80,9 @@ _STEPS = [
     ),
     (
         "accounts",
-        # Account a belongs to station a % S and, within it, to one of the station's
-        # collectors; its place is a ring of villages around the depot.
+        # Accounts come station by station (a station's accounts are imported together:
+        # their ids, and their bills, lie together); within it each belongs to one of
+        # the station's collectors; its place is a ring of villages around the depot.
         """
         INSERT INTO account (station_id, number, name, address, phone, village, category,
                              location, responsible_id)
@@ -98,12 +99,12 @@ _STEPS = [
                    4326),
                c.id
         FROM generate_series(0, :accounts - 1) a
-        JOIN station st ON st.code = 'SC-' || lpad((a % :stations)::text, 2, '0')
+        JOIN station st ON st.code = 'SC-' || lpad((a * :stations / :accounts)::text, 2, '0')
         JOIN LATERAL (
             SELECT u.id FROM app_user u
             WHERE u.username = 'scale-collector-' || lpad(
-                ((a / :stations) % (:collectors / :stations) * :stations
-                 + a % :stations)::text, 3, '0')
+                (a % (:collectors / :stations) * :stations
+                 + a * :stations / :accounts)::text, 3, '0')
         ) c ON true;
         INSERT INTO account_responsibility (account_id, collector_id, valid_from)
         SELECT id, responsible_id, :first FROM account

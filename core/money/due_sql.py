@@ -156,6 +156,7 @@ def _accrued(
 
 
 _reversal, _original = aliased(Payment, name="reversal"), aliased(Payment, name="original")
+_later, _earlier = aliased(Payment, name="later"), aliased(Payment, name="earlier")
 #: Per reversal: when the payment it reverses was collected.
 _REVERSED_FROM = (
     select(_reversal.id, _original.collected_at)
@@ -323,7 +324,17 @@ def _bills_due(
             .join(sd, sd.c.station_id == Account.station_id)
             .join(PaymentAllocation, PaymentAllocation.payment_id == Payment.id)
             .where(
-                (Payment.collected_at >= bound) | (reversed_from.c.collected_at >= bound),
+                # The payments collected after the bound, and the reversals of such
+                # payments, each found through an index (an OR across the outer join
+                # would read every payment of the stations concerned).
+                Payment.id.in_(
+                    union(
+                        select(Payment.id).where(Payment.collected_at >= bound),
+                        select(_later.id)
+                        .join(_earlier, _earlier.id == _later.reverses_id)
+                        .where(_earlier.collected_at >= bound),
+                    )
+                ),
                 ~dated,
                 *of_payments,
                 *accounts,

@@ -1,0 +1,47 @@
+"""The scale county (flask demo scale): its shape, and a ledger the readers accept."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import text
+
+from demo.scale import seed_scale
+
+
+def test_the_scale_county_has_its_shape_and_arrears(connection: Any) -> None:
+    """40 accounts over 2 stations and 4 collectors: each account's collector works at its
+    station, a year of bills each; on-time payers owe nothing overdue, late and chronic
+    payers (a quarter, by id) do."""
+    today = dt.date(2026, 12, 3)
+    report = seed_scale(connection, "x", accounts=40, stations=2, collectors=4, today=today)
+    assert report.accounts == 40 and report.stations == 2
+    rows = connection.execute(
+        text(
+            "SELECT count(*) FILTER (WHERE us.station_id IS NULL), count(*) FROM account a"
+            " LEFT JOIN user_station us ON us.user_id = a.responsible_id"
+            "  AND us.station_id = a.station_id WHERE a.number LIKE 'SC%'"
+        )
+    ).one()
+    assert rows == (0, 40)
+    bills = connection.execute(
+        text(
+            "SELECT count(*), count(DISTINCT account_id) FROM bill b JOIN account a"
+            " ON a.id = b.account_id WHERE a.number LIKE 'SC%'"
+        )
+    ).one()
+    assert bills == (480, 40)
+    owed = connection.execute(
+        text(
+            "SELECT count(DISTINCT b.account_id) FROM bill b"
+            " JOIN account a ON a.id = b.account_id"
+            " LEFT JOIN payment_allocation pa ON pa.bill_id = b.id"
+            " WHERE a.number LIKE 'SC%' AND pa.id IS NULL AND b.due_date < :today"
+        ),
+        {"today": today},
+    ).scalar_one()
+    behind = connection.execute(
+        text("SELECT count(*) FROM account WHERE number LIKE 'SC%' AND id % 100 >= 75")
+    ).scalar_one()
+    assert owed == behind  # late payers (their last bill) and the chronic tenth
