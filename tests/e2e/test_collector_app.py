@@ -185,8 +185,13 @@ def test_a_day_offline_is_stored_once_after_sync(live_server, published_day, pho
     assert _server(live_server.database_url, device) == after
     settled = page.get_attribute(f"#stops li[data-account='{stops[3]}']", "class")
     assert settled is not None and "settled" in settled
-
+    # The partly paid stop shows what the server says it still owes (paid once, not twice).
     token = login(live_server, published_day.collector, published_day.password)
+    status, owed = http(live_server, "GET", f"/api/arrears/{stops[0]}", token=token)
+    assert status == 200
+    shown = _text(page, f"#stops li[data-account='{stops[0]}'] .due")
+    assert f"¥{Decimal(owed['total']):.2f}" in shown
+
     status, cash = http(
         live_server, "GET", f"/api/cash/collectors/{published_day.collector_id}", token=token
     )

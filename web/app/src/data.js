@@ -8,7 +8,12 @@ import * as db from './db.js';
 export async function fetchPack() {
   const etag = await db.get('packEtag');
   const resp = await call('/api/me/route/pack', {headers: etag ? {'If-None-Match': etag} : {}});
-  if (resp.status === 304) return {changed: false};
+  // Whatever was sent before this request is in the answer (the due amounts, settled).
+  const checkedAt = new Date().toISOString();
+  if (resp.status === 304) {
+    await db.put('packCheckedAt', checkedAt);
+    return {changed: false};
+  }
   if (resp.status === 404) {
     await db.put('pack', null);
     await db.put('packEtag', null);
@@ -18,6 +23,7 @@ export async function fetchPack() {
   const pack = await resp.json();
   await db.put('pack', pack);
   await db.put('packEtag', resp.headers.get('ETag'));
+  await db.put('packCheckedAt', checkedAt);
   return {changed: true, pack};
 }
 

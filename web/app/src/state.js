@@ -8,6 +8,7 @@ export const state = {
   user: null,
   deviceId: null,
   pack: null,
+  packCheckedAt: null,
   accounts: {},
   outbox: [],
   lastSync: null,
@@ -24,6 +25,7 @@ export async function load() {
   state.deviceId = deviceId;
   state.user = (await db.get('user')) || null;
   state.pack = (await db.get('pack')) || null;
+  state.packCheckedAt = (await db.get('packCheckedAt')) || null;
   state.accounts = (await db.get('accounts')) || {};
   state.outbox = await db.outboxAll();
   state.lastSync = (await db.get('lastSync')) || null;
@@ -48,8 +50,12 @@ function liveRecords(accountId) {
 
 export function stopView(stop) {
   const records = liveRecords(stop.account.id);
+  // Money the server's figures (the pack, delta sync) do not show yet: not sent, or sent
+  // after the pack was last fetched (both instants on the phone's clock).
+  const checked = Date.parse(state.packCheckedAt || '') || 0;
+  const reflected = (i) => i.state === 'sent' && i.sentAt && Date.parse(i.sentAt) < checked;
   const paidHere = records
-    .filter((i) => i.kind === 'payment')
+    .filter((i) => i.kind === 'payment' && !reflected(i))
     .reduce((sum, i) => sum + Number(i.body.amount), 0);
   const visits = records.filter((i) => i.kind === 'visit');
   const synced = state.accounts[String(stop.account.id)];

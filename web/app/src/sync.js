@@ -11,7 +11,8 @@ const MAX_BATCH = 200;
 
 function settle(item, answer) {
   if (answer.status === 'created' || answer.status === 'replayed') {
-    return {...item, state: 'sent', result: answer.status, receiptNo: answer.receipt_no};
+    const sentAt = new Date().toISOString();
+    return {...item, state: 'sent', result: answer.status, receiptNo: answer.receipt_no, sentAt};
   }
   if (answer.status === 'quarantined') {
     return {...item, state: 'quarantined', reason: answer.reason};
