@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -53,6 +54,8 @@ def _worker(url: str) -> subprocess.Popen[bytes]:
         "ARREARS_PLAN_LEASE_S": "4",
         "ARREARS_PLAN_HEARTBEAT_S": "1",
         "ARREARS_PLAN_SOLVER_WORKERS": "1",
+        # A worker starts like production: it refuses to run without a real secret.
+        "ARREARS_JWT_SECRET_KEY": secrets.token_urlsafe(48),
     }
     return subprocess.Popen(
         [
