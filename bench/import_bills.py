@@ -1,8 +1,10 @@
 """Benchmark: the month's bills for N accounts (default 100,000) from CSV: dry run, apply,
 the same file again (idempotent), then a file re-billing 1 % of them.
 
-Prints wall time per phase. Makes its own station and N accounts (numbers with a fresh
-prefix) in a scratch database; never point it at production.
+Prints wall time per phase and this process's CPU time (the wall time includes the
+database's work and, on a shared machine, the wait for a core; ``uptime`` says how
+busy). Makes its own station and N accounts (numbers with a fresh prefix) in a scratch
+database; never point it at production.
 
     nice -n 10 .venv/bin/python bench/import_bills.py \\
         --url postgresql+psycopg://postgres@127.0.0.1:5432/arrears_bench --rows 100000
@@ -105,11 +107,13 @@ def run(url: str, rows: int) -> None:
             ("re-billed 1 % apply", make_csv(rows, prefix, 100), False),
         )
         for label, body, dry_run in steps:
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             report = import_bills(session, station, "bench.csv", body, actor, dry_run)
             session.commit()
             print(
-                f"{label}: {time.perf_counter() - t0:.2f} s; created {report.created}, "
+                f"{label}: {time.perf_counter() - t0:.2f} s wall, "
+                f"{time.process_time() - c0:.2f} s CPU of this process; "
+                f"created {report.created}, "
                 f"re-billed {report.rebilled}, unchanged {report.unchanged}, "
                 f"errors {report.error_count}"
             )
