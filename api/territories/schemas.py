@@ -83,3 +83,21 @@ class TerritoryListArgs(KeysetArgs):
 def territory_feature(t: Any) -> dict[str, Any]:
     data = TerritorySchema(exclude=("area",)).dump(t)
     return {"type": "Feature", "id": t.id, "geometry": geometry_json(t.area), "properties": data}
+
+
+class HandOverSchema(Schema):
+    account_id = fields.Integer()
+    number = fields.String()
+    name = fields.String()
+    from_territory_id = fields.Integer(allow_none=True)
+    to_territory_id = fields.Integer(allow_none=True)
+    from_collector_ids = fields.List(fields.Integer())
+    to_collector_ids = fields.List(fields.Integer())
+
+
+class TerritoryPreviewSchema(Schema):
+    overlaps = fields.List(fields.Nested(OverlapSchema))
+    changes = fields.List(
+        fields.Nested(HandOverSchema),
+        metadata={"description": "Accounts whose covering territory the edit changes"},
+    )

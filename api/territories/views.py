@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from flask.views import MethodView
@@ -18,11 +19,13 @@ from api.territories.schemas import (
     TerritoryCreate,
     TerritoryListArgs,
     TerritoryPatch,
+    TerritoryPreviewSchema,
     TerritorySchema,
     territory_feature,
 )
 from core.accounts import territories as service
 from core.accounts.areas import overlaps
+from core.accounts.territory_preview import preview_territory_edit
 from core.models import Territory
 from core.scope import restrict
 
@@ -108,3 +111,19 @@ class TerritoryById(MethodView):
         blp.check_etag(_with_overlaps(territory), TerritorySchema)
         service.delete_territory(session, scope, territory)
         session.commit()
+
+
+@blp.route("/territories/<int:territory_id>/preview")
+class TerritoryPreview(MethodView):
+    @jwt_required()
+    @blp.arguments(TerritoryPatch)
+    @blp.response(200, TerritoryPreviewSchema)
+    def post(self, body: dict[str, Any], territory_id: int) -> Any:
+        """Dry run of a territory edit (the PATCH body): the overlaps it would have and the
+        accounts that would change territory, with the collectors before and after.
+        Nothing is saved."""
+        session = get_session()
+        scope = current_scope()
+        territory = service.get_territory(session, scope, territory_id)
+        found = preview_territory_edit(session, scope, territory, body)
+        return asdict(found)

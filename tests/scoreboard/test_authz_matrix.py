@@ -305,6 +305,12 @@ MATRIX: dict[tuple[str, str], Row] = {
             headers=_etag(c, w, r, f"/api/territories/{w.territories['a'].id}"),
         ),
     ),
+    ("POST", "/api/territories/<int:territory_id>/preview"): Row(
+        "401 403 404 404 200 404 200",
+        lambda w, r, c: Req(
+            f"/api/territories/{w.territories['a'].id}/preview", json={"name": "改名片"}
+        ),
+    ),
     ("DELETE", "/api/territories/<int:territory_id>"): Row(
         "401 403 404 404 204 404 204",
         lambda w, r, c: Req(

@@ -83,6 +83,15 @@ export const T = {
   overrideReason: '不可行仍发布的理由',
   edited: '已修改',
   more: '更多',
+  chooseTerritory: '选择片区…',
+  dragHint: '拖动顶点修改边界，松开后预览影响',
+  overlaps: '与其他片区重叠',
+  noOverlaps: '无重叠',
+  handOvers: '换片区的户',
+  noHandOvers: '没有户换片区',
+  save: '保存',
+  saved: '已保存',
+  squareMetres: '平方米',
 };
 
 export const OUTCOME = {

@@ -9,6 +9,7 @@ import {
   villagePoints,
 } from './map.js';
 import {addReviewLayers, createReview, showReviewLayers} from './review.js';
+import {addEditLayers, createTerritoryEdit} from './territory.js';
 import {addDayLayers, startToday} from './today.js';
 
 document.title = T.title;
@@ -75,7 +76,7 @@ function layerSwitch(map, markers) {
 
 /** The side panel's modes: today (live) or the review of a day's plan. */
 function tabs(map) {
-  const modes = {today: $('#today'), review: $('#review')};
+  const modes = {today: $('#today'), review: $('#review'), territory: $('#territory')};
   const show = async (mode) => {
     for (const [name, el] of Object.entries(modes)) el.hidden = name !== mode;
     for (const b of document.querySelectorAll('#tabs button')) b.classList.toggle('active', b.dataset.mode === mode);
@@ -84,6 +85,8 @@ function tabs(map) {
       setGroupVisible(map, group, mode === 'today' && (!box || box.checked));
     }
     showReviewLayers(map, mode === 'review');
+    if (mode !== 'territory') state.territoryEdit.choose(null);
+    else $('#territory-select').value = '';
     if (mode === 'review' && !state.reviewLoaded) {
       state.reviewLoaded = true;
       await state.review.load($('#plan-date').value);
@@ -123,6 +126,7 @@ async function start() {
   clear($('#layers')).append(h('h3', {}, T.layers), ...layerSwitch(map, markers));
   clear($('#legend')).append(...legend(colors, names));
   addReviewLayers(map, colors);
+  addEditLayers(map);
   if (station) {
     state.today = startToday(map, station, colors, $('#today'));
     const territoryCollectors = new Map(territories.features.map((f) => [f.properties.id, f.properties.collector_ids || []]));
@@ -134,6 +138,13 @@ async function start() {
       label: (id) => (byId.has(id) ? `${byId.get(id).properties.name}（${byId.get(id).properties.number}）` : `#${id}`),
       onAccount: (id) => showCard($('#card'), id),
       eligible: (id) => (byId.has(id) ? territoryCollectors.get(byId.get(id).properties.territory_id) || [] : []),
+    });
+    state.territoryEdit = createTerritoryEdit($('#territory'), {
+      map, territories, names,
+      onSaved: async () => {
+        const fresh = await allFeatures(`/api/territories.geojson?limit=500&${q}`);
+        map.getSource('territories').setData(territoryFeatures(fresh));
+      },
     });
     tabs(map);
   }
