@@ -40,8 +40,19 @@ export async function login(username, password) {
   keep(await resp.json());
 }
 
-/** Trade the refresh cookie for an access token; false when there is no valid session. */
-export async function refresh() {
+let refreshing = null;
+
+/**
+ * Trade the refresh cookie for an access token; false when there is no valid session.
+ * One trade at a time: the refresh token is single-use, and a second concurrent trade of
+ * the same cookie would be taken for a replay and revoke the login.
+ */
+export function refresh() {
+  if (!refreshing) refreshing = trade().finally(() => { refreshing = null; });
+  return refreshing;
+}
+
+async function trade() {
   const csrf = csrfToken();
   if (!csrf) return false;
   const resp = await fetch('/api/auth/refresh', {method: 'POST', headers: {'X-CSRF-TOKEN': csrf}});
