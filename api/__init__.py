@@ -55,6 +55,8 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
             memory_cost=app.config["ARGON2_MEMORY_COST"],
             parallelism=app.config["ARGON2_PARALLELISM"],
             max_concurrent=app.config["LOGIN_CONCURRENCY"],
+            max_waiting=app.config["LOGIN_QUEUE"],
+            wait_timeout_s=app.config["LOGIN_QUEUE_TIMEOUT_S"],
         )
     )
     app.extensions["login_throttle"] = LoginThrottle(

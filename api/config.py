@@ -47,7 +47,11 @@ class Config:
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 64 * 1024
     ARGON2_PARALLELISM = 1
-    LOGIN_CONCURRENCY = 2
+    # Per process: argon2 verifications at once, and how many more may wait (for how
+    # long) before a login answers 503; the other threads stay free for money and sync.
+    LOGIN_CONCURRENCY = 1
+    LOGIN_QUEUE = 2
+    LOGIN_QUEUE_TIMEOUT_S = 2.0
     LOGIN_THROTTLE_PREFIX = "login-fail"
     # The collectors' day documents and their versions in Redis (api/route_cache.py).
     ROUTE_CACHE_PREFIX = "routedoc"
@@ -116,6 +120,9 @@ class TestConfig(Config):
     LOGIN_PER_ADDRESS_PER_MINUTE = 100_000
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
+    # Cheap hashes, parallel test logins: the bounded queue is tested on its own.
+    LOGIN_CONCURRENCY = 2
+    LOGIN_QUEUE = 64
     # Random per process: no token signed with a secret from the repository works here.
     JWT_SECRET_KEY = secrets.token_urlsafe(48)
     # The fixtures' ledger is dated April 2026: the backdating tests set the window.

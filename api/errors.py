@@ -17,7 +17,16 @@ from marshmallow import INCLUDE, Schema, fields
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from core.errors import Conflict, DomainError, Gone, Invalid, NotAllowed, NotFound, Rejected
+from core.errors import (
+    Busy,
+    Conflict,
+    DomainError,
+    Gone,
+    Invalid,
+    NotAllowed,
+    NotFound,
+    Rejected,
+)
 from core.planning.exclusive import JobRunning
 
 log = logging.getLogger(__name__)
@@ -118,6 +127,7 @@ DOMAIN_PROBLEMS: dict[type[DomainError], Callable[[Any], Problem]] = {
     NotAllowed: lambda e: Problem(403, e.detail),
     Gone: lambda e: Problem(410, e.detail),
     Rejected: _rejected,
+    Busy: lambda e: Problem(503, e.detail, headers={"Retry-After": str(e.retry_after)}),
 }
 
 

@@ -93,3 +93,12 @@ class Rejected(DomainError):
         super().__init__(detail)
         self.code = code
         self.conflict = conflict
+
+
+class Busy(DomainError):
+    """The service is saturated for this kind of work (e.g. password hashing); the client
+    may retry after ``retry_after`` seconds."""
+
+    def __init__(self, detail: str, *, retry_after: int = 1) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after

@@ -1,7 +1,11 @@
-"""argon2id password hashing with a cap on concurrent verifications.
+"""argon2id password hashing with a cap on concurrent verifications and a bounded queue.
 
-A verification costs ~0.2 s of CPU on two cores: unbounded, a burst of logins
-would starve every other request.
+A verification costs ~0.2 s of CPU on two cores: unbounded, a burst of logins would take
+every server thread and starve every other request. At most ``max_concurrent`` hash at
+once per process, at most ``max_waiting`` more wait, each for ``wait_timeout_s`` at most;
+past that :class:`core.errors.Busy` answers at once (503 with Retry-After), leaving the
+threads to money and sync requests. The per-address login limit (``throttle.py``) refuses
+a single address's flood before it gets here.
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from core.errors import Busy
+
 
 @dataclass(frozen=True)
 class HashingParams:
@@ -19,6 +25,8 @@ class HashingParams:
     memory_cost: int
     parallelism: int
     max_concurrent: int
+    max_waiting: int = 2
+    wait_timeout_s: float = 2.0
 
 
 class Passwords:
@@ -29,16 +37,28 @@ class Passwords:
             parallelism=params.parallelism,
         )
         self._slots = threading.BoundedSemaphore(params.max_concurrent)
+        self._admitted = threading.BoundedSemaphore(params.max_concurrent + params.max_waiting)
+        self._timeout = params.wait_timeout_s
 
     def hash(self, password: str) -> str:
         return self._hasher.hash(password)
 
     def verify(self, stored_hash: str, password: str) -> bool:
-        with self._slots:
+        """Whether ``password`` matches; :class:`Busy` when the queue is full or the wait
+        for a slot times out."""
+        if not self._admitted.acquire(blocking=False):
+            raise Busy("Too many logins at once; retry in a moment.", retry_after=1)
+        try:
+            if not self._slots.acquire(timeout=self._timeout):
+                raise Busy("Too many logins at once; retry in a moment.", retry_after=1)
             try:
                 return self._hasher.verify(stored_hash, password)
             except (VerifyMismatchError, VerificationError, InvalidHashError):
                 return False
+            finally:
+                self._slots.release()
+        finally:
+            self._admitted.release()
 
     def dummy_verify(self) -> None:
         """Spend the same time as a real check, so unknown usernames do not answer faster."""

@@ -6,11 +6,8 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import re
 import subprocess
-import time
-import urllib.request
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +16,7 @@ from typing import Any
 import jwt as pyjwt
 import pytest
 
-from tests.support.live import _free_port
+from tests.support.gunicorn import gunicorn_demo
 
 ROOT = Path(__file__).resolve().parents[2]
 _QUOTED = re.compile(r"[\"']([^\"'\s]{16,200})[\"']")
@@ -49,44 +46,8 @@ def _repository_strings() -> set[str]:
 @pytest.fixture(scope="module")
 def demo_server(live_database: tuple[str, Any], tmp_path_factory: Any) -> Iterator[str]:
     """gunicorn with the repository's config, in demo mode, on the live database."""
-    url, _today = live_database
-    port = _free_port()
-    instance = tmp_path_factory.mktemp("instance")
-    secret_file, log = instance / "jwt_secret", instance / "gunicorn.log"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ARREARS_")} | {
-        "DATABASE_URL": url,
-        "ARREARS_DEMO": "true",
-        "ARREARS_SECRET_FILE": str(secret_file),
-        "ARREARS_BIND": f"127.0.0.1:{port}",
-        "ARREARS_LOGIN_THROTTLE_PREFIX": f"known-secret-{os.getpid()}",
-        "WEB_CONCURRENCY": "1",
-        "ARREARS_THREADS": "2",
-        "ARREARS_ACCESS_LOG": "/dev/null",
-    }
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [str(ROOT / ".venv/bin/gunicorn"), "-c", "deploy/gunicorn.conf.py", "wsgi:app"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=out,
-        )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/api/health", timeout=2):
-                break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise RuntimeError(f"gunicorn did not start: {log.read_text()}") from None
-            time.sleep(0.3)
-    try:
+    with gunicorn_demo(live_database[0], tmp_path_factory.mktemp("instance"), {}) as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=40)
 
 
 def _call(conn: http.client.HTTPConnection, method: str, path: str, **kw: Any) -> Any:
