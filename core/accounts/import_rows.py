@@ -11,6 +11,7 @@ import enum
 import io
 import math
 import re
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,6 +36,10 @@ __all__ = [
 ]
 
 MAX_ROWS = 100_000
+#: An .xlsx is a zip: what it unpacks to is bounded before any XML is parsed (a 1 MB
+#: upload can unpack to gigabytes), and rows are read this many columns wide at most.
+MAX_XLSX_UNPACKED_BYTES = 64 * 1024 * 1024
+MAX_COLUMNS = 64
 MAX_REPORTED_ERRORS = 1_000
 COLUMNS = (
     "number",
@@ -175,18 +180,51 @@ def _decode(data: bytes) -> str:
     raise UnreadableFile("The CSV is neither UTF-8 nor GB18030 text.")
 
 
-def _xlsx_rows(data: bytes) -> Iterator[list[Any]]:
-    from openpyxl import load_workbook
+def _check_xlsx_size(data: bytes) -> None:
+    """Refuse an .xlsx whose parts unpack past the bound, before openpyxl reads any."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise UnreadableFile("The file is not a readable .xlsx workbook.") from exc
+    if unpacked > MAX_XLSX_UNPACKED_BYTES:
+        raise UnreadableFile(
+            f"The .xlsx unpacks to {unpacked} bytes, more than {MAX_XLSX_UNPACKED_BYTES}; "
+            "split it or save it as CSV."
+        )
 
+
+def _xlsx_rows(data: bytes) -> Iterator[list[Any]]:
+    from openpyxl import load_workbook  # parses through defusedxml (installed)
+
+    _check_xlsx_size(data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on a corrupt file
         raise UnreadableFile("The file is not a readable .xlsx workbook.") from exc
     try:
-        for row in book.worksheets[0].iter_rows(values_only=True):
-            yield list(row)
+        for row in book.worksheets[0].iter_rows(values_only=True, max_col=MAX_COLUMNS + 1):
+            values = list(row)
+            while values and values[-1] is None:  # max_col pads short rows
+                values.pop()
+            yield values
     finally:
         book.close()
+
+
+def _csv_rows(text: str) -> Iterator[list[Any]]:
+    """The CSV's rows; a malformed one (a field past the csv module's limit, a stray
+    quote) is the file's fault: 422, never 500."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            line = reader.line_num
+            raise UnreadableFile(f"The CSV cannot be read at line {line}: {exc}.") from exc
+        yield row[: MAX_COLUMNS + 1]
 
 
 def read_table(filename: str, data: bytes) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -207,12 +245,14 @@ def read_rows(
     if name.endswith(".xlsx"):
         rows: Iterator[list[Any]] = _xlsx_rows(data)
     elif name.endswith(".csv"):
-        rows = iter(csv.reader(io.StringIO(_decode(data), newline="")))
+        rows = _csv_rows(_decode(data))
     else:
         raise UnreadableFile("Upload a .csv or .xlsx file.")
     header = next(rows, None)
     if header is None:
         raise UnreadableFile("The file is empty.")
+    if len(header) > MAX_COLUMNS:
+        raise UnreadableFile(f"More than {MAX_COLUMNS} columns in the header.")
     names = [str(h or "").strip().lower() for h in header]
     names = [(aliases or {}).get(n, n) for n in names]
     missing = [c for c in required if c not in names]
