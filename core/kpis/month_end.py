@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_UP, Decimal
 
-from sqlalchemy import Date, case, cast, func, or_, select, true
+from sqlalchemy import Date, case, cast, func, literal, or_, select, true, union_all
 from sqlalchemy.orm import Session
 
 from core.kpis.base import Subject, month_of, previous_month_same_day
@@ -65,21 +66,44 @@ def owing_by_day(
         (opening.c.bill_id.is_not(None), Bill.amount - opening.c.principal),
         else_=Bill.amount,
     )
+    moved = select(moves.c.bill_id)
     live = (
-        select(Bill.id.label("bill_id"), Bill.account_id, Bill.period, Bill.amount, p0.label("p0"))
+        select(
+            Bill.id.label("bill_id"),
+            Bill.account_id,
+            Bill.period,
+            Bill.amount,
+            p0.label("p0"),
+            func.greatest(Bill.period, start).label("since"),
+            Bill.id.in_(moved).label("moving"),
+        )
         .join(Account, Account.id == Bill.account_id)
         .outerjoin(opening, opening.c.bill_id == Bill.id)
         .where(
             *accounts,
             Bill.due_date <= month.end,
             Bill.period <= as_of,
-            or_(
-                opening.c.bill_id.is_not(None),
-                Bill.period >= start,
-                Bill.id.in_(select(moves.c.bill_id)),
-            ),
+            or_(opening.c.bill_id.is_not(None), Bill.period >= start, Bill.id.in_(moved)),
         )
-        .subquery("live_bill")
+        .cte("live_bill")
+    )
+    # A bill nothing moved this month owes the same from its first day (the 1st, or its
+    # month's first day) on: summed by that day. Only the bills money moved on are
+    # followed day by day.
+    still = live.c.moving.is_(False)
+    static = (
+        select(literal("static"), live.c.since, func.sum(live.c.amount - live.c.p0), literal(0))
+        .where(still)
+        .group_by(live.c.since)
+    )
+    since = (
+        select(live.c.account_id, func.min(live.c.since).label("since"))
+        .where(still)
+        .group_by(live.c.account_id)
+        .cte("static_since")
+    )
+    first_owing = select(literal("accounts"), since.c.since, literal(0), func.count()).group_by(
+        since.c.since
     )
     days = select(
         cast(func.generate_series(start, as_of, dt.timedelta(days=1)), Date).label("day")
@@ -102,6 +126,7 @@ def owing_by_day(
         )
         .select_from(live.join(days, true()))
         .outerjoin(delta, (delta.c.bill_id == live.c.bill_id) & (delta.c.dated_on == days.c.day))
+        .where(live.c.moving)
         .subquery("grid")
     )
     # Nothing is owed on a bill before its month starts.
@@ -109,20 +134,43 @@ def owing_by_day(
         (grid.c.period > grid.c.day, 0),
         else_=func.greatest(grid.c.amount - grid.c.p0 - grid.c.paid_since, 0),
     )
-    rows = session.execute(
-        select(
-            grid.c.day,
-            func.coalesce(func.sum(owed), 0),
-            func.count(func.distinct(grid.c.account_id)).filter(owed > 0),
-        )
-        .group_by(grid.c.day)
-        .order_by(grid.c.day)
-    ).all()
-    by_day = {day: DayOwing(day, amount, n) for day, amount, n in rows}
+    dynamic = (
+        select(grid.c.account_id, grid.c.day, func.sum(owed).label("owed"))
+        .group_by(grid.c.account_id, grid.c.day)
+        .cte("moving_owed")
+    )
+    moving_sum = select(
+        literal("moving"), dynamic.c.day, func.sum(dynamic.c.owed), literal(0)
+    ).group_by(dynamic.c.day)
+    # Accounts owing only on bills money moved on (not yet owing on an unmoved one).
+    moving_accounts = (
+        select(literal("moving_accounts"), dynamic.c.day, literal(0), func.count())
+        .outerjoin(since, since.c.account_id == dynamic.c.account_id)
+        .where(dynamic.c.owed > 0, since.c.since.is_(None) | (since.c.since > dynamic.c.day))
+        .group_by(dynamic.c.day)
+    )
+    rows = session.execute(union_all(static, first_owing, moving_sum, moving_accounts)).all()
+    owing: dict[dt.date, Decimal] = defaultdict(lambda: ZERO)
+    counted: dict[dt.date, int] = defaultdict(int)
+    static_from: dict[dt.date, Decimal] = defaultdict(lambda: ZERO)
+    accounts_from: dict[dt.date, int] = defaultdict(int)
+    for kind, day, amount, n in rows:
+        if kind == "static":
+            static_from[day] += amount
+        elif kind == "accounts":
+            accounts_from[day] += n
+        elif kind == "moving":
+            owing[day] += amount
+        else:
+            counted[day] += n
     out = []
+    running, running_accounts = ZERO, 0
     day = start
     while day <= as_of:
-        out.append(by_day.get(day, DayOwing(day, ZERO, 0)))
+        running += static_from.get(day, ZERO)
+        running_accounts += accounts_from.get(day, 0)
+        total = (running + owing.get(day, ZERO)).quantize(Decimal("0.01"))
+        out.append(DayOwing(day, total, running_accounts + counted.get(day, 0)))
         day += dt.timedelta(days=1)
     return out
 

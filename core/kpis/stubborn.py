@@ -62,7 +62,12 @@ def stubborn_cases(
         )
         .join(Account, Account.id == Visit.account_id)
         .join(Station, Station.id == Account.station_id)
-        .where(*subject.accounts(scope), Visit.device_time >= since, Visit.device_time < until)
+        .where(
+            *subject.accounts(scope),
+            Visit.device_time >= since,
+            Visit.device_time < until,
+            Visit.outcome.in_([Outcome.REFUSED, Outcome.PROMISE]),  # the only ones counted
+        )
         .group_by(Visit.account_id)
         .subquery("visit_counts")
     )
