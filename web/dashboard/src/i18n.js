@@ -92,6 +92,15 @@ export const T = {
   save: '保存',
   saved: '已保存',
   squareMetres: '平方米',
+  kpis: '本月指标',
+  collectionRate: '回收率',
+  collectedMonth: '本月已收',
+  opening: '月初欠费',
+  owingNow: '当前欠费',
+  owingAccounts: '欠费户数',
+  daysLeft: '距月末天数',
+  perDayNeeded: '每日需回收',
+  exports: '导出',
 };
 
 export const OUTCOME = {
@@ -133,4 +142,15 @@ export const REASON = {
   search_limit: '规划时间不足',
   collector_absent: '收费员请假',
   no_collector: '无可用收费员',
+};
+
+export const EXPORTS = {
+  arrears: '欠费清单',
+  visits: '走访记录',
+  collection: '回收率',
+  'month-end': '月末清零',
+  ageing: '账龄',
+  'field-work': '外勤工作量',
+  stubborn: '顽固欠费',
+  ranking: '排名',
 };

@@ -9,6 +9,7 @@ import {
   villagePoints,
 } from './map.js';
 import {addReviewLayers, createReview, showReviewLayers} from './review.js';
+import {showKpis} from './kpis.js';
 import {addEditLayers, createTerritoryEdit} from './territory.js';
 import {addDayLayers, startToday} from './today.js';
 
@@ -147,6 +148,7 @@ async function start() {
       },
     });
     tabs(map);
+    showKpis($('#kpis'), station).catch((err) => { $('#kpis').textContent = `${T.error}：${err.message}`; });
   }
   map.on('click', (e) => {
     // The top feature under the pointer: a stop of today's routes, else an account.
