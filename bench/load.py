@@ -2,7 +2,7 @@
 measured in the same run as the reference.
 
 Against the database at ``DATABASE_URL`` (the demo county of ``make run``): makes sure
-the first station has a published plan for today (planned in-process, 2 s budget),
+the first station has a published plan for tomorrow (planned in-process, 2 s budget; a plan for today starts from now),
 logs the collectors and a supervisor in, starts the app under gunicorn (``--workers``
 sync workers, port 5000+17) and a bare Flask app returning a small JSON document under
 the same gunicorn settings (port 5100+17), then drives each with ``wrk`` (Debian's,
@@ -160,7 +160,8 @@ def prepare(collectors: int) -> dict[str, Any]:
     sup = login("supervisor", "supervisor")
     auth = {"Authorization": f"Bearer {sup}"}
     station = client.get("/api/stations", headers=auth).json[0]["id"]
-    today = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    # Tomorrow: a plan for today starts from now, empty in the evening.
+    today = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date() + dt.timedelta(days=1)
     plans = client.get(f"/api/stations/{station}/plans?date={today}", headers=auth).json
     if not any(p["status"] == "published" for p in plans):
         resp = client.post(
@@ -179,10 +180,10 @@ def prepare(collectors: int) -> dict[str, Any]:
     for i in range(1, collectors + 1):
         token = login(f"collector{i:02d}", "collector")
         me = {"Authorization": f"Bearer {token}"}
-        route = client.get("/api/me/route", headers=me)
-        if route.status_code != 200:
+        route = client.get(f"/api/me/route?date={today}", headers=me)
+        if route.status_code != 200 or not route.json["stops"]:
             continue
-        pack = client.get("/api/me/route/pack", headers=me)
+        pack = client.get(f"/api/me/route/pack?date={today}", headers=me)
         stops = [s["account"]["id"] for s in route.json["stops"]]
         people.append(
             {
@@ -193,7 +194,7 @@ def prepare(collectors: int) -> dict[str, Any]:
                 "account": stops[0],
             }
         )
-    return {"supervisor": sup, "station": station, "collectors": people}
+    return {"supervisor": sup, "station": station, "collectors": people, "date": today}
 
 
 def main() -> None:
@@ -205,7 +206,9 @@ def main() -> None:
     args = parser.parse_args()
     setup = prepare(args.collectors)
     people, sup, station = setup["collectors"], setup["supervisor"], setup["station"]
-    print(f"{len(people)} collectors with a published route today; station {station}")
+    for p in people:
+        p["date"] = setup["date"]
+    print(f"{len(people)} collectors with a published route on {setup['date']}; station {station}")
 
     def each(path: str, etag_key: str | None = None) -> list[dict[str, Any]]:
         return [
@@ -227,10 +230,10 @@ def main() -> None:
         ' "collected_at": "NOW", "device_id": "bench"}'
     )
     rush = (
-        each("/api/me/route") * 4
-        + each("/api/me/route", "etag") * 4
-        + each("/api/me/route/pack") * 2
-        + each("/api/me/route/pack", "pack_etag") * 2
+        each("/api/me/route?date={date}") * 4
+        + each("/api/me/route?date={date}", "etag") * 4
+        + each("/api/me/route/pack?date={date}") * 2
+        + each("/api/me/route/pack?date={date}", "pack_etag") * 2
         + [
             {
                 "method": "POST",
@@ -253,9 +256,9 @@ def main() -> None:
         + sup_get
     )
     cases = [
-        ("GET /api/me/route", each("/api/me/route")),
-        ("GET /api/me/route (304 revalidation)", each("/api/me/route", "etag")),
-        ("GET /api/me/route/pack", each("/api/me/route/pack")),
+        ("GET /api/me/route", each("/api/me/route?date={date}")),
+        ("GET /api/me/route (304 revalidation)", each("/api/me/route?date={date}", "etag")),
+        ("GET /api/me/route/pack", each("/api/me/route/pack?date={date}")),
         ("GET /api/accounts/{account} (card)", each("/api/accounts/{account}")),
         ("GET /api/accounts?limit=50 (supervisor)", sup_get),
         (

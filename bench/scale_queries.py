@@ -97,6 +97,8 @@ def _time(client: Any, engine: Any, path: str, headers: dict[str, str], repeat: 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--only", default="", help="run the queries whose name has this")
+    parser.add_argument("--no-gather", action="store_true", help="skip the plan gather")
     args = parser.parse_args()
     app = create_app()
     engine = app.extensions["db_engine"]
@@ -155,7 +157,11 @@ def main() -> None:
         ("station workload, supervisor", f"/api/workload?station_id={s}", sup),
     ]
     for name, path, headers in cases:
+        if args.only not in name:
+            continue
         print(f"{name:<52} {_time(client, engine, path, headers, args.repeat)}", flush=True)
+    if args.no_gather:
+        return
     with app.app_context():
         session = app.extensions["db_sessionmaker"]()
         try:
