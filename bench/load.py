@@ -2,8 +2,8 @@
 measured in the same run as the reference.
 
 Against the database at ``DATABASE_URL`` (the demo county of ``make run``): makes sure
-the first station has a published plan for tomorrow (planned in-process, 2 s budget; a plan for today starts from now),
-logs the collectors and a supervisor in, starts the app under gunicorn (``--workers``
+the first station has a published plan for tomorrow (planned in-process, 2 s budget; a
+plan for today starts from now, empty in the evening), logs the collectors and a supervisor in, starts the app under gunicorn (``--workers``
 sync workers, port 5000+17) and a bare Flask app returning a small JSON document under
 the same gunicorn settings (port 5100+17), then drives each with ``wrk`` (Debian's,
 installed by scripts/setup.sh): one endpoint at a time at ``--connections``, then the
