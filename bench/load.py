@@ -3,12 +3,13 @@ measured in the same run as the reference.
 
 Against the database at ``DATABASE_URL`` (the demo county of ``make run``): makes sure
 the first station has a published plan for tomorrow (planned in-process, 2 s budget; a
-plan for today starts from now, empty in the evening), logs the collectors and a supervisor in, starts the app under gunicorn (``--workers``
-sync workers, port 5000+17) and a bare Flask app returning a small JSON document under
-the same gunicorn settings (port 5100+17), then drives each with ``wrk`` (Debian's,
-installed by scripts/setup.sh): one endpoint at a time at ``--connections``, then the
-mixed rush (collectors fetching and revalidating route and pack, recording visits and
-payments; supervisors polling progress and the account list), printing requests/s,
+plan for today starts from now, empty in the evening), logs the collectors and a
+supervisor in, starts the app under gunicorn (``--workers`` sync workers, port 5000+17)
+and a bare Flask app returning a small JSON document under the same gunicorn settings
+(port 5100+17), then drives each with ``wrk`` (Debian's, installed by scripts/setup.sh):
+one endpoint at a time at ``--connections``, then the mixed rush (collectors fetching and
+revalidating route and pack, recording visits and payments; supervisors polling progress
+and the account list), printing requests/s,
 p50/p95/p99 and errors per line, and each line's ratio to bare Flask.
 
     ARREARS_DEMO=true DATABASE_URL=... REDIS_URL=... nice -n 10 .venv/bin/python bench/load.py
