@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from core.kpis.base import Period, Subject
 from core.kpis.ledger import dated_allocations
 from core.models import Account, Bill
+from core.money.billed import adjusted_amount
 from core.money.due_sql import bills_due
 from core.scope import Scope
 
@@ -96,7 +97,7 @@ def collection(
         k, (owed,) = _split(row, keyed)
         lines[k].opening = owed
     for row in session.execute(
-        select(*key, func.coalesce(func.sum(Bill.amount), 0))
+        select(*key, func.coalesce(func.sum(adjusted_amount()), 0))
         .join(Account, Account.id == Bill.account_id)
         .where(*accounts, Bill.period >= period.start, Bill.period <= period.end)
         .group_by(*key)

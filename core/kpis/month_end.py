@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from core.kpis.base import Subject, month_of, previous_month_same_day
 from core.kpis.ledger import dated_allocations
 from core.models import Account, Bill
+from core.money.billed import adjusted_amount
 from core.money.due_sql import bills_due
 from core.scope import Scope
 
@@ -63,8 +64,8 @@ def owing_by_day(
     # whole amount for an older bill settled then; nothing on a bill of this month.
     p0 = case(
         (Bill.period >= start, 0),
-        (opening.c.bill_id.is_not(None), Bill.amount - opening.c.principal),
-        else_=Bill.amount,
+        (opening.c.bill_id.is_not(None), adjusted_amount() - opening.c.principal),
+        else_=adjusted_amount(),
     )
     moved = select(moves.c.bill_id)
     live = (
@@ -72,7 +73,7 @@ def owing_by_day(
             Bill.id.label("bill_id"),
             Bill.account_id,
             Bill.period,
-            Bill.amount,
+            adjusted_amount().label("amount"),
             p0.label("p0"),
             func.greatest(Bill.period, start).label("since"),
             Bill.id.in_(moved).label("moving"),
