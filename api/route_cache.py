@@ -32,7 +32,17 @@ from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from core.field.route_versions import touched_collectors
-from core.models import Plan, Route, Station, Stop
+from core.models import (
+    Account,
+    Bill,
+    Payment,
+    PaymentAllocation,
+    Plan,
+    Route,
+    Station,
+    Stop,
+    Visit,
+)
 from core.models.ledger_extra import CashEvent, CashReconciliation, LateFeeRate
 from core.scope import Scope
 
@@ -43,6 +53,8 @@ VERSION_TTL_S = 3 * 24 * 3600
 #: Tables whose bulk (non-ORM-object) writes change every document.
 _BULK_TABLES = {"plan", "route", "stop", "late_fee_rate"}
 _INFO = "route_cache"
+#: Tables whose inserted rows name the account they concern.
+_ACCOUNT_ROWS = {"payment", "visit", "bill", "quarantined_payment"}
 
 
 class RouteCache:
@@ -209,6 +221,8 @@ def _state(session: Session) -> dict[str, Any]:
             "routes": set(),
             "collectors": set(),
             "stations": set(),
+            "accounts": set(),
+            "bills": set(),
             "everything": False,
         },
     )
@@ -236,6 +250,12 @@ def _after_flush(session: Session, _ctx: Any) -> None:
                 state["stations"].add(obj.station_id)
         elif isinstance(obj, CashEvent | CashReconciliation):
             state["collectors"].add(obj.collector_id)
+        elif isinstance(obj, Account):
+            state["accounts"].add(obj.id)
+        elif isinstance(obj, Payment | Visit | Bill):
+            state["accounts"].add(obj.account_id)
+        elif isinstance(obj, PaymentAllocation):
+            state["bills"].add(obj.bill_id)
 
 
 def _on_execute(orm: ORMExecuteState) -> None:
@@ -246,6 +266,14 @@ def _on_execute(orm: ORMExecuteState) -> None:
     table = getattr(orm.statement, "table", None)
     if getattr(table, "name", None) in _BULK_TABLES:
         state["everything"] = True
+    if orm.is_insert and getattr(table, "name", None) in _ACCOUNT_ROWS:
+        # Insert-once rows (payments, visits) carry their account in their values.
+        values = getattr(orm.statement, "_values", None) or {}
+        for column, value in values.items():
+            if getattr(column, "key", column) == "account_id":
+                account_id = getattr(value, "value", None)
+                if isinstance(account_id, int):
+                    state["accounts"].add(account_id)
 
 
 def _before_commit(session: Session) -> None:
@@ -257,7 +285,9 @@ def _before_commit(session: Session) -> None:
         return
     plans = [p for p in state["plans"] if p is not None]
     routes = [r for r in state["routes"] if r is not None]
-    state["collectors"] |= touched_collectors(session, plans, routes)
+    accounts = [a for a in state["accounts"] if isinstance(a, int)]
+    bills = [b for b in state["bills"] if isinstance(b, int)]
+    state["collectors"] |= touched_collectors(session, plans, routes, accounts, bills)
 
 
 def _after_commit(session: Session) -> None:

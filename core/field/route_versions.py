@@ -35,14 +35,35 @@ _TOUCHED = text(
     UNION
     SELECT r.collector_id FROM route r
     WHERE r.plan_id = ANY(CAST(:plans AS int[])) OR r.id = ANY(CAST(:routes AS int[]))
+    UNION
+    SELECT r.collector_id FROM stop s
+    JOIN route r ON r.id = s.route_id
+    JOIN plan p ON p.id = r.plan_id
+    WHERE p.status = 'published' AND p.plan_date >= CURRENT_DATE - 1
+      AND (s.account_id = ANY(CAST(:accounts AS int[]))
+           OR s.account_id IN (SELECT b.account_id FROM bill b
+                               WHERE b.id = ANY(CAST(:bills AS int[]))))
     """
 )
 
 
 def touched_collectors(
-    session: Session, plan_ids: Collection[int] = (), route_ids: Collection[int] = ()
+    session: Session,
+    plan_ids: Collection[int] = (),
+    route_ids: Collection[int] = (),
+    account_ids: Collection[int] = (),
+    bill_ids: Collection[int] = (),
 ) -> set[int]:
     """The collectors whose route document the current transaction changes, given the
-    plans and routes it wrote (besides what the change log says)."""
-    rows = session.execute(_TOUCHED, {"plans": list(plan_ids), "routes": list(route_ids)})
+    plans, routes, accounts and bills it wrote (besides what the change log says: an
+    account nobody is responsible for has no change-log row, yet may be a stop)."""
+    rows = session.execute(
+        _TOUCHED,
+        {
+            "plans": list(plan_ids),
+            "routes": list(route_ids),
+            "accounts": list(account_ids),
+            "bills": list(bill_ids),
+        },
+    )
     return {collector_id for (collector_id,) in rows if collector_id is not None}
