@@ -27,7 +27,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import redis
-from flask import Response, current_app, request
+from flask import Response, current_app, has_app_context, request
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
@@ -212,6 +212,16 @@ def install(cache: RouteCache) -> None:
         event.listen(Session, "after_transaction_end", _forget)
 
 
+def _active() -> RouteCache | None:
+    """The cache of the app in context (several apps may live in one process, e.g. one
+    built with Redis down), else the process's last installed one (a worker)."""
+    if has_app_context():
+        cache = current_app.extensions.get("route_cache")
+        if isinstance(cache, RouteCache):
+            return cache
+    return _cache
+
+
 def _state(session: Session) -> dict[str, Any]:
     state: dict[str, Any] = session.info.setdefault(
         _INFO,
@@ -277,7 +287,7 @@ def _on_execute(orm: ORMExecuteState) -> None:
 
 
 def _before_commit(session: Session) -> None:
-    if _cache is None:
+    if _active() is None:
         return
     session.flush()  # what is still pending: its change-log rows are the transaction's
     state = session.info.get(_INFO)
@@ -292,9 +302,10 @@ def _before_commit(session: Session) -> None:
 
 def _after_commit(session: Session) -> None:
     state = session.info.pop(_INFO, None)
-    if _cache is None or not state or not state["wrote"]:
+    cache = _active()
+    if cache is None or not state or not state["wrote"]:
         return
-    _cache.bump(state["collectors"], state["stations"], state["everything"])
+    cache.bump(state["collectors"], state["stations"], state["everything"])
 
 
 def _forget(session: Session, transaction: Any) -> None:
