@@ -138,7 +138,9 @@ def test_prepaid_is_not_a_channel_a_notice_may_claim(client: Any, field: Any, se
     )
     assert resp.status_code == 422
     stored = session.scalar(
-        select(func.count()).select_from(Payment).where(Payment.channel == Channel.PREPAID)
+        select(func.count())
+        .select_from(Payment)
+        .where(Payment.account_id == field.account.id, Payment.channel == Channel.PREPAID)
     )
     assert stored == 0
     spec = client.get("/api/openapi.json").json["components"]["schemas"]["Notice"]
