@@ -22,6 +22,7 @@ demo: export ARREARS_DEMO = true
 demo: db
 	@$(FLASK) demo seed --accounts $(DEMO_ACCOUNTS) --seed $(DEMO_SEED) --if-empty
 	@$(FLASK) demo roads --seed $(DEMO_SEED) --if-missing
+	@$(FLASK) demo day --if-missing
 
 # Served by gunicorn with the repository's config, as in production (docs/deployment.md).
 run: export ARREARS_DEMO = true

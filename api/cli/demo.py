@@ -1,4 +1,5 @@
-"""``flask demo seed``, ``flask demo roads``, ``flask demo logins`` and ``flask demo scale``."""
+"""``flask demo seed``, ``flask demo roads``, ``flask demo day``, ``flask demo logins`` and
+``flask demo scale``."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import Session
 
 from core.db import analyze_database, make_engine
-from core.models import Station, User
+from core.models import Plan, PlanStatus, Role, Station, User
 from core.planning.travel import ROAD_MATRICES
 from demo.generator import DEMO_PASSWORDS, seed_demo
 from demo.scale import seed_scale
@@ -108,6 +109,66 @@ def roads(seed: int, if_missing: bool) -> None:
         f"demo: road network of {report.edges} edges ({report.tracks} tracks), "
         f"{report.vertices} vertices, {report.km:.0f} km in {time.monotonic() - started:.1f} s"
     )
+
+
+@demo_cli.command("day")
+@click.option("--time-limit", default=10.0, show_default=True, type=click.FloatRange(1, 300))
+@click.option("--if-missing", is_flag=True, help="Skip a station whose today is published")
+def day(time_limit: float, if_missing: bool) -> None:
+    """Plan and publish today for every station, as its supervisor would at 07:00, so the
+    collectors' app and the dashboard show a day straight after ``make run``."""
+    from api.plans.tasks import settings_from_config
+    from core.planning import publish_plan, run_plan_job, submit_plan_job
+
+    if not current_app.config["DEMO"]:
+        raise click.ClickException("a demo day is planned only in the demo (ARREARS_DEMO=true)")
+    sessions = current_app.extensions["db_sessionmaker"]
+    settings = settings_from_config(current_app.config)
+    with sessions() as session:
+        stations = session.scalars(select(Station).order_by(Station.id)).all()
+        for station in stations:
+            zone = zoneinfo.ZoneInfo(station.timezone)
+            today = dt.datetime.now(zone).date()
+            published = session.scalar(
+                select(Plan.id).where(
+                    Plan.station_id == station.id,
+                    Plan.plan_date == today,
+                    Plan.status == PlanStatus.PUBLISHED,
+                )
+            )
+            if published and if_missing:
+                click.echo(f"demo: {station.name} {today} already published")
+                continue
+            supervisor = session.scalar(
+                select(User)
+                .where(User.role == Role.SUPERVISOR, User.stations.contains(station))
+                .order_by(User.id)
+            )
+            if supervisor is None:
+                continue
+            job = submit_plan_job(
+                session,
+                station_id=station.id,
+                plan_date=today,
+                today=today,
+                collector_ids=None,
+                time_limit=time_limit,
+                created_by=supervisor.id,
+            )
+            session.commit()
+            # As at the start of the working day: a plan made now in the afternoon would
+            # start its routes from now and hold almost nothing.
+            morning = dt.datetime.combine(today, dt.time(7), zone)
+            run_plan_job(sessions, job.id, settings, now=morning)
+            session.refresh(job)
+            plan = session.scalar(select(Plan).where(Plan.job_id == job.id))
+            if plan is None:
+                raise click.ClickException(f"{station.name}: the plan job ended {job.status}")
+            publish_plan(
+                session, plan, actor_id=supervisor.id, override_reason="demo day (flask demo day)"
+            )
+            session.commit()
+            click.echo(f"demo: {station.name} {today} planned and published (plan {plan.id})")
 
 
 @demo_cli.command("logins")
