@@ -112,3 +112,9 @@ def LocalDateTime(zone_of: Any, instant_of: Any, **kwargs: Any) -> fields.Functi
         lambda obj: local_time(instant_of(obj), zone_of(obj)),
         **documented(kwargs, **spec),
     )
+
+#: The one meaning of ``location_quality`` in every output (account, GeoJSON, pack, stops).
+LOCATION_QUALITY_DOC = (
+    "exact: a surveyed or GPS point; approximate: the account list had no coordinates and "
+    "the account stands at its village's gazetteer point"
+)

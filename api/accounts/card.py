@@ -30,7 +30,10 @@ class CardVisitSchema(Schema):
     )
 
 
-class LocationQualitySchema(Schema):
+class LocationCheckSchema(Schema):
+    """What the field says of the account's point (``account.location_quality`` says how
+    the point was obtained: exact or approximate)."""
+
     status = fields.String(
         metadata={
             "enum": [s.value for s in service.LocationStatus],
@@ -52,7 +55,7 @@ class AccountCardSchema(Schema):
     due = fields.Nested(AmountDueSchema)
     responsible = fields.Nested(ResponsibleSchema, allow_none=True)
     visits = fields.List(fields.Nested(CardVisitSchema))
-    location_quality = fields.Nested(LocationQualitySchema)
+    location_check = fields.Nested(LocationCheckSchema)
 
 
 @blp.route("/accounts/<int:account_id>/card")
@@ -74,5 +77,5 @@ class AccountCard(MethodView):
             "due": due_body(card.due),
             "responsible": responsible,
             "visits": [asdict(v) for v in card.visits],
-            "location_quality": asdict(card.location),
+            "location_check": asdict(card.location),
         }

@@ -10,7 +10,7 @@ from geoalchemy2.shape import to_shape
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from api.pagination import KeysetArgs
-from api.schema_fields import Latitude, Longitude, Money, Text
+from api.schema_fields import LOCATION_QUALITY_DOC, Latitude, Longitude, Money, Text
 from core.accounts.customers import AccountSort
 from core.accounts.import_rows import ImportMode
 from core.models import Category
@@ -60,6 +60,10 @@ class AccountSchema(Schema):
     territory_id = fields.Integer(dump_only=True, allow_none=True)
     responsible_id = fields.Integer(dump_only=True, allow_none=True)
     location = fields.Method("_location", dump_only=True)
+    location_quality = fields.String(
+        dump_only=True,
+        metadata={"enum": ["exact", "approximate"], "description": LOCATION_QUALITY_DOC},
+    )
     arrears = Money(dump_only=True, allow_none=True)
     oldest_due = fields.Date(dump_only=True, allow_none=True)
     days_overdue = fields.Integer(

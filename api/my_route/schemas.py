@@ -8,7 +8,7 @@ from geoalchemy2.shape import to_shape
 from marshmallow import RAISE, Schema, fields, validate
 
 from api.plans.schemas import linestring_geojson
-from api.schema_fields import Latitude, Longitude, Money, UtcDateTime
+from api.schema_fields import LOCATION_QUALITY_DOC, Latitude, Longitude, Money, UtcDateTime
 
 
 class RouteDayArgs(Schema):
@@ -29,6 +29,9 @@ class FieldAccountSchema(Schema):
     village = fields.String()
     category = fields.String()
     location = fields.Method("_location")
+    location_quality = fields.String(
+        metadata={"enum": ["exact", "approximate"], "description": LOCATION_QUALITY_DOC}
+    )
 
     def _location(self, account: Any) -> dict[str, Any]:
         p = to_shape(account.location)

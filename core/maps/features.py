@@ -62,6 +62,7 @@ def _accounts(scope: Scope) -> Select[Any]:
             Account.number.label("number"),
             Account.village.label("village"),
             cast(Account.category, String).label("category"),
+            cast(Account.location_quality, String).label("location_quality"),
             Account.station_id.label("station_id"),
             Account.territory_id.label("territory_id"),
             Account.responsible_id.label("responsible_id"),

@@ -66,6 +66,7 @@ def account_points(session: Session, scope: Scope, day: dt.date, tile: Tile) -> 
             Account.id.label("id"),
             Account.number.label("number"),
             Account.village.label("village"),
+            cast(Account.location_quality, String).label("location_quality"),
             Account.station_id.label("station_id"),
             Account.territory_id.label("territory_id"),
             Account.responsible_id.label("responsible_id"),

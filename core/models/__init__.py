@@ -2,7 +2,13 @@
 
 from core.models import account_search  # noqa: F401  (trigram search indexes on account)
 from core.models.absences import Absence, AbsenceKind
-from core.models.accounts import Account, AccountResponsibility, Bill, Category
+from core.models.accounts import (
+    Account,
+    AccountResponsibility,
+    Bill,
+    Category,
+    LocationQuality,
+)
 from core.models.auth import PasswordToken, RefreshToken, RevokedAccessToken
 from core.models.base import Base
 from core.models.bills import BillAdjustment
@@ -57,6 +63,7 @@ __all__ = [
     "Call",
     "CallOutcome",
     "Category",
+    "LocationQuality",
     "ChangeLog",
     "Channel",
     "CollectorProfile",

@@ -31,6 +31,14 @@ class Category(enum.StrEnum):
     GROUP_MEMBER = "group_member"
 
 
+class LocationQuality(enum.StrEnum):
+    """How the account's point was obtained: ``exact`` (a surveyed or GPS point) or
+    ``approximate`` (no coordinates in the account list: placed at its village's point)."""
+
+    EXACT = "exact"
+    APPROXIMATE = "approximate"
+
+
 class Account(Base):
     """A customer's electricity account, located at the meter's address."""
 
@@ -46,6 +54,11 @@ class Account(Base):
     #: Group customers (集团客户): one payer code shared by many accounts.
     group_code: Mapped[str | None] = mapped_column(String(32), index=True)
     location: Mapped[WKBElement] = mapped_column(Geometry("POINT", srid=4326, spatial_index=True))
+    location_quality: Mapped[LocationQuality] = mapped_column(
+        pg_enum(LocationQuality, "location_quality"),
+        default=LocationQuality.EXACT,
+        server_default=LocationQuality.EXACT.value,
+    )
     territory_id: Mapped[int | None] = mapped_column(ForeignKey("territory.id"), index=True)
     #: Current responsible collector; the history lives in ``account_responsibility``.
     responsible_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), index=True)

@@ -24,6 +24,7 @@ from core.models import (
     Channel,
     CollectorProfile,
     EntryKind,
+    LocationQuality,
     Outcome,
     Payment,
     PaymentAllocation,
@@ -381,6 +382,8 @@ class AccountInfo:
     responsible: int | None = None
     #: A phone number is on file: the account can be called ahead.
     phone: bool = False
+    #: The point is the village's (``LocationQuality.APPROXIMATE``): the house must be found.
+    approximate: bool = False
 
 
 def accounts_of_collectors(
@@ -420,14 +423,17 @@ def accounts_with_collectors(session: Session, account_ids: list[int]) -> list[A
             tc.c.users,
             Account.responsible_id,
             Account.phone.is_not(None),
+            Account.location_quality == LocationQuality.APPROXIMATE,
         )
         .outerjoin(tc, and_(tc.c.territory_id == Account.territory_id))
         .where(Account.id.in_(account_ids))
         .order_by(Account.id)
     )
     return [
-        AccountInfo(a, (float(x), float(y)), v, Category(c), t, frozenset(users or ()), r, ph)
-        for a, x, y, v, c, t, users, r, ph in session.execute(stmt)
+        AccountInfo(
+            a, (float(x), float(y)), v, Category(c), t, frozenset(users or ()), r, ph, bool(ap)
+        )
+        for a, x, y, v, c, t, users, r, ph, ap in session.execute(stmt)
     ]
 
 

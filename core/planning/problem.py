@@ -98,8 +98,8 @@ def group_problem(
             routing.Stop(
                 id=s.stop_id,
                 location=loc_of[s.stop_id],
-                service=req.service_s,
-                time_windows=_window(s, req.service_s),
+                service=s.service(req.service_s),
+                time_windows=_window(s, s.service(req.service_s)),
                 prize=None if s.mandatory else s.prize,
                 vehicles=frozenset(vids[c] for c in s.allowed if c in vids),
             )

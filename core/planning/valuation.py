@@ -49,6 +49,10 @@ from core.planning.visit_value import (
 from geo.travel import DEFAULT_PROFILES, haversine_m
 from geo.travel.profiles import profile_for
 
+#: How much longer a visit to an account placed at its village's point takes (finding the
+#: house, asking neighbours): its service time is the plan's times this.
+APPROXIMATE_SERVICE_FACTOR = 2.0
+
 
 @dataclass(frozen=True)
 class Candidate:
@@ -70,6 +74,13 @@ class Candidate:
     @property
     def stop_id(self) -> str:
         return f"a{self.info.id}"
+
+    def service(self, service_s: int) -> int:
+        """The visit's service seconds: an approximate location (the village's point) gets
+        ``APPROXIMATE_SERVICE_FACTOR`` times the plan's, to find the house."""
+        if self.info.approximate:
+            return round(service_s * APPROXIMATE_SERVICE_FACTOR)
+        return service_s
 
     @property
     def prize(self) -> int:
@@ -107,7 +118,14 @@ class Candidate:
             "window": None
             if self.value.window is None
             else [_clock(self.value.window[0]), _clock(self.value.window[1])],
-            "service_s": service_s,
+            "service_s": self.service(service_s),
+            "location_quality": "approximate" if self.info.approximate else "exact",
+            "service_note": (
+                f"approximate location (village point): service x{APPROXIMATE_SERVICE_FACTOR:g} "
+                "to find the house"
+                if self.info.approximate
+                else None
+            ),
             "covering_for": self.covering,
         }
 
@@ -278,7 +296,7 @@ def preselect(
         speed = profile_for(DEFAULT_PROFILES, v.mode).speed_mps
         secs = haversine_m(np.asarray([v.start], dtype=np.float64), pts)[0] * 1.5 / speed
         mine = [i for i, c in enumerate(cands) if v.collector.id in c.allowed]
-        mine.sort(key=lambda i: -cands[i].prize / (req.service_s + 2 * secs[i]))
+        mine.sort(key=lambda i: -cands[i].prize / (cands[i].service(req.service_s) + 2 * secs[i]))
         keep.update(mine[:per])
     chosen = [c for i, c in enumerate(cands) if i in keep]
     dropped = [c for i, c in enumerate(cands) if i not in keep]

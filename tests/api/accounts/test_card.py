@@ -37,7 +37,7 @@ def test_the_card_gives_the_amount_due_bills_responsible_and_latest_visits_first
     assert card.json["account"]["number"] == account.number
 
 
-def test_location_quality_follows_the_latest_word_from_the_field(factory, client, session):
+def test_location_check_follows_the_latest_word_from_the_field(factory, client, session):
     """Unconfirmed without visits; a fix at the door confirms; a later wrong_location report
     overrides it; a fix far away counts as fix_far."""
     _, sup, col, account = _world(factory)
@@ -45,7 +45,7 @@ def test_location_quality_follows_the_latest_word_from_the_field(factory, client
 
     def quality():
         return client.get(f"/api/accounts/{account.id}/card", headers=headers).json[
-            "location_quality"
+            "location_check"
         ]
 
     assert quality() == {"status": "unconfirmed", "fixes": 0, "nearest_fix_m": None}
@@ -63,7 +63,7 @@ def test_location_quality_follows_the_latest_word_from_the_field(factory, client
     session.flush()
     other_q = client.get(
         f"/api/accounts/{other.id}/card", headers=factory.token(factory.user(Role.ADMIN), client)
-    ).json["location_quality"]
+    ).json["location_check"]
     assert other_q["status"] == "fix_far" and other_q["nearest_fix_m"] > 800
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from core.models import LocationQuality
 from geo.coords import bd09_to_wgs84, gcj02_to_wgs84, haversine_m
 from tests.support.plans import build_day
 
@@ -124,3 +125,32 @@ def test_bad_pack_queries_answer_422_problem_json(factory, client, plan_day):
         resp = _pack(client, factory, day, day.west, **query)
         assert resp.status_code == 422, query
         assert resp.content_type == "application/problem+json" and resp.json["errors"]
+
+
+def test_pack_and_route_show_an_approximate_location_and_its_wider_service(
+    factory, client, plan_day, session
+):
+    """An account at its village's point is approximate in the pack's account, the route's
+    stop and both explains, with the wider service time; the others are exact."""
+    day = build_day(factory, per_side=2)
+    rough = day.accounts["west"][0]
+    rough.location_quality = LocationQuality.APPROXIMATE
+    session.flush()
+    plan = plan_day(day, factory.token(day.supervisor, client))
+    pack = _pack(client, factory, day, day.west).json
+    by_account = {s["account"]["id"]: s for s in pack["stops"]}
+    assert by_account[rough.id]["account"]["location_quality"] == "approximate"
+    assert by_account[rough.id]["explain"]["location_quality"] == "approximate"
+    others = [s for a, s in by_account.items() if a != rough.id]
+    assert others and {s["account"]["location_quality"] for s in others} == {"exact"}
+    route = next(r for r in plan["routes"] if r["collector_id"] == day.west.id)
+    stop = next(s for s in route["stops"] if s["account_id"] == rough.id)
+    assert stop["explain"]["location_quality"] == "approximate"
+    assert stop["explain"]["service_s"] > by_account[others[0]["account"]["id"]]["explain"][
+        "service_s"
+    ]
+    mine = client.get(
+        f"/api/me/route?date={day.plan_date}", headers=factory.token(day.west, client)
+    ).json
+    mine_stop = next(s for s in mine["stops"] if s["account"]["id"] == rough.id)
+    assert mine_stop["account"]["location_quality"] == "approximate"

@@ -17,7 +17,7 @@ export async function showCard(panel, accountId) {
   panel.hidden = false;
   const card = await get(`/api/accounts/${accountId}/card`);
   const {account, due} = card;
-  const q = card.location_quality;
+  const q = card.location_check;
   clear(panel).append(
     h('header', {},
       h('h2', {}, account.name),
