@@ -42,3 +42,37 @@ def _export_header(base: str, tok: str, station: int) -> str:
     )
     with urllib.request.urlopen(req, timeout=60) as resp:
         return resp.read().decode("utf-8-sig").splitlines()[0]
+
+
+def test_promises_field_work_and_ageing_beside_the_map_equal_the_apis(live_server, browser_page):
+    """The promise counts, each collector's field-work row and the ageing buckets shown
+    beside the map are /api/kpis/promises, /field-work and /ageing's figures."""
+    base, page = live_server.url, browser_page
+    sup = token(base, "supervisor", "supervisor-demo")
+    station = call(base, "/api/auth/me", sup)["stations"][0]["id"]
+    log_in(page, base)
+    page.wait_for_selector("#kpis table.ageing", timeout=30_000)
+    promises = call(base, f"/api/kpis/promises?station_id={station}", sup)
+    field = call(base, f"/api/kpis/field-work?station_id={station}", sup)["collectors"]
+    ageing = call(base, f"/api/kpis/ageing?station_id={station}", sup)
+
+    def value(selector: str) -> str | None:
+        return page.get_attribute(selector, "data-value")
+
+    for key in ("made", "due", "kept", "broken", "pending"):
+        assert value(f"#kpis [data-kpi='promises.{key}']") == str(promises[key]), key
+    rows = page.query_selector_all("#kpis table.field-work tbody tr")
+    assert len(rows) == len(field) and field
+    for line in field:
+        row = f"#kpis table.field-work tr[data-collector='{line['collector_id']}']"
+        assert value(f"{row} [data-kpi=visits]") == str(line["visits"])
+        assert value(f"{row} [data-kpi=yuan]") == line["yuan"]
+        assert value(f"{row} [data-kpi=km]") == line["km"]
+    owing = 0
+    for bucket, now in ageing["now"]["buckets"].items():
+        row = f"#kpis table.ageing tr[data-bucket={bucket}]"
+        assert value(f"{row} [data-kpi=yuan]") == now["yuan"], bucket
+        assert value(f"{row} [data-kpi=accounts]") == str(now["accounts"]), bucket
+        assert value(f"{row} [data-kpi=change]") == ageing["change"]["buckets"][bucket]["yuan"]
+        owing += now["accounts"]
+    assert owing > 0

@@ -17,6 +17,11 @@ export function arrearsColor() {
   return expr;
 }
 
+/** The road network's classes (osm2pgrouting tag ids) and their colours. */
+export const ROAD_COLORS = {major: '#8d6e4a', track: '#c9ad84'};
+/** osm2pgrouting's mapconfig ids of the minor ways (service, track, path, footway...). */
+export const MINOR_ROAD_TAGS = [112, 113, 114, 117, 118, 119, 120, 122];
+
 const PALETTE = [
   '#1f77b4', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b', '#e377c2', '#bcbd22',
   '#7f7f7f', '#d62728',

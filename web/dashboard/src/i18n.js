@@ -10,6 +10,9 @@ export const T = {
   loading: '加载中…',
   layers: '图层',
   legend: '图例',
+  layerRoads: '道路',
+  roadMajor: '县乡道路',
+  roadTrack: '入户小路',
   layerTerritories: '片区',
   layerVillages: '村庄',
   layerAccounts: '欠费户',
@@ -101,6 +104,31 @@ export const T = {
   daysLeft: '距月末天数',
   perDayNeeded: '每日需回收',
   exports: '导出',
+  promises: '缴费承诺（本月到期）',
+  promises_made: '本月新承诺',
+  promises_due: '本月到期',
+  promises_kept: '已兑现',
+  promises_broken: '已失约',
+  promises_pending: '待兑现',
+  fieldWork: '外勤工作量',
+  collector: '收费员',
+  visits: '走访',
+  nobodyHome: '无人',
+  fieldYuan: '现场收款',
+  km: '公里',
+  noFieldWork: '本月尚无走访',
+  ageing: '账龄（欠费本金）',
+  ageBucket: '逾期',
+  accountsShort: '户',
+  sinceMonthStart: '较月初',
+};
+
+export const AGE_BUCKETS = {
+  not_due: '未到期',
+  d1_30: '1–30天',
+  d31_60: '31–60天',
+  d61_90: '61–90天',
+  d90_plus: '90天以上',
 };
 
 export const OUTCOME = {

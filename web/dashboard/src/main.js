@@ -1,7 +1,7 @@
 // The supervisor's page: log in, then the station's map with its layers, legend and cards.
 import {ApiError, allFeatures, get, login, logout, refresh} from './api.js';
 import {showCard} from './card.js';
-import {ARREARS_STEPS, OUTCOME_COLORS, collectorColors} from './colors.js';
+import {ARREARS_STEPS, OUTCOME_COLORS, ROAD_COLORS, collectorColors} from './colors.js';
 import {h, clear} from './dom.js';
 import {OUTCOME, T} from './i18n.js';
 import {
@@ -53,7 +53,10 @@ function legend(colors, names) {
     h('li', {}, h('i', {class: 'swatch', style: `background:${color}`}), names.get(id) || `#${id}`));
   const outcomes = Object.entries(OUTCOME_COLORS).map(([name, color]) =>
     h('li', {}, h('i', {class: 'dot ring', style: `background:${color}`}), OUTCOME[name] || T.pending));
+  const roads = [['major', T.roadMajor], ['track', T.roadTrack]].map(([kind, label]) =>
+    h('li', {}, h('i', {class: 'swatch road', style: `background:${ROAD_COLORS[kind]}`}), label));
   return [
+    h('h3', {}, T.layerRoads), h('ul', {class: 'legend roads'}, roads),
     h('h3', {}, T.arrears), h('ul', {class: 'legend'}, steps),
     h('h3', {}, T.responsible), h('ul', {class: 'legend'}, collectors),
     h('h3', {}, T.layerRoutes), h('ul', {class: 'legend'}, outcomes),
@@ -62,7 +65,7 @@ function legend(colors, names) {
 
 function layerSwitch(map, markers) {
   const groups = [
-    ['territories', T.layerTerritories], ['villages', T.layerVillages], ['accounts', T.layerAccounts],
+    ['roads', T.layerRoads], ['territories', T.layerTerritories], ['villages', T.layerVillages], ['accounts', T.layerAccounts],
     ['routes', T.layerRoutes], ['positions', T.layerPositions],
   ];
   return groups.map(([group, label]) => h('label', {class: 'switch'},
@@ -97,13 +100,37 @@ function tabs(map) {
   show('today');
 }
 
+/** The station shown: ?station=<id> when it is one of the user's, else the first. */
+function chooseStation(stations) {
+  const wanted = Number(new URLSearchParams(location.search).get('station'));
+  return stations.find((s) => s.id === wanted) || stations[0];
+}
+
+/** With more than one station, a switch in the header: choosing one reloads the page on
+ * it (the refresh cookie keeps the session), so every panel starts from that station. */
+function stationSwitch(stations, current) {
+  const select = $('#station-select');
+  select.hidden = stations.length < 2;
+  clear(select).append(...stations.map((s) => h('option', {value: String(s.id)}, s.name)));
+  if (current) select.value = String(current.id);
+  select.onchange = () => {
+    const url = new URL(location.href);
+    url.searchParams.set('station', select.value);
+    location.assign(url);
+  };
+}
+
 async function start() {
   $('#login').hidden = true;
   $('#app').hidden = false;
   state.me = await get('/api/auth/me');
-  const station = state.me.stations[0];
+  // An admin sees every station of the county (GET /api/stations); others their own.
+  const stations = state.me.role === 'admin' ? await get('/api/stations') : state.me.stations;
+  const station = chooseStation(stations);
   state.station = station;
+  state.stations = stations;
   $('#who').textContent = `${station ? station.name : ''} · ${state.me.display_name}`;
+  stationSwitch(stations, station);
   const q = station ? `station_id=${station.id}` : '';
   const [workload, territories, accounts] = await Promise.all([
     station ? get(`/api/workload?${q}`) : [],
@@ -148,7 +175,7 @@ async function start() {
       },
     });
     tabs(map);
-    showKpis($('#kpis'), station).catch((err) => { $('#kpis').textContent = `${T.error}：${err.message}`; });
+    showKpis($('#kpis'), station, names).catch((err) => { $('#kpis').textContent = `${T.error}：${err.message}`; });
   }
   map.on('click', (e) => {
     // The top feature under the pointer: a stop of today's routes, else an account.

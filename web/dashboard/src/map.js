@@ -2,7 +2,7 @@
 // are the base. MapLibre GL JS is served by the app from the page's npm install.
 import * as maplibregl from '../vendor/maplibre-gl/maplibre-gl.mjs';
 import {authHeaders} from './api.js';
-import {arrearsColor, collectorColor} from './colors.js';
+import {MINOR_ROAD_TAGS, ROAD_COLORS, arrearsColor, collectorColor} from './colors.js';
 
 export {maplibregl};
 
@@ -14,6 +14,7 @@ const STYLE = {
 
 /** Layer groups the switch toggles: group -> the map layers it shows. */
 export const GROUPS = {
+  roads: ['roads'],
   territories: ['territories-fill', 'territories-line'],
   villages: ['villages'],
   accounts: ['accounts'],
@@ -38,8 +39,28 @@ function empty() {
   return {type: 'FeatureCollection', features: []};
 }
 
+/** The imported road network (GET /api/tiles/roads/...; public data, drawn from zoom 8,
+ * tracks and paths from 13): the bottom of the base map, under the territories. */
+function addRoads(map) {
+  map.addSource('roads', {
+    type: 'vector', tiles: [`${location.origin}/api/tiles/roads/{z}/{x}/{y}.mvt`], minzoom: 8, maxzoom: 16,
+  });
+  const minor = ['in', ['get', 'tag_id'], ['literal', MINOR_ROAD_TAGS]];
+  map.addLayer({
+    id: 'roads', type: 'line', source: 'roads', 'source-layer': 'roads',
+    layout: {'line-join': 'round', 'line-cap': 'round'},
+    paint: {
+      'line-color': ['case', minor, ROAD_COLORS.track, ROAD_COLORS.major],
+      // One zoom curve per expression (MapLibre's rule): the class picks the width at each stop.
+      'line-width': ['interpolate', ['linear'], ['zoom'],
+        8, ['case', minor, 0.5, 1], 12, ['case', minor, 0.8, 3], 16, ['case', minor, 2.5, 6]],
+    },
+  });
+}
+
 /** Add the base sources and layers (empty until the data arrives). */
 export function addBaseLayers(map, colors) {
+  addRoads(map);
   map.addSource('territories', {type: 'geojson', data: empty()});
   map.addSource('villages', {type: 'geojson', data: empty()});
   map.addSource('accounts', {type: 'geojson', data: empty()});
