@@ -26,6 +26,7 @@ from core.models import (
     Station,
     Territory,
     User,
+    VillagePlace,
     Visit,
     territory_collector,
     user_station,
@@ -142,6 +143,7 @@ _RULES: dict[type[Any], Callable[[Scope], ColumnElement[bool]]] = {
     User: _users,
     Job: _jobs,
     Station: _stations,
+    VillagePlace: lambda scope: _in_stations(VillagePlace.station_id, scope),
 }
 
 

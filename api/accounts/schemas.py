@@ -285,6 +285,12 @@ class ImportReportSchema(Schema):
     created = fields.Integer()
     updated = fields.Integer()
     unchanged = fields.Integer()
+    approximate = fields.Integer(
+        metadata={
+            "description": "New accounts without coordinates placed at their village's "
+            "gazetteer point (location_quality approximate)"
+        }
+    )
     error_count = fields.Integer()
     errors = fields.List(fields.Nested(RowErrorSchema))
     changes = fields.List(

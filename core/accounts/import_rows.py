@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.errors import Invalid
-from core.models import Category
+from core.models import Category, LocationQuality
 from geo.coords import CoordSystem, to_wgs84
 from geo.placement import implausibility
 
@@ -55,7 +55,7 @@ COLUMNS = (
     "responsible",
     "notes",
 )
-REQUIRED = ("number", "name", "address", "village", "category", "lon", "lat")
+REQUIRED = ("number", "name", "address", "village", "category")
 #: What each column holds: the OpenAPI description of the import and docs/accounts_import.md
 #: are written from this table (a test checks both name every column).
 COLUMN_DOCS = {
@@ -70,7 +70,10 @@ COLUMN_DOCS = {
     "(or 居民, 非居民, 临时用电, 集团/集团客户).",
     "group_code": "Payer code of a group customer (集团客户), at most 32 characters; "
     "blank clears it.",
-    "lon": "Longitude in degrees, in the row's coordinate system.",
+    "lon": "Longitude in degrees, in the row's coordinate system. Blank `lon` and `lat` (or "
+    "no such columns): the account is placed at its village's point from the station's "
+    "gazetteer (`POST /api/villages/import`), `location_quality` approximate; a village "
+    "the gazetteer does not know is a row error (an existing account keeps its point).",
     "lat": "Latitude in degrees, in the row's coordinate system. The point must lie in the "
     "station's service area (swapped lon/lat and (0, 0) are refused).",
     "system": "Coordinate system of `lon`/`lat`: `wgs84`, `gcj02` (Amap, Tencent) or `bd09` "
@@ -136,6 +139,8 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    #: New accounts without coordinates placed at their village's gazetteer point.
+    approximate: int = 0
     error_count: int = 0
     errors: list[RowError] = field(default_factory=list)
     changes: list[RowChange] = field(default_factory=list)
@@ -337,6 +342,12 @@ def check_row(
         system = CoordSystem((_text(raw.get("system")) or default_system.value).lower())
     except ValueError:
         bad("system", "One of wgs84, gcj02, bd09.")
+    out["lon"] = out["lat"] = None
+    out["location_quality"] = LocationQuality.EXACT.value
+    if _text(raw.get("lon")) is None and _text(raw.get("lat")) is None:
+        # No coordinates: the importer places the account at its village's point.
+        out["location_quality"] = LocationQuality.APPROXIMATE.value
+        return out
     lonlat: list[float] = []
     for column, low, high, label in (
         ("lon", -180.0, 180.0, "Longitude"),
@@ -346,7 +357,6 @@ def check_row(
             lonlat.append(_coordinate(raw.get(column), low, high, label))
         except ValueError as exc:
             bad(column, str(exc))
-    out["lon"] = out["lat"] = None
     if system is not None and len(lonlat) == 2:
         out["lon"], out["lat"] = to_wgs84(lonlat[0], lonlat[1], system)
         reason = implausibility((out["lon"], out["lat"]), depot, radius, area)

@@ -39,7 +39,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.orm import Session
 
-from core.accounts import responsibility
+from core.accounts import gazetteer, responsibility
 from core.accounts.areas import covering_territory
 from core.accounts.customers import local_today
 from core.accounts.import_rows import (
@@ -52,14 +52,31 @@ from core.accounts.import_rows import (
     read_table,
 )
 from core.errors import Invalid
-from core.models import Account, AccountResponsibility, Role, Station, User, user_station
+from core.models import (
+    Account,
+    AccountResponsibility,
+    LocationQuality,
+    Role,
+    Station,
+    User,
+    user_station,
+)
 from core.stations.area import area_shape
 from geo.coords import CoordSystem
 
 __all__ = ["ImportMode", "ImportReport", "RowError", "UnreadableFile", "import_accounts"]
 
 #: Text columns an import row sets (the location and the collector are compared apart).
-_TEXT_FIELDS = ("name", "address", "phone", "village", "category", "group_code", "notes")
+_TEXT_FIELDS = (
+    "name",
+    "address",
+    "phone",
+    "village",
+    "category",
+    "group_code",
+    "notes",
+    "location_quality",
+)
 #: Two positions closer than this (degrees, about 1 cm) are the same place.
 _SAME_PLACE_DEG = 1e-7
 
@@ -77,6 +94,7 @@ _tmp = Table(
     Column("notes", Text),
     Column("lon", Float),
     Column("lat", Float),
+    Column("location_quality", String(16)),
     Column("responsible_id", Integer),
     prefixes=["TEMPORARY"],
     postgresql_on_commit="DROP",
@@ -92,6 +110,7 @@ _COPY_COLUMNS = (
     "notes",
     "lon",
     "lat",
+    "location_quality",
     "responsible_id",
 )
 
@@ -147,6 +166,66 @@ def _db_checks(
     return collectors
 
 
+def _place(
+    session: Session,
+    station: Station,
+    rows: dict[str, tuple[int, dict[str, Any]]],
+    report: ImportReport,
+) -> None:
+    """Rows without coordinates: an existing account keeps its point (and its quality); a
+    new one stands at its village's gazetteer point, approximate. A village the gazetteer
+    does not know, or knows in several townships, is a row error."""
+    todo = {
+        n: r
+        for n, r in rows.items()
+        if r[1]["lon"] is None and r[1]["location_quality"] == LocationQuality.APPROXIMATE.value
+    }
+    if not todo:
+        return
+    kept = session.execute(
+        select(
+            Account.number,
+            func.ST_X(Account.location),
+            func.ST_Y(Account.location),
+            cast(Account.location_quality, String),
+        ).where(
+            Account.number == any_(bindparam("numbers", list(todo), type_=ARRAY(String))),
+            Account.station_id == station.id,
+        )
+    ).all()
+    for number, lon, lat, quality in kept:
+        data = todo.pop(number)[1]
+        data["lon"], data["lat"], data["location_quality"] = float(lon), float(lat), quality
+    villages = {d["village"] for _, d in todo.values() if d["village"]}
+    points = gazetteer.village_points(session, station.id, villages)
+    for row, data in todo.values():
+        if not data["village"]:
+            continue  # already reported: the village is required
+        found = points.get(data["village"], [])
+        if not found:
+            report.add(
+                RowError(
+                    row,
+                    "village",
+                    f"No lon/lat and no village {data['village']!r} in the station's "
+                    "gazetteer: give coordinates or import the gazetteer first.",
+                )
+            )
+        elif len(found) > 1:
+            towns = ", ".join(t for t, _, _ in found)
+            report.add(
+                RowError(
+                    row,
+                    "village",
+                    f"No lon/lat and village {data['village']!r} is in several townships "
+                    f"({towns}): give coordinates.",
+                )
+            )
+        else:
+            _, data["lon"], data["lat"] = found[0]
+            report.approximate += 1
+
+
 def _write(
     session: Session,
     station: Station,
@@ -174,6 +253,9 @@ def _write(
         "group_code": _tmp.c.group_code,
         "notes": _tmp.c.notes,
         "location": point,
+        "location_quality": cast(
+            _tmp.c.location_quality, Account.__table__.c.location_quality.type
+        ),
         # The covering territory is set here, so no second pass rewrites every row.
         "territory_id": covering_territory(literal(station.id, Integer), point),
         # Only new accounts take it here; existing ones change hands through the history.
@@ -331,6 +413,7 @@ def import_accounts(
         # Every row with a number, good or bad: each of its problems is reported at once.
         errors_before = report.error_count
         collectors = _db_checks(session, station, numbered, mode, report)
+        _place(session, station, numbered, report)
         bad_rows.update(e.row for e in report.errors[errors_before:])
     report.errors.sort(key=lambda e: (e.row, e.field))
     if report.error_count and not dry_run:

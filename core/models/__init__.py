@@ -43,6 +43,7 @@ from core.models.org import (
     territory_collector,
     user_station,
 )
+from core.models.places import VillagePlace
 from core.models.plans import Plan, PlanPublication, PlanStatus, Route, Stop
 from core.models.receipts import ReceiptBlock, ReceiptSeries
 from core.models.reminders import Reminder, ReminderKind, ReminderStatus
@@ -64,6 +65,7 @@ __all__ = [
     "CallOutcome",
     "Category",
     "LocationQuality",
+    "VillagePlace",
     "ChangeLog",
     "Channel",
     "CollectorProfile",

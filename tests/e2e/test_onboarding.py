@@ -111,6 +111,20 @@ def test_a_station_starts_from_an_empty_database(app, client, session):
         client, "/api/accounts/import", sup, "accounts.csv", station_id=str(st), dry_run="false"
     )
     assert real.status_code == 200 and real.json["created"] == 16, real.json
+    # 4b. The village gazetteer, then accounts without coordinates: approximate.
+    villages = _upload(
+        client, "/api/villages/import", sup, "villages.csv", station_id=str(st), dry_run="false"
+    )
+    assert villages.status_code == 200 and villages.json["created"] == 3, villages.json
+    rough = _upload(
+        client,
+        "/api/accounts/import",
+        sup,
+        "accounts_no_coordinates.csv",
+        station_id=str(st),
+        dry_run="false",
+    )
+    assert rough.status_code == 200 and rough.json["approximate"] == 3, rough.json
     # 5. The month's bills: twice (nothing added the second time), then a re-billed file.
     bills = _upload(
         client, "/api/bills/import", sup, "bills_2026-11.csv", station_id=str(st), dry_run="false"
@@ -129,6 +143,15 @@ def test_a_station_starts_from_an_empty_database(app, client, session):
         dry_run="false",
     )
     assert rebilled.json["rebilled"] == 1, rebilled.json
+    village_bill = _upload(
+        client,
+        "/api/bills/import",
+        sup,
+        "bills_2026-11_village.csv",
+        station_id=str(st),
+        dry_run="false",
+    )
+    assert village_bill.json["created"] == 1, village_bill.json
     # 6. Territories, each with its collector.
     for name, cid in (("territory_west.json", c1), ("territory_east.json", c2)):
         terr = client.post(
@@ -166,3 +189,8 @@ def test_a_station_starts_from_an_empty_database(app, client, session):
     # The collector logs in and finds the day's route.
     mine = client.get("/api/me/route", headers=_bearer(client, "sm-collector-1", PASSWORD))
     assert mine.status_code == 200 and mine.json["stops"], mine.json
+    # The approximate account is planned with the wider service time, and says so.
+    rough_stop = next(s for s in mine.json["stops"] if s["account"]["number"] == "SM000017")
+    assert rough_stop["account"]["location_quality"] == "approximate"
+    assert rough_stop["explain"]["location_quality"] == "approximate"
+    assert rough_stop["explain"]["service_note"]

@@ -118,6 +118,15 @@ def _csv_accounts(w: World) -> dict[str, Any]:
     }
 
 
+def _csv_villages(w: World) -> dict[str, Any]:
+    rows = "name,township,lon,lat\n新村,城关镇,110.27,34.13\n"
+    return {
+        "station_id": str(w.station_a.id),
+        "dry_run": "true",
+        "file": (io.BytesIO(rows.encode()), "villages.csv"),
+    }
+
+
 def _csv_bills(w: World) -> dict[str, Any]:
     number = w.accounts["a"].number
     rows = f"account_number,period,amount,due_date\n{number},2027-01,10.00,2027-02-10\n"
@@ -241,6 +250,13 @@ MATRIX: dict[tuple[str, str], Row] = {
         STAFF_AT.format(ok=200),
         lambda w, r, c: Req(
             "/api/accounts/import", data=_csv_accounts(w), content_type="multipart/form-data"
+        ),
+    ),
+    ("GET", "/api/villages"): Row(LIST, lambda w, r, c: Req("/api/villages")),
+    ("POST", "/api/villages/import"): Row(
+        STAFF_AT.format(ok=200),
+        lambda w, r, c: Req(
+            "/api/villages/import", data=_csv_villages(w), content_type="multipart/form-data"
         ),
     ),
     ("GET", "/api/accounts/<int(max=2147483647):account_id>/deposits"): Row(
