@@ -9,12 +9,17 @@ import datetime as dt
 import io
 import json
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, make_url, select
+from sqlalchemy.orm import Session
 
 from core.models import Account, Bill, Station, User
 from core.planning.runner import run_plan_job
+from tests.conftest import TEST_DATABASE_URL, _drop_database, alembic_config
 from tests.support.plans import FAST, TZ, local_today
 
 SAMPLES = Path(__file__).resolve().parents[2] / "docs" / "samples"
@@ -54,10 +59,35 @@ def _staff(client, headers, username, role, station_id) -> tuple[int, str]:
     return resp.json["id"], username
 
 
-def test_a_station_starts_from_an_empty_database(app, client, session):
+@pytest.fixture
+def empty_app() -> Iterator[Any]:
+    """The app on a database of its own, migrated to head and holding nothing (the shared
+    test database holds what other tests committed); dropped afterwards."""
+    from alembic import command
+
+    from api import create_app
+    from api.config import TestConfig
+    from core.db import ensure_database
+
+    base = make_url(TEST_DATABASE_URL)
+    url = base.set(database=f"{base.database}_onboarding").render_as_string(hide_password=False)
+    _drop_database(url)
+    ensure_database(url)
+    command.upgrade(alembic_config(url), "head")
+    app = create_app(TestConfig, DATABASE_URL=url)
+    try:
+        yield app
+    finally:
+        app.extensions["db_engine"].dispose()
+        _drop_database(url)
+
+
+def test_a_station_starts_from_an_empty_database(empty_app):
     """Empty database -> station, staff, accounts, bills, territories -> a published plan."""
-    for model in (Station, User, Account, Bill):
-        assert session.scalar(select(func.count()).select_from(model)) == 0
+    app, client = empty_app, empty_app.test_client()
+    with Session(app.extensions["db_engine"]) as session:
+        for model in (Station, User, Account, Bill):
+            assert session.scalar(select(func.count()).select_from(model)) == 0
     # 1. The first admin, from the command line, changes the password at first login.
     cli = app.test_cli_runner().invoke(
         args=[

@@ -20,7 +20,6 @@ from sqlalchemy.orm import sessionmaker
 from api import create_app
 from api.config import TestConfig
 from api.plans import tasks
-from api.route_cache import install as install_route_cache
 from core.models import Job, JobStatus, Payment
 from core.users.throttle import MAX_FAILURES
 from tests.conftest import TEST_DATABASE_URL
@@ -36,9 +35,8 @@ def _closed_port() -> int:
 
 
 @pytest.fixture
-def down_app(engine: Any, connection: Any, app: Any) -> Iterator[Any]:
-    """An app whose Redis (cache, throttle, Celery broker) refuses connections; afterwards
-    the healthy app's route cache is the process's again (the session events use it)."""
+def down_app(engine: Any, connection: Any) -> Iterator[Any]:
+    """An app whose Redis (cache, throttle, Celery broker) refuses connections."""
     url = f"redis://127.0.0.1:{_closed_port()}/0"
     down = create_app(TestConfig, DATABASE_URL=TEST_DATABASE_URL, REDIS_URL=url)
     down.extensions["db_sessionmaker"] = sessionmaker(
@@ -46,7 +44,6 @@ def down_app(engine: Any, connection: Any, app: Any) -> Iterator[Any]:
     )
     yield down
     down.extensions["db_engine"].dispose()
-    install_route_cache(app.extensions["route_cache"])
 
 
 def _auth(client: Any, user: Any, device: str = "phone") -> dict[str, str]:
