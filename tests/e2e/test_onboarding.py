@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, make_url, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.models import Account, Bill, Station, User
 from core.planning.runner import run_plan_job
-from tests.conftest import TEST_DATABASE_URL, _drop_database, alembic_config
 from tests.support.plans import FAST, TZ, local_today
+from tests.support.scratch import scratch_app
 
 SAMPLES = Path(__file__).resolve().parents[2] / "docs" / "samples"
 PASSWORD = "石门-first-day-2026"
@@ -61,25 +61,8 @@ def _staff(client, headers, username, role, station_id) -> tuple[int, str]:
 
 @pytest.fixture
 def empty_app() -> Iterator[Any]:
-    """The app on a database of its own, migrated to head and holding nothing (the shared
-    test database holds what other tests committed); dropped afterwards."""
-    from alembic import command
-
-    from api import create_app
-    from api.config import TestConfig
-    from core.db import ensure_database
-
-    base = make_url(TEST_DATABASE_URL)
-    url = base.set(database=f"{base.database}_onboarding").render_as_string(hide_password=False)
-    _drop_database(url)
-    ensure_database(url)
-    command.upgrade(alembic_config(url), "head")
-    app = create_app(TestConfig, DATABASE_URL=url)
-    try:
+    with scratch_app("onboarding") as app:
         yield app
-    finally:
-        app.extensions["db_engine"].dispose()
-        _drop_database(url)
 
 
 def test_a_station_starts_from_an_empty_database(empty_app):
