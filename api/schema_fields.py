@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 
 from marshmallow import ValidationError, fields
 
+from core.dates import DAY_MESSAGE, INSTANT_MESSAGE, day_in_range, instant_in_range
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 #: The same rule in the OpenAPI, so clients (and schemathesis) know what a Text accepts.
 TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
@@ -90,7 +92,33 @@ class Latitude(_Degrees):
     label = "Latitude"
 
 
-class UtcDateTime(fields.AwareDateTime):
+class Day(fields.Date):
+    """A calendar day (``2026-12-10``) from 2000-01-01 to 2099-12-31: the one date field of
+    every schema, so year 1 or 9999 is a field error, never an overflow later."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        spec = {"description": DAY_MESSAGE}
+        super().__init__(*args, **documented(kwargs, **spec))
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dt.date:
+        day = super()._deserialize(value, attr, data, **kwargs)
+        if not day_in_range(day):
+            raise ValidationError(DAY_MESSAGE)
+        return day
+
+
+class Instant(fields.AwareDateTime):
+    """An instant with its offset, from 2000-01-01 to 2099-12-31 UTC: the one date-time
+    field of every schema (a naive time is refused; year 1 or 9999 is a field error)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dt.datetime:
+        instant = super()._deserialize(value, attr, data, **kwargs)
+        if not instant_in_range(instant):
+            raise ValidationError(INSTANT_MESSAGE)
+        return instant
+
+
+class UtcDateTime(Instant):
     """An instant in UTC (``+00:00``), whatever zone it was read in."""
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:

@@ -14,17 +14,18 @@ from api.accounts.views import blp
 from api.auth.jwt import current_scope
 from api.db import get_session
 from api.money.schemas import AmountDueSchema, AsOfArgs, due_body
+from api.schema_fields import Day, Instant
 from core.accounts import card as service
 from core.accounts import customers
 
 
 class CardVisitSchema(Schema):
     id = fields.UUID()
-    at = fields.AwareDateTime()
+    at = Instant()
     outcome = fields.String()
     collector_id = fields.Integer()
     collector_name = fields.String()
-    promise_date = fields.Date(allow_none=True)
+    promise_date = Day(allow_none=True)
     fix_distance_m = fields.Float(
         allow_none=True, metadata={"description": "The visit's GNSS fix to the mapped point"}
     )

@@ -10,7 +10,7 @@ from geoalchemy2.shape import to_shape
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from api.pagination import KeysetArgs
-from api.schema_fields import LOCATION_QUALITY_DOC, Latitude, Longitude, Money, Text
+from api.schema_fields import LOCATION_QUALITY_DOC, Day, Latitude, Longitude, Money, Text
 from core.accounts.customers import AccountSort
 from core.accounts.import_rows import ImportMode
 from core.models import Category
@@ -65,7 +65,7 @@ class AccountSchema(Schema):
         metadata={"enum": ["exact", "approximate"], "description": LOCATION_QUALITY_DOC},
     )
     arrears = Money(dump_only=True, allow_none=True)
-    oldest_due = fields.Date(dump_only=True, allow_none=True)
+    oldest_due = Day(dump_only=True, allow_none=True)
     days_overdue = fields.Integer(
         dump_only=True, metadata={"description": "Days since oldest_due (0: owes nothing)"}
     )
@@ -117,7 +117,7 @@ class AccountListArgs(KeysetArgs):
     arrears_min = Money()
     arrears_max = Money()
     overdue_days_min = fields.Integer(validate=validate.Range(min=0, max=36500))
-    as_of = fields.Date(metadata={"description": "Arrears and days overdue as of this date"})
+    as_of = Day(metadata={"description": "Arrears and days overdue as of this date"})
     bbox = fields.String(
         metadata={
             "description": "min_lon,min_lat,max_lon,max_lat (WGS-84)",
@@ -205,14 +205,14 @@ class FeatureCollectionSchema(Schema):
 
 
 class HistoryArgs(Schema):
-    on = fields.Date(metadata={"description": "Only the row covering this local date"})
+    on = Day(metadata={"description": "Only the row covering this local date"})
 
 
 class ResponsibilitySchema(Schema):
     account_id = fields.Integer(dump_only=True)
     collector_id = fields.Integer(dump_only=True)
-    valid_from = fields.Date(dump_only=True)
-    valid_to = fields.Date(dump_only=True, allow_none=True)
+    valid_from = Day(dump_only=True)
+    valid_to = Day(dump_only=True, allow_none=True)
     assigned_by = fields.Integer(dump_only=True, allow_none=True)
 
 

@@ -6,7 +6,7 @@ from flask_smorest.fields import Upload
 from marshmallow import Schema, fields
 
 from api.accounts.schemas import Id, RowErrorSchema
-from api.schema_fields import Money, UtcDateTime
+from api.schema_fields import Day, Money, UtcDateTime
 
 
 class BillImportForm(Schema):
@@ -23,7 +23,7 @@ class BillImportForm(Schema):
 class RebilledSchema(Schema):
     row = fields.Integer()
     number = fields.String()
-    period = fields.Date()
+    period = Day()
     bill_id = fields.Integer()
     from_amount = Money(data_key="from")
     to_amount = Money(data_key="to")
@@ -63,8 +63,8 @@ class AdjustmentSchema(Schema):
 
 class StatementBillSchema(Schema):
     id = fields.Integer()
-    period = fields.Date()
-    due_date = fields.Date()
+    period = Day()
+    due_date = Day()
     billed = Money(metadata={"description": "As first billed"})
     amount = Money(metadata={"description": "Billed plus its adjustments"})
     reading_from = fields.Decimal(as_string=True, allow_none=True)

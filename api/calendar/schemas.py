@@ -4,7 +4,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from api.schema_fields import Text
+from api.schema_fields import Day, Text
 from core.models import PeriodKind
 from core.planning.calendar import MAX_MARKET_VILLAGES, MAX_PERIODS
 
@@ -20,8 +20,8 @@ class PeriodSchema(Schema):
         },
     )
     name = Text(required=True, max_length=60, validate=validate.Length(min=1))
-    first_day = fields.Date(required=True)
-    last_day = fields.Date(required=True, metadata={"description": "Included"})
+    first_day = Day(required=True)
+    last_day = Day(required=True, metadata={"description": "Included"})
 
 
 class MarketDaySchema(Schema):

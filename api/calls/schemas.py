@@ -2,14 +2,14 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from api.schema_fields import Text
+from api.schema_fields import Day, Instant, Text
 from core.models import CallOutcome
 
 
 class CallSchema(Schema):
     id = fields.UUID(required=True, metadata={"description": "Minted by the phone; kept forever"})
     account_id = fields.Integer(required=True, strict=True)
-    for_date = fields.Date(required=True, metadata={"description": "The visit's day"})
+    for_date = Day(required=True, metadata={"description": "The visit's day"})
     outcome = fields.Enum(
         CallOutcome,
         by_value=True,
@@ -21,7 +21,7 @@ class CallSchema(Schema):
     )
     home_from = fields.Time(load_default=None, metadata={"description": "Station-local"})
     home_until = fields.Time(load_default=None, metadata={"description": "Station-local"})
-    called_at = fields.AwareDateTime(required=True)
+    called_at = Instant(required=True)
     device_id = Text(load_default=None, max_length=64)
 
 
@@ -45,7 +45,7 @@ class CollectorCallsSchema(Schema):
 
 class PlanCallsSchema(Schema):
     plan_id = fields.Integer()
-    date = fields.Date()
+    date = Day()
     by_collector = fields.List(fields.Nested(CollectorCallsSchema))
 
 
@@ -64,6 +64,6 @@ class WeekDaySchema(Schema):
 
 class PlanWeekSchema(Schema):
     plan_id = fields.Integer()
-    date = fields.Date()
+    date = Day()
     working_days_left = fields.List(fields.String())
     week = fields.List(fields.Nested(WeekDaySchema))

@@ -7,8 +7,8 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, fields, validate
 
-from api.money.schemas import DATES, ID
-from api.schema_fields import Money, Text, UtcDateTime, documented
+from api.money.schemas import ID
+from api.schema_fields import Day, Money, Text, UtcDateTime, documented
 from core.kpis.collection import GROUPS
 
 DECIMAL_PATTERN = r"^-?\d+(\.\d+)?$"
@@ -39,11 +39,9 @@ class KpiArgs(Schema):
         validate=validate.Regexp(r"^20\d\d-(0[1-9]|1[0-2])$"),
         metadata={"description": "YYYY-MM (instead of date_from/date_to; default: this month)"},
     )
-    date_from = fields.Date(load_default=None, validate=DATES)
-    date_to = fields.Date(load_default=None, validate=DATES)
-    as_of = fields.Date(
-        load_default=None, validate=DATES, metadata={"description": "Default: today"}
-    )
+    date_from = Day(load_default=None)
+    date_to = Day(load_default=None)
+    as_of = Day(load_default=None, metadata={"description": "Default: today"})
 
 
 class CollectionArgs(KpiArgs):
@@ -59,8 +57,8 @@ class RankingArgs(KpiArgs):
 
 
 class KpiPeriodSchema(Schema):
-    date_from = fields.Date(attribute="start")
-    date_to = fields.Date(attribute="end")
+    date_from = Day(attribute="start")
+    date_to = Day(attribute="end")
 
 
 class KpiCollectionSchema(Schema):
@@ -84,14 +82,14 @@ class KpiCollectionAnswerSchema(Schema):
 
 
 class KpiDayOwingSchema(Schema):
-    day = fields.Date()
+    day = Day()
     owing = Money()
     accounts = fields.Integer()
 
 
 class KpiMonthEndSchema(Schema):
-    as_of = fields.Date()
-    month_end = fields.Date()
+    as_of = Day()
+    month_end = Day()
     owing = Money()
     accounts = fields.Integer()
     days_left = fields.Integer()
@@ -102,7 +100,7 @@ class KpiMonthEndSchema(Schema):
 
 class KpiPromisesSchema(Schema):
     period = fields.Nested(KpiPeriodSchema)
-    as_of = fields.Date()
+    as_of = Day()
     made = fields.Integer()
     due = fields.Integer()
     kept = fields.Integer()
@@ -142,7 +140,7 @@ def _cells() -> Any:
 
 
 class KpiAgeingTableSchema(Schema):
-    as_of = fields.Date()
+    as_of = Day()
     buckets = _cells()
     stages = _cells()
 
@@ -169,7 +167,7 @@ class KpiHistoryVisitSchema(Schema):
     device_time = UtcDateTime()
     collector_id = fields.Integer()
     outcome = fields.String()
-    promise_date = fields.Date(allow_none=True)
+    promise_date = Day(allow_none=True)
     kept = fields.Boolean(allow_none=True)
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from api.money.schemas import DATES, ID, INSTANTS, ClientId, NonNegativeAmount, PositiveAmount
-from api.schema_fields import Money, Text
+from api.money.schemas import ID, ClientId, NonNegativeAmount, PositiveAmount
+from api.schema_fields import Day, Instant, Money, Text
 
 
 class HandoverSchema(Schema):
@@ -14,7 +14,7 @@ class HandoverSchema(Schema):
     id = ClientId(required=True)
     collector_id = fields.Integer(strict=True, required=True, validate=ID)
     amount = PositiveAmount(required=True)
-    handed_at = fields.AwareDateTime(required=True, validate=INSTANTS)
+    handed_at = Instant(required=True)
     device_id = Text(max_length=64, load_default=None, allow_none=True)
 
 
@@ -24,8 +24,8 @@ class CashEventSchema(Schema):
     collector_id = fields.Integer()
     station_id = fields.Integer()
     amount = Money()
-    occurred_at = fields.DateTime()
-    business_date = fields.Date()
+    occurred_at = Instant()
+    business_date = Day()
     replay = fields.Boolean()
 
 
@@ -34,7 +34,7 @@ class CountSchema(Schema):
 
     id = ClientId(required=True)
     collector_id = fields.Integer(strict=True, required=True, validate=ID)
-    business_date = fields.Date(required=True, validate=DATES)
+    business_date = Day(required=True)
     counted = NonNegativeAmount(required=True)
     device_id = Text(max_length=64, load_default=None, allow_none=True)
 
@@ -44,7 +44,7 @@ class ReconciliationSchema(Schema):
 
     id = fields.UUID()
     collector_id = fields.Integer()
-    business_date = fields.Date()
+    business_date = Day()
     opening = Money()
     collected = Money(metadata={"description": "Field cash, quarantined uploads included"})
     quarantined = Money(allow_none=True)
@@ -65,7 +65,7 @@ class PositionSchema(Schema):
     what no count has covered yet."""
 
     collector_id = fields.Integer()
-    last_count_day = fields.Date(allow_none=True)
+    last_count_day = Day(allow_none=True)
     opening = Money()
     collected = Money()
     quarantined = Money()
@@ -76,8 +76,7 @@ class PositionSchema(Schema):
 
 
 class ReconciliationListArgs(Schema):
-    business_date = fields.Date(
+    business_date = Day(
         load_default=None,
-        validate=DATES,
         metadata={"description": "Business day (default: today at the caller's station)"},
     )

@@ -7,10 +7,10 @@ import csv
 import io
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields
+from marshmallow import Schema, ValidationError
 
-from api.money.schemas import INSTANTS, PositiveAmount
-from api.schema_fields import Text
+from api.money.schemas import PositiveAmount
+from api.schema_fields import Instant, Text
 
 CSV_COLUMNS = ("channel_txn_id", "account_number", "amount", "paid_at")
 MAX_IMPORT_ROWS = 5000
@@ -22,7 +22,7 @@ class ChannelRowSchema(Schema):
     channel_txn_id = Text(required=True, max_length=64)
     account_number = Text(required=True, max_length=32)
     amount = PositiveAmount(required=True)
-    paid_at = fields.AwareDateTime(required=True, validate=INSTANTS)
+    paid_at = Instant(required=True)
 
 
 def parse_csv(text: str) -> list[dict[str, Any] | ValidationError]:

@@ -6,8 +6,8 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from api.money.schemas import DATES, ID, INSTANTS, AllocationSchema, PositiveAmount
-from api.schema_fields import Money, Text
+from api.money.schemas import ID, AllocationSchema, PositiveAmount
+from api.schema_fields import Day, Instant, Money, Text
 from core.models import Channel
 from core.money.ids import is_client_id
 
@@ -31,7 +31,7 @@ class GroupPaymentSchema(Schema):
     )
     amount = PositiveAmount(required=True)
     channel = fields.Enum(Channel, by_value=True, required=True)
-    collected_at = fields.AwareDateTime(required=True, validate=INSTANTS)
+    collected_at = Instant(required=True)
     device_id = Text(max_length=64, load_default=None, allow_none=True)
     channel_txn_id = Text(
         max_length=64,
@@ -80,15 +80,13 @@ class GroupPaymentOutSchema(Schema):
     unallocated = Money(metadata={"description": "Beyond what the group owed: group credit"})
     channel = fields.String()
     channel_txn_id = fields.String(allow_none=True)
-    collected_at = fields.DateTime()
-    recorded_at = fields.DateTime()
+    collected_at = Instant()
+    recorded_at = Instant()
     parts = fields.List(fields.Nested(PartSchema))
 
 
 class GroupArgs(Schema):
-    as_of = fields.Date(
-        load_default=None, validate=DATES, metadata={"description": "Station-local date"}
-    )
+    as_of = Day(load_default=None, metadata={"description": "Station-local date"})
 
 
 class GroupAccountSchema(Schema):
@@ -107,14 +105,14 @@ class GroupPaymentBriefSchema(Schema):
     amount = Money()
     unallocated = Money()
     channel = fields.String()
-    collected_at = fields.DateTime()
+    collected_at = Instant()
 
 
 class GroupSchema(Schema):
     """A group customer's accounts in the caller's scope and what they owe."""
 
     code = fields.String()
-    as_of = fields.Date()
+    as_of = Day()
     accounts = fields.List(fields.Nested(GroupAccountSchema))
     total_due = Money()
     credit = Money(metadata={"description": "Group credit: unallocated remainders"})

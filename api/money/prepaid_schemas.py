@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from api.money.schemas import INSTANTS, AllocationSchema, ClientId, PositiveAmount
-from api.schema_fields import Money, Text
+from api.money.schemas import AllocationSchema, ClientId, PositiveAmount
+from api.schema_fields import Instant, Money, Text
 from core.models import Channel
 
 _DEPOSIT_CHANNELS = ["counter", "kiosk", "alipay", "wechat", "bank"]
@@ -19,7 +19,7 @@ class DepositSchema(Schema):
     channel = fields.Enum(
         Channel, by_value=True, required=True, metadata={"enum": _DEPOSIT_CHANNELS}
     )
-    collected_at = fields.AwareDateTime(required=True, validate=INSTANTS)
+    collected_at = Instant(required=True)
     device_id = Text(max_length=64, load_default=None, allow_none=True)
 
 
@@ -38,8 +38,8 @@ class DepositOutSchema(Schema):
     account_id = fields.Integer()
     amount = Money()
     channel = fields.String()
-    collected_at = fields.DateTime()
-    recorded_at = fields.DateTime()
+    collected_at = Instant()
+    recorded_at = Instant()
     autopay = fields.Nested(DrawSchema, allow_none=True)
     balance = Money()
 
@@ -52,15 +52,15 @@ class DepositItemSchema(Schema):
     id = fields.UUID()
     amount = Money()
     channel = fields.String()
-    collected_at = fields.DateTime()
-    recorded_at = fields.DateTime()
+    collected_at = Instant()
+    recorded_at = Instant()
 
 
 class DrawItemSchema(Schema):
     payment_id = fields.UUID()
     amount = Money()
     trigger = fields.String()
-    created_at = fields.DateTime()
+    created_at = Instant()
     reversed = fields.Boolean()
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import uuid
 from decimal import Decimal
@@ -10,7 +9,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
-from api.schema_fields import Money, Text, documented
+from api.schema_fields import Day, Instant, Money, Text, documented
 from core.models import Channel
 from core.models.review import RESOLUTION_ACTIONS
 from core.money import AmountDue, quarantine
@@ -23,11 +22,6 @@ MAX_BATCH = 200
 RECEIPT_PATTERN = r"^[A-Za-z0-9_-]{1,48}-[0-9]{6}$"
 #: Database ids are 32-bit: larger numbers are refused before they reach a query.
 ID = validate.Range(min=1, max=2**31 - 1)
-#: Business dates and instants the ledger accepts (also keeps date arithmetic in range).
-DATES = validate.Range(min=dt.date(2000, 1, 1), max=dt.date(2099, 12, 31))
-INSTANTS = validate.Range(
-    min=dt.datetime(2000, 1, 1, tzinfo=dt.UTC), max=dt.datetime(2099, 12, 31, tzinfo=dt.UTC)
-)
 
 
 class ClientId(fields.UUID):
@@ -82,7 +76,7 @@ class PaymentSchema(Schema):
     account_id = fields.Integer(strict=True, required=True, validate=ID)
     amount = PositiveAmount(required=True)
     channel = fields.Enum(Channel, by_value=True, required=True)
-    collected_at = fields.AwareDateTime(required=True, validate=INSTANTS)
+    collected_at = Instant(required=True)
     device_id = Text(max_length=64, load_default=None, allow_none=True)
     bill_ids = fields.List(
         fields.Integer(strict=True, validate=ID),
@@ -148,8 +142,8 @@ class PaymentOutSchema(Schema):
     account_id = fields.Integer()
     amount = Money()
     channel = fields.String()
-    collected_at = fields.DateTime()
-    recorded_at = fields.DateTime()
+    collected_at = Instant()
+    recorded_at = Instant()
     device_id = fields.String(allow_none=True)
     receipt_no = fields.String(allow_none=True)
     collector_id = fields.Integer(allow_none=True)
@@ -169,15 +163,13 @@ class ReversalSchema(Schema):
 
 
 class AsOfArgs(Schema):
-    as_of = fields.Date(
-        load_default=None, validate=DATES, metadata={"description": "Station-local date"}
-    )
+    as_of = Day(load_default=None, metadata={"description": "Station-local date"})
 
 
 class BillDueSchema(Schema):
     bill_id = fields.Integer()
-    period = fields.Date()
-    due_date = fields.Date()
+    period = Day()
+    due_date = Day()
     amount = Money()
     principal = Money()
     late_fee = Money()
@@ -197,7 +189,7 @@ class AmountDueSchema(Schema):
     """What an account owes if it pays on ``as_of``: per bill, aged, and its escalation stage."""
 
     account_id = fields.Integer()
-    as_of = fields.Date()
+    as_of = Day()
     principal = Money()
     late_fee = Money()
     total = Money()
@@ -212,7 +204,7 @@ class AmountDueSchema(Schema):
 class ResolutionSchema(Schema):
     kind = fields.String(metadata={"enum": ["released", "reversed", *RESOLUTION_ACTIONS]})
     id = fields.String(metadata={"description": "The payment (released) or reversal entry"})
-    at = fields.DateTime()
+    at = Instant()
 
 
 class ExceptionSchema(Schema):
@@ -231,7 +223,7 @@ class ExceptionSchema(Schema):
     amount = Money()
     detail = fields.String()
     collector_id = fields.Integer(allow_none=True)
-    created_at = fields.DateTime()
+    created_at = Instant()
     resolution = fields.Nested(ResolutionSchema, allow_none=True)
 
 
@@ -299,13 +291,11 @@ class AuditSchema(Schema):
     device_id = fields.String(allow_none=True)
     amount = Money(allow_none=True)
     detail = fields.Dict()
-    recorded_at = fields.DateTime()
+    recorded_at = Instant()
 
 
 class ArrearsListArgs(Schema):
-    as_of = fields.Date(
-        load_default=None, validate=DATES, metadata={"description": "Default: today (UTC+8)"}
-    )
+    as_of = Day(load_default=None, metadata={"description": "Default: today (UTC+8)"})
     stage = fields.String(
         load_default=None,
         validate=validate.OneOf(
@@ -362,12 +352,12 @@ class RateSchema(Schema):
     station_id = fields.Integer(strict=True, load_default=None, allow_none=True, validate=ID)
     # No lower bound here: stored national versions start in 1996, and a new version must
     # start after today anyway (checked by the view).
-    effective_from = fields.Date(required=True, validate=validate.Range(max=DATES.max))
+    effective_from = Day(required=True)
     residential = Rate(required=True)
     other_current_year = Rate(required=True)
     other_earlier_years = Rate(required=True)
     minimum = NonNegativeAmount(required=True)
-    created_at = fields.DateTime(dump_only=True)
+    created_at = Instant(dump_only=True)
 
 
 class RateArgs(Schema):

@@ -8,16 +8,22 @@ from geoalchemy2.shape import to_shape
 from marshmallow import RAISE, Schema, fields, validate
 
 from api.plans.schemas import linestring_geojson
-from api.schema_fields import LOCATION_QUALITY_DOC, Latitude, Longitude, Money, UtcDateTime
+from api.schema_fields import (
+    LOCATION_QUALITY_DOC,
+    Day,
+    Instant,
+    Latitude,
+    Longitude,
+    Money,
+    UtcDateTime,
+)
 
 
 class RouteDayArgs(Schema):
     class Meta:
         unknown = RAISE
 
-    date = fields.Date(
-        load_default=None, metadata={"description": "Station-local day (default today)"}
-    )
+    date = Day(load_default=None, metadata={"description": "Station-local day (default today)"})
 
 
 class FieldAccountSchema(Schema):
@@ -39,7 +45,7 @@ class FieldAccountSchema(Schema):
 
 
 class FieldDueSchema(Schema):
-    as_of = fields.Date()
+    as_of = Day()
     principal = Money()
     late_fee = Money()
     total = Money()
@@ -48,9 +54,9 @@ class FieldDueSchema(Schema):
 class FieldHistorySchema(Schema):
     visits = fields.Integer()
     by_outcome = fields.Dict(keys=fields.String(), values=fields.Integer())
-    last_visit_at = fields.AwareDateTime(allow_none=True)
+    last_visit_at = Instant(allow_none=True)
     last_outcome = fields.String(allow_none=True)
-    last_promise_date = fields.Date(allow_none=True)
+    last_promise_date = Day(allow_none=True)
     escalation_stage = fields.String()
     oldest_days_overdue = fields.Integer()
 
@@ -60,10 +66,8 @@ class FieldStopSchema(Schema):
     seq = fields.Integer(attribute="stop.seq")
     eta = UtcDateTime(attribute="stop.eta")
     departure = UtcDateTime(attribute="stop.departure")
-    eta_local = fields.AwareDateTime(metadata={"description": "eta on the station's clock"})
-    departure_local = fields.AwareDateTime(
-        metadata={"description": "departure on the station's clock"}
-    )
+    eta_local = Instant(metadata={"description": "eta on the station's clock"})
+    departure_local = Instant(metadata={"description": "departure on the station's clock"})
     mandatory = fields.Boolean(attribute="stop.mandatory")
     locked = fields.Boolean(attribute="stop.locked")
     expected_value = Money(attribute="stop.expected_value")
@@ -88,13 +92,13 @@ class FieldRouteSchema(Schema):
     route_id = fields.Integer(attribute="route.id")
     plan_id = fields.Integer(attribute="plan.id")
     plan_version = fields.Integer(attribute="plan.version")
-    plan_date = fields.Date(attribute="plan.plan_date")
+    plan_date = Day(attribute="plan.plan_date")
     published_at = UtcDateTime(attribute="plan.published_at", allow_none=True)
     timezone = fields.String(metadata={"description": "The station's zone (times are UTC)"})
     collector_id = fields.Integer(attribute="route.collector_id")
     travel_seconds = fields.Integer(attribute="route.travel_seconds")
     expected_value = Money(attribute="route.expected_value")
-    as_of = fields.Date()
+    as_of = Day()
     geometry = fields.Method("_geometry", metadata={"description": "GeoJSON LineString"})
     stops = fields.List(fields.Nested(FieldStopSchema))
     redacted = fields.Integer(
@@ -121,7 +125,7 @@ class ReplanSchema(Schema):
         validate=validate.OneOf(["wgs84"]),
         metadata={"description": "Coordinate system; only wgs84 is accepted here"},
     )
-    date = fields.Date(load_default=None, metadata={"description": "Day (default today)"})
+    date = Day(load_default=None, metadata={"description": "Day (default today)"})
     # The collector waits at a door: the solver's share of an answer within 2 s. Valuing
     # the collector's accounts against the plan's kept priors takes ~0.3 s more; on the
     # demo county 1 s earns 99.98 % of what 3 s does (bench/replan_budget.py).

@@ -8,6 +8,8 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates
 
+from api.schema_fields import Day
+
 MAX_LIMIT = 1000
 
 
@@ -86,9 +88,7 @@ class ItemsArgs(Schema):
         validate=validate.Length(max=100),
         metadata={"description": "RFC 3339 instant, date or interval (visits, routes)"},
     )
-    date = fields.Date(
-        load_default=None, metadata={"description": "accounts: arrears as of this day"}
-    )
+    date = Day(load_default=None, metadata={"description": "accounts: arrears as of this day"})
     f = fields.String(
         load_default=None,
         validate=validate.OneOf(["json", "geojson"]),
@@ -118,6 +118,4 @@ class FormatArgs(Schema):
 
 
 class ItemArgs(FormatArgs):
-    date = fields.Date(
-        load_default=None, metadata={"description": "accounts: arrears as of this day"}
-    )
+    date = Day(load_default=None, metadata={"description": "accounts: arrears as of this day"})

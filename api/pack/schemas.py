@@ -7,7 +7,7 @@ from typing import Any
 from marshmallow import RAISE, Schema, fields, validate
 
 from api.my_route.schemas import FieldAccountSchema, FieldHistorySchema
-from api.schema_fields import Money, UtcDateTime
+from api.schema_fields import Day, Instant, Money, UtcDateTime
 from geo.coords import CoordSystem
 
 
@@ -15,9 +15,7 @@ class PackArgs(Schema):
     class Meta:
         unknown = RAISE
 
-    date = fields.Date(
-        load_default=None, metadata={"description": "Station-local day (default today)"}
-    )
+    date = Day(load_default=None, metadata={"description": "Station-local day (default today)"})
     crs = fields.String(
         load_default=CoordSystem.WGS84.value,
         validate=validate.OneOf([c.value for c in CoordSystem]),
@@ -31,8 +29,8 @@ def _lonlat(point: tuple[float, float]) -> dict[str, float]:
 
 class PackBillSchema(Schema):
     bill_id = fields.Integer()
-    period = fields.Date()
-    due_date = fields.Date()
+    period = Day()
+    due_date = Day()
     amount = Money()
     principal = Money()
     late_fee = Money()
@@ -41,7 +39,7 @@ class PackBillSchema(Schema):
 
 
 class PackDueSchema(Schema):
-    as_of = fields.Date()
+    as_of = Day()
     principal = Money()
     late_fee = Money()
     total = Money()
@@ -55,10 +53,10 @@ class PackStopSchema(Schema):
     seq = fields.Integer(attribute="stop.stop.seq")
     eta = UtcDateTime(attribute="stop.stop.eta")
     departure = UtcDateTime(attribute="stop.stop.departure")
-    eta_local = fields.AwareDateTime(
+    eta_local = Instant(
         attribute="stop.eta_local", metadata={"description": "eta on the station's clock"}
     )
-    departure_local = fields.AwareDateTime(
+    departure_local = Instant(
         attribute="stop.departure_local",
         metadata={"description": "departure on the station's clock"},
     )
@@ -93,7 +91,7 @@ class PackSchema(Schema):
         dump_default="", metadata={"description": "SHA-256 of the body without generated_at"}
     )
     crs = fields.String()
-    date = fields.Date(attribute="route.as_of")
+    date = Day(attribute="route.as_of")
     plan_id = fields.Integer(attribute="route.plan.id")
     plan_version = fields.Integer(attribute="route.plan.version")
     published_at = UtcDateTime(attribute="route.plan.published_at", allow_none=True)

@@ -7,7 +7,7 @@ from typing import Any
 from marshmallow import RAISE, Schema, fields, post_load, validate
 
 from api.plans.schemas import PlanJobSchema
-from api.schema_fields import Money
+from api.schema_fields import Instant, Money
 from core.planning import RouteEdit, StopEdit
 
 MAX_ROUTES = 200
@@ -67,9 +67,9 @@ class CheckedStopSchema(Schema):
     locked = fields.Boolean()
     mandatory = fields.Boolean()
     expected_value = Money()
-    arrival = fields.AwareDateTime()
-    eta = fields.AwareDateTime(metadata={"description": "Start of the visit"})
-    departure = fields.AwareDateTime()
+    arrival = Instant()
+    eta = Instant(metadata={"description": "Start of the visit"})
+    departure = Instant()
     wait_s = fields.Integer(attribute="timed.wait_s")
     window = fields.Method(
         "_window", allow_none=True, metadata={"description": "Start window, local seconds"}
@@ -83,9 +83,9 @@ class CheckedStopSchema(Schema):
 
 class CheckedRouteSchema(Schema):
     collector_id = fields.Integer()
-    leaves_at = fields.AwareDateTime()
-    back_at = fields.AwareDateTime()
-    break_at = fields.AwareDateTime(allow_none=True)
+    leaves_at = Instant()
+    back_at = Instant()
+    break_at = Instant(allow_none=True)
     travel_seconds = fields.Integer()
     expected_value = Money()
     violations = fields.List(fields.Nested(ViolationSchema))

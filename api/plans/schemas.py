@@ -7,7 +7,7 @@ from typing import Any
 from geoalchemy2.shape import to_shape
 from marshmallow import RAISE, Schema, fields, validate
 
-from api.schema_fields import LocalDateTime, Money, Text, UtcDateTime
+from api.schema_fields import Day, Instant, LocalDateTime, Money, Text, UtcDateTime
 
 MAX_COLLECTORS = 200
 
@@ -16,7 +16,7 @@ class PlanRequestSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    date = fields.Date(required=True, metadata={"description": "Station-local day to plan"})
+    date = Day(required=True, metadata={"description": "Station-local day to plan"})
     collector_ids = fields.List(
         fields.Integer(validate=validate.Range(min=1)),
         load_default=None,
@@ -47,11 +47,11 @@ class PlanJobSchema(Schema):
     attempts = fields.Integer(dump_only=True)
     max_attempts = fields.Integer(dump_only=True)
     station_id = fields.Integer(dump_only=True, allow_none=True)
-    created_at = fields.AwareDateTime(dump_only=True)
-    started_at = fields.AwareDateTime(dump_only=True, allow_none=True)
-    finished_at = fields.AwareDateTime(dump_only=True, allow_none=True)
-    heartbeat_at = fields.AwareDateTime(dump_only=True, allow_none=True)
-    lease_until = fields.AwareDateTime(dump_only=True, allow_none=True)
+    created_at = Instant(dump_only=True)
+    started_at = Instant(dump_only=True, allow_none=True)
+    finished_at = Instant(dump_only=True, allow_none=True)
+    heartbeat_at = Instant(dump_only=True, allow_none=True)
+    lease_until = Instant(dump_only=True, allow_none=True)
     error = fields.String(dump_only=True, allow_none=True)
     result = fields.Dict(dump_only=True, allow_none=True)
     request = fields.Dict(dump_only=True, attribute="payload")
@@ -113,7 +113,7 @@ class PlanRouteSchema(Schema):
 class PlanBriefSchema(Schema):
     id = fields.Integer(dump_only=True)
     station_id = fields.Integer(dump_only=True)
-    plan_date = fields.Date(dump_only=True)
+    plan_date = Day(dump_only=True)
     version = fields.Integer(dump_only=True)
     status = fields.String(dump_only=True)
     job_id = fields.UUID(dump_only=True, allow_none=True)
@@ -188,6 +188,4 @@ class PlanListArgs(Schema):
     class Meta:
         unknown = RAISE
 
-    date = fields.Date(
-        load_default=None, metadata={"description": "Station-local day (default: today)"}
-    )
+    date = Day(load_default=None, metadata={"description": "Station-local day (default: today)"})

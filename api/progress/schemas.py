@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields
 
-from api.money.schemas import DATES
-from api.schema_fields import Money, UtcDateTime
+from api.schema_fields import Day, Money, UtcDateTime
 
 
 class ProgressArgs(Schema):
     class Meta:
         unknown = RAISE
 
-    date = fields.Date(
+    date = Day(
         load_default=None,
-        validate=DATES,
         metadata={"description": "Station-local day (default: today there)"},
     )
 
@@ -81,7 +79,7 @@ class RouteProgressSchema(Schema):
 
 class ProgressSchema(Schema):
     station_id = fields.Integer()
-    date = fields.Date()
+    date = Day()
     timezone = fields.String()
     plan_id = fields.Integer(allow_none=True, metadata={"description": "null: nothing published"})
     plan_version = fields.Integer(allow_none=True)

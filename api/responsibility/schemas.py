@@ -8,6 +8,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from api.accounts.schemas import Id
 from api.pagination import KeysetArgs
+from api.schema_fields import Day
 from geo.coords import CoordSystem
 
 MAX_IDS = 20_000
@@ -16,7 +17,7 @@ MAX_IDS = 20_000
 class ReassignRequest(Schema):
     station_id = Id(load_default=None)
     collector_id = Id(required=True)
-    effective = fields.Date(
+    effective = Day(
         load_default=None, metadata={"description": "Station-local date; default today"}
     )
     territory_id = Id()
@@ -35,11 +36,11 @@ class ReassignRequest(Schema):
 
 class ReassignResult(Schema):
     collector_id = Id()
-    effective = fields.Date()
+    effective = Day()
     changed = fields.Integer(metadata={"description": "Accounts that changed hands"})
     unchanged = fields.Integer(metadata={"description": "Accounts already with this collector"})
 
 
 class OnDayArgs(KeysetArgs):
-    on = fields.Date(required=True)
+    on = Day(required=True)
     collector_id = Id()

@@ -8,7 +8,7 @@ from geoalchemy2.shape import to_shape
 from marshmallow import Schema, fields, validate
 
 from api.accounts.schemas import LocationIn
-from api.schema_fields import Text
+from api.schema_fields import Day, Text
 from core.models import AbsenceKind
 from core.users.profiles import SKILLS
 from geo.modes import TravelMode
@@ -62,10 +62,10 @@ class AbsenceSchema(Schema):
     id = fields.Integer(dump_only=True)
     user_id = fields.Integer(dump_only=True)
     kind = fields.Enum(AbsenceKind, by_value=True, required=True)
-    first_day = fields.Date(required=True)
-    last_day = fields.Date(required=True, metadata={"description": "Included"})
+    first_day = Day(required=True)
+    last_day = Day(required=True, metadata={"description": "Included"})
     note = Text(max_length=200, allow_none=True)
 
 
 class AbsenceListArgs(Schema):
-    since = fields.Date(metadata={"description": "Only absences ending on or after this day"})
+    since = Day(metadata={"description": "Only absences ending on or after this day"})

@@ -8,7 +8,7 @@ from geoalchemy2.shape import to_shape
 from marshmallow import Schema, fields, validate
 
 from api.accounts.schemas import LocationIn
-from api.schema_fields import Text
+from api.schema_fields import Instant, Text
 from api.territories.schemas import geometry_json
 from geo.coords import CoordSystem
 
@@ -37,7 +37,7 @@ class StationSchema(Schema):
     break_minutes = fields.Integer(dump_only=True)
     hall_opens = fields.Time(dump_only=True, allow_none=True)
     hall_closes = fields.Time(dump_only=True, allow_none=True)
-    closed_at = fields.AwareDateTime(dump_only=True, allow_none=True)
+    closed_at = Instant(dump_only=True, allow_none=True)
 
     def _depot(self, s: Any) -> dict[str, float]:
         point = to_shape(s.depot)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
+from api.schema_fields import Day
+
 MAX_INT = 2**31 - 1
 
 
@@ -11,7 +13,7 @@ class TileArgs(Schema):
     class Meta:
         unknown = RAISE
 
-    date = fields.Date(
+    date = Day(
         load_default=None,
         metadata={"description": "Station-local day of arrears, routes, positions (default today)"},
     )

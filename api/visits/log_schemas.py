@@ -6,9 +6,9 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, fields, validate
 
-from api.money.schemas import DATES, ID
+from api.money.schemas import ID
 from api.pagination import MAX_PAGE_SIZE
-from api.schema_fields import Text, UtcDateTime
+from api.schema_fields import Day, Text, UtcDateTime
 from core.field.visit_log import MAX_RANGE_DAYS, VisitRow
 from core.models import Outcome
 
@@ -17,14 +17,12 @@ class VisitLogArgs(Schema):
     class Meta:
         unknown = RAISE
 
-    date_from = fields.Date(
+    date_from = Day(
         load_default=None,
-        validate=DATES,
         metadata={"description": "First station-local day (default: 6 days before date_to)"},
     )
-    date_to = fields.Date(
+    date_to = Day(
         load_default=None,
-        validate=DATES,
         metadata={
             "description": f"Last station-local day (default today; at most {MAX_RANGE_DAYS} "
             "days after date_from)"
@@ -83,10 +81,10 @@ class VisitLogSchema(Schema):
     collector_id = fields.Integer()
     collector_name = fields.String()
     outcome = fields.String()
-    promise_date = fields.Date(allow_none=True)
+    promise_date = Day(allow_none=True)
     device_time = UtcDateTime()
     server_time = UtcDateTime()
-    local_date = fields.Date(metadata={"description": "The visit's station-local day"})
+    local_date = Day(metadata={"description": "The visit's station-local day"})
     notes = fields.String(allow_none=True)
     fix = fields.Method("_fix", metadata={"description": "The GPS fix (WGS-84), null if none"})
     distance_m = fields.Float(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from api.schema_fields import Latitude, Longitude, Text
+from api.schema_fields import Day, Instant, Latitude, Longitude, Text
 from core.models import Outcome
 from geo.coords import CoordSystem
 
@@ -27,9 +27,9 @@ class VisitSchema(Schema):
     id = fields.UUID(required=True, metadata={"description": "Minted by the phone; kept forever"})
     account_id = fields.Integer(required=True, strict=True)
     outcome = fields.Enum(Outcome, by_value=True, required=True)
-    promise_date = fields.Date(load_default=None)
+    promise_date = Day(load_default=None)
     fix = fields.Nested(FixSchema, load_default=None)
-    device_time = fields.AwareDateTime(required=True)
+    device_time = Instant(required=True)
     notes = Text(load_default=None, max_length=1000)
     device_id = Text(load_default=None, max_length=64)
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from api.accounts.schemas import Id
-from api.schema_fields import Money
+from api.schema_fields import Day, Money
 
 
 class WorkloadArgs(Schema):
     station_id = Id(load_default=None)
-    as_of = fields.Date(load_default=None)
+    as_of = Day(load_default=None)
 
 
 class BalanceArgs(WorkloadArgs):

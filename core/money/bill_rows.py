@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from core.accounts.import_rows import CATEGORY_ALIASES, MAX_REPORTED_ERRORS, RowError
+from core.dates import bounded_day
 from core.models import Category
 
 __all__ = ["BILL_COLUMNS", "BILL_COLUMN_DOCS", "BillReport", "BillRow", "check_bill_row"]
@@ -131,29 +132,31 @@ def _period(value: Any) -> dt.date:
     if isinstance(value, dt.date):
         if value.day != 1:
             raise ValueError("A period is a month: its first day, e.g. 2026-11 or 2026-11-01.")
-        return value
+        return bounded_day(value)
     text = _text(value) or ""
     m = _PERIOD.match(text)
     if not m or (m.group(3) is not None and int(m.group(3)) != 1):
         raise ValueError("A period is a month: 2026-11 or 2026-11-01.")
     try:
-        return dt.date(int(m.group(1)), int(m.group(2)), 1)
+        period = dt.date(int(m.group(1)), int(m.group(2)), 1)
     except ValueError:
         raise ValueError("No such month.") from None
+    return bounded_day(period)
 
 
 def _date(value: Any) -> dt.date:
     if isinstance(value, dt.datetime):
-        return value.date()
+        return bounded_day(value.date())
     if isinstance(value, dt.date):
-        return value
+        return bounded_day(value)
     m = _DATE.match(_text(value) or "")
     if not m:
         raise ValueError("A date like 2026-12-10.")
     try:
-        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        day = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     except ValueError:
         raise ValueError("No such day.") from None
+    return bounded_day(day)
 
 
 def _decimal(value: Any, label: str, places: int = 2) -> Decimal:
