@@ -231,4 +231,4 @@ class AccountsImport(MethodView):
 
 
 # Routes defined in sibling modules attach to the same blueprint.
-from api.accounts import card, villages  # noqa: E402, F401
+from api.accounts import card, proposals, villages  # noqa: E402, F401

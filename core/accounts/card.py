@@ -1,7 +1,8 @@
 """An account's card for a map: what it owes, its last visits, who is responsible and how
 far its mapped location can be trusted. No Flask here.
 
-Location quality is read from the field: the GNSS fixes of visits at the door say where
+The location check (``location_check``; how the point was obtained is the account's
+``location_quality``) is read from the field: the GNSS fixes of visits at the door say where
 the house is, and a ``wrong_location`` outcome says the map is wrong.
 
 - ``reported_wrong``: the latest visit that says anything about the location reported it
@@ -28,7 +29,7 @@ from core.models import Account, Outcome, Station, User, Visit
 from core.money import AmountDue, amount_due
 from core.scope import Scope
 
-__all__ = ["CONFIRM_RADIUS_M", "AccountCard", "LocationQuality", "VisitLine", "account_card"]
+__all__ = ["CONFIRM_RADIUS_M", "AccountCard", "LocationCheck", "VisitLine", "account_card"]
 
 #: A visit's fix this close to the mapped point confirms it (metres; phone GNSS outdoors).
 CONFIRM_RADIUS_M = 60.0
@@ -44,7 +45,7 @@ class LocationStatus(enum.StrEnum):
 
 
 @dataclass(frozen=True)
-class LocationQuality:
+class LocationCheck:
     status: LocationStatus
     fixes: int
     nearest_fix_m: float | None
@@ -67,7 +68,7 @@ class AccountCard:
     due: AmountDue
     responsible_name: str | None
     visits: list[VisitLine]
-    location: LocationQuality
+    location: LocationCheck
 
 
 def account_card(
@@ -87,7 +88,7 @@ def account_card(
         due=amount_due(session, account.id, as_of),
         responsible_name=responsible.display_name if responsible else None,
         visits=lines[:CARD_VISITS],
-        location=_quality(lines),
+        location=_check(lines),
     )
 
 
@@ -115,7 +116,7 @@ def _visits(session: Session, account: Account) -> list[VisitLine]:
     ]
 
 
-def _quality(lines: list[VisitLine]) -> LocationQuality:
+def _check(lines: list[VisitLine]) -> LocationCheck:
     """The location's status from the visits (latest first); see the module docstring."""
     fixes = [v.fix_distance_m for v in lines if v.fix_distance_m is not None]
     nearest = min(fixes) if fixes else None
@@ -130,4 +131,4 @@ def _quality(lines: list[VisitLine]) -> LocationQuality:
     else:
         if fixes:
             status = LocationStatus.FIX_FAR
-    return LocationQuality(status=status, fixes=len(fixes), nearest_fix_m=nearest)
+    return LocationCheck(status=status, fixes=len(fixes), nearest_fix_m=nearest)

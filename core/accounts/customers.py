@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from core.accounts import responsibility
 from core.accounts.areas import covering_territory
 from core.errors import Invalid, NotAllowed, NotFound
-from core.models import Account, Role, Station
+from core.models import Account, LocationQuality, Role, Station
 from core.money.arrears import account_arrears_subquery
 from core.scope import Scope, get_scoped, restrict
 from core.stations.area import station_implausibility
@@ -136,6 +136,7 @@ def update_account(
         loc = data["location"]
         lon, lat = resolve_point(station, loc["lon"], loc["lat"], loc["system"])
         account.location = point_wkt(lon, lat)  # type: ignore[assignment]
+        account.location_quality = LocationQuality.EXACT  # a point set by hand
         account.territory_id = territory_covering(session, station.id, lon, lat)
     session.flush()
     if data.get("responsible_id") is not None and data["responsible_id"] != account.responsible_id:

@@ -32,6 +32,7 @@ from core.models.ledger_extra import (  # noqa: F401  (registers the money table
     QuarantineRetarget,
     ReceiptCounter,
 )
+from core.models.location_decisions import LocationDecision, LocationDecisionKind
 from core.models.money import Channel, EntryKind, Payment, PaymentAllocation
 from core.models.org import (
     CollectorProfile,
@@ -64,6 +65,8 @@ __all__ = [
     "Call",
     "CallOutcome",
     "Category",
+    "LocationDecision",
+    "LocationDecisionKind",
     "LocationQuality",
     "VillagePlace",
     "ChangeLog",

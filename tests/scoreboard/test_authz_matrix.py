@@ -253,6 +253,22 @@ MATRIX: dict[tuple[str, str], Row] = {
         ),
     ),
     ("GET", "/api/villages"): Row(LIST, lambda w, r, c: Req("/api/villages")),
+    ("GET", "/api/location-proposals"): Row(
+        STAFF_LIST, lambda w, r, c: Req("/api/location-proposals")
+    ),
+    # No pending proposal in the world: staff meet 404 (tests/api/accounts/
+    # test_location_proposals.py decides real ones, another station's included).
+    ("POST", "/api/location-proposals/<uuid:visit_id>/accept"): Row(
+        "401 403 403 403 404 404 404",
+        lambda w, r, c: Req(f"/api/location-proposals/{_uuid()}/accept"),
+    ),
+    ("POST", "/api/location-proposals/<uuid:visit_id>/reject"): Row(
+        "401 403 403 403 404 404 404",
+        lambda w, r, c: Req(f"/api/location-proposals/{_uuid()}/reject"),
+    ),
+    ("GET", "/api/accounts/<int(max=2147483647):account_id>/location-history"): Row(
+        OWN, lambda w, r, c: Req(f"/api/accounts/{_acc(w)}/location-history")
+    ),
     ("POST", "/api/villages/import"): Row(
         STAFF_AT.format(ok=200),
         lambda w, r, c: Req(
