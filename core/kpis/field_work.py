@@ -122,8 +122,16 @@ def field_work(session: Session, scope: Scope, subject: Subject, period: Period)
 def _routes(session: Session, scope: Scope, subject: Subject, period: Period, line: Any) -> None:
     """Km and stops of the published routes, and the stops visited on their day."""
     routes = (
-        select(Route.id, Route.collector_id, Plan.plan_date, Plan.station_id, Route.path)
+        select(
+            Route.id,
+            Route.collector_id,
+            Plan.plan_date,
+            Plan.station_id,
+            Route.path,
+            Station.timezone.label("timezone"),
+        )
         .join(Plan, Plan.id == Route.plan_id)
+        .join(Station, Station.id == Plan.station_id)
         .where(
             Plan.status == PlanStatus.PUBLISHED,
             Plan.plan_date.between(period.start, period.end),
@@ -140,8 +148,9 @@ def _routes(session: Session, scope: Scope, subject: Subject, period: Period, li
         select(r.c.collector_id, func.sum(km)).group_by(r.c.collector_id)
     ):
         line(cid).km = Decimal(str(round(length, 3)))
-    zone = select(Station.timezone).where(Station.id == r.c.station_id).scalar_subquery()
-    local_day = cast(func.timezone(zone, Visit.device_time), Date)
+    # The station's zone comes with the route: a scalar subquery on station here, two levels
+    # inside the stops query, would not correlate to period_route (one zone per route).
+    local_day = cast(func.timezone(r.c.timezone, Visit.device_time), Date)
     visited = (
         select(Visit.id)
         .where(

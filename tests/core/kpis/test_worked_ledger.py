@@ -131,3 +131,33 @@ def test_stubborn_cases_and_ranking(factory: Any) -> None:
     assert [h.kept for h in case.history] == [False, None, None, False]
     ranks = ranking(factory.session, _admin(), Subject(led.station.id), APRIL, "collector")
     assert [(r.rank, r.key) for r in ranks] == [(1, led.west.id), (2, led.east.id)]
+
+
+def test_field_work_with_two_routes_in_the_period(factory: Any) -> None:
+    """A second published route (east's, one stop not visited that day) is counted beside
+    west's: each route's day in its station's zone (a demo day has many routes)."""
+    from geoalchemy2 import WKTElement
+    from sqlalchemy import select
+
+    from core.models import Plan, Route, Stop
+
+    led = build_ledger(factory)
+    s = factory.session
+    plan = s.scalars(select(Plan).where(Plan.station_id == led.station.id)).one()
+    route = Route(
+        plan_id=plan.id,
+        collector_id=led.east.id,
+        travel_seconds=300,
+        expected_value=D(25),
+        path=WKTElement("LINESTRING(110.27 34.13, 110.27 34.14)", srid=4326),
+    )
+    s.add(route)
+    s.flush()
+    when = dt.datetime(2026, 4, 16, 10, tzinfo=dt.UTC)
+    s.add(Stop(route_id=route.id, account_id=led.accounts["C"].id, seq=1, eta=when,
+               departure=when, expected_value=D(25)))  # fmt: skip
+    s.flush()
+    rows = {f.collector_id: f for f in field_work(s, _admin(), Subject(led.station.id), APRIL)}
+    west, east = rows[led.west.id], rows[led.east.id]
+    assert (west.planned_stops, west.visited_stops) == (2, 1)
+    assert (east.planned_stops, east.visited_stops) == (1, 0) and east.km > D("1.0")
