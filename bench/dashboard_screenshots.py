@@ -1,6 +1,6 @@
-"""Screenshots of the supervisor's page for docs/dashboard/ (today's routes, plan review,
-territory edit), taken in Debian's chromium against a running server with a published plan
-for today (e.g. `make run`, then plan and publish the day).
+"""Screenshots of the supervisor's page for docs/dashboard/ (today's routes, KPIs, plan
+review, territory edit), taken in Debian's chromium against a running server with a published
+plan for today (e.g. `make run`, which plans and publishes the day).
 
     python -m bench.dashboard_screenshots --url http://127.0.0.1:5000 --out docs/dashboard
 """
@@ -37,6 +37,12 @@ def main() -> None:
         page.wait_for_timeout(2000)  # the day's tiles
         page.screenshot(path=args.out / "today.png")
 
+        # The KPIs beside the map: the side panel scrolled to them, full height.
+        page.wait_for_selector("#kpis table.ageing", timeout=30_000)
+        page.eval_on_selector("#kpis", "el => el.scrollIntoView()")
+        page.wait_for_timeout(300)
+        page.locator("#side").screenshot(path=args.out / "kpis.png")
+
         page.click("#tabs button[data-mode=review]")
         page.wait_for_selector("#review-body[data-plan-id]", timeout=30_000)
         first = page.locator("#review details.route").first
@@ -72,7 +78,7 @@ def main() -> None:
         page.wait_for_timeout(500)
         page.screenshot(path=args.out / "territory_edit.png")
         browser.close()
-    print(f"screenshots in {args.out}: today.png, plan_review.png, territory_edit.png")
+    print(f"screenshots in {args.out}: today.png, kpis.png, plan_review.png, territory_edit.png")
 
 
 if __name__ == "__main__":

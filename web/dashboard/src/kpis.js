@@ -68,10 +68,14 @@ function ageing(a) {
 
 export async function showKpis(panel, station, names = new Map()) {
   const q = `station_id=${station.id}`;
-  const [{body: collection}, {body: monthEnd}, {body: promises}, {body: field}, {body: aged}] = await Promise.all([
-    call(`/api/kpis/collection?${q}`), call(`/api/kpis/month-end?${q}`), call(`/api/kpis/promises?${q}`),
-    call(`/api/kpis/field-work?${q}`), call(`/api/kpis/ageing?${q}`),
-  ]);
+  // One failing figure leaves the others shown: each section says its own error.
+  const body = (path) => call(`${path}?${q}`).then((r) => r.body, (err) => ({error: err}));
+  const [collection, monthEnd, promises, field, aged] = await Promise.all(
+    ['collection', 'month-end', 'promises', 'field-work', 'ageing'].map((k) => body(`/api/kpis/${k}`)));
+  for (const first of [collection, monthEnd]) if (first.error) throw first.error;
+  const section = (title, answer, draw) => (answer.error
+    ? [h('h3', {}, title), h('p', {class: 'error'}, `${T.error}：${answer.error.message}`)]
+    : draw(answer));
   const line = collection.lines[0] || {};
   const rate = line.rate == null ? '—' : `${(Number(line.rate) * 100).toFixed(1)}%`;
   const links = Object.entries(EXPORTS).map(([table, label]) => h('li', {},
@@ -89,9 +93,9 @@ export async function showKpis(panel, station, names = new Map()) {
     figure(T.owingAccounts, String(monthEnd.accounts), 'accounts', String(monthEnd.accounts)),
     figure(T.daysLeft, String(monthEnd.days_left), 'days_left', String(monthEnd.days_left)),
     figure(T.perDayNeeded, yuan(monthEnd.per_day_needed), 'per_day_needed', monthEnd.per_day_needed),
-    ...promiseFigures(promises),
-    ...fieldWork(field.collectors, names),
-    ...ageing(aged),
+    ...section(T.promises, promises, promiseFigures),
+    ...section(T.fieldWork, field, (f) => fieldWork(f.collectors, names)),
+    ...section(T.ageing, aged, ageing),
     h('h3', {}, T.exports),
     h('ul', {class: 'legend exports'}, links));
 }

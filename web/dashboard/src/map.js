@@ -52,8 +52,9 @@ function addRoads(map) {
     paint: {
       'line-color': ['case', minor, ROAD_COLORS.track, ROAD_COLORS.major],
       // One zoom curve per expression (MapLibre's rule): the class picks the width at each stop.
+      // Roads are wider than the day's route lines (3 px), which follow them and sit on top.
       'line-width': ['interpolate', ['linear'], ['zoom'],
-        8, ['case', minor, 0.5, 1], 12, ['case', minor, 0.8, 3], 16, ['case', minor, 2.5, 6]],
+        8, ['case', minor, 0.5, 1.5], 11, ['case', minor, 1, 5], 16, ['case', minor, 3, 10]],
     },
   });
 }
