@@ -32,6 +32,8 @@ export async function showCard(panel, accountId) {
       row(T.responsible, card.responsible ? card.responsible.display_name : T.nobody, {class: 'v responsible'}),
       row(T.locationQuality, LOCATION[q.status] || q.status, {class: `v location ${q.status}`}),
       q.fixes ? h('div', {class: 'small'}, `${T.fixes} ${q.fixes} · ${T.nearestFix} ${q.nearest_fix_m} ${T.metres}`) : null,
+      account.location_quality === 'approximate'
+        ? h('div', {class: 'small location-approximate'}, T.approximateLocation) : null,
       h('h3', {}, `${T.bills}（${due.bills.length}）`),
       due.bills.length
         ? h('table', {class: 'bills'},

@@ -41,6 +41,7 @@ export const T = {
   responsible: '责任收费员',
   nobody: '未指派',
   locationQuality: '位置可信度',
+  approximateLocation: '近似位置：村中心点（首次走访定位后由所长确认）',
   fixes: '定位次数',
   nearestFix: '最近定位距离',
   metres: '米',
