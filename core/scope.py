@@ -31,6 +31,7 @@ from core.models import (
     territory_collector,
     user_station,
 )
+from core.models.group_prepaid import GroupPayment, GroupPaymentPart
 
 T = TypeVar("T")
 #: Any SELECT, whatever its columns (``restrict`` keeps the statement's type).
@@ -128,6 +129,18 @@ def _jobs(scope: Scope) -> ColumnElement[bool]:
     return _in_stations(Job.station_id, scope)
 
 
+def _group_payments(scope: Scope) -> ColumnElement[bool]:
+    """A group payment is seen where it was recorded (its actor is a user in scope) and
+    where it paid (a part on an account in scope): a group spanning stations shows each
+    station its own payments and credit, never another station's."""
+    paid_here = GroupPayment.id.in_(
+        select(GroupPaymentPart.group_payment_id).where(
+            _by_account(GroupPaymentPart.account_id)(scope)
+        )
+    )
+    return GroupPayment.actor_id.in_(select(User.id).where(_users(scope))) | paid_here
+
+
 def _stations(scope: Scope) -> ColumnElement[bool]:
     return _in_stations(Station.id, scope)
 
@@ -143,6 +156,7 @@ _RULES: dict[type[Any], Callable[[Scope], ColumnElement[bool]]] = {
     User: _users,
     Job: _jobs,
     Station: _stations,
+    GroupPayment: _group_payments,
     VillagePlace: lambda scope: _in_stations(VillagePlace.station_id, scope),
 }
 

@@ -339,7 +339,9 @@ class GroupView:
 
 
 def group_view(session: Session, scope: Scope, code: str, as_of: dt.date | None) -> GroupView:
-    """The group's accounts in scope with what each owes; :class:`NotFound` if none."""
+    """The group's accounts in scope with what each owes, and the group credit and recent
+    group payments the scope may see (a group spanning stations shows each its own);
+    :class:`NotFound` if the scope sees no account of the group."""
     accounts = group_accounts(session, scope, code)
     if not accounts:
         raise NotFound("group")
@@ -355,16 +357,16 @@ def group_view(session: Session, scope: Scope, code: str, as_of: dt.date | None)
         for a in accounts
     ]
     credit = session.scalar(
-        select(func.coalesce(func.sum(GroupPayment.unallocated), 0)).where(
-            GroupPayment.group_code == code
+        restrict(
+            select(func.coalesce(func.sum(GroupPayment.unallocated), 0)).where(
+                GroupPayment.group_code == code
+            ),
+            GroupPayment,
+            scope,
         )
     )
-    recent = list(
-        session.scalars(
-            select(GroupPayment)
-            .where(GroupPayment.group_code == code)
-            .order_by(GroupPayment.recorded_at.desc())
-            .limit(20)
-        )
+    mine = restrict(
+        select(GroupPayment).where(GroupPayment.group_code == code), GroupPayment, scope
     )
+    recent = list(session.scalars(mine.order_by(GroupPayment.recorded_at.desc()).limit(20)))
     return GroupView(code, as_of, rows, Decimal(credit or 0), recent)
