@@ -88,6 +88,11 @@ def territory_covering(session: Session, station_id: int, lon: float, lat: float
     return territory_id
 
 
+#: The one answer when a number is taken, wherever: numbers are unique across the county,
+#: and the answer never says which station (or account) holds it.
+NUMBER_IN_USE = "This account number is already in use."
+
+
 def _number_taken(session: Session, number: str, except_id: int | None = None) -> bool:
     stmt = select(Account.id).where(Account.number == number)
     if except_id is not None:
@@ -103,7 +108,7 @@ def create_account(session: Session, scope: Scope, data: dict[str, Any]) -> Acco
     loc = data["location"]
     lon, lat = resolve_point(station, loc["lon"], loc["lat"], loc["system"])
     if _number_taken(session, data["number"]):
-        raise Invalid({"number": ["This account number is already in use."]})
+        raise Invalid({"number": [NUMBER_IN_USE]})
     account = Account(
         station_id=station.id,
         location=point_wkt(lon, lat),
@@ -128,7 +133,7 @@ def update_account(
     require_manager(scope)
     station = session.get_one(Station, account.station_id)
     if "number" in data and _number_taken(session, data["number"], account.id):
-        raise Invalid({"number": ["This account number is already in use."]})
+        raise Invalid({"number": [NUMBER_IN_USE]})
     for key in _EDITABLE:
         if key in data:
             setattr(account, key, data[key])

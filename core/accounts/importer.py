@@ -41,7 +41,7 @@ from sqlalchemy.orm import Session
 
 from core.accounts import gazetteer, responsibility
 from core.accounts.areas import covering_territory
-from core.accounts.customers import local_today
+from core.accounts.customers import NUMBER_IN_USE, local_today
 from core.accounts.import_rows import (
     ImportMode,
     ImportReport,
@@ -132,7 +132,8 @@ def _db_checks(
     ).all()
     for number, station_id in taken:
         if station_id != station.id:
-            message = "This account number belongs to another station."
+            # Numbers are unique across the county: say it is taken, never where.
+            message = NUMBER_IN_USE
         elif mode is ImportMode.CREATE:
             message = (
                 "This account number already exists in the station; "

@@ -73,6 +73,10 @@ _tmp = Table(
     prefixes=["TEMPORARY"],
     postgresql_on_commit="DROP",
 )
+
+#: A number unknown, or another station's: one answer, so the import never tells a
+#: station which numbers exist elsewhere.
+NOT_IN_STATION = "No account of this station has this number (import the account first)."
 _COPY = ("account_id", "period", "amount", "due_date", "reading_from", "reading_to")
 
 
@@ -110,16 +114,9 @@ def _accounts(
     ids: dict[str, int] = {}
     for (number, _), r in rows.items():
         hit = found.get(number)
-        if hit is None:
-            report.add(
-                RowError(
-                    r.row,
-                    "account_number",
-                    "Unknown account: not created (import the account first).",
-                )
-            )
-        elif hit[1] != station.id:
-            report.add(RowError(r.row, "account_number", "The account belongs to another station."))
+        if hit is None or hit[1] != station.id:
+            # Another station's number reads exactly like a missing one.
+            report.add(RowError(r.row, "account_number", NOT_IN_STATION))
         elif r.category is not None and r.category != hit[2]:
             report.add(
                 RowError(

@@ -216,3 +216,17 @@ def test_collectors_cannot_import(setup, client):
         headers=_collector(client, s),
     )
     assert resp.status_code == 403
+
+
+def test_another_stations_number_reads_like_a_missing_one(setup, client):
+    """A row naming another station's account gets the same error as an unknown number
+    (issue 16, item 14): the import never tells a station which numbers exist elsewhere."""
+    s = setup
+    data = _csv("BL9999,2026-10,10.00,2026-11-10,,,", "NOSUCH02,2026-10,10.00,2026-11-10,,,")
+    errors = _send(client, s, data, True).json["errors"]
+    assert [(e["row"], e["field"]) for e in errors] == [
+        (2, "account_number"),
+        (3, "account_number"),
+    ]
+    assert errors[0]["message"] == errors[1]["message"]
+    assert "another station" not in errors[0]["message"]

@@ -312,3 +312,18 @@ def test_the_columns_are_documented_in_the_openapi_and_docs(client):
     body = operation["requestBody"]["content"]["multipart/form-data"]["schema"]
     body = spec["components"]["schemas"][body["$ref"].rsplit("/", 1)[1]] if "$ref" in body else body
     assert {"file", "dry_run", "mode", "system", "station_id"} <= set(body["properties"])
+
+
+def test_another_stations_number_is_refused_without_saying_where_it_lives(team, factory, client):
+    """The row error for a number held elsewhere is the county-wide 'already in use', naming
+    no station and no internal id (issue 16, item 14)."""
+    *_, headers = team
+    there = factory.station()
+    foreign = factory.account(there, number="FOREIGN2")
+    resp = _post(
+        client, headers, _csv("FOREIGN2,张三,东村1号,东村,residential,110.30,34.14,,"), dry_run=True
+    )
+    assert [e["message"] for e in resp.json["errors"]] == ["This account number is already in use."]
+    text = resp.get_data(as_text=True)
+    assert "station" not in text.lower().replace("station_id", "")
+    assert there.name not in text and f'"{foreign.id}"' not in text
