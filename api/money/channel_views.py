@@ -18,7 +18,7 @@ from api.batch import BatchOutSchema, batch_answer
 from api.db import get_session
 from api.errors import Problem
 from api.money.channels import ChannelRowSchema, parse_csv
-from api.money.schemas import PaymentOutSchema, result_body
+from api.money.schemas import ChannelReceiptSchema, PaymentOutSchema, result_body
 from api.money.views import blp
 from api.ratelimit import rate_limit
 from core.errors import Rejected
@@ -107,9 +107,9 @@ def signed_by_channel(view: Callable[..., Any]) -> Callable[..., Any]:
 class SignedNotices(MethodView):
     @signed_by_channel
     @blp.arguments(NoticeSchema)
-    @blp.response(201, PaymentOutSchema)
-    @blp.alt_response(200, schema=PaymentOutSchema, description="The same transaction again")
-    @blp.alt_response(202, schema=PaymentOutSchema, description="Quarantined for a supervisor")
+    @blp.response(201, ChannelReceiptSchema)
+    @blp.alt_response(200, schema=ChannelReceiptSchema, description="The same transaction again")
+    @blp.alt_response(202, schema=ChannelReceiptSchema, description="Quarantined for a supervisor")
     @blp.doc(security=[], parameters=_SIGNED)
     def post(self, body: dict[str, Any]) -> Any:
         """A channel client's payment notice, signed with its key (no staff token): stored

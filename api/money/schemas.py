@@ -154,6 +154,21 @@ class PaymentOutSchema(Schema):
     quarantine_reason = fields.String(allow_none=True)
 
 
+class ChannelReceiptSchema(Schema):
+    """What a channel client learns of its notice: the payment's id and how it ended, never
+    the service's internal ids (account, bills, collector), another station's or not."""
+
+    status = fields.String(metadata={"enum": ["created", "replayed", "quarantined"]})
+    replay = fields.Boolean()
+    id = fields.UUID()
+    amount = Money()
+    channel = fields.String()
+    collected_at = Instant()
+    recorded_at = Instant()
+    overpayment = Money(allow_none=True)
+    quarantine_reason = fields.String(allow_none=True)
+
+
 class ReversalSchema(Schema):
     """Reverse a payment: the reversal's own client-minted id and a reason."""
 

@@ -26,7 +26,28 @@ def test_notice_is_stored_once_per_channel_transaction(client: Any, field: Any) 
     again = field.notify(_notice(field))
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.json["id"] == str(channel_payment_id(Channel.ALIPAY, "ALI-0001"))
-    assert first.json["receipt_no"] is None and first.json["collector_id"] is None
+    internal = {"account_id", "allocations", "collector_id", "receipt_no", "device_id"}
+    assert internal.isdisjoint(first.json) and internal.isdisjoint(again.json)
+
+
+def test_a_notice_answer_reveals_no_internal_id(client: Any, field: Any) -> None:
+    """Paid or quarantined (a number no station has), the channel learns the payment's id and
+    status, never an account, bill or collector id (issue 16, item 14)."""
+    paid = field.notify(_notice(field))
+    lost = field.notify(dict(_notice(field, txn="ALI-LOST"), account_number="NO-SUCH-NUMBER"))
+    assert (paid.status_code, lost.status_code) == (201, 202)
+    for resp in (paid, lost):
+        assert set(resp.json) <= {
+            "status",
+            "replay",
+            "id",
+            "amount",
+            "channel",
+            "collected_at",
+            "recorded_at",
+            "overpayment",
+            "quarantine_reason",
+        }, resp.json
 
 
 def test_notice_with_a_changed_amount_is_422(client: Any, field: Any) -> None:
