@@ -71,9 +71,9 @@ def _depth_exceeds(value: Any, limit: int) -> bool:
 class _Parser(FlaskParser):
     def _raw_load_json(self, req: Any) -> Any:
         # Deep nesting is malformed input (400), whether the decoder overflows its
-        # recursion limit or not.
+        # recursion limit or not. The error's doc is not empty: webargs reads "" as no body.
         try:
-            data = super()._raw_load_json(req)  # a non-empty doc: webargs reads "" as no body
+            data = super()._raw_load_json(req)
         except RecursionError as exc:
             raise json.JSONDecodeError("JSON nested too deeply", "(body)", 0) from exc
         if _depth_exceeds(data, MAX_JSON_DEPTH):
