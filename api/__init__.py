@@ -36,6 +36,7 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     from api.route_cache import install as install_route_cache
     from api.smorest import api
     from core.field.sms import LoggingGateway
+    from core.fixed_window import FixedWindowCounter
     from core.users.passwords import HashingParams, Passwords
     from core.users.throttle import LoginThrottle, ThrottleLimits
 
@@ -59,6 +60,7 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
             wait_timeout_s=app.config["LOGIN_QUEUE_TIMEOUT_S"],
         )
     )
+    app.extensions["rate_counter"] = FixedWindowCounter(app.extensions["redis"])
     app.extensions["login_throttle"] = LoginThrottle(
         app.extensions["redis"],
         prefix=app.config["LOGIN_THROTTLE_PREFIX"],

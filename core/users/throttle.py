@@ -9,18 +9,17 @@ Every login attempt is counted *before* its password is checked, with one atomic
   included, so a flood from one address is refused before argon2 runs. Rural users
   share carrier NAT: the address limit is generous, the username limit is the tight one.
 
-When Redis is down an in-process window with the same rules takes over, so logins keep
-working (one process's view only) instead of failing with 500.
+Counted by the shared fixed-window counter (core/fixed_window.py), which keeps logins
+working (one process's view only) when Redis is down instead of failing with 500.
 """
 
 from __future__ import annotations
 
-import contextlib
-import threading
-import time
 from dataclasses import dataclass
 
 import redis
+
+from core.fixed_window import FixedWindowCounter, Window
 
 MAX_FAILURES = 8
 WINDOW_SECONDS = 300
@@ -41,11 +40,9 @@ class LoginThrottle:
         prefix: str = "login-fail",
         limits: ThrottleLimits | None = None,
     ) -> None:
-        self._redis = redis_client
+        self._counter = FixedWindowCounter(redis_client)
         self._prefix = prefix
         self.limits = limits or ThrottleLimits()
-        self._local: dict[str, tuple[int, float]] = {}
-        self._lock = threading.Lock()
 
     def _user_key(self, username: str) -> str:
         return f"{self._prefix}:u:{username.strip().lower()}"
@@ -57,40 +54,13 @@ class LoginThrottle:
         """Count one attempt; 0 when it may go on to the password check, else the seconds
         until this username or address may try again."""
         lim = self.limits
-        checks = (
-            (self._user_key(username), lim.per_username, lim.username_window_s),
-            (self._address_key(address), lim.per_address, lim.address_window_s),
+        return self._counter.hit(
+            (
+                Window(self._user_key(username), lim.per_username, lim.username_window_s),
+                Window(self._address_key(address), lim.per_address, lim.address_window_s),
+            )
         )
-        try:
-            pipe = self._redis.pipeline(transaction=True)
-            for key, _limit, window in checks:
-                pipe.incr(key)
-                pipe.expire(key, window, nx=True)
-                pipe.ttl(key)
-            replies = pipe.execute()
-            counted = [(int(replies[3 * i]), int(replies[3 * i + 2])) for i in range(2)]
-        except redis.RedisError:
-            counted = [self._local_incr(key, window) for key, _limit, window in checks]
-        waits = [
-            max(ttl, 1)
-            for (count, ttl), (_key, limit, _w) in zip(counted, checks, strict=True)
-            if count > limit
-        ]
-        return max(waits, default=0)
 
     def succeeded(self, username: str) -> None:
         """A right password: the username's count starts again."""
-        key = self._user_key(username)
-        with contextlib.suppress(redis.RedisError):
-            self._redis.delete(key)
-        with self._lock:
-            self._local.pop(key, None)
-
-    def _local_incr(self, key: str, window: int) -> tuple[int, int]:
-        with self._lock:
-            now = time.monotonic()
-            count, start = self._local.get(key, (0, now))
-            if now - start >= window:
-                count, start = 0, now
-            self._local[key] = (count + 1, start)
-            return count + 1, int(window - (now - start))
+        self._counter.clear(self._user_key(username))
