@@ -5,15 +5,24 @@ lifelike one): every table is filled by one ``INSERT ... SELECT`` over
 ``generate_series`` run inside PostgreSQL, so no row crosses the wire, with the
 triggers off (``session_replication_role = replica``: the sync and map change logs,
 the append-only guards and the foreign-key checks are for the application's writes;
-a bulk load of a fresh database needs none, and writes no change-log history). It
-needs the database owner's connection (a superuser in development).
+a bulk load of a fresh database needs none, and writes no change-log history), and
+every index of the big tables that no foreign key needs dropped first and built once at
+the end. It needs the database owner's connection (a superuser in development).
+``bench/scale_seed.py`` times it.
+
+Not done, on purpose: UNLOGGED tables turned LOGGED at the end (every table that
+references ``account``, ``bill`` or ``payment`` would have to be unlogged too, and
+``SET LOGGED`` rewrites each table into the WAL anyway, since the server's
+``wal_level`` is ``replica``).
 
 The county: ``stations`` stations in a grid of valleys, ``collectors`` collectors
 spread over them (one supervisor each), ``accounts`` accounts around their station's
 depot, each with one responsible collector, a year of monthly bills (due on the 10th
 of the next month) and payments: most accounts pay each bill on time online or at the
 counter, some pay late with the late fee, a tenth stop paying some months ago (the
-arrears the collectors chase). Deterministic for a given size.
+arrears the collectors chase). Late fees follow :mod:`core.money.fees`; every payment is
+allocated to its bill and audited, so :func:`core.money.invariants.check_ledger` holds.
+Deterministic for a given size.
 """
 
 from __future__ import annotations
@@ -44,7 +53,14 @@ def _months(today: dt.date) -> tuple[dt.date, dt.date]:
     return first, last
 
 
-_BIG_TABLES = ("account", "bill", "payment", "payment_allocation", "account_responsibility")
+_BIG_TABLES = (
+    "account",
+    "bill",
+    "payment",
+    "payment_allocation",
+    "account_responsibility",
+    "money_audit",
+)
 _STEPS = [
     (
         "stations",
@@ -126,18 +142,29 @@ _STEPS = [
     (
         "payments",
         # Per account a behaviour from its id: 0-74 on time, 75-89 late (25 days, with
-        # the fee), 90-99 chronic (nothing in the last 2-7 months). A payment per bill.
+        # the late fee of core.money.fees: residential 1 per mille a day, other users 2
+        # within the due date's year and 3 after it, at least 1 yuan), 90-99 chronic
+        # (nothing in the last 2-7 months). A payment per bill, allocated to it, and its
+        # audit row (by the collector for cash at the door, else the station's supervisor).
         """
         CREATE TEMP TABLE scale_paid ON COMMIT DROP AS
-        SELECT b.id AS bill_id, b.account_id, b.amount,
+        SELECT b.id AS bill_id, b.account_id, b.amount, a.station_id,
                -- ordered ids: the key's index grows at its end
                ('5ca1e000-0000-4000-8000-' || lpad(to_hex(b.id), 12, '0'))::uuid AS payment_id,
                CASE WHEN a.id % 100 < 75 THEN b.due_date - 3 - a.id % 5
                     ELSE b.due_date + 25 END AS paid_on,
                CASE WHEN a.id % 100 < 75 THEN 0
-                    ELSE greatest(1, round(b.amount * 0.001 * 25, 2)) END AS fee,
+                    WHEN a.category = 'residential'
+                    THEN greatest(1, round(b.amount * 0.001 * 25, 2))
+                    ELSE greatest(1, round(b.amount * (
+                        0.002 * least(25, make_date(extract(year FROM b.due_date)::int, 12, 31)
+                                          - b.due_date)
+                        + 0.003 * greatest(0, 25 - (make_date(
+                            extract(year FROM b.due_date)::int, 12, 31) - b.due_date))), 2))
+               END AS fee,
                (ARRAY['alipay', 'wechat', 'counter', 'bank', 'field_cash'])[1 + a.id % 5]
-                   AS channel
+                   AS channel,
+               CASE WHEN a.id % 5 = 4 THEN a.responsible_id END AS collector_id
         FROM bill b JOIN account a ON a.id = b.account_id
         WHERE a.number LIKE 'SC%'
           AND (a.id % 100 < 90 OR b.period < CAST(:last AS date)
@@ -145,16 +172,42 @@ _STEPS = [
           AND (CASE WHEN a.id % 100 < 75 THEN b.due_date - 3 ELSE b.due_date + 25 END)
               < CAST(:today AS date);
         INSERT INTO payment (id, kind, account_id, amount, channel, collected_at, collector_id)
-        SELECT p.payment_id, 'payment', p.account_id, p.amount + p.fee,
-               p.channel::payment_channel,
-               p.paid_on + time '10:30' - interval '8 hours',
-               CASE WHEN p.channel = 'field_cash' THEN a.responsible_id END
-        FROM scale_paid p JOIN account a ON a.id = p.account_id;
+        SELECT payment_id, 'payment', account_id, amount + fee, channel::payment_channel,
+               paid_on + time '10:30' - interval '8 hours', collector_id
+        FROM scale_paid;
         INSERT INTO payment_allocation (payment_id, bill_id, principal, late_fee)
         SELECT payment_id, bill_id, amount, fee FROM scale_paid;
+        INSERT INTO money_audit (event, entity_id, account_id, station_id, actor_id, amount,
+                                 detail, recorded_at)
+        SELECT 'payment.created', p.payment_id, p.account_id, p.station_id,
+               coalesce(p.collector_id, s.supervisor_id), p.amount + p.fee,
+               jsonb_build_object('channel', p.channel, 'collector_id', p.collector_id),
+               p.paid_on + time '10:30' - interval '8 hours'
+        FROM scale_paid p JOIN (
+            SELECT us.station_id, u.id AS supervisor_id FROM app_user u
+            JOIN user_station us ON us.user_id = u.id
+            WHERE u.username LIKE 'scale-supervisor-%'
+        ) s ON s.station_id = p.station_id;
         """,
     ),
 ]
+
+
+#: The big tables' indexes that no foreign key needs: (table, index, the constraint it
+#: backs or NULL, the constraint's or the index's definition).
+_DROPPABLE = """
+    SELECT t.relname, c.relname, con.conname,
+           coalesce(pg_get_constraintdef(con.oid), pg_get_indexdef(i.indexrelid))
+    FROM pg_index i
+    JOIN pg_class c ON c.oid = i.indexrelid
+    JOIN pg_class t ON t.oid = i.indrelid
+    LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.conrelid = t.oid
+         AND con.contype IN ('p', 'u', 'x')
+    WHERE t.relnamespace = 'public'::regnamespace AND t.relname = ANY(:tables)
+      AND NOT EXISTS (SELECT 1 FROM pg_constraint f
+                      WHERE f.contype = 'f' AND f.conindid = i.indexrelid)
+    ORDER BY t.relname, c.relname
+"""
 
 
 def seed_scale(
@@ -181,19 +234,17 @@ def seed_scale(
     }
     conn.execute(text("SET LOCAL session_replication_role = replica"))
     conn.execute(text("SET LOCAL synchronous_commit = off"))
-    conn.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
-    # The big tables' plain indexes are built once at the end (much cheaper than
-    # maintained row by row); keys and unique constraints stay.
-    indexes = conn.execute(
-        text(
-            "SELECT i.indexname, i.indexdef FROM pg_indexes i"
-            " WHERE i.schemaname = 'public' AND i.tablename = ANY(:tables)"
-            " AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)"
-        ),
-        {"tables": list(_BIG_TABLES)},
-    ).all()
-    for name, _ in indexes:
-        conn.execute(text(f'DROP INDEX "{name}"'))
+    conn.execute(text("SET LOCAL maintenance_work_mem = '1GB'"))
+    # Every index of the big tables is built once at the end, by one sort, rather than
+    # maintained row by row (unique and exclusion constraints too: re-adding one checks
+    # it). Only the keys that foreign keys reference stay (dropping them would drop the
+    # foreign keys, and re-adding those re-reads both tables); their ids grow in order.
+    indexes = conn.execute(text(_DROPPABLE), {"tables": list(_BIG_TABLES)}).all()
+    for table, index, constraint, _ in indexes:
+        if constraint is None:
+            conn.execute(text(f'DROP INDEX "{index}"'))
+        else:
+            conn.execute(text(f'ALTER TABLE "{table}" DROP CONSTRAINT "{constraint}"'))
     seconds: dict[str, float] = {}
     for name, sql in _STEPS:
         started = time.monotonic()
@@ -201,8 +252,11 @@ def seed_scale(
             conn.execute(text(statement), params)
         seconds[name] = round(time.monotonic() - started, 1)
     started = time.monotonic()
-    for _, definition in indexes:
-        conn.execute(text(definition))
+    for table, _, constraint, definition in indexes:
+        if constraint is None:
+            conn.execute(text(definition))
+        else:
+            conn.execute(text(f'ALTER TABLE "{table}" ADD CONSTRAINT "{constraint}" {definition}'))
     seconds["indexes"] = round(time.monotonic() - started, 1)
 
     def count(sql: str) -> int:

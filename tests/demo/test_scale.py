@@ -6,7 +6,10 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
+from core.money.fees import late_fee
+from core.money.invariants import check_ledger
 from demo.scale import seed_scale
 
 
@@ -45,3 +48,28 @@ def test_the_scale_county_has_its_shape_and_arrears(connection: Any) -> None:
         text("SELECT count(*) FROM account WHERE number LIKE 'SC%' AND id % 100 >= 75")
     ).scalar_one()
     assert owed == behind  # late payers (their last bill) and the chronic tenth
+
+
+def test_the_scale_ledger_keeps_the_money_rules(connection: Any) -> None:
+    """Every payment is allocated and audited (the ledger invariants hold on the scale
+    stations), and each late fee is what core.money.fees charges for the days late."""
+    today = dt.date(2026, 12, 3)
+    seed_scale(connection, "x", accounts=100, stations=2, collectors=4, today=today)
+    stations = list(
+        connection.execute(text("SELECT id FROM station WHERE code LIKE 'SC-%'")).scalars()
+    )
+    with Session(bind=connection) as session:
+        assert check_ledger(session, stations) == {}
+    rows = connection.execute(
+        text(
+            "SELECT pa.principal, pa.late_fee, b.due_date,"
+            " (p.collected_at AT TIME ZONE 'Asia/Shanghai')::date, a.category::text"
+            " FROM payment_allocation pa JOIN payment p ON p.id = pa.payment_id"
+            " JOIN bill b ON b.id = pa.bill_id JOIN account a ON a.id = b.account_id"
+            " WHERE a.number LIKE 'SC%'"
+        )
+    ).all()
+    late = [r for r in rows if r[3] > r[2]]
+    assert late and len(late) < len(rows)
+    for principal, fee, due, paid, category in rows:
+        assert fee == late_fee(principal, due, paid, residential=category == "residential")
