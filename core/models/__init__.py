@@ -11,7 +11,7 @@ from core.models.accounts import (
 )
 from core.models.auth import PasswordToken, RefreshToken, RevokedAccessToken
 from core.models.base import Base
-from core.models.bills import BillAdjustment
+from core.models.bills import BillAdjustment, BillBalance
 from core.models.calls import Call, CallOutcome
 from core.models.channels import ChannelClient  # noqa: F401  (channel principals)
 from core.models.field import Outcome, Visit
@@ -61,6 +61,7 @@ __all__ = [
     "Base",
     "Bill",
     "BillAdjustment",
+    "BillBalance",
     "CalendarPeriod",
     "Call",
     "CallOutcome",

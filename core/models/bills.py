@@ -1,6 +1,7 @@
 """Re-billing: a bill's amount is never overwritten; a changed amount from the utility's
 monthly file is an append-only adjustment (the bill's amount is ``bill.amount`` plus its
-adjustments, :mod:`core.money.billed`)."""
+adjustments, :mod:`core.money.billed`). Each bill's maintained balance
+(:mod:`core.money.balance`)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import datetime as dt
 import uuid
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, text
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -36,4 +37,23 @@ class BillAdjustment(Base):
     __table_args__ = (
         CheckConstraint("delta = new_amount - old_amount AND delta <> 0", name="delta_adds_up"),
         CheckConstraint("new_amount > 0 AND new_amount < 100000000", name="new_amount_bounds"),
+    )
+
+
+class BillBalance(Base):
+    """A bill's principal outstanding now: its amount with its adjustments, less every
+    principal allocated to it (reversals' negative ones included). Written only by the
+    database's triggers (migration 0029), in the transaction of each money write; read
+    through :mod:`core.money.balance`."""
+
+    __tablename__ = "bill_balance"
+    bill_id: Mapped[int] = mapped_column(
+        ForeignKey("bill.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    account_id: Mapped[int]
+    #: Unclamped: ``amount - allocated``; the ledger's checks keep it within [0, amount].
+    outstanding: Mapped[Money]
+
+    __table_args__ = (
+        Index("ix_bill_balance_open", "account_id", postgresql_where=text("outstanding > 0")),
     )

@@ -16,6 +16,11 @@ rule for rule (tests/core/money/test_due_sql.py holds the two equal to the fen):
   a national one, else the classic rates: :func:`rate_periods`); raised when positive
   to the minimum in force on the bill's last day of lateness (D while principal is
   owed, else the day its last principal was paid); less the fee already paid.
+
+Without late fees, the principal comes from each bill's maintained balance
+(:mod:`core.money.balance`) plus what payments not yet dated on D allocated, so the
+reading starts from the open bills (a partial index) instead of every bill and
+allocation of the accounts concerned.
 """
 
 from __future__ import annotations
@@ -45,7 +50,15 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import aliased
 
-from core.models import Account, Bill, Category, Payment, PaymentAllocation, Station
+from core.models import (
+    Account,
+    Bill,
+    BillBalance,
+    Category,
+    Payment,
+    PaymentAllocation,
+    Station,
+)
 from core.models.ledger_extra import LateFeeRate
 from core.money.billed import adjusted_amount
 from core.money.fees import CLASSIC_RATES
@@ -289,9 +302,10 @@ def _bills_due(
         ).subquery("bill_paid")
         paid_principal: Any = func.coalesce(paid.c.principal, 0)
     else:
-        # Principal only: every allocation, less the few not dated by D, found from the
-        # payments collected after a bound no station's D ends before (no join of
-        # every allocation with its payment, which would double the cost).
+        # Principal only, from each bill's maintained balance (core.money.balance: its
+        # amount less every allocation, read through the open bills' partial index)
+        # plus what the payments not dated by D allocated: the few collected after a
+        # bound no station's D ends before, and the reversals of such payments.
         bound: Any = (
             func.now()  # today's end is after now, in every time zone
             if as_of is None
@@ -299,20 +313,6 @@ def _bills_due(
                 dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), _EARLIEST_ZONE)
             )
         )
-        everything = select(
-            PaymentAllocation.bill_id, func.sum(PaymentAllocation.principal).label("principal")
-        ).group_by(PaymentAllocation.bill_id)
-        if account_ids is not None:  # a page: through the indexes
-            everything = everything.where(
-                PaymentAllocation.bill_id.in_(select(Bill.id).where(*of_bills))
-            )
-        if accounts:  # a station or a scope: from its accounts, through the indexes
-            everything = (
-                everything.join(Bill, Bill.id == PaymentAllocation.bill_id)
-                .join(Account, Account.id == Bill.account_id)
-                .where(*accounts)
-            )
-        total = everything.subquery("bill_paid")
         undated = (
             select(
                 PaymentAllocation.bill_id,
@@ -324,9 +324,8 @@ def _bills_due(
             .join(sd, sd.c.station_id == Account.station_id)
             .join(PaymentAllocation, PaymentAllocation.payment_id == Payment.id)
             .where(
-                # The payments collected after the bound, and the reversals of such
-                # payments, each found through an index (an OR across the outer join
-                # would read every payment of the stations concerned).
+                # Each found through an index (an OR across the outer join would read
+                # every payment of the stations concerned).
                 Payment.id.in_(
                     union(
                         select(Payment.id).where(Payment.collected_at >= bound),
@@ -340,10 +339,17 @@ def _bills_due(
                 *accounts,
             )
             .group_by(PaymentAllocation.bill_id)
-            .subquery("bill_paid_later")
+            .cte("bill_paid_later")
         )
-        paid = total
-        paid_principal = func.coalesce(total.c.principal, 0) - func.coalesce(undated.c.principal, 0)
+        # The bills that may owe principal on D: open now, or paid by an undated payment.
+        open_now = select(BillBalance.bill_id).where(BillBalance.outstanding > 0)
+        if account_ids is not None:
+            open_now = open_now.where(BillBalance.account_id == any_(page))
+        if accounts:
+            open_now = open_now.join(Account, Account.id == BillBalance.account_id).where(
+                *accounts
+            )
+        maybe = union(open_now, select(undated.c.bill_id)).subquery("bill_maybe_owed")
 
     day: Any = sd.c.as_of if as_of is None else cast(literal(as_of), Date)
     bills = select(
@@ -355,6 +361,13 @@ def _bills_due(
         adjusted_amount().label("amount"),
         day.label("as_of"),
     ).where(Bill.period <= day, *of_bills)
+    if not late_fees:
+        bills = (
+            bills.add_columns(BillBalance.outstanding)
+            .select_from(maybe)
+            .join(Bill, Bill.id == maybe.c.bill_id)
+            .join(BillBalance, BillBalance.bill_id == maybe.c.bill_id)
+        )
     if as_of is None or late_fees or accounts:
         bills = bills.where(*accounts).join(Account, Account.id == Bill.account_id).join(
             sd, sd.c.station_id == Account.station_id
@@ -364,11 +377,12 @@ def _bills_due(
     if late_fees:
         bills = bills.add_columns(Account.station_id, residential.label("is_residential"))
     b = bills.subquery("bill_day")
-    joined: Any = b.outerjoin(paid, paid.c.bill_id == b.c.bill_id)
-    if not late_fees:
-        joined = joined.outerjoin(undated, undated.c.bill_id == b.c.bill_id)
-
-    principal: Any = func.greatest(b.c.amount - paid_principal, 0)
+    if late_fees:
+        joined: Any = b.outerjoin(paid, paid.c.bill_id == b.c.bill_id)
+        principal: Any = func.greatest(b.c.amount - paid_principal, 0)
+    else:
+        joined = b.outerjoin(undated, undated.c.bill_id == b.c.bill_id)
+        principal = func.greatest(b.c.outstanding + func.coalesce(undated.c.principal, 0), 0)
     line: list[Any] = [
         b.c.bill_id,
         b.c.account_id,

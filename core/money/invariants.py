@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from core.money.balance import MISMATCH_SQL
+
 _CHECKS: dict[str, str] = {
     # Every payment's amount is fully accounted for: allocations plus an overpayment.
     "payment_balances": """
@@ -97,6 +99,8 @@ _CHECKS: dict[str, str] = {
           AND (r.counted <> r.expected + r.variance
                OR coalesce(v.amount, 0) <> r.variance)
     """,
+    # Each bill's maintained balance equals its amount less its allocated principal.
+    "bill_balance_matches_ledger": MISMATCH_SQL,
 }
 
 

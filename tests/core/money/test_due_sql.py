@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from core.models import (
     Account,
+    BillBalance,
     Category,
     Channel,
     EntryKind,
@@ -38,6 +39,7 @@ from core.models.ledger_extra import LateFeeRate
 from core.money import AmountDue, amount_due, plan_allocation
 from core.money.arrears import account_arrears_subquery
 from core.money.arrears_sql import arrears_by_age
+from core.money.balance import balance_mismatches
 from core.money.due_many import dues_of
 from core.money.due_sql import bills_due
 from core.money.payable import payable
@@ -337,6 +339,7 @@ def test_set_based_amount_due_equals_amount_due(app: Any, session: Session, spec
     savepoint = session.begin_nested()
     try:
         accounts = _build(session, Factory(session, app), spec)
+        _check_balance(session, accounts)
         drawn = {START + dt.timedelta(d) for d in spec["days"]}
         for day in sorted({*FIXED_DAYS, *drawn}):
             _check_day(session, accounts, day, users=day in drawn or day == TODAY)
@@ -355,6 +358,33 @@ def test_set_based_amount_due_equals_amount_due(app: Any, session: Session, spec
             assert got.get(account.id, Decimal("0.00")) == want, ("arrears today", account.id)
     finally:
         savepoint.rollback()
+
+
+#: A day after every collection and reversal of the ledgers drawn here.
+AFTER_ALL = dt.date(2030, 1, 1)
+
+
+def _check_balance(session: Session, accounts: list[Account]) -> None:
+    """The maintained balance (core.money.balance) is the ledger's recount, and its open
+    bills are those ``amount_due`` and ``bills_due`` say owe principal once every
+    payment and reversal is dated."""
+    ids = [a.id for a in accounts]
+    assert balance_mismatches(session, sorted({a.station_id for a in accounts})) == []
+    kept = {
+        r.bill_id: r.outstanding
+        for r in session.execute(
+            select(BillBalance).where(BillBalance.account_id.in_(ids), BillBalance.outstanding > 0)
+        ).scalars()
+    }
+    want = {
+        b.bill_id: b.principal
+        for a in accounts
+        for b in amount_due(session, a.id, AFTER_ALL).bills
+        if b.principal > 0
+    }
+    assert kept == want, "maintained balance against amount_due"
+    lines = bills_due(AFTER_ALL, account_ids=ids, late_fees=False)
+    assert {r.bill_id: r.principal for r in session.execute(select(lines))} == want
 
 
 def _payment(

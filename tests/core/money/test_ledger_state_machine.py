@@ -21,7 +21,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from core.models import Bill, Channel, Role
+from core.models import Bill, BillBalance, Channel, Role
 from core.money import amount_due, cash, quarantine
 from core.money import payments as service
 from core.money import reversals as reversal
@@ -32,6 +32,8 @@ from tests.factories import Factory
 CST = dt.timezone(dt.timedelta(hours=8))
 DAY = dt.date(2026, 4, 9)
 DAY_TZ = ZoneInfo("Asia/Shanghai")
+#: After every collection the machine records.
+LATER = dt.date(2030, 1, 1)
 amounts = st.integers(min_value=1, max_value=30_000).map(lambda f: Decimal(f) / 100)
 
 
@@ -184,6 +186,21 @@ def test_ledger_invariants_hold_after_every_step(app: Any, session: Any) -> None
             if not hasattr(self, "station"):
                 return
             assert check_ledger(session, [self.station.id]) == {}
+
+        @invariant()
+        def balance_is_what_is_owed(self) -> None:
+            # The maintained balance (core.money.balance), moved by each write's
+            # trigger, is each bill's principal owed once every payment is dated.
+            if not hasattr(self, "station"):
+                return
+            kept = {
+                b.id: session.get(BillBalance, b.id).outstanding  # type: ignore[union-attr]
+                for b in self.bills
+            }
+            for account in self.accounts:
+                for line in amount_due(session, account.id, LATER).bills:
+                    assert kept.pop(line.bill_id) == line.principal
+            assert all(v == 0 for v in kept.values()), kept
 
         @invariant()
         def amount_due_matches_the_net_ledger(self) -> None:

@@ -1,0 +1,70 @@
+"""Each bill's maintained balance: principal outstanding now, kept by the database.
+
+``bill_balance.outstanding`` is the bill's amount with its re-billing adjustments less
+every principal allocated to it (payments' and reversals' alike), whatever the dates.
+Triggers (migration 0029) move it by a delta in the transaction of every money write
+(a bill inserted or its amount changed, an adjustment, a payment's or reversal's
+allocations), whichever code path or role writes, so it is never stale and concurrent
+writers add up. It is a cache of the ledger, never its source: the ledger's invariants
+(``bill_balance_matches_ledger`` in :mod:`core.money.invariants`, ``flask money check``)
+compare it with a recount, and :func:`rebuild_balances` recounts it after a bulk load
+with triggers off.
+
+What it is for: the open bills of an account, a page or a station are found through
+``ix_bill_balance_open`` (partial on ``outstanding > 0``) without reading the settled
+bills and their allocations, which are most of the ledger. Dated readings (``bills_due``
+as of a day D) add back what was allocated by payments not yet dated on D (a few, found
+through the payments' ``collected_at`` index), so they stay equal to the ledger to the
+fen; late fees are still computed as of the day.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, text
+from sqlalchemy.orm import Session
+
+__all__ = ["MISMATCH_SQL", "REBUILD_SQL", "balance_mismatches", "rebuild_balances"]
+
+#: Every bill's balance from the ledger (the migration's backfill, the same recount).
+_RECOUNT = """
+    SELECT b.id AS bill_id, b.account_id,
+           b.amount + coalesce(d.delta, 0) - coalesce(a.principal, 0) AS outstanding
+    FROM bill b
+    LEFT JOIN (SELECT bill_id, sum(delta) AS delta FROM bill_adjustment GROUP BY bill_id) d
+        ON d.bill_id = b.id
+    LEFT JOIN (SELECT bill_id, sum(principal) AS principal FROM payment_allocation
+               GROUP BY bill_id) a ON a.bill_id = b.id
+"""
+
+REBUILD_SQL = f"""
+    DELETE FROM bill_balance;
+    INSERT INTO bill_balance (bill_id, account_id, outstanding) {_RECOUNT};
+"""
+
+#: Bills whose maintained row is missing, extra or differs from the recount.
+MISMATCH_SQL = f"""
+    SELECT coalesce(r.bill_id, bb.bill_id)::text || ' balance '
+           || coalesce(bb.outstanding::text, 'missing') || ' ledger '
+           || coalesce(r.outstanding::text, 'no bill')
+    FROM ({_RECOUNT}) r
+    FULL JOIN bill_balance bb ON bb.bill_id = r.bill_id
+    LEFT JOIN account acc ON acc.id = coalesce(r.account_id, bb.account_id)
+    WHERE (:all OR acc.station_id = ANY(:stations))
+      AND (r.bill_id IS NULL OR bb.bill_id IS NULL
+           OR bb.outstanding <> r.outstanding OR bb.account_id <> r.account_id)
+"""
+
+
+def rebuild_balances(conn: Connection | Session) -> int:
+    """Recount every bill's balance from the ledger (after a load with triggers off);
+    returns the number of bills. Run by the database owner, in the caller's transaction."""
+    for statement in REBUILD_SQL.split(";"):
+        if statement.strip():
+            conn.execute(text(statement))
+    return int(conn.execute(text("SELECT count(*) FROM bill_balance")).scalar_one())
+
+
+def balance_mismatches(session: Session, station_ids: list[int] | None = None) -> list[str]:
+    """The bills whose maintained balance differs from the ledger (empty: it holds)."""
+    params = {"all": station_ids is None, "stations": list(station_ids or [])}
+    return [str(r[0]) for r in session.execute(text(MISMATCH_SQL), params)]
