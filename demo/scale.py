@@ -96,39 +96,62 @@ _STEPS = [
                   THEN substr(u.username, 17)::int % :stations
                   ELSE substr(u.username, 18)::int END)::text, 2, '0')
         WHERE u.username LIKE 'scale-%';
+        INSERT INTO territory (station_id, name, area)
+        SELECT us.station_id, u.display_name || '片区',
+               ST_Multi(ST_Buffer(st.depot, 0.002))  -- until its accounts are in
+        FROM app_user u JOIN user_station us ON us.user_id = u.id
+        JOIN station st ON st.id = us.station_id
+        WHERE u.username LIKE 'scale-collector-%';
+        INSERT INTO territory_collector (territory_id, user_id)
+        SELECT t.id, u.id FROM app_user u
+        JOIN user_station us ON us.user_id = u.id
+        JOIN territory t ON t.station_id = us.station_id AND t.name = u.display_name || '片区'
+        WHERE u.username LIKE 'scale-collector-%';
         """,
     ),
     (
         "accounts",
         # Accounts come station by station (a station's accounts are imported together:
-        # their ids, and their bills, lie together); within it each belongs to one of
-        # the station's collectors; its place is a ring of villages around the depot.
+        # their ids, and their bills, lie together), in villages of 40 houses on a ring
+        # around the depot; each station's ring is cut into one sector per collector,
+        # who is responsible for its accounts and whose territory it is.
         """
         INSERT INTO account (station_id, number, name, address, phone, village, category,
-                             location, responsible_id)
-        SELECT st.id, 'SC' || lpad(a::text, 10, '0'), '户主' || a,
-               '规模村' || (a / 40) % 500 || '组' || a % 40 || '号', '13800000000',
-               '规模村' || (a / 40) % 500,
-               (CASE WHEN a % 50 = 0 THEN 'non_residential' ELSE 'residential' END)
+                             location, responsible_id, territory_id)
+        SELECT st.id, 'SC' || lpad(h.a::text, 10, '0'), '户主' || h.a,
+               '规模村' || h.a / 40 || '组' || h.a % 40 || '号', '13800000000',
+               '规模村' || h.a / 40,
+               (CASE WHEN h.a % 50 = 0 THEN 'non_residential' ELSE 'residential' END)
                    ::account_category,
                ST_SetSRID(ST_MakePoint(
-                   ST_X(st.depot) + 0.15 * cos(radians(((a / 40) % 500) * 0.72))
-                       * (0.2 + ((a / 40) % 7) / 8.0) + ((a % 40) - 20) * 0.0002,
-                   ST_Y(st.depot) + 0.12 * sin(radians(((a / 40) % 500) * 0.72))
-                       * (0.2 + ((a / 40) % 7) / 8.0) + ((a * 7) % 40 - 20) * 0.0002),
+                   ST_X(st.depot) + 0.15 * cos(radians(360 * h.ring))
+                       * (0.2 + ((h.a / 40) % 7) / 8.0) + ((h.a % 40) - 20) * 0.0002,
+                   ST_Y(st.depot) + 0.12 * sin(radians(360 * h.ring))
+                       * (0.2 + ((h.a / 40) % 7) / 8.0) + ((h.a * 7) % 40 - 20) * 0.0002),
                    4326),
-               c.id
-        FROM generate_series(0, :accounts - 1) a
-        JOIN station st ON st.code = 'SC-' || lpad((a * :stations / :accounts)::text, 2, '0')
+               c.id, c.territory_id
+        FROM (
+            SELECT a, a * :stations / :accounts AS station,
+                   -- the village's place on its station's ring, 0 to 1
+                   ((a / 40 * 40)::bigint * :stations % :accounts)::float8 / :accounts AS ring
+            FROM generate_series(0, :accounts - 1) a
+        ) h
+        JOIN station st ON st.code = 'SC-' || lpad(h.station::text, 2, '0')
         JOIN LATERAL (
-            SELECT u.id FROM app_user u
+            SELECT u.id, tc.territory_id FROM app_user u
+            JOIN territory_collector tc ON tc.user_id = u.id
             WHERE u.username = 'scale-collector-' || lpad(
-                (a % (:collectors / :stations) * :stations
-                 + a * :stations / :accounts)::text, 3, '0')
+                (floor(h.ring * (:collectors / :stations))::int * :stations
+                 + h.station)::text, 3, '0')
         ) c ON true;
         INSERT INTO account_responsibility (account_id, collector_id, valid_from)
         SELECT id, responsible_id, :first FROM account
         WHERE number LIKE 'SC%' AND responsible_id IS NOT NULL;
+        UPDATE territory t SET area = h.area
+        FROM (SELECT territory_id,
+                     ST_Multi(ST_Buffer(ST_ConvexHull(ST_Collect(location)), 0.002)) AS area
+              FROM account WHERE number LIKE 'SC%' GROUP BY territory_id) h
+        WHERE t.id = h.territory_id;
         """,
     ),
     (

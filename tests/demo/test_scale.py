@@ -15,7 +15,8 @@ from demo.scale import seed_scale
 
 def test_the_scale_county_has_its_shape_and_arrears(connection: Any) -> None:
     """40 accounts over 2 stations and 4 collectors: each account's collector works at its
-    station, a year of bills each; on-time payers owe nothing overdue, late and chronic
+    station and the account lies in that collector's territory, a year of bills each;
+    on-time payers owe nothing overdue, late and chronic
     payers (a quarter, by id) do."""
     today = dt.date(2026, 12, 3)
     report = seed_scale(connection, "x", accounts=40, stations=2, collectors=4, today=today)
@@ -28,6 +29,16 @@ def test_the_scale_county_has_its_shape_and_arrears(connection: Any) -> None:
         )
     ).one()
     assert rows == (0, 40)
+    outside = connection.execute(
+        text(
+            "SELECT count(*) FROM account a LEFT JOIN territory t ON t.id = a.territory_id"
+            " LEFT JOIN territory_collector tc ON tc.territory_id = t.id"
+            "  AND tc.user_id = a.responsible_id"
+            " WHERE a.number LIKE 'SC%' AND (tc.user_id IS NULL"
+            "  OR NOT ST_Covers(t.area, a.location) OR t.station_id <> a.station_id)"
+        )
+    ).scalar_one()
+    assert outside == 0  # in its collector's territory, which the planner needs
     bills = connection.execute(
         text(
             "SELECT count(*), count(DISTINCT account_id) FROM bill b JOIN account a"
