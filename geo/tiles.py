@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, literal, select
+from sqlalchemy import ColumnElement, Integer, Select, bindparam, func, literal, select
 
 __all__ = [
     "BUFFER",
@@ -54,18 +54,27 @@ class Tile:
         if not (0 <= self.x < side and 0 <= self.y < side):
             raise TileError(f"x and y must be within 0..{side - 1} at zoom {self.z}")
 
+    def params(self) -> dict[str, int]:
+        """The values of the statement's ``tile_x`` and ``tile_y`` parameters: a tile's
+        statement serves every tile of its zoom, run with that tile's parameters."""
+        return {"tile_x": self.x, "tile_y": self.y}
+
+    def _xy(self) -> tuple[ColumnElement[int], ColumnElement[int]]:
+        return (
+            bindparam("tile_x", self.x, type_=Integer),
+            bindparam("tile_y", self.y, type_=Integer),
+        )
+
     def envelope(self) -> ColumnElement[Any]:
         """The tile's square in EPSG:3857 (``ST_TileEnvelope``)."""
-        return func.ST_TileEnvelope(self.z, self.x, self.y)
+        return func.ST_TileEnvelope(self.z, *self._xy())
 
     def bbox_wgs84(self, margin: float = BUFFER / EXTENT) -> ColumnElement[Any]:
         """The tile grown by ``margin`` (a fraction of its side) in EPSG:4326, for ``&&``."""
         world = func.ST_MakeEnvelope(
             -_ORIGIN_SHIFT, -_ORIGIN_SHIFT, _ORIGIN_SHIFT, _ORIGIN_SHIFT, _WEB_MERCATOR
         )
-        return func.ST_Transform(
-            func.ST_TileEnvelope(self.z, self.x, self.y, world, margin), _WGS84
-        )
+        return func.ST_Transform(func.ST_TileEnvelope(self.z, *self._xy(), world, margin), _WGS84)
 
     def lonlat_bounds(self) -> tuple[float, float, float, float]:
         """West, south, east, north in degrees."""

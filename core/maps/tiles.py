@@ -1,25 +1,28 @@
 """Vector tiles of the map's layers, for a scope: the layers, their fields, their bytes.
 
-:func:`tile_etag` is cheap (the scope's map version, :mod:`core.maps.version`), so an
+:func:`tile_version` is cheap (the scope's map version, :mod:`core.maps.version`), so an
 unchanged tile is answered 304 without building it; :func:`render` builds the bytes
-with one ``ST_AsMVT`` statement.
+with one ``ST_AsMVT`` statement, and :func:`render_versioned` answers the bytes and the
+version with that one statement (a first fetch: one round trip).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, select, text
+from sqlalchemy import ColumnElement, Integer, Select, String, cast, func, literal, select
 from sqlalchemy.orm import Session
 
 from core.errors import NotFound
 from core.maps import day as day_layers
 from core.maps import layers
+from core.maps.version import digest, version_sql
 from core.models import Account, Station, Territory
 from core.scope import Scope, restrict
 from geo.road_tiles import has_roads, road_features
@@ -33,10 +36,11 @@ __all__ = [
     "extent",
     "layer",
     "render",
+    "render_versioned",
     "scope_today",
-    "source_version",
     "tile_etag",
     "tile_statement",
+    "tile_version",
 ]
 
 
@@ -65,6 +69,9 @@ class Layer:
     maxzoom: int = 22
     simplify_px: float = 0.0
     by_day: bool = False
+    #: The builder reads nothing from the session: its statement, built once, serves
+    #: every tile of a zoom for the same scope and request (run with the tile's params).
+    cacheable: bool = True
 
 
 ROADS = RoadNetwork(schema="roads")
@@ -99,7 +106,7 @@ LAYERS: dict[str, Layer] = {
             "accounts",
             f"Accounts with arrears and stage; clusters below zoom {layers.ACCOUNT_DETAIL_ZOOM}.",
             _ACCOUNT_FIELDS,
-            lambda s, sc, r: layers.accounts(s, sc, r.day, r.tile),
+            lambda s, sc, r: layers.accounts(sc, r.day, r.tile),
             by_day=True,
         ),
         Layer(
@@ -127,6 +134,7 @@ LAYERS: dict[str, Layer] = {
             },
             lambda s, sc, r: layers.villages(s, sc, r.day, r.tile),
             by_day=True,
+            cacheable=False,
         ),
         Layer(
             "routes",
@@ -180,18 +188,21 @@ LAYERS: dict[str, Layer] = {
             _roads,
             minzoom=8,
             simplify_px=1.0,
+            cacheable=False,
         ),
     )
 }
 
 
-def source_version(session: Session, name: str) -> str:
-    """What the map version cannot see: the road tables' identity (an import or
-    ``flask demo roads`` recreates them), for the ``roads`` layer; else empty."""
-    if name != "roads":
-        return ""
-    oid = session.scalar(text("SELECT to_regclass('roads.ways')::oid"))
-    return f"roads:{oid}"
+def _version_sql(scope: Scope, name: str) -> ColumnElement[Any]:
+    """The layer's raw version: the scope's map version and, for ``roads``, what that
+    cannot see: the road tables' identity (an import or ``flask demo roads`` recreates
+    them)."""
+    raw = version_sql(scope)
+    if name == "roads":
+        oid = cast(cast(func.to_regclass(literal("roads.ways")), Integer), String)
+        return func.concat_ws("|", raw, "roads", oid)
+    return raw
 
 
 def layer(name: str) -> Layer:
@@ -203,15 +214,22 @@ def layer(name: str) -> Layer:
 
 
 def scope_today(session: Session, scope: Scope, default_tz: str) -> dt.date:
-    """Today in the time zone of the scope's first station (admins: ``default_tz``)."""
+    """Today in the time zone of the scope's first station (admins: ``default_tz``); the
+    station is read from the session (the token check loaded the user's stations)."""
     first = min(scope.station_ids, default=None)
-    tz = session.scalar(select(Station.timezone).where(Station.id == first)) if first else None
+    station = session.get(Station, first) if first is not None else None
+    tz = station.timezone if station is not None else None
     return dt.datetime.now(ZoneInfo(tz or default_tz)).date()
 
 
+def tile_version(session: Session, scope: Scope, req: TileRequest) -> str:
+    """The version of the tile's data (one small query), for :func:`tile_etag`."""
+    return digest(session.scalar(select(_version_sql(scope, req.layer))))
+
+
 def tile_etag(scope: Scope, req: TileRequest, version: str) -> str:
-    """The tile's ETag: its address, the scope, the day and the scope's map version
-    (:func:`core.maps.version.map_state`)."""
+    """The tile's ETag: its address, the scope, the day and the version of its data
+    (:func:`tile_version`)."""
     lyr = layer(req.layer)
     t = req.tile
     parts = [
@@ -225,8 +243,7 @@ def tile_etag(scope: Scope, req: TileRequest, version: str) -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 
 
-def tile_statement(session: Session, scope: Scope, req: TileRequest) -> Select[Any]:
-    """The one statement answering the tile's bytes (what the bench times bare)."""
+def _build(session: Session, scope: Scope, req: TileRequest) -> Select[Any]:
     lyr = layer(req.layer)
     if not lyr.minzoom <= req.tile.z <= lyr.maxzoom:
         return mvt(layers.nothing(), req.tile, lyr.name)
@@ -234,9 +251,43 @@ def tile_statement(session: Session, scope: Scope, req: TileRequest) -> Select[A
     return mvt(features, req.tile, lyr.name, simplify_px=lyr.simplify_px)
 
 
+@functools.lru_cache(maxsize=128)
+def _built(scope: Scope, req: TileRequest) -> tuple[Select[Any], Select[Any]]:
+    # Building an accounts tile's statement (arrears by age) costs tens of ms of Python,
+    # more than a small tile's query: a map pans and zooms over the tiles of a few
+    # zooms, so the statement of (scope, request, zoom) is built once, for tile
+    # (z, 0, 0), and run with each tile's x and y (:meth:`Tile.params`). SQL constructs
+    # are immutable; the session is not read by a cacheable layer's builder.
+    stmt = _build(None, scope, req)  # type: ignore[arg-type]
+    return stmt, stmt.add_columns(_version_sql(scope, req.layer))
+
+
+def _statements(
+    session: Session, scope: Scope, req: TileRequest
+) -> tuple[Select[Any], Select[Any]]:
+    if layer(req.layer).cacheable:
+        return _built(scope, replace(req, tile=Tile(req.tile.z, 0, 0)))
+    stmt = _build(session, scope, req)
+    return stmt, stmt.add_columns(_version_sql(scope, req.layer))
+
+
+def tile_statement(session: Session, scope: Scope, req: TileRequest) -> Select[Any]:
+    """The one statement answering the tile's bytes (what the bench times bare); run it
+    with ``req.tile.params()``."""
+    return _statements(session, scope, req)[0]
+
+
 def render(session: Session, scope: Scope, req: TileRequest) -> bytes:
     """The tile's MVT bytes (empty when the layer has nothing there)."""
-    return bytes(session.scalar(tile_statement(session, scope, req)) or b"")
+    return bytes(session.scalar(tile_statement(session, scope, req), req.tile.params()) or b"")
+
+
+def render_versioned(session: Session, scope: Scope, req: TileRequest) -> tuple[bytes, str]:
+    """The tile's MVT bytes and the version they were read at (:func:`tile_version`),
+    from one statement: the tile's, with the version as a second column."""
+    stmt = _statements(session, scope, req)[1]
+    body, raw = session.execute(stmt, req.tile.params()).one()
+    return bytes(body or b""), digest(raw)
 
 
 def extent(session: Session, scope: Scope) -> tuple[float, float, float, float] | None:

@@ -8,67 +8,86 @@ below ``X`` that changed the stations, plus the ids of the visible changes at or
 ``X``. A commit after an earlier reading either lies below the new ``X`` (then above
 the old ``X``, so the first part grows) or at or above it (then its rows join the
 second part). Both parts are index lookups on ``(station_id, xid)``.
+
+The version is one SQL expression (:func:`version_sql`), so a tile's statement can
+answer its version with its bytes in one round trip; :func:`map_version` reads it alone.
+Only each station's newest settled change counts, so older ones are pruned
+(:func:`prune`) without changing any version.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
-from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import ColumnElement, Integer, String, bindparam, column, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from core.models.sync import SNAPSHOT_XMIN
 from core.scope import Scope
 
-_BY_STATIONS = text(
-    f"""
+__all__ = ["digest", "map_version", "prune", "version_sql"]
+
+_BY_STATIONS = f"""
     WITH x AS (SELECT {SNAPSHOT_XMIN} AS xmin)
-    SELECT s.id,
-           (SELECT max(m.xid) FROM map_change m
-             WHERE m.station_id = s.id AND m.xid < x.xmin),
-           (SELECT string_agg(m.id::text, ',' ORDER BY m.id) FROM map_change m
-             WHERE m.station_id = s.id AND m.xid >= x.xmin),
-           (now() AT TIME ZONE coalesce(
-               (SELECT st.timezone FROM station st WHERE st.id = s.id), :tz))::date
-    FROM unnest(CAST(:ids AS integer[])) AS s(id), x
-    ORDER BY s.id
-    """
-)
-_ALL = text(
-    f"""
+    SELECT string_agg(
+        concat_ws(':', s.id,
+            (SELECT max(m.xid) FROM map_change m
+              WHERE m.station_id = s.id AND m.xid < x.xmin),
+            (SELECT string_agg(m.id::text, ',' ORDER BY m.id) FROM map_change m
+              WHERE m.station_id = s.id AND m.xid >= x.xmin)),
+        ';' ORDER BY s.id)
+    FROM unnest(CAST(:map_station_ids AS integer[])) AS s(id), x
+"""
+_ALL = f"""
     WITH x AS (SELECT {SNAPSHOT_XMIN} AS xmin)
-    SELECT 0,
-           (SELECT max(m.xid) FROM map_change m WHERE m.xid < x.xmin),
-           (SELECT string_agg(m.id::text, ',' ORDER BY m.id) FROM map_change m
-             WHERE m.xid >= x.xmin),
-           (now() AT TIME ZONE :tz)::date
+    SELECT concat_ws(':', 0,
+        (SELECT max(m.xid) FROM map_change m WHERE m.xid < x.xmin),
+        (SELECT string_agg(m.id::text, ',' ORDER BY m.id) FROM map_change m
+          WHERE m.xid >= x.xmin))
     FROM x
+"""
+
+
+def version_sql(scope: Scope) -> ColumnElement[Any]:
+    """The raw version of the map data in ``scope``'s stations (all of them for an admin),
+    as a scalar SQL expression: hash it with :func:`digest`."""
+    if scope.is_admin or not scope.station_ids:
+        query = text(_ALL)
+    else:
+        ids = bindparam("map_station_ids", sorted(scope.station_ids), type_=ARRAY(Integer))
+        query = text(_BY_STATIONS).bindparams(ids)
+    return query.columns(column("raw", String)).scalar_subquery()
+
+
+def digest(raw: str | None) -> str:
+    """A short string for a raw version (:func:`version_sql`)."""
+    return hashlib.sha256((raw or "").encode()).hexdigest()[:20]
+
+
+def map_version(session: Session, scope: Scope) -> str:
+    """A short string that changes whenever map data in ``scope``'s stations changes."""
+    return digest(session.scalar(select(version_sql(scope))))
+
+
+#: Deletes each station's changes older than its newest settled one (below the snapshot's
+#: xmin): no version reads them (only the newest settled change and the unsettled ones
+#: count), so the log stays a few rows a station.
+_PRUNE = text(
+    f"""
+    WITH x AS (SELECT {SNAPSHOT_XMIN} AS xmin),
+    newest AS (
+        SELECT m.station_id, max(m.xid) AS xid FROM map_change m, x
+         WHERE m.xid < x.xmin GROUP BY m.station_id
+    )
+    DELETE FROM map_change m USING newest n
+     WHERE m.station_id = n.station_id AND m.xid < n.xid
     """
 )
 
 
-@dataclass(frozen=True)
-class MapState:
-    """The scope's map version and today's date at its first station (one query)."""
-
-    version: str
-    today: dt.date
-
-
-def map_state(session: Session, scope: Scope, default_tz: str) -> MapState:
-    """The version of the map data in ``scope``'s stations (it changes whenever a write
-    there commits) and today at the scope's first station (admins, none: ``default_tz``)."""
-    if scope.is_admin or not scope.station_ids:
-        rows = session.execute(_ALL, {"tz": default_tz}).all()
-    else:
-        ids = sorted(scope.station_ids)
-        rows = session.execute(_BY_STATIONS, {"ids": ids, "tz": default_tz}).all()
-    raw = ";".join(f"{s}:{settled}:{recent or ''}" for s, settled, recent, _ in rows)
-    return MapState(hashlib.sha256(raw.encode()).hexdigest()[:20], rows[0][3])
-
-
-def map_version(session: Session, scope: Scope, default_tz: str = "Asia/Shanghai") -> str:
-    """A short string that changes whenever map data in ``scope``'s stations changes."""
-    return map_state(session, scope, default_tz).version
+def prune(session: Session) -> int:
+    """Delete the change log rows no version reads any more; the number deleted."""
+    result: Any = session.execute(_PRUNE)
+    return int(result.rowcount or 0)

@@ -9,11 +9,10 @@ earliest due date among its bills with principal outstanding.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 
 from sqlalchemy import Subquery, func, select
 
-from core.money.due_sql import bills_due
+from core.money.due_sql import AccountIds, bills_due
 from core.scope import Scope
 
 __all__ = ["account_arrears_subquery"]
@@ -21,7 +20,7 @@ __all__ = ["account_arrears_subquery"]
 
 def account_arrears_subquery(
     as_of: dt.date | None = None,
-    account_ids: Sequence[int] | None = None,
+    account_ids: AccountIds | None = None,
     *,
     station_id: int | None = None,
     scope: Scope | None = None,

@@ -9,18 +9,17 @@ where a bill whose principal is paid but whose late fee is not still counts as o
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Subquery, case, func, select
 
 from core.money.aging import Stage
-from core.money.due_sql import bills_due
+from core.money.due_sql import AccountIds, bills_due
 from core.scope import Scope
 
 
 def arrears_by_age(
-    as_of: dt.date, scope: Scope | None = None, account_ids: Sequence[int] | None = None
+    as_of: dt.date, scope: Scope | None = None, account_ids: AccountIds | None = None
 ) -> Subquery:
     """One row per account that owes principal on ``as_of``; with ``scope``, per account
     that scope may see, computed over those accounts' bills alone; with ``account_ids``,

@@ -32,6 +32,7 @@ from typing import Any
 
 from sqlalchemy import (
     CTE,
+    ColumnElement,
     Date,
     DateTime,
     Integer,
@@ -64,7 +65,11 @@ from core.money.billed import adjusted_amount
 from core.money.fees import CLASSIC_RATES
 from core.scope import Scope, visible
 
-__all__ = ["bills_due", "rate_periods", "station_days"]
+__all__ = ["AccountIds", "bills_due", "rate_periods", "station_days"]
+
+#: Which accounts to read: their ids, or an SQL array of ids (e.g. a map tile's accounts,
+#: found by the same statement, so no round trip fetches them first).
+AccountIds = Sequence[int] | ColumnElement[Any]
 
 #: The easternmost UTC offset: no station's day ends earlier than there.
 _EARLIEST_ZONE = dt.timezone(dt.timedelta(hours=14))
@@ -189,7 +194,7 @@ def bills_due(
     as_of: dt.date | None = None,
     *,
     station_id: int | None = None,
-    account_ids: Sequence[int] | None = None,
+    account_ids: AccountIds | None = None,
     late_fees: bool = True,
     scope: Scope | None = None,
 ) -> Subquery:
@@ -201,7 +206,8 @@ def bills_due(
     as_of
         The day D; None is each station's own business day today.
     station_id, account_ids
-        Only that station's accounts / only these accounts (a page).
+        Only that station's accounts / only these accounts (a page), given as ids or as
+        an SQL array of ids (e.g. a map tile's accounts, found in the same statement).
     scope
         Only the accounts this user may see (:func:`core.scope.visible`): the bills,
         allocations and payments read are the scope's, never the county's (an
@@ -213,9 +219,11 @@ def bills_due(
     Columns: ``bill_id``, ``account_id``, ``category``, ``period``, ``due_date``,
     ``amount``, ``principal``, ``late_fee``, ``days_overdue``, ``as_of``.
     """
-    ids = None if account_ids is None else tuple(account_ids)
     if scope is not None and scope.is_admin:
         scope = None  # everything: no clause to add
+    if isinstance(account_ids, ColumnElement):  # a new expression each time: not cached
+        return _bills_due.__wrapped__(as_of, station_id, account_ids, late_fees, scope)
+    ids = None if account_ids is None else tuple(account_ids)
     return _bills_due(as_of, station_id, ids, late_fees, scope)
 
 
@@ -233,7 +241,7 @@ def _accounts_in(station_id: int | None, scope: Scope | None) -> list[Any]:
 def _bills_due(
     as_of: dt.date | None,
     station_id: int | None,
-    account_ids: tuple[int, ...] | None,
+    account_ids: tuple[int, ...] | ColumnElement[Any] | None,
     late_fees: bool,
     scope: Scope | None,
 ) -> Subquery:
@@ -258,7 +266,11 @@ def _bills_due(
     # payments through theirs, never reading the rest of the county.
     accounts = _accounts_in(station_id, scope)
     if account_ids is not None:
-        page = bindparam("due_account_ids", list(account_ids), type_=ARRAY(Integer))
+        page = (
+            account_ids
+            if isinstance(account_ids, ColumnElement)
+            else bindparam("due_account_ids", list(account_ids), type_=ARRAY(Integer))
+        )
         of_bills.append(Bill.account_id == any_(page))
         of_payments.append(Payment.account_id == any_(page))
 

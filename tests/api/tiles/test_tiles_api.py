@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from core.models import Outcome
-from tests.api.tiles.world import CENTRE, build_map, features, publish_plan, url, visit
+from tests.api.tiles.world import CENTRE, build_map, features, publish_plan, tile_of, url, visit
 from tests.support.plans import local_today
 
 
@@ -22,6 +22,19 @@ def test_supervisor_tile_holds_their_station_accounts_only(factory, client):
     assert got == {w.accounts[k].id for k in ("a1", "a2", "a3")}
     other = _ids(client.get(url("accounts"), headers=factory.token(w.other_supervisor, client)))
     assert other == {w.accounts["b1"].id}
+
+
+def test_tiles_of_one_zoom_each_answer_their_own_accounts(factory, client):
+    """Tiles of one zoom share one built statement: each still answers its own place."""
+    w = build_map(factory)
+    headers = factory.token(w.supervisor, client)
+    z, x, y = tile_of(*CENTRE, 15)
+    here = f"/api/tiles/accounts/{z}/{x}/{y}.mvt"
+    beside = f"/api/tiles/accounts/{z}/{x + 2}/{y}.mvt"
+    assert _ids(client.get(here, headers=headers)) == {w.accounts[k].id for k in ("a1", "a2", "a3")}
+    assert _ids(client.get(beside, headers=headers)) == set()
+    assert client.get(here, headers=headers).data == client.get(here, headers=headers).data
+    assert len(_ids(client.get(here, headers=headers))) == 3
 
 
 def test_collector_tile_holds_only_their_accounts(factory, client):
