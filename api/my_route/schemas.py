@@ -34,6 +34,9 @@ class FieldAccountSchema(Schema):
     phone = fields.String(allow_none=True)
     village = fields.String()
     category = fields.String()
+    notes = fields.String(
+        allow_none=True, metadata={"description": "The station's notes on the account"}
+    )
     location = fields.Method("_location")
     location_quality = fields.String(
         metadata={"enum": ["exact", "approximate"], "description": LOCATION_QUALITY_DOC}

@@ -154,3 +154,27 @@ def test_pack_and_route_show_an_approximate_location_and_its_wider_service(
     ).json
     mine_stop = next(s for s in mine["stops"] if s["account"]["id"] == rough.id)
     assert mine_stop["account"]["location_quality"] == "approximate"
+
+
+def test_the_pack_carries_each_accounts_notes_and_a_changed_note_is_a_new_pack(
+    factory, client, plan_day
+):
+    """The account card's notes come with the pack (none: null); after the supervisor edits
+    a note, the phone's revalidation gets the new pack, not 304."""
+    day = build_day(factory, per_side=2)
+    sup = factory.token(day.supervisor, client)
+    plan_day(day, sup)
+    first = _pack(client, factory, day, day.west)
+    stop = first.json["stops"][0]
+    assert stop["account"]["notes"] is None
+    url = f"/api/accounts/{stop['account']['id']}"
+    etag = client.get(url, headers=sup).headers["ETag"]
+    note = "狗凶，先打电话；周三赶集不在家"
+    edit = client.patch(url, json={"notes": note}, headers=sup | {"If-Match": etag})
+    assert edit.status_code == 200, edit.json
+    headers = factory.token(day.west, client) | {"If-None-Match": first.headers["ETag"]}
+    again = client.get(f"/api/me/route/pack?date={day.plan_date}", headers=headers)
+    assert again.status_code == 200
+    notes = {s["account"]["id"]: s["account"]["notes"] for s in again.json["stops"]}
+    assert notes[stop["account"]["id"]] == note
+    assert [n for a, n in notes.items() if a != stop["account"]["id"]] == [None]
