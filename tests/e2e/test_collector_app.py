@@ -6,10 +6,13 @@ server holds each record exactly once, also when the upload is cut half way."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import time
+import urllib.request
 import uuid
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,26 +21,31 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from core.models import Payment, Visit
-from core.models.ledger_extra import MoneyException
+from core.models.ledger_extra import MoneyException, QuarantinedPayment
 from tests.support.collector_app import COLLECTORS, SUPERVISOR, http, login
+from tests.support.live import BrowserEvidence
+from tests.support.png import decode
 
 PHONE = {"width": 360, "height": 640}
 HOME = {"latitude": 34.2240, "longitude": 110.0410, "accuracy": 12}
 
 
 @pytest.fixture
-def phone(chromium: Any, live_server: Any) -> Any:
-    """A phone-sized browser context with a GNSS fix, and a function opening the app."""
+def phone(chromium: Any, live_server: Any, request: pytest.FixtureRequest, tmp_path: Path) -> Any:
+    """A phone-sized browser context with a GNSS fix, and a function opening the app. On a
+    failure the pages, their console and the server's log are kept (tests/support/live.py)."""
     context = chromium.new_context(
         locale="zh-CN",
         viewport=PHONE,
         geolocation=HOME,
         permissions=["geolocation"],
     )
+    evidence = BrowserEvidence(live_server)
 
     def open_app() -> Any:
         page = context.new_page()
         page.on("dialog", lambda d: d.accept())
+        evidence.watch(page)
         response = page.goto(f"{live_server.url}/app/")
         page.wait_for_selector("body[data-ready=true]")
         return page, response
@@ -45,6 +53,9 @@ def phone(chromium: Any, live_server: Any) -> Any:
     try:
         yield context, open_app
     finally:
+        report = getattr(request.node, "report_call", None)
+        if report is not None and report.failed:
+            evidence.keep(context.pages, tmp_path / "evidence")
         context.close()
 
 
@@ -76,6 +87,17 @@ def _pay(page: Any, account_id: int, amount: str | None = None) -> str:
     page.click("#receipt-done")
     page.wait_for_selector("#stops")
     return str(number)
+
+
+def _pay_qr(page: Any, account_id: int, amount: str, channel: str, txn_id: str) -> str:
+    """A QR payment with the channel's transaction number; stays on the receipt."""
+    page.evaluate(f"location.hash = '#/pay/{account_id}'")
+    page.click("[data-method=qr]")
+    page.click(f"[data-channel={channel}]")
+    page.fill("#qr-txn", txn_id)
+    page.fill("#amount", amount)
+    page.click("#pay-confirm")
+    return str(page.inner_text("#receipt-no"))
 
 
 def _sync_done(page: Any, action: Any, outcome: str = "done") -> None:
@@ -120,6 +142,28 @@ def _server(url: str, device_id: str) -> dict[str, Any]:
             }
     finally:
         engine.dispose()
+
+
+def _held(url: str, device_id: str) -> list[QuarantinedPayment]:
+    """The uploads from this device the server holds back (quarantine, QR pending)."""
+    engine = create_engine(url)
+    try:
+        with Session(engine) as s:
+            return list(
+                s.scalars(
+                    select(QuarantinedPayment).where(QuarantinedPayment.device_id == device_id)
+                )
+            )
+    finally:
+        engine.dispose()
+
+
+def _etag(server: Any, path: str, token: str) -> str:
+    req = urllib.request.Request(
+        f"{server.url}{path}", headers={"Authorization": f"Bearer {token}"}
+    )
+    with urllib.request.urlopen(req, timeout=60) as resp:
+        return str(resp.headers["ETag"])
 
 
 def _text(page: Any, selector: str) -> str:
@@ -288,14 +332,34 @@ def test_replan_my_day_shows_the_new_order_and_what_was_dropped(live_server, pub
 def test_refusals_read_in_plain_words_and_a_reassigned_account_leaves_the_phone(
     live_server, published_day, phone
 ):
-    """A payment whose receipt number is outside the device's blocks comes back rejected
-    and the outbox says why in words; an account reassigned while the phone was offline
-    is gone from the route and from the phone's store after sync (delta-sync tombstone)."""
+    """The card shows the account's notes; a payment whose receipt number is outside the
+    device's blocks comes back rejected and the outbox says why in words; a QR payment
+    carries the channel's transaction and is held on the server until it matches (待核对),
+    its receipt saved as a picture; an account reassigned while the phone was offline is
+    gone from the route and from the phone's store after sync (delta-sync tombstone)."""
     context, open_app = phone
     stops = [s["account"]["id"] for s in published_day.stops]
+    assert len(stops) > 6
+    sup = login(live_server, *SUPERVISOR)
+    note = f"先打电话，狗凶 {uuid.uuid4().hex[:6]}"
+    req = urllib.request.Request(
+        f"{live_server.url}/api/accounts/{stops[3]}",
+        method="PATCH",
+        data=json.dumps({"notes": note}).encode(),
+        headers={
+            "Content-Type": "application/json",
+            "Authorization": f"Bearer {sup}",
+            "If-Match": _etag(live_server, f"/api/accounts/{stops[3]}", sup),
+        },
+    )
+    with urllib.request.urlopen(req, timeout=60) as resp:
+        assert resp.status == 200
     page, _ = open_app()
     _login(page, published_day)
+    device = page.evaluate("window.collectorApp.state.deviceId")
     context.set_offline(True)
+    page.evaluate(f"location.hash = '#/stop/{stops[3]}'")
+    assert note in _text(page, "#notes")  # from the pack kept on the phone, offline
     _pay(page, stops[4], "1.00")
     page.evaluate(
         """async () => {
@@ -305,7 +369,16 @@ def test_refusals_read_in_plain_words_and_a_reassigned_account_leaves_the_phone(
           await db.outboxPut([item]);
         }"""
     )
-    sup = login(live_server, *SUPERVISOR)
+    txn = f"4200{uuid.uuid4().int % 10**14:014d}"
+    qr_receipt = _pay_qr(page, stops[5], "2.00", "wechat", txn)
+    assert txn in _text(page, "#receipt")
+    with page.expect_download() as saved:  # no Web Share for files here: saved as a PNG
+        page.click("#share-image")
+    picture = decode(Path(saved.value.path()).read_bytes())
+    assert picture.width == 720 and 400 < picture.height < 800
+    assert saved.value.suggested_filename == f"收据-{qr_receipt}.png"
+    page.click("#receipt-done")
+    page.wait_for_selector("#stops")
     others = [c for c in COLLECTORS if c != published_day.collector]
     status, other = http(
         live_server,
@@ -328,6 +401,13 @@ def test_refusals_read_in_plain_words_and_a_reassigned_account_leaves_the_phone(
     rejected = page.locator("#outbox li[data-state=rejected]")
     assert rejected.count() == 1
     assert "这个收据号不在本机领取的号段内" in rejected.inner_text()
+    pending = page.locator("#outbox li[data-state=pending]")
+    assert pending.count() == 1 and "待核对" in pending.inner_text()
+    assert qr_receipt in pending.inner_text()
+    held = _held(live_server.database_url, device)
+    assert [(h.channel, h.body["qr_ref"], h.body["receipt_no"]) for h in held] == [
+        ("field_qr", {"channel": "wechat", "txn_id": txn}, qr_receipt)
+    ]
     page.evaluate("location.hash = '#/'")
     page.wait_for_selector("#stops li")
     # A transaction open anywhere in the cluster (another test run) holds the snapshot

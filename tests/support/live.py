@@ -47,6 +47,8 @@ class LiveServer:
     url: str
     database_url: str
     today: dt.date
+    #: The server's own output (werkzeug's request lines, tracebacks): read it on a failure.
+    log: Path
 
 
 def _free_port() -> int:
@@ -91,17 +93,21 @@ def live_database(engine: Any) -> Iterator[tuple[str, dt.date]]:
 
 
 @pytest.fixture(scope="session")
-def live_server(live_database: tuple[str, dt.date]) -> Iterator[LiveServer]:
+def live_server(
+    live_database: tuple[str, dt.date], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
     """The app served over HTTP on a free port against the live database."""
     url, today = live_database
     port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.support.serve", "--port", str(port)],
-        cwd=ROOT,
-        env=os.environ | {"DATABASE_URL": url},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    log = tmp_path_factory.mktemp("live-server") / "server.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.support.serve", "--port", str(port)],
+            cwd=ROOT,
+            env=os.environ | {"DATABASE_URL": url},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
@@ -114,7 +120,7 @@ def live_server(live_database: tuple[str, dt.date]) -> Iterator[LiveServer]:
                 raise RuntimeError("the live server did not start") from None
             time.sleep(0.2)
     try:
-        yield LiveServer(base, url, today)
+        yield LiveServer(base, url, today, log)
     finally:
         proc.terminate()
         proc.wait(timeout=10)
@@ -131,6 +137,52 @@ def chromium() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Each phase's report on the test item (``item.report_call``), for fixtures that keep
+    what a browser showed when its test failed (:class:`BrowserEvidence`)."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+class BrowserEvidence:
+    """What the pages said (console, page errors, API answers) while a test ran, and on
+    its failure the pages' screenshots and HTML with the live server's log of the test,
+    in a folder of the run's temporary directory (its path is printed)."""
+
+    def __init__(self, server: LiveServer) -> None:
+        self.server = server
+        self.lines: list[str] = []
+        self.log_from = server.log.stat().st_size if server.log.exists() else 0
+
+    def watch(self, page: Any) -> None:
+        def note(text: str) -> None:
+            self.lines.append(f"{time.strftime('%H:%M:%S')} {text}")
+
+        page.on("console", lambda m: note(f"console.{m.type}: {m.text}"))
+        page.on("pageerror", lambda e: note(f"pageerror: {e}"))
+        page.on("requestfailed", lambda r: note(f"failed {r.method} {r.url}: {r.failure}"))
+        page.on(
+            "response",
+            lambda r: note(f"{r.status} {r.request.method} {r.url}") if "/api/" in r.url else None,
+        )
+
+    def keep(self, pages: list[Any], folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        for n, page in enumerate(pages):
+            try:
+                page.screenshot(path=folder / f"page{n}.png", full_page=True)
+                (folder / f"page{n}.html").write_text(page.content(), encoding="utf-8")
+            except Exception as err:  # a crashed page: keep what the others show
+                self.lines.append(f"page {n}: {err}")
+        (folder / "pages.log").write_text("\n".join(self.lines), encoding="utf-8")
+        with self.server.log.open("rb") as log:
+            log.seek(self.log_from)
+            (folder / "server.log").write_bytes(log.read())
+        print(f"browser evidence kept in {folder}")
 
 
 @pytest.fixture

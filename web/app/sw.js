@@ -5,7 +5,7 @@
 // goes through this cache: the day's pack and the outbox live in IndexedDB, and /api/
 // requests pass straight to the network.
 
-const CACHE = 'collector-app-v1';
+const CACHE = 'collector-app-v2';
 const SHELL = [
   './',
   'index.html',
@@ -18,6 +18,7 @@ const SHELL = [
   'src/db.js',
   'src/outbox.js',
   'src/position.js',
+  'src/receipt_image.js',
   'src/replan.js',
   'src/state.js',
   'src/strings.js',

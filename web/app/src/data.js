@@ -39,10 +39,13 @@ export async function deltaSync() {
     }
     if (!resp.ok) throw new ApiError(resp.status, await resp.json().catch(() => null));
     const body = await resp.json();
+    // An account's data is computed when the page is served: it holds every payment sent
+    // before this instant (the pack's checkedAt plays the same part for the pack's stops).
+    const fetchedAt = new Date().toISOString();
     if (body.full) accounts = {};
     for (const change of body.changes) {
       if (change.entity !== 'account') continue;
-      accounts[change.id] = change.op === 'delete' ? {deleted: true} : change.data;
+      accounts[change.id] = change.op === 'delete' ? {deleted: true} : {...change.data, fetchedAt};
     }
     cursor = body.cursor;
     if (!body.more) break;

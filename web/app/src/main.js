@@ -77,11 +77,11 @@ const app = {
     this.syncSoon();
   },
 
-  async pay(stop, amount, method, due) {
+  async pay(stop, amount, method, due, qrRef = null) {
     const fix = await currentFix(1500);
     try {
       const item = await recordPayment(state.deviceId, stop, amount, method, {
-        fix, due, collector: state.user.name || state.user.username,
+        fix, due, qrRef, collector: state.user.name || state.user.username,
       });
       await refresh();
       location.hash = `#/receipt/${item.id}`;

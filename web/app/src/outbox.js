@@ -41,9 +41,12 @@ export class NoReceiptNumbers extends Error {}
 
 /**
  * A cash or QR payment with its receipt number (the next one of the device's blocks) and
- * the visit it ends (paid or partial). Returns the payment's outbox entry.
+ * the visit it ends (paid or partial); a QR payment carries the channel's transaction
+ * (``qrRef``: channel and txn_id). Returns the payment's outbox entry.
  */
-export async function recordPayment(deviceId, stop, amount, method, {fix, due, collector}) {
+export async function recordPayment(
+  deviceId, stop, amount, method, {fix, due, collector, qrRef = null},
+) {
   const outcome = Number(amount) >= Number(due) ? 'paid' : 'partial';
   return db.atomically(async ({kv, outbox, result}) => {
     const pool = (await result(kv.get('receipts'))) || [];
@@ -58,6 +61,8 @@ export async function recordPayment(deviceId, stop, amount, method, {fix, due, c
       collected_at: new Date().toISOString(),
       device_id: deviceId,
       receipt_no: receiptNo,
+      // QR: the channel's transaction; the server holds the payment until it matches.
+      ...(method === 'qr' ? {qr_ref: qrRef} : {}),
       // The collector confirmed an amount above what is owed (views/pay.js): the server
       // asks for this flag before it takes field money far above the debt.
       confirm_amount: Number(amount) > Number(due),
@@ -69,6 +74,7 @@ export async function recordPayment(deviceId, stop, amount, method, {fix, due, c
         number: stop.account.number,
         amount,
         method,
+        qr: method === 'qr' ? qrRef : null,
         at: body.collected_at,
         collector,
       },

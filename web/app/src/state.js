@@ -50,23 +50,27 @@ function liveRecords(accountId) {
 
 export function stopView(stop) {
   const records = liveRecords(stop.account.id);
-  // Money the server's figures (the pack, delta sync) do not show yet: not sent, or sent
-  // after the pack was last fetched (both instants on the phone's clock).
-  const checked = Date.parse(state.packCheckedAt || '') || 0;
-  const reflected = (i) => i.state === 'sent' && i.sentAt && Date.parse(i.sentAt) < checked;
+  // Two sources of the server's figures: the pack (as of packCheckedAt) and delta sync (as
+  // of each account's fetchedAt). Delta sync may deliver a change late (it waits for every
+  // older transaction in the database to end), so the newer of the two is believed.
+  const synced = state.accounts[String(stop.account.id)];
+  const packAt = Date.parse(state.packCheckedAt || '') || 0;
+  const syncedAt = synced && !synced.deleted ? Date.parse(synced.fetchedAt || '') || 0 : 0;
+  const fromSync = syncedAt > packAt;
+  const asOf = fromSync ? syncedAt : packAt;
+  // Money that source does not show yet: not sent, or sent after it was fetched (both
+  // instants on the phone's clock).
+  const reflected = (i) => i.state === 'sent' && i.sentAt && Date.parse(i.sentAt) < asOf;
   const paidHere = records
     .filter((i) => i.kind === 'payment' && !reflected(i))
     .reduce((sum, i) => sum + Number(i.body.amount), 0);
   const visits = records.filter((i) => i.kind === 'visit');
-  const synced = state.accounts[String(stop.account.id)];
-  const settled =
-    stop.settled ||
-    (synced && !synced.deleted && Number(synced.principal) <= 0) ||
-    paidHere >= Number(stop.amount_due.total);
-  const due = Math.max(0, Number(synced?.amount_due ?? stop.amount_due.total) - paidHere);
+  const owed = Number(fromSync ? synced.amount_due : stop.amount_due.total);
+  const settledOnServer = fromSync ? Number(synced.principal) <= 0 : stop.settled;
+  const due = Math.max(0, owed - paidHere);
   return {
     stop,
-    settled,
+    settled: settledOnServer || paidHere >= owed,
     due: due.toFixed(2),
     paidHere: paidHere.toFixed(2),
     lastOutcome: visits.length ? visits[visits.length - 1].body.outcome : null,

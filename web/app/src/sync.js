@@ -8,6 +8,8 @@ import * as db from './db.js';
 
 const BATCH = {visit: '/api/visits/batch', payment: '/api/payments/batch'};
 const MAX_BATCH = 200;
+// The start of the server's reason for a QR payment held until the channel confirms it.
+const QR_PENDING = 'QR payment pending';
 
 function settle(item, answer) {
   if (answer.status === 'created' || answer.status === 'replayed') {
@@ -15,7 +17,10 @@ function settle(item, answer) {
     return {...item, state: 'sent', result: answer.status, receiptNo: answer.receipt_no, sentAt};
   }
   if (answer.status === 'quarantined') {
-    return {...item, state: 'quarantined', reason: answer.reason};
+    // A QR payment waits for its channel's notice (core/money/qr.py PENDING): 待核对, not
+    // a problem for the supervisor. A resend is a replay either way.
+    const held = answer.reason && answer.reason.startsWith(QR_PENDING) ? 'pending' : 'quarantined';
+    return {...item, state: held, reason: answer.reason, sentAt: new Date().toISOString()};
   }
   return {...item, state: 'rejected', reason: answer.reason, errors: answer.errors};
 }

@@ -43,6 +43,7 @@ export function cardScreen(app, accountId) {
       h('p', {}, `${T.account} ${a.number}`),
       h('p', {}, `${T.address}：${a.address}`),
       a.phone ? h('p', {}, `${T.phone}：`, h('a', {href: `tel:${a.phone}`}, a.phone)) : null,
+      a.notes ? h('p', {class: 'notes', id: 'notes'}, `${T.notes}：${a.notes}`) : null,
       h('p', {class: 'owed'}, view.settled ? T.settled : `${T.due} ¥${view.due}`),
       bills(stop),
       h('h2', {}, T.history),

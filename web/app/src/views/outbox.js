@@ -26,6 +26,7 @@ export function outboxScreen(app) {
         h('small', {}, `${localTime(i.createdAt)} · ${T.states[i.state]}`),
         i.state === 'rejected' ? h('p', {class: 'reason'}, reasonWords(i.reason)) : null,
         i.state === 'quarantined' ? h('p', {class: 'reason'}, T.heldForSupervisor) : null,
+        i.state === 'pending' ? h('p', {class: 'reason pending'}, T.states.pending) : null,
       )),
     ),
   ];
