@@ -39,7 +39,7 @@ test: setup lint
 
 worker: export ARREARS_DEMO = true
 worker: demo
-	@$(VENV)/bin/celery -A api.celery_app worker --loglevel=info --concurrency=1
+	@$(VENV)/bin/celery -A api.celery_app worker --loglevel=info
 
 # ruff everywhere; mypy strict on routing, geo, core and demo, default checks on api
 # (pyproject.toml).

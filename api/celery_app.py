@@ -26,6 +26,9 @@ def init_celery(app: Flask) -> Celery:
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
+        # Worker processes: the plan jobs this machine runs at once, the same setting
+        # that shares the cores between them (core/planning/cores.py, docs/scaling.md).
+        worker_concurrency=int(app.config.get("PLAN_JOBS_AT_ONCE", 1)),
         # Must exceed the longest solver limit, or Redis redelivers running tasks.
         broker_transport_options={"visibility_timeout": 7200},
         broker_connection_retry_on_startup=True,

@@ -9,7 +9,7 @@ running() { [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
 case "${1:-start}" in
   start)
     if running; then echo "worker already running (pid $(cat "$pidfile"))"; exit 0; fi
-    nohup .venv/bin/celery -A api.celery_app worker --loglevel=info --concurrency=1 \
+    nohup .venv/bin/celery -A api.celery_app worker --loglevel=info \
       -B --schedule=.run/celerybeat-schedule \
       >.run/worker.log 2>&1 &
     echo $! >"$pidfile"

@@ -32,6 +32,8 @@ def settings_from_config(config: Mapping[str, Any]) -> JobSettings:
         heartbeat_s=float(config.get("PLAN_HEARTBEAT_S", d.heartbeat_s)),
         max_time_limit=float(config.get("PLAN_MAX_TIME_LIMIT", d.max_time_limit)),
         workers=int(config.get("PLAN_SOLVER_WORKERS", d.workers)),
+        cores=int(config.get("PLAN_CORES", d.cores)),
+        jobs_at_once=int(config.get("PLAN_JOBS_AT_ONCE", d.jobs_at_once)),
         per_collector=int(config.get("PLAN_PER_COLLECTOR", d.per_collector)),
         travel=str(config.get("TRAVEL_MATRIX", d.travel)),
         same_day_lead_s=int(config.get("PLAN_SAME_DAY_LEAD_S", d.same_day_lead_s)),

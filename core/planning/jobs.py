@@ -17,6 +17,9 @@ from sqlalchemy.orm import Session
 from core.models import Job, JobStatus
 
 PLAN_KIND = "plan"
+#: Every kind of job :func:`core.planning.runner.run_plan_job` runs (a day's plan or
+#: re-optimisation, a collector's re-plan).
+SOLVE_KINDS = (PLAN_KIND, "replan")
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,22 @@ def claim(session: Session, job_id: uuid.UUID, lease_s: float) -> Claim | None:
     if row is None:
         return None
     return Claim(row[0], row[1], dict(row[2] or {}), row[3], row[4])
+
+
+def active_count(session: Session) -> int:
+    """Plan jobs queued or running (re-plans and re-optimisations included): the queue
+    the cores are shared by (:func:`core.planning.cores.search_processes`)."""
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(Job)
+            .where(
+                Job.kind.in_(SOLVE_KINDS),
+                Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]),
+            )
+        )
+        or 0
+    )
 
 
 def _mine(c: Claim) -> tuple[ColumnElement[bool], ...]:

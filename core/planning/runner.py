@@ -13,7 +13,7 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 import routing
 from core.planning import jobs
 from core.planning.compute import compute_plan
+from core.planning.cores import machine_cores, search_processes
 from core.planning.draft import PlanDraft, PlanRequest
 from core.planning.reoptimise import (
     REOPTIMISE_KEY,
@@ -46,6 +47,12 @@ class JobSettings:
     heartbeat_s: float = 15.0
     max_time_limit: float = 300.0
     workers: int = 1
+    """The most search processes one job may use (``PLAN_SOLVER_WORKERS``); each job gets
+    its share of the cores (:func:`core.planning.cores.search_processes`)."""
+    cores: int = 0
+    """Cores of this machine for planning (``PLAN_CORES``; 0: the cores it has)."""
+    jobs_at_once: int = 1
+    """Plan jobs this machine runs at once: its worker processes (``PLAN_JOBS_AT_ONCE``)."""
     per_collector: int = 150
     travel: str = "auto"
     """``TRAVEL_MATRIX``: see ``geo.travel.choose``."""
@@ -69,9 +76,10 @@ def request_from_payload(payload: Mapping[str, Any], settings: JobSettings) -> P
     )
 
 
-def _result(plan_id: int, version: int, draft: PlanDraft) -> dict[str, object]:
+def _result(plan_id: int, version: int, draft: PlanDraft, processes: int) -> dict[str, object]:
     summary = draft.summary
     return {
+        "search_processes": processes,
         "plan_id": plan_id,
         "version": version,
         "planned_stops": summary.get("planned_stops"),
@@ -126,9 +134,18 @@ def run_plan_job(
     """
     with sessions() as s:
         claim = jobs.claim(s, job_id, settings.lease_s)
+        active = jobs.active_count(s) if claim is not None else 0
         s.commit()
     if claim is None:
         return "not_claimed"
+    processes = search_processes(
+        most=settings.workers,
+        cores=machine_cores(settings.cores),
+        jobs_at_once=settings.jobs_at_once,
+        active_jobs=active,
+    )
+    settings = replace(settings, workers=processes)
+    log.info("plan job %s: %s search processes (%s plan jobs active)", job_id, processes, active)
     beat = Heartbeat(sessions, claim, settings)
     beat.start()
     ctx: ReplanContext | None = None
@@ -185,7 +202,7 @@ def run_plan_job(
                 )
             else:
                 plan = store_plan(s, draft, job_id=job_id, created_by=claim.created_by)
-            result = _result(plan.id, plan.version, draft)
+            result = _result(plan.id, plan.version, draft, processes)
             if reopt is not None:
                 result |= reopt.result()
             jobs.finish_result(s, claim.job_id, result)
