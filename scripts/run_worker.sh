@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Start/stop one background Celery worker for `make run` (idempotent). It embeds celery
-# beat (-B): the plan-job reaper (`plans.reap`) every minute, the reminder tick every 10 min.
+# beat (-B): the plan-job reaper (`plans.reap`) every minute, the reminder tick every 10 min,
+# the tile change log pruning (`tiles.prune_map_changes`) every hour.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pidfile=.run/worker.pid

@@ -20,12 +20,18 @@ from marshmallow import RAISE
 from api.auth.jwt import current_scope
 from api.db import get_session
 from api.smorest import Blueprint
+from api.tiles import tasks
 from api.tiles.schemas import TileArgs, TileJSONSchema
 from core.errors import Invalid
 from core.maps import tiles as service
 from geo.tiles import MAX_ZOOM, Tile, TileError
 
 blp = Blueprint("tiles", __name__, url_prefix="/api/tiles", description="Vector tiles")
+
+
+@blp.record_once
+def _wire_celery(state: Any) -> None:
+    tasks.init_beat(state.app.extensions["celery"])
 
 MVT = "application/vnd.mapbox-vector-tile"
 CACHE_CONTROL = "private, no-cache"
