@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from core.kpis.base import Subject
@@ -65,22 +65,17 @@ def _stage(days: Any) -> Any:
 
 def ageing(session: Session, scope: Scope, subject: Subject, as_of: dt.date) -> Ageing:
     """Principal owed on ``as_of`` by age bucket, and accounts by escalation stage (their
-    oldest unpaid bill's age, :func:`core.money.aging.escalation_stage`)."""
+    oldest unpaid bill's age, :func:`core.money.aging.escalation_stage`): one statement,
+    ``bills_due`` read once (materialized) for both tables."""
     due = bills_due(as_of, late_fees=False, scope=scope, station_id=subject.station_id)
     lines = (
         select(due.c.account_id, due.c.principal, due.c.days_overdue)
         .join(Account, Account.id == due.c.account_id)
         .where(*subject.accounts(scope))
-        .subquery("aged")
+        .cte("aged")
+        .prefix_with("MATERIALIZED")
     )
     bucket = _bucket(lines.c.days_overdue)
-    out = Ageing(as_of, {b: Cell() for b in BUCKETS}, {s: Cell() for s in STAGES})
-    for name, yuan, n in session.execute(
-        select(
-            bucket, func.sum(lines.c.principal), func.count(func.distinct(lines.c.account_id))
-        ).group_by(bucket)
-    ):
-        out.buckets[name] = Cell(yuan, n)
     per_account = (
         select(
             func.max(lines.c.days_overdue).label("oldest"),
@@ -90,10 +85,18 @@ def ageing(session: Session, scope: Scope, subject: Subject, as_of: dt.date) -> 
         .subquery("per_account")
     )
     stage = _stage(per_account.c.oldest)
-    for name, yuan, n in session.execute(
-        select(stage, func.sum(per_account.c.principal), func.count()).group_by(stage)
-    ):
-        out.stages[name] = Cell(yuan, n)
+    by_bucket = select(
+        literal("bucket"),
+        bucket,
+        func.sum(lines.c.principal),
+        func.count(func.distinct(lines.c.account_id)),
+    ).group_by(bucket)
+    by_stage = select(
+        literal("stage"), stage, func.sum(per_account.c.principal), func.count()
+    ).group_by(stage)
+    out = Ageing(as_of, {b: Cell() for b in BUCKETS}, {s: Cell() for s in STAGES})
+    for table, name, yuan, n in session.execute(union_all(by_bucket, by_stage)):
+        (out.buckets if table == "bucket" else out.stages)[name] = Cell(yuan, n)
     return out
 
 

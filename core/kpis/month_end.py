@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_UP, Decimal
 
-from sqlalchemy import Date, case, cast, func, literal, or_, select, true, union_all
+from sqlalchemy import Date, case, cast, func, literal, select, true, union, union_all
 from sqlalchemy.orm import Session
 
 from core.kpis.base import Subject, month_of, previous_month_same_day
@@ -53,11 +53,18 @@ def owing_by_day(
     month = month_of(as_of)
     start = month.start
     accounts = subject.accounts(scope)
-    opening = bills_due(
-        start - dt.timedelta(days=1),
-        late_fees=False,
-        scope=scope,
-        station_id=subject.station_id,
+    # Read once (it is joined and unioned below).
+    opening = (
+        select(
+            bills_due(
+                start - dt.timedelta(days=1),
+                late_fees=False,
+                scope=scope,
+                station_id=subject.station_id,
+            )
+        )
+        .cte("opening_due")
+        .prefix_with("MATERIALIZED")
     )
     moves = dated_allocations(accounts, start, as_of, cte=True)
     # Paid by the day before the month: amount - owed then for a bill owed then; the
@@ -68,6 +75,14 @@ def owing_by_day(
         else_=adjusted_amount(),
     )
     moved = select(moves.c.bill_id)
+    # The bills that may owe in the month: owed the day before it, issued in it, or
+    # moved by money dated in it; each set found through its own index (bills_due's
+    # open bills, the bills' period, the dated allocations), never the whole ledger.
+    candidates = union(
+        select(opening.c.bill_id),
+        select(Bill.id).where(Bill.period >= start, Bill.period <= as_of),
+        moved,
+    ).subquery("month_bill")
     live = (
         select(
             Bill.id.label("bill_id"),
@@ -78,14 +93,11 @@ def owing_by_day(
             func.greatest(Bill.period, start).label("since"),
             Bill.id.in_(moved).label("moving"),
         )
+        .select_from(candidates)
+        .join(Bill, Bill.id == candidates.c.bill_id)
         .join(Account, Account.id == Bill.account_id)
         .outerjoin(opening, opening.c.bill_id == Bill.id)
-        .where(
-            *accounts,
-            Bill.due_date <= month.end,
-            Bill.period <= as_of,
-            or_(opening.c.bill_id.is_not(None), Bill.period >= start, Bill.id.in_(moved)),
-        )
+        .where(*accounts, Bill.due_date <= month.end, Bill.period <= as_of)
         .cte("live_bill")
     )
     # A bill nothing moved this month owes the same from its first day (the 1st, or its

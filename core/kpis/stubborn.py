@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from core.kpis.base import Subject
@@ -54,7 +54,7 @@ def stubborn_cases(
     until = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), EAST)
     kept = kept_clause()
     broken = (Visit.outcome == Outcome.PROMISE) & (Visit.promise_date < as_of) & ~kept
-    counts = (
+    counts = session.execute(
         select(
             Visit.account_id,
             func.count().filter(Visit.outcome == Outcome.REFUSED).label("refusals"),
@@ -69,30 +69,33 @@ def stubborn_cases(
             Visit.outcome.in_([Outcome.REFUSED, Outcome.PROMISE]),  # the only ones counted
         )
         .group_by(Visit.account_id)
-        .subquery("visit_counts")
-    )
-    due = bills_due(as_of, late_fees=False, scope=scope, station_id=subject.station_id)
+    ).all()
+    repeated = {a: (r, b) for a, r, b in counts if r >= THRESHOLD or b >= THRESHOLD}
+    if not repeated:
+        return []
+    # What the accounts with repeated refusals or broken promises owe: bills_due of
+    # those accounts only (never the subject's whole ledger).
+    due = bills_due(as_of, late_fees=False, scope=scope, account_ids=sorted(repeated))
     owing = (
         select(due.c.account_id, func.sum(due.c.principal).label("owing"))
         .group_by(due.c.account_id)
         .subquery("owing")
     )
-    rows = session.execute(
-        select(
-            Account.id,
-            Account.number,
-            Account.name,
-            Account.village,
-            Account.responsible_id,
-            owing.c.owing,
-            counts.c.refusals,
-            counts.c.broken,
-        )  # fmt: skip
-        .join(counts, counts.c.account_id == Account.id)
-        .join(owing, owing.c.account_id == Account.id)
-        .where((counts.c.refusals >= THRESHOLD) | (counts.c.broken >= THRESHOLD))
-        .order_by(owing.c.owing.desc(), Account.id)
-    ).all()
+    rows = [
+        (*row, *repeated[row[0]])
+        for row in session.execute(
+            select(
+                Account.id,
+                Account.number,
+                Account.name,
+                Account.village,
+                Account.responsible_id,
+                owing.c.owing,
+            )
+            .join(owing, owing.c.account_id == Account.id)
+            .order_by(owing.c.owing.desc(), Account.id)
+        )
+    ]
     cases = {r[0]: StubbornCase(*r) for r in rows}
     if cases:
         history = session.execute(
@@ -102,7 +105,8 @@ def stubborn_cases(
                 Visit.collector_id,
                 Visit.outcome,
                 Visit.promise_date,
-                kept,
+                # Only a promise is kept or not (no payment lookup for other visits).
+                case((Visit.promise_date.is_not(None), kept), else_=None),
             )  # fmt: skip
             .join(Account, Account.id == Visit.account_id)
             .join(Station, Station.id == Account.station_id)

@@ -99,7 +99,8 @@ class Bill(Base):
     __tablename__ = "bill"
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
-    period: Mapped[dt.date] = mapped_column(Date)
+    #: Indexed: the KPIs read a month's bills without the others (migration 0030).
+    period: Mapped[dt.date] = mapped_column(Date, index=True)
     amount: Mapped[Money]
     due_date: Mapped[dt.date] = mapped_column(Date)
     #: The meter readings of the period when the utility's file gives them (kWh).
