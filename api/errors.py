@@ -202,10 +202,10 @@ def handle_http_exception(error: HTTPException) -> Response:
 
 
 def _detail_for(status: int, error: HTTPException, errors: Any) -> str:
-    if status == 422 and errors:
-        return "The request is not valid: see errors."
     if status == 400 and isinstance(errors, dict) and errors.get("json"):
         return "The request body is not valid JSON."
+    if status in (400, 422) and errors:  # 400: OGC API query parameters (api/ogc)
+        return "The request is not valid: see errors."
     if status == 500:
         return "An unexpected error occurred. It has been logged."
     return error.description or "Error."

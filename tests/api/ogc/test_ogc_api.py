@@ -119,12 +119,23 @@ def test_item_by_id_is_scoped(factory, client):
 
 
 def test_bad_parameters_answer_problems(factory, client):
-    """A bad bbox, datetime or limit, an unknown parameter or collection: problem+json."""
+    """A bad bbox, datetime or limit, an unknown parameter: 400 problem+json naming the
+    parameter (OGC API - Features /req/core/query-param-invalid); an unknown collection
+    404. The rest of the API keeps 422 for invalid input."""
     w = build_map(factory)
     headers = factory.token(w.supervisor, client)
     for query in ("bbox=1,2,3", "datetime=yesterday", "limit=0", "limit=5000", "colour=red"):
         resp = client.get(f"{BASE}/collections/accounts/items?{query}", headers=headers)
-        assert resp.status_code == 422, query
+        assert resp.status_code == 400, query
         assert resp.mimetype == "application/problem+json"
+        assert resp.json["status"] == 400 and resp.json["type"] == "/problems/bad-request"
+        assert query.split("=")[0] in resp.json["errors"]["query"], resp.json
+    for path in ("", "/conformance", "/collections", "/collections/accounts"):
+        resp = client.get(f"{BASE}{path}?colour=red", headers=headers)
+        assert resp.status_code == 400 and resp.json["errors"]["query"]["colour"], path
+    item = client.get(f"{BASE}/collections/accounts/items/1?date=someday", headers=headers)
+    assert item.status_code == 400 and item.json["errors"]["query"]["date"]
+    tile = client.get("/api/tiles/accounts/14/0/0.mvt?date=someday", headers=headers)
+    assert tile.status_code == 422
     assert client.get(f"{BASE}/collections/nope/items", headers=headers).status_code == 404
     assert client.get(f"{BASE}/collections/accounts/items").status_code == 401
