@@ -51,6 +51,11 @@ class BillBalance(Base):
         ForeignKey("bill.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
     )
     account_id: Mapped[int]
+    #: The bill's own, copied (the principal-only readings never read ``bill``).
+    period: Mapped[dt.date]
+    due_date: Mapped[dt.date]
+    #: The bill's amount with its re-billing adjustments.
+    billed: Mapped[Money]
     #: Unclamped: ``amount - allocated``; the ledger's checks keep it within [0, amount].
     outstanding: Mapped[Money]
 

@@ -7,7 +7,8 @@ Triggers (migration 0029) move it by a delta in the transaction of every money w
 allocations), whichever code path or role writes, so it is never stale and concurrent
 writers add up. It is a cache of the ledger, never its source: the ledger's invariants
 (``bill_balance_matches_ledger`` in :mod:`core.money.invariants`, ``flask money check``)
-compare it with a recount, and :func:`rebuild_balances` recounts it after a bulk load
+compare it with a recount (its copies of the bill's period, due date and billed amount
+too), and :func:`rebuild_balances` recounts it after a bulk load
 with triggers off.
 
 What it is for: the open bills of an account, a page or a station are found through
@@ -28,7 +29,8 @@ __all__ = ["MISMATCH_SQL", "REBUILD_SQL", "balance_mismatches", "rebuild_balance
 #: Every bill's balance from the ledger (the migration's backfill, the same recount).
 _RECOUNT = """
     SELECT b.id AS bill_id, b.account_id,
-           b.amount + coalesce(d.delta, 0) - coalesce(a.principal, 0) AS outstanding
+           b.amount + coalesce(d.delta, 0) - coalesce(a.principal, 0) AS outstanding,
+           b.period, b.due_date, b.amount + coalesce(d.delta, 0) AS billed
     FROM bill b
     LEFT JOIN (SELECT bill_id, sum(delta) AS delta FROM bill_adjustment GROUP BY bill_id) d
         ON d.bill_id = b.id
@@ -38,7 +40,8 @@ _RECOUNT = """
 
 REBUILD_SQL = f"""
     DELETE FROM bill_balance;
-    INSERT INTO bill_balance (bill_id, account_id, outstanding) {_RECOUNT};
+    INSERT INTO bill_balance (bill_id, account_id, outstanding, period, due_date, billed)
+    {_RECOUNT};
 """
 
 #: Bills whose maintained row is missing, extra or differs from the recount.
@@ -51,7 +54,8 @@ MISMATCH_SQL = f"""
     LEFT JOIN account acc ON acc.id = coalesce(r.account_id, bb.account_id)
     WHERE (:all OR acc.station_id = ANY(:stations))
       AND (r.bill_id IS NULL OR bb.bill_id IS NULL
-           OR bb.outstanding <> r.outstanding OR bb.account_id <> r.account_id)
+           OR bb.outstanding <> r.outstanding OR bb.account_id <> r.account_id
+           OR bb.billed <> r.billed OR bb.period <> r.period OR bb.due_date <> r.due_date)
 """
 
 

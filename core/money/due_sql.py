@@ -353,46 +353,60 @@ def _bills_due(
             .group_by(PaymentAllocation.bill_id)
             .cte("bill_paid_later")
         )
-        # The bills that may owe principal on D: open now, or paid by an undated payment.
-        open_now = select(BillBalance.bill_id).where(BillBalance.outstanding > 0)
-        if account_ids is not None:
-            open_now = open_now.where(BillBalance.account_id == any_(page))
-        if accounts:
-            open_now = open_now.join(Account, Account.id == BillBalance.account_id).where(
-                *accounts
-            )
-        maybe = union(open_now, select(undated.c.bill_id)).subquery("bill_maybe_owed")
-
     day: Any = sd.c.as_of if as_of is None else cast(literal(as_of), Date)
-    bills = select(
-        Bill.id.label("bill_id"),
-        Bill.account_id,
-        Account.category,
-        Bill.period,
-        Bill.due_date,
-        adjusted_amount().label("amount"),
-        day.label("as_of"),
-    ).where(Bill.period <= day, *of_bills)
-    if not late_fees:
+    if late_fees:
         bills = (
-            bills.add_columns(BillBalance.outstanding)
-            .select_from(maybe)
-            .join(Bill, Bill.id == maybe.c.bill_id)
-            .join(BillBalance, BillBalance.bill_id == maybe.c.bill_id)
+            select(
+                Bill.id.label("bill_id"),
+                Bill.account_id,
+                Account.category,
+                Bill.period,
+                Bill.due_date,
+                adjusted_amount().label("amount"),
+                day.label("as_of"),
+                Account.station_id,
+                residential.label("is_residential"),
+            )
+            .where(Bill.period <= day, *of_bills, *accounts)
+            .join(Account, Account.id == Bill.account_id)
+            .join(sd, sd.c.station_id == Account.station_id)
         )
-    if as_of is None or late_fees or accounts:
-        bills = bills.where(*accounts).join(Account, Account.id == Bill.account_id).join(
-            sd, sd.c.station_id == Account.station_id
-        )
-    else:  # the category only if asked for: the join goes when unused
-        bills = bills.outerjoin(Account, Account.id == Bill.account_id)
-    if late_fees:
-        bills = bills.add_columns(Account.station_id, residential.label("is_residential"))
-    b = bills.subquery("bill_day")
-    if late_fees:
+        b = bills.subquery("bill_day")
         joined: Any = b.outerjoin(paid, paid.c.bill_id == b.c.bill_id)
         principal: Any = func.greatest(b.c.amount - paid_principal, 0)
     else:
+        # The bills that may owe principal on D, from their maintained rows alone (no
+        # read of ``bill``): open now (the partial index, from the accounts concerned),
+        # or paid by a payment not dated on D.
+        columns = (
+            BillBalance.bill_id,
+            BillBalance.account_id,
+            Account.category,
+            BillBalance.period,
+            BillBalance.due_date,
+            BillBalance.billed.label("amount"),
+            BillBalance.outstanding,
+            Account.station_id,
+        )
+        of_rows: list[Any] = [*accounts]
+        if account_ids is not None:
+            of_rows.append(BillBalance.account_id == any_(page))
+        open_now = (
+            select(*columns)
+            .join(Account, Account.id == BillBalance.account_id)
+            .where(BillBalance.outstanding > 0, *of_rows)
+        )
+        paid_later = (
+            select(*columns)
+            .join(Account, Account.id == BillBalance.account_id)
+            .join(undated, undated.c.bill_id == BillBalance.bill_id)
+            .where(*of_rows)
+        )
+        maybe = union(open_now, paid_later).subquery("bill_maybe_owed")
+        rows = select(maybe, day.label("as_of")).where(maybe.c.period <= day)
+        if as_of is None:
+            rows = rows.join(sd, sd.c.station_id == maybe.c.station_id)
+        b = rows.subquery("bill_day")
         joined = b.outerjoin(undated, undated.c.bill_id == b.c.bill_id)
         principal = func.greatest(b.c.outstanding + func.coalesce(undated.c.principal, 0), 0)
     line: list[Any] = [
