@@ -2,8 +2,8 @@
 due date and billed amount (with its adjustments), so they never read ``bill`` or
 ``bill_adjustment``
 
-Revision ID: 0030
-Revises: 0029
+Revision ID: 0031
+Revises: 0030
 Create Date: 2026-12-03 14:15:00
 
 The triggers of 0029 are replaced: a bill inserted copies them, a bill updated moves
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision = '0030'
-down_revision = '0029'
+revision = '0031'
+down_revision = '0030'
 branch_labels = None
 depends_on = None
 
