@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import case, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
-from core.kpis.base import Subject
+from core.kpis.base import Subject, serial_plans
 from core.models import Account
 from core.money.aging import Stage
 from core.money.due_sql import bills_due
@@ -67,6 +67,7 @@ def ageing(session: Session, scope: Scope, subject: Subject, as_of: dt.date) -> 
     """Principal owed on ``as_of`` by age bucket, and accounts by escalation stage (their
     oldest unpaid bill's age, :func:`core.money.aging.escalation_stage`): one statement,
     ``bills_due`` read once (materialized) for both tables."""
+    serial_plans(session)
     due = bills_due(as_of, late_fees=False, scope=scope, station_id=subject.station_id)
     lines = (
         select(due.c.account_id, due.c.principal, due.c.days_overdue)

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.kpis.base import Period, Subject
+from core.kpis.base import Period, Subject, serial_plans
 from core.kpis.ledger import dated_allocations
 from core.models import Account, Bill
 from core.money.billed import adjusted_amount
@@ -77,6 +77,7 @@ def collection(
 ) -> list[Collection]:
     """The collection figures of ``subject`` over ``period``: one line, or one per
     ``group`` ("station" / "collector", the account's responsible collector now)."""
+    serial_plans(session)
     accounts = subject.accounts(scope)
     key = group_key(group)
     keyed = bool(key)

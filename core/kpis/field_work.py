@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Date, cast, func, select
 from sqlalchemy.orm import Session
 
-from core.kpis.base import Period, Subject
+from core.kpis.base import Period, Subject, serial_plans
 from core.kpis.collection import rate
 from core.kpis.ledger import dated_allocations, instant_bounds
 from core.models import (
@@ -70,6 +70,7 @@ class FieldWork:
 
 def field_work(session: Session, scope: Scope, subject: Subject, period: Period) -> list[FieldWork]:
     """Per collector: visits, days, nobody home, refusals, yuan, km, stops visited."""
+    serial_plans(session)
     lo, hi = instant_bounds(period.start, period.end)
     accounts = Subject(subject.station_id, None, subject.village).accounts(scope)
     local_day = cast(func.timezone(Station.timezone, Visit.device_time), Date)

@@ -10,7 +10,7 @@ from decimal import ROUND_UP, Decimal
 from sqlalchemy import Date, case, cast, func, literal, select, true, union, union_all
 from sqlalchemy.orm import Session
 
-from core.kpis.base import Subject, month_of, previous_month_same_day
+from core.kpis.base import Subject, month_of, previous_month_same_day, serial_plans
 from core.kpis.ledger import dated_allocations
 from core.models import Account, Bill
 from core.money.billed import adjusted_amount
@@ -50,6 +50,7 @@ def owing_by_day(
 ) -> list[DayOwing]:
     """From the first of ``as_of``'s month to ``as_of``: each day's principal owed (and
     accounts owing) on the bills due by the month's end, as ``bills_due`` reads that day."""
+    serial_plans(session)
     month = month_of(as_of)
     start = month.start
     accounts = subject.accounts(scope)

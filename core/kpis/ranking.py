@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from core.kpis.base import Period, Subject
 from core.kpis.collection import Collection, collection
 from core.kpis.field_work import FieldWork, field_work
-from core.kpis.promises import Promises, promises
+from core.kpis.promises import Promises, promises_by_collector
 from core.scope import Scope
 
 
@@ -54,15 +54,13 @@ def collector_results(
     """Per collector: collection on the accounts they answer for, field work, promises."""
     lines = {c.key: c for c in collection(session, scope, subject, period, group="collector")}
     work = {f.collector_id: f for f in field_work(session, scope, subject, period)}
-    out = []
-    for cid in sorted(k for k in set(lines) | set(work) if k is not None):
-        mine = Subject(subject.station_id, cid, subject.village)
-        out.append(
-            CollectorResult(
-                cid,
-                lines.get(cid, Collection(cid)),
-                work.get(cid, FieldWork(cid)),
-                promises(session, scope, mine, period, as_of),
-            )
+    kept = promises_by_collector(session, scope, subject, period, as_of)
+    return [
+        CollectorResult(
+            cid,
+            lines.get(cid, Collection(cid)),
+            work.get(cid, FieldWork(cid)),
+            kept.get(cid, Promises()),
         )
-    return out
+        for cid in sorted(k for k in set(lines) | set(work) if k is not None)
+    ]

@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from core.kpis.base import Subject
+from core.kpis.base import Subject, serial_plans
 from core.kpis.ledger import EAST
 from core.kpis.promises import kept_clause
 from core.models import Account, Outcome, Station, Visit
@@ -50,6 +50,7 @@ def stubborn_cases(
     """Accounts owing principal on ``as_of`` with at least :data:`THRESHOLD` refusals or
     broken promises in the :data:`LOOKBACK_DAYS` before it, most owed first, with their
     visits of that time."""
+    serial_plans(session)
     since = dt.datetime.combine(as_of - dt.timedelta(days=LOOKBACK_DAYS), dt.time(), EAST)
     until = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), EAST)
     kept = kept_clause()
