@@ -23,6 +23,7 @@ from core.planning import candidates as cand
 from core.planning.calendar import load_calendar
 from core.planning.calls import CallRates, call_rates
 from core.planning.draft import (
+    MIN_SEARCH_SHARE,
     NOT_PRESELECTED,
     REASON_HELP,
     PlanDraft,
@@ -134,6 +135,10 @@ def compute_plan(
     left, priors, n_arrears = g.left, g.priors, g.n_arrears
     t_gather = time.monotonic() - t0
 
+    search_limit = req.time_limit
+    if req.limit_includes_gather:
+        search_limit = max(req.time_limit - t_gather, req.time_limit * MIN_SEARCH_SHARE)
+
     by_id = {c.stop_id: c for c in chosen}
     reasons: dict[str, str] = {}
     served: set[str] = set()
@@ -144,7 +149,7 @@ def compute_plan(
         group = [v for v in vehicles if v.mode is mode]
         ids = {v.collector.id for v in group}
         stops = [c for c in chosen if c.stop_id not in served and c.allowed & ids]
-        share = req.time_limit * len(group) / max(1, len(vehicles))
+        share = search_limit * len(group) / max(1, len(vehicles))
         t1 = time.monotonic()
         sol, points, loc_of, travel = solve_group(group, stops, req, provider, share)
         solver_stats.append(
@@ -230,6 +235,7 @@ def compute_plan(
         # A hand edit stores the plan check's (core.planning.edits.check_summary).
         "check": {"by": "planner", "feasible": True, "violations": 0, "findings": []},
         "time_limit": req.time_limit,
+        "search_limit": round(search_limit, 2),
         "iterations": req.iterations,
         "seconds": {"gather": round(t_gather, 2), "total": round(time.monotonic() - t0, 2)},
     }

@@ -48,6 +48,11 @@ REASON_HELP: dict[str, str] = {
 }
 
 
+#: The least share of a request's time limit its search gets when gathering the
+#: candidates already took the rest (:attr:`PlanRequest.limit_includes_gather`).
+MIN_SEARCH_SHARE = 0.25
+
+
 @dataclass(frozen=True)
 class PlanRequest:
     """What to plan: one station, one local day, some or all of its collectors.
@@ -79,6 +84,10 @@ class PlanRequest:
     #: day gets the same routes whatever the machine's load (the month simulation compares
     #: policies with it); ``time_limit`` stays the safety net.
     iterations: int | None = None
+    #: ``time_limit`` bounds gathering and searching together (a plan job: the limit is
+    #: what the supervisor waits); the search gets what gathering left, and at least
+    #: ``MIN_SEARCH_SHARE`` of the limit. Off: the search alone gets ``time_limit``.
+    limit_includes_gather: bool = False
     #: Value the day within the rolling horizon of the month's remaining working days
     #: (``core.planning.horizon``); off for re-plans of a day already running.
     rolling: bool = True

@@ -158,6 +158,9 @@ def run_plan_job(
             elif REOPTIMISE_KEY in claim.payload:
                 req, reopt = reoptimise_request(s, claim.payload, req)
             starts: dict[str, Any] = {}
+            if ctx is None and reopt is None:
+                # A day's plan: its time limit is the job's, gathering included.
+                req = replace(req, limit_includes_gather=True)
             if ctx is None:  # a re-plan starts from where and when it was asked
                 req, starts = same_day_start(
                     s, req, now or dt.datetime.now(dt.UTC), settings.same_day_lead_s

@@ -8,9 +8,10 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import update
 
-from core.models import Job, JobStatus
-from core.planning import jobs
+from core.models import Job, JobStatus, Plan
+from core.planning import compute_plan, jobs
 from core.planning.cores import machine_cores, search_processes
+from core.planning.draft import MIN_SEARCH_SHARE, PlanRequest
 from core.planning.replan import REPLAN_KIND
 from core.planning.runner import run_plan_job
 from tests.support.plans import FAST, build_day
@@ -76,7 +77,10 @@ def test_a_job_alone_searches_on_every_core_and_one_beside_a_queue(
 
     alone = _submit(client, headers, day)
     assert run_plan_job(sessions, alone, settings) == "done"
-    assert session.get(Job, alone).result["search_processes"] == 2
+    result = session.get(Job, alone).result
+    assert result["search_processes"] == 2
+    # A day's plan job: its limit covers the gathering too.
+    assert session.get(Plan, result["plan_id"]).summary["search_limit"] < 1
 
     other = build_day(factory, per_side=1)
     waiting = _submit(client, factory.token(other.supervisor, client), other)
@@ -84,3 +88,16 @@ def test_a_job_alone_searches_on_every_core_and_one_beside_a_queue(
     assert run_plan_job(sessions, beside, settings) == "done"
     assert session.get(Job, beside).result["search_processes"] == 1
     assert session.get(Job, waiting).status is JobStatus.QUEUED
+
+
+def test_a_plan_jobs_limit_covers_gathering_and_searching(factory, session):
+    """With limit_includes_gather the search gets what gathering left of the limit (at
+    least MIN_SEARCH_SHARE of it); without, the whole limit."""
+    day = build_day(factory, per_side=2)
+    base = PlanRequest(station_id=day.station.id, plan_date=day.plan_date, time_limit=2)
+    alone = compute_plan(session, base).summary
+    assert alone["search_limit"] == 2
+    whole = compute_plan(session, replace(base, limit_includes_gather=True)).summary
+    gathered = whole["seconds"]["gather"]
+    expected = max(2 - gathered, 2 * MIN_SEARCH_SHARE)
+    assert abs(whole["search_limit"] - expected) <= 0.02 and whole["search_limit"] < 2
