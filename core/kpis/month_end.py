@@ -195,6 +195,22 @@ def month_end(session: Session, scope: Scope, subject: Subject, as_of: dt.date) 
     trend = owing_by_day(session, scope, subject, as_of)
     out = MonthEnd(as_of, month.end, trend=trend, days_left=(month.end - as_of).days + 1)
     out.owing, out.accounts = trend[-1].owing, trend[-1].accounts
-    before = previous_month_same_day(as_of)
-    out.last_month = owing_by_day(session, scope, subject, before)[-1]
+    out.last_month = owing_on(session, scope, subject, previous_month_same_day(as_of))
     return out
+
+
+def owing_on(session: Session, scope: Scope, subject: Subject, day: dt.date) -> DayOwing:
+    """The trend's figure for ``day`` alone (the last line of :func:`owing_by_day`):
+    principal owed at the end of ``day`` on the bills due by its month's end, and the
+    accounts owing some, read from ``bills_due`` of that day once."""
+    serial_plans(session)
+    due = bills_due(day, late_fees=False, scope=scope, station_id=subject.station_id)
+    owed, accounts = session.execute(
+        select(
+            func.coalesce(func.sum(due.c.principal), 0),
+            func.count(func.distinct(due.c.account_id)),
+        )
+        .join(Account, Account.id == due.c.account_id)
+        .where(*subject.accounts(scope), due.c.due_date <= month_of(day).end, due.c.principal > 0)
+    ).one()
+    return DayOwing(day, Decimal(owed).quantize(Decimal("0.01")), accounts)

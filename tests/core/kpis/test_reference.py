@@ -22,7 +22,7 @@ from core.kpis.ageing import ageing
 from core.kpis.base import Period, Subject
 from core.kpis.collection import collection
 from core.kpis.field_work import field_work
-from core.kpis.month_end import owing_by_day
+from core.kpis.month_end import owing_by_day, owing_on
 from core.kpis.promises import promises
 from core.models import Account, Outcome, Role, Visit
 from core.scope import Scope
@@ -85,9 +85,13 @@ def _check(session: Session, accounts: list[Account], start: dt.date, end: dt.da
         }  # fmt: skip
         assert got == want, ("collection", station_id, start, end)
         trend = owing_by_day(session, ADMIN, subject, end)
-        assert [(d.day, d.owing, d.accounts) for d in trend] == ref.owing_by_day(snap, end), (
+        want_trend = ref.owing_by_day(snap, end)
+        assert [(d.day, d.owing, d.accounts) for d in trend] == want_trend, (
             "month-end trend", station_id, end,
         )  # fmt: skip
+        # The one-day reading (month-end's "same day last month") is the trend's last line.
+        last = owing_on(session, ADMIN, subject, end)
+        assert (last.day, last.owing, last.accounts) == want_trend[-1], ("owing on", end)
         aged = ageing(session, ADMIN, subject, end)
         buckets, stages = ref.ageing(snap, end)
         assert {k: (c.yuan, c.accounts) for k, c in aged.buckets.items() if c.accounts} == (
