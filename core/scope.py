@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, Select, false, select, true
 from sqlalchemy.orm import Session
 
-from core.errors import NotAllowed, NotFound
+from core.errors import Invalid, NotAllowed, NotFound
 from core.models import (
     Account,
     Bill,
@@ -190,6 +190,25 @@ def find_scoped(session: Session, model: type[T], pk: Any, scope: Scope, what: s
     if row is None:
         raise NotFound(what)
     return row
+
+
+def at_station(session: Session, scope: Scope, station_id: int | None) -> Scope:
+    """``scope`` narrowed to one station it may see (None: unchanged); a station it may
+    not see is :class:`Invalid` (``station_id``, "No such station."), like a missing one.
+
+    Staff keep that one station; an admin sees it as its supervisors do. A collector's
+    rows are their own wherever they lie, so their scope stays as it is."""
+    if station_id is None:
+        return scope
+    if scope.is_admin:
+        known = session.get(Station, station_id) is not None
+    else:  # the rule of ``_stations``, without a query: the scope holds the ids
+        known = station_id in scope.station_ids
+    if not known:
+        raise Invalid({"station_id": ["No such station."]}, location="query")
+    if scope.is_collector:
+        return scope
+    return Scope(scope.user_id, Role.SUPERVISOR, frozenset({station_id}))
 
 
 def require_staff(scope: Scope, detail: str = "Only supervisors and admins may do this.") -> None:

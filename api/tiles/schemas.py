@@ -17,6 +17,14 @@ class TileArgs(Schema):
         load_default=None,
         metadata={"description": "Station-local day of arrears, routes, positions (default today)"},
     )
+    station_id = fields.Integer(
+        load_default=None,
+        validate=validate.Range(min=1, max=MAX_INT),
+        metadata={
+            "description": "Only this station's features (one of the caller's; any for an "
+            "admin): a dashboard showing one station"
+        },
+    )
     plan = fields.Integer(
         load_default=None,
         validate=validate.Range(min=1, max=MAX_INT),

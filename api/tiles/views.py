@@ -24,6 +24,7 @@ from api.tiles import tasks
 from api.tiles.schemas import TileArgs, TileJSONSchema
 from core.errors import Invalid
 from core.maps import tiles as service
+from core.scope import at_station
 from geo.tiles import MAX_ZOOM, Tile, TileError
 
 blp = Blueprint("tiles", __name__, url_prefix="/api/tiles", description="Vector tiles")
@@ -55,7 +56,7 @@ class VectorTile(MethodView):
         """One layer's tile, scoped to the caller; 304 when the ETag still matches."""
         tile = _tile(layer, z, x, y)
         session = get_session()
-        scope = current_scope()
+        scope = at_station(session, current_scope(), args["station_id"])
         today = args["date"] or service.scope_today(
             session, scope, current_app.config["DEFAULT_TIMEZONE"]
         )
@@ -88,7 +89,8 @@ class LayerTileJSON(MethodView):
         template = template.replace("/0/0/0.mvt", "/{z}/{x}/{y}.mvt")
         if query:
             template += "?" + urlencode(query)
-        box = service.extent(get_session(), current_scope())
+        session = get_session()
+        box = service.extent(session, at_station(session, current_scope(), args["station_id"]))
         doc: dict[str, Any] = {
             "tilejson": "3.0.0",
             "name": lyr.name,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from core.models import Outcome
+from core.models import Outcome, Role
 from tests.api.tiles.world import CENTRE, build_map, features, publish_plan, tile_of, url, visit
 from tests.support.plans import local_today
 
@@ -142,6 +142,39 @@ def test_route_tile_of_another_day_or_station_is_empty(factory, client, session)
     assert features(resp.data, "routes") == []
     other = client.get(url("routes", 14), headers=factory.token(w.other_supervisor, client))
     assert features(other.data, "routes") == []
+
+
+def test_station_id_limits_every_layer_to_that_station(factory, client, session):
+    """``?station_id=`` shows one station: an admin (who sees the county) gets that
+    station's routes, stops, positions and accounts only; staff may name only their own
+    station (another is 422 'No such station', like a missing one)."""
+    w = build_map(factory)
+    publish_plan(session, w)
+    visit(session, w, "a1", Outcome.NOBODY_HOME, CENTRE)
+    admin = factory.token(factory.user(Role.ADMIN), client)
+    here, there = f"station_id={w.station.id}", f"station_id={w.other.id}"
+
+    def got(layer, z, query, headers=admin):
+        resp = client.get(url(layer, z, query=query), headers=headers)
+        assert resp.status_code == 200, resp.data[:300]
+        return features(resp.data, layer)
+
+    assert len(got("routes", 14, "")) == 1  # the county: station A's route
+    assert len(got("routes", 14, here)) == 1
+    assert got("routes", 14, there) == []
+    assert len(got("stops", 15, here)) == 2 and got("stops", 15, there) == []
+    assert len(got("positions", 14, here)) == 1 and got("positions", 14, there) == []
+    accounts = {f["properties"]["id"] for f in got("accounts", 15, there)}
+    assert accounts == {w.accounts["b1"].id}
+    staff = factory.token(w.supervisor, client)
+    assert len(got("routes", 14, here, staff)) == 1
+    refused = client.get(url("routes", 14, query=there), headers=staff)
+    assert refused.status_code == 422
+    assert refused.json["errors"]["query"]["station_id"] == ["No such station."]
+    missing = client.get(url("routes", 14, query="station_id=999999999"), headers=admin)
+    assert missing.status_code == 422
+    doc = client.get(f"/api/tiles/routes.json?{there}", headers=admin).json
+    assert doc["tiles"][0].endswith(f"?{there}")
 
 
 def test_position_tile_shows_the_last_fix_of_the_day(factory, client, session):

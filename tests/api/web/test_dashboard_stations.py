@@ -10,7 +10,8 @@ ADMIN = ("admin", "admin-demo")
 
 def test_an_admin_switches_the_page_to_another_station(live_server, browser_page):
     """The switch offers /api/stations; choosing the second station reloads the page on it:
-    the header names it and the owing figure is that station's /api/kpis/month-end."""
+    the header names it and the owing figure is that station's /api/kpis/month-end; the
+    day's tiles (routes, stops, positions) ask for that station only."""
     base, page = live_server.url, browser_page
     admin = token(base, *ADMIN)
     stations = call(base, "/api/stations", admin)
@@ -35,3 +36,8 @@ def test_an_admin_switches_the_page_to_another_station(live_server, browser_page
     assert page.input_value("#station-select") == str(other["id"])
     month_end = call(base, f"/api/kpis/month-end?station_id={other['id']}", admin)
     assert page.get_attribute("#kpis [data-kpi=owing]", "data-value") == month_end["owing"]
+    day_tiles = page.evaluate(
+        "() => ['routes', 'stops', 'positions'].map("
+        "(l) => window.dashboard.map.getSource(`day-${l}`).tiles[0])"
+    )
+    assert all(t.endswith(f".mvt?station_id={other['id']}") for t in day_tiles), day_tiles

@@ -147,7 +147,7 @@ async function start() {
   map.getSource('territories').setData(territoryFeatures(territories));
   map.getSource('villages').setData(villages);
   map.getSource('accounts').setData(accounts);
-  addDayLayers(map, colors);
+  addDayLayers(map, colors, station);
   const markers = villageLabels(map, villages);
   const bounds = pointBounds(accounts);
   if (bounds) map.fitBounds(bounds, {padding: 40, duration: 0});

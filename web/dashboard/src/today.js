@@ -9,11 +9,16 @@ import {T, yuan} from './i18n.js';
 export const REFRESH_MS = 30_000;
 const DAY_LAYERS = {routes: 0, stops: 10, positions: 0}; // tile layer -> its minzoom
 
+// The station shown (?station_id=): an admin, who may see the county, sees this station's day.
+let shownStation = null;
+
 function tileUrl(layer) {
-  return `${location.origin}/api/tiles/${layer}/{z}/{x}/{y}.mvt`;
+  const query = shownStation ? `?station_id=${shownStation.id}` : '';
+  return `${location.origin}/api/tiles/${layer}/{z}/{x}/{y}.mvt${query}`;
 }
 
-export function addDayLayers(map, colors) {
+export function addDayLayers(map, colors, station) {
+  shownStation = station || null;
   for (const [layer, minzoom] of Object.entries(DAY_LAYERS)) {
     map.addSource(`day-${layer}`, {type: 'vector', tiles: [tileUrl(layer)], minzoom, maxzoom: 16});
   }
