@@ -61,4 +61,5 @@ class BillBalance(Base):
 
     __table_args__ = (
         Index("ix_bill_balance_open", "account_id", postgresql_where=text("outstanding > 0")),
+        Index("ix_bill_balance_account_due", "account_id", "due_date"),
     )

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from core.models import Account, Call, CallOutcome, Outcome, Visit
 from core.planning.visit_value import shrink
+from core.sql_ids import among
 
 #: Defaults the learned rates are shrunk toward, and their pseudo-counts.
 APPOINTMENT_HOME = 0.9
@@ -72,7 +73,7 @@ def calls_for(session: Session, account_ids: Sequence[int], day: dt.date) -> dic
     """Per account, the latest call about ``day``."""
     stmt = (
         select(Call.account_id, Call.outcome, Call.home_from, Call.home_until)
-        .where(Call.account_id.in_(list(account_ids)), Call.for_date == day)
+        .where(among(Call.account_id, list(account_ids)), Call.for_date == day)
         .order_by(Call.account_id, Call.called_at)
     )
     out: dict[int, CallNote] = {}

@@ -10,16 +10,14 @@ from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from geoalchemy2.shape import to_shape
-from sqlalchemy import Select, and_, case, extract, func, select
+from sqlalchemy import and_, case, extract, func, select
 from sqlalchemy.orm import Session
 
 from core.models import (
     Account,
-    Bill,
     Category,
     Channel,
     CollectorProfile,
@@ -35,13 +33,14 @@ from core.models import (
     territory_collector,
     user_station,
 )
+from core.models.bills import BillBalance
 from core.models.ledger_extra import QuarantinedPayment
-from core.money.billed import adjusted_amount
 from core.money.due_sql import bills_due
 from core.money.fees import CLASSIC_RATES, LateFeeRates, RateSchedule, late_fee
 from core.money.quarantine import current_account_id
 from core.planning.calendar import StationCalendar
 from core.planning.visit_value import BANDS, History, band_of
+from core.sql_ids import among
 
 _NOT_HOME = (Outcome.NOBODY_HOME, Outcome.MOVED, Outcome.WRONG_LOCATION)
 _PAID = (Outcome.PAID, Outcome.PARTIAL)
@@ -152,7 +151,7 @@ def visit_histories(
             func.sum(paid),
         )
         .where(
-            Visit.account_id.in_(account_ids),
+            among(Visit.account_id, account_ids),
             func.date(local) < before,
             func.date(local) >= before - dt.timedelta(days=window),
         )
@@ -192,36 +191,19 @@ def bill_records(
     session: Session, account_ids: Sequence[int], as_of: dt.date, days: int = 365
 ) -> dict[int, tuple[int, int]]:
     """Per account: bills that fell due in the ``days`` before ``as_of``, and how many of
-    them are fully paid now (outstanding principal <= 0, any channel)."""
-    ids = list(account_ids)
-    paid = (
-        select(PaymentAllocation.bill_id, func.sum(PaymentAllocation.principal).label("paid"))
-        .where(PaymentAllocation.bill_id.in_(_recent_bills(ids, as_of, days)))
-        .group_by(PaymentAllocation.bill_id)
-        .subquery()
-    )
-    settled = case((adjusted_amount() - func.coalesce(paid.c.paid, 0) <= 0, 1), else_=0)
+    them are fully paid now (outstanding principal <= 0, any channel: the bill's
+    maintained balance, :mod:`core.money.balance`)."""
+    settled = case((BillBalance.outstanding <= 0, 1), else_=0)
     stmt = (
-        select(Bill.account_id, func.count(), func.sum(settled))
-        .outerjoin(paid, paid.c.bill_id == Bill.id)
+        select(BillBalance.account_id, func.count(), func.sum(settled))
         .where(
-            Bill.account_id.in_(ids),
-            Bill.due_date < as_of,
-            Bill.due_date >= as_of - dt.timedelta(days=days),
+            among(BillBalance.account_id, account_ids),
+            BillBalance.due_date < as_of,
+            BillBalance.due_date >= as_of - dt.timedelta(days=days),
         )
-        .group_by(Bill.account_id)
+        .group_by(BillBalance.account_id)
     )
     return {a: (int(n), int(k or 0)) for a, n, k in session.execute(stmt)}
-
-
-def _recent_bills(account_ids: list[int], as_of: dt.date, days: int) -> Select[Any]:
-    """Ids of the accounts' bills due in the ``days`` before ``as_of``: the payment
-    aggregates below are grouped over these alone, not over the whole ledger."""
-    return select(Bill.id).where(
-        Bill.account_id.in_(account_ids),
-        Bill.due_date < as_of,
-        Bill.due_date >= as_of - dt.timedelta(days=days),
-    )
 
 
 #: Channels where a collector takes the money at the door.
@@ -238,34 +220,35 @@ def self_payment_records(
     A bill settled at the door counts its days overdue but no event: the visit, not the
     customer, ended its wait (a censored observation of paying by oneself).
     """
-    ids = list(account_ids)
+    settled = BillBalance.outstanding <= 0  # the bill's maintained balance
+    window = (
+        among(BillBalance.account_id, account_ids),
+        BillBalance.due_date < as_of,
+        BillBalance.due_date >= as_of - dt.timedelta(days=days),
+    )
+    # When and how the settled bills were paid (the open ones wait until as_of).
     per_bill = (
         select(
             PaymentAllocation.bill_id,
-            func.sum(PaymentAllocation.principal).label("paid"),
             func.max(func.date(Payment.collected_at)).label("last_on"),
             func.bool_or(Payment.channel.in_(_AT_THE_DOOR)).label("at_door"),
         )
         .join(Payment, Payment.id == PaymentAllocation.payment_id)
-        .where(PaymentAllocation.bill_id.in_(_recent_bills(ids, as_of, days)))
+        .where(PaymentAllocation.bill_id.in_(select(BillBalance.bill_id).where(*window, settled)))
         .group_by(PaymentAllocation.bill_id)
         .subquery()
     )
-    settled = adjusted_amount() - func.coalesce(per_bill.c.paid, 0) <= 0
     ended = case((settled, per_bill.c.last_on), else_=as_of)
-    overdue = func.greatest(0, ended - Bill.due_date)
+    overdue = func.greatest(0, ended - BillBalance.due_date)
     by_itself = case(
-        (and_(settled, per_bill.c.last_on > Bill.due_date, ~per_bill.c.at_door), 1), else_=0
+        (and_(settled, per_bill.c.last_on > BillBalance.due_date, ~per_bill.c.at_door), 1),
+        else_=0,
     )
     stmt = (
-        select(Bill.account_id, func.sum(by_itself), func.sum(overdue))
-        .outerjoin(per_bill, per_bill.c.bill_id == Bill.id)
-        .where(
-            Bill.account_id.in_(ids),
-            Bill.due_date < as_of,
-            Bill.due_date >= as_of - dt.timedelta(days=days),
-        )
-        .group_by(Bill.account_id)
+        select(BillBalance.account_id, func.sum(by_itself), func.sum(overdue))
+        .outerjoin(per_bill, per_bill.c.bill_id == BillBalance.bill_id)
+        .where(*window)
+        .group_by(BillBalance.account_id)
     )
     return {a: (int(k or 0), int(t or 0)) for a, k, t in session.execute(stmt)}
 
@@ -278,7 +261,7 @@ def promises_due(
     stmt = (
         select(Visit.account_id, extract("hour", local))
         .where(
-            Visit.account_id.in_(account_ids),
+            among(Visit.account_id, account_ids),
             Visit.outcome == Outcome.PROMISE,
             Visit.promise_date == day,
         )
@@ -294,7 +277,7 @@ def promise_days(
     stmt = (
         select(Visit.account_id, func.min(Visit.promise_date))
         .where(
-            Visit.account_id.in_(account_ids),
+            among(Visit.account_id, account_ids),
             Visit.outcome == Outcome.PROMISE,
             Visit.promise_date >= first,
             Visit.promise_date <= last,
@@ -309,10 +292,10 @@ def last_contacts(session: Session, account_ids: list[int], before: dt.date) -> 
     account paid anything (what interrupts the limitation period, ``core.planning.priority``)."""
     visits = select(
         Visit.account_id.label("account_id"), func.date(Visit.device_time).label("day")
-    ).where(Visit.account_id.in_(account_ids), Visit.outcome.not_in(_NOT_HOME))
+    ).where(among(Visit.account_id, account_ids), Visit.outcome.not_in(_NOT_HOME))
     payments = select(
         Payment.account_id.label("account_id"), func.date(Payment.collected_at).label("day")
-    ).where(Payment.account_id.in_(account_ids), Payment.kind == EntryKind.PAYMENT)
+    ).where(among(Payment.account_id, account_ids), Payment.kind == EntryKind.PAYMENT)
     both = visits.union_all(payments).subquery()
     stmt = (
         select(both.c.account_id, func.max(both.c.day))
@@ -327,7 +310,7 @@ def payments_pending(session: Session, account_ids: list[int]) -> set[int]:
     quarantine, not yet released into the ledger): visiting them again would ask twice."""
     account_id = current_account_id()  # as sent, or as a supervisor re-targeted it
     stmt = select(account_id).where(
-        account_id.in_(account_ids),
+        among(account_id, account_ids),
         ~select(Payment.id).where(Payment.id == QuarantinedPayment.id).exists(),
     )
     return set(session.scalars(stmt))
@@ -426,7 +409,7 @@ def accounts_with_collectors(session: Session, account_ids: list[int]) -> list[A
             Account.location_quality == LocationQuality.APPROXIMATE,
         )
         .outerjoin(tc, and_(tc.c.territory_id == Account.territory_id))
-        .where(Account.id.in_(account_ids))
+        .where(among(Account.id, account_ids))
         .order_by(Account.id)
     )
     return [

@@ -27,6 +27,7 @@ Gamma-Poisson ratios ``(observed + a f0) / (expected + a)``.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from math import exp, lgamma, log
@@ -105,17 +106,22 @@ def fit_two_types(
     data = [(k, n) for k, n in counts if n > 0]
     if len(data) < 10:
         return start
+    # Accounts with the same evidence have the same posterior: each distinct (k, n)
+    # once, weighted by how many accounts have it (a station's thousands of accounts
+    # share a few hundred).
+    seen = Counter(data)
+    pairs, times = list(seen), list(seen.values())
     t = start
     for _ in range(EM_ROUNDS):
-        post = [t.posterior_low(k, n) for k, n in data]
-        w_low = sum(post)
+        post = [t.posterior_low(k, n) for k, n in pairs]
+        w_low = sum(m * r for m, r in zip(times, post, strict=True))
         w_high = len(data) - w_low
-        low = (sum(r * k for r, (k, _) in zip(post, data, strict=True)) + t.weight * t.low) / (
-            sum(r * n for r, (_, n) in zip(post, data, strict=True)) + t.weight
-        )
-        high = (
-            sum((1 - r) * k for r, (k, _) in zip(post, data, strict=True)) + t.weight * t.high
-        ) / (sum((1 - r) * n for r, (_, n) in zip(post, data, strict=True)) + t.weight)
+        low_k = sum(m * r * k for m, r, (k, _) in zip(times, post, pairs, strict=True))
+        low_n = sum(m * r * n for m, r, (_, n) in zip(times, post, pairs, strict=True))
+        high_k = sum(m * (1 - r) * k for m, r, (k, _) in zip(times, post, pairs, strict=True))
+        high_n = sum(m * (1 - r) * n for m, r, (_, n) in zip(times, post, pairs, strict=True))
+        low = (low_k + t.weight * t.low) / (low_n + t.weight)
+        high = (high_k + t.weight * t.high) / (high_n + t.weight)
         low = min(max(0.005, low), 0.99 - min_gap)
         high = min(0.995, max(high, low + min_gap))
         share = (w_low + 1.0) / (w_low + w_high + 2.0)

@@ -19,6 +19,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from core.models import EntryKind, Outcome, Payment, Visit
+from core.sql_ids import among
 
 __all__ = ["PromiseStates", "promise_states"]
 
@@ -48,7 +49,7 @@ def promise_states(
             .label("rank"),
         )
         .where(
-            Visit.account_id.in_(account_ids),
+            among(Visit.account_id, account_ids),
             Visit.outcome == Outcome.PROMISE,
             local_day <= day,
         )
