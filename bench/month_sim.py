@@ -432,12 +432,37 @@ def failed_groups(draft: PlanDraft) -> int:
     )
 
 
+def route_use(draft: PlanDraft) -> dict[str, object]:
+    """How the planned day is spent, per collector on average (minutes): travelling, at
+    doors, and the rest of the working shift (waiting for a window, or home early); and
+    the stops tied to a window (a call's appointment, a promise's or a likely band)."""
+    n = max(1, len(draft.routes))
+    travel = sum(r.travel_seconds for r in draft.routes) / 60 / n
+    stops = [s for r in draft.routes for s in r.stops]
+    service = sum(int(str(s.explain["service_s"])) for s in stops)
+    factors = [float(str(s.explain.get("today_factor", 1.0))) for s in stops]
+    worked = sum(
+        (r.stops[-1].departure - r.stops[0].eta).total_seconds() for r in draft.routes if r.stops
+    )
+    return {
+        "travel_min": round(travel, 1),
+        "door_min": round(service / 60 / n, 1),
+        "span_min": round(worked / 60 / n, 1),
+        "appointments": sum(1 for s in stops if s.explain.get("window")),
+        "band_windows": sum(
+            1 for s in stops if s.explain.get("band") and not s.explain.get("window")
+        ),
+        "today_factor_mean": round(sum(factors) / max(1, len(factors)), 3),
+    }
+
+
 def plan_routes(
     session: Session, world: World, day: dt.date, policy: str, args: argparse.Namespace
-) -> tuple[dict[int, list[Stop]], int]:
-    """Each collector's stops, and how many re-plans a solver failure needed."""
+) -> tuple[dict[int, list[Stop]], int, dict[str, object]]:
+    """Each collector's stops, how many re-plans a solver failure needed, and how the
+    planned day is spent (:func:`route_use`)."""
     if policy == "habit":
-        return habit_routes(session, world, day, args), 0
+        return habit_routes(session, world, day, args), 0, {}
     limit, replans = args.time_limit, 0
     while True:  # compute_plan only reads: the morning's online payments stay
         req = PlanRequest(
@@ -468,7 +493,7 @@ def plan_routes(
                 )
             )
         out[r.collector_id] = stops
-    return out, replans
+    return out, replans, route_use(draft)
 
 
 def compute_for(session: Session, req: PlanRequest, policy: str, world: World) -> PlanDraft:
@@ -711,9 +736,10 @@ def run_policy(policy: str, args: argparse.Namespace, days: list[dt.date]) -> St
                 if policy in CALLING and not args.no_calls:
                     row["calls"] = evening_calls(session, world, day, policy, args, stats)
                     session.commit()
-                routes, replans = plan_routes(session, world, day, policy, args)
+                routes, replans, use = plan_routes(session, world, day, policy, args)
                 t_plan = time.monotonic() - t1
                 row |= walk(session, world, scope, day, routes, promises, stats)
+                row |= use
                 row["plan_s"] = round(t_plan, 1)
                 if replans:
                     row["replans"] = replans
