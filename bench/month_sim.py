@@ -449,8 +449,12 @@ def route_use(draft: PlanDraft) -> dict[str, object]:
         "door_min": round(service / 60 / n, 1),
         "span_min": round(worked / 60 / n, 1),
         "appointments": sum(1 for s in stops if s.explain.get("window")),
-        "band_windows": sum(
-            1 for s in stops if s.explain.get("band") and not s.explain.get("window")
+        "band_windows": dict(
+            Counter(
+                str(s.explain["band"])
+                for s in stops
+                if s.explain.get("band") and not s.explain.get("window")
+            )
         ),
         "today_factor_mean": round(sum(factors) / max(1, len(factors)), 3),
     }

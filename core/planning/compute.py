@@ -31,6 +31,7 @@ from core.planning.draft import (
     PlannedStop,
     PlanRequest,
 )
+from core.planning.helpers import lend_helpers
 from core.planning.month import Rolled, call_list, roll, visits_per_day
 from core.planning.priority import (
     BROKEN_PROMISE_FACTOR,
@@ -44,6 +45,7 @@ from core.planning.problem import group_problem, solve_group
 from core.planning.valuation import Candidate, left_entry, preselect, value_candidates
 from core.planning.vehicles import Vehicle, local_instant, vehicle_for
 from core.planning.visit_value import BANDS, month_days_left
+from core.planning.windows import ration_windows
 from core.users.profiles import absent_on
 from geo.travel import GreatCircleProvider, MatrixProvider
 
@@ -82,10 +84,13 @@ def gather(session: Session, req: PlanRequest) -> Gathered:
     cands, left, priors, n_arrears = value_candidates(
         session, req, station.timezone, {c.id for c in collectors}, calendar, frozenset(absent)
     )
+    pinned = frozenset(a for seq in req.pinned.values() for a in seq)
+    cands = lend_helpers(cands, vehicles, req.service_s, pinned)
     rolled = None
     capacity = {v.collector.id: visits_per_day(v, req.service_s) for v in vehicles}
     if req.rolling:
         cands, rolled = roll(session, cands, vehicles, req, calendar)
+    cands = ration_windows(cands, vehicles, req.service_s)
     heard = call_rates(session, req.station_id, req.plan_date, station.timezone)
     calls = call_list(cands, capacity, heard)
     chosen, dropped = preselect(cands, vehicles, req)

@@ -70,6 +70,9 @@ class Candidate:
     call: CallNote | None = None
     #: The absent responsible collector a colleague covers for on this visit.
     covering: int | None = None
+    #: Collectors whose own territory cannot fill their day, who may visit it too
+    #: (``core.planning.helpers``).
+    helpers: frozenset[int] = frozenset()
 
     @property
     def stop_id(self) -> str:
@@ -127,6 +130,7 @@ class Candidate:
                 else None
             ),
             "covering_for": self.covering,
+            "helpers": sorted(self.helpers) or None,
         }
 
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from math import exp
 from typing import TYPE_CHECKING
@@ -307,11 +307,27 @@ class VisitValue:
     horizon_days: int = 0
     #: Station-local seconds the customer said on the phone they would be home.
     window: tuple[int, int] | None = None
+    #: P(home) over the whole day (the bands' length-weighted mean): the visit's P(home)
+    #: when it is not tied to a band. None: the same as ``p_home``.
+    mean_home: float | None = None
 
     @property
     def expected_value(self) -> Decimal:
         """The prize in yuan."""
         return (Decimal(self.prize_fen) / 100).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+    def without_band(self) -> VisitValue:
+        """The same visit at any time of the day: no band, P(home) the day's mean, the
+        prize recomputed (a promise's or a call's window is not a band: kept as it is)."""
+        if self.band is None or self.mean_home is None:
+            return self
+        fen = _prize_fen(self.amount_due, self.p_pay, self.mean_home, self.p_self)
+        return replace(self, band=None, p_home=self.mean_home, prize_fen=fen)
+
+
+def _prize_fen(amount_due: Decimal, p_pay: float, p_home: float, p_self: float) -> int:
+    factor = Decimal(repr(p_pay)) * Decimal(repr(p_home)) * Decimal(repr(1.0 - p_self))
+    return max(0, int((amount_due * 100 * factor).to_integral_value(ROUND_HALF_UP)))
 
 
 def visit_value(
@@ -355,8 +371,7 @@ def visit_value(
     else:
         band, p_home = None, mean_home
     p_self = rates.p_self(horizon_days)
-    factor = Decimal(repr(rates.p_pay)) * Decimal(repr(p_home)) * Decimal(repr(1.0 - p_self))
-    fen = int((amount_due * 100 * factor).to_integral_value(ROUND_HALF_UP))
+    fen = _prize_fen(amount_due, rates.p_pay, p_home, p_self)
     return VisitValue(
-        amount_due, rates.p_pay, p_home, band, max(fen, 0), p_self, horizon_days, window
+        amount_due, rates.p_pay, p_home, band, fen, p_self, horizon_days, window, mean_home
     )

@@ -1,0 +1,58 @@
+"""Collectors whose territory cannot fill their day help the others of their travel mode.
+
+Each household has a collector responsible for it, and the planner gives an account to
+that collector alone. Late in the month some territories run dry (their debts paid,
+promised or away) while others still hold more visits than their collector's day: the
+first collectors go home at noon while money waits next door. A collector whose own
+accounts with arrears are fewer than the visits their day holds (the rolling horizon's
+estimate, ``core.planning.month.visits_per_day``) is a *helper*: every other account
+that a collector of the same travel mode may visit may also be visited by the helpers.
+The solver gives each visit to whoever fits it in; the responsible collector keeps the
+account (its horizon, its calls), and the stop's explain names the helpers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from core.planning.month import owner, visits_per_day
+from core.planning.valuation import Candidate
+from core.planning.vehicles import Vehicle
+
+
+def helpers(cands: Sequence[Candidate], vehicles: Sequence[Vehicle], service_s: int) -> set[int]:
+    """Planned collectors with fewer own accounts (they are answerable for) than their
+    day holds."""
+    own: dict[int, int] = {}
+    for c in cands:
+        if c.allowed:
+            own[owner(c)] = own.get(owner(c), 0) + 1
+    return {
+        v.collector.id
+        for v in vehicles
+        if own.get(v.collector.id, 0) < visits_per_day(v, service_s)
+    }
+
+
+def lend_helpers(
+    cands: Sequence[Candidate],
+    vehicles: Sequence[Vehicle],
+    service_s: int,
+    pinned: frozenset[int] = frozenset(),
+) -> list[Candidate]:
+    """``cands`` with the helpers of each account's travel mode added to who may visit it
+    (``pinned`` accounts stay their pinning collector's)."""
+    idle = helpers(cands, vehicles, service_s)
+    if not idle:
+        return list(cands)
+    mode = {v.collector.id: v.mode for v in vehicles}
+    out = []
+    for c in cands:
+        modes = {mode[k] for k in c.allowed if k in mode}
+        extra = frozenset(h for h in idle if mode[h] in modes) - c.allowed
+        if not c.allowed or c.info.id in pinned or len(modes) != 1 or not extra:
+            out.append(c)
+            continue
+        out.append(replace(c, allowed=c.allowed | extra, helpers=extra))
+    return out
