@@ -5,8 +5,9 @@ that collector alone. Late in the month some territories run dry (their debts pa
 promised or away) while others still hold more visits than their collector's day: the
 first collectors go home at noon while money waits next door. A collector whose own
 accounts with arrears are fewer than the visits their day holds (the rolling horizon's
-estimate, ``core.planning.month.visits_per_day``) is a *helper*: every other account
-that a collector of the same travel mode may visit may also be visited by the helpers.
+estimate, ``core.planning.month.visits_per_day``) is a *helper*: the accounts of the
+collectors whose own accounts at least fill their day (the busy ones) may also be
+visited by the helpers of the same travel mode (idle collectors do not swap accounts).
 The solver gives each visit to whoever fits it in; the responsible collector keeps the
 account (its horizon, its calls), and the stop's explain names the helpers.
 """
@@ -21,18 +22,21 @@ from core.planning.valuation import Candidate
 from core.planning.vehicles import Vehicle
 
 
-def helpers(cands: Sequence[Candidate], vehicles: Sequence[Vehicle], service_s: int) -> set[int]:
+def helpers(
+    cands: Sequence[Candidate], vehicles: Sequence[Vehicle], service_s: int
+) -> tuple[set[int], set[int]]:
     """Planned collectors with fewer own accounts (they are answerable for) than their
-    day holds."""
+    day holds, and those with at least as many (who may need help)."""
     own: dict[int, int] = {}
     for c in cands:
         if c.allowed:
             own[owner(c)] = own.get(owner(c), 0) + 1
-    return {
+    idle = {
         v.collector.id
         for v in vehicles
         if own.get(v.collector.id, 0) < visits_per_day(v, service_s)
     }
+    return idle, {v.collector.id for v in vehicles} - idle
 
 
 def lend_helpers(
@@ -41,17 +45,24 @@ def lend_helpers(
     service_s: int,
     pinned: frozenset[int] = frozenset(),
 ) -> list[Candidate]:
-    """``cands`` with the helpers of each account's travel mode added to who may visit it
-    (``pinned`` accounts stay their pinning collector's)."""
-    idle = helpers(cands, vehicles, service_s)
-    if not idle:
+    """``cands`` with the helpers of the account's travel mode added to who may visit it,
+    for the accounts of busy collectors (``pinned`` accounts stay their pinning
+    collector's)."""
+    idle, busy = helpers(cands, vehicles, service_s)
+    if not idle or not busy:
         return list(cands)
     mode = {v.collector.id: v.mode for v in vehicles}
     out = []
     for c in cands:
         modes = {mode[k] for k in c.allowed if k in mode}
         extra = frozenset(h for h in idle if mode[h] in modes) - c.allowed
-        if not c.allowed or c.info.id in pinned or len(modes) != 1 or not extra:
+        if (
+            not c.allowed
+            or owner(c) not in busy
+            or c.info.id in pinned
+            or len(modes) != 1
+            or not extra
+        ):
             out.append(c)
             continue
         out.append(replace(c, allowed=c.allowed | extra, helpers=extra))

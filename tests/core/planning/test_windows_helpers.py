@@ -107,7 +107,7 @@ def test_a_collector_whose_territory_cannot_fill_the_day_helps_the_same_travel_m
     theirs = [candidate(100 + i, 2) for i in range(day + 5)]
     by_car = [candidate(1000 + i, 3) for i in range(day + 5)]
     cands = own + theirs + by_car
-    assert helpers(cands, [idle, busy, car], SERVICE_S) == {1}
+    assert helpers(cands, [idle, busy, car], SERVICE_S) == ({1}, {2, 3})
     out = lend_helpers(cands, [idle, busy, car], SERVICE_S, pinned=frozenset({101}))
     by_id = {c.info.id: c for c in out}
     assert by_id[100].allowed == {1, 2} and by_id[100].helpers == {1}
@@ -121,5 +121,12 @@ def test_nobody_helps_when_every_territory_fills_its_day():
     a, b = vehicle(1), vehicle(2)
     day = visits_per_day(a, SERVICE_S)
     cands = [candidate(i, 1) for i in range(day)] + [candidate(500 + i, 2) for i in range(day)]
-    assert helpers(cands, [a, b], SERVICE_S) == set()
+    assert helpers(cands, [a, b], SERVICE_S) == (set(), {1, 2})
+    assert lend_helpers(cands, [a, b], SERVICE_S) == cands
+
+
+def test_idle_collectors_do_not_swap_their_accounts():
+    a, b = vehicle(1), vehicle(2)
+    cands = [candidate(1, 1), candidate(2, 2)]
+    assert helpers(cands, [a, b], SERVICE_S) == ({1, 2}, set())
     assert lend_helpers(cands, [a, b], SERVICE_S) == cands
