@@ -5,11 +5,12 @@ that collector alone. Late in the month some territories run dry (their debts pa
 promised or away) while others still hold more visits than their collector's day: the
 first collectors go home at noon while money waits next door. A collector whose own
 accounts with arrears are fewer than the visits their day holds (the rolling horizon's
-estimate, ``core.planning.month.visits_per_day``) is a *helper*: the accounts of the
-collectors whose own accounts at least fill their day (the busy ones) may also be
-visited by the helpers of the same travel mode (idle collectors do not swap accounts).
-The solver gives each visit to whoever fits it in; the responsible collector keeps the
-account (its horizon, its calls), and the stop's explain names the helpers.
+estimate, ``core.planning.month.visits_per_day``) is a *helper*. A busy collector (own
+accounts at least filling the day) keeps the best of them (by prize, as many as the day
+holds) to themself; the rest may also be visited by the helpers of the same travel mode,
+the solver giving each visit to whoever fits it in (idle collectors do not swap
+accounts). The responsible collector keeps the account (its horizon, its calls), and the
+stop's explain names the helpers.
 """
 
 from __future__ import annotations
@@ -52,17 +53,20 @@ def lend_helpers(
     if not idle or not busy:
         return list(cands)
     mode = {v.collector.id: v.mode for v in vehicles}
+    day = {v.collector.id: visits_per_day(v, service_s) for v in vehicles}
+    ranked: dict[int, list[Candidate]] = {}
+    for c in cands:
+        if c.allowed and owner(c) in busy:
+            ranked.setdefault(owner(c), []).append(c)
+    surplus: set[int] = set()  # beyond the best visits of the collector's own day
+    for collector, cs in ranked.items():
+        cs.sort(key=lambda c: (-c.prize, c.info.id))
+        surplus.update(c.info.id for c in cs[day[collector] :])
     out = []
     for c in cands:
         modes = {mode[k] for k in c.allowed if k in mode}
         extra = frozenset(h for h in idle if mode[h] in modes) - c.allowed
-        if (
-            not c.allowed
-            or owner(c) not in busy
-            or c.info.id in pinned
-            or len(modes) != 1
-            or not extra
-        ):
+        if c.info.id not in surplus or c.info.id in pinned or len(modes) != 1 or not extra:
             out.append(c)
             continue
         out.append(replace(c, allowed=c.allowed | extra, helpers=extra))
