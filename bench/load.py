@@ -4,9 +4,9 @@ measured in the same run as the reference.
 Against the database at ``DATABASE_URL`` (the demo county of ``make run``): makes sure
 the first station has a published plan for tomorrow (planned in-process, 2 s budget; a
 plan for today starts from now, empty in the evening), logs the collectors and a
-supervisor in, starts the app under gunicorn (``--workers`` sync workers, port 5000+17)
+supervisor in, starts the app under gunicorn (``--workers`` sync workers, ``--port``, default 5017)
 and a bare Flask app returning a small JSON document under the same gunicorn settings
-(port 5100+17), then drives each with ``wrk`` (Debian's, installed by scripts/setup.sh):
+(that port + 100), then drives each with ``wrk`` (Debian's, installed by scripts/setup.sh):
 one endpoint at a time at ``--connections``, then the mixed rush (collectors fetching and
 revalidating route and pack, recording visits and payments; supervisors polling progress
 and the account list), printing requests/s,
@@ -204,6 +204,9 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--collectors", type=int, default=8)
+    parser.add_argument(
+        "--port", type=int, default=5017, help="the app's port; bare Flask's is this + 100"
+    )
     args = parser.parse_args()
     setup = prepare(args.collectors)
     people, sup, station = setup["collectors"], setup["supervisor"], setup["station"]
@@ -281,17 +284,17 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         Path(tmp, "bare_app.py").write_text(BARE_APP)
         results = []
-        with gunicorn("bare_app:app", 5117, args.workers, Path(tmp)) as bare:
+        with gunicorn("bare_app:app", args.port + 100, args.workers, Path(tmp)) as bare:
             ref = wrk(
                 bare + "/bare",
                 [{"method": "GET", "path": "/bare", "token": "x"}],
                 args.seconds,
                 args.connections,
             )
-        with gunicorn("wsgi:app", 5017, args.workers, ROOT) as base:
+        with gunicorn("wsgi:app", args.port, args.workers, ROOT) as base:
             for name, reqs in cases:
                 results.append((name, wrk(base, reqs, args.seconds, args.connections)))
-        with gunicorn("bare_app:app", 5117, args.workers, Path(tmp)) as bare:
+        with gunicorn("bare_app:app", args.port + 100, args.workers, Path(tmp)) as bare:
             ref2 = wrk(
                 bare + "/bare",
                 [{"method": "GET", "path": "/bare", "token": "x"}],

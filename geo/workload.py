@@ -62,7 +62,8 @@ class Footprint:
 
 def footprint(points: list[tuple[float, float]]) -> Footprint:
     """Convex hull area (km², local equirectangular projection) and diameter (km)."""
-    from shapely.geometry import MultiPoint
+    import numpy as np
+    import shapely
 
     from geo.coords import haversine_m
 
@@ -70,7 +71,9 @@ def footprint(points: list[tuple[float, float]]) -> Footprint:
         return Footprint(0.0, 0.0)
     lat0 = sum(p[1] for p in points) / len(points)
     kx = 111.32 * math.cos(math.radians(lat0))
-    hull = MultiPoint([(p[0] * kx, p[1] * 111.32) for p in points]).convex_hull
+    # One array to shapely (a list of tuples builds a Point per account: 1.6 s a station).
+    xy = np.asarray(points, dtype=float) * np.array([kx, 111.32])
+    hull = shapely.multipoints(xy).convex_hull
     vertices = [(x / kx, y / 111.32) for x, y in getattr(hull, "exterior", hull).coords]
     spread = max(haversine_m(a, b) for a in vertices for b in vertices) / 1000.0
     return Footprint(float(hull.area), spread)
