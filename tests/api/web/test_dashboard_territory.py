@@ -78,3 +78,45 @@ def test_drag_a_vertex_preview_the_hand_overs_and_save(live_server, browser_page
     saved = call(base, f"/api/territories/{tid}", sup)
     assert saved["area"]["coordinates"][p][0][v] == area["coordinates"][p][0][v]
     assert call(base, f"/api/accounts/{account['id']}", sup)["territory_id"] != tid
+
+
+def test_add_a_vertex_from_an_edge_remove_one_and_save(live_server, browser_page):
+    """Dragging the handle in the middle of an edge adds a vertex there (previewed); a
+    right click on a vertex removes it (previewed again); saving stores the ring with the
+    added vertex."""
+    base, page = live_server.url, browser_page
+    sup = token(base, "supervisor", "supervisor-demo")
+    station = call(base, "/api/auth/me", sup)["stations"][0]["id"]
+    territories = call(base, f"/api/territories.geojson?station_id={station}", sup)["features"]
+    tid = max(territories, key=lambda t: t["id"])["id"]  # not the one the drag test edits
+    log_in(page, base)
+    page.click("#tabs button[data-mode=territory]")
+    page.select_option("#territory-select", str(tid))
+    page.wait_for_function("() => window.dashboard.territoryEdit.area() !== null")
+    ring = page.evaluate("() => window.dashboard.territoryEdit.area().coordinates[0][0]")
+    a, b = ring[0], ring[1]
+    page.evaluate(
+        "([a, b]) => window.dashboard.map.fitBounds([a, b], {padding: 80, duration: 0})", [a, b]
+    )
+    page.wait_for_function("() => !window.dashboard.map.isMoving()")
+    (mx, my), = _pixels(page, [[(a[0] + b[0]) / 2, (a[1] + b[1]) / 2]])
+    page.mouse.move(mx, my)
+    page.mouse.down()
+    page.mouse.move(mx + 20, my + 25, steps=5)
+    page.mouse.up()
+    page.wait_for_selector("#territory-report[data-previews='1']", timeout=30_000)
+    added = page.evaluate("() => window.dashboard.territoryEdit.area().coordinates[0][0]")
+    assert len(added) == len(ring) + 1
+    assert added[0] == a and added[2] == b and added[1] not in (a, b)
+    assert added[-1] == added[0]
+
+    (vx, vy), = _pixels(page, [added[2]])
+    page.mouse.click(vx, vy, button="right")
+    page.wait_for_selector("#territory-report[data-previews='2']", timeout=30_000)
+    fewer = page.evaluate("() => window.dashboard.territoryEdit.area().coordinates[0][0]")
+    assert fewer == added[:2] + added[3:]
+
+    page.click("#territory-save")
+    page.wait_for_selector(f"#territory-status[data-saved='{tid}']", timeout=30_000)
+    saved = call(base, f"/api/territories/{tid}", sup)["area"]["coordinates"][0][0]
+    assert len(saved) == len(ring) and [round(c, 6) for c in saved[1]] == fewer[1]

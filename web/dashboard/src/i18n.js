@@ -88,7 +88,7 @@ export const T = {
   edited: '已修改',
   more: '更多',
   chooseTerritory: '选择片区…',
-  dragHint: '拖动顶点修改边界，松开后预览影响',
+  dragHint: '拖动顶点修改边界；拖动边中点增加顶点，右键顶点删除；松开后预览影响',
   overlaps: '与其他片区重叠',
   noOverlaps: '无重叠',
   handOvers: '换片区的户',

@@ -1,4 +1,5 @@
-// Territory edit: drag the vertices of a territory's boundary; on each release the edit is
+// Territory edit: drag the vertices of a territory's boundary, drag the handle in the middle
+// of an edge to add a vertex there, right-click a vertex to remove it; on each change the edit is
 // previewed (POST /api/territories/{id}/preview: overlaps with the station's other
 // territories and the accounts that change territory, so change collectors), then saved
 // with PATCH and the ETag read before (If-Match).
@@ -13,8 +14,11 @@ function empty() {
 export function addEditLayers(map) {
   map.addSource('edit-area', {type: 'geojson', data: empty()});
   map.addSource('edit-vertices', {type: 'geojson', data: empty()});
+  map.addSource('edit-midpoints', {type: 'geojson', data: empty()});
   map.addLayer({id: 'edit-area', type: 'fill', source: 'edit-area', paint: {'fill-color': '#ffd400', 'fill-opacity': 0.25}});
   map.addLayer({id: 'edit-line', type: 'line', source: 'edit-area', paint: {'line-color': '#b38f00', 'line-width': 2.5, 'line-dasharray': [3, 2]}});
+  map.addLayer({id: 'edit-midpoints', type: 'circle', source: 'edit-midpoints',
+    paint: {'circle-radius': 4, 'circle-color': '#b38f00', 'circle-opacity': 0.55}});
   map.addLayer({id: 'edit-vertices', type: 'circle', source: 'edit-vertices',
     paint: {'circle-radius': 6, 'circle-color': '#ffffff', 'circle-stroke-color': '#b38f00', 'circle-stroke-width': 2.5}});
 }
@@ -34,11 +38,36 @@ export function createTerritoryEdit(panel, ctx) {
     const data = current ? {type: 'FeatureCollection', features: [{type: 'Feature', geometry: area(), properties: {}}]} : empty();
     map.getSource('edit-area').setData(data);
     const vertices = [];
+    const midpoints = []; // one per edge of an outer ring: dragging it adds a vertex there
+    const point = (coordinates, properties) => ({type: 'Feature', geometry: {type: 'Point', coordinates}, properties});
     if (current) {
-      current.polygons.forEach((poly, p) => poly[0].slice(0, -1).forEach((c, v) => vertices.push(
-        {type: 'Feature', geometry: {type: 'Point', coordinates: c}, properties: {p, v}})));
+      current.polygons.forEach((poly, p) => poly[0].slice(0, -1).forEach((c, v) => {
+        const next = poly[0][v + 1];
+        vertices.push(point(c, {p, v}));
+        midpoints.push(point([(c[0] + next[0]) / 2, (c[1] + next[1]) / 2], {p, v}));
+      }));
     }
     map.getSource('edit-vertices').setData({type: 'FeatureCollection', features: vertices});
+    map.getSource('edit-midpoints').setData({type: 'FeatureCollection', features: midpoints});
+  }
+
+  /** A new vertex in the middle of edge v (between vertices v and v + 1): its index. */
+  function addVertex(p, v) {
+    const ring = current.polygons[p][0];
+    const [a, b] = [ring[v], ring[v + 1]];
+    ring.splice(v + 1, 0, [Number(((a[0] + b[0]) / 2).toFixed(6)), Number(((a[1] + b[1]) / 2).toFixed(6))]);
+    draw();
+    return v + 1;
+  }
+
+  /** Remove vertex v, keeping the ring closed and at least a triangle; false if it cannot go. */
+  function removeVertex(p, v) {
+    const ring = current.polygons[p][0];
+    if (ring.length <= 4) return false;
+    ring.splice(v, 1);
+    if (v === 0) ring[ring.length - 1] = ring[0];
+    draw();
+    return true;
   }
 
   function moveVertex([p, v], lngLat) {
@@ -50,11 +79,24 @@ export function createTerritoryEdit(panel, ctx) {
   }
 
   map.on('mousedown', 'edit-vertices', (e) => {
-    if (!current) return;
+    if (!current || e.originalEvent.button !== 0) return; // the right button removes (below)
     e.preventDefault(); // no map pan while a vertex is dragged
     const f = e.features[0];
     dragging = [f.properties.p, f.properties.v];
     map.getCanvas().style.cursor = 'grabbing';
+  });
+  map.on('mousedown', 'edit-midpoints', (e) => {
+    if (!current || dragging || e.originalEvent.button !== 0) return;
+    e.preventDefault();
+    const f = e.features[0];
+    dragging = [f.properties.p, addVertex(f.properties.p, f.properties.v)];
+    map.getCanvas().style.cursor = 'grabbing';
+  });
+  map.on('contextmenu', 'edit-vertices', async (e) => {
+    if (!current) return;
+    e.preventDefault();
+    const f = e.features[0];
+    if (removeVertex(f.properties.p, f.properties.v)) await preview();
   });
   map.on('mousemove', (e) => {
     if (dragging) moveVertex(dragging, e.lngLat);
