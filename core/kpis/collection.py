@@ -82,6 +82,9 @@ def collection(
     key = group_key(group)
     keyed = bool(key)
     lines: dict[Any, Collection] = defaultdict(Collection)
+    if keyed:  # every station / responsible collector of the subject has a line
+        for (k,) in session.execute(select(*key).where(*accounts).group_by(*key)):
+            lines[k] = Collection()
     # Owed at the start: bills_due the day before, on bills issued before the period.
     opening = bills_due(
         period.start - dt.timedelta(days=1),
