@@ -55,24 +55,46 @@ def main() -> None:
         page.click("#tabs button[data-mode=territory]")
         page.select_option("#territory-select", index=1)
         page.wait_for_function("() => window.dashboard.territoryEdit.area() !== null")
-        points = page.evaluate(
+        # The whole territory in view.
+        page.evaluate(
+            """() => {
+                const map = window.dashboard.map;
+                const coords = window.dashboard.territoryEdit.area().coordinates.flat(2);
+                const lons = coords.map((c) => c[0]), lats = coords.map((c) => c[1]);
+                const sw = [Math.min(...lons), Math.min(...lats)];
+                const ne = [Math.max(...lons), Math.max(...lats)];
+                map.fitBounds([sw, ne], {padding: 120, duration: 0});
+            }"""
+        )
+        page.wait_for_timeout(1500)  # the tiles of the new view
+        # The vertex nearest to another territory's account is dragged past it: the
+        # preview then shows an overlap and accounts changing hands.
+        drag = page.evaluate(
             """() => {
                 const map = window.dashboard.map;
                 const box = map.getContainer().getBoundingClientRect();
-                const polys = window.dashboard.territoryEdit.area().coordinates;
-                const ring = polys.reduce((a, b) => (b[0].length > a[0].length ? b : a))[0];
-                return ring.slice(0, -1).map((c) => {
+                const px = (c) => {
                     const p = map.project(c);
                     return [box.left + p.x, box.top + p.y];
-                });
+                };
+                const tid = Number(document.querySelector('#territory-select').value);
+                const ring = window.dashboard.territoryEdit.area().coordinates
+                    .reduce((a, b) => (b[0].length > a[0].length ? b : a))[0].slice(0, -1).map(px);
+                const others = map.querySourceFeatures('accounts')
+                    .filter((f) => f.properties.territory_id !== tid)
+                    .map((f) => px(f.geometry.coordinates));
+                let best = null;
+                for (const v of ring) for (const a of others) {
+                    const d = Math.hypot(a[0] - v[0], a[1] - v[1]);
+                    if (d > 15 && (!best || d < best.d)) best = {d, v, a};
+                }
+                return best && [best.v, best.a];
             }"""
         )
-        cx = sum(p[0] for p in points) / len(points)
-        cy = sum(p[1] for p in points) / len(points)
-        x, y = max(points, key=lambda p: (p[0] - cx) ** 2 + (p[1] - cy) ** 2)
+        (x, y), (ax, ay) = drag
         page.mouse.move(x, y)
         page.mouse.down()
-        page.mouse.move(x + (cx - x) * 0.35, y + (cy - y) * 0.35, steps=10)
+        page.mouse.move(ax + (ax - x) * 0.4, ay + (ay - y) * 0.4, steps=10)
         page.mouse.up()
         page.wait_for_selector("#territory-report[data-previews='1']", timeout=30_000)
         page.wait_for_timeout(500)
