@@ -6,17 +6,24 @@ at the end, a published plan for today at the larger station (every collector a 
 then times GET /api/stations/{id}/progress through the app (JSON, ETag) as its
 supervisor, and the 304 answer to a repeated poll.
 
-    make db   # the 5,000-account demo in $DATABASE_URL
-    nice -n 10 .venv/bin/python bench/kpis.py --url "$DATABASE_URL"
+    make demo   # the 5,000-account demo in $DATABASE_URL
+    ARREARS_DEMO=true nice -n 10 .venv/bin/python bench/kpis.py --url "$DATABASE_URL"
 
-Prints the median and the slowest of ``--repeat`` runs, in milliseconds, per KPI and
-scope (the larger station's supervisor, the county's admin, one collector).
+Prints the median, the slowest and the fastest of ``--repeat`` runs, in milliseconds,
+per KPI and scope (the larger station's supervisor, the county's admin, one collector),
+the mean CPU time per run of the bench process and its database backend together (on
+a loaded machine the wall time is mostly the wait for a core; the CPU time is what
+the answer costs, about its wall time on an idle machine), and the machine's load
+average before and after. The demo
+app reads ``ARREARS_DEMO=true`` (its token secret); set ``random_page_cost`` as
+docs/scaling.md says for SSD storage.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import statistics
 import sys
 import time
@@ -62,14 +69,48 @@ from core.money.due_sql import bills_due  # noqa: E402
 from core.scope import Scope  # noqa: E402
 
 
-def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, float]:
+def backend_cpu_ms(pid: int | None) -> float:
+    """CPU time (user + system) the PostgreSQL backend ``pid`` has used so far, in ms
+    (Linux /proc; 0 when it cannot be read, e.g. a database on another machine)."""
+    if pid is None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def timed(
+    fn: Callable[[], Any], repeat: int, backend: int | None = None
+) -> tuple[float, float, float, float]:
+    """Median, slowest and fastest of ``repeat`` runs after a warm one (wall ms), and the
+    mean CPU per run of this process plus the database backend ``backend`` (ms): on a
+    shared, loaded machine the wall time mostly measures the wait for a core, the CPU
+    time what the request itself costs (about its wall time on an idle machine)."""
     fn()  # warm: statement caches, plans
     runs = []
+    cpu0, db0 = time.process_time(), backend_cpu_ms(backend)
     for _ in range(repeat):
         t0 = time.perf_counter()
         fn()
         runs.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(runs), max(runs)
+    cpu = (time.process_time() - cpu0) * 1000 + backend_cpu_ms(backend) - db0
+    return statistics.median(runs), max(runs), min(runs), cpu / repeat
+
+
+def load() -> str:
+    """The machine's load average (1, 5, 15 min) and cores: figures depend on it."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
+
+
+def line(who: str, name: str, figures: tuple[float, float, float, float]) -> str:
+    median, worst, best, cpu = figures
+    return (
+        f"{who:15s} {name:38s} median {median:7.1f} ms  max {worst:7.1f} ms  "
+        f"min {best:7.1f} ms  cpu {cpu:6.1f} ms"
+    )
 
 
 def scopes(session: Session, station: Station) -> dict[str, Scope]:
@@ -111,12 +152,12 @@ def cases(
 
 
 def kpis(session: Session, station: Station, today: dt.date, repeat: int) -> None:
+    backend = session.scalar(select(func.pg_backend_pid()))
     month = Period.month(today.year, today.month)
     for who, scope in scopes(session, station).items():
         subject = Subject(None if scope.is_admin else station.id)
         for name, fn in cases(session, scope, subject, month, today).items():
-            median, worst = timed(fn, repeat)
-            print(f"{who:15s} {name:38s} median {median:7.1f} ms  max {worst:7.1f} ms")
+            print(line(who, name, timed(fn, repeat, backend)))
 
 
 def seed_day(session: Session, station: Station, today: dt.date, stops: int) -> tuple[int, int]:
@@ -225,6 +266,7 @@ def progress(url: str, station: Station, today: dt.date, stops: int, repeat: int
     engine = app.extensions["db_engine"]
     with engine.connect() as conn:
         trans = conn.begin()
+        backend = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
         try:
             app.extensions["db_sessionmaker"] = sessionmaker(
                 bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False
@@ -252,13 +294,12 @@ def progress(url: str, station: Station, today: dt.date, stops: int, repeat: int
             body = first.json
             done = sum(r["stops_done"] for r in body["routes"])
             print(f"progress view: {routes} routes, {n} stops, {done} done")
-            median, worst = timed(lambda: client.get(path, headers=headers), repeat)
-            print(f"{'supervisor':15s} {'progress view (200, JSON)':38s} "
-                  f"median {median:7.1f} ms  max {worst:7.1f} ms")  # fmt: skip
+            figures = timed(lambda: client.get(path, headers=headers), repeat, backend)
+            print(line("supervisor", "progress view (200, JSON)", figures))
             etag = {"If-None-Match": first.headers["ETag"], **headers}
-            median, worst = timed(lambda: client.get(path, headers=etag), repeat)
-            print(f"{'supervisor':15s} {'progress view (304 on a repeated poll)':38s} "
-                  f"median {median:7.1f} ms  max {worst:7.1f} ms")  # fmt: skip
+            assert client.get(path, headers=etag).status_code == 304
+            figures = timed(lambda: client.get(path, headers=etag), repeat, backend)
+            print(line("supervisor", "progress view (304 on a repeated poll)", figures))
         finally:
             trans.rollback()
 
@@ -282,8 +323,10 @@ def main() -> None:
         today = dt.datetime.now(ZoneInfo(station.timezone)).date()
         accounts = session.scalar(select(func.count()).select_from(Account))
         print(f"demo: {accounts} accounts; station {station.name} (id {station.id}); {today}")
+        print(load())
         kpis(session, station, today, args.repeat)
     progress(args.url, station, today, args.stops, args.repeat)
+    print(load())
 
 
 if __name__ == "__main__":
