@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
-from sqlalchemy import case, func, select
+from sqlalchemy import String, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from core.kpis.base import Subject, serial_plans
@@ -22,12 +23,14 @@ LOOKBACK_DAYS = 365
 THRESHOLD = 2
 
 
-@dataclass(frozen=True)
-class HistoryVisit:
+class HistoryVisit(NamedTuple):
+    """One visit of a case's history (a tuple: a county's cases hold tens of thousands)."""
+
     device_time: dt.datetime
     collector_id: int
     outcome: str
     promise_date: dt.date | None
+    #: Whether the promise was kept; None for a visit that promised nothing.
     kept: bool | None
 
 
@@ -104,7 +107,7 @@ def stubborn_cases(
                 Visit.account_id,
                 Visit.device_time,
                 Visit.collector_id,
-                Visit.outcome,
+                cast(Visit.outcome, String),  # its text: no enum built per row
                 Visit.promise_date,
                 # Only a promise is kept or not (no payment lookup for other visits).
                 case((Visit.promise_date.is_not(None), kept), else_=None),
@@ -118,11 +121,6 @@ def stubborn_cases(
             )  # fmt: skip
             .order_by(Visit.account_id, Visit.device_time)
         )
-        for account_id, at, cid, outcome, promise, was_kept in history:
-            cases[account_id].history.append(
-                HistoryVisit(
-                    at, cid, Outcome(outcome).value, promise,
-                    bool(was_kept) if promise is not None else None,
-                )
-            )  # fmt: skip
+        for account_id, *visit in history:
+            cases[account_id].history.append(HistoryVisit(*visit))
     return list(cases.values())
