@@ -1,6 +1,6 @@
 """The supervisor's page, plan review: a day's draft with its routes and left-out accounts,
-a stop moved out and a left-out account added with the plan check answering as the API
-does, then the edit saved and published."""
+a stop moved out, a left-out account added and two stops swapped within a route, with the
+plan check answering as the API does, then the edit saved and published."""
 
 from __future__ import annotations
 
@@ -37,8 +37,9 @@ def _wait_check(page: Any, n: int) -> dict[str, str | None]:
 
 
 def test_move_a_stop_and_add_a_left_out_account_then_publish(live_server, browser_page, draft):
-    """Each edit shows the plan check the API gives for the same routes; publishing saves
-    the edited routes as a new version and publishes it (with a reason if infeasible)."""
+    """Each edit (out of the plan, into a route, one stop later in its route) shows the plan
+    check the API gives for the same routes; publishing saves the edited routes, in the
+    edited order, as a new version and publishes it (with a reason if infeasible)."""
     plan, page = draft["plan"], browser_page
     base, sup = live_server.url, draft["sup"]
     log_in(page, base)
@@ -82,6 +83,22 @@ def test_move_a_stop_and_add_a_left_out_account_then_publish(live_server, browse
         "error": None,
     }
 
+    # The route's first stop one place later (its ↑ is disabled, ↓ swaps it with the next).
+    assert len(routes[first]) >= 2
+    head = route.locator("ol.stops li").first
+    assert head.locator("button.up").is_disabled()
+    head.locator("button.down").click()
+    routes[first][0], routes[first][1] = routes[first][1], routes[first][0]
+    shown = _wait_check(page, 3)
+    order = [int(li.get_attribute("data-account-id")) for li in route.locator("ol.stops li").all()]
+    assert order == routes[first]
+    api = call(base, f"/api/plans/{plan['id']}/check", sup, _edits(routes))
+    assert shown == {
+        "feasible": str(api["feasible"]).lower(),
+        "delta": api["value"]["delta"],
+        "error": None,
+    }
+
     page.click("#publish")
     if not api["feasible"]:  # 409 with the findings: publish anyway, with a reason
         page.wait_for_selector("#override:not([hidden])", timeout=30_000)
@@ -97,3 +114,4 @@ def test_move_a_stop_and_add_a_left_out_account_then_publish(live_server, browse
     now = call(base, f"/api/plans/{published[0]['id']}?compact=true", sup)
     stops = {r["collector_id"]: [s["account_id"] for s in r["stops"]] for r in now["routes"]}
     assert moved not in stops[first] and added in stops[target]
+    assert stops[first] == routes[first]

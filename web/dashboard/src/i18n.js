@@ -74,6 +74,8 @@ export const T = {
   travel: '路途',
   unassigned: '未安排',
   moveTo: '移至…',
+  moveUp: '提前一站',
+  moveDown: '推后一站',
   addTo: '加入…',
   outOfPlan: '移出计划',
   check: '计划检查',

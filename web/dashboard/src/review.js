@@ -1,5 +1,6 @@
 // Plan review: a day's latest plan version, its routes and the accounts left out with their
-// reasons; move a stop to another route or out of the plan and see the plan check
+// reasons; move a stop up or down its route, to another route or out of the plan and see the
+// plan check
 // (POST /api/plans/{id}/check), then save the edit as a new version and publish it.
 import {ApiError, call, get} from './api.js';
 import {h, clear} from './dom.js';
@@ -66,6 +67,19 @@ export function createReview(panel, ctx) {
   async function move(accountId, target) {
     for (const r of routes) r.stops = r.stops.filter((a) => a !== accountId);
     if (target !== 'out') routes.find((r) => r.collector_id === Number(target)).stops.push(accountId);
+    await edit();
+  }
+
+  /** Swap stop i of route r with its neighbour (delta -1: the one before, +1: after). */
+  async function reorder(r, i, delta) {
+    const j = i + delta;
+    if (j < 0 || j >= r.stops.length) return;
+    [r.stops[i], r.stops[j]] = [r.stops[j], r.stops[i]];
+    await edit();
+  }
+
+  /** Redraw after an edit and ask for the plan check of the edited routes. */
+  async function edit() {
     render();
     draw();
     try {
@@ -89,6 +103,8 @@ export function createReview(panel, ctx) {
     return h('li', {dataset: {accountId: String(accountId)}},
       h('span', {class: 'seq'}, `${i + 1}.`),
       h('a', {href: '#', onclick: (e) => { e.preventDefault(); ctx.onAccount(accountId); }}, ctx.label(accountId)),
+      h('button', {type: 'button', class: 'up', title: T.moveUp, disabled: i === 0, onclick: () => reorder(r, i, -1)}, '↑'),
+      h('button', {type: 'button', class: 'down', title: T.moveDown, disabled: i === r.stops.length - 1, onclick: () => reorder(r, i, 1)}, '↓'),
       h('select', {class: 'move', onchange: (e) => e.target.value && move(accountId, e.target.value)}, options));
   }
 
