@@ -5,7 +5,8 @@ Fills the empty, migrated database at ``DATABASE_URL`` (``flask db ensure`` firs
 rows, the database's size and the machine's load before and after. The PostgreSQL
 backend doing the work is reniced (``--nice``, when PostgreSQL runs on this machine and
 this user may), since niceing this client alone would leave the real work at full
-priority.
+priority; index builds run in that backend alone (no parallel maintenance workers), so
+its CPU time, printed too, is what the build costs whatever else the machine runs.
 
     DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/arrears_scale \\
         .venv/bin/flask --app api:create_app db ensure
@@ -35,6 +36,15 @@ def _load() -> str:
     return f"load average {one:.1f} / {five:.1f} / {fifteen:.1f} on {os.cpu_count()} cores"
 
 
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of a local process so far (None if not readable)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accounts", type=int, default=1_000_000)
@@ -55,6 +65,8 @@ def main() -> None:
             print(f"backend {backend} at nice {args.nice}", flush=True)
         except OSError as exc:
             print(f"backend {backend} not reniced ({exc})", flush=True)
+        conn.execute(text("SET max_parallel_maintenance_workers = 0"))
+        cpu_from = _cpu_seconds(backend)
         wal_from = conn.execute(text("SELECT pg_current_wal_lsn()")).scalar_one()
         report = seed_scale(
             conn,
@@ -64,6 +76,7 @@ def main() -> None:
             collectors=args.collectors,
             today=dt.datetime.now(ZoneInfo("Asia/Shanghai")).date(),
         )
+        cpu_to = _cpu_seconds(backend)
     loaded = time.monotonic() - started
     analyze_database(url)
     total = time.monotonic() - started
@@ -84,6 +97,8 @@ def main() -> None:
         f"total {total:.1f} s ({total / 60:.1f} min); database {size / 2**30:.2f} GiB, "
         f"WAL written meanwhile {float(wal) / 2**30:.2f} GiB (the whole cluster's)"
     )
+    if cpu_from is not None and cpu_to is not None:
+        print(f"CPU time of the loading backend: {cpu_to - cpu_from:.1f} s")
     print(f"after: {_load()}")
 
 
