@@ -7,7 +7,9 @@ xmin (every transaction below it has ended): the version is the largest transact
 below ``X`` that changed the stations, plus the ids of the visible changes at or above
 ``X``. A commit after an earlier reading either lies below the new ``X`` (then above
 the old ``X``, so the first part grows) or at or above it (then its rows join the
-second part). Both parts are index lookups on ``(station_id, xid)``.
+second part). Both parts are index lookups on ``(station_id, xid)``; the second is
+hashed in SQL (md5 of the ids), since a transaction left open anywhere on the cluster
+holds ``X`` back and the unsettled changes then pile up.
 
 The version is one SQL expression (:func:`version_sql`), so a tile's statement can
 answer its version with its bytes in one round trip; :func:`map_version` reads it alone.
@@ -35,7 +37,7 @@ _BY_STATIONS = f"""
         concat_ws(':', s.id,
             (SELECT max(m.xid) FROM map_change m
               WHERE m.station_id = s.id AND m.xid < x.xmin),
-            (SELECT string_agg(m.id::text, ',' ORDER BY m.id) FROM map_change m
+            (SELECT md5(string_agg(m.id::text, ',' ORDER BY m.id)) FROM map_change m
               WHERE m.station_id = s.id AND m.xid >= x.xmin)),
         ';' ORDER BY s.id)
     FROM unnest(CAST(:map_station_ids AS integer[])) AS s(id), x
@@ -44,7 +46,7 @@ _ALL = f"""
     WITH x AS (SELECT {SNAPSHOT_XMIN} AS xmin)
     SELECT concat_ws(':', 0,
         (SELECT max(m.xid) FROM map_change m WHERE m.xid < x.xmin),
-        (SELECT string_agg(m.id::text, ',' ORDER BY m.id) FROM map_change m
+        (SELECT md5(string_agg(m.id::text, ',' ORDER BY m.id)) FROM map_change m
           WHERE m.xid >= x.xmin))
     FROM x
 """
