@@ -5,10 +5,12 @@ No module-level engine: the app factory, workers, benches and tests each make th
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
+from typing import Any
 
 import psycopg
-from sqlalchemy import Engine, create_engine, make_url
+from sqlalchemy import Engine, create_engine, event, exc, make_url
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 
@@ -21,7 +23,40 @@ def make_engine(url: str, *, statement_timeout_ms: int, role: str | None) -> Eng
     options = f"-c statement_timeout={statement_timeout_ms} -c jit=off -c timezone=UTC"
     if role:
         options += f" -c role={role}"
-    return create_engine(url, pool_pre_ping=True, connect_args={"options": options})
+    engine = create_engine(url, connect_args={"options": options})
+    _ping_when_idle(engine)
+    return engine
+
+
+#: A pooled connection idle longer than this is pinged before use.
+PING_AFTER_IDLE_S = 10.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Ping a pooled connection before use only when it sat idle (a restart, failover or
+    idle timeout may have dropped it meanwhile). SQLAlchemy's ``pool_pre_ping`` pings on
+    every checkout: with psycopg that is a BEGIN and a SELECT 1, two round trips per
+    request on top of the request's own. A busy connection that the server dropped fails
+    its next statement instead: that request answers 503 (retry) and the pool drops every
+    connection opened before it (:func:`api.errors.handle_database_unavailable`), as the
+    restart test (tests/scoreboard/test_pg_restart.py) allows."""
+
+    @event.listens_for(engine, "checkin")
+    def _idle_from(_dbapi: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping(dbapi: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE_S:
+            return
+        try:
+            cursor = dbapi.cursor()
+            cursor.execute("SELECT 1")
+            cursor.close()
+            dbapi.rollback()
+        except psycopg.Error as error:  # the pool discards it and connects anew
+            raise exc.DisconnectionError() from error
 
 
 def ensure_database(url: str) -> bool:
