@@ -101,3 +101,12 @@ def test_a_plan_jobs_limit_covers_gathering_and_searching(factory, session):
     gathered = whole["seconds"]["gather"]
     expected = max(2 - gathered, 2 * MIN_SEARCH_SHARE)
     assert abs(whole["search_limit"] - expected) <= 0.02 and whole["search_limit"] < 2
+
+
+def test_the_core_share_settings_come_from_the_config():
+    from api.plans.tasks import settings_from_config
+
+    got = settings_from_config({"PLAN_SOLVER_WORKERS": 2, "PLAN_CORES": 4, "PLAN_JOBS_AT_ONCE": 2})
+    assert (got.workers, got.cores, got.jobs_at_once) == (2, 4, 2)
+    default = settings_from_config({})
+    assert (default.workers, default.cores, default.jobs_at_once) == (1, 0, 1)
