@@ -17,6 +17,7 @@ every row the answer is made of, and an unchanged digest is a 304 with nothing b
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -24,8 +25,20 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Text, cast, func, literal, select, tuple_
-from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy import (
+    DateTime,
+    Integer,
+    String,
+    Text,
+    any_,
+    bindparam,
+    cast,
+    func,
+    literal,
+    select,
+    tuple_,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
 from sqlalchemy.orm import Session, aliased
 
 from core.errors import NotFound
@@ -197,6 +210,64 @@ def _rows_digest(stmt: Any, *columns: Any) -> Any:
     return stmt.with_only_columns(digest).scalar_subquery()
 
 
+@functools.lru_cache(maxsize=512)
+def _digest_statement(scope: Scope) -> Any:
+    """:func:`progress_version`'s statement for ``scope`` (its routes clause), built once
+    per scope and run with the plan, station, day, its bounds and now as parameters
+    (building it cost more than running it)."""
+    starts = bindparam("starts", type_=DateTime(timezone=True))
+    ends = bindparam("ends", type_=DateTime(timezone=True))
+    now = bindparam("now", type_=DateTime(timezone=True))
+    routes = restrict(
+        select(Route.id, Route.collector_id, User.display_name)
+        .join(User, User.id == Route.collector_id)
+        .where(Route.plan_id == bindparam("plan_id", type_=Integer)),
+        Route,
+        scope,
+    ).cte("progress_route")
+    stops = (
+        select(Stop.id, Stop.route_id, Stop.seq, Stop.account_id, Stop.eta)
+        .where(Stop.route_id.in_(select(routes.c.id)))
+        .cte("progress_stop")
+    )
+    collectors = select(routes.c.collector_id)
+    reversal = aliased(Payment)
+    return select(
+        _rows_digest(select(routes), *routes.c),
+        _rows_digest(select(stops), *stops.c),
+        select(func.count()).where(stops.c.eta < now).scalar_subquery(),
+        _rows_digest(
+            select(Visit).where(
+                Visit.collector_id.in_(collectors),
+                Visit.device_time >= starts,
+                Visit.device_time < ends,
+            ),
+            Visit.id, Visit.collector_id, Visit.account_id, Visit.outcome,
+            Visit.device_time, Visit.fix,
+        ),  # fmt: skip
+        _rows_digest(
+            select(Payment)
+            .outerjoin(reversal, reversal.reverses_id == Payment.id)
+            .where(
+                Payment.account_id.in_(select(stops.c.account_id)),
+                Payment.collected_at >= starts,
+                Payment.collected_at < ends,
+            ),
+            Payment.id, Payment.kind, Payment.account_id, Payment.channel,
+            Payment.amount, reversal.id,
+        ),  # fmt: skip
+        _rows_digest(
+            select(Job).where(
+                Job.kind == REPLAN_KIND,
+                Job.station_id == bindparam("station_id", type_=Integer),
+                Job.created_by.in_(collectors),
+                Job.payload["plan_date"].astext == bindparam("day", type_=String),
+            ),
+            Job.id, Job.created_by, Job.created_at, Job.payload["replan"]["position"],
+        ),  # fmt: skip
+    )
+
+
 def progress_version(
     session: Session,
     scope: Scope,
@@ -215,55 +286,16 @@ def progress_version(
     if plan is None:
         return hashlib.sha256(f"{head}|no plan".encode()).hexdigest()[:40]
     start, end = day_bounds(day, station.timezone)
-    routes = restrict(
-        select(Route.id, Route.collector_id, User.display_name)
-        .join(User, User.id == Route.collector_id)
-        .where(Route.plan_id == plan.id),
-        Route,
-        scope,
-    ).cte("progress_route")
-    stops = (
-        select(Stop.id, Stop.route_id, Stop.seq, Stop.account_id, Stop.eta)
-        .where(Stop.route_id.in_(select(routes.c.id)))
-        .cte("progress_stop")
-    )
-    collectors = select(routes.c.collector_id)
-    reversal = aliased(Payment)
     parts = session.execute(
-        select(
-            _rows_digest(select(routes), *routes.c),
-            _rows_digest(select(stops), *stops.c),
-            select(func.count()).where(stops.c.eta < now).scalar_subquery(),
-            _rows_digest(
-                select(Visit).where(
-                    Visit.collector_id.in_(collectors),
-                    Visit.device_time >= start,
-                    Visit.device_time < end,
-                ),
-                Visit.id, Visit.collector_id, Visit.account_id, Visit.outcome,
-                Visit.device_time, Visit.fix,
-            ),  # fmt: skip
-            _rows_digest(
-                select(Payment)
-                .outerjoin(reversal, reversal.reverses_id == Payment.id)
-                .where(
-                    Payment.account_id.in_(select(stops.c.account_id)),
-                    Payment.collected_at >= start,
-                    Payment.collected_at < end,
-                ),
-                Payment.id, Payment.kind, Payment.account_id, Payment.channel,
-                Payment.amount, reversal.id,
-            ),  # fmt: skip
-            _rows_digest(
-                select(Job).where(
-                    Job.kind == REPLAN_KIND,
-                    Job.station_id == station.id,
-                    Job.created_by.in_(collectors),
-                    Job.payload["plan_date"].astext == day.isoformat(),
-                ),
-                Job.id, Job.created_by, Job.created_at, Job.payload["replan"]["position"],
-            ),  # fmt: skip
-        )
+        _digest_statement(scope),
+        {
+            "plan_id": plan.id,
+            "station_id": station.id,
+            "day": day.isoformat(),
+            "starts": start,
+            "ends": end,
+            "now": now,
+        },
     ).one()
     published = plan.published_at.isoformat() if plan.published_at else ""
     raw = "|".join([head, str(plan.id), str(plan.version), published, *map(str, parts)])
@@ -323,7 +355,9 @@ def _paid(
     rows = session.execute(
         select(Payment.account_id, Payment.channel, func.sum(Payment.amount))
         .where(
-            Payment.account_id.in_(account_ids),
+            # One array parameter (an IN list renders a parameter per account).
+            Payment.account_id == any_(bindparam("stop_accounts", sorted(account_ids),
+                                                 type_=ARRAY(Integer))),
             Payment.kind == EntryKind.PAYMENT,
             Payment.collected_at >= start,
             Payment.collected_at < end,
