@@ -4,6 +4,13 @@ The cursor is a position ``(xid, id)`` in the change log. A page only returns ro
 of transactions older than the current snapshot's xmin — every one of them has
 finished — so a transaction that commits late, out of order, is picked up by a
 later sync instead of being skipped (``updated_at > cursor`` would miss it).
+
+Transaction ids are the cluster's: a writing transaction left open in *another*
+database (a bulk load, a neighbour's migration) would hold every phone's delta back for
+as long as it runs. Such transactions never write this change log, so the xmin here
+leaves out the running ids that ``pg_stat_activity`` shows in other databases; an id it
+cannot place is kept (never skipping a change is what matters). Read-only transactions
+(``pg_dump``, reports) have no id and never held anything back.
 """
 
 from __future__ import annotations
@@ -18,7 +25,6 @@ from sqlalchemy.orm import Session
 
 from core.errors import Gone, Invalid
 from core.models import Account, ChangeLog, SyncHorizon, Visit
-from core.models.sync import SNAPSHOT_XMIN
 from core.money.due import AmountDue
 from core.money.due_many import dues_of
 
@@ -68,8 +74,26 @@ class SyncPage:
     full: bool = False
 
 
+#: The snapshot's xmin among transactions that may write this database: the lowest
+#: running id not seen in another database (xid8 modulo 2^32 is the backend's xid),
+#: else the snapshot's xmax (nothing of ours running).
+_LOCAL_XMIN = text(
+    """
+    SELECT coalesce(
+        (SELECT min(x::text::bigint) FROM pg_snapshot_xip(s.snap) AS x
+          WHERE x::text::bigint % 4294967296 NOT IN (
+              SELECT a.backend_xid::text::bigint FROM pg_stat_activity a
+               WHERE a.backend_xid IS NOT NULL
+                 AND a.datid <> (SELECT oid FROM pg_database
+                                  WHERE datname = current_database()))),
+        pg_snapshot_xmax(s.snap)::text::bigint)
+    FROM (SELECT pg_current_snapshot() AS snap) AS s
+    """
+)
+
+
 def _xmin(session: Session) -> int:
-    return int(session.execute(text(f"SELECT {SNAPSHOT_XMIN}")).scalar_one())
+    return int(session.execute(_LOCAL_XMIN).scalar_one())
 
 
 def account_data(account: Account, due: AmountDue) -> dict[str, Any]:

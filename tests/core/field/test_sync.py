@@ -9,7 +9,7 @@ import uuid
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import create_engine, delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from core.field import sync as service
@@ -322,3 +322,24 @@ def test_a_full_resync_brings_my_recent_visits(factory, client, session):
     listed = {c["id"]: c["data"] for c in page["changes"] if c["entity"] == "visit"}
     assert set(listed) == {str(visits[2].id)}
     assert listed[str(visits[2].id)]["outcome"] == "nobody_home"
+
+
+def test_a_writer_left_open_in_another_database_holds_no_phone_back(engine, committed):
+    """Transaction ids are the cluster's: a writing transaction open in another database
+    (a bulk load beside us) must not hold this database's delta sync back."""
+    collector, accounts, _ = committed
+    cursor = _catch_up(engine, collector.id, None)
+    neighbour = create_engine(engine.url.set(database="postgres"))
+    try:
+        with neighbour.connect() as other:
+            other.begin()
+            other.execute(text("SELECT pg_current_xact_id()"))  # it now holds an id
+            with engine.begin() as conn:
+                conn.execute(
+                    update(Account).where(Account.id == accounts[0].id).values(notes="next door")
+                )
+            page = _delta(engine, collector.id, cursor)
+            assert accounts[0].id in {int(c.id) for c in page.changes}
+            other.rollback()
+    finally:
+        neighbour.dispose()
