@@ -13,12 +13,10 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
-    Integer,
     Select,
     String,
     Subquery,
     any_,
-    bindparam,
     cast,
     false,
     func,
@@ -26,14 +24,12 @@ from sqlalchemy import (
     select,
     tuple_,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import aliased
 
 from core.models import Account, Territory, User, territory_collector
 from core.money.aging import Stage
 from core.money.arrears import account_arrears_subquery
 from core.money.arrears_sql import arrears_by_age
-from core.money.due_sql import AccountIds
 from core.scope import Scope, restrict
 from geo.tiles import Tile, cluster_cell
 
@@ -55,9 +51,7 @@ def _tile_accounts(scope: Scope, tile: Tile) -> ColumnElement[Any]:
     return func.array(select(found.c.id).scalar_subquery())
 
 
-def _among(ids: AccountIds) -> ColumnElement[bool]:
-    if not isinstance(ids, ColumnElement):
-        ids = bindparam("tile_account_ids", list(ids), type_=ARRAY(Integer))
+def _among(ids: ColumnElement[Any]) -> ColumnElement[bool]:
     return Account.id == any_(ids)
 
 
@@ -91,7 +85,7 @@ def account_points(scope: Scope, day: dt.date, tile: Tile) -> Select[Any]:
     )
 
 
-def _owing(day: dt.date, ids: AccountIds) -> Subquery:
+def _owing(day: dt.date, ids: ColumnElement[Any]) -> Subquery:
     """Accounts ``ids`` with their station, village, principal outstanding (fen), point."""
     owed = account_arrears_subquery(day, account_ids=ids)
     return (
@@ -125,23 +119,24 @@ def accounts(scope: Scope, day: dt.date, tile: Tile) -> Select[Any]:
     ).group_by(cluster_cell(p.c.geom, tile.z))
 
 
-def villages(session: Session, scope: Scope, day: dt.date, tile: Tile) -> Select[Any]:
+def villages(scope: Scope, day: dt.date, tile: Tile) -> Select[Any]:
     """One point per village in scope (the centroid of its accounts) with its accounts,
-    those owing and their arrears; the villages whose point is in the tile are found
-    first, so arrears are computed for their accounts alone."""
+    those owing and their arrears; the statement finds the villages whose point is in the
+    tile first, then computes arrears for their accounts alone."""
     places = restrict(
         select(Account.station_id, Account.village, Account.location), Account, scope
     ).subquery("places")
-    in_tile = session.execute(
+    in_tile = (
         select(places.c.station_id, places.c.village)
         .group_by(places.c.station_id, places.c.village)
         .having(func.ST_Centroid(func.ST_Collect(places.c.location)).op("&&")(tile.bbox_wgs84()))
-    ).all()
-    ids: list[int] = []
-    if in_tile:
-        of_villages = tuple_(Account.station_id, Account.village).in_([tuple(v) for v in in_tile])
-        ids = list(session.scalars(restrict(select(Account.id).where(of_villages), Account, scope)))
-    p = _owing(day, ids)
+        .cte("tile_villages")
+    )
+    of_villages = tuple_(Account.station_id, Account.village).in_(
+        select(in_tile.c.station_id, in_tile.c.village)
+    )
+    found = restrict(select(Account.id).where(of_villages), Account, scope).cte("village_accounts")
+    p = _owing(day, func.array(select(found.c.id).scalar_subquery()))
     return select(
         p.c.village.label("name"),
         p.c.station_id.label("station_id"),

@@ -132,9 +132,8 @@ LAYERS: dict[str, Layer] = {
                 "owing": "accounts owing",
                 "arrears_fen": "principal outstanding, fen",
             },
-            lambda s, sc, r: layers.villages(s, sc, r.day, r.tile),
+            lambda s, sc, r: layers.villages(sc, r.day, r.tile),
             by_day=True,
-            cacheable=False,
         ),
         Layer(
             "routes",
