@@ -12,8 +12,7 @@ from sqlalchemy.orm import Session
 
 from core.kpis.base import Subject, month_of, previous_month_same_day, serial_plans
 from core.kpis.ledger import dated_allocations
-from core.models import Account, Bill
-from core.money.billed import adjusted_amount
+from core.models import Account, Bill, BillBalance
 from core.money.due_sql import bills_due
 from core.scope import Scope
 
@@ -70,10 +69,13 @@ def owing_by_day(
     moves = dated_allocations(accounts, start, as_of, cte=True)
     # Paid by the day before the month: amount - owed then for a bill owed then; the
     # whole amount for an older bill settled then; nothing on a bill of this month.
+    # Each bill's period, due date and amount with its adjustments from its maintained
+    # balance row (core.money.balance: bill_balance.billed), not re-summed per bill.
+    bill = BillBalance
     p0 = case(
-        (Bill.period >= start, 0),
-        (opening.c.bill_id.is_not(None), adjusted_amount() - opening.c.principal),
-        else_=adjusted_amount(),
+        (bill.period >= start, 0),
+        (opening.c.bill_id.is_not(None), bill.billed - opening.c.principal),
+        else_=bill.billed,
     )
     moved = select(moves.c.bill_id)
     # The bills that may owe in the month: owed the day before it, issued in it, or
@@ -86,19 +88,19 @@ def owing_by_day(
     ).subquery("month_bill")
     live = (
         select(
-            Bill.id.label("bill_id"),
-            Bill.account_id,
-            Bill.period,
-            adjusted_amount().label("amount"),
+            bill.bill_id,
+            bill.account_id,
+            bill.period,
+            bill.billed.label("amount"),
             p0.label("p0"),
-            func.greatest(Bill.period, start).label("since"),
-            Bill.id.in_(moved).label("moving"),
+            func.greatest(bill.period, start).label("since"),
+            bill.bill_id.in_(moved).label("moving"),
         )
         .select_from(candidates)
-        .join(Bill, Bill.id == candidates.c.bill_id)
-        .join(Account, Account.id == Bill.account_id)
-        .outerjoin(opening, opening.c.bill_id == Bill.id)
-        .where(*accounts, Bill.due_date <= month.end, Bill.period <= as_of)
+        .join(bill, bill.bill_id == candidates.c.bill_id)
+        .join(Account, Account.id == bill.account_id)
+        .outerjoin(opening, opening.c.bill_id == bill.bill_id)
+        .where(*accounts, bill.due_date <= month.end, bill.period <= as_of)
         .cte("live_bill")
     )
     # A bill nothing moved this month owes the same from its first day (the 1st, or its
