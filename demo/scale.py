@@ -262,6 +262,8 @@ def seed_scale(
     conn.execute(text("SET LOCAL session_replication_role = replica"))
     conn.execute(text("SET LOCAL synchronous_commit = off"))
     conn.execute(text("SET LOCAL maintenance_work_mem = '1GB'"))
+    # The joins and the balances' recount hash millions of rows: in memory, not in batches.
+    conn.execute(text("SET LOCAL work_mem = '256MB'"))
     # Every index of the big tables is built once at the end, by one sort, rather than
     # maintained row by row (unique and exclusion constraints too: re-adding one checks
     # it). Only the keys that foreign keys reference stay (dropping them would drop the
