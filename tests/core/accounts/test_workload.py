@@ -9,6 +9,7 @@ import pytest
 
 from core.models import Role
 from geo.balance import Site, balance
+from geo.coords import haversine_m
 from geo.workload import VisitModel, arrears_weights, footprint, visit_hours
 
 
@@ -30,6 +31,13 @@ def test_footprint_of_a_square_is_its_area_and_diagonal():
     """The convex hull of a ~11 km square has ~120 km² and a ~15 km diagonal."""
     fp = footprint([(110.0, 34.0), (110.12, 34.0), (110.12, 34.1), (110.0, 34.1), (110.05, 34.05)])
     assert 110 < fp.area_km2 < 125 and 14 < fp.spread_km < 16
+    # The spread is the great-circle diagonal, to the metre; a line and a point too.
+    assert round(fp.spread_km * 1000) == round(haversine_m((110.0, 34.0), (110.12, 34.1)))
+    line = footprint([(110.0, 34.0), (110.0, 34.2), (110.0, 34.1)])
+    assert line.area_km2 == 0 and round(line.spread_km * 1000) == round(
+        haversine_m((110.0, 34.0), (110.0, 34.2))
+    )
+    assert footprint([(110.0, 34.0), (110.0, 34.0)]) == footprint([])
 
 
 def test_balance_tiles_the_box_with_k_rectangles_of_similar_hours():
