@@ -16,8 +16,8 @@ from api.headers import after_this_request_headers
 from api.money.schemas import ArrearsListArgs, ArrearsRowSchema
 from api.money.views import blp
 from core.models import Account
-from core.money.arrears import account_arrears_subquery
 from core.money.arrears_sql import arrears_by_age
+from core.money.balance import may_owe_on
 from core.scope import restrict
 
 
@@ -34,9 +34,10 @@ class ArrearsList(MethodView):
         want = args["limit"] + 1
         rows: list[Any] = []
         after = args["after"]
-        # The owing accounts come in id order from the maintained balances (cheap), and
-        # only each chunk of them is aged (late fees read for those accounts alone); a
-        # stage filter keeps reading chunks until the page is full.
+        # The accounts that may owe come in id order from the maintained balances (index
+        # probes, stopping at the chunk), and only each chunk of them is aged (late fees
+        # read for those accounts alone), which keeps those that owe; until the page is
+        # full or the accounts run out.
         chunk = want if not args["stage"] else max(4 * want, 200)
         while len(rows) < want:
             ids = _owing_ids(session, scope, as_of, after, chunk)
@@ -54,10 +55,10 @@ class ArrearsList(MethodView):
 
 
 def _owing_ids(session: Any, scope: Any, as_of: dt.date, after: int | None, n: int) -> list[int]:
-    """The next ``n`` account ids in scope, after ``after``, that owe principal on ``as_of``."""
-    owing = account_arrears_subquery(as_of, scope=scope)
-    stmt = select(Account.id).join(owing, owing.c.account_id == Account.id)
-    stmt = restrict(stmt, Account, scope)
+    """The next ``n`` account ids in scope, after ``after``, that may owe principal on
+    ``as_of`` (a superset, cheap: :func:`core.money.balance.may_owe_on`; the page's
+    ageing keeps those that do)."""
+    stmt = restrict(select(Account.id).where(may_owe_on(as_of)), Account, scope)
     if after is not None:
         stmt = stmt.where(Account.id > after)
     return list(session.execute(stmt.order_by(Account.id).limit(n)).scalars())

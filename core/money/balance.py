@@ -21,10 +21,24 @@ fen; late fees are still computed as of the day.
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, text
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Connection, exists, or_, select, text
 from sqlalchemy.orm import Session
 
-__all__ = ["MISMATCH_SQL", "REBUILD_SQL", "balance_mismatches", "rebuild_balances"]
+from core.models import Account, BillBalance, Payment
+
+__all__ = [
+    "MISMATCH_SQL",
+    "REBUILD_SQL",
+    "balance_mismatches",
+    "may_owe_on",
+    "rebuild_balances",
+]
+
+#: The easternmost UTC offset: no station's day ends earlier than there.
+_EARLIEST_ZONE = dt.timezone(dt.timedelta(hours=14))
 
 #: Every bill's balance from the ledger (the migration's backfill, the same recount).
 _RECOUNT = """
@@ -72,3 +86,20 @@ def balance_mismatches(session: Session, station_ids: list[int] | None = None) -
     """The bills whose maintained balance differs from the ledger (empty: it holds)."""
     params = {"all": station_ids is None, "stations": list(station_ids or [])}
     return [str(r[0]) for r in session.execute(text(MISMATCH_SQL), params)]
+
+
+def may_owe_on(day: dt.date) -> Any:
+    """A condition on :class:`Account`, true for every account that owes principal on
+    ``day`` (and a few more): one of its bills of a period started by then is open now,
+    or it has a payment collected after ``day`` (which may have closed a bill that was
+    open then; a reversal is collected after its payment). Index probes per account,
+    so a page of accounts in id order stops early; the exact amounts come from
+    ``bills_due``."""
+    after_day = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), _EARLIEST_ZONE)
+    open_bill = exists().where(
+        BillBalance.account_id == Account.id,
+        BillBalance.outstanding > 0,
+        BillBalance.period <= day,
+    )
+    paid_later = Account.id.in_(select(Payment.account_id).where(Payment.collected_at >= after_day))
+    return or_(open_bill, paid_later)

@@ -46,3 +46,16 @@ def test_arrears_list_is_scoped_and_filtered_by_stage(
         "/api/arrears?as_of=2026-05-01&stage=repeated_visit", headers=field.supervisor_auth
     ).json
     assert [(r["account_id"], Decimal(r["d61_90"])) for r in visit] == [(other.id, Decimal(50))]
+
+
+def test_arrears_list_of_a_day_before_the_account_settled(client: Any, field: Any) -> None:
+    """The list pages accounts that may owe from the maintained balances: an account
+    settled today still owes on a day before its payment, with its principal then."""
+    resp = client.post("/api/payments", json=field.payment("300.00"), headers=field.collector_auth)
+    assert resp.status_code == 201, resp.json
+    auth = field.supervisor_auth
+    before = client.get("/api/arrears?as_of=2026-04-08", headers=auth).json
+    assert [(r["account_id"], r["principal"]) for r in before] == [(field.account.id, "180.00")]
+    assert client.get("/api/arrears?as_of=2026-05-01", headers=auth).json == []
+    page = client.get("/api/arrears?as_of=2026-04-08&limit=1&stage=visit", headers=auth)
+    assert page.status_code == 200 and "X-Next-Cursor" not in page.headers
