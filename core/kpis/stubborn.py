@@ -102,7 +102,8 @@ def stubborn_cases(
     ]
     cases = {r[0]: StubbornCase(*r) for r in rows}
     if cases:
-        history = session.execute(
+        # Core rows (no ORM loading step): tens of thousands of them for a county.
+        history = session.connection().execute(
             select(
                 Visit.account_id,
                 Visit.device_time,
