@@ -826,7 +826,7 @@ def append_csv(row: dict[str, object], path: str = CSV) -> None:
     new = not os.path.exists(path)
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "a", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=CSV_FIELDS)
+        w = csv.DictWriter(f, fieldnames=CSV_FIELDS, lineterminator="\n")
         if new:
             w.writeheader()
         w.writerow(row)
