@@ -9,7 +9,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api.config import Config, configure
-from api.startup import configure_secret
+from api.startup import configure_database_logins, configure_secret
 
 
 def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
@@ -17,6 +17,7 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     app = Flask(__name__)
     configure(app, config, overrides)
     configure_secret(app)
+    configure_database_logins(app)
     if app.config["API_DOCS"] is None:  # the demo and the tests show them; production not
         app.config["API_DOCS"] = bool(app.config["DEMO"] or app.config["TESTING"])
     if not app.config["API_DOCS"]:

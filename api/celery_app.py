@@ -41,8 +41,10 @@ def init_celery(app: Flask) -> Celery:
 @functools.cache
 def _worker_app() -> Celery:
     from api import create_app
+    from api.startup import check_database_login
 
     flask_app = create_app()
+    check_database_login(flask_app)  # a worker starts like the web: never as the owner
     celery: Celery = flask_app.extensions["celery"]
     return celery
 

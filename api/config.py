@@ -12,9 +12,18 @@ from flask import Flask
 
 
 class Config:
+    # The login of the web and worker processes: the application role (DATABASE_ROLE),
+    # never the owner or a superuser (a production start refuses them: api/startup.py).
+    # The demo and the tests may name the owner here: they then log in as DATABASE_ROLE on
+    # the same database, with a random password kept in DATABASE_PASSWORD_FILE.
     DATABASE_URL = os.environ.get(
         "DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/arrears"
     )
+    # The owner's login: `flask db ensure` (create, migrate, give the role its login), the
+    # demo's seeding and ANALYZE. Empty: DATABASE_URL as configured (the demo's owner).
+    DATABASE_OWNER_URL: str | None = os.environ.get("DATABASE_OWNER_URL") or None
+    # The demo's and tests' password of DATABASE_ROLE; default <instance folder>/db_password.
+    DATABASE_PASSWORD_FILE: str | None = None
     REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
     # No secret in the repository: production sets ARREARS_JWT_SECRET_KEY (>= 32 bytes) or
     # refuses to start; the demo (DEMO) makes a random one in SECRET_FILE (api/startup.py).
@@ -64,8 +73,9 @@ class Config:
     PROXY_FIX_X_FOR = 0
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
     STATEMENT_TIMEOUT_MS = 30_000
-    # The database role requests and workers act as (set on every connection): it may not
-    # UPDATE, DELETE or TRUNCATE the money ledger (migration 0009). Empty: the login's own.
+    # The database role requests and workers act as: it may not UPDATE, DELETE or
+    # TRUNCATE the money ledger (migration 0009). Normally the login itself; a login with
+    # another name acts as it with SET ROLE on every connection. Empty: the login's own.
     DATABASE_ROLE = "arrears_app"
     DEFAULT_TIMEZONE = "Asia/Shanghai"
     # Hand-recorded money (field cash/QR, counter) collected longer ago than this is
@@ -113,6 +123,8 @@ class Config:
 
 class TestConfig(Config):
     TESTING = True
+    # Each test names its database in DATABASE_URL (the owner's); never another one's owner.
+    DATABASE_OWNER_URL = None
     # Test runs share one Redis: each run counts its own failed logins.
     LOGIN_THROTTLE_PREFIX = f"test-login-fail-{os.getpid()}"
     ROUTE_CACHE_PREFIX = f"test-routedoc-{os.getpid()}"

@@ -7,6 +7,12 @@
   outside the repository.
 - A production server refuses to serve while a user still has a demo password
   (``check_no_demo_passwords``, called by ``wsgi.py``).
+- Web and workers log in as the application role, never as the owner (issue 16, item 3).
+  The demo and the tests may name the owner in ``DATABASE_URL``: the app then logs in as
+  ``DATABASE_ROLE`` on the same database with a random password kept in the instance
+  folder (``configure_database_logins``; ``flask db ensure`` gives the role that login).
+  A server or worker start refuses a login that is a superuser or owns the schema
+  (``check_database_login``, called by ``wsgi.py`` and the Celery app).
 """
 
 from __future__ import annotations
@@ -16,10 +22,12 @@ import secrets
 import time
 from pathlib import Path
 
+import psycopg
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import make_url, select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from core.db import login_problem, login_url
 from core.models import User
 
 MIN_SECRET_BYTES = 32
@@ -54,9 +62,10 @@ def secret_problem(secret: object) -> str | None:
     return None
 
 
-def _demo_secret(path: Path) -> str:
-    """The demo's random secret, made on first use (0600) and read back afterwards;
-    concurrent first starts (gunicorn workers) agree on one."""
+def instance_secret(path: Path) -> str:
+    """A random secret kept in ``path`` (the instance folder, outside the repository), made
+    on first use (0600) and read back afterwards; concurrent first starts (gunicorn workers,
+    parallel test runs) agree on one."""
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -70,7 +79,7 @@ def _demo_secret(path: Path) -> str:
         if value:
             return value
         time.sleep(0.01)
-    raise StartupRefused(f"the demo secret file {path} is empty")
+    raise StartupRefused(f"the secret file {path} is empty")
 
 
 def configure_secret(app: Flask) -> None:
@@ -79,7 +88,7 @@ def configure_secret(app: Flask) -> None:
         return
     if app.config["DEMO"] and not app.config.get("JWT_SECRET_KEY"):
         path = Path(app.config["SECRET_FILE"] or Path(app.instance_path) / "jwt_secret")
-        app.config["JWT_SECRET_KEY"] = _demo_secret(path)
+        app.config["JWT_SECRET_KEY"] = instance_secret(path)
     problem = secret_problem(app.config.get("JWT_SECRET_KEY"))
     if problem:
         raise StartupRefused(
@@ -115,4 +124,42 @@ def check_no_demo_passwords(app: Flask) -> None:
             f"users {', '.join(sorted(weak))} still have the demo's published passwords. "
             "Change them (`flask users token --username NAME` prints a one-time token for "
             "POST /api/auth/password/reset) or serve the demo with ARREARS_DEMO=true."
+        )
+
+
+def configure_database_logins(app: Flask) -> None:
+    """``DATABASE_OWNER_URL`` (migrations) and ``DATABASE_URL`` (web and workers) as the app
+    uses them. The owner's URL defaults to ``DATABASE_URL`` as configured. In the demo and
+    the tests a ``DATABASE_URL`` naming another login than ``DATABASE_ROLE`` (the owner,
+    ``postgres`` on a development machine) becomes ``DATABASE_ROLE`` on the same database,
+    with the password of ``DATABASE_PASSWORD_FILE`` (default ``<instance>/db_password``,
+    made once). Production takes both URLs as given; ``check_database_login`` refuses an
+    owner or a superuser there."""
+    url = app.config["DATABASE_URL"]
+    app.config["DATABASE_OWNER_URL"] = app.config.get("DATABASE_OWNER_URL") or url
+    role = app.config["DATABASE_ROLE"]
+    if (app.config["DEMO"] or app.config["TESTING"]) and role and make_url(url).username != role:
+        path = Path(app.config["DATABASE_PASSWORD_FILE"] or Path(app.instance_path) / "db_password")
+        app.config["DATABASE_URL"] = login_url(url, role, instance_secret(path))
+
+
+def check_database_login(app: Flask) -> None:
+    """Refuse to serve or work when the database login is a superuser, may create roles or
+    owns (or may become the owner of) the schema: any code path could then undo the
+    application role's limits (``RESET ROLE``, ``SET ROLE postgres``, drop a trigger)."""
+    if app.config["TESTING"]:
+        return
+    try:
+        problem = login_problem(app.config["DATABASE_URL"])
+    except psycopg.OperationalError:
+        # The server is not reachable yet: requests answer 503 until it is (a start does
+        # not wait for the database); the login is checked again at every start.
+        app.logger.warning("arrears: the database login could not be checked (no database)")
+        return
+    if problem:
+        raise StartupRefused(
+            f"{problem}. Web and workers log in as the application role: set DATABASE_URL "
+            "to postgresql+psycopg://arrears_app:PASSWORD@HOST/DB (LOGIN, NOSUPERUSER, "
+            "NOCREATEROLE, owning nothing) and DATABASE_OWNER_URL to the owner for "
+            "`flask db ensure` (docs/deployment.md)."
         )

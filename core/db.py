@@ -1,6 +1,12 @@
-"""Database helpers: the engine every process uses, creating and migrating the database.
+"""Database helpers: the engine every process uses, creating and migrating the database,
+and the application's login.
 
 No module-level engine: the app factory, workers, benches and tests each make their own.
+
+Two logins: the **owner** (``DATABASE_OWNER_URL``) creates the database and runs the
+migrations; web and workers log in as the application role ``arrears_app``
+(``DATABASE_URL``), which owns nothing, may not create anything and may not UPDATE, DELETE
+or TRUNCATE the money ledger (migration 0009 and later REVOKEs).
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from psycopg import sql
 from sqlalchemy import Engine, create_engine, event, exc, make_url
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
@@ -17,11 +24,12 @@ MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 
 def make_engine(url: str, *, statement_timeout_ms: int, role: str | None) -> Engine:
     """An engine whose connections bound each statement's time and act as ``role``
-    (the application's restricted role; empty or None: the login's own)."""
+    (the application's restricted role; empty or None, or the login itself: the login's
+    own, with no ``SET ROLE`` that ``RESET ROLE`` could undo)."""
     # JIT compilation costs more than it saves on this service's short queries; instants
     # come back in UTC whatever the server's zone (answers show UTC, plus local times).
     options = f"-c statement_timeout={statement_timeout_ms} -c jit=off -c timezone=UTC"
-    if role:
+    if role and make_url(url).username != role:
         options += f" -c role={role}"
     engine = create_engine(url, connect_args={"options": options})
     _ping_when_idle(engine)
@@ -59,12 +67,24 @@ def _ping_when_idle(engine: Engine) -> None:
             raise exc.DisconnectionError() from error
 
 
+def _conninfo(url: str, database: str | None = None) -> str:
+    u = make_url(url).set(drivername="postgresql")
+    if database:
+        u = u.set(database=database)
+    return u.render_as_string(hide_password=False)
+
+
+def login_url(url: str, username: str, password: str | None) -> str:
+    """``url`` (same server, same database) logging in as ``username`` with ``password``."""
+    return make_url(url).set(username=username, password=password).render_as_string(
+        hide_password=False
+    )
+
+
 def ensure_database(url: str) -> bool:
     """Create the database named in ``url`` if it is missing; True when created."""
     u = make_url(url)
-    admin = u.set(database="postgres", drivername="postgresql")
-    conninfo = admin.render_as_string(hide_password=False)
-    with psycopg.connect(conninfo, autocommit=True) as conn:
+    with psycopg.connect(_conninfo(url, "postgres"), autocommit=True) as conn:
         exists = conn.execute(
             "SELECT 1 FROM pg_database WHERE datname = %s", (u.database,)
         ).fetchone()
@@ -75,10 +95,9 @@ def ensure_database(url: str) -> bool:
 
 
 def analyze_database(url: str) -> None:
-    """Refresh the planner's statistics of every table, as the login (which owns them;
-    the application role may not ANALYZE)."""
-    conninfo = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(conninfo, autocommit=True) as conn:
+    """Refresh the planner's statistics of every table, as the login ``url`` names (the
+    owner's URL: the application role may not ANALYZE)."""
+    with psycopg.connect(_conninfo(url), autocommit=True) as conn:
         conn.execute("ANALYZE")
 
 
@@ -91,3 +110,90 @@ def upgrade_database(url: str) -> None:
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     command.upgrade(cfg, "head")
+
+
+class LoginRefused(RuntimeError):
+    """The application's login cannot be made to work by the owner; says what to do."""
+
+
+def can_log_in(url: str) -> bool:
+    """Whether the login of ``url`` (with its password) gets a connection."""
+    try:
+        with psycopg.connect(_conninfo(url), connect_timeout=10) as conn:
+            conn.execute("SELECT 1")
+    except psycopg.OperationalError:
+        return False
+    return True
+
+
+def ensure_app_login(owner_url: str, app_url: str) -> None:
+    """Make the role of ``app_url`` able to log in with ``app_url``'s password, as the owner
+    (who needs CREATEROLE or superuser for that): ``ALTER ROLE ... LOGIN PASSWORD`` only
+    when the login does not work yet. Idempotent, and safe when several processes do it
+    at once on one cluster (roles are the cluster's, shared by all its databases): a
+    concurrent ``ALTER ROLE`` ("tuple concurrently updated") is retried after looking
+    again."""
+    app = make_url(app_url)
+    if not app.username:
+        raise LoginRefused("DATABASE_URL names no login")
+    statement = sql.SQL("ALTER ROLE {} WITH LOGIN").format(sql.Identifier(app.username))
+    if app.password is not None:
+        statement += sql.SQL(" PASSWORD {}").format(sql.Literal(str(app.password)))
+    for attempt in range(10):
+        if can_log_in(app_url):
+            return
+        try:
+            with psycopg.connect(_conninfo(owner_url), autocommit=True) as conn:
+                conn.execute(statement)
+        except psycopg.errors.InsufficientPrivilege as exc:
+            raise LoginRefused(
+                f"the login {app.username!r} cannot log in with DATABASE_URL and the owner "
+                f"may not change it ({exc.diag.message_primary}). As a database "
+                f"administrator: ALTER ROLE {app.username} WITH LOGIN PASSWORD '...' "
+                "(the password of DATABASE_URL); see docs/deployment.md."
+            ) from exc
+        except (psycopg.errors.InternalError_, psycopg.errors.UniqueViolation):
+            time.sleep(0.05 * (attempt + 1))  # another process altered the role at once
+    if not can_log_in(app_url):
+        raise LoginRefused(
+            f"the login {app.username!r} still cannot log in with DATABASE_URL's password "
+            "(is the server's pg_hba.conf letting it in from this host?)"
+        )
+
+
+#: What a login for the web and workers may not be: a superuser, a role creator (it could
+#: grant itself the owner), or the owner (or a member of the owner) of a table, a schema or
+#: the database (an owner may drop triggers and grant itself the ledger back).
+LOGIN_POWERS = r"""
+SELECT r.rolname, r.rolsuper, r.rolcreaterole,
+  EXISTS (
+    SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\_%'
+      AND pg_has_role(r.oid, c.relowner, 'MEMBER')
+  ) OR EXISTS (
+    SELECT 1 FROM pg_namespace n
+    WHERE n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\_%'
+      AND pg_has_role(r.oid, n.nspowner, 'MEMBER')
+  ) OR EXISTS (
+    SELECT 1 FROM pg_database d
+    WHERE d.datname = current_database() AND pg_has_role(r.oid, d.datdba, 'MEMBER')
+  ) AS owns
+FROM pg_roles r WHERE r.rolname = session_user
+"""
+
+
+def login_problem(url: str) -> str | None:
+    """Why the login of ``url`` may not serve web or workers (:data:`LOGIN_POWERS`), or
+    None. Connects as the login itself, without the ``SET ROLE`` the app adds."""
+    with psycopg.connect(_conninfo(url), connect_timeout=10) as conn:
+        row = conn.execute(LOGIN_POWERS).fetchone()
+    if row is None:
+        return "the database login has no role"
+    name, superuser, createrole, owns = row
+    if superuser:
+        return f"the database login {name!r} is a superuser"
+    if createrole:
+        return f"the database login {name!r} may create roles (CREATEROLE)"
+    if owns:
+        return f"the database login {name!r} owns (or may become the owner of) the schema's objects"
+    return None

@@ -36,6 +36,25 @@ TEST_DATABASE_URL = _BASE_URL.set(database=f"{_BASE_URL.database}_{os.getpid()}"
 )
 
 
+def app_login_url(url: str) -> str:
+    """``url``'s database as the app's login (what ``create_app(TestConfig, DATABASE_URL=url)``
+    uses: the application role with the password kept in instance/, made once)."""
+    from api.config import TestConfig
+    from api.startup import instance_secret
+    from core.db import login_url
+
+    password = instance_secret(ROOT / "instance" / "db_password")
+    return login_url(url, TestConfig.DATABASE_ROLE, password)
+
+
+def ensure_app_login(url: str) -> None:
+    """Let the application role log in with the tests' password (as ``url``'s owner; roles
+    are the cluster's, so concurrent runs and worktrees may do it at once)."""
+    from core.db import ensure_app_login as ensure
+
+    ensure(url, app_login_url(url))
+
+
 def _drop_database(url: str) -> None:
     import psycopg
 
@@ -79,6 +98,9 @@ def engine() -> Iterator[Engine]:
     _drop_database(TEST_DATABASE_URL)
     ensure_database(TEST_DATABASE_URL)
     command.upgrade(alembic_config(TEST_DATABASE_URL), "head")
+    ensure_app_login(TEST_DATABASE_URL)
+    # The owner's connections: factories build worlds here and each test's app joins its
+    # rolled-back transaction; apps built on their own log in as the application role.
     eng = create_engine(TEST_DATABASE_URL, pool_size=10, max_overflow=20)
     yield eng
     eng.dispose()

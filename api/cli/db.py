@@ -1,10 +1,12 @@
-"""``flask db ensure``: create the database if missing and migrate it to head."""
+"""``flask db ensure``: create the database if missing, migrate it to head as the owner and
+make the application role's login work."""
 
 from __future__ import annotations
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy import make_url
 
 from core import db as dbmod
 
@@ -13,9 +15,19 @@ db_cli = AppGroup("db", help="Database setup.")
 
 @db_cli.command("ensure")
 def db_ensure() -> None:
-    """Create the database if missing and migrate it to head (idempotent)."""
-    url = current_app.config["DATABASE_URL"]
-    if dbmod.ensure_database(url):
-        click.echo(f"created database {url.rsplit('/', 1)[-1]}")
-    dbmod.upgrade_database(url)
+    """Create the database if missing, migrate it to head and let the application role log
+    in (idempotent). Runs as the owner (``DATABASE_OWNER_URL``)."""
+    owner = current_app.config["DATABASE_OWNER_URL"]
+    if dbmod.ensure_database(owner):
+        click.echo(f"created database {make_url(owner).database}")
+    dbmod.upgrade_database(owner)
     click.echo("database at head migration")
+    app_url = current_app.config["DATABASE_URL"]
+    if make_url(app_url).username == current_app.config["DATABASE_ROLE"]:
+        try:
+            dbmod.ensure_app_login(owner, app_url)
+        except dbmod.LoginRefused as exc:
+            raise click.ClickException(str(exc)) from exc
+    elif not dbmod.can_log_in(app_url):
+        raise click.ClickException("the login of DATABASE_URL cannot log in")
+    click.echo(f"web and workers log in as {make_url(app_url).username}")

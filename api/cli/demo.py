@@ -72,7 +72,7 @@ def seed(accounts: int, seed: int, today: dt.datetime | None, if_empty: bool, fa
         session.close()
     # Fresh tables have no planner statistics: until autovacuum gets to them, the
     # amount-due queries run about 3x slower (bench/due_timing.py).
-    analyze_database(current_app.config["DATABASE_URL"])
+    analyze_database(current_app.config["DATABASE_OWNER_URL"])
     click.echo(
         f"demo: {report.stations} stations, {report.accounts} accounts, {report.bills} bills, "
         f"{report.payments} payments, {report.visits} visits in {time.monotonic() - started:.1f} s"
@@ -88,9 +88,11 @@ def roads(seed: int, if_missing: bool) -> None:
     use road times (TRAVEL_MATRIX=auto) and the map draws the roads."""
     from demo.roads import generate_roads
 
-    # As the migrating login (the application role may not create schemas); the tables
-    # are readable by the application role by default (migration 0009).
-    engine = make_engine(current_app.config["DATABASE_URL"], statement_timeout_ms=0, role=None)
+    # As the owner (the application role may not create schemas); the tables are readable
+    # by the application role by default (migration 0009).
+    engine = make_engine(
+        current_app.config["DATABASE_OWNER_URL"], statement_timeout_ms=0, role=None
+    )
     try:
         with Session(engine) as session:
             exists = session.scalar(text("SELECT to_regclass('roads.ways') IS NOT NULL"))
@@ -194,8 +196,8 @@ def scale(accounts: int, stations: int, collectors: int) -> None:
     """Fill an empty database with a county at full size, for benchmarks only
     (demo/scale.py: set-based inserts inside PostgreSQL, triggers off; the users'
     password is SCALE_PASSWORD below). Needs the database owner's login."""
-    url = current_app.config["DATABASE_URL"]
-    engine = create_engine(url)  # the login itself, not the application role
+    url = current_app.config["DATABASE_OWNER_URL"]
+    engine = create_engine(url)  # the owner, not the application role
     passwords = current_app.extensions["passwords"]
     started = time.monotonic()
     try:

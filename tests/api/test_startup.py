@@ -15,7 +15,7 @@ from api import create_app
 from api.config import Config
 from api.startup import PUBLISHED_SECRETS, StartupRefused, check_no_demo_passwords
 from core.models import Role
-from tests.conftest import ROOT, TEST_DATABASE_URL
+from tests.conftest import ROOT, TEST_DATABASE_URL, app_login_url
 
 GOOD = "k" * 48
 
@@ -26,7 +26,7 @@ def _start_wsgi(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-c", "import wsgi"],
         cwd=ROOT,
-        env=base | {"DATABASE_URL": TEST_DATABASE_URL} | env,
+        env=base | {"DATABASE_URL": app_login_url(TEST_DATABASE_URL)} | env,
         capture_output=True,
         text=True,
         timeout=60,

@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 from sqlalchemy import make_url
 
-from tests.conftest import TEST_DATABASE_URL, _drop_database, alembic_config
+from tests.conftest import TEST_DATABASE_URL, _drop_database, alembic_config, ensure_app_login
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -73,6 +73,7 @@ def live_database(engine: Any) -> Iterator[tuple[str, dt.date]]:
     _drop_database(url)
     ensure_database(url)
     command.upgrade(alembic_config(url), "head")
+    ensure_app_login(url)  # the served app logs in as the application role
     today = dt.datetime.now(zoneinfo.ZoneInfo("Asia/Shanghai")).date()
     eng = make_engine(url, statement_timeout_ms=60_000, role=TestConfig.DATABASE_ROLE)
     passwords = Passwords(

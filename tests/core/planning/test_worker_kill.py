@@ -20,7 +20,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.plans import tasks
 from core.models import Job, JobStatus, Plan
 from core.planning.submit import submit_plan_job
-from tests.conftest import TEST_DATABASE_URL, _drop_database, alembic_config
+from tests.conftest import (
+    TEST_DATABASE_URL,
+    _drop_database,
+    alembic_config,
+    app_login_url,
+    ensure_app_login,
+)
 from tests.factories import Factory
 from tests.support.plans import build_day, local_today
 
@@ -43,13 +49,15 @@ def scratch_url():
     _drop_database(url)
     ensure_database(url)
     command.upgrade(alembic_config(url), "head")
+    ensure_app_login(url)
     yield url
     _drop_database(url)
 
 
 def _worker(url: str) -> subprocess.Popen[bytes]:
     env = os.environ | {
-        "DATABASE_URL": url,
+        # A worker starts like production: as the application role's login, never the owner.
+        "DATABASE_URL": app_login_url(url),
         "REDIS_URL": REDIS_URL,
         "ARREARS_PLAN_LEASE_S": "4",
         "ARREARS_PLAN_HEARTBEAT_S": "1",
