@@ -13,6 +13,8 @@ DEMO_SEED ?= 7
 setup:
 	@scripts/setup.sh
 
+# As the owner (DATABASE_OWNER_URL, else DATABASE_URL): create, migrate, and let the
+# application role log in; web and workers then log in as arrears_app (docs/security.md).
 db: setup
 	@$(FLASK) db ensure
 

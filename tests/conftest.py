@@ -23,6 +23,13 @@ pytest_plugins = [
 ]
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "as_owner: the test's transaction runs as the database owner, not the application role",
+    )
 _BASE_URL = make_url(
     os.environ.get(
         "TEST_DATABASE_URL",
@@ -107,10 +114,25 @@ def engine() -> Iterator[Engine]:
     _drop_database(TEST_DATABASE_URL)
 
 
+@pytest.fixture(scope="session")
+def app_engine(engine: Engine) -> Iterator[Engine]:
+    """The test database as the app's login (the application role, as web and workers
+    log in): the tests' transactions run here, so a code path that needs more than the
+    application role's rights fails its tests. ``engine`` is the owner's."""
+    eng = create_engine(app_login_url(TEST_DATABASE_URL), pool_size=10, max_overflow=20)
+    yield eng
+    eng.dispose()
+
+
 @pytest.fixture
-def connection(engine: Engine) -> Iterator[Connection]:
-    """A connection inside a transaction that is rolled back after the test."""
-    with engine.connect() as conn:
+def connection(
+    request: pytest.FixtureRequest, engine: Engine, app_engine: Engine
+) -> Iterator[Connection]:
+    """A connection inside a transaction rolled back after the test, as the application
+    role; tests marked ``as_owner`` (they build what only the owner builds, a road network
+    schema, or show what even the owner is refused) get the owner's."""
+    owner = request.node.get_closest_marker("as_owner") is not None
+    with (engine if owner else app_engine).connect() as conn:
         trans = conn.begin()
         try:
             yield conn

@@ -16,19 +16,25 @@ depends_on = None
 #: every connection). Roles belong to the cluster, so several databases share it.
 ROLE = "arrears_app"
 
-# Concurrent migrations (parallel test runs) may both try to create the role.
+# Concurrent migrations (parallel test runs) may both try to create the role. An owner
+# without CREATEROLE (production: an administrator made the role, docs/deployment.md)
+# does not try. The role's LOGIN and password are given by `flask db ensure`.
 CREATE_ROLE = f"""
 DO $$ BEGIN
-    CREATE ROLE {ROLE} NOLOGIN;
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{ROLE}') THEN
+        CREATE ROLE {ROLE} NOLOGIN;
+    END IF;
 EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
 END $$
 """
 
 # A login that is not a superuser must be a member to SET ROLE (a superuser may anyway,
-# and skipping it avoids concurrent updates of the cluster's membership catalog).
+# and skipping it avoids concurrent updates of the cluster's membership catalog; so does
+# a member already, which also needs no ADMIN OPTION then).
 JOIN_ROLE = f"""
 DO $$ BEGIN
-    IF NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
+    IF NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)
+       AND NOT pg_has_role(current_user, '{ROLE}', 'MEMBER') THEN
         EXECUTE format('GRANT {ROLE} TO %I', current_user);
     END IF;
 END $$

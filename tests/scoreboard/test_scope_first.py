@@ -13,6 +13,9 @@ from sqlalchemy import text
 from core.models import Role
 from tests.support.scans import reads
 
+# ANALYZE (fresh statistics for the plans read here) is the tables' owner's.
+pytestmark = pytest.mark.as_owner
+
 
 def _ledger(session: Any, account_ids: list[int]) -> Counter[str]:
     """Twelve monthly bills per account, each paid in part by a counter payment."""

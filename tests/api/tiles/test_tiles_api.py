@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from core.models import Outcome, Role
 from tests.api.tiles.world import CENTRE, build_map, features, publish_plan, tile_of, url, visit
 from tests.support.plans import local_today
@@ -224,6 +226,7 @@ def test_no_money_as_float(factory, client):
         assert isinstance(f["properties"]["arrears_fen"], int)
 
 
+@pytest.mark.as_owner  # the road network is the owner's to import
 def test_road_tile_draws_the_network_and_a_new_import_changes_its_etag(factory, client, session):
     """The roads layer draws the imported network; re-importing it gives a new ETag."""
     from demo.roads import generate_roads

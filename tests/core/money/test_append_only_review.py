@@ -19,6 +19,7 @@ TABLES = ("payment_quarantine", "money_exception", "late_fee_rate")
         *(f"TRUNCATE {t} CASCADE" for t in TABLES),
     ],
 )
+@pytest.mark.as_owner
 def test_the_owner_is_refused_by_the_trigger(connection, statement):
     """Even the owning login cannot UPDATE, DELETE or TRUNCATE them."""
     with connection.begin_nested() as savepoint:

@@ -20,6 +20,9 @@ from core.planning.travel import station_travel
 from geo.travel import GreatCircleProvider, NoRoadNetwork, RoadNetwork, choose_provider, haversine_m
 from tests.support.plans import FAST, build_day
 
+# A road network is a schema of its own: the owner builds it (flask demo roads, an import).
+pytestmark = pytest.mark.as_owner
+
 WINDING = 3.0
 
 
