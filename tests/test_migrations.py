@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from geoalchemy2 import alembic_helpers
@@ -27,13 +28,13 @@ def test_postgis_and_pgrouting_are_enabled(connection):
     assert {"postgis", "pgrouting", "btree_gist"} <= exts
 
 
+@pytest.mark.as_owner  # the trigger, met by the owner (the application role is refused before)
 def test_ledger_refuses_update_delete_and_truncate(factory, connection):
     """UPDATE, DELETE and TRUNCATE on the money ledger raise, whatever role connects."""
     import datetime as dt
     import uuid
     from decimal import Decimal
 
-    import pytest
     from sqlalchemy.exc import DBAPIError
 
     from core.models import Channel, EntryKind, Payment
