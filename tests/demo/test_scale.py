@@ -5,12 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from core.money.fees import late_fee
 from core.money.invariants import check_ledger
 from demo.scale import seed_scale
+
+# flask demo scale loads as the owner (triggers off: session_replication_role).
+pytestmark = pytest.mark.as_owner
 
 
 def test_the_scale_county_has_its_shape_and_arrears(connection: Any) -> None:
