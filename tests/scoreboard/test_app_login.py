@@ -153,3 +153,37 @@ def test_production_start_refuses_a_login_that_owns_a_table(engine: Engine) -> N
             conn.execute(text(f"DROP TABLE IF EXISTS {table}"))
             conn.execute(text(f"DROP ROLE IF EXISTS {role}"))
             conn.commit()
+
+
+def test_giving_the_login_is_idempotent_and_safe_at_once(engine: Engine) -> None:
+    """Roles are the cluster's: several test runs and worktrees give the role its login at
+    the same moment (``flask db ensure``, the tests' setup); all succeed, once or not."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from core.db import can_log_in, ensure_app_login, login_url
+
+    role = f"arrears_test_login_{os.getpid()}"
+    owner = TEST_DATABASE_URL
+    url = login_url(owner, role, secrets.token_urlsafe(24))
+    with engine.connect() as conn:
+        conn.execute(text(f"CREATE ROLE {role} NOLOGIN"))
+        conn.commit()
+    try:
+        assert not can_log_in(url)
+        with ThreadPoolExecutor(8) as pool:
+            list(pool.map(lambda _: ensure_app_login(owner, url), range(8)))
+        ensure_app_login(owner, url)  # and again: nothing to do
+        assert can_log_in(url)
+        with engine.connect() as conn:
+            attrs = conn.execute(
+                text(
+                    "SELECT rolcanlogin, rolsuper, rolcreatedb, rolcreaterole FROM pg_roles "
+                    "WHERE rolname = :r"
+                ),
+                {"r": role},
+            ).one()
+        assert tuple(attrs) == (True, False, False, False)
+    finally:
+        with engine.connect() as conn:
+            conn.execute(text(f"DROP ROLE IF EXISTS {role}"))
+            conn.commit()
