@@ -1,5 +1,6 @@
 """``flask db ensure``: create the database if missing, migrate it to head as the owner and
-make the application role's login work."""
+make the application role's login work;
+``flask db check-ledger``: the ledger's invariants, the maintained balances among them."""
 
 from __future__ import annotations
 
@@ -31,3 +32,22 @@ def db_ensure() -> None:
     elif not dbmod.can_log_in(app_url):
         raise click.ClickException("the login of DATABASE_URL cannot log in")
     click.echo(f"web and workers log in as {make_url(app_url).username}")
+
+
+@db_cli.command("check-ledger")
+@click.option("--station", "station_ids", type=int, multiple=True, help="Only these stations.")
+def db_check_ledger(station_ids: tuple[int, ...]) -> None:
+    """Run the money ledger's invariants (core/money/invariants.py), the maintained bill
+    balances against a recount of the ledger among them; exit 1 when any fails."""
+    from core.money.invariants import check_ledger
+
+    session = current_app.extensions["db_sessionmaker"]()
+    try:
+        failures = check_ledger(session, list(station_ids) or None)
+    finally:
+        session.close()
+    for name, rows in failures.items():
+        click.echo(f"{name}: {len(rows)} violation(s), e.g. {'; '.join(rows[:5])}")
+    if failures:
+        raise SystemExit(1)
+    click.echo("ledger holds")

@@ -127,3 +127,27 @@ def test_the_demo_hands_over_each_days_cash(app, session):
         select(CashEvent).where(CashEvent.collector_id.in_([c.id for c in collectors]))
     ).all()
     assert all(e.kind == "handover" and e.business_date < TODAY for e in events)
+
+
+def test_check_ledger_finds_a_balance_that_left_the_ledger(app, factory, session):
+    """`flask db check-ledger` holds on a station's ledger and names a maintained bill
+    balance that no longer equals its recount."""
+    import datetime as dt
+
+    from sqlalchemy import text
+
+    station = factory.station()
+    account = factory.account(station)
+    bill = factory.bill(account, dt.date(2026, 1, 1), "80.00", dt.date(2026, 2, 10))
+    runner = app.test_cli_runner()
+    args = ["db", "check-ledger", "--station", str(station.id)]
+    result = runner.invoke(args=args)
+    assert result.exit_code == 0 and "ledger holds" in result.output, result.output
+    session.execute(
+        text("UPDATE bill_balance SET outstanding = outstanding - 1 WHERE bill_id = :b"),
+        {"b": bill.id},
+    )
+    result = runner.invoke(args=args)
+    assert result.exit_code == 1
+    assert "bill_balance_matches_ledger: 1 violation" in result.output
+    assert f"{bill.id} balance 79.00 ledger 80.00" in result.output
