@@ -67,52 +67,42 @@ def owing_by_day(
         .prefix_with("MATERIALIZED")
     )
     moves = dated_allocations(accounts, start, as_of, cte=True)
-    moved = select(moves.c.bill_id)
-    # The bills that may owe in the month, each set found through its own index, never
-    # the whole ledger: those owed the day before it (bills_due's rows already carry
-    # their period, due date and amount), and those issued in it or moved by money dated
-    # in it (from their maintained balance row, bill_balance: amount with adjustments).
-    # p0 = paid by the day before the month: amount - owed then for a bill owed then;
-    # the whole amount for an older bill settled then; nothing on a bill of this month.
+    # Paid by the day before the month: amount - owed then for a bill owed then; the
+    # whole amount for an older bill settled then; nothing on a bill of this month.
+    # Each bill's period, due date and amount with its adjustments from its maintained
+    # balance row (core.money.balance: bill_balance.billed), not re-summed per bill.
     bill = BillBalance
-    owed_before = select(
-        opening.c.bill_id,
-        opening.c.account_id,
-        opening.c.period,
-        opening.c.amount,
-        (opening.c.amount - opening.c.principal).label("p0"),
-    ).where(opening.c.due_date <= month.end)
-    others = select(
-        bill.bill_id,
-        bill.account_id,
-        bill.period,
-        bill.billed,
-        case((bill.period >= start, 0), else_=bill.billed),
-    ).where(
-        bill.bill_id.in_(
-            union(select(Bill.id).where(Bill.period >= start, Bill.period <= as_of), moved)
-        ),
-        bill.bill_id.not_in(select(opening.c.bill_id)),
-        bill.due_date <= month.end,
-        bill.period <= as_of,
+    p0 = case(
+        (bill.period >= start, 0),
+        (opening.c.bill_id.is_not(None), bill.billed - opening.c.principal),
+        else_=bill.billed,
     )
-    others = others.join(Account, Account.id == bill.account_id).where(*accounts)
-    month_bills = union_all(owed_before, others).subquery("month_bill")
-    day_bills = select(
-        month_bills.c.bill_id,
-        month_bills.c.account_id,
-        month_bills.c.period,
-        month_bills.c.amount,
-        month_bills.c.p0,
-        func.greatest(month_bills.c.period, start).label("since"),
-        month_bills.c.bill_id.in_(moved).label("moving"),
-    )
-    if subject.collector_id is not None or subject.village is not None:
-        # bills_due already holds the scope and station; the rest of the subject here.
-        day_bills = day_bills.join(Account, Account.id == month_bills.c.account_id).where(
-            *accounts
+    moved = select(moves.c.bill_id)
+    # The bills that may owe in the month: owed the day before it, issued in it, or
+    # moved by money dated in it; each set found through its own index (bills_due's
+    # open bills, the bills' period, the dated allocations), never the whole ledger.
+    candidates = union(
+        select(opening.c.bill_id),
+        select(Bill.id).where(Bill.period >= start, Bill.period <= as_of),
+        moved,
+    ).subquery("month_bill")
+    live = (
+        select(
+            bill.bill_id,
+            bill.account_id,
+            bill.period,
+            bill.billed.label("amount"),
+            p0.label("p0"),
+            func.greatest(bill.period, start).label("since"),
+            bill.bill_id.in_(moved).label("moving"),
         )
-    live = day_bills.cte("live_bill")
+        .select_from(candidates)
+        .join(bill, bill.bill_id == candidates.c.bill_id)
+        .join(Account, Account.id == bill.account_id)
+        .outerjoin(opening, opening.c.bill_id == bill.bill_id)
+        .where(*accounts, bill.due_date <= month.end, bill.period <= as_of)
+        .cte("live_bill")
+    )
     # A bill nothing moved this month owes the same from its first day (the 1st, or its
     # month's first day) on: summed by that day. Only the bills money moved on are
     # followed day by day.
