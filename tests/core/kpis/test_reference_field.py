@@ -24,9 +24,11 @@ from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
 from core.kpis import reference as ref
+from core.kpis.ageing import ageing
 from core.kpis.base import Period, Subject
 from core.kpis.collection import collection
 from core.kpis.field_work import field_work
+from core.kpis.month_end import owing_by_day
 from core.kpis.ranking import ranking
 from core.kpis.stubborn import LOOKBACK_DAYS, THRESHOLD, stubborn_cases
 from core.models import (
@@ -313,6 +315,22 @@ def test_field_work_stubborn_and_ranking_equal_their_reference(
             assert [(c.account_id, c.owing, c.refusals, c.broken_promises) for c in cases] == (
                 _ref_stubborn(snap, end)
             ), ("stubborn", station_id, end)
+            # A collector's subject (the accounts they answer for) and a village's: the
+            # month-end trend and ageing of exactly those accounts.
+            for who in collectors:
+                mine = [a.id for a in accounts if a.station_id == station_id
+                        and a.responsible_id == who]  # fmt: skip
+                part = ref.load(session, mine)
+                theirs = Subject(station_id, collector_id=who)
+                trend = owing_by_day(session, ADMIN, theirs, end)
+                assert [(d.day, d.owing, d.accounts) for d in trend] == ref.owing_by_day(
+                    part, end
+                ), ("collector's month-end", who)
+                buckets, _ = ref.ageing(part, end)
+                aged = ageing(session, ADMIN, theirs, end).buckets
+                assert {k: (c.yuan, c.accounts) for k, c in aged.items() if c.accounts} == (
+                    buckets
+                ), ("collector's ageing", who)
             ranked = ranking(session, ADMIN, subject, Period(start, end), "collector")
             assert [(r.rank, r.key) for r in ranked] == _ref_ranking(snap, start, end), (
                 "ranking", station_id,
