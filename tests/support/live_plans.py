@@ -36,9 +36,16 @@ def token(base: str, username: str, password: str) -> str:
 
 
 def plan_day(
-    base: str, database_url: str, tok: str, station_id: int, day: dt.date, *, publish: bool
+    base: str,
+    database_url: str,
+    tok: str,
+    station_id: int,
+    day: dt.date,
+    *,
+    publish: bool,
+    at: dt.time = dt.time(7),
 ) -> dict[str, Any]:
-    """A plan for ``day`` (planned as at 07:00), published or left a draft; the plan body."""
+    """A plan for ``day`` (planned as at ``at``), published or left a draft; the plan body."""
     from api.config import TestConfig
     from core.db import make_engine
 
@@ -48,7 +55,7 @@ def plan_day(
     job_id = uuid.UUID(job["id"])
     engine = make_engine(database_url, statement_timeout_ms=120_000, role=TestConfig.DATABASE_ROLE)
     try:
-        now = dt.datetime.combine(day, dt.time(7), TZ)
+        now = dt.datetime.combine(day, at, TZ)
         run_plan_job(sessionmaker(bind=engine), job_id, FAST, now=now)
     finally:
         engine.dispose()
