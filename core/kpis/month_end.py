@@ -16,6 +16,9 @@ from core.models import Account, Bill, BillBalance
 from core.money.due_sql import bills_due
 from core.scope import Scope
 
+#: "From the month on" for the allocations dated after a month's start, whatever later.
+_LAST_DAY = dt.date(9999, 12, 30)
+
 ZERO = Decimal("0.00")
 
 
@@ -67,15 +70,22 @@ def owing_by_day(
         .prefix_with("MATERIALIZED")
     )
     moves = dated_allocations(accounts, start, as_of, cte=True)
-    # Paid by the day before the month: amount - owed then for a bill owed then; the
-    # whole amount for an older bill settled then; nothing on a bill of this month.
-    # Each bill's period, due date and amount with its adjustments from its maintained
-    # balance row (core.money.balance: bill_balance.billed), not re-summed per bill.
+    # Paid by the day before the month, unclamped: what the bill's maintained balance
+    # (core.money.balance) lacks of its billed amount, less what was allocated on or
+    # after the month's first day; nothing on a bill of this month. Read from "owed the
+    # day before" instead, a bill paid beyond its amount (lowered by an adjustment after
+    # its payment) would owe a whole reversal in the month, not only what the reversal
+    # takes back beyond the excess.
+    onwards = dated_allocations(accounts, start, _LAST_DAY)
+    paid_onwards = (
+        select(onwards.c.bill_id, func.sum(onwards.c.principal).label("principal"))
+        .group_by(onwards.c.bill_id)
+        .subquery("paid_onwards")
+    )
     bill = BillBalance
     p0 = case(
         (bill.period >= start, 0),
-        (opening.c.bill_id.is_not(None), bill.billed - opening.c.principal),
-        else_=bill.billed,
+        else_=bill.billed - bill.outstanding - func.coalesce(paid_onwards.c.principal, 0),
     )
     moved = select(moves.c.bill_id)
     # The bills that may owe in the month: owed the day before it, issued in it, or
@@ -99,7 +109,7 @@ def owing_by_day(
         .select_from(candidates)
         .join(bill, bill.bill_id == candidates.c.bill_id)
         .join(Account, Account.id == bill.account_id)
-        .outerjoin(opening, opening.c.bill_id == bill.bill_id)
+        .outerjoin(paid_onwards, paid_onwards.c.bill_id == bill.bill_id)
         .where(*accounts, bill.due_date <= month.end, bill.period <= as_of)
         .cte("live_bill")
     )
@@ -108,7 +118,12 @@ def owing_by_day(
     # followed day by day.
     still = live.c.moving.is_(False)
     static = (
-        select(literal("static"), live.c.since, func.sum(live.c.amount - live.c.p0), literal(0))
+        select(
+            literal("static"),
+            live.c.since,
+            func.sum(func.greatest(live.c.amount - live.c.p0, 0)),
+            literal(0),
+        )
         .where(still)
         .group_by(live.c.since)
     )
