@@ -40,6 +40,11 @@ CHROMIUM_ARGS = [
 ]
 LIVE_ACCOUNTS = 400
 LIVE_SEED = 7
+#: The demo's history ends on a fixed day, whatever today is: seeded as of the real day, the
+#: small county's draws change with the date, and on 2026-12-04 the browser tests' station
+#: had 7 accounts in arrears (routes of 3 stops; the tests need more than 6). Its arrears
+#: stay owed on every later day, so today's plan always has a full day to work with.
+LIVE_HISTORY_ENDS = dt.date(2026, 12, 3)
 
 
 @dataclass(frozen=True)
@@ -85,7 +90,9 @@ def live_database(engine: Any) -> Iterator[tuple[str, dt.date]]:
         )
     )
     with sessionmaker(bind=eng)() as session:
-        seed_demo(session, passwords, accounts=LIVE_ACCOUNTS, seed=LIVE_SEED, today=today)
+        seed_demo(
+            session, passwords, accounts=LIVE_ACCOUNTS, seed=LIVE_SEED, today=LIVE_HISTORY_ENDS
+        )
         session.commit()
     eng.dispose()
     analyze_database(url)
