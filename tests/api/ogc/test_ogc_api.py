@@ -84,7 +84,8 @@ def test_datetime_filters_visits_and_routes(factory, client, session):
     publish_plan(session, w)
     visit(session, w, "a1", Outcome.NOBODY_HOME, CENTRE)
     headers = factory.token(w.supervisor, client)
-    today, yesterday = local_today(), local_today() - dt.timedelta(days=1)
+    # A date in datetime is a UTC day (api/ogc/schemas.py); the plan's day is the station's.
+    today, yesterday = local_today(), dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
     visits = client.get(
         f"{BASE}/collections/visits/items?datetime={yesterday}/..", headers=headers
     ).json
