@@ -33,6 +33,7 @@ from core.planning.draft import (
 )
 from core.planning.helpers import lend_helpers
 from core.planning.month import Rolled, call_list, roll, visits_per_day
+from core.planning.pace import travel_of, travel_per_visit
 from core.planning.priority import (
     BROKEN_PROMISE_FACTOR,
     LIMITATION_FACTOR,
@@ -66,9 +67,11 @@ class Gathered:
     call_rates: CallRates = field(default_factory=CallRates)
     #: Collectors of the station absent that day (not planned), with their absence.
     absent: dict[int, Absence] = field(default_factory=dict)
+    #: Each planned collector's travel per visit, seconds (``core.planning.pace``).
+    pace: dict[int, int] = field(default_factory=dict)
 
 
-def gather(session: Session, req: PlanRequest) -> Gathered:
+def gather(session: Session, req: PlanRequest, provider: MatrixProvider | None = None) -> Gathered:
     station, depot, tz = cand.station_info(session, req.station_id)
     collectors = cand.station_collectors(
         session, req.station_id, list(req.collector_ids) if req.collector_ids else None
@@ -85,12 +88,17 @@ def gather(session: Session, req: PlanRequest) -> Gathered:
         session, req, station.timezone, {c.id for c in collectors}, calendar, frozenset(absent)
     )
     pinned = frozenset(a for seq in req.pinned.values() for a in seq)
-    cands = lend_helpers(cands, vehicles, req.service_s, pinned)
+    # The day's own pace (travel per visit) before anything divides the day by it.
+    pace = travel_per_visit(cands, vehicles, req.service_s, provider or GreatCircleProvider())
+    cands = lend_helpers(cands, vehicles, req.service_s, pinned, pace)
     rolled = None
-    capacity = {v.collector.id: visits_per_day(v, req.service_s) for v in vehicles}
+    capacity = {
+        v.collector.id: visits_per_day(v, req.service_s, travel_of(pace, v.collector.id))
+        for v in vehicles
+    }
     if req.rolling:
-        cands, rolled = roll(session, cands, vehicles, req, calendar)
-    cands = ration_windows(cands, vehicles, req.service_s)
+        cands, rolled = roll(session, cands, vehicles, req, calendar, capacity)
+    cands = ration_windows(cands, vehicles, req.service_s, pace)
     heard = call_rates(session, req.station_id, req.plan_date, station.timezone)
     calls = call_list(cands, capacity, heard)
     chosen, dropped = preselect(cands, vehicles, req)
@@ -98,7 +106,18 @@ def gather(session: Session, req: PlanRequest) -> Gathered:
         left_entry(c.info.id, NOT_PRESELECTED, c.value.prize_fen, c.mandatory) for c in dropped
     ]
     return Gathered(
-        tz, collectors, vehicles, chosen, left, priors, n_arrears, rolled, calls, heard, absent
+        tz,
+        collectors,
+        vehicles,
+        chosen,
+        left,
+        priors,
+        n_arrears,
+        rolled,
+        calls,
+        heard,
+        absent,
+        pace=pace,
     )
 
 
@@ -115,7 +134,7 @@ def collector_problem(
         If the station does not exist or the collector is not one of its collectors.
     """
     req = replace(req, collector_ids=(collector_id,))
-    g = gather(session, req)
+    g = gather(session, req, provider)
     if not g.vehicles:
         raise LookupError(f"collector {collector_id} not in station {req.station_id}")
     ids = {collector_id}
@@ -135,7 +154,7 @@ def compute_plan(
     """
     t0 = time.monotonic()
     provider = provider or GreatCircleProvider()
-    g = gather(session, req)
+    g = gather(session, req, provider)
     tz, collectors, vehicles, chosen = g.tz, g.collectors, g.vehicles, g.chosen
     left, priors, n_arrears = g.left, g.priors, g.n_arrears
     t_gather = time.monotonic() - t0
@@ -218,6 +237,7 @@ def compute_plan(
             "working days by the money each visit adds; today's prizes x today_factor",
             "working_days_left": [d.isoformat() for d in g.rolled.days],
             "visits_per_day": {str(c): n for c, n in g.rolled.capacity.items()},
+            "travel_per_visit_s": {str(c): n for c, n in g.pace.items()},
             "week": g.rolled.week(),
         },
         "calls": {

@@ -15,19 +15,25 @@ stop's explain names the helpers.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from core.planning.month import owner, visits_per_day
+from core.planning.pace import travel_of
 from core.planning.valuation import Candidate
 from core.planning.vehicles import Vehicle
 
 
 def helpers(
-    cands: Sequence[Candidate], vehicles: Sequence[Vehicle], service_s: int
+    cands: Sequence[Candidate],
+    vehicles: Sequence[Vehicle],
+    service_s: int,
+    pace: Mapping[int, int] | None = None,
 ) -> tuple[set[int], set[int]]:
     """Planned collectors with fewer own accounts (they are answerable for) than their
-    day holds, and those with at least as many (who may need help)."""
+    day holds (at ``pace``, each collector's travel per visit), and those with at least
+    as many (who may need help)."""
+    pace = pace or {}
     own: dict[int, int] = {}
     for c in cands:
         if c.allowed:
@@ -35,7 +41,8 @@ def helpers(
     idle = {
         v.collector.id
         for v in vehicles
-        if own.get(v.collector.id, 0) < visits_per_day(v, service_s)
+        if own.get(v.collector.id, 0)
+        < visits_per_day(v, service_s, travel_of(pace, v.collector.id))
     }
     return idle, {v.collector.id for v in vehicles} - idle
 
@@ -45,15 +52,20 @@ def lend_helpers(
     vehicles: Sequence[Vehicle],
     service_s: int,
     pinned: frozenset[int] = frozenset(),
+    pace: Mapping[int, int] | None = None,
 ) -> list[Candidate]:
     """``cands`` with the helpers of the account's travel mode added to who may visit it,
     for the accounts of busy collectors (``pinned`` accounts stay their pinning
-    collector's)."""
-    idle, busy = helpers(cands, vehicles, service_s)
+    collector's; ``pace``: each collector's travel per visit)."""
+    pace = pace or {}
+    idle, busy = helpers(cands, vehicles, service_s, pace)
     if not idle or not busy:
         return list(cands)
     mode = {v.collector.id: v.mode for v in vehicles}
-    day = {v.collector.id: visits_per_day(v, service_s) for v in vehicles}
+    day = {
+        v.collector.id: visits_per_day(v, service_s, travel_of(pace, v.collector.id))
+        for v in vehicles
+    }
     ranked: dict[int, list[Candidate]] = {}
     for c in cands:
         if c.allowed and owner(c) in busy:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import calendar as months
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from sqlalchemy.orm import Session
@@ -23,8 +23,9 @@ from core.planning.horizon import Allocation, HorizonAccount, allocate, today_fa
 from core.planning.valuation import Candidate
 from core.planning.vehicles import Vehicle
 
-#: Travel between two visits assumed when a collector-day's capacity is estimated, seconds
-#: (the demo county's planned days: about 5 minutes between doors on a motorbike).
+#: Travel between two visits assumed when a collector-day's capacity is estimated and no
+#: measure of the day is at hand, seconds (``core.planning.pace`` measures it per collector
+#: on the day's candidates).
 TRAVEL_PER_VISIT_S = 330
 
 
@@ -40,10 +41,10 @@ class Rolled:
         return week(self.allocation, self.days)
 
 
-def visits_per_day(v: Vehicle, service_s: int) -> int:
-    """About how many visits the collector's shift holds."""
+def visits_per_day(v: Vehicle, service_s: int, travel_s: int = TRAVEL_PER_VISIT_S) -> int:
+    """About how many visits the collector's shift holds at ``travel_s`` between doors."""
     free = v.shift[1] - v.shift[0] - sum(b.duration for b in v.breaks)
-    fits = max(0, free // (service_s + TRAVEL_PER_VISIT_S))
+    fits = max(0, free // (service_s + travel_s))
     return fits if v.max_stops is None else min(fits, v.max_stops)
 
 
@@ -65,13 +66,15 @@ def roll(
     vehicles: Sequence[Vehicle],
     req: PlanRequest,
     calendar: StationCalendar,
+    capacity: Mapping[int, int],
 ) -> tuple[list[Candidate], Rolled]:
-    """Today's candidates with their horizon factors, and the horizon."""
+    """Today's candidates with their horizon factors, and the horizon; ``capacity`` is
+    the visits each collector's day holds (``core.planning.pace``)."""
     day = req.plan_date
     end = day.replace(day=months.monthrange(day.year, day.month)[1])
     days = [day, *calendar.working_days(day + dt.timedelta(days=1), end)]
-    per_day = {v.collector.id: visits_per_day(v, req.service_s) for v in vehicles}
-    capacity = {(c, d): n for c, n in per_day.items() for d in days}
+    per_day = {v.collector.id: capacity[v.collector.id] for v in vehicles}
+    slots = {(c, d): n for c, n in per_day.items() for d in days}
     promised = cand.promise_days(session, [c.info.id for c in cands], day, end)
     accounts: dict[int, HorizonAccount] = {}
     for c in cands:
@@ -81,7 +84,7 @@ def roll(
         accounts[c.info.id] = HorizonAccount(
             c.info.id, owner(c), worth_fen(c), c.rates.p_pay, home, promised.get(c.info.id)
         )
-    alloc = allocate(list(accounts.values()), days, capacity)
+    alloc = allocate(list(accounts.values()), days, slots)
     out = [
         c
         if c.mandatory or c.info.id not in accounts

@@ -10,16 +10,17 @@ time; the few that fit pull the routes across the territory to meet them. So the
 windows of each collector's band go first to the visits already promised to it (a
 promise's band, a call's appointment), then to the visits that gain most from the band
 (prize in the band minus prize at any time), while the band's working time lasts (a
-visit takes its service time plus the travel between doors the horizon assumes); the
+visit takes its service time plus the collector's travel per visit, ``core.planning.pace``); the
 others are valued at the day's mean P(home) and may be visited at any time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from core.planning.month import TRAVEL_PER_VISIT_S, owner
+from core.planning.month import owner
+from core.planning.pace import travel_of
 from core.planning.valuation import Candidate
 from core.planning.vehicles import Vehicle
 from core.planning.visit_value import BANDS, band_of
@@ -56,17 +57,22 @@ def window_gain(c: Candidate) -> float:
 
 
 def ration_windows(
-    cands: Sequence[Candidate], vehicles: Sequence[Vehicle], service_s: int
+    cands: Sequence[Candidate],
+    vehicles: Sequence[Vehicle],
+    service_s: int,
+    pace: Mapping[int, int] | None = None,
 ) -> list[Candidate]:
     """``cands`` with the band windows each collector's bands cannot hold taken off (their
-    visits valued at the day's mean P(home), at any time)."""
+    visits valued at the day's mean P(home), at any time); ``pace``: each collector's
+    travel per visit."""
+    pace = pace or {}
     by_collector = {v.collector.id: v for v in vehicles}
     used: dict[tuple[int, int], int] = {}
     flexible: dict[tuple[int, int], list[int]] = {}
     for i, c in enumerate(cands):
         if not c.allowed or owner(c) not in by_collector:
             continue
-        cost = c.service(service_s) + TRAVEL_PER_VISIT_S
+        cost = c.service(service_s) + travel_of(pace, owner(c))
         fixed = _fixed_band(c)
         if fixed is not None:
             key = (owner(c), fixed)
@@ -78,7 +84,7 @@ def ration_windows(
         room = band_seconds(by_collector[collector], band) - used.get((collector, band), 0)
         idx.sort(key=lambda i: (-window_gain(cands[i]), cands[i].info.id))
         for i in idx:
-            cost = cands[i].service(service_s) + TRAVEL_PER_VISIT_S
+            cost = cands[i].service(service_s) + travel_of(pace, collector)
             if cost <= room:
                 room -= cost
             else:
