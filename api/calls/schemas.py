@@ -35,6 +35,14 @@ class CallListEntrySchema(Schema):
     gain = fields.String(metadata={"description": "Expected gain from knowing, yuan"})
     p_pay = fields.Float()
     p_home = fields.Float()
+    ask_from = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "Station-local HH:MM: propose this time, the band in which the "
+            "route passes nearest the house (none when the collector has no route)"
+        },
+    )
+    ask_until = fields.String(allow_none=True, metadata={"description": "Station-local HH:MM"})
     outcome = fields.String(allow_none=True, metadata={"description": "Recorded outcome, if any"})
 
 

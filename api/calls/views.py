@@ -87,6 +87,8 @@ class PlanCalls(MethodView):
                             "gain": f"{int(e['gain_fen']) / 100:.2f}",
                             "p_pay": e["p_pay"],
                             "p_home": e["p_home"],
+                            "ask_from": e.get("ask_from"),
+                            "ask_until": e.get("ask_until"),
                             "outcome": None
                             if e["account_id"] not in heard
                             else heard[e["account_id"]].value,

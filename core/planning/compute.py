@@ -21,6 +21,7 @@ import routing
 from core.models import Absence
 from core.planning import candidates as cand
 from core.planning.calendar import load_calendar
+from core.planning.call_times import propose_times
 from core.planning.calls import CallRates, call_rates
 from core.planning.draft import (
     MIN_SEARCH_SHARE,
@@ -69,6 +70,8 @@ class Gathered:
     absent: dict[int, Absence] = field(default_factory=dict)
     #: Each planned collector's travel per visit, seconds (``core.planning.pace``).
     pace: dict[int, int] = field(default_factory=dict)
+    #: Where the accounts on the call lists are, to propose the time the route passes.
+    call_spots: dict[int, tuple[float, float]] = field(default_factory=dict)
 
 
 def gather(session: Session, req: PlanRequest, provider: MatrixProvider | None = None) -> Gathered:
@@ -101,6 +104,8 @@ def gather(session: Session, req: PlanRequest, provider: MatrixProvider | None =
     cands = ration_windows(cands, vehicles, req.service_s, pace)
     heard = call_rates(session, req.station_id, req.plan_date, station.timezone)
     calls = call_list(cands, capacity, heard)
+    called = {int(str(r["account_id"])) for rows in calls.values() for r in rows}
+    spots = {c.info.id: c.info.lonlat for c in cands if c.info.id in called}
     chosen, dropped = preselect(cands, vehicles, req)
     left += [
         left_entry(c.info.id, NOT_PRESELECTED, c.value.prize_fen, c.mandatory) for c in dropped
@@ -118,6 +123,7 @@ def gather(session: Session, req: PlanRequest, provider: MatrixProvider | None =
         heard,
         absent,
         pace=pace,
+        call_spots=spots,
     )
 
 
@@ -243,7 +249,10 @@ def compute_plan(
         "calls": {
             "rule": "whom to call about the day first, by the expected gain from knowing",
             "rates": g.call_rates.as_dict(),
-            "by_collector": {str(c): rows for c, rows in g.calls.items()},
+            "ask": "propose the band in which the route passes nearest (ask_from/ask_until)",
+            "by_collector": {
+                str(c): rows for c, rows in propose_times(g.calls, routes, g.call_spots, tz).items()
+            },
         },
         "collectors": [c.id for c in collectors],
         "absent": [
