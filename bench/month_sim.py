@@ -332,6 +332,8 @@ OFFER_ONLINE = 0.25
 ONLINE_KEPT_BY_PHONE = 0.9
 #: P(home in the band named on the phone, being around that day).
 APPOINTMENT_KEPT = 0.95
+#: Search effort of the provisional plan whose call list proposes the times.
+PROVISIONAL_ITERATIONS = 100
 
 
 def evening_calls(
@@ -345,18 +347,32 @@ def evening_calls(
     """The evening before ``day``: each collector calls down the plan's call list for
     ``day`` within :data:`CALL_MINUTES`; the answers come from the hidden truth (the same
     draws the door uses) and are recorded as the phone would (``core.field.calls``)."""
-    req = PlanRequest(world.station.id, day, time_limit=1, iterations=1)
-    if policy == "oracle":
-        with mock.patch.object(valuation, "account_estimate", oracle_rates(world)):
-            gathered = compute.gather(session, req)
-    else:
-        gathered = compute.gather(session, req)
+    listed: dict[int, list[dict[str, object]]]
+    if args.calls_first_band:  # the call list alone, no route to propose a time from
+        req = PlanRequest(world.station.id, day, time_limit=1, iterations=1)
+        if policy == "oracle":
+            with mock.patch.object(valuation, "account_estimate", oracle_rates(world)):
+                listed = compute.gather(session, req).calls
+        else:
+            listed = compute.gather(session, req).calls
+    else:  # the provisional plan of the afternoon before: its call list proposes times
+        req = PlanRequest(
+            world.station.id,
+            day,
+            time_limit=args.time_limit,
+            seed=args.solver_seed,
+            iterations=PROVISIONAL_ITERATIONS,
+        )
+        by = compute_for(session, req, policy, world).summary["calls"]["by_collector"]  # type: ignore[index]
+        listed = {int(c): rows for c, rows in by.items()}
     at = local_dt(day - dt.timedelta(days=1), 19 * 3600, world.tz)
     made = 0
-    for collector_id, rows in sorted(gathered.calls.items()):
+    for collector_id, rows in sorted(listed.items()):
         minutes = 0
         for row in rows:
             a = int(row["account_id"])  # type: ignore[call-overload]
+            ask = row.get("ask_from")
+            asked = None if ask is None else band_index(int(str(ask)[:2]))
             t = world.truth(a)
             answered = u01(world.draw_seed, "answer", a, day) < P_ANSWER[t.kind]
             cost = ANSWERED_MIN if answered else UNANSWERED_MIN
@@ -382,7 +398,10 @@ def evening_calls(
                     for b in range(len(BANDS))
                     if u01(world.draw_seed, "home", a, day, b) < t.cond(b, ctx)
                 ]
-                band = free[0] if free else max(range(len(BANDS)), key=lambda b: t.cond(b, ctx))
+                if asked in free:  # home when the route passes, as proposed
+                    band = asked
+                else:  # names the first time they will be in
+                    band = free[0] if free else max(range(len(BANDS)), key=lambda b: t.cond(b, ctx))
                 world.appointments[(a, day)] = band
                 window = (dt.time(BANDS[band][0]), dt.time(BANDS[band][1] - 1, 59))
             try:
@@ -796,6 +815,15 @@ def commit_id() -> str:
     return head + ("+dirty" if dirty else "")
 
 
+def _variant(args: argparse.Namespace, policy: str) -> str:
+    """The suffix of a calling policy run without calls, or with calls that propose no time."""
+    if policy not in CALLING:
+        return ""
+    if args.no_calls:
+        return "-nocall"
+    return "-firstband" if args.calls_first_band else ""
+
+
 def csv_row(s: Stats, args: argparse.Namespace, days: list[dt.date]) -> dict[str, object]:
     """One month of one policy, as a row of :data:`CSV` (any table can be recomputed)."""
     cd = max(1, s.collectors * s.days)
@@ -803,7 +831,7 @@ def csv_row(s: Stats, args: argparse.Namespace, days: list[dt.date]) -> dict[str
     return {
         "family": args.family,
         "draw_seed": args.seed if args.draw_seed is None else args.draw_seed,
-        "policy": s.policy + ("-nocall" if args.no_calls and s.policy in CALLING else ""),
+        "policy": s.policy + _variant(args, s.policy),
         "station_rate": f"{(s.field_principal + s.online_principal) / s.start_principal:.4f}",
         "field_rate": f"{s.field_principal / s.start_principal:.4f}",
         "yuan_per_collector_day": f"{s.field_amount / cd:.1f}",
@@ -884,6 +912,12 @@ def main() -> None:
     ap.add_argument("--csv", default=CSV, help="append one row per policy here ('' not to)")
     ap.add_argument("--month", default=None, help="simulate this calendar month, YYYY-MM")
     ap.add_argument("--no-calls", action="store_true", help="the planner does not call ahead")
+    ap.add_argument(
+        "--calls-first-band",
+        action="store_true",
+        help="calls propose no time (the customer names the first band they will be in; "
+        "as before issue 18 stop 3): no provisional plan the evening before",
+    )
     ap.add_argument(
         "--calibration", default=None, help="write the planner's per-visit predictions here"
     )
