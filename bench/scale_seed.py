@@ -23,10 +23,12 @@ import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from argon2 import PasswordHasher
 from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from api.cli.demo import SCALE_PASSWORD  # noqa: E402
 from core.db import analyze_database  # noqa: E402
 from demo.scale import seed_scale  # noqa: E402
 
@@ -70,7 +72,8 @@ def main() -> None:
         wal_from = conn.execute(text("SELECT pg_current_wal_lsn()")).scalar_one()
         report = seed_scale(
             conn,
-            "benchmark only: nobody logs in with this hash",
+            # as `flask demo scale` does: bench/scale_queries.py logs in
+            PasswordHasher().hash(SCALE_PASSWORD),
             accounts=args.accounts,
             stations=args.stations,
             collectors=args.collectors,

@@ -5,8 +5,8 @@ lifelike one): every table is filled by one ``INSERT ... SELECT`` over
 ``generate_series`` run inside PostgreSQL, so no row crosses the wire, with the
 triggers off (``session_replication_role = replica``: the sync and map change logs,
 the append-only guards and the foreign-key checks are for the application's writes;
-a bulk load of a fresh database needs none, and writes no change-log history; the bills'
-maintained balances are recounted at the end), and
+a bulk load of a fresh database needs none, and writes no change-log history; each
+bill's maintained balance is written with the bill, by the rule its payment follows), and
 every index of the big tables that no foreign key needs dropped first and built once at
 the end. It needs the database owner's connection (a superuser in development).
 ``bench/scale_seed.py`` times it.
@@ -33,8 +33,6 @@ import time
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
-
-from core.money.balance import rebuild_balances
 
 __all__ = ["ScaleReport", "seed_scale"]
 
@@ -65,6 +63,17 @@ _BIG_TABLES = (
     "money_audit",
     "bill_balance",
 )
+#: Whether a bill is paid by the load (its account's behaviour, from its id: 0-74 on
+#: time, 75-89 late by 25 days with the late fee of core.money.fees: residential 1 per
+#: mille a day, other users 2 within the due date's year and 3 after it, at least 1
+#: yuan; 90-99 chronic, nothing in the last 2-7 months), for both the bill's balance
+#: and its payment.
+_PAID = """
+    ({account} % 100 < 90
+     OR {bill}.period < CAST(:last AS date) - (2 + {account} % 6) * interval '1 month')
+    AND (CASE WHEN {account} % 100 < 75 THEN {bill}.due_date - 3 ELSE {bill}.due_date + 25 END)
+        < CAST(:today AS date)
+"""
 _STEPS = [
     (
         "stations",
@@ -156,23 +165,30 @@ _STEPS = [
     ),
     (
         "bills",
+        # Each bill's maintained balance is written with it: settled or not, by the rule
+        # the payments below follow (the triggers that keep it are off).
         """
-        INSERT INTO bill (account_id, period, amount, due_date)
-        SELECT a.id, m::date, round((40 + (a.id * 37 + extract(month from m)::int * 11) % 260
-                                     + (a.id % 7) * 0.13)::numeric, 2),
-               (m + interval '1 month' + interval '9 days')::date
-        FROM account a, generate_series(CAST(:first AS date), CAST(:last AS date),
-                                         interval '1 month') m
-        WHERE a.number LIKE 'SC%';
+        WITH b AS (
+            INSERT INTO bill (account_id, period, amount, due_date)
+            SELECT a.id, m::date, round((40 + (a.id * 37 + extract(month from m)::int * 11)
+                                         % 260 + (a.id % 7) * 0.13)::numeric, 2),
+                   (m + interval '1 month' + interval '9 days')::date
+            FROM account a, generate_series(CAST(:first AS date), CAST(:last AS date),
+                                             interval '1 month') m
+            WHERE a.number LIKE 'SC%'
+            RETURNING id, account_id, period, due_date, amount
+        )
+        INSERT INTO bill_balance (bill_id, account_id, outstanding, period, due_date, billed)
+        SELECT b.id, b.account_id, CASE WHEN """
+        + _PAID.format(account="b.account_id", bill="b")
+        + """ THEN 0 ELSE b.amount END, b.period, b.due_date, b.amount
+        FROM b;
         """,
     ),
     (
         "payments",
-        # Per account a behaviour from its id: 0-74 on time, 75-89 late (25 days, with
-        # the late fee of core.money.fees: residential 1 per mille a day, other users 2
-        # within the due date's year and 3 after it, at least 1 yuan), 90-99 chronic
-        # (nothing in the last 2-7 months). A payment per bill, allocated to it, and its
-        # audit row (by the collector for cash at the door, else the station's supervisor).
+        # A payment per paid bill (_PAID), allocated to it, and its audit row (by the
+        # collector for cash at the door, else the station's supervisor).
         """
         CREATE TEMP TABLE scale_paid ON COMMIT DROP AS
         SELECT b.id AS bill_id, b.account_id, b.amount, a.station_id,
@@ -193,11 +209,9 @@ _STEPS = [
                    AS channel,
                CASE WHEN a.id % 5 = 4 THEN a.responsible_id END AS collector_id
         FROM bill b JOIN account a ON a.id = b.account_id
-        WHERE a.number LIKE 'SC%'
-          AND (a.id % 100 < 90 OR b.period < CAST(:last AS date)
-               - (2 + a.id % 6) * interval '1 month')
-          AND (CASE WHEN a.id % 100 < 75 THEN b.due_date - 3 ELSE b.due_date + 25 END)
-              < CAST(:today AS date);
+        WHERE a.number LIKE 'SC%' AND """
+        + _PAID.format(account="a.id", bill="b")
+        + """;
         INSERT INTO payment (id, kind, account_id, amount, channel, collected_at, collector_id)
         SELECT payment_id, 'payment', account_id, amount + fee, channel::payment_channel,
                paid_on + time '10:30' - interval '8 hours', collector_id
@@ -262,7 +276,7 @@ def seed_scale(
     conn.execute(text("SET LOCAL session_replication_role = replica"))
     conn.execute(text("SET LOCAL synchronous_commit = off"))
     conn.execute(text("SET LOCAL maintenance_work_mem = '1GB'"))
-    # The joins and the balances' recount hash millions of rows: in memory, not in batches.
+    # The joins hash millions of rows: in memory, not in batches.
     conn.execute(text("SET LOCAL work_mem = '256MB'"))
     # Every index of the big tables is built once at the end, by one sort, rather than
     # maintained row by row (unique and exclusion constraints too: re-adding one checks
@@ -280,10 +294,6 @@ def seed_scale(
         for statement in (s for s in sql.split(";") if s.strip()):
             conn.execute(text(statement), params)
         seconds[name] = round(time.monotonic() - started, 1)
-    # Triggers were off: each bill's maintained balance is recounted from the ledger.
-    started = time.monotonic()
-    rebuild_balances(conn)
-    seconds["balances"] = round(time.monotonic() - started, 1)
     started = time.monotonic()
     for table, _, constraint, definition in indexes:
         if constraint is None:
