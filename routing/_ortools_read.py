@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ortools.constraint_solver import pywrapcp
 
@@ -29,6 +29,8 @@ class RawResult:
         Per vehicle, ``(departure from start, arrival at end)``.
     breaks
         Per vehicle, ``(start, duration)`` of each break taken.
+    seconds
+        Where the search's time went, ``(phase, seconds)`` in order.
     """
 
     found: bool
@@ -37,6 +39,11 @@ class RawResult:
     starts: tuple[tuple[int, ...], ...]
     spans: tuple[tuple[int, int], ...]
     breaks: tuple[tuple[tuple[int, int], ...], ...]
+    seconds: tuple[tuple[str, float], ...] = ()
+
+    def timed(self, seconds: tuple[tuple[str, float], ...]) -> RawResult:
+        """This result with ``seconds`` as its timings."""
+        return replace(self, seconds=seconds)
 
 
 def extract(model: Model, solution: pywrapcp.Assignment) -> RawResult:

@@ -71,7 +71,7 @@ def search(
     model = Model(problem, eligible, seed)
     seconds = deadline - time.time() - _MARGIN
     if seconds <= 0.01:
-        return empty
+        return empty.timed((("model", time.time() - built),))
     if config.ils:
         first = SearchConfig(config.first_solution, "GREEDY_DESCENT", overrides=config.overrides)
         params = search_parameters(first, seconds, None)
@@ -80,9 +80,14 @@ def search(
     model.routing.CloseModelWithParameters(params)
     model.pin()
     began = time.time()
-    if config.ils and len(model.stops) > _BIG:
+    timings = [("model", began - built)]
+    # Closing the model takes its own time: the first solution gets what is left.
+    seconds = max(0.01, deadline - began - _MARGIN)
+    if config.ils:
         # OR-Tools' local search is slow on big models: the first solution alone.
-        params = search_parameters(first, seconds, 1)
+        params = search_parameters(first, seconds, 1 if len(model.stops) > _BIG else None)
+    else:
+        params = search_parameters(config, seconds, solution_limit)
     start = model.initial(initial_routes) if initial_routes else None
     solution = None
     if start is not None:
@@ -90,6 +95,7 @@ def search(
     if solution is None:  # no warm start, or one that cannot be completed
         solution = model.routing.SolveWithParameters(params)
     model.first_seconds = time.time() - began
+    timings.append(("first_solution", model.first_seconds))
     if os.environ.get("ROUTING_DEBUG"):
         print(
             f"model {began - built:.2f} s, first solution {model.first_seconds:.2f} s, "
@@ -97,8 +103,9 @@ def search(
             file=sys.stderr,
         )
     if solution is None:
-        return empty
+        return empty.timed(tuple(timings))
     ils_min = max(_ILS_MIN, _ILS_MIN_PER_STOP * len(model.stops))
+    improved = time.time()
     if config.ils and deadline - time.time() - _MARGIN > ils_min:
         solution = iterate(
             problem,
@@ -115,4 +122,5 @@ def search(
             verify=any(v.breaks for v in problem.vehicles) and len(model.stops) <= _BIG,
             polish=polish,
         )
-    return extract(model, solution)
+        timings.append(("improve", time.time() - improved))
+    return extract(model, solution).timed(tuple(timings))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from routing.reasons import Reason
 
@@ -102,6 +103,11 @@ class Solution:
         Sum of the prizes of the served optional stops.
     status
         One of the :class:`Status` values.
+    seconds
+        Where the solve's time went, by phase (``check``: pre-check and pre-selection;
+        ``model``, ``first_solution``, ``improve``: the best search's; ``greedy``: the
+        Python construction, when it ran; ``classify``: the reasons of the stops left
+        out). For reports; not part of the plan (ignored by equality).
     """
 
     routes: tuple[Route, ...]
@@ -109,3 +115,4 @@ class Solution:
     cost: int
     prize_collected: int
     status: str
+    seconds: Mapping[str, float] = field(default_factory=dict, compare=False)

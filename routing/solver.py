@@ -31,15 +31,22 @@ def _warm_start(problem: Problem, params: SolveParams) -> dict[int, list[int]]:
     return out
 
 
-#: Work handed to forked workers through inherited memory (no pickling of big matrices).
-_JOBS: dict[int, tuple[Problem, dict[int, tuple[int, ...]], dict[int, list[int]]]] = {}
+#: Work handed to forked workers through inherited memory (no pickling of big matrices):
+#: the problem, the modelled stops and each worker's warm start.
+_JOBS: dict[int, tuple[Problem, dict[int, tuple[int, ...]], list[dict[int, list[int]]]]] = {}
 
 
 def _search_job(
-    key: int, config: SearchConfig, deadline: float, seed: int, limit: int | None, polish: bool
+    key: int,
+    worker: int,
+    config: SearchConfig,
+    deadline: float,
+    seed: int,
+    limit: int | None,
+    polish: bool,
 ) -> RawResult:
-    problem, eligible, initial = _JOBS[key]
-    return search(problem, eligible, config, deadline, seed, limit, initial, polish=polish)
+    problem, eligible, starts = _JOBS[key]
+    return search(problem, eligible, config, deadline, seed, limit, starts[worker], polish=polish)
 
 
 def _run(
@@ -47,12 +54,18 @@ def _run(
     eligible: dict[int, tuple[int, ...]],
     params: SolveParams,
     deadline: float,
+    greedy: RawResult | None = None,
 ) -> RawResult | None:
     """Run ``params.workers`` searches and return the best (ties: the lowest worker).
 
     Worker ``w`` uses configuration ``CONFIGS[w % len(CONFIGS)]`` and seed ``seed + w``.
+    Without the caller's warm start, worker 0 starts from the ``greedy`` day when there
+    is one (the others from OR-Tools' first solution, for diversity).
     """
     initial = _warm_start(problem, params)
+    starts = [initial] * params.workers
+    if not initial and greedy is not None:
+        starts[0] = {k: list(r) for k, r in enumerate(greedy.routes)}
     configs = CONFIGS
     if any(v.breaks for v in problem.vehicles):
         # OR-Tools' local search with breaks takes 2-3 s of a 10 s budget on a collector's
@@ -71,19 +84,19 @@ def _run(
                 deadline,
                 jobs[0][1],
                 limit,
-                initial,
+                starts[0],
                 polish=params.polish,
             )
         ]
     else:
-        key = id(initial)
-        _JOBS[key] = (problem, eligible, initial)
+        key = id(starts)
+        _JOBS[key] = (problem, eligible, starts)
         try:
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(max_workers=params.workers, mp_context=context) as pool:
                 futures = [
-                    pool.submit(_search_job, key, config, deadline, seed, limit, params.polish)
-                    for config, seed in jobs
+                    pool.submit(_search_job, key, w, config, deadline, seed, limit, params.polish)
+                    for w, (config, seed) in enumerate(jobs)
                 ]
                 results = [f.result() for f in futures]
         finally:
@@ -92,6 +105,9 @@ def _run(
     return min(found, key=lambda r: r.objective) if found else None
 
 
+#: Above this many modelled stops (without the caller's warm start) the first search
+#: starts from the greedy day (``routing._construct``) instead of OR-Tools' first solution.
+GREEDY_START = 300
 #: Below this many candidates nothing is pre-selected.
 PRESELECT_MIN = 400
 #: Candidates kept per estimated visit the fleet can make in a day.
@@ -185,20 +201,50 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Solution:
         problem: unserved mandatory stops are reported with ``status='mandatory_unserved'``.
     """
     params = params or SolveParams()
-    deadline = time.time() + params.time_limit
+    began = time.time()
+    deadline = began + params.time_limit
     candidates, rejected = precheck(problem)
     eligible, _ = preselect(problem, candidates)  # the others are classified like dropped
+    seconds = {"check": time.time() - began}
+    greedy = None
+    if len(eligible) > GREEDY_START and not params.initial_routes:
+        # OR-Tools' first solution takes seconds on a big day and does not stop at its
+        # time limit (4-8 s of a 5-10 s budget for 540 modelled stops, most of the budget
+        # on a loaded machine); the greedy day takes 0.2-0.3 s of CPU there and the
+        # search does better from it at short limits (docs/scaling.md).
+        t = time.time()
+        greedy = construct(problem, eligible, params.seed)
+        seconds["greedy"] = time.time() - t
     # Keep time for the classification of dropped stops after the search (~0.5 ms each).
     search_deadline = deadline - 0.0005 * len(candidates)
-    raw = _run(problem, eligible, params, search_deadline) if eligible else None
-    if eligible and _nothing_routed(problem, raw):
-        # OR-Tools' first solution ran out of time: a greedy day, if it checks out.
-        built = construct(problem, eligible, params.seed)
-        if built is not None:
-            solution = _assemble(problem, built, candidates, rejected, bool(eligible))
+    raw = _run(problem, eligible, params, search_deadline, greedy) if eligible else None
+    if raw is not None:
+        seconds.update(raw.seconds)
+    if eligible and _starved(problem, raw):
+        # The search had no time to improve on its first solution, or found none: the
+        # greedy day instead when it is better and checks out.
+        if greedy is None:
+            t = time.time()
+            greedy = construct(problem, eligible, params.seed)
+            seconds["greedy"] = time.time() - t
+        built = greedy
+        if built is not None and (_nothing_routed(problem, raw) or _better(built, raw)):
+            solution = _assemble(problem, built, candidates, rejected, bool(eligible), seconds)
             if not check_solution(problem, solution):
                 return solution
-    return _assemble(problem, raw, candidates, rejected, bool(eligible))
+    return _assemble(problem, raw, candidates, rejected, bool(eligible), seconds)
+
+
+def _starved(problem: Problem, raw: RawResult | None) -> bool:
+    """Nothing routed, or a first solution the iterated local search never improved."""
+    return _nothing_routed(problem, raw) or (
+        raw is not None and not any(phase == "improve" for phase, _ in raw.seconds)
+    )
+
+
+def _better(built: RawResult, raw: RawResult | None) -> bool:
+    """Whether the greedy day beats the search's (same objective: arcs plus skip penalties)."""
+    return raw is None or built.objective < raw.objective
 
 
 def _nothing_routed(problem: Problem, raw: RawResult | None) -> bool:
@@ -213,8 +259,11 @@ def _assemble(
     candidates: dict[int, tuple[int, ...]],
     rejected: Mapping[int, Reason],
     modelled: bool,
+    seconds: Mapping[str, float] | None = None,
 ) -> Solution:
-    """The solution of ``raw`` (None: nothing found), every stop left out classified."""
+    """The solution of ``raw`` (None: nothing found), every stop left out classified;
+    ``seconds``: the phases so far (``classify`` is added)."""
+    began = time.time()
     nv = len(problem.vehicles)
     routes_by_vehicle: list[tuple[int, ...]] = list(raw.routes) if raw else [()] * nv
     routed = {i for r in routes_by_vehicle for i in r}
@@ -231,7 +280,9 @@ def _assemble(
         taken = tuple(BreakTaken(a, b) for a, b in raw.breaks[k])
         routes.append(Route(v.id, tuple(visits), taken, raw.spans[k][0], raw.spans[k][1], cost))
     unassigned = tuple(Unassigned(problem.stops[i].id, reasons[i]) for i in sorted(reasons))
-    return _report(problem, tuple(routes), unassigned, raw is not None or not modelled)
+    solution = _report(problem, tuple(routes), unassigned, raw is not None or not modelled)
+    timed = {**(seconds or {}), "classify": time.time() - began}
+    return replace(solution, seconds={k: round(v, 3) for k, v in timed.items()})
 
 
 def _report(

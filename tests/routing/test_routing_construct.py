@@ -7,7 +7,7 @@ import pytest
 from routing import SolveParams, check_solution, solve
 from routing._construct import construct
 from routing.reasons import precheck
-from routing.solver import _assemble, preselect
+from routing.solver import GREEDY_START, _assemble, preselect
 from tests.support.routing import assert_feasible, day_problem
 
 
@@ -32,3 +32,30 @@ def test_the_greedy_day_is_feasible_with_lunch_and_windows(seed):
     assert check_solution(problem, solution) == []
     assert sum(len(r.stops) for r in solution.routes) >= 10
     assert all(len(r.breaks) == 1 for r in solution.routes)
+
+
+def test_a_big_day_starts_from_the_greedy_day_and_never_ends_below_it():
+    """Above GREEDY_START modelled stops the search starts from the greedy day (OR-Tools'
+    first solution takes seconds there), so even a starved search returns at least its
+    value; the phases of the solve are reported."""
+    problem = day_problem(seed=4, stops=400, vehicles=3, mandatory_every=0)
+    candidates, rejected = precheck(problem)
+    eligible, _ = preselect(problem, candidates)
+    assert len(eligible) > GREEDY_START
+    built = construct(problem, eligible, 0)
+    assert built is not None
+    greedy = _assemble(problem, built, candidates, rejected, True)
+    for limit in (1.0, 3.0):
+        solution = solve(problem, SolveParams(time_limit=limit, workers=1))
+        assert_feasible(problem, solution)
+        assert solution.cost <= greedy.cost
+        assert {"check", "greedy", "model", "first_solution", "classify"} <= set(solution.seconds)
+
+
+def test_a_small_day_starts_from_or_tools_first_solution():
+    """At or below GREEDY_START modelled stops OR-Tools' first solution is quick: no greedy
+    day is built unless the search is starved."""
+    problem = day_problem(seed=4, stops=60, vehicles=2, mandatory_every=0)
+    solution = solve(problem, SolveParams(time_limit=2, workers=1))
+    assert "greedy" not in solution.seconds
+    assert "improve" in solution.seconds
