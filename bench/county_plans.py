@@ -52,6 +52,12 @@ from core.planning.cores import machine_cores  # noqa: E402
 from core.planning.draft import PlanRequest  # noqa: E402
 
 TZ = ZoneInfo("Asia/Shanghai")
+#: Where a job's time goes (its result's ``seconds``): gathering the candidates, the
+#: travel matrix and problem, the solver's pre-check, OR-Tools' model and first solution,
+#: the iterated local search, the greedy day (starved searches), the reasons of the
+#: stops left out, and storing the plan.
+PHASES = ("gather", "matrix", "check", "model", "first_solution", "improve", "greedy",
+          "classify", "store")  # fmt: skip
 
 
 def _load() -> str:
@@ -76,6 +82,8 @@ def _stations(session: Any, limit: int | None) -> list[tuple[int, str, int]]:
 
 def _start_worker(processes: int, log_path: Path) -> subprocess.Popen[bytes]:
     env = os.environ | {
+        # This checkout's code (the venv may be shared with another checkout's install).
+        "PYTHONPATH": str(ROOT),
         "ARREARS_PLAN_JOBS_AT_ONCE": str(processes),
         "ARREARS_PLAN_CORES": str(machine_cores()),
         "ARREARS_PLAN_SOLVER_WORKERS": str(machine_cores()),
@@ -140,8 +148,9 @@ def county(args: argparse.Namespace) -> None:
     finally:
         _stop_worker(worker)
     codes = {sid: code for sid, code, _ in stations}
-    print(f"{'station':<8} {'status':<7} {'waited s':>8} {'ran s':>6} {'gather s':>8} "
-          f"{'procs':>5} {'stops':>5} {'expected yuan':>13}")  # fmt: skip
+    print(f"{'station':<8} {'status':<7} {'waited s':>8} {'ran s':>6} "
+          + " ".join(f"{p[:6]:>6}" for p in PHASES)
+          + f" {'procs':>5} {'stops':>5} {'expected yuan':>13}")  # fmt: skip
     for job in sorted(jobs, key=lambda j: j.started_at or j.created_at):
         result = job.result or {}
         seconds = result.get("seconds") or {}
@@ -149,9 +158,9 @@ def county(args: argparse.Namespace) -> None:
         waited = (job.started_at - job.created_at).total_seconds() if job.started_at else 0.0
         print(
             f"{codes.get(job.station_id or 0, '?'):<8} {job.status.value:<7} {waited:8.1f} "
-            f"{ran:6.1f} {seconds.get('gather', 0):8.2f} "
-            f"{result.get('search_processes', '-')!s:>5} {result.get('planned_stops', 0)!s:>5} "
-            f"{result.get('expected_value', '-')!s:>13}"
+            f"{ran:6.1f} " + " ".join(f"{seconds.get(p, 0):6.2f}" for p in PHASES)
+            + f" {result.get('search_processes', '-')!s:>5} {result.get('planned_stops', 0)!s:>5}"
+            f" {result.get('expected_value', '-')!s:>13}"
         )
     done = sum(j.status is JobStatus.DONE for j in jobs)
     print(

@@ -167,19 +167,25 @@ def compute_plan(
 
     search_limit = req.time_limit
     if req.limit_includes_gather:
-        search_limit = max(req.time_limit - t_gather, req.time_limit * MIN_SEARCH_SHARE)
+        budget = req.time_limit - t_gather - req.finish_reserve
+        search_limit = max(budget, req.time_limit * MIN_SEARCH_SHARE)
 
     by_id = {c.stop_id: c for c in chosen}
     reasons: dict[str, str] = {}
     served: set[str] = set()
     routes: list[PlannedRoute] = []
     solver_stats: list[dict[str, object]] = []
+    phases: dict[str, float] = {}
     modes = sorted({v.mode for v in vehicles})
+    # Each travel mode's share of what is left, so that one running late does not make
+    # the plan late.
+    search_end, waiting = time.monotonic() + search_limit, len(vehicles)
     for mode in modes:
         group = [v for v in vehicles if v.mode is mode]
         ids = {v.collector.id for v in group}
         stops = [c for c in chosen if c.stop_id not in served and c.allowed & ids]
-        share = search_limit * len(group) / max(1, len(vehicles))
+        share = (search_end - time.monotonic()) * len(group) / max(1, waiting)
+        waiting -= len(group)
         t1 = time.monotonic()
         sol, points, loc_of, travel = solve_group(group, stops, req, provider, share)
         solver_stats.append(
@@ -191,13 +197,17 @@ def compute_plan(
                 "prize_collected_fen": sol.prize_collected,
                 "objective": sol.cost,
                 "seconds": round(time.monotonic() - t1, 2),
+                "phases": dict(sol.seconds),
             }
         )
+        for phase, secs in sol.seconds.items():
+            phases[phase] = phases.get(phase, 0.0) + secs
         for u in sol.unassigned:
             reasons[u.id] = u.reason.value
         for v, r, secs in zip(group, sol.routes, travel, strict=True):
             served.update(x.id for x in r.stops)
             routes.append(_route(v, r, by_id, secs, req, tz))
+    searched = time.monotonic()
     for sid in served:
         reasons.pop(sid, None)
     left += [
@@ -271,7 +281,13 @@ def compute_plan(
         "time_limit": req.time_limit,
         "search_limit": round(search_limit, 2),
         "iterations": req.iterations,
-        "seconds": {"gather": round(t_gather, 2), "total": round(time.monotonic() - t0, 2)},
+        "seconds": {
+            "gather": round(t_gather, 2),
+            **{phase: round(secs, 2) for phase, secs in phases.items()},
+            # The routes and this summary, after the search.
+            "routes": round(time.monotonic() - searched, 2),
+            "total": round(time.monotonic() - t0, 2),
+        },
     }
     return PlanDraft(req.station_id, req.plan_date, tuple(routes), summary)
 

@@ -49,8 +49,11 @@ REASON_HELP: dict[str, str] = {
 
 
 #: The least share of a request's time limit its search gets when gathering the
-#: candidates already took the rest (:attr:`PlanRequest.limit_includes_gather`).
-MIN_SEARCH_SHARE = 0.25
+#: candidates already took the rest (:attr:`PlanRequest.limit_includes_gather`). The
+#: search starts from the greedy day on a big day (``routing.solver.GREEDY_START``), so
+#: a short search still returns at least that; beyond it, a slow gather makes the job
+#: late rather than the plan poor.
+MIN_SEARCH_SHARE = 0.1
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,10 @@ class PlanRequest:
     #: what the supervisor waits); the search gets what gathering left, and at least
     #: ``MIN_SEARCH_SHARE`` of the limit. Off: the search alone gets ``time_limit``.
     limit_includes_gather: bool = False
+    #: With ``limit_includes_gather``: seconds of the limit kept for what follows the
+    #: search (the routes, the summary and storing the plan), so that the job ends by its
+    #: limit (a plan job passes its worker's recent storing times).
+    finish_reserve: float = 0.0
     #: Value the day within the rolling horizon of the month's remaining working days
     #: (``core.planning.horizon``); off for re-plans of a day already running.
     rolling: bool = True

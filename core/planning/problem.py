@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -80,8 +80,9 @@ def group_problem(
     costs = np.rint(matrix.metres.astype(np.float64) * FEN_PER_KM[mode] / 1000).astype(np.int64)
     vids = {v.collector.id: v.vid for v in vehicles}
     problem = routing.Problem(
-        durations=tuple(tuple(r) for r in matrix.seconds.tolist()),
-        costs=tuple(tuple(r) for r in costs.tolist()),
+        # Lists of rows: the problem's validation makes each row a tuple as it checks it.
+        durations=matrix.seconds.tolist(),
+        costs=costs.tolist(),
         vehicles=tuple(
             routing.Vehicle(
                 id=v.vid,
@@ -127,7 +128,8 @@ def solve_group(
     """
     t0 = time.monotonic()
     model = group_problem(vehicles, stops, req, provider)
-    left = max(MIN_SEARCH_S, time_limit - (time.monotonic() - t0))
+    built = time.monotonic() - t0
+    left = max(MIN_SEARCH_S, time_limit - built)
     params = routing.SolveParams(
         time_limit=left,
         seed=req.seed,
@@ -136,6 +138,7 @@ def solve_group(
         polish=req.iterations is None,
     )
     sol = routing.solve(model.problem, params)
+    sol = replace(sol, seconds={"matrix": round(built, 3), **sol.seconds})
     travel = []
     for k, r in enumerate(sol.routes):
         locs = [k, *(model.loc_of[x.id] for x in r.stops), model.ends[k]]

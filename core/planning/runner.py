@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -60,6 +61,24 @@ class JobSettings:
     """How long after it is made a plan for the current day starts (``PLAN_SAME_DAY_LEAD_S``)."""
 
 
+class FinishTimes:
+    """This worker process's recent seconds from the end of a plan's search to its plan
+    stored (the routes and summary, then storing): what a day's plan job keeps of its
+    limit (:attr:`PlanRequest.finish_reserve`). A moving average, starting at ``first``."""
+
+    def __init__(self, first: float = 1.0, weight: float = 0.3) -> None:
+        self.value, self.weight = first, weight
+        self.lock = threading.Lock()
+
+    def record(self, seconds: float) -> None:
+        with self.lock:
+            self.value += self.weight * (max(0.0, seconds) - self.value)
+
+
+#: One per worker process (a Celery prefork child runs one job at a time).
+FINISH_TIMES = FinishTimes()
+
+
 def request_from_payload(payload: Mapping[str, Any], settings: JobSettings) -> PlanRequest:
     """The plan request stored in a job's payload (JSON: ids and dates as written)."""
     ids = payload.get("collector_ids")
@@ -76,8 +95,11 @@ def request_from_payload(payload: Mapping[str, Any], settings: JobSettings) -> P
     )
 
 
-def _result(plan_id: int, version: int, draft: PlanDraft, processes: int) -> dict[str, object]:
+def _result(
+    plan_id: int, version: int, draft: PlanDraft, processes: int, store_s: float
+) -> dict[str, object]:
     summary = draft.summary
+    seconds = dict(summary.get("seconds") or {})  # type: ignore[call-overload]
     return {
         "search_processes": processes,
         "plan_id": plan_id,
@@ -85,7 +107,8 @@ def _result(plan_id: int, version: int, draft: PlanDraft, processes: int) -> dic
         "planned_stops": summary.get("planned_stops"),
         "expected_value": summary.get("expected_value"),
         "unassigned": len(summary.get("unassigned", [])),  # type: ignore[arg-type]
-        "seconds": summary.get("seconds"),
+        # Where the job's time went; ``store``: writing the plan (not in the plan's summary).
+        "seconds": seconds | {"store": round(store_s, 2)},
     }
 
 
@@ -159,8 +182,8 @@ def run_plan_job(
                 req, reopt = reoptimise_request(s, claim.payload, req)
             starts: dict[str, Any] = {}
             if ctx is None and reopt is None:
-                # A day's plan: its time limit is the job's, gathering included.
-                req = replace(req, limit_includes_gather=True)
+                # A day's plan: its time limit is the job's, gathering and storing included.
+                req = replace(req, limit_includes_gather=True, finish_reserve=FINISH_TIMES.value)
             if ctx is None:  # a re-plan starts from where and when it was asked
                 req, starts = same_day_start(
                     s, req, now or dt.datetime.now(dt.UTC), settings.same_day_lead_s
@@ -192,6 +215,7 @@ def run_plan_job(
     beat.stop()
     if beat.lost.is_set():
         return "lease_lost"
+    stored = time.monotonic()
     with sessions() as s:
         try:
             if not jobs.finish(s, claim, {}):
@@ -205,11 +229,15 @@ def run_plan_job(
                 )
             else:
                 plan = store_plan(s, draft, job_id=job_id, created_by=claim.created_by)
-            result = _result(plan.id, plan.version, draft, processes)
+            store_s = time.monotonic() - stored
+            result = _result(plan.id, plan.version, draft, processes, store_s)
             if reopt is not None:
                 result |= reopt.result()
             jobs.finish_result(s, claim.job_id, result)
             s.commit()
+            if ctx is None and reopt is None:
+                routes_s = (draft.summary.get("seconds") or {}).get("routes", 0.0)  # type: ignore[attr-defined]
+                FINISH_TIMES.record(float(routes_s) + time.monotonic() - stored)
         except IntegrityError:
             s.rollback()
             return "duplicate"

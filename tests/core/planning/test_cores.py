@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import update
 
 from core.models import Job, JobStatus, Plan
-from core.planning import compute_plan, jobs
+from core.planning import compute_plan, jobs, runner
 from core.planning.cores import machine_cores, search_processes
 from core.planning.draft import MIN_SEARCH_SHARE, PlanRequest
 from core.planning.replan import REPLAN_KIND
-from core.planning.runner import run_plan_job
+from core.planning.runner import FinishTimes, run_plan_job
 from tests.support.plans import FAST, build_day
 
 
@@ -90,17 +90,46 @@ def test_a_job_alone_searches_on_every_core_and_one_beside_a_queue(
     assert session.get(Job, waiting).status is JobStatus.QUEUED
 
 
-def test_a_plan_jobs_limit_covers_gathering_and_searching(factory, session):
-    """With limit_includes_gather the search gets what gathering left of the limit (at
-    least MIN_SEARCH_SHARE of it); without, the whole limit."""
+def test_a_plan_jobs_limit_covers_gathering_searching_and_storing(factory, session):
+    """With limit_includes_gather the search gets what gathering and the finish reserve
+    left of the limit (at least MIN_SEARCH_SHARE of it); without, the whole limit."""
     day = build_day(factory, per_side=2)
     base = PlanRequest(station_id=day.station.id, plan_date=day.plan_date, time_limit=2)
     alone = compute_plan(session, base).summary
     assert alone["search_limit"] == 2
-    whole = compute_plan(session, replace(base, limit_includes_gather=True)).summary
-    gathered = whole["seconds"]["gather"]
-    expected = max(2 - gathered, 2 * MIN_SEARCH_SHARE)
-    assert abs(whole["search_limit"] - expected) <= 0.02 and whole["search_limit"] < 2
+    for reserve in (0.0, 0.5, 5.0):
+        req = replace(base, limit_includes_gather=True, finish_reserve=reserve)
+        whole = compute_plan(session, req).summary
+        gathered = whole["seconds"]["gather"]
+        expected = max(2 - gathered - reserve, 2 * MIN_SEARCH_SHARE)
+        assert abs(whole["search_limit"] - expected) <= 0.02 and whole["search_limit"] < 2
+        assert {"gather", "matrix", "check", "classify", "routes", "total"} <= set(
+            whole["seconds"]
+        )
+
+
+def test_a_plan_job_reports_where_its_time_went_and_keeps_its_storing_time(
+    factory, client, app, session, rung, monkeypatch
+):
+    """The job's result times each phase, storing included; the worker's finish estimate
+    moves toward what the routes and the storing took, and the next day's plan job keeps
+    that much of its limit."""
+    finish = FinishTimes(first=0.9, weight=0.5)
+    monkeypatch.setattr(runner, "FINISH_TIMES", finish)
+    sessions = app.extensions["db_sessionmaker"]
+    day = build_day(factory, per_side=2)
+    headers = factory.token(day.supervisor, client)
+    job = _submit(client, headers, day)
+    assert run_plan_job(sessions, job, FAST) == "done"
+    result = session.get(Job, job).result
+    seconds = result["seconds"]
+    assert {"gather", "matrix", "model", "first_solution", "routes", "store"} <= set(seconds)
+    took = seconds["routes"] + seconds["store"]
+    assert finish.value == pytest.approx(0.9 + 0.5 * (took - 0.9), abs=0.05)
+    summary = session.get(Plan, result["plan_id"]).summary
+    assert summary["search_limit"] == pytest.approx(
+        max(1 - seconds["gather"] - 0.9, MIN_SEARCH_SHARE), abs=0.02
+    )
 
 
 def test_the_core_share_settings_come_from_the_config():
