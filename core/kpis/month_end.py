@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from core.kpis.base import Subject, month_of, previous_month_same_day, serial_plans
 from core.kpis.ledger import dated_allocations
-from core.models import Account, Bill, BillBalance
+from core.models import Account, BillBalance
 from core.money.due_sql import bills_due
 from core.scope import Scope
 
@@ -56,67 +56,57 @@ def owing_by_day(
     month = month_of(as_of)
     start = month.start
     accounts = subject.accounts(scope)
-    # Read once (it is joined and unioned below).
-    opening = (
-        select(
-            bills_due(
-                start - dt.timedelta(days=1),
-                late_fees=False,
-                scope=scope,
-                station_id=subject.station_id,
-            )
-        )
-        .cte("opening_due")
-        .prefix_with("MATERIALIZED")
-    )
-    moves = dated_allocations(accounts, start, as_of, cte=True)
-    # Paid by the day before the month, unclamped: what the bill's maintained balance
-    # (core.money.balance) lacks of its billed amount, less what was allocated on or
-    # after the month's first day; nothing on a bill of this month. Read from "owed the
-    # day before" instead, a bill paid beyond its amount (lowered by an adjustment after
-    # its payment) would owe a whole reversal in the month, not only what the reversal
-    # takes back beyond the excess.
-    onwards = dated_allocations(accounts, start, _LAST_DAY)
+    # The money dated from the month's first day on, read once (through the payments'
+    # collected_at index): what moved in the month up to ``as_of``, and what each bill
+    # had been paid before the month (below).
+    onwards = dated_allocations(accounts, start, _LAST_DAY, cte=True)
+    moves = select(onwards).where(onwards.c.dated_on <= as_of).cte("month_move")
     paid_onwards = (
         select(onwards.c.bill_id, func.sum(onwards.c.principal).label("principal"))
         .group_by(onwards.c.bill_id)
-        .subquery("paid_onwards")
+        .cte("paid_onwards")
     )
     bill = BillBalance
-    p0 = case(
-        (bill.period >= start, 0),
-        else_=bill.billed - bill.outstanding - func.coalesce(paid_onwards.c.principal, 0),
-    )
     moved = select(moves.c.bill_id)
-    # The bills that may owe in the month: owed the day before it, issued in it, or
-    # moved by money dated in it; each set found through its own index (bills_due's
-    # open bills, the bills' period, the dated allocations), never the whole ledger.
+    # The bills that may owe on a day of the month: a bill owes then only if it is open
+    # now or money dated from the month on moved it (else it owes its balance, nothing,
+    # all month). Open ones through the maintained balances' partial index, from the
+    # subject's accounts; never the whole ledger, nor a reading of the day before.
+    columns = (bill.bill_id, bill.account_id, bill.period, bill.billed, bill.outstanding)
+    owes_in_month = (*accounts, bill.due_date <= month.end, bill.period <= as_of)
     candidates = union(
-        select(opening.c.bill_id),
-        select(Bill.id).where(Bill.period >= start, Bill.period <= as_of),
-        moved,
+        select(*columns)
+        .join(Account, Account.id == bill.account_id)
+        .where(bill.outstanding > 0, *owes_in_month),
+        select(*columns)
+        .join(paid_onwards, paid_onwards.c.bill_id == bill.bill_id)
+        .join(Account, Account.id == bill.account_id)
+        .where(*owes_in_month),
     ).subquery("month_bill")
+    # Paid before the month, unclamped: what the bill's maintained balance
+    # (core.money.balance) lacks of its billed amount, less what was allocated from the
+    # month's first day on. (Read from "owed the day before" instead, a bill paid beyond
+    # its amount, lowered by an adjustment after its payment, would owe a whole reversal
+    # in the month, not only what the reversal takes back beyond the excess.)
+    c = candidates.c
+    p0 = c.billed - c.outstanding - func.coalesce(paid_onwards.c.principal, 0)
     live = (
         select(
-            bill.bill_id,
-            bill.account_id,
-            bill.period,
-            bill.billed.label("amount"),
+            c.bill_id,
+            c.account_id,
+            c.period,
+            c.billed.label("amount"),
             p0.label("p0"),
-            func.greatest(bill.period, start).label("since"),
-            bill.bill_id.in_(moved).label("moving"),
+            func.greatest(c.period, start).label("since"),
+            c.bill_id.in_(moved).label("moving"),
         )
-        .select_from(candidates)
-        .join(bill, bill.bill_id == candidates.c.bill_id)
-        .join(Account, Account.id == bill.account_id)
-        .outerjoin(paid_onwards, paid_onwards.c.bill_id == bill.bill_id)
-        .where(*accounts, bill.due_date <= month.end, bill.period <= as_of)
+        .outerjoin(paid_onwards, paid_onwards.c.bill_id == c.bill_id)
         .cte("live_bill")
     )
     # A bill nothing moved this month owes the same from its first day (the 1st, or its
     # month's first day) on: summed by that day. Only the bills money moved on are
     # followed day by day.
-    still = live.c.moving.is_(False)
+    still = live.c.moving.is_(False) & (live.c.amount > live.c.p0)
     static = (
         select(
             literal("static"),

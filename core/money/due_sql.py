@@ -47,6 +47,7 @@ from sqlalchemy import (
     select,
     true,
     union,
+    union_all,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import aliased
@@ -174,7 +175,7 @@ def _accrued(
 
 
 _reversal, _original = aliased(Payment, name="reversal"), aliased(Payment, name="original")
-_later, _earlier = aliased(Payment, name="later"), aliased(Payment, name="earlier")
+_earlier = aliased(Payment, name="earlier")
 #: Per reversal: when the payment it reverses was collected.
 _REVERSED_FROM = (
     select(_reversal.id, _original.collected_at)
@@ -325,32 +326,33 @@ def _bills_due(
                 dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), _EARLIEST_ZONE)
             )
         )
+
+        def allocated(*found_by: Any) -> Any:
+            """Allocations of the payments ``found_by`` finds that are not dated on D."""
+            return (
+                select(PaymentAllocation.bill_id, PaymentAllocation.principal)
+                .select_from(Payment)
+                .outerjoin(reversed_from, reversed_from.c.id == Payment.id)
+                .join(Account, Account.id == Payment.account_id)
+                .join(sd, sd.c.station_id == Account.station_id)
+                .join(PaymentAllocation, PaymentAllocation.payment_id == Payment.id)
+                .where(*found_by, ~dated, *of_payments, *accounts)
+            )
+
+        # Each branch found through an index, without a second read of the payments by
+        # id: those collected after the bound (collected_at), and the reversals collected
+        # before it of payments collected after it (reverses_id, from those payments).
+        later = union_all(
+            allocated(Payment.collected_at >= bound),
+            allocated(
+                Payment.collected_at < bound,
+                Payment.reverses_id.is_not(None),
+                Payment.reverses_id.in_(select(_earlier.id).where(_earlier.collected_at >= bound)),
+            ),
+        ).subquery("payment_later")
         undated = (
-            select(
-                PaymentAllocation.bill_id,
-                func.sum(PaymentAllocation.principal).label("principal"),
-            )
-            .select_from(Payment)
-            .outerjoin(reversed_from, reversed_from.c.id == Payment.id)
-            .join(Account, Account.id == Payment.account_id)
-            .join(sd, sd.c.station_id == Account.station_id)
-            .join(PaymentAllocation, PaymentAllocation.payment_id == Payment.id)
-            .where(
-                # Each found through an index (an OR across the outer join would read
-                # every payment of the stations concerned).
-                Payment.id.in_(
-                    union(
-                        select(Payment.id).where(Payment.collected_at >= bound),
-                        select(_later.id)
-                        .join(_earlier, _earlier.id == _later.reverses_id)
-                        .where(_earlier.collected_at >= bound),
-                    )
-                ),
-                ~dated,
-                *of_payments,
-                *accounts,
-            )
-            .group_by(PaymentAllocation.bill_id)
+            select(later.c.bill_id, func.sum(later.c.principal).label("principal"))
+            .group_by(later.c.bill_id)
             .cte("bill_paid_later")
         )
     day: Any = sd.c.as_of if as_of is None else cast(literal(as_of), Date)
