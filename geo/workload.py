@@ -10,8 +10,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
-__all__ = ["Footprint", "VisitModel", "arrears_weights", "footprint", "visit_hours"]
+__all__ = [
+    "Footprint",
+    "WEIGHT_CAP",
+    "VisitModel",
+    "arrears_weights",
+    "footprint",
+    "hull_footprint",
+    "visit_hours",
+]
 
 BHH_CONSTANT = 0.7124
 
@@ -40,7 +49,11 @@ def visit_hours(
     return service + tour_km / model.speed_kmh
 
 
-def arrears_weights(arrears: list[float], cap: float = 3.0) -> list[float]:
+#: The most one account's visit weighs (:func:`arrears_weights`).
+WEIGHT_CAP = 3.0
+
+
+def arrears_weights(arrears: list[float], cap: float = WEIGHT_CAP) -> list[float]:
     """Visits weighted by arrears: 0.5 + 0.5 x (arrears / mean arrears), capped.
 
     A big debt takes a longer conversation (and repeated visits); zero arrears weigh 0.
@@ -65,20 +78,32 @@ def footprint(points: list[tuple[float, float]]) -> Footprint:
     import numpy as np
     import shapely
 
-    from geo.coords import _EARTH_RADIUS_M as EARTH_RADIUS_M  # haversine_m's
-
     if len(points) < 2:
         return Footprint(0.0, 0.0)
     lat0 = sum(p[1] for p in points) / len(points)
-    kx = 111.32 * math.cos(math.radians(lat0))
     # One array to shapely (a list of tuples builds a Point per account: 1.6 s a station).
-    xy = np.asarray(points, dtype=float) * np.array([kx, 111.32])
-    hull = shapely.multipoints(xy).convex_hull
-    hull_xy = np.asarray(getattr(hull, "exterior", hull).coords, dtype=float)
-    lon = np.radians(hull_xy[:, 0] / kx)
-    lat = np.radians(hull_xy[:, 1] / 111.32)
+    hull = shapely.multipoints(np.asarray(points, dtype=float)).convex_hull
+    return hull_footprint(np.asarray(getattr(hull, "exterior", hull).coords, dtype=float), lat0)
+
+
+def hull_footprint(hull_lonlat: Any, lat0: float) -> Footprint:
+    """:func:`footprint` from the points' convex hull (its vertices' ``(lon, lat)``, a
+    ring or fewer) and their mean latitude ``lat0``: a database can find both without
+    sending the points (a projection's scaling keeps the hull a hull)."""
+    import numpy as np
+
+    from geo.coords import _EARTH_RADIUS_M as EARTH_RADIUS_M  # haversine_m's
+
+    ring = np.asarray(hull_lonlat, dtype=float).reshape(-1, 2)
+    if len(ring) < 2:
+        return Footprint(0.0, 0.0)
+    kx = 111.32 * math.cos(math.radians(lat0))
+    x, y = ring[:, 0] * kx, ring[:, 1] * 111.32
+    # Shoelace over the closed ring (a line or a point has none).
+    area = abs(float(np.dot(x[:-1], y[1:]) - np.dot(x[1:], y[:-1]))) / 2 if len(ring) > 3 else 0.0
+    lon, lat = np.radians(ring[:, 0]), np.radians(ring[:, 1])
     # The largest great-circle distance between hull vertices (haversine_m, all pairs at once).
     dlat, dlon = lat[None, :] - lat[:, None], lon[None, :] - lon[:, None]
     h = np.sin(dlat / 2) ** 2 + np.cos(lat[:, None]) * np.cos(lat[None, :]) * np.sin(dlon / 2) ** 2
     spread = float(2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.minimum(1.0, h))).max()) / 1000.0
-    return Footprint(float(hull.area), spread)
+    return Footprint(area, spread)

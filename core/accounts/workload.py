@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from shapely import wkb
+from sqlalchemy import Float, cast, func, select
 from sqlalchemy.orm import Session
 
 from core.models import Account, User
 from core.money.arrears import account_arrears_subquery
 from core.scope import Scope, restrict
 from geo.balance import BalancedTerritory, Site, balance
-from geo.workload import VisitModel, arrears_weights, footprint, visit_hours
+from geo.workload import (
+    WEIGHT_CAP,
+    Footprint,
+    VisitModel,
+    arrears_weights,
+    hull_footprint,
+    visit_hours,
+)
 
 __all__ = ["CollectorWorkload", "propose_territories", "workloads"]
 
@@ -68,6 +75,51 @@ def _account_counts(session: Session, scope: Scope, station_id: int) -> dict[int
     return {collector_id: n for collector_id, n in session.execute(stmt)}
 
 
+def _per_collector(
+    session: Session, scope: Scope, station_id: int, as_of: dt.date | None
+) -> dict[int | None, tuple[int, Decimal, float, Footprint]]:
+    """Per responsible collector, over the station's accounts in scope that owe something:
+    how many, their arrears, their visits weighted by arrears (:func:`geo.workload.
+    arrears_weights` over the whole station) and their footprint. Summed in the database:
+    a station's tens of thousands of accounts never cross the wire."""
+    arrears = account_arrears_subquery(as_of, station_id=station_id, scope=scope)
+    owing = (
+        restrict(
+            select(
+                Account.responsible_id,
+                Account.location,
+                arrears.c.arrears,
+                # arrears_weights: 0.5 + 0.5 x arrears / the mean arrears, capped
+                func.least(
+                    WEIGHT_CAP,
+                    0.5
+                    + 0.5
+                    * cast(arrears.c.arrears, Float)
+                    / func.avg(cast(arrears.c.arrears, Float)).over(),
+                ).label("weight"),
+            ).join(arrears, arrears.c.account_id == Account.id),
+            Account,
+            scope,
+        )
+        .where(Account.station_id == station_id, arrears.c.arrears > 0)
+        .subquery("owing")
+    )
+    stmt = select(
+        owing.c.responsible_id,
+        func.count(),
+        func.sum(owing.c.arrears),
+        func.sum(owing.c.weight),
+        func.avg(func.ST_Y(owing.c.location)),
+        func.ST_AsBinary(func.ST_ConvexHull(func.ST_Collect(owing.c.location))),
+    ).group_by(owing.c.responsible_id)
+    out = {}
+    for collector_id, n, total, weight, lat0, hull in session.execute(stmt):
+        shape = wkb.loads(bytes(hull))
+        ring = getattr(shape, "exterior", shape).coords
+        out[collector_id] = (int(n), total, float(weight), hull_footprint(ring, float(lat0)))
+    return out
+
+
 def workloads(
     session: Session,
     scope: Scope,
@@ -77,11 +129,7 @@ def workloads(
 ) -> list[CollectorWorkload]:
     """Per responsible collector: accounts, arrears, estimated visit hours and spread."""
     counts = _account_counts(session, scope, station_id)
-    rows = _rows(session, scope, station_id, as_of)
-    weights = arrears_weights([float(r.arrears) for r in rows])
-    groups: dict[int | None, list[tuple[_Row, float]]] = defaultdict(list)
-    for row, weight in zip(rows, weights, strict=True):
-        groups[row.responsible_id].append((row, weight))
+    due = _per_collector(session, scope, station_id, as_of)
     names = dict(
         session.execute(
             select(User.id, User.display_name).where(User.id.in_([k for k in counts if k]))
@@ -89,18 +137,17 @@ def workloads(
     )
     out = []
     for collector_id in sorted(counts, key=lambda c: (c is None, c or 0)):
-        due = groups.get(collector_id, [])
-        shape = footprint([(r.lon, r.lat) for r, _ in due])
+        n, arrears, weight, shape = due.get(
+            collector_id, (0, Decimal("0"), 0.0, Footprint(0.0, 0.0))
+        )
         out.append(
             CollectorWorkload(
                 collector_id=collector_id,
                 display_name=names.get(collector_id) if collector_id else None,
                 accounts=counts[collector_id],
-                delinquent=len(due),
-                arrears=sum((r.arrears for r, _ in due), Decimal("0")),
-                visit_hours=round(
-                    visit_hours(sum(w for _, w in due), len(due), shape.area_km2, model), 2
-                ),
+                delinquent=n,
+                arrears=arrears,
+                visit_hours=round(visit_hours(weight, n, shape.area_km2, model), 2),
                 spread_km=round(shape.spread_km, 2),
             )
         )

@@ -398,13 +398,15 @@ def _bills_due(
             .join(Account, Account.id == BillBalance.account_id)
             .where(BillBalance.outstanding > 0, *of_rows)
         )
+        # Settled now (the open ones are above): the two parts never share a bill, so
+        # they are appended, not sorted to drop duplicates (a station's open bills).
         paid_later = (
             select(*columns)
             .join(Account, Account.id == BillBalance.account_id)
             .join(undated, undated.c.bill_id == BillBalance.bill_id)
-            .where(*of_rows)
+            .where(BillBalance.outstanding <= 0, *of_rows)
         )
-        maybe = union(open_now, paid_later).subquery("bill_maybe_owed")
+        maybe = union_all(open_now, paid_later).subquery("bill_maybe_owed")
         rows = select(maybe, day.label("as_of")).where(maybe.c.period <= day)
         if as_of is None:
             rows = rows.join(sd, sd.c.station_id == maybe.c.station_id)

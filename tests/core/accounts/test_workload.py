@@ -116,3 +116,49 @@ def test_balance_endpoint_returns_geojson_polygons(factory, client):
         ).status_code
         == 422
     )
+
+
+def test_workload_summed_in_the_database_equals_the_per_account_reading(factory, session):
+    """Per collector, delinquent count, arrears, weighted visit hours and spread summed in
+    SQL equal the same figures computed from the accounts one by one (arrears_weights over
+    the station, footprint of each collector's accounts), with a point and a line among
+    the footprints."""
+    from decimal import Decimal
+
+    from core.accounts.workload import _rows, workloads
+    from core.scope import Scope
+
+    st = factory.station()
+    sup = factory.user(Role.SUPERVISOR, st)
+    spread, lone, line = (factory.user(Role.COLLECTOR, st) for _ in range(3))
+    places = {
+        spread: [(110.30, 34.14), (110.36, 34.15), (110.33, 34.20), (110.31, 34.18)],
+        lone: [(110.40, 34.10)],
+        line: [(110.20, 34.10), (110.20, 34.16), (110.20, 34.13)],
+    }
+    amounts = iter(["35.10", "410.00", "88.88", "1200.00", "12.34", "99.00", "650.50", "3.00"])
+    for collector, points in places.items():
+        for lonlat in points:
+            acc = factory.account(st, collector, lonlat=lonlat)
+            factory.bill(acc, dt.date(2026, 1, 1), next(amounts), dt.date(2026, 2, 10))
+    factory.account(st, lone)  # owes nothing
+    scope = Scope(sup.id, Role.SUPERVISOR, frozenset({st.id}))
+    as_of = dt.date(2026, 3, 1)
+    rows = _rows(session, scope, st.id, as_of)
+    weights = dict(
+        zip(
+            [r.account_id for r in rows],
+            arrears_weights([float(r.arrears) for r in rows]),
+            strict=True,
+        )
+    )
+    got = {w.collector_id: w for w in workloads(session, scope, st.id, as_of)}
+    for collector in places:
+        mine = [r for r in rows if r.responsible_id == collector.id]
+        shape = footprint([(r.lon, r.lat) for r in mine])
+        w = got[collector.id]
+        assert (w.delinquent, w.arrears) == (len(mine), sum((r.arrears for r in mine), Decimal(0)))
+        hours = visit_hours(sum(weights[r.account_id] for r in mine), len(mine), shape.area_km2)
+        assert (w.visit_hours, w.spread_km) == (round(hours, 2), round(shape.spread_km, 2))
+    assert got[spread.id].visit_hours > 0 and got[line.id].spread_km > 6
+    assert (got[lone.id].accounts, got[lone.id].delinquent, got[lone.id].spread_km) == (2, 1, 0)
