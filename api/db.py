@@ -3,7 +3,11 @@ engine); the database helpers themselves are in :mod:`core.db`."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from flask import Flask, current_app, g
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.db import make_engine
@@ -32,3 +36,18 @@ def _close_session(_exc: BaseException | None) -> None:
     session = g.pop("db_session", None)
     if session is not None:
         session.close()
+
+
+@contextmanager
+def autocommit_connection() -> Iterator[Connection]:
+    """A pooled connection for a read outside the request's transaction, in autocommit:
+    psycopg then sends the statement alone, where a transaction costs a BEGIN and a
+    ROLLBACK round trip around it (the token check of a request served from the route
+    cache is its only SQL). Where the sessions join an outer connection (the tests'
+    rolled-back transaction), that connection."""
+    bind = current_app.extensions["db_sessionmaker"].kw.get("bind")
+    if isinstance(bind, Connection):
+        yield bind
+        return
+    with current_app.extensions["db_engine"].connect() as connection:
+        yield connection.execution_options(isolation_level="AUTOCOMMIT")

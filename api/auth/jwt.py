@@ -10,7 +10,8 @@ from flask_jwt_extended.exceptions import JWTExtendedException
 from jwt.exceptions import PyJWTError
 
 from api.auth import tokens as service
-from api.db import get_session
+from api.auth.tokens import TokenUser
+from api.db import autocommit_connection, get_session
 from api.errors import Problem, problem_response
 from core.models import User
 from core.scope import Scope
@@ -24,24 +25,31 @@ def _unauthorized(detail: str) -> Any:
 
 @jwt.token_in_blocklist_loader
 def _revoked(_header: dict[str, Any], payload: dict[str, Any]) -> bool:
-    """One query per request: the token's user, its version, its own and its login's
-    revocation (the user lookup below then reads the user from the session)."""
-    user = service.check_token(get_session(), payload)
-    # Held for the user lookup below: the session's identity map keeps objects only
-    # weakly, so a dropped reference would cost the user and its stations two queries.
+    """One statement per request, outside the request's transaction: the token's user,
+    its version, its own and its login's revocation, and the user's stations (the user
+    lookup below takes that answer)."""
+    with autocommit_connection() as connection:
+        user = service.check_token(connection, payload)
     g.arrears_token_user = user
     return user is None
 
 
 @jwt.user_lookup_loader
-def _load_user(_header: dict[str, Any], payload: dict[str, Any]) -> User | None:
-    user: User | None = g.pop("arrears_token_user", None)  # checked just above
+def _load_user(_header: dict[str, Any], payload: dict[str, Any]) -> TokenUser | None:
+    user: TokenUser | None = g.pop("arrears_token_user", None)  # checked just above
     if user is not None and str(user.id) == str(payload.get("sub")):
         return user
-    try:
-        return get_session().get(User, int(payload["sub"]))
-    except (KeyError, ValueError):
-        return None
+    return None
+
+
+def current_user_record() -> User:
+    """The token's user as its database row, for the few views that change or show it
+    (the token check reads only what every request needs: :class:`TokenUser`)."""
+    checked: TokenUser = current_user
+    user = get_session().get(User, checked.id)
+    if user is None:  # deleted since the check, a moment ago
+        raise Problem(401, "Authentication required.")
+    return user
 
 
 @jwt.user_lookup_error_loader
@@ -105,13 +113,13 @@ def current_scope() -> Scope:
 
     Resolved once per request: the token is verified once (by ``@jwt_required`` or here,
     never both) and the scope kept on ``g``; the user's stations come with the token
-    check's one query (:func:`api.auth.tokens.check_token`)."""
+    check's one statement (:func:`api.auth.tokens.check_token`)."""
     scope: Scope | None = g.get("arrears_scope")
     if scope is not None:
         return scope
     if not g.get("_jwt_extended_jwt"):  # not verified yet in this request
         verify_jwt_in_request()
-    user: User = current_user
+    user: TokenUser | None = current_user
     if user is None:
         raise Problem(401, "Authentication required.")
     if user.must_change_password:
@@ -120,6 +128,6 @@ def current_scope() -> Scope:
             "Change your password first (POST /api/auth/password).",
             slug="password-change-required",
         )
-    scope = Scope(user.id, user.role, frozenset(s.id for s in user.stations))
+    scope = Scope(user.id, user.role, user.station_ids)
     g.arrears_scope = scope
     return scope

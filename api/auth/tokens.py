@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_jwt_extended import create_access_token, create_refresh_token, decode_token
-from sqlalchemy import exists, select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import Connection, Integer, Select, String, bindparam, exists, func, select, update
+from sqlalchemy.orm import Session
 
 from api.errors import Problem
-from core.models import RefreshToken, RevokedAccessToken, User
+from core.models import RefreshToken, RevokedAccessToken, Role, User, user_station
 from core.users.passwords import Passwords
 
 
@@ -94,17 +94,24 @@ def logout(session: Session, jti: str, expires_at: int, family: str | None) -> N
         revoke_family(session, family)
 
 
-def check_token(session: Session, payload: dict[str, Any]) -> User | None:
-    """The token's user when the token still holds, else None, in one query: the user
-    exists, is active and has the token's version (a role, password or active change
-    bumps it, migration 0012), the access token was not logged out, and its login (its
-    refresh family) was not revoked by a logout or a refresh token's reuse."""
-    try:
-        user_id = int(payload["sub"])
-    except (KeyError, TypeError, ValueError):
-        return None
-    jti, family = payload.get("jti"), payload.get("fam")
-    if payload.get("type", "access") == "refresh":
+@dataclass(frozen=True)
+class TokenUser:
+    """What a request needs of the token's user: who, which role, which stations.
+
+    Read by :func:`check_token` without the ORM; the few views that change or show the
+    user load its row (:func:`api.auth.jwt.current_user_record`)."""
+
+    id: int
+    role: Role
+    must_change_password: bool
+    station_ids: frozenset[int]
+
+
+def _check_statement(refresh: bool) -> Select[Any]:
+    """The token check's statement, built once per token type (parameters: ``user_id``,
+    ``jti``, ``family``): building it per request cost more than running it."""
+    jti, family = bindparam("jti", type_=String), bindparam("family", type_=String)
+    if refresh:
         token_revoked = ~exists().where(
             RefreshToken.jti == jti,
             RefreshToken.user_id == User.id,
@@ -113,20 +120,46 @@ def check_token(session: Session, payload: dict[str, Any]) -> User | None:
     else:
         token_revoked = exists().where(RevokedAccessToken.jti == jti)
     family_revoked = exists().where(
-        RefreshToken.family == (family or ""), RefreshToken.revoked_at.is_not(None)
+        RefreshToken.family == family, RefreshToken.revoked_at.is_not(None)
     )
-    row = (
-        session.execute(
-            select(User, token_revoked, family_revoked)
-            .options(joinedload(User.stations))  # the scope's stations, in the same query
-            .where(User.id == user_id)
-        )
-        .unique()
-        .one_or_none()
+    stations = (
+        select(func.array_agg(user_station.c.station_id))
+        .where(user_station.c.user_id == User.id)
+        .scalar_subquery()
     )
+    return select(
+        User.role,
+        User.active,
+        User.token_version,
+        User.must_change_password,
+        stations,
+        token_revoked,
+        family_revoked,
+    ).where(User.id == bindparam("user_id", type_=Integer))
+
+
+_CHECKS = {False: _check_statement(False), True: _check_statement(True)}
+
+
+def check_token(bind: Connection, payload: dict[str, Any]) -> TokenUser | None:
+    """The token's user when the token still holds, else None, in one statement: the
+    user exists, is active and has the token's version (a role, password or active
+    change bumps it, migration 0012), the access token was not logged out, its login
+    (its refresh family) was not revoked by a logout or a refresh token's reuse; and the
+    user's stations, for the scope."""
+    try:
+        user_id = int(payload["sub"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    if not -(2**31) <= user_id < 2**31:  # not an id: no user
+        return None
+    row = bind.execute(
+        _CHECKS[payload.get("type", "access") == "refresh"],
+        {"user_id": user_id, "jti": str(payload.get("jti")), "family": payload.get("fam") or ""},
+    ).one_or_none()
     if row is None:
         return None
-    user, revoked, family_gone = row
-    if revoked or family_gone or not user.active or user.token_version != payload.get("tv"):
+    role, active, version, must_change, station_ids, revoked, family_gone = row
+    if revoked or family_gone or not active or version != payload.get("tv"):
         return None
-    return user
+    return TokenUser(user_id, role, must_change, frozenset(station_ids or ()))

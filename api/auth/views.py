@@ -7,7 +7,6 @@ from typing import Any
 from flask import Response, after_this_request, current_app, request
 from flask.views import MethodView
 from flask_jwt_extended import (
-    current_user,
     get_jwt,
     get_jwt_request_location,
     jwt_required,
@@ -16,6 +15,7 @@ from flask_jwt_extended import (
 )
 
 from api.auth import tokens as service
+from api.auth.jwt import current_user_record
 from api.auth.schemas import LoginSchema, MeSchema, TokenSchema
 from api.db import get_session
 from api.errors import Problem
@@ -77,7 +77,7 @@ class Refresh(MethodView):
         """Trade a refresh token (as the Bearer token, or a web page's cookie with its
         X-CSRF-TOKEN header) for a new pair; each works once."""
         session = get_session()
-        pair = service.rotate_refresh(session, current_user, get_jwt()["jti"])
+        pair = service.rotate_refresh(session, current_user_record(), get_jwt()["jti"])
         session.commit()
         return _token_body(pair, cookie=get_jwt_request_location() == "cookies")
 
@@ -107,4 +107,4 @@ class Me(MethodView):
     @jwt_required()
     def get(self) -> Any:
         """The logged-in user, their role and stations."""
-        return current_user
+        return current_user_record()

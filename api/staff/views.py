@@ -7,10 +7,10 @@ from typing import Any
 
 from flask import current_app
 from flask.views import MethodView
-from flask_jwt_extended import current_user, jwt_required
+from flask_jwt_extended import jwt_required
 from marshmallow import RAISE
 
-from api.auth.jwt import current_scope
+from api.auth.jwt import current_scope, current_user_record
 from api.db import get_session
 from api.smorest import Blueprint
 from api.staff.schemas import (
@@ -115,7 +115,7 @@ class OwnPassword(MethodView):
     def post(self, body: dict[str, Any]) -> None:
         """Change one's own password (also the forced change after an assigned one); every
         session ends, log in again."""
-        user: User = current_user
+        user = current_user_record()
         passwords = current_app.extensions["passwords"]
         if not passwords.verify(user.password_hash, body["current_password"]):
             raise Invalid({"current_password": ["Wrong password."]})
