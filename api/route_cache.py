@@ -1,10 +1,13 @@
 """The collector's day documents (route, pack) cached in Redis under a version-derived ETag.
 
-A document's ETag is a hash of what it is (kind, collector, day, options) and of three
-version counters kept in Redis: the collector's, their stations' and the county's. A
-revalidation whose ``If-None-Match`` matches answers 304 from Redis alone (no document
-built, no query but the token check); a miss builds the document once and stores it
-under its ETag (``DOC_TTL_S``).
+A document's version is a hash of what it is (kind, collector, day, options) and of
+three version counters kept in Redis: the collector's, their stations' and the county's;
+its ETag is that version (the route's) or its content hash (the pack's). The document is
+stored under one key per (kind, collector, day, options) with the version it was built
+at, so one ``MGET`` reads the counters and the document together: a current document is
+served, or a revalidation whose ``If-None-Match`` matches answers 304, after one Redis
+round trip and no query but the token check; a miss builds the document once and stores
+it (``DOC_TTL_S``).
 
 The counters move after every commit that changes what a document shows, whichever
 code path wrote it (a Session event, for the API and the worker alike): the collectors
@@ -23,7 +26,7 @@ import hashlib
 import logging
 import secrets
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 import redis
@@ -57,6 +60,14 @@ _INFO = "route_cache"
 _ACCOUNT_ROWS = {"payment", "visit", "bill", "quarantined_payment"}
 
 
+class Lookup(NamedTuple):
+    """A document's version tag, its Redis key, and its stored (ETag, body) if current."""
+
+    version: str
+    key: str
+    stored: tuple[str, bytes] | None
+
+
 class RouteCache:
     """Versions and documents in one Redis database, under ``prefix``."""
 
@@ -69,40 +80,46 @@ class RouteCache:
         keys += [f"{self.prefix}:v:s:{s}" for s in sorted(station_ids)]
         return [*keys, f"{self.prefix}:v:all"]
 
-    def etag(
+    def lookup(
         self,
         kind: str,
         collector_id: int,
         station_ids: Iterable[int],
         day: dt.date,
         extra: str = "",
-    ) -> str | None:
-        """The document's current ETag (unquoted), or None when Redis cannot say."""
+    ) -> Lookup | None:
+        """The document's current version tag and its stored entry when that entry was
+        built at this version, in one Redis round trip (the versions and the entry in one
+        ``MGET``); None when Redis cannot say."""
         keys = self._keys(collector_id, station_ids)
+        doc_key = f"{self.prefix}:doc:{kind}:{collector_id}:{day.isoformat()}:{extra}"
         try:
-            values = self.redis.mget(keys)
-            if any(v is None for v in values):
+            *values, entry = self.redis.mget([*keys, doc_key])
+            if any(v is None for v in values):  # first use, or expired: start them
                 pipe = self.redis.pipeline()
                 for key, value in zip(keys, values, strict=True):
                     if value is None:
                         pipe.set(key, secrets.randbits(62), nx=True, ex=VERSION_TTL_S)
                 pipe.mget(keys)
-                values = pipe.execute()[-1]
+                values, entry = pipe.execute()[-1], None
         except redis.RedisError:
             return None
         raw = "|".join([kind, str(collector_id), day.isoformat(), extra, *map(_text, values)])
-        return hashlib.sha256(raw.encode()).hexdigest()[:40]
+        version = hashlib.sha256(raw.encode()).hexdigest()[:40]
+        stored = None
+        if isinstance(entry, bytes):
+            built_at, _, rest = entry.partition(b"\n")
+            if built_at.decode() == version:
+                etag, _, body = rest.partition(b"\n")
+                stored = (etag.decode(), body)
+        return Lookup(version, doc_key, stored)
 
-    def get(self, etag: str) -> bytes | None:
+    def put(self, found: Lookup, etag: str, body: bytes) -> None:
+        """Store ``body`` (with its ETag) as built at ``found``'s version. A build that
+        raced a write may store a version already gone: the next lookup misses it."""
+        entry = b"\n".join([found.version.encode(), etag.encode(), body])
         try:
-            body = self.redis.get(f"{self.prefix}:doc:{etag}")
-        except redis.RedisError:
-            return None
-        return body if isinstance(body, bytes) else None
-
-    def put(self, etag: str, body: bytes) -> None:
-        try:
-            self.redis.set(f"{self.prefix}:doc:{etag}", body, ex=DOC_TTL_S)
+            self.redis.set(found.key, entry, ex=DOC_TTL_S)
         except redis.RedisError:
             log.warning("route cache: could not store a document")
 
@@ -138,23 +155,22 @@ def cached_document(
     documents are cached; for anyone else (and without Redis) the ETag is the body's
     hash, or ``content_etag``'s."""
     cache: RouteCache = current_app.extensions["route_cache"]
-    key = None
+    found = None
     if scope.is_collector:
-        key = cache.etag(kind, scope.user_id, scope.station_ids, day, extra)
-    if key is not None and content_etag is None and _matches(key):
-        return _answer(None, key)
-    entry = cache.get(key) if key is not None else None
-    if entry is not None:
-        etag, _, body = entry.partition(b"\n")
-        return _answer(None if _matches(etag.decode()) else body, etag.decode())
+        found = cache.lookup(kind, scope.user_id, scope.station_ids, day, extra)
+    if found is not None and found.stored is not None:
+        etag, body = found.stored
+        return _answer(None if _matches(etag) else body, etag)
+    if found is not None and content_etag is None and _matches(found.version):
+        return _answer(None, found.version)  # the entry expired, the version stands
     document = build()
     body = current_app.json.dumps(document).encode()
     if content_etag is not None:
         etag_text = content_etag(document)
     else:
-        etag_text = key or hashlib.sha256(body).hexdigest()[:40]
-    if key is not None:
-        cache.put(key, etag_text.encode() + b"\n" + body)
+        etag_text = found.version if found else hashlib.sha256(body).hexdigest()[:40]
+    if found is not None:
+        cache.put(found, etag_text, body)
     return _answer(None if _matches(etag_text) else body, etag_text)
 
 

@@ -150,3 +150,25 @@ def test_a_replan_changes_the_document_and_its_etag(
     assert after.status_code == 200
     assert after.headers["ETag"] != before.headers["ETag"]
     assert after.json["plan_id"] != before.json["plan_id"]
+
+
+def test_a_cached_document_takes_one_redis_round_trip(
+    client: Any, app: Any, routed: Any, monkeypatch: Any
+) -> None:
+    """Served from the cache, the versions and the document come in one Redis command."""
+    first = client.get(routed.url, headers=routed.me)
+    cache = app.extensions["route_cache"]
+    commands: list[Any] = []
+    original = cache.redis.execute_command
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        commands.append(args[0])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(cache.redis, "execute_command", counted)
+    again = client.get(routed.url, headers=routed.me)
+    etag = {"If-None-Match": first.headers["ETag"]}
+    revalidated = client.get(routed.url, headers=routed.me | etag)
+    assert again.status_code == 200 and again.data == first.data
+    assert revalidated.status_code == 304
+    assert commands == ["MGET", "MGET"]
