@@ -149,9 +149,7 @@ class AccountById(MethodView):
     @blp.response(200, AccountSchema)
     def get(self, account_id: int) -> Any:
         """One account, if it is in the caller's scope (404 otherwise)."""
-        session = get_session()
-        account = customers.get_account(session, current_scope(), account_id)
-        return customers.attach_arrears(session, [account])[0]
+        return customers.get_account_with_arrears(get_session(), current_scope(), account_id)
 
     @jwt_required()
     @blp.etag

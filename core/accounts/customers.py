@@ -31,6 +31,7 @@ __all__ = [
     "AccountSort",
     "attach_arrears",
     "create_account",
+    "get_account_with_arrears",
     "local_today",
     "resolve_point",
     "update_account",
@@ -288,13 +289,43 @@ def attach_arrears(
         select(arrears.c.account_id, arrears.c.arrears, arrears.c.oldest_due)
     ).all()
     by_id = {r.account_id: r for r in rows}
-    day = as_of or dt.datetime.now(ZoneInfo(DEFAULT_TIMEZONE)).date()
     for account in accounts:
         row = by_id.get(account.id)
-        account.arrears = row.arrears if row else Decimal("0")  # type: ignore[attr-defined]
-        account.oldest_due = row.oldest_due if row else None  # type: ignore[attr-defined]
-        account.days_overdue = (day - row.oldest_due).days if row else 0  # type: ignore[attr-defined]
+        _set_arrears(account, row.arrears if row else None, row.oldest_due if row else None, as_of)
     return accounts
+
+
+def _set_arrears(
+    account: Account, arrears: Decimal | None, oldest_due: dt.date | None, as_of: dt.date | None
+) -> None:
+    day = as_of or dt.datetime.now(ZoneInfo(DEFAULT_TIMEZONE)).date()
+    account.arrears = arrears if arrears is not None else Decimal("0")  # type: ignore[attr-defined]
+    account.oldest_due = oldest_due  # type: ignore[attr-defined]
+    account.days_overdue = (day - oldest_due).days if oldest_due else 0  # type: ignore[attr-defined]
+
+
+def get_account_with_arrears(
+    session: Session, scope: Scope, account_id: int, as_of: dt.date | None = None
+) -> Account:
+    """:func:`get_account` and :func:`attach_arrears` in one statement (the account and
+    its amounts read together: one round trip, for the phone's account card)."""
+    if not 1 <= account_id <= MAX_ID:
+        raise NotFound("account")
+    arrears = account_arrears_subquery(as_of, [account_id])
+    row = session.execute(
+        restrict(
+            select(Account, arrears.c.arrears, arrears.c.oldest_due)
+            .outerjoin(arrears, arrears.c.account_id == Account.id)
+            .where(Account.id == account_id),
+            Account,
+            scope,
+        )
+    ).one_or_none()
+    if row is None:
+        raise NotFound("account")
+    account: Account = row[0]
+    _set_arrears(account, row.arrears, row.oldest_due, as_of)
+    return account
 
 
 def get_account(session: Session, scope: Scope, account_id: int) -> Account:
