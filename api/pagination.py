@@ -54,6 +54,19 @@ def keyset_page(session: Session, stmt: Select[Any], key: Any, args: dict[str, A
     return page
 
 
+def sorted_cursor(args: dict[str, Any], parse: Callable[[str], Any]) -> tuple[Any, int] | None:
+    """The ``(value, key)`` of the opaque ``args['cursor']`` (``"value,key"``), if any."""
+    raw = args.get("cursor")
+    if raw is None:
+        return None
+    try:
+        text, _, last = raw.rpartition(",")
+        return parse(text), int(last)
+    except (ValueError, ArithmeticError):
+        msg = "Malformed: use the X-Next-Cursor of the previous page."
+        raise Problem(422, msg, errors={"query": {"cursor": [msg]}}) from None
+
+
 def sorted_page(
     session: Session,
     stmt: Select[Any],
@@ -65,14 +78,8 @@ def sorted_page(
 ) -> list[Row[Any]]:
     """One page of ``stmt`` ordered by ``(value, key)`` (``key`` unique), after the opaque
     ``args['cursor']`` (``"value,key"``); the next one is in the same headers."""
-    raw = args.get("cursor")
-    if raw is not None:
-        try:
-            text, _, last = raw.rpartition(",")
-            after = (parse(text), int(last))
-        except (ValueError, ArithmeticError):
-            msg = "Malformed: use the X-Next-Cursor of the previous page."
-            raise Problem(422, msg, errors={"query": {"cursor": [msg]}}) from None
+    after = sorted_cursor(args, parse)
+    if after is not None:
         pair = tuple_(value, key)
         stmt = stmt.where(pair < after if descending else pair > after)
     order = (value.desc(), key.desc()) if descending else (value, key)

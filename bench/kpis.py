@@ -48,6 +48,7 @@ from core.kpis.field_work import field_work  # noqa: E402
 from core.kpis.month_end import month_end  # noqa: E402
 from core.kpis.promises import promises  # noqa: E402
 from core.kpis.ranking import collector_results, ranking  # noqa: E402
+from core.kpis.stubborn import PAGE as STUBBORN_PAGE  # noqa: E402
 from core.kpis.stubborn import stubborn_cases  # noqa: E402
 from core.models import (  # noqa: E402
     Account,
@@ -144,7 +145,10 @@ def cases(
         "promises": lambda: promises(session, scope, subject, month, today),
         "field work": lambda: field_work(session, scope, subject, month),
         "ageing (+month start)": lambda: ageing_change(session, scope, subject, today),
-        "stubborn cases": lambda: stubborn_cases(session, scope, subject, today),
+        # The API's first page (one more case than the page tells it there is a next).
+        "stubborn cases (first page)": lambda: stubborn_cases(
+            session, scope, subject, today, limit=STUBBORN_PAGE + 1
+        ),
         "ranking of collectors": lambda: ranking(session, scope, subject, month, "collector"),
         "ranking of stations": lambda: ranking(session, scope, subject, month, "station"),
         "collector results": lambda: collector_results(session, scope, subject, month, today),

@@ -8,8 +8,10 @@ from typing import Any
 from marshmallow import RAISE, Schema, fields, validate
 
 from api.money.schemas import ID
+from api.pagination import MAX_PAGE_SIZE
 from api.schema_fields import Day, Money, Text, UtcDateTime, documented
 from core.kpis.collection import GROUPS
+from core.kpis.stubborn import PAGE as STUBBORN_PAGE
 
 DECIMAL_PATTERN = r"^-?\d+(\.\d+)?$"
 
@@ -49,6 +51,20 @@ class CollectionArgs(KpiArgs):
         load_default=None,
         validate=validate.OneOf(GROUPS),
         metadata={"description": "One line per station or per responsible collector"},
+    )
+
+
+class StubbornArgs(KpiArgs):
+    limit = fields.Integer(
+        load_default=STUBBORN_PAGE, validate=validate.Range(min=1, max=MAX_PAGE_SIZE)
+    )
+    cursor = fields.String(
+        load_default=None,
+        validate=validate.Regexp(
+            r"^\d{1,10}(\.\d{1,2})?,\d{1,10}$",
+            error="Malformed: use the X-Next-Cursor of the previous page.",
+        ),
+        metadata={"description": "From X-Next-Cursor: the page after the previous one"},
     )
 
 

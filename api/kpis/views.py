@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import asdict
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 from api.auth.jwt import current_scope
 from api.db import get_session
 from api.kpis import schemas as s
+from api.pagination import next_page, sorted_cursor
 from api.smorest import Blueprint
 from core.errors import NotFound
 from core.kpis.ageing import Ageing, ageing_change
@@ -193,13 +195,20 @@ class AgeingTable(MethodView):
 @blp.route("/stubborn")
 class StubbornCases(MethodView):
     @jwt_required()
-    @blp.arguments(s.KpiArgs, location="query")
+    @blp.arguments(s.StubbornArgs, location="query")
     @blp.response(200, s.KpiStubbornSchema(many=True))
     @blp.doc(description=definition("Stubborn cases"))
     def get(self, args: dict[str, Any]) -> Any:
-        """Stubborn cases (钉子户): repeated refusals or broken promises, with their history."""
+        """Stubborn cases (钉子户): repeated refusals or broken promises, with their history.
+
+        Paged, most owed first: the next page's cursor is in ``X-Next-Cursor``."""
         session, scope, subject = _context(args)
-        return stubborn_cases(session, scope, subject, as_of(args))
+        after = sorted_cursor(args, Decimal)
+        limit = args["limit"]
+        cases = stubborn_cases(session, scope, subject, as_of(args), after=after, limit=limit + 1)
+        if len(cases) > limit:
+            next_page(f"{cases[limit - 1].owing},{cases[limit - 1].account_id}")
+        return cases[:limit]
 
 
 @blp.route("/ranking")

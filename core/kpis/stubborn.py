@@ -21,6 +21,8 @@ from core.scope import Scope
 LOOKBACK_DAYS = 365
 #: Refusals, or broken promises, that make a case stubborn.
 THRESHOLD = 2
+#: Cases per page by default (the most owed first).
+PAGE = 100
 
 
 class HistoryVisit(NamedTuple):
@@ -47,12 +49,25 @@ class StubbornCase:
     history: list[HistoryVisit] = field(default_factory=list)
 
 
+#: Where a page of cases starts: after the case owing this much with this account id.
+After = tuple[Decimal, int]
+
+
 def stubborn_cases(
-    session: Session, scope: Scope, subject: Subject, as_of: dt.date
+    session: Session,
+    scope: Scope,
+    subject: Subject,
+    as_of: dt.date,
+    *,
+    after: After | None = None,
+    limit: int | None = None,
 ) -> list[StubbornCase]:
     """Accounts owing principal on ``as_of`` with at least :data:`THRESHOLD` refusals or
-    broken promises in the :data:`LOOKBACK_DAYS` before it, most owed first, with their
-    visits of that time."""
+    broken promises in the :data:`LOOKBACK_DAYS` before it, most owed first (then by
+    account id), with their visits of that time.
+
+    A page: the first ``limit`` cases (all when None) after the case ``after`` (its
+    owing and account id); only the page's histories are read."""
     serial_plans(session)
     since = dt.datetime.combine(as_of - dt.timedelta(days=LOOKBACK_DAYS), dt.time(), EAST)
     until = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), EAST)
@@ -85,21 +100,25 @@ def stubborn_cases(
         .group_by(due.c.account_id)
         .subquery("owing")
     )
-    rows = [
-        (*row, *repeated[row[0]])
-        for row in session.execute(
-            select(
-                Account.id,
-                Account.number,
-                Account.name,
-                Account.village,
-                Account.responsible_id,
-                owing.c.owing,
-            )
-            .join(owing, owing.c.account_id == Account.id)
-            .order_by(owing.c.owing.desc(), Account.id)
+    page = (
+        select(
+            Account.id,
+            Account.number,
+            Account.name,
+            Account.village,
+            Account.responsible_id,
+            owing.c.owing,
         )
-    ]
+        .join(owing, owing.c.account_id == Account.id)
+        .order_by(owing.c.owing.desc(), Account.id)
+        .limit(limit)
+    )
+    if after is not None:
+        last_owing, last_id = after
+        page = page.where(
+            (owing.c.owing < last_owing) | ((owing.c.owing == last_owing) & (Account.id > last_id))
+        )
+    rows = [(*row, *repeated[row[0]]) for row in session.execute(page)]
     cases = {r[0]: StubbornCase(*r) for r in rows}
     if cases:
         # Core rows (no ORM loading step): tens of thousands of them for a county.
