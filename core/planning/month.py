@@ -16,12 +16,13 @@ from dataclasses import dataclass, replace
 from sqlalchemy.orm import Session
 
 from core.planning import candidates as cand
-from core.planning.calendar import StationCalendar
+from core.planning.calendar import DayContext, StationCalendar
 from core.planning.calls import CALLS_PER_EVENING, CallRates, gain_from_knowing, p_home_any
 from core.planning.draft import PlanRequest
 from core.planning.horizon import Allocation, HorizonAccount, allocate, today_factor, week
 from core.planning.valuation import Candidate
 from core.planning.vehicles import Vehicle
+from core.planning.visit_value import Rates
 
 #: Travel between two visits assumed when a collector-day's capacity is estimated and no
 #: measure of the day is at hand, seconds (``core.planning.pace`` measures it per collector
@@ -77,10 +78,22 @@ def roll(
     slots = {(c, d): n for c, n in per_day.items() for d in days}
     promised = cand.promise_days(session, [c.info.id for c in cands], day, end)
     accounts: dict[int, HorizonAccount] = {}
+    # A station's accounts share few villages and, without history, their rates: each
+    # day's context and best P(home) is worked out once per village and per rates.
+    contexts: dict[str, list[DayContext]] = {}
+    best_home: dict[tuple[Rates, DayContext], float] = {}
     for c in cands:
         if not c.allowed:
             continue
-        home = {d: max(c.rates.home_on(calendar.context(d, c.info.village))) for d in days}
+        village = contexts.get(c.info.village)
+        if village is None:
+            village = contexts[c.info.village] = [calendar.context(d, c.info.village) for d in days]
+        home = {}
+        for d, ctx in zip(days, village, strict=True):
+            p = best_home.get((c.rates, ctx))
+            if p is None:
+                p = best_home[(c.rates, ctx)] = max(c.rates.home_on(ctx))
+            home[d] = p
         accounts[c.info.id] = HorizonAccount(
             c.info.id, owner(c), worth_fen(c), c.rates.p_pay, home, promised.get(c.info.id)
         )
