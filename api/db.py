@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import Flask, current_app, g
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.db import make_engine
@@ -30,6 +30,20 @@ def get_session() -> Session:
         g.db_session = current_app.extensions["db_sessionmaker"]()
     session: Session = g.db_session
     return session
+
+
+def get_read_session() -> Session:
+    """The request's session for a view that only reads, its statements in autocommit:
+    no BEGIN and no ROLLBACK round trip around them (at READ COMMITTED each statement
+    has its own snapshot in a transaction too, so the answers are the same). Never for a
+    view that writes: each statement would commit on its own. Where the sessions join an
+    outer connection (the tests' rolled-back transaction), the usual session."""
+    if "db_session" not in g:
+        maker = current_app.extensions["db_sessionmaker"]
+        bind = maker.kw.get("bind")
+        if isinstance(bind, Engine):
+            g.db_session = maker(bind=bind.execution_options(isolation_level="AUTOCOMMIT"))
+    return get_session()
 
 
 def _close_session(_exc: BaseException | None) -> None:

@@ -24,7 +24,7 @@ from api.accounts.schemas import (
     account_feature,
 )
 from api.auth.jwt import current_scope
-from api.db import get_session
+from api.db import get_read_session, get_session
 from api.pagination import keyset_page, sorted_page
 from api.ratelimit import rate_limit
 from api.smorest import Blueprint
@@ -83,7 +83,7 @@ _CURSOR_VALUE: dict[customers.AccountSort, Callable[[str], Any]] = {
 
 
 def _page(args: dict[str, Any]) -> list[Account]:
-    session = get_session()
+    session = get_read_session()
     filters = _filters(args)
     stmt = customers.accounts_query(current_scope(), filters)
     order = filters.order
@@ -149,7 +149,7 @@ class AccountById(MethodView):
     @blp.response(200, AccountSchema)
     def get(self, account_id: int) -> Any:
         """One account, if it is in the caller's scope (404 otherwise)."""
-        return customers.get_account_with_arrears(get_session(), current_scope(), account_id)
+        return customers.get_account_with_arrears(get_read_session(), current_scope(), account_id)
 
     @jwt_required()
     @blp.etag
