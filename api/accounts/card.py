@@ -12,11 +12,10 @@ from marshmallow import Schema, fields
 from api.accounts.schemas import AccountSchema
 from api.accounts.views import blp
 from api.auth.jwt import current_scope
-from api.db import get_session
+from api.db import get_read_session
 from api.money.schemas import AmountDueSchema, AsOfArgs, due_body
 from api.schema_fields import Day, Instant
 from core.accounts import card as service
-from core.accounts import customers
 
 
 class CardVisitSchema(Schema):
@@ -67,9 +66,9 @@ class AccountCard(MethodView):
     def get(self, args: dict[str, Any], account_id: int) -> Any:
         """An account's card: amount due with its bills, the last visits, the responsible
         collector and the location's quality (404 outside the caller's scope)."""
-        session = get_session()
+        session = get_read_session()
         card = service.account_card(session, current_scope(), account_id, args.get("as_of"))
-        account = customers.attach_arrears(session, [card.account])[0]
+        account = card.account  # its arrears read with it
         responsible = None
         if account.responsible_id is not None:
             responsible = {"id": account.responsible_id, "display_name": card.responsible_name}

@@ -24,7 +24,7 @@ from geoalchemy2 import Geography
 from sqlalchemy import cast, func, select
 from sqlalchemy.orm import Session
 
-from core.accounts.customers import get_account
+from core.accounts.customers import account_row
 from core.models import Account, Outcome, Station, User, Visit
 from core.money import AmountDue, amount_due
 from core.scope import Scope
@@ -71,22 +71,35 @@ class AccountCard:
     location: LocationCheck
 
 
+#: Read with the account (and its arrears, as the account list shows them): its station's
+#: time zone and its responsible collector's name.
+_CARD_COLUMNS = (
+    select(Station.timezone)
+    .where(Station.id == Account.station_id)
+    .scalar_subquery()
+    .label("timezone"),
+    select(User.display_name)
+    .where(User.id == Account.responsible_id)
+    .scalar_subquery()
+    .label("responsible_name"),
+)
+
+
 def account_card(
     session: Session, scope: Scope, account_id: int, as_of: dt.date | None = None
 ) -> AccountCard:
     """The card of an account in scope (:class:`NotFound` otherwise), owed as of ``as_of``
-    (default: today at its station)."""
-    account = get_account(session, scope, account_id)
+    (default: today at its station); the account carries its arrears as the account list
+    shows them (each station's today)."""
+    row = account_row(session, scope, account_id, None, extra=_CARD_COLUMNS)
+    account: Account = row[0]
     if as_of is None:
-        station = session.get(Station, account.station_id)
-        assert station is not None
-        as_of = dt.datetime.now(ZoneInfo(station.timezone)).date()
-    responsible = session.get(User, account.responsible_id) if account.responsible_id else None
+        as_of = dt.datetime.now(ZoneInfo(row.timezone)).date()
     lines = _visits(session, account)
     return AccountCard(
         account=account,
         due=amount_due(session, account.id, as_of),
-        responsible_name=responsible.display_name if responsible else None,
+        responsible_name=row.responsible_name,
         visits=lines[:CARD_VISITS],
         location=_check(lines),
     )

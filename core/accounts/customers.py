@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -13,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from geoalchemy2 import Geography
 from geoalchemy2.elements import WKTElement
-from sqlalchemy import Select, cast, func, literal, select
+from sqlalchemy import Row, Select, cast, func, literal, select
 from sqlalchemy.orm import Session
 
 from core.accounts import responsibility
@@ -29,6 +30,7 @@ from geo.coords import CoordSystem, to_wgs84
 __all__ = [
     "AccountFilters",
     "AccountSort",
+    "account_row",
     "attach_arrears",
     "create_account",
     "get_account_with_arrears",
@@ -309,12 +311,26 @@ def get_account_with_arrears(
 ) -> Account:
     """:func:`get_account` and :func:`attach_arrears` in one statement (the account and
     its amounts read together: one round trip, for the phone's account card)."""
+    account: Account = account_row(session, scope, account_id, as_of)[0]
+    return account
+
+
+def account_row(
+    session: Session,
+    scope: Scope,
+    account_id: int,
+    as_of: dt.date | None = None,
+    extra: Sequence[Any] = (),
+) -> Row[Any]:
+    """The account in scope (:class:`NotFound` otherwise) with its arrears attached as
+    :func:`attach_arrears` does, and the ``extra`` columns (scalar subqueries on the
+    account), read in one statement: the row ``(account, arrears, oldest_due, *extra)``."""
     if not 1 <= account_id <= MAX_ID:
         raise NotFound("account")
     arrears = account_arrears_subquery(as_of, [account_id])
     row = session.execute(
         restrict(
-            select(Account, arrears.c.arrears, arrears.c.oldest_due)
+            select(Account, arrears.c.arrears, arrears.c.oldest_due, *extra)
             .outerjoin(arrears, arrears.c.account_id == Account.id)
             .where(Account.id == account_id),
             Account,
@@ -323,9 +339,8 @@ def get_account_with_arrears(
     ).one_or_none()
     if row is None:
         raise NotFound("account")
-    account: Account = row[0]
-    _set_arrears(account, row.arrears, row.oldest_due, as_of)
-    return account
+    _set_arrears(row[0], row.arrears, row.oldest_due, as_of)
+    return row
 
 
 def get_account(session: Session, scope: Scope, account_id: int) -> Account:
