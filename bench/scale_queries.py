@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import statistics
 import sys
 import time
@@ -34,6 +35,41 @@ from core.planning.compute import gather  # noqa: E402
 from core.planning.draft import PlanRequest  # noqa: E402
 
 LEDGER = ("bill", "payment_allocation", "payment")
+
+
+def _load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.1f} / {five:.1f} / {fifteen:.1f} on {os.cpu_count()} cores"
+
+
+def _proc_cpu(pid: int) -> float:
+    """User + system CPU seconds of a local process so far (0 if not readable)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class BackendCPU:
+    """CPU seconds the PostgreSQL backends spent while this process held their
+    connections (from each checkout to its checkin; a local server only; parallel
+    workers' share not included): what a query costs the server whatever the load."""
+
+    def __init__(self, engine: Any) -> None:
+        self.seconds = 0.0
+        self._held: dict[int, tuple[int, float]] = {}
+        event.listen(engine, "checkout", self._checkout)
+        event.listen(engine, "checkin", self._checkin)
+
+    def _checkout(self, dbapi: Any, *_: Any) -> None:
+        pid = dbapi.info.backend_pid
+        self._held[id(dbapi)] = (pid, _proc_cpu(pid))
+
+    def _checkin(self, dbapi: Any, *_: Any) -> None:
+        held = self._held.pop(id(dbapi), None)
+        if held is not None:
+            self.seconds += _proc_cpu(held[0]) - held[1]
 
 
 def _login(client: Any, username: str) -> dict[str, str]:
@@ -66,13 +102,18 @@ def _reads(engine: Any, statements: list[tuple[str, Any]]) -> Counter[str]:
     return total
 
 
-def _time(client: Any, engine: Any, path: str, headers: dict[str, str], repeat: int) -> str:
-    times = []
+def _time(
+    client: Any, engine: Any, backend: BackendCPU, path: str, headers: dict[str, str], repeat: int
+) -> str:
+    times, cpu = [], []
+    server_from = backend.seconds
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         resp = client.get(path, headers=headers)
         times.append((time.perf_counter() - t0) * 1000)
+        cpu.append((time.process_time() - c0) * 1000)
         assert resp.status_code == 200, (path, resp.status_code, resp.json)
+    server = (backend.seconds - server_from) / repeat * 1000
     seen: list[tuple[str, Any]] = []
 
     def capture(_c: Any, _cur: Any, statement: str, params: Any, *_: Any) -> None:
@@ -88,6 +129,7 @@ def _time(client: Any, engine: Any, path: str, headers: dict[str, str], repeat: 
     p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
     return (
         f"p50 {statistics.median(times):7.1f}  p95 {p95:7.1f}  max {times[-1]:7.1f} ms  "
+        f"(CPU: client p50 {statistics.median(cpu):6.1f}, backend mean {server:6.1f} ms)  "
         f"statements {len(seen)}  rows read: bill {reads['bill']}, allocations "
         f"{reads['payment_allocation']}, payments {reads['payment']}, seq scans "
         f"{reads['seq_scans']}"
@@ -103,6 +145,7 @@ def main() -> None:
     app = create_app()
     engine = app.extensions["db_engine"]
     client = app.test_client()
+    backend = BackendCPU(engine)
     with engine.connect() as conn:
         station_id, lon, lat = conn.execute(
             text("SELECT id, ST_X(depot), ST_Y(depot) FROM station WHERE code = 'SC-00'")
@@ -117,7 +160,9 @@ def main() -> None:
                 {"s": station_id},
             ).all()
         )
-    print(f"scale county: station SC-00 (id {station_id}): {own}")
+        cost = conn.execute(text("SHOW random_page_cost")).scalar_one()
+    print(f"scale county: station SC-00 (id {station_id}): {own}; random_page_cost {cost}")
+    print(f"{_load()}", flush=True)
     sup = _login(client, "scale-supervisor-00")
     col = _login(client, "scale-collector-000")
     d = 0.02
@@ -159,7 +204,9 @@ def main() -> None:
     for name, path, headers in cases:
         if args.only not in name:
             continue
-        print(f"{name:<52} {_time(client, engine, path, headers, args.repeat)}", flush=True)
+        figures = _time(client, engine, backend, path, headers, args.repeat)
+        print(f"{name:<52} {figures}", flush=True)
+    print(f"{_load()}", flush=True)
     if args.no_gather:
         return
     with app.app_context():
@@ -168,18 +215,22 @@ def main() -> None:
             tomorrow = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date() + dt.timedelta(days=1)
             req = PlanRequest(station_id=station_id, plan_date=tomorrow)
             for n in range(3):
-                t0 = time.perf_counter()
+                session.close()  # its connection's backend CPU is counted from checkout
+                c0, t0, s0 = time.process_time(), time.perf_counter(), backend.seconds
                 g = gather(session, req)
                 took = time.perf_counter() - t0
+                session.close()
                 print(
                     f"station plan gather #{n + 1}: {took:6.2f} s "
-                    f"({len(g.collectors)} collectors, {g.n_arrears} in arrears, "
+                    f"(CPU: client {time.process_time() - c0:5.2f} s, backend "
+                    f"{backend.seconds - s0:5.2f} s; "
+                    f"{len(g.collectors)} collectors, {g.n_arrears} in arrears, "
                     f"{len(g.chosen)} candidates modelled)",
                     flush=True,
                 )
-                session.rollback()
         finally:
             session.close()
+    print(f"{_load()}")
 
 
 if __name__ == "__main__":
