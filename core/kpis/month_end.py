@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_UP, Decimal
 
-from sqlalchemy import Date, case, cast, func, literal, select, true, union, union_all
+from sqlalchemy import Date, case, cast, func, literal, select, true, union_all
 from sqlalchemy.orm import Session
 
 from core.kpis.base import Subject, month_of, previous_month_same_day, serial_plans
@@ -74,14 +74,14 @@ def owing_by_day(
     # subject's accounts; never the whole ledger, nor a reading of the day before.
     columns = (bill.bill_id, bill.account_id, bill.period, bill.billed, bill.outstanding)
     owes_in_month = (*accounts, bill.due_date <= month.end, bill.period <= as_of)
-    candidates = union(
+    candidates = union_all(
         select(*columns)
         .join(Account, Account.id == bill.account_id)
         .where(bill.outstanding > 0, *owes_in_month),
-        select(*columns)
+        select(*columns)  # the others: no set to deduplicate
         .join(paid_onwards, paid_onwards.c.bill_id == bill.bill_id)
         .join(Account, Account.id == bill.account_id)
-        .where(*owes_in_month),
+        .where(bill.outstanding <= 0, *owes_in_month),
     ).subquery("month_bill")
     # Paid before the month, unclamped: what the bill's maintained balance
     # (core.money.balance) lacks of its billed amount, less what was allocated from the
