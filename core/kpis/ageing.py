@@ -69,13 +69,10 @@ def ageing(session: Session, scope: Scope, subject: Subject, as_of: dt.date) -> 
     ``bills_due`` read once (materialized) for both tables."""
     serial_plans(session)
     due = bills_due(as_of, late_fees=False, scope=scope, station_id=subject.station_id)
-    lines = (
-        select(due.c.account_id, due.c.principal, due.c.days_overdue)
-        .join(Account, Account.id == due.c.account_id)
-        .where(*subject.accounts(scope))
-        .cte("aged")
-        .prefix_with("MATERIALIZED")
-    )
+    aged = select(due.c.account_id, due.c.principal, due.c.days_overdue)
+    if narrower := subject.beyond_station():
+        aged = aged.join(Account, Account.id == due.c.account_id).where(*narrower)
+    lines = aged.cte("aged").prefix_with("MATERIALIZED")
     bucket = _bucket(lines.c.days_overdue)
     per_account = (
         select(

@@ -33,6 +33,14 @@ class Subject:
         where: list[Any] = [visible(Account, scope)]
         if self.station_id is not None:
             where.append(Account.station_id == self.station_id)
+        return where + self.beyond_station()
+
+    def beyond_station(self) -> list[Any]:
+        """The conditions of :meth:`accounts` that ``bills_due(scope=scope,
+        station_id=self.station_id)`` does not apply itself: the collector's and the
+        village's. None for a station or the whole scope, whose rows of ``bills_due``
+        need no second look at their accounts."""
+        where: list[Any] = []
         if self.collector_id is not None:
             where.append(Account.responsible_id == self.collector_id)
         if self.village is not None:

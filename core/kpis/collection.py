@@ -92,12 +92,10 @@ def collection(
         scope=scope,
         station_id=subject.station_id,
     )
-    for row in session.execute(
-        select(*key, func.coalesce(func.sum(opening.c.principal), 0))
-        .join(Account, Account.id == opening.c.account_id)
-        .where(*accounts)
-        .group_by(*key)
-    ):
+    owed = select(*key, func.coalesce(func.sum(opening.c.principal), 0)).group_by(*key)
+    if keyed or subject.beyond_station():  # a station's or the scope's need no account
+        owed = owed.join(Account, Account.id == opening.c.account_id).where(*accounts)
+    for row in session.execute(owed):
         k, (owed,) = _split(row, keyed)
         lines[k].opening = owed
     for row in session.execute(

@@ -212,12 +212,11 @@ def owing_on(session: Session, scope: Scope, subject: Subject, day: dt.date) -> 
     accounts owing some, read from ``bills_due`` of that day once."""
     serial_plans(session)
     due = bills_due(day, late_fees=False, scope=scope, station_id=subject.station_id)
-    owed, accounts = session.execute(
-        select(
-            func.coalesce(func.sum(due.c.principal), 0),
-            func.count(func.distinct(due.c.account_id)),
-        )
-        .join(Account, Account.id == due.c.account_id)
-        .where(*subject.accounts(scope), due.c.due_date <= month_of(day).end, due.c.principal > 0)
-    ).one()
+    stmt = select(
+        func.coalesce(func.sum(due.c.principal), 0),
+        func.count(func.distinct(due.c.account_id)),
+    ).where(due.c.due_date <= month_of(day).end, due.c.principal > 0)
+    if narrower := subject.beyond_station():
+        stmt = stmt.join(Account, Account.id == due.c.account_id).where(*narrower)
+    owed, accounts = session.execute(stmt).one()
     return DayOwing(day, Decimal(owed).quantize(Decimal("0.01")), accounts)
