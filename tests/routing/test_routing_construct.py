@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from routing import SolveParams, check_solution, solve
+from routing import SolveParams, check_solution, solve, solver
 from routing._construct import construct
 from routing.reasons import precheck
 from routing.solver import GREEDY_START, _assemble, preselect
@@ -59,3 +59,20 @@ def test_a_small_day_starts_from_or_tools_first_solution():
     solution = solve(problem, SolveParams(time_limit=2, workers=1))
     assert "greedy" not in solution.seconds
     assert "improve" in solution.seconds
+
+
+def test_a_lone_search_starts_from_the_greedy_day_only_on_a_short_budget(monkeypatch):
+    """A lone search starts from the greedy day when its budget per modelled stop is short,
+    else from OR-Tools' first solution (the better start given time); beside another
+    search, search 0 always starts from the greedy day."""
+    monkeypatch.setattr(solver, "GREEDY_START", 50)
+    problem = day_problem(seed=5, stops=120, vehicles=2, mandatory_every=0)
+    short = solve(problem, SolveParams(time_limit=2, workers=1))
+    assert "greedy" in short.seconds
+    monkeypatch.setattr(solver, "GREEDY_BUDGET_PER_STOP", 0.001)
+    ample = solve(problem, SolveParams(time_limit=2, workers=1))
+    assert "greedy" not in ample.seconds and "improve" in ample.seconds
+    candidates, _ = precheck(problem)
+    eligible, _ = preselect(problem, candidates)
+    beside = SolveParams(time_limit=2, workers=2)
+    assert solver._greedy_start(problem, eligible, beside, 2.0)
