@@ -34,6 +34,11 @@ class Config:
     SECRET_FILE: str | None = None  # default: <instance folder>/jwt_secret
     JWT_ACCESS_TOKEN_EXPIRES = dt.timedelta(minutes=15)
     JWT_REFRESH_TOKEN_EXPIRES = dt.timedelta(days=30)
+    # A refresh token traded again within this many seconds of its first trade gets a new
+    # pair instead of revoking its login (api/auth/tokens.rotate_refresh): the first answer
+    # may have been lost on a weak link, or two pages traded the same cookie at once. Past
+    # it, a second trade is theft and revokes the login. 0 turns the interval off.
+    REFRESH_REUSE_INTERVAL_S = 60
     JWT_ALGORITHM = "HS256"
     JWT_DECODE_ALGORITHMS = ["HS256"]
     # Tokens name who issued them and for whom; a token without both is refused.

@@ -64,16 +64,28 @@ def issue_tokens(
     return TokenPair(access, refresh, int(access_exp - _now().timestamp()))
 
 
-def rotate_refresh(session: Session, user: User, jti: str) -> TokenPair:
-    """Spend a refresh token once. A second use means it was stolen: revoke the family."""
-    token = session.get(RefreshToken, jti, with_for_update=True)
+def rotate_refresh(
+    session: Session, user: User, jti: str, *, reuse_interval: dt.timedelta
+) -> TokenPair:
+    """Spend a refresh token once. A second use means it was stolen: revoke the family,
+    unless it comes within ``reuse_interval`` of the first (a reuse interval, as Auth0's
+    and Okta's rotation have): the answer to the first use was lost on a weak link, or two
+    pages of one phone traded the same cookie at once. That second use gets a fresh pair in
+    the same family rather than the first answer again: only a token's jti is stored, never
+    the token itself (re-sending it would mean keeping bearer secrets in the database), and
+    a fresh pair in the family is as revocable as the first (logout, reuse after the
+    interval, a role change). The first successor stays valid: another page may hold it, and
+    one lost on the way is never presented and expires."""
+    token = session.get(RefreshToken, jti, with_for_update=True)  # one trade of it at a time
     if token is None or token.user_id != user.id or token.revoked_at is not None:
         raise _unauthorized("The refresh token is not valid.")
-    if token.used_at is not None:
+    now = _now()
+    if token.used_at is None:
+        token.used_at = now
+    elif now - token.used_at > reuse_interval:
         revoke_family(session, token.family)
         session.commit()  # the revocation must stick even though this request fails
         raise _unauthorized("The refresh token was already used; every session from it is revoked.")
-    token.used_at = _now()
     return issue_tokens(session, user, family=token.family, device_id=token.device_id)
 
 

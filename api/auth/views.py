@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask import Response, after_this_request, current_app, request
@@ -75,9 +76,13 @@ class Refresh(MethodView):
     @jwt_required(refresh=True)
     def post(self) -> dict[str, Any]:
         """Trade a refresh token (as the Bearer token, or a web page's cookie with its
-        X-CSRF-TOKEN header) for a new pair; each works once."""
+        X-CSRF-TOKEN header) for a new pair; each works once (again only within the reuse
+        interval of its first trade, for an answer lost on the way)."""
         session = get_session()
-        pair = service.rotate_refresh(session, current_user_record(), get_jwt()["jti"])
+        grace = dt.timedelta(seconds=current_app.config["REFRESH_REUSE_INTERVAL_S"])
+        pair = service.rotate_refresh(
+            session, current_user_record(), get_jwt()["jti"], reuse_interval=grace
+        )
         session.commit()
         return _token_body(pair, cookie=get_jwt_request_location() == "cookies")
 

@@ -11,7 +11,8 @@ from core.models.base import Base, created_at_column
 
 
 class RefreshToken(Base):
-    """One issued refresh token. Using it twice revokes its whole family."""
+    """One issued refresh token. Using it again past the reuse interval revokes its whole
+    family (api/auth/tokens.rotate_refresh)."""
 
     __tablename__ = "refresh_token"
     jti: Mapped[str] = mapped_column(String(64), primary_key=True)

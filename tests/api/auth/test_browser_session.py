@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from core.models import Role
 from tests.factories import PASSWORD
+from tests.support.refresh import past_the_interval
 
 REFRESH = "refresh_token_cookie"
 CSRF = "csrf_refresh_token"
@@ -45,18 +46,25 @@ def test_a_cookie_refresh_needs_the_csrf_header(factory, client):
     assert me.status_code == 200
 
 
-def test_a_replayed_refresh_cookie_revokes_the_login(factory, client):
-    """The cookie rotates on each refresh; sending an old one again revokes the family."""
+def test_a_replayed_refresh_cookie_revokes_the_login(factory, client, session, app):
+    """The cookie rotates on each refresh; sending an old one again past the reuse
+    interval revokes the family."""
     _cookie_login(client, factory.user(Role.COLLECTOR, factory.station()))
     old_refresh = client.get_cookie(REFRESH, path="/api/auth/").value
     old_csrf = client.get_cookie(CSRF, path="/").value
     first = client.post("/api/auth/refresh", headers={"X-CSRF-TOKEN": old_csrf})
     assert first.status_code == 200
-    assert client.get_cookie(REFRESH, path="/api/auth/").value != old_refresh
+    new_refresh = client.get_cookie(REFRESH, path="/api/auth/").value
+    assert new_refresh != old_refresh
+    new_csrf = client.get_cookie(CSRF, path="/").value
     client.set_cookie(REFRESH, old_refresh, path="/api/auth/")
     client.set_cookie(CSRF, old_csrf, path="/")
+    past_the_interval(session, app)
     replay = client.post("/api/auth/refresh", headers={"X-CSRF-TOKEN": old_csrf})
     assert replay.status_code == 401
+    client.set_cookie(REFRESH, new_refresh, path="/api/auth/")  # the owner's, revoked too
+    client.set_cookie(CSRF, new_csrf, path="/")
+    assert client.post("/api/auth/refresh", headers={"X-CSRF-TOKEN": new_csrf}).status_code == 401
 
 
 def test_logout_clears_the_refresh_cookie(factory, client):

@@ -12,6 +12,7 @@ from sqlalchemy import event, text
 
 from core.models import Role
 from tests.factories import PASSWORD
+from tests.support.refresh import past_the_interval
 
 
 def _login(client, user):
@@ -28,12 +29,14 @@ def _refresh(client, token):
     return client.post("/api/auth/refresh", headers={"Authorization": f"Bearer {token}"})
 
 
-def test_refresh_reuse_kills_the_access_tokens_of_the_login(factory, client):
-    """A reused refresh token revokes its login: its access tokens fail on their next request."""
+def test_refresh_reuse_kills_the_access_tokens_of_the_login(factory, client, session, app):
+    """A refresh token reused past the reuse interval revokes its login: its access
+    tokens fail on their next request."""
     user = factory.user(Role.SUPERVISOR, factory.station())
     first = _login(client, user)
     second = _refresh(client, first["refresh_token"]).json
     assert _me(client, second["access_token"]).status_code == 200
+    past_the_interval(session, app)
     assert _refresh(client, first["refresh_token"]).status_code == 401  # the thief's reuse
     assert _me(client, second["access_token"]).status_code == 401
     assert _me(client, first["access_token"]).status_code == 401

@@ -11,6 +11,7 @@ from flask_jwt_extended import create_access_token
 
 from core.models import Role
 from tests.factories import PASSWORD
+from tests.support.refresh import past_the_interval
 
 
 def _login(client, user, **extra):
@@ -125,14 +126,16 @@ def test_logout_revokes_access_and_refresh(factory, client):
     )
 
 
-def test_refresh_rotates_and_reuse_revokes_the_family(factory, client):
-    """A refresh token works once; its reuse is refused and revokes the newer token too."""
+def test_refresh_rotates_and_reuse_revokes_the_family(factory, client, session, app):
+    """A refresh token works once; its reuse past the reuse interval is refused and
+    revokes the newer token too."""
     user = factory.user(Role.ADMIN)
     first = _login(client, user)
     refresh = lambda t: client.post("/api/auth/refresh", headers={"Authorization": f"Bearer {t}"})  # noqa: E731
     second = refresh(first["refresh_token"])
     assert second.status_code == 200 and second.json["refresh_token"] != first["refresh_token"]
     assert _me(client, second.json["access_token"]).status_code == 200
+    past_the_interval(session, app)
     _assert_401(refresh(first["refresh_token"]))  # reuse: stolen
     _assert_401(refresh(second.json["refresh_token"]))  # the family is revoked
 
