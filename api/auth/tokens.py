@@ -4,6 +4,7 @@ except the token encoder from flask-jwt-extended, called inside the app context.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,8 @@ from sqlalchemy.orm import Session
 from api.errors import Problem
 from core.models import RefreshToken, RevokedAccessToken, Role, User, user_station
 from core.users.passwords import Passwords
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -83,9 +86,23 @@ def rotate_refresh(
     if token.used_at is None:
         token.used_at = now
     elif now - token.used_at > reuse_interval:
+        log.warning(
+            "refresh token %s reused %s after its trade: login %s revoked",
+            jti[:8],
+            now - token.used_at,
+            token.family[:8],
+        )
         revoke_family(session, token.family)
         session.commit()  # the revocation must stick even though this request fails
         raise _unauthorized("The refresh token was already used; every session from it is revoked.")
+    else:
+        log.warning(
+            "refresh token %s traded again %s after its trade, within the reuse "
+            "interval: a new pair of login %s",
+            jti[:8],
+            now - token.used_at,
+            token.family[:8],
+        )
     return issue_tokens(session, user, family=token.family, device_id=token.device_id)
 
 
