@@ -157,25 +157,49 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 class BrowserEvidence:
-    """What the pages said (console, page errors, API answers) while a test ran, and on
-    its failure the pages' screenshots and HTML with the live server's log of the test,
-    in a folder of the run's temporary directory (its path is printed)."""
+    """What the pages said (console, page errors) and every API request of the browser
+    context (pages closed since and service workers included, with who sent it) while a
+    test ran, and on its failure the pages' screenshots and HTML with the live server's log
+    of the test, in a folder of the run's temporary directory (its path is printed)."""
 
     def __init__(self, server: LiveServer) -> None:
         self.server = server
         self.lines: list[str] = []
         self.log_from = server.log.stat().st_size if server.log.exists() else 0
 
-    def watch(self, page: Any) -> None:
-        def note(text: str) -> None:
-            self.lines.append(f"{time.strftime('%H:%M:%S')} {text}")
+    def note(self, text: str) -> None:
+        self.lines.append(f"{dt.datetime.now():%H:%M:%S.%f} {text}")
 
-        page.on("console", lambda m: note(f"console.{m.type}: {m.text}"))
-        page.on("pageerror", lambda e: note(f"pageerror: {e}"))
-        page.on("requestfailed", lambda r: note(f"failed {r.method} {r.url}: {r.failure}"))
-        page.on(
+    def watch(self, page: Any) -> None:
+        """A page's console and errors."""
+        page.on("console", lambda m: self.note(f"console.{m.type}: {m.text}"))
+        page.on("pageerror", lambda e: self.note(f"pageerror: {e}"))
+
+    def watch_context(self, context: Any) -> None:
+        """Every API request of ``context``, its answer or failure, and its sender."""
+
+        def sender(request: Any) -> str:
+            if request.service_worker is not None:
+                return "service worker"
+            try:
+                return f"page {request.frame.page.url}"
+            except Exception:  # the page is gone
+                return "closed page"
+
+        def api(request: Any) -> bool:
+            return "/api/" in request.url
+
+        context.on(
+            "request",
+            lambda r: self.note(f"sent {r.method} {r.url} by {sender(r)}") if api(r) else None,
+        )
+        context.on(
             "response",
-            lambda r: note(f"{r.status} {r.request.method} {r.url}") if "/api/" in r.url else None,
+            lambda r: self.note(f"{r.status} {r.request.method} {r.url}") if api(r) else None,
+        )
+        context.on(
+            "requestfailed",
+            lambda r: self.note(f"failed {r.method} {r.url}: {r.failure}") if api(r) else None,
         )
 
     def keep(self, pages: list[Any], folder: Path) -> None:

@@ -43,12 +43,23 @@ let refreshing = null;
 
 /**
  * A new access token from the refresh cookie; LoggedOut when there is none (or it is spent).
- * One at a time: the cookie works once, and a second trade of the same one would look like
- * a stolen token to the server (which then revokes the whole login).
+ * One at a time, in this page and across the app's pages and tabs (they share the cookie):
+ * the cookie works once, and a second trade of the same one would look like a stolen token
+ * to the server, which revokes the whole login unless it comes within its short reuse
+ * interval. A page that waited for the lock trades the cookie the other page left: the new
+ * one.
  */
 export function refresh() {
-  refreshing ??= trade().finally(() => (refreshing = null));
+  refreshing ??= oneAtATime(trade).finally(() => (refreshing = null));
   return refreshing;
+}
+
+// The Web Locks API where the browser has it (Chrome 69+, Android WebView included); else
+// this page's own single flight above is all there is (the server's reuse interval then
+// covers two pages trading at once).
+function oneAtATime(work) {
+  if (!navigator.locks?.request) return work();
+  return navigator.locks.request('collector-app-refresh', {mode: 'exclusive'}, () => work());
 }
 
 async function trade() {
