@@ -49,16 +49,18 @@ def test_a_big_day_starts_from_the_greedy_day_and_never_ends_below_it():
         solution = solve(problem, SolveParams(time_limit=limit, workers=1))
         assert_feasible(problem, solution)
         assert solution.cost <= greedy.cost
-        assert {"check", "greedy", "model", "first_solution", "classify"} <= set(solution.seconds)
+        assert {"check", "greedy", "classify"} <= set(solution.seconds)
 
 
 def test_a_small_day_starts_from_or_tools_first_solution():
-    """At or below GREEDY_START modelled stops OR-Tools' first solution is quick: no greedy
-    day is built unless the search is starved."""
+    """At or below GREEDY_START modelled stops OR-Tools' first solution is quick: the
+    searches start from it, whatever their budget."""
     problem = day_problem(seed=4, stops=60, vehicles=2, mandatory_every=0)
-    solution = solve(problem, SolveParams(time_limit=2, workers=1))
-    assert "greedy" not in solution.seconds
-    assert "improve" in solution.seconds
+    candidates, _ = precheck(problem)
+    eligible, _ = preselect(problem, candidates)
+    assert len(eligible) <= GREEDY_START
+    for workers in (1, 2):
+        assert not solver._greedy_start(problem, eligible, SolveParams(workers=workers), 0.1)
 
 
 def test_a_lone_search_starts_from_the_greedy_day_only_on_a_short_budget(monkeypatch):
@@ -67,12 +69,34 @@ def test_a_lone_search_starts_from_the_greedy_day_only_on_a_short_budget(monkeyp
     search, search 0 always starts from the greedy day."""
     monkeypatch.setattr(solver, "GREEDY_START", 50)
     problem = day_problem(seed=5, stops=120, vehicles=2, mandatory_every=0)
-    short = solve(problem, SolveParams(time_limit=2, workers=1))
-    assert "greedy" in short.seconds
-    monkeypatch.setattr(solver, "GREEDY_BUDGET_PER_STOP", 0.001)
-    ample = solve(problem, SolveParams(time_limit=2, workers=1))
-    assert "greedy" not in ample.seconds and "improve" in ample.seconds
     candidates, _ = precheck(problem)
     eligible, _ = preselect(problem, candidates)
-    beside = SolveParams(time_limit=2, workers=2)
-    assert solver._greedy_start(problem, eligible, beside, 2.0)
+    lone, beside = SolveParams(workers=1), SolveParams(workers=2)
+    short = 0.5 * solver.GREEDY_BUDGET_PER_STOP * len(eligible)
+    ample = 2 * solver.GREEDY_BUDGET_PER_STOP * len(eligible)
+    assert solver._greedy_start(problem, eligible, lone, short)
+    assert not solver._greedy_start(problem, eligible, lone, ample)
+    assert solver._greedy_start(problem, eligible, beside, ample)
+    warm = SolveParams(workers=2, initial_routes={"v0": ["s1"]})
+    assert not solver._greedy_start(problem, eligible, warm, short)
+    # The solve itself: the greedy day is built and the search reads it as its start.
+    solution = solve(problem, SolveParams(time_limit=short, workers=1))
+    assert "greedy" in solution.seconds
+    assert_feasible(problem, solution)
+
+
+def test_a_starved_search_returns_the_better_of_its_start_and_the_greedy_day(monkeypatch):
+    """A search from OR-Tools' first solution with no time to improve it returns the
+    greedy day instead when that is better, so a short budget never costs the greedy day's
+    value."""
+    monkeypatch.setattr(solver, "_greedy_start", lambda *args: False)
+    problem = day_problem(seed=4, stops=400, vehicles=3, mandatory_every=0)
+    candidates, rejected = precheck(problem)
+    eligible, _ = preselect(problem, candidates)
+    built = construct(problem, eligible, 0)
+    assert built is not None
+    greedy = _assemble(problem, built, candidates, rejected, True)
+    solution = solve(problem, SolveParams(time_limit=1.0, workers=1))
+    assert "improve" not in solution.seconds and "greedy" in solution.seconds
+    assert solution.cost <= greedy.cost
+    assert_feasible(problem, solution)
