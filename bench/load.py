@@ -8,8 +8,8 @@ supervisor in, starts the app under gunicorn (``--workers`` sync workers, ``--po
 and a bare Flask app returning a small JSON document under the same gunicorn settings
 (that port + 100), then drives each with ``wrk`` (Debian's, installed by scripts/setup.sh):
 one endpoint at a time at ``--connections``, then the mixed rush (collectors fetching and
-revalidating route and pack, recording visits and payments; supervisors polling progress
-and the account list), printing requests/s,
+revalidating route and pack, recording visits and payments; supervisors polling progress,
+the accounts' map tiles and the account list), printing requests/s,
 p50/p95/p99 and errors per line, and each line's ratio to bare Flask.
 
     ARREARS_DEMO=true DATABASE_URL=... REDIS_URL=... nice -n 10 .venv/bin/python bench/load.py
@@ -21,6 +21,7 @@ import argparse
 import contextlib
 import datetime as dt
 import json
+import math
 import os
 import re
 import subprocess
@@ -186,6 +187,7 @@ def prepare(collectors: int) -> dict[str, Any]:
             continue
         pack = client.get(f"/api/me/route/pack?date={today}", headers=me)
         stops = [s["account"]["id"] for s in route.json["stops"]]
+        lon, lat = route.json["stops"][0]["account"]["location"]["coordinates"]
         people.append(
             {
                 "token": token,
@@ -193,9 +195,22 @@ def prepare(collectors: int) -> dict[str, Any]:
                 "pack_etag": pack.headers["ETag"],
                 "stops": stops,
                 "account": stops[0],
+                "tile": _tile(lon, lat, TILE_ZOOM),
             }
         )
     return {"supervisor": sup, "station": station, "collectors": people, "date": today}
+
+
+#: The zoom of the supervisors' map tiles (a few villages per tile).
+TILE_ZOOM = 13
+
+
+def _tile(lon: float, lat: float, z: int) -> str:
+    """The XYZ tile address ``z/x/y`` holding the point (Web Mercator)."""
+    n = 2**z
+    x = int((lon + 180.0) / 360.0 * n)
+    y = int((1.0 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2.0 * n)
+    return f"{z}/{x}/{y}"
 
 
 def main() -> None:
@@ -228,6 +243,11 @@ def main() -> None:
     sup_get = [
         {"method": "GET", "path": f"/api/accounts?station_id={station}&limit=50", "token": sup}
     ]
+    progress = [{"method": "GET", "path": f"/api/stations/{station}/progress", "token": sup}]
+    tiles = [
+        {"method": "GET", "path": f"/api/tiles/accounts/{tile}.mvt", "token": sup}
+        for tile in sorted({p["tile"] for p in people})
+    ]
     visit = '{"id": "UUID", "account_id": %d, "outcome": "nobody_home", "device_time": "NOW"}'
     pay = (
         '{"id": "UUID", "account_id": %d, "amount": "1.00", "channel": "field_cash",'
@@ -256,7 +276,8 @@ def main() -> None:
             }
             for p in people
         ]
-        + [{"method": "GET", "path": f"/api/stations/{station}/progress", "token": sup}] * 2
+        + progress * 2
+        + tiles
         + sup_get
     )
     cases = [
@@ -264,6 +285,8 @@ def main() -> None:
         ("GET /api/me/route (304 revalidation)", each("/api/me/route?date={date}", "etag")),
         ("GET /api/me/route/pack", each("/api/me/route/pack?date={date}")),
         ("GET /api/accounts/{account} (card)", each("/api/accounts/{account}")),
+        ("GET /api/stations/{id}/progress (supervisor)", progress),
+        ("GET /api/tiles/accounts/z/x/y.mvt (supervisor)", tiles),
         ("GET /api/accounts?limit=50 (supervisor)", sup_get),
         (
             "GET /api/accounts.geojson?limit=200",
@@ -307,12 +330,12 @@ def main() -> None:
         f" bare Flask before/after: {ref['rps']:.0f} / {ref2['rps']:.0f} req/s"
     )
     print(
-        f"{'endpoint':<42} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
+        f"{'endpoint':<48} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
         f"{'errors':>7} {'vs bare':>8}"
     )
     for name, r in [("bare Flask (reference)", ref), *results]:
         print(
-            f"{name:<42} {r['rps']:8.0f} {r['p50']:8.1f} {r['p95']:8.1f} {r['p99']:8.1f} "
+            f"{name:<48} {r['rps']:8.0f} {r['p50']:8.1f} {r['p95']:8.1f} {r['p99']:8.1f} "
             f"{r['errors']:7d} {r['rps'] / rps:8.2f}x"
         )
 
