@@ -123,6 +123,21 @@ class RouteCache:
         except redis.RedisError:
             log.warning("route cache: could not store a document")
 
+    def get_body(self, name: str) -> bytes | None:
+        """A body stored by :meth:`put_body` (None when absent or Redis cannot say)."""
+        try:
+            body = self.redis.get(f"{self.prefix}:{name}")
+        except redis.RedisError:
+            return None
+        return body if isinstance(body, bytes) else None
+
+    def put_body(self, name: str, body: bytes, ttl_s: int) -> None:
+        """Keep ``body`` under ``name`` (a name that changes with the content: a digest)."""
+        try:
+            self.redis.set(f"{self.prefix}:{name}", body, ex=ttl_s)
+        except redis.RedisError:
+            log.warning("route cache: could not store a body")
+
     def bump(self, collectors: Iterable[int], stations: Iterable[int], everything: bool) -> None:
         keys = [f"{self.prefix}:v:c:{c}" for c in collectors]
         keys += [f"{self.prefix}:v:s:{s}" for s in stations]
@@ -164,7 +179,7 @@ def cached_document(
     if found is not None and content_etag is None and _matches(found.version):
         return _answer(None, found.version)  # the entry expired, the version stands
     document = build()
-    body = current_app.json.dumps(document).encode()
+    body = current_app.json.dumps(document, separators=(",", ":")).encode()
     if content_etag is not None:
         etag_text = content_etag(document)
     else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.models import Outcome, Role
+from tests.support.scans import captured
 from tests.support.supervisor_day import D, add_visit, at, build_supervisor_day
 
 
@@ -108,3 +109,24 @@ def test_a_day_without_published_plan_is_empty(factory: Any, client: Any) -> Non
     )
     assert resp.status_code == 200
     assert resp.json["plan_id"] is None and resp.json["routes"] == []
+
+
+def test_a_poll_without_the_etag_gets_the_stored_body(
+    factory: Any, client: Any, connection: Any
+) -> None:
+    """Unchanged, a poll without If-None-Match gets the same bytes without the answer
+    being built again (only the token, the day and the digest are read); a visit moves it."""
+    day = build_supervisor_day(factory)
+    auth = factory.token(day.supervisor, client)
+    with captured(connection) as built:
+        first = _get(client, day.station.id, auth)
+    with captured(connection) as stored:
+        again = _get(client, day.station.id, auth)
+    assert again.status_code == 200 and again.data == first.data
+    assert again.headers["ETag"] == first.headers["ETag"]
+    assert len(stored) <= 4 < len(built), [s[:60] for s, _ in stored]
+    add_visit(factory.session, day.accounts["e1"], day.east, Outcome.REFUSED, at(9, 40))
+    moved = _get(client, day.station.id, auth)
+    assert moved.headers["ETag"] != first.headers["ETag"]
+    east = next(r for r in moved.json["routes"] if r["collector_id"] == day.east.id)
+    assert east["outcomes"] == {"refused": 1}
