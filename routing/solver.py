@@ -55,8 +55,9 @@ def _run(
     params: SolveParams,
     deadline: float,
     greedy: RawResult | None = None,
-) -> RawResult | None:
-    """Run ``params.workers`` searches and return the best (ties: the lowest worker).
+) -> RawResult:
+    """Run ``params.workers`` searches and return the best (ties: the lowest worker), or
+    the first search's empty result (``found`` false) when none found anything.
 
     Worker ``w`` uses configuration ``CONFIGS[w % len(CONFIGS)]`` and seed ``seed + w``.
     Without the caller's warm start, worker 0 starts from the ``greedy`` day when there
@@ -102,7 +103,8 @@ def _run(
         finally:
             del _JOBS[key]
     found = [r for r in results if r.found]
-    return min(found, key=lambda r: r.objective) if found else None
+    # Nothing found: the first search's empty result, for its timings.
+    return min(found, key=lambda r: r.objective) if found else results[0]
 
 
 #: Above this many modelled stops (without the caller's warm start) search 0 may start
@@ -219,6 +221,7 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Solution:
     raw = _run(problem, eligible, params, search_deadline, greedy) if eligible else None
     if raw is not None:
         seconds.update(raw.seconds)
+        raw = raw if raw.found else None
     if eligible and _starved(problem, raw):
         # The search had no time to improve on its first solution, or found none: the
         # greedy day instead when it is better and checks out.

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from routing import SolveParams, check_solution, solve, solver
 from routing._construct import construct
+from routing._ortools import CONFIGS, search
 from routing.reasons import precheck
 from routing.solver import GREEDY_START, _assemble, preselect
 from tests.support.routing import assert_feasible, day_problem
@@ -99,4 +102,23 @@ def test_a_starved_search_returns_the_better_of_its_start_and_the_greedy_day(mon
     solution = solve(problem, SolveParams(time_limit=1.0, workers=1))
     assert "improve" not in solution.seconds and "greedy" in solution.seconds
     assert solution.cost <= greedy.cost
+    assert_feasible(problem, solution)
+
+
+def test_a_failed_warm_start_on_a_big_day_does_not_start_or_tools_first_solution_late():
+    """On a big model, a warm start that cannot be completed is followed by OR-Tools' own
+    first solution only with time for it (it does not stop at its limit); the search
+    reports nothing found, with its phases timed, and the solve falls back on the greedy
+    day."""
+    problem = day_problem(seed=4, stops=400, vehicles=3, mandatory_every=0)
+    candidates, _ = precheck(problem)
+    eligible, _ = preselect(problem, candidates)
+    impossible = {0: sorted(eligible)[:300]}  # 300 visits in one shift
+    raw = search(problem, eligible, CONFIGS[0], time.time() + 2.0, 0, None, impossible)
+    assert not raw.found
+    assert [phase for phase, _ in raw.seconds] == ["model", "first_solution"]
+    ids = {problem.vehicles[0].id: [problem.stops[i].id for i in impossible[0]]}
+    solution = solve(problem, SolveParams(time_limit=2.0, workers=1, initial_routes=ids))
+    assert sum(len(r.stops) for r in solution.routes) > 0
+    assert "greedy" in solution.seconds and "model" in solution.seconds
     assert_feasible(problem, solution)
