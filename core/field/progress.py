@@ -39,7 +39,7 @@ from sqlalchemy import (
     tuple_,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, defer
 
 from core.errors import NotFound
 from core.models import (
@@ -127,8 +127,13 @@ def day_bounds(day: dt.date, timezone: str) -> tuple[dt.datetime, dt.datetime]:
 
 
 def published_plan(session: Session, station_id: int, day: dt.date) -> Plan | None:
+    """The station's published plan of ``day``, without its summary (a large JSON
+    document progress never shows: decoding it cost each poll more than its queries;
+    it loads on access)."""
     plan: Plan | None = session.scalars(
-        select(Plan).where(
+        select(Plan)
+        .options(defer(Plan.summary))
+        .where(
             Plan.station_id == station_id,
             Plan.plan_date == day,
             Plan.status == PlanStatus.PUBLISHED,
@@ -242,8 +247,12 @@ def _digest_statement(scope: Scope) -> Any:
                 Visit.device_time >= starts,
                 Visit.device_time < ends,
             ),
-            Visit.id, Visit.collector_id, Visit.account_id, Visit.outcome,
-            Visit.device_time, Visit.fix,
+            Visit.id,
+            Visit.collector_id,
+            Visit.account_id,
+            Visit.outcome,
+            Visit.device_time,
+            Visit.fix,
         ),  # fmt: skip
         _rows_digest(
             select(Payment)
@@ -253,8 +262,12 @@ def _digest_statement(scope: Scope) -> Any:
                 Payment.collected_at >= starts,
                 Payment.collected_at < ends,
             ),
-            Payment.id, Payment.kind, Payment.account_id, Payment.channel,
-            Payment.amount, reversal.id,
+            Payment.id,
+            Payment.kind,
+            Payment.account_id,
+            Payment.channel,
+            Payment.amount,
+            reversal.id,
         ),  # fmt: skip
         _rows_digest(
             select(Job).where(
@@ -263,7 +276,10 @@ def _digest_statement(scope: Scope) -> Any:
                 Job.created_by.in_(collectors),
                 Job.payload["plan_date"].astext == bindparam("day", type_=String),
             ),
-            Job.id, Job.created_by, Job.created_at, Job.payload["replan"]["position"],
+            Job.id,
+            Job.created_by,
+            Job.created_at,
+            Job.payload["replan"]["position"],
         ),  # fmt: skip
     )
 
@@ -356,8 +372,8 @@ def _paid(
         select(Payment.account_id, Payment.channel, func.sum(Payment.amount))
         .where(
             # One array parameter (an IN list renders a parameter per account).
-            Payment.account_id == any_(bindparam("stop_accounts", sorted(account_ids),
-                                                 type_=ARRAY(Integer))),
+            Payment.account_id
+            == any_(bindparam("stop_accounts", sorted(account_ids), type_=ARRAY(Integer))),
             Payment.kind == EntryKind.PAYMENT,
             Payment.collected_at >= start,
             Payment.collected_at < end,

@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from core.models import Account, Outcome, Plan, PlanStatus, Route, Station, Stop, Visit
 from core.money import AmountDue, dues_of
@@ -78,10 +78,13 @@ class FieldRoute:
 
 
 def find_route(session: Session, scope: Scope, collector_id: int, day: dt.date) -> Route | None:
-    """The collector's route in the day's published plan, if any (and if in scope)."""
+    """The collector's route in the day's published plan, if any (and if in scope), with
+    its plan read in the same statement, less the plan's summary (a large JSON document
+    the day's documents never show)."""
     stmt = restrict(
         select(Route)
         .join(Plan, Plan.id == Route.plan_id)
+        .options(contains_eager(Route.plan).defer(Plan.summary))
         .where(
             Route.collector_id == collector_id,
             Plan.plan_date == day,
