@@ -118,6 +118,13 @@ def main() -> None:
         ("GET /api/accounts/{id}/card", f"/api/accounts/{person['account']}/card", me, {}),
         ("GET /api/accounts?limit=50", f"/api/accounts?station_id={station}&limit=50", sup, {}),
         ("GET /api/sync (delta)", "/api/sync?cursor=CURSOR", me, {}),
+        ("GET /api/stations/{id}/progress", f"/api/stations/{station}/progress", sup, {}),
+        (
+            "GET /api/stations/{id}/progress (304)",
+            f"/api/stations/{station}/progress",
+            sup,
+            {"If-": ""},
+        ),
     ]
     cursor = client.get("/api/sync?limit=500", headers={"Authorization": f"Bearer {me}"}).json
     while cursor["more"]:
@@ -127,7 +134,7 @@ def main() -> None:
         ).json
     cases = [(n, p.replace("CURSOR", cursor["cursor"]), t, e) for n, p, t, e in cases]
     print(
-        f"{'endpoint':<32} {'status':>6} {'sql':>4} {'trips':>5} {'redis':>5} "
+        f"{'endpoint':<38} {'status':>6} {'sql':>4} {'trips':>5} {'redis':>5} "
         f"{'ms':>7} {'cpu ms':>7}"
     )
     for name, path, token, extra in cases:
@@ -151,7 +158,7 @@ def main() -> None:
         ms = (time.perf_counter() - start) / args.repeat * 1000
         cpu_ms = (time.process_time() - cpu) / args.repeat * 1000
         print(
-            f"{name:<32} {status:>6} {one.get('sql', 0):>4} {one.get('trips', 0):>5} "
+            f"{name:<38} {status:>6} {one.get('sql', 0):>4} {one.get('trips', 0):>5} "
             f"{one.get('redis', 0):>5} {ms:7.2f} {cpu_ms:7.2f}"
         )
         if args.show_sql:
