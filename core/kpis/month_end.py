@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_UP, Decimal
 
-from sqlalchemy import Date, case, cast, func, literal, select, true, union_all
+from sqlalchemy import Integer, cast, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from core.kpis.base import Subject, month_of, previous_month_same_day, serial_plans
@@ -67,7 +67,6 @@ def owing_by_day(
         .cte("paid_onwards")
     )
     bill = BillBalance
-    moved = select(moves.c.bill_id)
     # The bills that may owe on a day of the month: a bill owes then only if it is open
     # now or money dated from the month on moved it (else it owes its balance, nothing,
     # all month). Open ones through the maintained balances' partial index, from the
@@ -83,115 +82,120 @@ def owing_by_day(
         .join(Account, Account.id == bill.account_id)
         .where(bill.outstanding <= 0, *owes_in_month),
     ).subquery("month_bill")
-    # Paid before the month, unclamped: what the bill's maintained balance
-    # (core.money.balance) lacks of its billed amount, less what was allocated from the
-    # month's first day on. (Read from "owed the day before" instead, a bill paid beyond
-    # its amount, lowered by an adjustment after its payment, would owe a whole reversal
-    # in the month, not only what the reversal takes back beyond the excess.)
+    # What each bill owes before money of the month: its billed amount less what was
+    # paid before the month, read unclamped as the bill's maintained balance
+    # (core.money.balance) plus what was allocated from the month's first day on. (Read
+    # from "owed the day before" instead, a bill paid beyond its amount, lowered by an
+    # adjustment after its payment, would owe a whole reversal in the month, not only
+    # what the reversal takes back beyond the excess.)
     c = candidates.c
-    p0 = c.billed - c.outstanding - func.coalesce(paid_onwards.c.principal, 0)
     live = (
         select(
             c.bill_id,
             c.account_id,
-            c.period,
-            c.billed.label("amount"),
-            p0.label("p0"),
+            (c.outstanding + func.coalesce(paid_onwards.c.principal, 0)).label("base"),
+            # It owes from the month's first day, or from its own month's.
             func.greatest(c.period, start).label("since"),
-            c.bill_id.in_(moved).label("moving"),
+            c.bill_id.in_(select(moves.c.bill_id)).label("moving"),
         )
         .outerjoin(paid_onwards, paid_onwards.c.bill_id == c.bill_id)
         .cte("live_bill")
     )
-    # A bill nothing moved this month owes the same from its first day (the 1st, or its
-    # month's first day) on: summed by that day. Only the bills money moved on are
-    # followed day by day.
-    still = live.c.moving.is_(False) & (live.c.amount > live.c.p0)
-    static = (
-        select(
-            literal("static"),
-            live.c.since,
-            func.sum(func.greatest(live.c.amount - live.c.p0, 0)),
-            literal(0),
-        )
-        .where(still)
-        .group_by(live.c.since)
+    # Every row below is a change of the trend from its day on: its owed yuan and its
+    # owing accounts. A bill nothing moved this month owes its base from ``since`` on,
+    # and an account owes from the first such day unless money moved on one of its
+    # bills: only those accounts are followed step by step (a bill's debt changes on
+    # ``since`` and on each day money moved on it), never every bill on every day.
+    still = live.c.moving.is_(False) & (live.c.base > 0)
+    followed = select(live.c.account_id).where(live.c.moving).cte("followed_account")
+    static_owed = (
+        select(live.c.since, func.sum(live.c.base), literal(0)).where(still).group_by(live.c.since)
     )
-    since = (
-        select(live.c.account_id, func.min(live.c.since).label("since"))
-        .where(still)
+    first_owing = (
+        select(func.min(live.c.since).label("since"))
+        .where(still, live.c.account_id.not_in(select(followed.c.account_id)))
         .group_by(live.c.account_id)
-        .cte("static_since")
+        .subquery("first_owing")
     )
-    first_owing = select(literal("accounts"), since.c.since, literal(0), func.count()).group_by(
-        since.c.since
+    static_accounts = select(first_owing.c.since, literal(0), func.count()).group_by(
+        first_owing.c.since
     )
-    days = select(
-        cast(func.generate_series(start, as_of, dt.timedelta(days=1)), Date).label("day")
-    ).subquery("day")
-    delta = (
-        select(moves.c.bill_id, moves.c.dated_on, func.sum(moves.c.principal).label("principal"))
-        .group_by(moves.c.bill_id, moves.c.dated_on)
-        .subquery("delta")
-    )
-    grid = (
+    steps = union_all(
         select(
+            live.c.bill_id,
             live.c.account_id,
-            live.c.period,
-            live.c.amount,
-            live.c.p0,
-            days.c.day,
-            func.sum(func.coalesce(delta.c.principal, 0))
-            .over(partition_by=live.c.bill_id, order_by=days.c.day)
-            .label("paid_since"),
+            live.c.base,
+            live.c.since,
+            literal(0).label("principal"),
+        ).where(live.c.moving),
+        select(
+            live.c.bill_id,
+            live.c.account_id,
+            live.c.base,
+            func.greatest(moves.c.dated_on, live.c.since),
+            moves.c.principal,
+        ).join(moves, moves.c.bill_id == live.c.bill_id),
+    ).subquery("bill_step")
+    bill_day = (
+        select(
+            steps.c.bill_id,
+            steps.c.account_id,
+            steps.c.since.label("day"),
+            (
+                steps.c.base
+                - func.sum(func.sum(steps.c.principal)).over(
+                    partition_by=steps.c.bill_id, order_by=steps.c.since
+                )
+            ).label("left"),
         )
-        .select_from(live.join(days, true()))
-        .outerjoin(delta, (delta.c.bill_id == live.c.bill_id) & (delta.c.dated_on == days.c.day))
-        .where(live.c.moving)
-        .subquery("grid")
+        .group_by(steps.c.bill_id, steps.c.account_id, steps.c.base, steps.c.since)
+        .subquery("bill_day")
     )
-    # Nothing is owed on a bill before its month starts.
-    owed = case(
-        (grid.c.period > grid.c.day, 0),
-        else_=func.greatest(grid.c.amount - grid.c.p0 - grid.c.paid_since, 0),
+    owed = func.greatest(bill_day.c.left, 0)
+    owes = cast(bill_day.c.left > 0, Integer)
+    earlier = {"partition_by": bill_day.c.bill_id, "order_by": bill_day.c.day}
+    change = union_all(
+        select(
+            bill_day.c.account_id,
+            bill_day.c.day,
+            (owed - func.lag(owed, 1, 0).over(**earlier)).label("owed"),
+            (owes - func.lag(owes, 1, 0).over(**earlier)).label("owing_bills"),
+        ),
+        # The followed accounts' unmoved bills (their yuan is in static_owed).
+        select(live.c.account_id, live.c.since, literal(0), literal(1)).where(
+            still, live.c.account_id.in_(select(followed.c.account_id))
+        ),
+    ).subquery("bill_change")
+    # A followed account owes while some bill of it does: count its owing bills.
+    account_day = (
+        select(
+            change.c.day,
+            func.sum(change.c.owed).label("owed"),
+            func.sum(change.c.owing_bills).label("moved"),
+            func.sum(func.sum(change.c.owing_bills))
+            .over(partition_by=change.c.account_id, order_by=change.c.day)
+            .label("owing_bills"),
+        )
+        .group_by(change.c.account_id, change.c.day)
+        .subquery("account_day")
     )
-    dynamic = (
-        select(grid.c.account_id, grid.c.day, func.sum(owed).label("owed"))
-        .group_by(grid.c.account_id, grid.c.day)
-        .cte("moving_owed")
-    )
-    moving_sum = select(
-        literal("moving"), dynamic.c.day, func.sum(dynamic.c.owed), literal(0)
-    ).group_by(dynamic.c.day)
-    # Accounts owing only on bills money moved on (not yet owing on an unmoved one).
-    moving_accounts = (
-        select(literal("moving_accounts"), dynamic.c.day, literal(0), func.count())
-        .outerjoin(since, since.c.account_id == dynamic.c.account_id)
-        .where(dynamic.c.owed > 0, since.c.since.is_(None) | (since.c.since > dynamic.c.day))
-        .group_by(dynamic.c.day)
-    )
-    rows = session.execute(union_all(static, first_owing, moving_sum, moving_accounts)).all()
-    owing: dict[dt.date, Decimal] = defaultdict(lambda: ZERO)
-    counted: dict[dt.date, int] = defaultdict(int)
-    static_from: dict[dt.date, Decimal] = defaultdict(lambda: ZERO)
-    accounts_from: dict[dt.date, int] = defaultdict(int)
-    for kind, day, amount, n in rows:
-        if kind == "static":
-            static_from[day] += amount
-        elif kind == "accounts":
-            accounts_from[day] += n
-        elif kind == "moving":
-            owing[day] += amount
-        else:
-            counted[day] += n
+    now_owes = cast(account_day.c.owing_bills > 0, Integer)
+    owed_before = cast(account_day.c.owing_bills - account_day.c.moved > 0, Integer)
+    followed_change = select(
+        account_day.c.day, func.sum(account_day.c.owed), func.sum(now_owes - owed_before)
+    ).group_by(account_day.c.day)
+    owed_from: dict[dt.date, Decimal] = defaultdict(lambda: ZERO)
+    owing_from: dict[dt.date, int] = defaultdict(int)
+    for day, yuan, n in session.execute(union_all(static_owed, static_accounts, followed_change)):
+        owed_from[day] += yuan
+        owing_from[day] += n
     out = []
     running, running_accounts = ZERO, 0
     day = start
     while day <= as_of:
-        running += static_from.get(day, ZERO)
-        running_accounts += accounts_from.get(day, 0)
-        total = (running + owing.get(day, ZERO)).quantize(Decimal("0.01"))
-        out.append(DayOwing(day, total, running_accounts + counted.get(day, 0)))
+        running += owed_from.get(day, ZERO)
+        running_accounts += owing_from.get(day, 0)
+        out.append(DayOwing(day, running.quantize(Decimal("0.01")), running_accounts))
         day += dt.timedelta(days=1)
     return out
 
