@@ -212,7 +212,7 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Solution:
     eligible, _ = preselect(problem, candidates)  # the others are classified like dropped
     seconds = {"check": time.time() - began}
     greedy = None
-    if _greedy_start(problem, eligible, params, deadline - time.time()):
+    if _greedy_start(problem, eligible, params, params.time_limit):
         t = time.time()
         greedy = construct(problem, eligible, params.seed)
         seconds["greedy"] = time.time() - t
@@ -248,7 +248,8 @@ def _greedy_start(
     was the better one on the scale county's station days (0.8 % more expected yuan at
     20 s with one search process), so the greedy day starts a lone search only on a short
     budget per modelled stop; beside other searches it always starts search 0 (search 1
-    keeps OR-Tools' start).
+    keeps OR-Tools' start). ``budget`` is the solve's time limit, not the time left, so
+    that the same parameters always choose the same start (deterministic budgets).
     """
     if len(eligible) <= GREEDY_START or params.initial_routes:
         return False
