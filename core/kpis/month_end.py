@@ -6,6 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_UP, Decimal
+from typing import Any
 
 from sqlalchemy import Integer, cast, func, literal, select, union_all
 from sqlalchemy.orm import Session
@@ -153,13 +154,17 @@ def owing_by_day(
     )
     owed = func.greatest(bill_day.c.left, 0)
     owes = cast(bill_day.c.left > 0, Integer)
-    earlier = {"partition_by": bill_day.c.bill_id, "order_by": bill_day.c.day}
+
+    def before(value: Any) -> Any:
+        """``value`` on the bill's previous step (0 before its first)."""
+        return func.lag(value, 1, 0).over(partition_by=bill_day.c.bill_id, order_by=bill_day.c.day)
+
     change = union_all(
         select(
             bill_day.c.account_id,
             bill_day.c.day,
-            (owed - func.lag(owed, 1, 0).over(**earlier)).label("owed"),
-            (owes - func.lag(owes, 1, 0).over(**earlier)).label("owing_bills"),
+            (owed - before(owed)).label("owed"),
+            (owes - before(owes)).label("owing_bills"),
         ),
         # The followed accounts' unmoved bills (their yuan is in static_owed).
         select(live.c.account_id, live.c.since, literal(0), literal(1)).where(
