@@ -37,7 +37,7 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from geoalchemy2.elements import WKTElement  # noqa: E402
-from sqlalchemy import func, select  # noqa: E402
+from sqlalchemy import func, select, text  # noqa: E402
 from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
 
 from core.db import make_engine  # noqa: E402
@@ -327,6 +327,10 @@ def main() -> None:
         today = dt.datetime.now(ZoneInfo(station.timezone)).date()
         accounts = session.scalar(select(func.count()).select_from(Account))
         print(f"demo: {accounts} accounts; station {station.name} (id {station.id}); {today}")
+        # The plans (and so the figures) depend on it: docs/scaling.md, SSD storage.
+        cost = session.scalar(text("SHOW random_page_cost"))
+        advice = " (docs/scaling.md: 1.1 on SSD)" if cost == "4" else ""
+        print(f"random_page_cost {cost}{advice}")
         print(load())
         kpis(session, station, today, args.repeat)
     progress(args.url, station, today, args.stops, args.repeat)
