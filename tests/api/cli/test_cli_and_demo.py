@@ -151,3 +151,20 @@ def test_check_ledger_finds_a_balance_that_left_the_ledger(app, factory, session
     assert result.exit_code == 1
     assert "bill_balance_matches_ledger: 1 violation" in result.output
     assert f"{bill.id} balance 79.00 ledger 80.00" in result.output
+
+
+def test_check_ledger_is_not_stopped_by_the_requests_statement_timeout(
+    app, factory, session, monkeypatch
+):
+    """`flask db check-ledger` is a batch job: a county's ledger takes longer than the
+    requests' statement timeout, so the command lifts it for its own checks."""
+    from sqlalchemy import text
+
+    from core.money import invariants
+
+    station = factory.station()
+    session.execute(text("SET LOCAL statement_timeout = '100ms'"))
+    # A check that takes 0.3 s and finds nothing, as a big station's would.
+    monkeypatch.setitem(invariants._CHECKS, "slow", "SELECT 'x' FROM pg_sleep(0.3) WHERE false")
+    result = app.test_cli_runner().invoke(args=["db", "check-ledger", "--station", str(station.id)])
+    assert result.exit_code == 0 and "ledger holds" in result.output, result.output
