@@ -78,6 +78,10 @@ class Config:
     PROXY_FIX_X_FOR = 0
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
     STATEMENT_TIMEOUT_MS = 30_000
+    # Set on the database by `flask db ensure` (docs/scaling.md, "Planner settings on SSD
+    # storage"): 1.1, the usual value for SSD storage; None (env `null`) leaves the server's (4, for
+    # spinning disks).
+    DATABASE_RANDOM_PAGE_COST: float | None = 1.1
     # The database role requests and workers act as: it may not UPDATE, DELETE or
     # TRUNCATE the money ledger (migration 0009). Normally the login itself; a login with
     # another name acts as it with SET ROLE on every connection. Empty: the login's own.

@@ -109,6 +109,20 @@ def vacuum_database(url: str) -> None:
         conn.execute("VACUUM (ANALYZE)")
 
 
+def set_random_page_cost(url: str, cost: float) -> None:
+    """Tell the query planner of ``url``'s database what a random page read costs against a
+    sequential one (new sessions see it), as the owner. PostgreSQL's default 4 is for
+    spinning disks: with it a station's aggregate reads the county's tables sequentially
+    rather than reach the station's rows through an index (docs/scaling.md)."""
+    database = make_url(url).database
+    with psycopg.connect(_conninfo(url), autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("ALTER DATABASE {} SET random_page_cost = {}").format(
+                sql.Identifier(database or ""), sql.Literal(float(cost))
+            )
+        )
+
+
 def upgrade_database(url: str) -> None:
     """Apply every migration up to head."""
     from alembic import command

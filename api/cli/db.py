@@ -16,13 +16,18 @@ db_cli = AppGroup("db", help="Database setup.")
 
 @db_cli.command("ensure")
 def db_ensure() -> None:
-    """Create the database if missing, migrate it to head and let the application role log
+    """Create the database if missing, migrate it to head, set its planner's
+    ``random_page_cost`` (``DATABASE_RANDOM_PAGE_COST``) and let the application role log
     in (idempotent). Runs as the owner (``DATABASE_OWNER_URL``)."""
     owner = current_app.config["DATABASE_OWNER_URL"]
     if dbmod.ensure_database(owner):
         click.echo(f"created database {make_url(owner).database}")
     dbmod.upgrade_database(owner)
     click.echo("database at head migration")
+    cost = current_app.config["DATABASE_RANDOM_PAGE_COST"]
+    if cost is not None:
+        dbmod.set_random_page_cost(owner, float(cost))
+        click.echo(f"random_page_cost {float(cost)} for the database's new sessions")
     app_url = current_app.config["DATABASE_URL"]
     if make_url(app_url).username == current_app.config["DATABASE_ROLE"]:
         try:

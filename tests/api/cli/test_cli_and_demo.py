@@ -168,3 +168,30 @@ def test_check_ledger_is_not_stopped_by_the_requests_statement_timeout(
     monkeypatch.setitem(invariants._CHECKS, "slow", "SELECT 'x' FROM pg_sleep(0.3) WHERE false")
     result = app.test_cli_runner().invoke(args=["db", "check-ledger", "--station", str(station.id)])
     assert result.exit_code == 0 and "ledger holds" in result.output, result.output
+
+
+def test_db_ensure_sets_the_planners_random_page_cost(app):
+    """`flask db ensure` sets DATABASE_RANDOM_PAGE_COST on the database, so the demo and a
+    deployment get the SSD setting docs/scaling.md asks for (new sessions see it)."""
+    import psycopg
+    from sqlalchemy import make_url
+
+    url = make_url(app.config["DATABASE_OWNER_URL"]).set(drivername="postgresql")
+    conninfo = url.render_as_string(hide_password=False)
+
+    def cost() -> str:
+        with psycopg.connect(conninfo) as conn:
+            return str(conn.execute("SHOW random_page_cost").fetchone()[0])
+
+    before = cost()
+    app.config["DATABASE_RANDOM_PAGE_COST"] = 1.3
+    try:
+        result = app.test_cli_runner().invoke(args=["db", "ensure"])
+        assert result.exit_code == 0, result.output
+        assert "random_page_cost 1.3" in result.output
+        assert cost() == "1.3"
+    finally:
+        app.config["DATABASE_RANDOM_PAGE_COST"] = None
+        with psycopg.connect(conninfo, autocommit=True) as conn:
+            conn.execute(f'ALTER DATABASE "{url.database}" RESET random_page_cost')
+    assert cost() == before
