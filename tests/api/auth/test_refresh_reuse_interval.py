@@ -7,24 +7,13 @@ from __future__ import annotations
 
 from core.models import Role
 from tests.factories import PASSWORD
+from tests.support.auth_calls import login as _login
+from tests.support.auth_calls import me as _me
+from tests.support.auth_calls import refresh as _refresh
 from tests.support.refresh import age_refresh_trades, past_the_interval
 
 CSRF = "csrf_refresh_token"
 REFRESH = "refresh_token_cookie"
-
-
-def _login(client, user):
-    resp = client.post("/api/auth/login", json={"username": user.username, "password": PASSWORD})
-    assert resp.status_code == 200, resp.json
-    return resp.json
-
-
-def _refresh(client, token):
-    return client.post("/api/auth/refresh", headers={"Authorization": f"Bearer {token}"})
-
-
-def _me(client, token):
-    return client.get("/api/auth/me", headers={"Authorization": f"Bearer {token}"})
 
 
 def test_a_token_traded_again_within_the_interval_gets_a_new_pair_of_the_same_login(

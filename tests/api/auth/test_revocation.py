@@ -11,22 +11,10 @@ import jwt as pyjwt
 from sqlalchemy import event, text
 
 from core.models import Role
-from tests.factories import PASSWORD
+from tests.support.auth_calls import login as _login
+from tests.support.auth_calls import me as _me
+from tests.support.auth_calls import refresh as _refresh
 from tests.support.refresh import past_the_interval
-
-
-def _login(client, user):
-    resp = client.post("/api/auth/login", json={"username": user.username, "password": PASSWORD})
-    assert resp.status_code == 200, resp.json
-    return resp.json
-
-
-def _me(client, token):
-    return client.get("/api/auth/me", headers={"Authorization": f"Bearer {token}"})
-
-
-def _refresh(client, token):
-    return client.post("/api/auth/refresh", headers={"Authorization": f"Bearer {token}"})
 
 
 def test_refresh_reuse_kills_the_access_tokens_of_the_login(factory, client, session, app):

@@ -10,20 +10,9 @@ import jwt as pyjwt
 from flask_jwt_extended import create_access_token
 
 from core.models import Role
-from tests.factories import PASSWORD
+from tests.support.auth_calls import login as _login
+from tests.support.auth_calls import me as _me
 from tests.support.refresh import past_the_interval
-
-
-def _login(client, user, **extra):
-    resp = client.post(
-        "/api/auth/login", json={"username": user.username, "password": PASSWORD, **extra}
-    )
-    assert resp.status_code == 200, resp.json
-    return resp.json
-
-
-def _me(client, token):
-    return client.get("/api/auth/me", headers={"Authorization": f"Bearer {token}"})
 
 
 def _assert_401(resp):
