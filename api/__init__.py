@@ -31,6 +31,8 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
 
     from api import cli, cors, db, errors, media, money, security_headers
     from api.auth import jwt
+    from api.auth.token_cache import TokenCache
+    from api.auth.token_cache import install as install_token_cache
     from api.celery_app import init_celery
     from api.reminders import tasks as reminder_tasks
     from api.route_cache import RouteCache
@@ -74,6 +76,10 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
         app.extensions["redis"], prefix=app.config["ROUTE_CACHE_PREFIX"]
     )
     install_route_cache(app.extensions["route_cache"])
+    app.extensions["token_cache"] = TokenCache(
+        app.extensions["redis"], prefix=app.config["TOKEN_CACHE_PREFIX"]
+    )
+    install_token_cache(app.extensions["token_cache"])
     app.extensions["sms_gateway"] = LoggingGateway()
     reminder_tasks.init_beat(init_celery(app))
 

@@ -69,6 +69,7 @@ class Config:
     LOGIN_THROTTLE_PREFIX = "login-fail"
     # The collectors' day documents and their versions in Redis (api/route_cache.py).
     ROUTE_CACHE_PREFIX = "routedoc"
+    TOKEN_CACHE_PREFIX = "tokcheck"
     # Login attempts counted before the password check (core/users/throttle.py): per
     # username in 5 minutes (a success clears it), per client address in a minute.
     LOGIN_MAX_FAILURES = 8
@@ -137,6 +138,7 @@ class TestConfig(Config):
     # Test runs share one Redis: each run counts its own failed logins.
     LOGIN_THROTTLE_PREFIX = f"test-login-fail-{os.getpid()}"
     ROUTE_CACHE_PREFIX = f"test-routedoc-{os.getpid()}"
+    TOKEN_CACHE_PREFIX = f"test-tokcheck-{os.getpid()}"
     # Every test client logs in from 127.0.0.1: the address limit is tested on its own.
     LOGIN_PER_ADDRESS_PER_MINUTE = 100_000
     ARGON2_TIME_COST = 1

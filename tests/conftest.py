@@ -160,11 +160,13 @@ def _app_once(engine: Engine) -> Iterator[Any]:
 @pytest.fixture
 def app(_app_once: Any, connection: Connection) -> Iterator[Any]:
     """The Flask app whose request sessions join the test's rolled-back transaction."""
+    from api.auth.token_cache import install as install_token_cache
     from api.route_cache import install as install_route_cache
 
-    # Its route cache is the process's again: a test that built another app (Redis down, a
+    # Its caches are the process's again: a test that built another app (Redis down, a
     # startup check) installed that app's, and writes outside a request move the process's.
     install_route_cache(_app_once.extensions["route_cache"])
+    install_token_cache(_app_once.extensions["token_cache"])
     _app_once.extensions["db_sessionmaker"] = sessionmaker(
         bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
     )

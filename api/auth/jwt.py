@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
-from flask import Flask, g
+from flask import Flask, current_app, g
 from flask_jwt_extended import JWTManager, current_user, verify_jwt_in_request
 from flask_jwt_extended.exceptions import JWTExtendedException
 from jwt.exceptions import PyJWTError
 
 from api.auth import tokens as service
+from api.auth.token_cache import ENTRY_TTL_S, TokenCache
 from api.auth.tokens import TokenUser
 from api.db import autocommit_connection, get_session
 from api.errors import Problem, problem_response
@@ -25,13 +27,35 @@ def _unauthorized(detail: str) -> Any:
 
 @jwt.token_in_blocklist_loader
 def _revoked(_header: dict[str, Any], payload: dict[str, Any]) -> bool:
-    """One statement per request, outside the request's transaction: the token's user,
-    its version, its own and its login's revocation, and the user's stations (the user
-    lookup below takes that answer)."""
-    with autocommit_connection() as connection:
-        user = service.check_token(connection, payload)
+    """The token's check (the user lookup below takes its answer): from the token cache
+    when its entry still holds, else one statement outside the request's transaction
+    (the token's user, its version, its own and its login's revocation, the user's
+    stations), then kept in the cache for the token's next requests."""
+    user = _check(payload)
     g.arrears_token_user = user
     return user is None
+
+
+def _check(payload: dict[str, Any]) -> TokenUser | None:
+    jti, user_id = payload.get("jti"), service.token_user_id(payload)
+    if user_id is None:
+        return None
+    if payload.get("type", "access") != "access" or not isinstance(jti, str):
+        return _check_in_database(payload)
+    cache: TokenCache = current_app.extensions["token_cache"]
+    read = cache.read(user_id, jti)
+    if read.user is not None:
+        return read.user
+    user = _check_in_database(payload)
+    if user is not None and read.stamp is not None:
+        ttl = min(ENTRY_TTL_S, int(payload.get("exp", 0) - time.time()))
+        cache.store(jti, read.stamp, user, ttl)
+    return user
+
+
+def _check_in_database(payload: dict[str, Any]) -> TokenUser | None:
+    with autocommit_connection() as connection:
+        return service.check_token(connection, payload)
 
 
 @jwt.user_lookup_loader

@@ -170,17 +170,23 @@ def _check_statement(refresh: bool) -> Select[Any]:
 _CHECKS = {False: _check_statement(False), True: _check_statement(True)}
 
 
+def token_user_id(payload: dict[str, Any]) -> int | None:
+    """The token's user id (its ``sub``), None when it names no possible user."""
+    try:
+        user_id = int(payload["sub"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return user_id if -(2**31) <= user_id < 2**31 else None
+
+
 def check_token(bind: Connection, payload: dict[str, Any]) -> TokenUser | None:
     """The token's user when the token still holds, else None, in one statement: the
     user exists, is active and has the token's version (a role, password or active
     change bumps it, migration 0012), the access token was not logged out, its login
     (its refresh family) was not revoked by a logout or a refresh token's reuse; and the
     user's stations, for the scope."""
-    try:
-        user_id = int(payload["sub"])
-    except (KeyError, TypeError, ValueError):
-        return None
-    if not -(2**31) <= user_id < 2**31:  # not an id: no user
+    user_id = token_user_id(payload)
+    if user_id is None:
         return None
     row = bind.execute(
         _CHECKS[payload.get("type", "access") == "refresh"],
