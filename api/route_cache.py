@@ -22,15 +22,16 @@ document from the database, as before.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import logging
 import secrets
 from collections.abc import Callable, Iterable
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 import redis
-from flask import Response, current_app, has_app_context, request
+from flask import Response, current_app, g, has_app_context, request
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
@@ -50,6 +51,7 @@ from core.models.ledger_extra import CashEvent, CashReconciliation, LateFeeRate
 from core.scope import Scope
 
 log = logging.getLogger(__name__)
+F = TypeVar("F", bound=Callable[..., Any])
 
 DOC_TTL_S = 15 * 60
 VERSION_TTL_S = 3 * 24 * 3600
@@ -87,14 +89,19 @@ class RouteCache:
         station_ids: Iterable[int],
         day: dt.date,
         extra: str = "",
+        read: dict[str, Any] | None = None,
     ) -> Lookup | None:
         """The document's current version tag and its stored entry when that entry was
         built at this version, in one Redis round trip (the versions and the entry in one
-        ``MGET``); None when Redis cannot say."""
+        ``MGET``, or taken from ``read``: the values read with the token's check, when it
+        holds every key); None when Redis cannot say."""
         keys = self._keys(collector_id, station_ids)
-        doc_key = f"{self.prefix}:doc:{kind}:{collector_id}:{day.isoformat()}:{extra}"
+        doc_key = self._doc_key(kind, collector_id, day, extra)
         try:
-            *values, entry = self.redis.mget([*keys, doc_key])
+            if read and all(k in read for k in (*keys, doc_key)):  # with the token's check
+                values, entry = [read[k] for k in keys], read[doc_key]
+            else:
+                *values, entry = self.redis.mget([*keys, doc_key])
             if any(v is None for v in values):  # first use, or expired: start them
                 pipe = self.redis.pipeline()
                 for key, value in zip(keys, values, strict=True):
@@ -113,6 +120,16 @@ class RouteCache:
                 etag, _, body = rest.partition(b"\n")
                 stored = (etag.decode(), body)
         return Lookup(version, doc_key, stored)
+
+    def _doc_key(self, kind: str, collector_id: int, day: dt.date, extra: str) -> str:
+        return f"{self.prefix}:doc:{kind}:{collector_id}:{day.isoformat()}:{extra}"
+
+    def keys(
+        self, kind: str, collector_id: int, station_ids: Iterable[int], day: dt.date, extra: str
+    ) -> list[str]:
+        """Every key :meth:`lookup` reads for this document."""
+        keys = self._keys(collector_id, station_ids)
+        return [*keys, self._doc_key(kind, collector_id, day, extra)]
 
     def put(self, found: Lookup, etag: str, body: bytes) -> None:
         """Store ``body`` (with its ETag) as built at ``found``'s version. A build that
@@ -172,7 +189,9 @@ def cached_document(
     cache: RouteCache = current_app.extensions["route_cache"]
     found = None
     if scope.is_collector:
-        found = cache.lookup(kind, scope.user_id, scope.station_ids, day, extra)
+        read = g.pop("arrears_read_with_token", None)
+        found = cache.lookup(kind, scope.user_id, scope.station_ids, day, extra, read)
+        _remember_stations(scope)
     if found is not None and found.stored is not None:
         etag, body = found.stored
         return _answer(None if _matches(etag) else body, etag)
@@ -201,6 +220,56 @@ def _answer(body: bytes | None, etag: str) -> Response:
     resp.set_etag(etag)
     resp.headers["Cache-Control"] = "private, no-cache"
     return resp
+
+
+#: Each collector's stations as last seen by this process: which version keys to read
+#: with the token's check (a hint: a wrong one only costs the separate ``MGET``).
+_STATIONS: dict[int, frozenset[int]] = {}
+
+
+def _remember_stations(scope: Scope) -> None:
+    if _STATIONS.get(scope.user_id) != scope.station_ids:
+        if len(_STATIONS) >= 100_000:
+            _STATIONS.clear()
+        _STATIONS[scope.user_id] = scope.station_ids
+
+
+def read_with_token(kind: str, extra_arg: str = "", default_extra: str = "") -> Callable[[F], F]:
+    """Decorate a view (above ``@jwt_required``) whose document :func:`cached_document`
+    serves: the token's check reads the document's keys in its own ``MGET`` (one Redis
+    round trip per request), guessed from the query's ``date`` (else today in the zone of
+    the collector's first station) and ``extra_arg``, and the collector's stations as
+    this process last saw them. A guess that misses costs the lookup's own ``MGET``."""
+
+    def keys(user_id: int) -> list[str]:
+        stations = _STATIONS.get(user_id)
+        if not stations:
+            return []
+        text = request.args.get("date")
+        try:
+            day = dt.date.fromisoformat(text) if text else _today_in(min(stations))
+        except ValueError:
+            return []
+        if day is None:
+            return []
+        extra = request.args.get(extra_arg, default_extra) if extra_arg else ""
+        cache: RouteCache = current_app.extensions["route_cache"]
+        return cache.keys(kind, user_id, stations, day, extra)
+
+    def decorate(view: F) -> F:
+        @functools.wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            g.arrears_keys_with_token = keys
+            return view(*args, **kwargs)
+
+        return cast(F, wrapped)
+
+    return decorate
+
+
+def _today_in(station_id: int) -> dt.date | None:
+    zone = _ZONES.get(station_id)
+    return dt.datetime.now(ZoneInfo(zone)).date() if zone else None
 
 
 _ZONES: dict[int, str] = {}

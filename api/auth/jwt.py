@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, current_app, g
@@ -43,7 +44,11 @@ def _check(payload: dict[str, Any]) -> TokenUser | None:
     if payload.get("type", "access") != "access" or not isinstance(jti, str):
         return _check_in_database(payload)
     cache: TokenCache = current_app.extensions["token_cache"]
-    read = cache.read(user_id, jti)
+    also: Callable[[int], list[str]] | None = g.pop("arrears_keys_with_token", None)
+    keys = also(user_id) if also else []
+    read = cache.read(user_id, jti, keys)
+    if keys and read.stamp is not None:  # for the view's cache, read in the same MGET
+        g.arrears_read_with_token = dict(zip(keys, read.extra, strict=True))
     if read.user is not None:
         return read.user
     user = _check_in_database(payload)
@@ -118,8 +123,13 @@ def init_app(app: Flask) -> None:
     def _no_identity_yet() -> None:
         # ``g`` outlives a request when an app context was pushed around it (tests, CLI):
         # each request starts unverified, with no scope.
-        g.pop("arrears_scope", None)
-        g.pop("_jwt_extended_jwt", None)
+        for name in (
+            "arrears_scope",
+            "_jwt_extended_jwt",
+            "arrears_keys_with_token",
+            "arrears_read_with_token",
+        ):
+            g.pop(name, None)
 
     # PyJWT errors that escape flask-jwt-extended's own handlers (e.g. a bad
     # algorithm header) are token problems too, never 422 or 500.

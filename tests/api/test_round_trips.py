@@ -52,3 +52,27 @@ def test_a_warm_day_document_takes_no_round_trip(
         resp = client.get(_paths(routed)[name], headers=routed.me)
     assert resp.status_code == 200, resp.json
     assert statements == [], [s[:90] for s, _ in statements]
+
+
+@pytest.mark.parametrize("name", ["route", "pack"])
+def test_a_warm_day_document_takes_one_redis_round_trip(
+    name: str, client: Any, app: Any, routed: Any, monkeypatch: Any
+) -> None:
+    """The token's check, the document's versions and the document: one MGET, for a
+    fetch and for a 304 revalidation alike."""
+    path = _paths(routed)[name]
+    first = client.get(path, headers=routed.me)
+    redis = app.extensions["redis"]
+    commands: list[Any] = []
+    original = redis.execute_command
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        commands.append(args[0])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(redis, "execute_command", counted)
+    again = client.get(path, headers=routed.me)
+    revalidated = client.get(path, headers=routed.me | {"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 200 and again.data == first.data
+    assert revalidated.status_code == 304
+    assert commands == ["MGET", "MGET"]
