@@ -77,7 +77,7 @@ from core.models import (
     User,
     Visit,
 )
-from core.money import amount_due
+from core.money import amount_due, dues_of
 from core.money.payments import PaymentInput, channel_payment_id, record_payment
 from core.planning import PlanDraft, PlanRequest, compute, problem, valuation, vehicles, visit_value
 from core.planning import candidates as cand
@@ -263,10 +263,13 @@ def pay(
     channel: Channel,
     key: str,
     collector_id: int | None = None,
+    net: Decimal | None = None,
 ) -> tuple[Decimal, Decimal]:
-    """Pay the account's whole amount due; returns (amount, principal) or zeros."""
-    due = amount_due(session, account_id, day)
-    if due.net <= 0:
+    """Pay the account's whole amount due (``net``: already read for ``day``); returns
+    (amount, principal) or zeros."""
+    if net is None:
+        net = amount_due(session, account_id, day).net
+    if net <= 0:
         return Decimal(0), Decimal(0)
     txn = None
     pid = uuid.uuid5(NS, key)
@@ -276,13 +279,13 @@ def pay(
     res = record_payment(
         session,
         scope,
-        PaymentInput(pid, account_id, due.net, channel, at, channel_txn_id=txn),
+        PaymentInput(pid, account_id, net, channel, at, channel_txn_id=txn),
         now=at,
         skip_authorization=True,
         collector_id=collector_id,
     )
     principal = sum((a.principal for a in res.allocations), Decimal(0))
-    return due.net, principal
+    return net, principal
 
 
 def online_morning(
@@ -480,10 +483,15 @@ def route_use(draft: PlanDraft) -> dict[str, object]:
 
 
 def plan_routes(
-    session: Session, world: World, day: dt.date, policy: str, args: argparse.Namespace
+    session: Session,
+    world: World,
+    day: dt.date,
+    policy: str,
+    args: argparse.Namespace,
+    iterations: int | None = None,
 ) -> tuple[dict[int, list[Stop]], int, dict[str, object]]:
     """Each collector's stops, how many re-plans a solver failure needed, and how the
-    planned day is spent (:func:`route_use`)."""
+    planned day is spent (:func:`route_use`); ``iterations``: other than ``--iterations``."""
     if policy == "habit":
         return habit_routes(session, world, day, args), 0, {}
     limit, replans = args.time_limit, 0
@@ -493,7 +501,7 @@ def plan_routes(
             day,
             time_limit=limit,
             seed=args.solver_seed,
-            iterations=args.iterations,
+            iterations=args.iterations if iterations is None else iterations,
             rolling=policy != "amount",
         )
         draft = compute_for(session, req, policy, world)
@@ -516,7 +524,7 @@ def plan_routes(
                 )
             )
         out[r.collector_id] = stops
-    return out, replans, route_use(draft)
+    return out, replans, route_use(draft) | {"plan_phases_s": draft.summary["seconds"]}
 
 
 def compute_for(session: Session, req: PlanRequest, policy: str, world: World) -> PlanDraft:
@@ -628,6 +636,27 @@ def habit_routes(
     return out
 
 
+def door_yuan(
+    session: Session, world: World, day: dt.date, routes: dict[int, list[Stop]]
+) -> dict[str, float]:
+    """What ``routes`` would bring at the doors on ``day``, without walking them: the
+    truth's expectation (as :func:`walk` counts it) and the money of this run's own draws
+    (the walk's outcome, given the day's state), so routes of another search effort are
+    compared on the same morning and the same luck."""
+    ids = [s.account_id for ss in routes.values() for s in ss]
+    dues = dues_of(session, ids, day)
+    expected = realised = 0.0
+    for ss in routes.values():
+        for s in ss:
+            band = band_index(s.start_s // 3600)
+            due = float(dues[s.account_id].net)
+            p = world.p_home(s.account_id, day, band) * world.truth(s.account_id).pay_prob
+            expected += due * p
+            if world.home(s.account_id, day, band) and world.pays(s.account_id, day):
+                realised += due
+    return {"expected": round(expected, 2), "realised": round(realised, 2), "visits": len(ids)}
+
+
 def walk(
     session: Session,
     world: World,
@@ -639,6 +668,11 @@ def walk(
 ) -> dict[str, object]:
     counts: Counter[str] = Counter()
     collected = Decimal(0)
+    # Every stop's amount due in two queries (``amount_due``'s exact figures, held equal
+    # by tests/core/money/test_due_sql.py) instead of ~6 per stop: a third of a simulated
+    # day's time went there. An account paid earlier in this walk is read again.
+    dues = dues_of(session, [s.account_id for ss in routes.values() for s in ss], day)
+    paid_today: set[int] = set()
     for collector_id, stops in sorted(routes.items()):
         for s in stops:
             t = world.truth(s.account_id)
@@ -646,7 +680,10 @@ def walk(
             band = band_index(hour)
             at = local_dt(day, s.start_s, world.tz)
             promise_date = None
-            due = amount_due(session, s.account_id, day).net
+            if s.account_id in paid_today:
+                due = amount_due(session, s.account_id, day).net
+            else:
+                due = dues[s.account_id].net
             stats.expected_field += float(due) * world.p_home(s.account_id, day, band) * t.pay_prob
             if not world.home(s.account_id, day, band):
                 outcome = Outcome.NOBODY_HOME
@@ -669,7 +706,9 @@ def walk(
                     Channel.FIELD_CASH,
                     f"field:{s.account_id}:{day}",
                     collector_id,
+                    due,
                 )
+                paid_today.add(s.account_id)
                 if amount <= 0:  # nothing left to pay (cannot happen: plans use arrears)
                     outcome = Outcome.REFUSED
                 stats.field_amount += amount
@@ -748,7 +787,7 @@ def run_policy(policy: str, args: argparse.Namespace, days: list[dt.date]) -> St
         # day, collectors on working days.
         day = days[0]
         while day <= days[-1]:
-            t1 = time.monotonic()
+            t1, c1 = time.monotonic(), time.process_time()
             online = online_morning(session, world, scope, day, promises, stats, record=True)
             # Commit after each write: a transaction holding an xid for the length of a
             # solve holds the cluster's snapshot xmin back (the sync tests of other runs
@@ -756,12 +795,34 @@ def run_policy(policy: str, args: argparse.Namespace, days: list[dt.date]) -> St
             session.commit()
             row: dict[str, object] = {"day": day.isoformat(), "online": online}
             if day in days:
+                cpu: dict[str, float] = {"morning": time.process_time() - c1}
                 if policy in CALLING and not args.no_calls:
+                    c2 = time.process_time()
                     row["calls"] = evening_calls(session, world, day, policy, args, stats)
                     session.commit()
+                    cpu["calls"] = time.process_time() - c2
+                c2 = time.process_time()
                 routes, replans, use = plan_routes(session, world, day, policy, args)
+                cpu["plan"] = time.process_time() - c2
+                if args.effort_probe:  # the same morning planned with other search efforts
+                    row["effort"] = {
+                        str(args.iterations): door_yuan(session, world, day, routes),
+                        **{
+                            str(n): door_yuan(
+                                session,
+                                world,
+                                day,
+                                plan_routes(session, world, day, policy, args, n)[0],
+                            )
+                            for n in args.effort_probe
+                        },
+                    }
                 t_plan = time.monotonic() - t1
+                c2 = time.process_time()
                 row |= walk(session, world, scope, day, routes, promises, stats)
+                cpu["walk"] = time.process_time() - c2
+                # Where a simulated day's CPU goes (this process; the DB's is not in it).
+                row["cpu_by_phase_s"] = {k: round(v, 2) for k, v in cpu.items()}
                 row |= use
                 row["plan_s"] = round(t_plan, 1)
                 if replans:
@@ -769,6 +830,7 @@ def run_policy(policy: str, args: argparse.Namespace, days: list[dt.date]) -> St
                     stats.replans += replans
             session.commit()
             row["s"] = round(time.monotonic() - t1, 1)
+            row["cpu_s"] = round(time.process_time() - c1, 1)  # this process; not the DB's
             stats.by_day.append(row)
             print(policy, json.dumps(row, ensure_ascii=False), flush=True)
             day += dt.timedelta(days=1)
@@ -920,6 +982,13 @@ def main() -> None:
     )
     ap.add_argument(
         "--calibration", default=None, help="write the planner's per-visit predictions here"
+    )
+    ap.add_argument(
+        "--effort-probe",
+        type=lambda v: [int(x) for x in v.split(",")],
+        default=None,
+        help="also plan each morning with these iteration counts (read-only) and record "
+        "their door yuan, expected and under this run's draws, in the day's row",
     )
     ap.add_argument("--solver-seed", type=int, default=0)
     ap.add_argument(
