@@ -59,7 +59,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import psycopg
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import Session
 
 from core import planning
@@ -248,6 +248,18 @@ class World:
         if self.appointments.get((account_id, day)) == band:
             return APPOINTMENT_KEPT  # they said they would be around and in
         return t.home_on(self.ctx(account_id, day))[band]
+
+
+def backend_cpu(session: Session) -> float:
+    """CPU seconds (user + system) of the session's PostgreSQL backend so far, from
+    /proc (the server runs on this machine); 0 where /proc cannot tell."""
+    pid = session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def local_dt(day: dt.date, seconds: int, tz: ZoneInfo) -> dt.datetime:
@@ -787,7 +799,7 @@ def run_policy(policy: str, args: argparse.Namespace, days: list[dt.date]) -> St
         # day, collectors on working days.
         day = days[0]
         while day <= days[-1]:
-            t1, c1 = time.monotonic(), time.process_time()
+            t1, c1, db1 = time.monotonic(), time.process_time(), backend_cpu(session)
             online = online_morning(session, world, scope, day, promises, stats, record=True)
             # Commit after each write: a transaction holding an xid for the length of a
             # solve holds the cluster's snapshot xmin back (the sync tests of other runs
@@ -831,6 +843,7 @@ def run_policy(policy: str, args: argparse.Namespace, days: list[dt.date]) -> St
             session.commit()
             row["s"] = round(time.monotonic() - t1, 1)
             row["cpu_s"] = round(time.process_time() - c1, 1)  # this process; not the DB's
+            row["db_cpu_s"] = round(backend_cpu(session) - db1, 1)  # its backend's
             stats.by_day.append(row)
             print(policy, json.dumps(row, ensure_ascii=False), flush=True)
             day += dt.timedelta(days=1)
