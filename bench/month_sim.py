@@ -449,8 +449,9 @@ class Stop:
     p_home: float | None = None
 
 
-#: Policies that call ahead (the planner and the oracle; the simple rule and the habit do not).
-CALLING = ("model", "oracle")
+#: Policies that call ahead: the planner, its variants and the oracle (the simple rule and
+#: the habit do not).
+CALLING = tuple(p for p in POLICIES if p not in ("amount", "habit"))
 
 #: Re-plans with twice the time when the solver returned no route for a travel mode.
 PLAN_ATTEMPTS = 3
