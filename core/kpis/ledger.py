@@ -48,37 +48,44 @@ def dated_allocations(
     """
     lo, hi = instant_bounds(start, end)
     original = aliased(Payment, name="original")
+    in_range = (Payment.collected_at >= lo, Payment.collected_at < hi)  # the index on it
 
-    def branch(own_in_range: bool) -> Any:
-        dated_at = func.greatest(
-            Payment.collected_at, func.coalesce(original.collected_at, Payment.collected_at)
-        )
+    def branch(reversals: bool, *where: Any) -> Any:
+        # Only a reversal joins its original: a left join for every payment would be
+        # planned as a read of the whole payment table (reversals are few).
+        of: Any = original if reversals else Payment
+        dated_at = func.greatest(Payment.collected_at, of.collected_at)
         dated_on = cast(func.timezone(Station.timezone, dated_at), Date)
         stmt = (
             select(
                 PaymentAllocation.bill_id,
                 Payment.account_id,
-                func.coalesce(original.channel, Payment.channel).label("channel"),
-                func.coalesce(original.collector_id, Payment.collector_id).label("collector_id"),
+                of.channel.label("channel"),
+                of.collector_id.label("collector_id"),
                 PaymentAllocation.principal,
                 PaymentAllocation.late_fee,
                 dated_on.label("dated_on"),
             )
             .select_from(Payment)
             .join(PaymentAllocation, PaymentAllocation.payment_id == Payment.id)
-            .outerjoin(original, original.id == Payment.reverses_id)
             .join(Account, Account.id == Payment.account_id)
             .join(Station, Station.id == Account.station_id)
-            .where(*accounts, dated_on >= start, dated_on <= end)
+            .where(*accounts, *where, dated_on >= start, dated_on <= end)
         )
-        if own_in_range:  # through the index on collected_at
-            return stmt.where(Payment.collected_at >= lo, Payment.collected_at < hi)
+        if reversals:
+            stmt = stmt.join(original, original.id == Payment.reverses_id)
+        return stmt
+
+    both = union_all(
+        branch(False, Payment.reverses_id.is_(None), *in_range),
+        branch(True, Payment.reverses_id.is_not(None), *in_range),
         # A reversal collected before the range whose original falls in it (backdated).
-        return stmt.where(
+        branch(
+            True,
+            Payment.reverses_id.is_not(None),
             Payment.collected_at < lo,
             original.collected_at >= lo,
             original.collected_at < hi,
-        )
-
-    both = union_all(branch(True), branch(False))
+        ),
+    )
     return both.cte("dated_allocation") if cte else both.subquery("dated_allocation")

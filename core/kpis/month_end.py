@@ -9,13 +9,12 @@ from dataclasses import dataclass, field
 from decimal import ROUND_UP, Decimal
 from typing import Any
 
-from sqlalchemy import Integer, cast, func, literal, select, union_all
+from sqlalchemy import Date, Integer, case, cast, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from core.kpis.base import Subject, month_of, previous_month_same_day, serial_plans
 from core.kpis.ledger import dated_allocations
 from core.models import Account, BillBalance
-from core.money.due_sql import bills_due
 from core.scope import Scope
 
 #: "From the month on" for the allocations dated after a month's start, whatever later.
@@ -54,55 +53,84 @@ def owing_by_day(
 ) -> list[DayOwing]:
     """From the first of ``as_of``'s month to ``as_of``: each day's principal owed (and
     accounts owing) on the bills due by the month's end, as ``bills_due`` reads that day."""
+    return _month_reading(session, scope, subject, as_of)[0]
+
+
+def _month_reading(
+    session: Session, scope: Scope, subject: Subject, as_of: dt.date
+) -> tuple[list[DayOwing], DayOwing]:
+    """The trend of ``as_of``'s month and the figure of the same day last month, from one
+    statement (:func:`_month_changes`)."""
     serial_plans(session)
+    start = month_of(as_of).start
     owed_from: dict[dt.date, Decimal] = defaultdict(lambda: ZERO)
     owing_from: dict[dt.date, int] = defaultdict(int)
-    for day, yuan, n in session.execute(_trend_changes(scope, subject, as_of)):
+    last = DayOwing(previous_month_same_day(as_of), ZERO, 0)
+    for day, yuan, n in session.execute(_month_changes(scope, subject, as_of)):
+        if day < start:  # the one row of last month: the figure itself
+            last = DayOwing(day, Decimal(yuan).quantize(Decimal("0.01")), n)
+            continue
         owed_from[day] += yuan
         owing_from[day] += n
     out = []
     running, running_accounts = ZERO, 0
-    day = month_of(as_of).start
+    day = start
     while day <= as_of:
         running += owed_from.get(day, ZERO)
         running_accounts += owing_from.get(day, 0)
         out.append(DayOwing(day, running.quantize(Decimal("0.01")), running_accounts))
         day += dt.timedelta(days=1)
-    return out
+    return out, last
 
 
 @functools.lru_cache(maxsize=256)
-def _trend_changes(scope: Scope, subject: Subject, as_of: dt.date) -> Any:
-    """The statement of the trend's changes: rows (day, yuan, accounts), each a change
-    from that day on. Cached (as ``bills_due``'s): building it costs ~10 ms of Python,
-    and a dashboard asks the same day's figures again and again."""
+def _month_changes(scope: Scope, subject: Subject, as_of: dt.date) -> Any:
+    """The statement of month-end zero: rows (day, yuan, accounts), each a change of the
+    trend from that day on, and one row dated the same day last month (before the
+    month's first) with that day's figure itself. One statement reads the open bills and
+    the money once for both (two readings cost nearly twice as much). Cached (as
+    ``bills_due``'s): building it costs ~10 ms of Python, and a dashboard asks the same
+    day's figures again and again."""
     month = month_of(as_of)
     start = month.start
+    last_day = previous_month_same_day(as_of)
+    last_month_end = month_of(last_day).end
     accounts = subject.accounts(scope)
-    # The money dated from the month's first day on, read once (through the payments'
-    # collected_at index): what moved in the month up to ``as_of``, and what each bill
-    # had been paid before the month (below).
-    onwards = dated_allocations(accounts, start, _LAST_DAY, cte=True)
-    moves = select(onwards).where(onwards.c.dated_on <= as_of).cte("month_move")
+    # The money dated after the same day last month, read once (through the payments'
+    # collected_at index): what each bill had been paid by then and before this month
+    # (below), and what moved in this month up to ``as_of``.
+    onwards = dated_allocations(accounts, last_day + dt.timedelta(days=1), _LAST_DAY, cte=True)
+    moves = (
+        select(onwards)
+        .where(onwards.c.dated_on >= start, onwards.c.dated_on <= as_of)
+        .cte("month_move")
+    )
     paid_onwards = (
-        select(onwards.c.bill_id, func.sum(onwards.c.principal).label("principal"))
+        select(
+            onwards.c.bill_id,
+            func.sum(onwards.c.principal).filter(onwards.c.dated_on >= start).label("principal"),
+            func.sum(onwards.c.principal).label("since_last"),
+        )
         .group_by(onwards.c.bill_id)
         .cte("paid_onwards")
     )
     bill = BillBalance
-    # The bills that may owe on a day of the month: a bill owes then only if it is open
-    # now or money dated from the month on moved it (else it owes its balance, nothing,
-    # all month). Open ones through the maintained balances' partial index, from the
-    # subject's accounts; never the whole ledger, nor a reading of the day before.
-    columns = (bill.bill_id, bill.account_id, bill.period, bill.billed, bill.outstanding)
-    owes_in_month = (*accounts, bill.due_date <= month.end, bill.period <= as_of)
+    # The bills that may owe on a day of the month or on last month's day (its bills are
+    # among this month's: due by an earlier month's end, issued by an earlier day): a
+    # bill owes then only if it is open now or money dated after that day moved it (else
+    # it owes its balance, nothing). Open ones through the maintained balances' partial
+    # index, from the subject's accounts; never the whole ledger, nor a reading of the
+    # day before.
+    columns = (bill.bill_id, bill.account_id, bill.period, bill.due_date, bill.outstanding)
+    owes_in_month = (bill.due_date <= month.end, bill.period <= as_of)
     candidates = union_all(
         select(*columns)
         .join(Account, Account.id == bill.account_id)
-        .where(bill.outstanding > 0, *owes_in_month),
-        select(*columns)  # the others: no set to deduplicate
+        .where(bill.outstanding > 0, *accounts, *owes_in_month),
+        # The others (no set to deduplicate): already the subject's, as a payment pays
+        # only its own account's bills (invariant ``allocation_on_own_account``).
+        select(*columns)
         .join(paid_onwards, paid_onwards.c.bill_id == bill.bill_id)
-        .join(Account, Account.id == bill.account_id)
         .where(bill.outstanding <= 0, *owes_in_month),
     ).subquery("month_bill")
     # What each bill owes before money of the month: its billed amount less what was
@@ -110,7 +138,8 @@ def _trend_changes(scope: Scope, subject: Subject, as_of: dt.date) -> Any:
     # (core.money.balance) plus what was allocated from the month's first day on. (Read
     # from "owed the day before" instead, a bill paid beyond its amount, lowered by an
     # adjustment after its payment, would owe a whole reversal in the month, not only
-    # what the reversal takes back beyond the excess.)
+    # what the reversal takes back beyond the excess.) Last month's day the same way,
+    # as ``bills_due`` of that day reads it.
     c = candidates.c
     live = (
         select(
@@ -120,9 +149,22 @@ def _trend_changes(scope: Scope, subject: Subject, as_of: dt.date) -> Any:
             # It owes from the month's first day, or from its own month's.
             func.greatest(c.period, start).label("since"),
             c.bill_id.in_(select(moves.c.bill_id)).label("moving"),
+            case(
+                (
+                    (c.due_date <= last_month_end) & (c.period <= last_day),
+                    c.outstanding + func.coalesce(paid_onwards.c.since_last, 0),
+                ),
+                else_=0,
+            ).label("last_month"),
         )
         .outerjoin(paid_onwards, paid_onwards.c.bill_id == c.bill_id)
         .cte("live_bill")
+    )
+    owed_last_month = live.c.last_month > 0
+    last_month = select(
+        cast(literal(last_day), Date),
+        func.coalesce(func.sum(live.c.last_month).filter(owed_last_month), 0),
+        func.count(func.distinct(live.c.account_id)).filter(owed_last_month),
     )
     # Every row below is a change of the trend from its day on: its owed yuan and its
     # owing accounts. A bill nothing moved this month owes its base from ``since`` on,
@@ -211,30 +253,14 @@ def _trend_changes(scope: Scope, subject: Subject, as_of: dt.date) -> Any:
     followed_change = select(
         account_day.c.day, func.sum(account_day.c.owed), func.sum(now_owes - owed_before)
     ).group_by(account_day.c.day)
-    return union_all(static_owed, static_accounts, followed_change)
+    return union_all(static_owed, static_accounts, followed_change, last_month)
 
 
 def month_end(session: Session, scope: Scope, subject: Subject, as_of: dt.date) -> MonthEnd:
     """Month-end zero on ``as_of``: owed, accounts, days left, the trend, last month."""
     month = month_of(as_of)
-    trend = owing_by_day(session, scope, subject, as_of)
+    trend, last_month = _month_reading(session, scope, subject, as_of)
     out = MonthEnd(as_of, month.end, trend=trend, days_left=(month.end - as_of).days + 1)
     out.owing, out.accounts = trend[-1].owing, trend[-1].accounts
-    out.last_month = owing_on(session, scope, subject, previous_month_same_day(as_of))
+    out.last_month = last_month
     return out
-
-
-def owing_on(session: Session, scope: Scope, subject: Subject, day: dt.date) -> DayOwing:
-    """The trend's figure for ``day`` alone (the last line of :func:`owing_by_day`):
-    principal owed at the end of ``day`` on the bills due by its month's end, and the
-    accounts owing some, read from ``bills_due`` of that day once."""
-    serial_plans(session)
-    due = bills_due(day, late_fees=False, scope=scope, station_id=subject.station_id)
-    stmt = select(
-        func.coalesce(func.sum(due.c.principal), 0),
-        func.count(func.distinct(due.c.account_id)),
-    ).where(due.c.due_date <= month_of(day).end, due.c.principal > 0)
-    if narrower := subject.beyond_station():
-        stmt = stmt.join(Account, Account.id == due.c.account_id).where(*narrower)
-    owed, accounts = session.execute(stmt).one()
-    return DayOwing(day, Decimal(owed).quantize(Decimal("0.01")), accounts)

@@ -19,10 +19,10 @@ from sqlalchemy.orm import Session
 
 from core.kpis import reference as ref
 from core.kpis.ageing import ageing
-from core.kpis.base import Period, Subject
+from core.kpis.base import Period, Subject, previous_month_same_day
 from core.kpis.collection import collection
 from core.kpis.field_work import field_work
-from core.kpis.month_end import owing_by_day, owing_on
+from core.kpis.month_end import month_end
 from core.kpis.promises import promises
 from core.models import Account, Outcome, Role, Visit
 from core.scope import Scope
@@ -84,14 +84,18 @@ def _check(session: Session, accounts: list[Account], start: dt.date, end: dt.da
             "by_channel": line.by_channel,
         }  # fmt: skip
         assert got == want, ("collection", station_id, start, end)
-        trend = owing_by_day(session, ADMIN, subject, end)
+        me = month_end(session, ADMIN, subject, end)
         want_trend = ref.owing_by_day(snap, end)
-        assert [(d.day, d.owing, d.accounts) for d in trend] == want_trend, (
+        assert [(d.day, d.owing, d.accounts) for d in me.trend] == want_trend, (
             "month-end trend", station_id, end,
         )  # fmt: skip
-        # The one-day reading (month-end's "same day last month") is the trend's last line.
-        last = owing_on(session, ADMIN, subject, end)
-        assert (last.day, last.owing, last.accounts) == want_trend[-1], ("owing on", end)
+        # "The same day last month" (read by the same statement) is the last line of
+        # that month's trend.
+        assert me.last_month is not None
+        last = (me.last_month.day, me.last_month.owing, me.last_month.accounts)
+        assert last == ref.owing_by_day(snap, previous_month_same_day(end))[-1], (
+            "month-end last month", station_id, end,
+        )  # fmt: skip
         aged = ageing(session, ADMIN, subject, end)
         buckets, stages = ref.ageing(snap, end)
         assert {k: (c.yuan, c.accounts) for k, c in aged.buckets.items() if c.accounts} == (
