@@ -13,7 +13,7 @@ from flask.cli import AppGroup
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import Session
 
-from core.db import analyze_database, make_engine, vacuum_database
+from core.db import make_engine, vacuum_database
 from core.models import Plan, PlanStatus, Role, Station, User
 from core.planning.travel import ROAD_MATRICES
 from demo.generator import DEMO_PASSWORDS, seed_demo
@@ -70,9 +70,12 @@ def seed(accounts: int, seed: int, today: dt.datetime | None, if_empty: bool, fa
         session.commit()
     finally:
         session.close()
-    # Fresh tables have no planner statistics: until autovacuum gets to them, the
-    # amount-due queries run about 3x slower (bench/due_timing.py).
-    analyze_database(current_app.config["DATABASE_OWNER_URL"])
+    # Fresh tables have no planner statistics (the amount-due queries run about 3x
+    # slower without: bench/due_timing.py), no visibility map, and the dead rows of
+    # every balance the seed's payments moved (bill_balance: one per payment): until
+    # autovacuum gets to them (if it runs at all), reads wade through them. Month-end
+    # zero took 20-25 % more CPU before the VACUUM (docs/kpis.md, "Cost").
+    vacuum_database(current_app.config["DATABASE_OWNER_URL"])
     click.echo(
         f"demo: {report.stations} stations, {report.accounts} accounts, {report.bills} bills, "
         f"{report.payments} payments, {report.visits} visits in {time.monotonic() - started:.1f} s"
