@@ -1,22 +1,25 @@
-"""The collector's day documents (route, pack) cached in Redis under a version-derived ETag.
+"""Cached reads in Redis under a version-derived ETag: the collector's day documents
+(route, pack), the account card and the account list pages.
 
-A document's version is a hash of what it is (kind, collector, day, options) and of
-three version counters kept in Redis: the collector's, their stations' and the county's;
-its ETag is that version (the route's) or its content hash (the pack's). The document is
-stored under one key per (kind, collector, day, options) with the version it was built
-at, so one ``MGET`` reads the counters and the document together: a current document is
-served, or a revalidation whose ``If-None-Match`` matches answers 304, after one Redis
-round trip and no query but the token check; a miss builds the document once and stores
-it (``DOC_TTL_S``).
+A document's version is a hash of what it is (its name: kind, caller, day, options) and
+of the version counters it follows, kept in Redis (:class:`RouteCache` names them: a
+collector's day, a station's late-fee rates, an account, a station's accounts, the
+county); its ETag is that version or its content hash (the pack's, the card's). The
+document is stored under its name with the version it was built at, so one ``MGET``
+reads the counters and the document together: a current document is served, or a
+revalidation whose ``If-None-Match`` matches answers 304, after one Redis round trip and
+no query but the token check; a miss builds the document once and stores it
+(``DOC_TTL_S``).
 
 The counters move after every commit that changes what a document shows, whichever
 code path wrote it (a Session event, for the API and the worker alike): the collectors
-:func:`core.field.route_versions.touched_collectors` names (payments through any
-channel, visits, account edits, bills, plans and routes written, cash events), a
-station's when its late-fee rates change, the county's for a national rate or a bulk
-statement on plans, routes or stops. Counters start from a random value, so a flushed
-Redis never brings an old ETag back. When Redis is down every request builds its
-document from the database, as before.
+and accounts :func:`core.field.route_versions.touched` names (payments through any
+channel, visits, account edits, bills, plans and routes written, cash events) and the
+accounts' stations, a station's when its late-fee rates change, the county's for a
+national rate or a bulk statement on plans, routes or stops, all accounts' for a bulk
+statement on accounts or bills. Counters start from a random value, so a flushed Redis
+never brings an old ETag back. When Redis is down every request builds its document
+from the database, as before.
 """
 
 from __future__ import annotations
@@ -24,18 +27,19 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import json
 import logging
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 import redis
-from flask import Response, current_app, g, has_app_context, request
+from flask import Response, after_this_request, current_app, g, has_app_context, request
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
-from core.field.route_versions import touched_collectors
+from core.field.route_versions import touched
 from core.models import (
     Account,
     Bill,
@@ -45,6 +49,7 @@ from core.models import (
     Route,
     Station,
     Stop,
+    Territory,
     Visit,
 )
 from core.models.ledger_extra import CashEvent, CashReconciliation, LateFeeRate
@@ -58,45 +63,60 @@ VERSION_TTL_S = 3 * 24 * 3600
 #: Tables whose bulk (non-ORM-object) writes change every document.
 _BULK_TABLES = {"plan", "route", "stop", "late_fee_rate"}
 _INFO = "route_cache"
+#: Tables whose bulk writes change accounts' cards and lists, which ones unknown.
+_ACCOUNT_TABLES = {"account", "bill", "payment_allocation", "bill_adjustment"}
 #: Tables whose inserted rows name the account they concern.
 _ACCOUNT_ROWS = {"payment", "visit", "bill", "quarantined_payment"}
 
 
+class Entry(NamedTuple):
+    """A stored answer: its ETag, the headers kept with it (a list's next-page links) and
+    its body."""
+
+    etag: str
+    headers: dict[str, str]
+    body: bytes
+
+
 class Lookup(NamedTuple):
-    """A document's version tag, its Redis key, and its stored (ETag, body) if current."""
+    """A document's version tag, its Redis key, and its stored entry if current."""
 
     version: str
     key: str
-    stored: tuple[str, bytes] | None
+    stored: Entry | None
+
+
+#: Response headers stored with a cached answer (set by the view, e.g. pagination's).
+_KEPT_HEADERS = ("X-Next-Cursor", "Link")
 
 
 class RouteCache:
-    """Versions and documents in one Redis database, under ``prefix``."""
+    """Versions and documents in one Redis database, under ``prefix``.
+
+    A version counter is named by what it follows: ``c:{collector}`` a collector's day,
+    ``s:{station}`` a station's late-fee rates, ``all`` everything, ``a:{account}`` one
+    account (its row, bills, payments, visits), ``sa:{station}`` any account of a station,
+    ``a:all`` accounts written in bulk (which ones unknown). A document names the
+    counters it depends on; its version is a hash of its name and their values."""
 
     def __init__(self, client: redis.Redis, prefix: str = "routedoc") -> None:
         self.redis = client
         self.prefix = prefix
 
-    def _keys(self, collector_id: int, station_ids: Iterable[int]) -> list[str]:
-        keys = [f"{self.prefix}:v:c:{collector_id}"]
-        keys += [f"{self.prefix}:v:s:{s}" for s in sorted(station_ids)]
-        return [*keys, f"{self.prefix}:v:all"]
+    def keys(self, name: str, counters: Sequence[str]) -> list[str]:
+        """Every key :meth:`lookup` reads for the document ``name`` (its counters', then
+        its own)."""
+        return [*(f"{self.prefix}:v:{c}" for c in counters), f"{self.prefix}:d:{name}"]
 
     def lookup(
-        self,
-        kind: str,
-        collector_id: int,
-        station_ids: Iterable[int],
-        day: dt.date,
-        extra: str = "",
-        read: dict[str, Any] | None = None,
+        self, name: str, counters: Sequence[str], read: dict[str, Any] | None = None
     ) -> Lookup | None:
-        """The document's current version tag and its stored entry when that entry was
-        built at this version, in one Redis round trip (the versions and the entry in one
-        ``MGET``, or taken from ``read``: the values read with the token's check, when it
-        holds every key); None when Redis cannot say."""
-        keys = self._keys(collector_id, station_ids)
-        doc_key = self._doc_key(kind, collector_id, day, extra)
+        """The current version tag of the document ``name`` that follows ``counters``,
+        and its stored entry when that entry was built at this version, in one Redis
+        round trip (the counters and the entry in one ``MGET``, or taken from ``read``:
+        the values read with the token's check, when it holds every key); None when
+        Redis cannot say."""
+        *keys, doc_key = self.keys(name, counters)
         try:
             if read and all(k in read for k in (*keys, doc_key)):  # with the token's check
                 values, entry = [read[k] for k in keys], read[doc_key]
@@ -111,32 +131,23 @@ class RouteCache:
                 values, entry = pipe.execute()[-1], None
         except redis.RedisError:
             return None
-        raw = "|".join([kind, str(collector_id), day.isoformat(), extra, *map(_text, values)])
+        raw = "|".join([name, *map(_text, values)])
         version = hashlib.sha256(raw.encode()).hexdigest()[:40]
         stored = None
         if isinstance(entry, bytes):
-            built_at, _, rest = entry.partition(b"\n")
+            built_at, etag, headers, body = entry.split(b"\n", 3)
             if built_at.decode() == version:
-                etag, _, body = rest.partition(b"\n")
-                stored = (etag.decode(), body)
+                kept = json.loads(headers) if headers else {}
+                stored = Entry(etag.decode(), kept, body)
         return Lookup(version, doc_key, stored)
 
-    def _doc_key(self, kind: str, collector_id: int, day: dt.date, extra: str) -> str:
-        return f"{self.prefix}:doc:{kind}:{collector_id}:{day.isoformat()}:{extra}"
-
-    def keys(
-        self, kind: str, collector_id: int, station_ids: Iterable[int], day: dt.date, extra: str
-    ) -> list[str]:
-        """Every key :meth:`lookup` reads for this document."""
-        keys = self._keys(collector_id, station_ids)
-        return [*keys, self._doc_key(kind, collector_id, day, extra)]
-
-    def put(self, found: Lookup, etag: str, body: bytes) -> None:
-        """Store ``body`` (with its ETag) as built at ``found``'s version. A build that
-        raced a write may store a version already gone: the next lookup misses it."""
-        entry = b"\n".join([found.version.encode(), etag.encode(), body])
+    def put(self, found: Lookup, entry: Entry) -> None:
+        """Store ``entry`` as built at ``found``'s version. A build that raced a write
+        may store a version already gone: the next lookup misses it."""
+        headers = json.dumps(entry.headers).encode() if entry.headers else b""
+        stored = b"\n".join([found.version.encode(), entry.etag.encode(), headers, entry.body])
         try:
-            self.redis.set(found.key, entry, ex=DOC_TTL_S)
+            self.redis.set(found.key, stored, ex=DOC_TTL_S)
         except redis.RedisError:
             log.warning("route cache: could not store a document")
 
@@ -155,11 +166,9 @@ class RouteCache:
         except redis.RedisError:
             log.warning("route cache: could not store a body")
 
-    def bump(self, collectors: Iterable[int], stations: Iterable[int], everything: bool) -> None:
-        keys = [f"{self.prefix}:v:c:{c}" for c in collectors]
-        keys += [f"{self.prefix}:v:s:{s}" for s in stations]
-        if everything:
-            keys.append(f"{self.prefix}:v:all")
+    def bump(self, counters: Iterable[str]) -> None:
+        """Move the named version counters (after a commit that changed what they follow)."""
+        keys = [f"{self.prefix}:v:{c}" for c in counters]
         if not keys:
             return
         try:
@@ -189,12 +198,47 @@ def cached_document(
     cache: RouteCache = current_app.extensions["route_cache"]
     found = None
     if scope.is_collector:
-        read = g.pop("arrears_read_with_token", None)
-        found = cache.lookup(kind, scope.user_id, scope.station_ids, day, extra, read)
-        _remember_stations(scope)
+        remember_scope(scope)
+        found = cache.lookup(*day_document(kind, scope, day, extra), _read_with_token())
+    return _serve(cache, found, build, content_etag)
+
+
+def day_document(kind: str, scope: Scope, day: dt.date, extra: str) -> tuple[str, list[str]]:
+    """A collector's day document (route, pack): its name, and the counters it follows
+    (the collector's, their stations' late-fee rates', everything's)."""
+    counters = [f"c:{scope.user_id}", *(f"s:{s}" for s in sorted(scope.station_ids)), "all"]
+    return f"{kind}:{scope.user_id}:{day.isoformat()}:{extra}", counters
+
+
+def cached_read(
+    name: str,
+    counters: Sequence[str] | None,
+    build: Callable[[], Any],
+    content_etag: Callable[[Any], str] | None = None,
+) -> Response:
+    """A read answered as :func:`cached_document` does, for the document ``name`` (which
+    must name all it depends on but the counters: the caller's scope, the arguments, the
+    day) following ``counters`` (None: not cached); the headers a list's paging sets are
+    kept with it."""
+    cache: RouteCache = current_app.extensions["route_cache"]
+    found = cache.lookup(name, counters, _read_with_token()) if counters is not None else None
+    return _serve(cache, found, build, content_etag)
+
+
+def _read_with_token() -> dict[str, Any] | None:
+    read: dict[str, Any] | None = g.pop("arrears_read_with_token", None)
+    return read
+
+
+def _serve(
+    cache: RouteCache,
+    found: Lookup | None,
+    build: Callable[[], Any],
+    content_etag: Callable[[Any], str] | None,
+) -> Response:
     if found is not None and found.stored is not None:
-        etag, body = found.stored
-        return _answer(None if _matches(etag) else body, etag)
+        etag, headers, body = found.stored
+        return _answer(None if _matches(etag) else body, etag, headers)
     if found is not None and content_etag is None and _matches(found.version):
         return _answer(None, found.version)  # the entry expired, the version stands
     document = build()
@@ -204,7 +248,17 @@ def cached_document(
     else:
         etag_text = found.version if found else hashlib.sha256(body).hexdigest()[:40]
     if found is not None:
-        cache.put(found, etag_text, body)
+        at = found
+
+        @after_this_request
+        def _keep(response: Response) -> Response:
+            # After the view's own after-request hooks (registered while it built): the
+            # headers they set are stored with the body.
+            if response.status_code in (200, 304):
+                kept = {k: response.headers[k] for k in _KEPT_HEADERS if k in response.headers}
+                cache.put(at, Entry(etag_text, kept, body))
+            return response
+
     return _answer(None if _matches(etag_text) else body, etag_text)
 
 
@@ -212,49 +266,47 @@ def _matches(etag: str) -> bool:
     return request.if_none_match.contains_weak(etag) or request.if_none_match.star_tag
 
 
-def _answer(body: bytes | None, etag: str) -> Response:
+def _answer(body: bytes | None, etag: str, headers: dict[str, str] | None = None) -> Response:
     if body is None:
         resp = Response(status=304)
     else:
         resp = Response(body, status=200, mimetype="application/json")
     resp.set_etag(etag)
     resp.headers["Cache-Control"] = "private, no-cache"
+    if headers:
+        resp.headers.update(headers)
     return resp
 
 
-#: Each collector's stations as last seen by this process: which version keys to read
-#: with the token's check (a hint: a wrong one only costs the separate ``MGET``).
-_STATIONS: dict[int, frozenset[int]] = {}
+#: Each user's scope as last seen by this process: which keys to read with the token's
+#: check (a hint: a wrong one only costs the lookup's own ``MGET``).
+_SCOPES: dict[int, Scope] = {}
 
 
-def _remember_stations(scope: Scope) -> None:
-    if _STATIONS.get(scope.user_id) != scope.station_ids:
-        if len(_STATIONS) >= 100_000:
-            _STATIONS.clear()
-        _STATIONS[scope.user_id] = scope.station_ids
+def remember_scope(scope: Scope) -> None:
+    """Keep ``scope`` as its user's hint for :func:`read_with_token`."""
+    if _SCOPES.get(scope.user_id) != scope:
+        if len(_SCOPES) >= 100_000:
+            _SCOPES.clear()
+        _SCOPES[scope.user_id] = scope
 
 
-def read_with_token(kind: str, extra_arg: str = "", default_extra: str = "") -> Callable[[F], F]:
-    """Decorate a view (above ``@jwt_required``) whose document :func:`cached_document`
-    serves: the token's check reads the document's keys in its own ``MGET`` (one Redis
-    round trip per request), guessed from the query's ``date`` (else today in the zone of
-    the collector's first station) and ``extra_arg``, and the collector's stations as
-    this process last saw them. A guess that misses costs the lookup's own ``MGET``."""
+def read_with_token(
+    document: Callable[[Scope], tuple[str, Sequence[str]] | None],
+) -> Callable[[F], F]:
+    """Decorate a view (above ``@jwt_required``) whose answer :func:`cached_document` or
+    :func:`cached_read` serves: the token's check reads the answer's keys in its own
+    ``MGET`` (one Redis round trip per request). ``document(scope)`` names the answer
+    (name, counters) for the token's user with the scope this process last saw them
+    with (None: no guess); a guess that misses costs the lookup's own ``MGET``."""
 
     def keys(user_id: int) -> list[str]:
-        stations = _STATIONS.get(user_id)
-        if not stations:
+        scope = _SCOPES.get(user_id)
+        named = document(scope) if scope is not None else None
+        if named is None:
             return []
-        text = request.args.get("date")
-        try:
-            day = dt.date.fromisoformat(text) if text else _today_in(min(stations))
-        except ValueError:
-            return []
-        if day is None:
-            return []
-        extra = request.args.get(extra_arg, default_extra) if extra_arg else ""
         cache: RouteCache = current_app.extensions["route_cache"]
-        return cache.keys(kind, user_id, stations, day, extra)
+        return cache.keys(*named)
 
     def decorate(view: F) -> F:
         @functools.wraps(view)
@@ -267,9 +319,43 @@ def read_with_token(kind: str, extra_arg: str = "", default_extra: str = "") -> 
     return decorate
 
 
+def day_document_guess(kind: str, extra_arg: str = "", default_extra: str = "") -> Any:
+    """For :func:`read_with_token`: a collector's day document, its day guessed from the
+    query's ``date`` (else today in the zone of their first station) and its options from
+    ``extra_arg``."""
+
+    def document(scope: Scope) -> tuple[str, list[str]] | None:
+        if not scope.is_collector or not scope.station_ids:
+            return None
+        text = request.args.get("date")
+        try:
+            day = dt.date.fromisoformat(text) if text else _today_in(min(scope.station_ids))
+        except ValueError:
+            return None
+        if day is None:
+            return None
+        extra = request.args.get(extra_arg, default_extra) if extra_arg else ""
+        return day_document(kind, scope, day, extra)
+
+    return document
+
+
 def _today_in(station_id: int) -> dt.date | None:
     zone = _ZONES.get(station_id)
     return dt.datetime.now(ZoneInfo(zone)).date() if zone else None
+
+
+def local_days(session: Session | None, scope: Scope, default: str) -> str | None:
+    """Today in ``default``'s time zone and in each of the caller's stations' (what
+    "today" means to amounts due and days overdue), as a key part; without a session,
+    None when a station's zone is not known yet."""
+    zones = {default}
+    for station_id in scope.station_ids:
+        zone = station_timezone(session, station_id) if session else _ZONES.get(station_id)
+        if zone is None:
+            return None
+        zones.add(zone)
+    return ",".join(sorted({dt.datetime.now(ZoneInfo(z)).date().isoformat() for z in zones}))
 
 
 _ZONES: dict[int, str] = {}
@@ -334,6 +420,7 @@ def _state(session: Session) -> dict[str, Any]:
             "accounts": set(),
             "bills": set(),
             "everything": False,
+            "accounts_in_bulk": False,
         },
     )
     return state
@@ -366,6 +453,8 @@ def _after_flush(session: Session, _ctx: Any) -> None:
             state["accounts"].add(obj.account_id)
         elif isinstance(obj, PaymentAllocation):
             state["bills"].add(obj.bill_id)
+        elif isinstance(obj, Territory):  # its accounts' territory_id may move with it
+            state["accounts_in_bulk"] = True
 
 
 def _on_execute(orm: ORMExecuteState) -> None:
@@ -376,6 +465,8 @@ def _on_execute(orm: ORMExecuteState) -> None:
     table = getattr(orm.statement, "table", None)
     if getattr(table, "name", None) in _BULK_TABLES:
         state["everything"] = True
+    if getattr(table, "name", None) in _ACCOUNT_TABLES:
+        state["accounts_in_bulk"] = True
     if orm.is_insert and getattr(table, "name", None) in _ACCOUNT_ROWS:
         # Insert-once rows (payments, visits) carry their account in their values.
         values = getattr(orm.statement, "_values", None) or {}
@@ -397,7 +488,9 @@ def _before_commit(session: Session) -> None:
     routes = [r for r in state["routes"] if r is not None]
     accounts = [a for a in state["accounts"] if isinstance(a, int)]
     bills = [b for b in state["bills"] if isinstance(b, int)]
-    state["collectors"] |= touched_collectors(session, plans, routes, accounts, bills)
+    found = touched(session, plans, routes, accounts, bills)
+    state["collectors"] |= found.collectors
+    state["touched_accounts"] = found.accounts
 
 
 def _after_commit(session: Session) -> None:
@@ -405,7 +498,16 @@ def _after_commit(session: Session) -> None:
     cache = _active()
     if cache is None or not state or not state["wrote"]:
         return
-    cache.bump(state["collectors"], state["stations"], state["everything"])
+    accounts: dict[int, int] = state.get("touched_accounts", {})
+    counters = [f"c:{c}" for c in state["collectors"]]
+    counters += [f"s:{s}" for s in state["stations"]]
+    counters += [f"a:{a}" for a in accounts]
+    counters += [f"sa:{s}" for s in set(accounts.values())]
+    if state["everything"]:
+        counters.append("all")
+    if state["accounts_in_bulk"]:
+        counters.append("a:all")
+    cache.bump(counters)
 
 
 def _forget(session: Session, transaction: Any) -> None:

@@ -11,6 +11,7 @@ from flask.views import MethodView
 from flask_jwt_extended import jwt_required
 from marshmallow import RAISE
 
+from api.accounts.reads import cached_card, cached_list, card_document, list_document
 from api.accounts.schemas import (
     AccountCreate,
     AccountListArgs,
@@ -27,6 +28,7 @@ from api.auth.jwt import current_scope
 from api.db import get_read_session, get_session
 from api.pagination import keyset_page, sorted_page
 from api.ratelimit import rate_limit
+from api.route_cache import read_with_token
 from api.smorest import Blueprint
 from core.accounts import customers, importer, responsibility
 from core.accounts.import_rows import columns_markdown
@@ -35,6 +37,8 @@ from core.stations.open import require_open
 from geo.coords import CoordSystem, to_wgs84
 
 blp = Blueprint("accounts", __name__, url_prefix="/api", description="Customer accounts")
+_ACCOUNT = AccountSchema()
+_ACCOUNTS = AccountSchema(many=True)
 
 _FILTER_KEYS = (
     "station_id",
@@ -103,12 +107,17 @@ def _page(args: dict[str, Any]) -> list[Account]:
 
 @blp.route("/accounts")
 class Accounts(MethodView):
+    @read_with_token(list_document)
     @jwt_required()
     @blp.arguments(AccountListArgs, location="query", unknown=RAISE)
     @blp.response(200, AccountSchema(many=True))
+    @blp.alt_response(304, description="Not modified (If-None-Match matched the ETag)")
     def get(self, args: dict[str, Any]) -> Any:
-        """List accounts in scope, filtered, one keyset page at a time (by id)."""
-        return _page(args)
+        """List accounts in scope, filtered, one keyset page at a time (by id).
+
+        Served from the cache until an account of the caller's stations changes (or the
+        day); the ETag names that version."""
+        return cached_list(get_read_session(), current_scope(), lambda: _ACCOUNTS.dump(_page(args)))
 
     @jwt_required()
     @blp.arguments(AccountCreate)
@@ -144,12 +153,21 @@ class AccountsOutsideTerritories(MethodView):
 
 @blp.route("/accounts/<int:account_id>")
 class AccountById(MethodView):
+    @read_with_token(card_document)
     @jwt_required()
-    @blp.etag
     @blp.response(200, AccountSchema)
+    @blp.alt_response(304, description="Not modified (If-None-Match matched the ETag)")
     def get(self, account_id: int) -> Any:
-        """One account, if it is in the caller's scope (404 otherwise)."""
-        return customers.get_account_with_arrears(get_read_session(), current_scope(), account_id)
+        """One account, if it is in the caller's scope (404 otherwise).
+
+        Served from the cache until the account, its bills, payments or visits change
+        (or the day); the ETag is the body's, the one PATCH's If-Match expects."""
+        session, scope = get_read_session(), current_scope()
+
+        def build() -> Any:
+            return _ACCOUNT.dump(customers.get_account_with_arrears(session, scope, account_id))
+
+        return cached_card(session, scope, build, blp.content_etag)
 
     @jwt_required()
     @blp.etag

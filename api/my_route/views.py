@@ -16,7 +16,7 @@ from api.my_route.schemas import FieldRouteSchema, ReplanSchema, RouteDayArgs
 from api.plans import tasks
 from api.plans.schemas import PlanJobSchema
 from api.ratelimit import rate_limit
-from api.route_cache import cached_document, caller_today, read_with_token
+from api.route_cache import cached_document, caller_today, day_document_guess, read_with_token
 from api.smorest import Blueprint
 from core.errors import NotFound
 from core.field import route as service
@@ -34,7 +34,7 @@ def _today(route_station: Station | None) -> dt.date:
 
 @blp.route("/me/route")
 class MyRoute(MethodView):
-    @read_with_token("route")
+    @read_with_token(day_document_guess("route"))
     @jwt_required()
     @blp.arguments(RouteDayArgs, location="query")
     @blp.response(200, FieldRouteSchema)

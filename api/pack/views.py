@@ -13,7 +13,7 @@ from marshmallow import RAISE
 from api.auth.jwt import current_scope
 from api.db import get_session
 from api.pack.schemas import PackArgs, PackSchema
-from api.route_cache import cached_document, caller_today, read_with_token
+from api.route_cache import cached_document, caller_today, day_document_guess, read_with_token
 from api.smorest import Blueprint
 from core.errors import NotFound
 from core.field.pack import build_pack, content_hash
@@ -24,7 +24,7 @@ blp = Blueprint("pack", __name__, url_prefix="/api", description="The collector'
 
 @blp.route("/me/route/pack")
 class MyRoutePack(MethodView):
-    @read_with_token("pack", "crs", CoordSystem.WGS84.value)
+    @read_with_token(day_document_guess("pack", "crs", CoordSystem.WGS84.value))
     @jwt_required()
     @blp.arguments(PackArgs, location="query", unknown=RAISE)
     @blp.response(200, PackSchema)

@@ -1,4 +1,5 @@
-"""Hot paths in few SQL round trips: the account card in two, a cached route or pack in none."""
+"""Hot paths in few SQL round trips: the account card in one, a cached route, pack, card or
+account list page in none (the token checked once before)."""
 
 from __future__ import annotations
 
@@ -26,15 +27,22 @@ def _paths(day: Any) -> dict[str, str]:
         "pack": f"/api/me/route/pack?date={day.plan_date}",
         "account card": f"/api/accounts/{day.accounts['west'][0].id}",
         "sync": "/api/sync",
+        "account list": "/api/accounts?limit=50",
     }
 
 
-def test_the_account_card_takes_two_round_trips(client: Any, routed: Any, connection: Any) -> None:
-    """GET /api/accounts/{id}: the token check, then the scoped account with its amounts."""
+def test_the_account_card_takes_one_round_trip(client: Any, routed: Any, connection: Any) -> None:
+    """GET /api/accounts/{id} with a checked token (another card checked it and read the
+    station's time zone): the scoped account with its amounts; once cached, nothing."""
+    client.get(f"/api/accounts/{routed.accounts['west'][1].id}", headers=routed.me)
     with captured(connection) as statements:
         resp = client.get(_paths(routed)["account card"], headers=routed.me)
     assert resp.status_code == 200, resp.json
-    assert len(statements) == 2, [s[:90] for s, _ in statements]
+    assert len(statements) == 1, [s[:90] for s, _ in statements]
+    with captured(connection) as statements:
+        again = client.get(_paths(routed)["account card"], headers=routed.me)
+    assert again.data == resp.data
+    assert statements == [], [s[:90] for s, _ in statements]
     listed = client.get("/api/accounts?limit=500", headers=routed.me).json
     (same,) = [a for a in listed if a["id"] == resp.json["id"]]
     # The account and the amounts read with it are the list's (which reads them apart).
@@ -42,11 +50,12 @@ def test_the_account_card_takes_two_round_trips(client: Any, routed: Any, connec
     assert {"arrears", "oldest_due", "days_overdue"} <= resp.json.keys()
 
 
-@pytest.mark.parametrize("name", ["route", "pack"])
+@pytest.mark.parametrize("name", ["route", "pack", "account card", "account list"])
 def test_a_warm_day_document_takes_no_round_trip(
     name: str, client: Any, routed: Any, connection: Any
 ) -> None:
-    """Route and pack, once built and the token once checked: no statement at all."""
+    """Route, pack, a card or a list page, once built and the token once checked: no
+    statement at all."""
     client.get(_paths(routed)[name], headers=routed.me)
     with captured(connection) as statements:
         resp = client.get(_paths(routed)[name], headers=routed.me)
@@ -54,7 +63,7 @@ def test_a_warm_day_document_takes_no_round_trip(
     assert statements == [], [s[:90] for s, _ in statements]
 
 
-@pytest.mark.parametrize("name", ["route", "pack"])
+@pytest.mark.parametrize("name", ["route", "pack", "account card", "account list"])
 def test_a_warm_day_document_takes_one_redis_round_trip(
     name: str, client: Any, app: Any, routed: Any, monkeypatch: Any
 ) -> None:
