@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from core.errors import Invalid, NotAllowed, NotFound
 from core.models import (
     Account,
+    AccountBalance,
     Bill,
     Job,
     Payment,
@@ -66,6 +67,14 @@ def _accounts(scope: Scope) -> ColumnElement[bool]:
     if scope.is_collector:
         return Account.responsible_id == scope.user_id
     return _in_stations(Account.station_id, scope)
+
+
+def _account_balances(scope: Scope) -> ColumnElement[bool]:
+    """An account's maintained sums carry its station and collector (trigger-kept
+    copies), so the account's own rule applies to them without reading ``account``."""
+    if scope.is_collector:
+        return AccountBalance.responsible_id == scope.user_id
+    return _in_stations(AccountBalance.station_id, scope)
 
 
 def _by_account(account_id_column: Any) -> Callable[[Scope], ColumnElement[bool]]:
@@ -147,6 +156,7 @@ def _stations(scope: Scope) -> ColumnElement[bool]:
 
 _RULES: dict[type[Any], Callable[[Scope], ColumnElement[bool]]] = {
     Account: _accounts,
+    AccountBalance: _account_balances,
     Bill: _by_account(Bill.account_id),
     Payment: _money(Payment),
     Visit: _money(Visit),

@@ -6,7 +6,8 @@ lifelike one): every table is filled by one ``INSERT ... SELECT`` over
 triggers off (``session_replication_role = replica``: the sync and map change logs,
 the append-only guards and the foreign-key checks are for the application's writes;
 a bulk load of a fresh database needs none, and writes no change-log history; each
-bill's maintained balance is written with the bill, by the rule its payment follows), and
+bill's maintained balance is written with the bill, by the rule its payment follows, and
+each account's sums of them after the payments), and
 every index of the big tables that no foreign key needs dropped first and built once at
 the end. It needs the database owner's connection (a superuser in development).
 ``bench/scale_seed.py`` times it.
@@ -33,6 +34,8 @@ import time
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
+
+from core.money.balance import ACCOUNT_REBUILD_SQL
 
 __all__ = ["ScaleReport", "seed_scale"]
 
@@ -62,6 +65,7 @@ _BIG_TABLES = (
     "account_responsibility",
     "money_audit",
     "bill_balance",
+    "account_balance",
 )
 #: Whether a bill is paid by the load (its account's behaviour, from its id: 0-74 on
 #: time, 75-89 late by 25 days with the late fee of core.money.fees: residential 1 per
@@ -231,6 +235,8 @@ _STEPS = [
         ) s ON s.station_id = p.station_id;
         """,
     ),
+    # Each account's open bills summed (core.money.balance), from the balances above.
+    ("account balances", ACCOUNT_REBUILD_SQL),
 ]
 
 

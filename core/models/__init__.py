@@ -11,7 +11,7 @@ from core.models.accounts import (
 )
 from core.models.auth import PasswordToken, RefreshToken, RevokedAccessToken
 from core.models.base import Base
-from core.models.bills import BillAdjustment, BillBalance
+from core.models.bills import AccountBalance, BillAdjustment, BillBalance
 from core.models.calls import Call, CallOutcome
 from core.models.channels import ChannelClient  # noqa: F401  (channel principals)
 from core.models.field import Outcome, Visit
@@ -57,6 +57,7 @@ __all__ = [
     "Absence",
     "AbsenceKind",
     "Account",
+    "AccountBalance",
     "AccountResponsibility",
     "Base",
     "Bill",

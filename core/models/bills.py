@@ -63,3 +63,39 @@ class BillBalance(Base):
         Index("ix_bill_balance_open", "account_id", postgresql_where=text("outstanding > 0")),
         Index("ix_bill_balance_account_due", "account_id", "due_date"),
     )
+
+
+class AccountBalance(Base):
+    """An account's open bills summed from their maintained balances (:class:`BillBalance`
+    with ``outstanding > 0``), with the account's station and responsible collector.
+    Written only by the database's triggers (migration 0034), in the transaction of each
+    money write and account edit; read through :mod:`core.money.balance`."""
+
+    __tablename__ = "account_balance"
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("account.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    station_id: Mapped[int]
+    responsible_id: Mapped[int | None]
+    #: The sum of its open bills' outstanding principal (0 when none is open).
+    open_principal: Mapped[Money] = mapped_column(server_default=text("0"))
+    open_bills: Mapped[int] = mapped_column(server_default=text("0"))
+    oldest_open_due: Mapped[dt.date | None]
+    #: The latest period among its open bills: a reading as of a day D on or after it
+    #: owes every open bill (:func:`core.money.arrears.account_arrears_subquery`).
+    latest_open_period: Mapped[dt.date | None]
+
+    __table_args__ = (
+        Index(
+            "ix_account_balance_station_owing",
+            "station_id",
+            text("open_principal DESC"),
+            postgresql_where=text("open_bills > 0"),
+        ),
+        Index(
+            "ix_account_balance_responsible_owing",
+            "responsible_id",
+            text("open_principal DESC"),
+            postgresql_where=text("open_bills > 0"),
+        ),
+    )

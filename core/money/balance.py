@@ -17,6 +17,12 @@ bills and their allocations, which are most of the ledger. Dated readings (``bil
 as of a day D) add back what was allocated by payments not yet dated on D (a few, found
 through the payments' ``collected_at`` index), so they stay equal to the ledger to the
 fen; late fees are still computed as of the day.
+
+``account_balance`` (migration 0034) sums each account's open bills (principal, how
+many, the oldest due date, the latest period) next to its station and responsible
+collector, recounted by triggers whenever one of its bills' balances moves: station-wide
+readings of principal read one row per owing account
+(:func:`core.money.arrears.account_arrears_subquery`).
 """
 
 from __future__ import annotations
@@ -30,6 +36,8 @@ from sqlalchemy.orm import Session
 from core.models import Account, BillBalance, Payment
 
 __all__ = [
+    "ACCOUNT_MISMATCH_SQL",
+    "ACCOUNT_REBUILD_SQL",
     "MISMATCH_SQL",
     "REBUILD_SQL",
     "balance_mismatches",
@@ -52,10 +60,31 @@ _RECOUNT = """
                GROUP BY bill_id) a ON a.bill_id = b.id
 """
 
+#: Every account with a bill, its open bills summed from their balances (migration 0034's
+#: backfill, the same recount).
+_ACCOUNT_RECOUNT = """
+    SELECT a.id AS account_id, a.station_id, a.responsible_id,
+           coalesce(sum(bb.outstanding) FILTER (WHERE bb.outstanding > 0), 0) AS open_principal,
+           count(*) FILTER (WHERE bb.outstanding > 0) AS open_bills,
+           min(bb.due_date) FILTER (WHERE bb.outstanding > 0) AS oldest_open_due,
+           max(bb.period) FILTER (WHERE bb.outstanding > 0) AS latest_open_period
+    FROM account a JOIN bill_balance bb ON bb.account_id = a.id
+    GROUP BY a.id
+"""
+
+#: Every account's row from its bills' balances (a fresh load writes it after them).
+ACCOUNT_REBUILD_SQL = f"""
+    DELETE FROM account_balance;
+    INSERT INTO account_balance (account_id, station_id, responsible_id, open_principal,
+                                 open_bills, oldest_open_due, latest_open_period)
+    {_ACCOUNT_RECOUNT};
+"""
+
 REBUILD_SQL = f"""
     DELETE FROM bill_balance;
     INSERT INTO bill_balance (bill_id, account_id, outstanding, period, due_date, billed)
     {_RECOUNT};
+    {ACCOUNT_REBUILD_SQL}
 """
 
 #: Bills whose maintained row is missing, extra or differs from the recount.
@@ -72,6 +101,34 @@ MISMATCH_SQL = f"""
            OR bb.billed <> r.billed OR bb.period <> r.period OR bb.due_date <> r.due_date)
 """
 
+#: Accounts whose maintained sums of their open bills are missing, extra or differ from
+#: the ledger's recount (an account with bills has a row; one without has none).
+ACCOUNT_MISMATCH_SQL = f"""
+    SELECT 'account ' || coalesce(r.account_id, ab.account_id)::text || ' balance '
+           || coalesce(ab.open_principal::text || '/' || ab.open_bills || ' bills', 'missing')
+           || ' ledger ' || coalesce(r.open_principal::text || '/' || r.open_bills || ' bills',
+                                     'no bills')
+    FROM (
+        SELECT a.id AS account_id, a.station_id, a.responsible_id,
+               coalesce(sum(b.outstanding) FILTER (WHERE b.outstanding > 0), 0) AS open_principal,
+               count(*) FILTER (WHERE b.outstanding > 0) AS open_bills,
+               min(b.due_date) FILTER (WHERE b.outstanding > 0) AS oldest_open_due,
+               max(b.period) FILTER (WHERE b.outstanding > 0) AS latest_open_period
+        FROM ({_RECOUNT}) b JOIN account a ON a.id = b.account_id
+        WHERE :all OR a.station_id = ANY(:stations)
+        GROUP BY a.id
+    ) r
+    FULL JOIN (SELECT * FROM account_balance
+               WHERE :all OR station_id = ANY(:stations)
+                  OR account_id IN (SELECT id FROM account WHERE station_id = ANY(:stations))
+              ) ab ON ab.account_id = r.account_id
+    WHERE r.account_id IS NULL OR ab.account_id IS NULL
+       OR ab.open_principal <> r.open_principal OR ab.open_bills <> r.open_bills
+       OR ab.oldest_open_due IS DISTINCT FROM r.oldest_open_due
+       OR ab.latest_open_period IS DISTINCT FROM r.latest_open_period
+       OR ab.station_id <> r.station_id OR ab.responsible_id IS DISTINCT FROM r.responsible_id
+"""
+
 
 def rebuild_balances(conn: Connection | Session) -> int:
     """Recount every bill's balance from the ledger (after a load with triggers off);
@@ -83,9 +140,14 @@ def rebuild_balances(conn: Connection | Session) -> int:
 
 
 def balance_mismatches(session: Session, station_ids: list[int] | None = None) -> list[str]:
-    """The bills whose maintained balance differs from the ledger (empty: it holds)."""
+    """The bills and accounts whose maintained balance differs from the ledger (empty:
+    it holds)."""
     params = {"all": station_ids is None, "stations": list(station_ids or [])}
-    return [str(r[0]) for r in session.execute(text(MISMATCH_SQL), params)]
+    return [
+        str(r[0])
+        for sql in (MISMATCH_SQL, ACCOUNT_MISMATCH_SQL)
+        for r in session.execute(text(sql), params)
+    ]
 
 
 def may_owe_on(day: dt.date) -> Any:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from core.money.balance import MISMATCH_SQL
+from core.money.balance import ACCOUNT_MISMATCH_SQL, MISMATCH_SQL
 
 _CHECKS: dict[str, str] = {
     # Every payment's amount is fully accounted for: allocations plus an overpayment.
@@ -101,6 +101,9 @@ _CHECKS: dict[str, str] = {
     """,
     # Each bill's maintained balance equals its amount less its allocated principal.
     "bill_balance_matches_ledger": MISMATCH_SQL,
+    # Each account's maintained sums equal its open bills' recount (and its station's
+    # and collector's copies the account's).
+    "account_balance_matches_ledger": ACCOUNT_MISMATCH_SQL,
 }
 
 

@@ -151,6 +151,9 @@ def test_check_ledger_finds_a_balance_that_left_the_ledger(app, factory, session
     assert result.exit_code == 1
     assert "bill_balance_matches_ledger: 1 violation" in result.output
     assert f"{bill.id} balance 79.00 ledger 80.00" in result.output
+    # The account's sums were recounted from the wrong balance: they leave the ledger too.
+    assert "account_balance_matches_ledger: 1 violation" in result.output
+    assert f"account {account.id} balance 79.00/1 bills ledger 80.00/1 bills" in result.output
 
 
 def test_check_ledger_is_not_stopped_by_the_requests_statement_timeout(

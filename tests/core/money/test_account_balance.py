@@ -1,0 +1,120 @@
+"""Each account's maintained sums (``account_balance``, migration 0034) over real,
+concurrent transactions and account edits: always the ledger's recount."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+import uuid
+from decimal import Decimal
+
+from argon2 import PasswordHasher
+from sqlalchemy import Engine, select, update
+from sqlalchemy.orm import Session
+
+from core.models import (
+    Account,
+    AccountBalance,
+    Bill,
+    Channel,
+    EntryKind,
+    Payment,
+    PaymentAllocation,
+    Station,
+)
+from core.money.balance import balance_mismatches
+from tests.support.committed import committed_field
+
+AT = dt.datetime(2026, 4, 9, 10, 0, tzinfo=dt.UTC)
+
+
+def _pay(session: Session, account_id: int, bill_id: int, principal: str) -> None:
+    payment = Payment(
+        id=uuid.uuid4(),
+        kind=EntryKind.PAYMENT,
+        account_id=account_id,
+        amount=Decimal(principal),
+        channel=Channel.COUNTER,
+        collected_at=AT,
+    )
+    session.add(payment)
+    session.flush()
+    session.add(
+        PaymentAllocation(
+            payment_id=payment.id, bill_id=bill_id, principal=Decimal(principal), late_fee=0
+        )
+    )
+    session.flush()
+
+
+def test_two_writers_paying_one_account_add_up(engine: Engine) -> None:
+    """Two transactions pay two bills of one account at once: the second waits for the
+    first's lock on the account's row and recounts after it, so neither change is lost."""
+    field = committed_field(engine, PasswordHasher())
+    account_id = field.account_ids[0]
+    with Session(engine) as s, s.begin():
+        s.add(
+            Bill(
+                account_id=account_id,
+                period=dt.date(2026, 4, 1),
+                amount=Decimal("50.00"),
+                due_date=dt.date(2026, 5, 10),
+            )
+        )
+    with Session(engine) as s:
+        first, second = s.scalars(
+            select(Bill.id).where(Bill.account_id == account_id).order_by(Bill.period)
+        ).all()
+    one, two = Session(engine), Session(engine)
+    try:
+        _pay(one, account_id, first, "30.00")  # holds the account's row until it commits
+        done = threading.Event()
+
+        def pay_second() -> None:
+            _pay(two, account_id, second, "20.00")
+            two.commit()
+            done.set()
+
+        writer = threading.Thread(target=pay_second)
+        writer.start()
+        time.sleep(0.5)
+        assert not done.is_set(), "the second writer waits for the first"
+        one.commit()
+        writer.join(10)
+        assert done.is_set()
+    finally:
+        one.close()
+        two.close()
+    with Session(engine) as s:
+        row = s.get(AccountBalance, account_id)
+        assert row is not None
+        assert (row.open_principal, row.open_bills) == (Decimal("80.00"), 2)  # 50 + 30
+        assert row.oldest_open_due == dt.date(2026, 4, 10)
+        assert row.latest_open_period == dt.date(2026, 4, 1)
+        assert balance_mismatches(s, [field.station_id]) == []
+
+
+def test_the_row_follows_its_account_and_its_bills(engine: Engine) -> None:
+    """A settled bill leaves the sums; a new collector or station moves the row with the
+    account; no open bill leaves a zero row."""
+    field = committed_field(engine, PasswordHasher(), collectors=2)
+    account_id = field.account_ids[0]
+    with Session(engine) as s, s.begin():
+        bill_id = s.scalar(select(Bill.id).where(Bill.account_id == account_id))
+        assert bill_id is not None
+        _pay(s, account_id, bill_id, "80.00")
+    other = committed_field(engine, PasswordHasher())
+    with Session(engine) as s, s.begin():
+        s.execute(
+            update(Account)
+            .where(Account.id == account_id)
+            .values(responsible_id=field.collector_ids[1], station_id=other.station_id)
+        )
+    with Session(engine) as s:
+        row = s.get(AccountBalance, account_id)
+        assert row is not None
+        assert (row.open_principal, row.open_bills, row.oldest_open_due) == (Decimal("0"), 0, None)
+        assert (row.responsible_id, row.station_id) == (field.collector_ids[1], other.station_id)
+        assert s.get(Station, other.station_id) is not None
+        assert balance_mismatches(s, [field.station_id, other.station_id]) == []
