@@ -66,57 +66,55 @@ def _rows(session: Session, scope: Scope, station_id: int, as_of: dt.date | None
     return [_Row(*r) for r in session.execute(stmt)]
 
 
-def _account_counts(session: Session, scope: Scope, station_id: int) -> dict[int | None, int]:
-    stmt = restrict(
-        select(Account.responsible_id, func.count()).group_by(Account.responsible_id),
-        Account,
-        scope,
-    ).where(Account.station_id == station_id)
-    return {collector_id: n for collector_id, n in session.execute(stmt)}
-
-
 def _per_collector(
     session: Session, scope: Scope, station_id: int, as_of: dt.date | None
-) -> dict[int | None, tuple[int, Decimal, float, Footprint]]:
-    """Per responsible collector, over the station's accounts in scope that owe something:
-    how many, their arrears, their visits weighted by arrears (:func:`geo.workload.
-    arrears_weights` over the whole station) and their footprint. Summed in the database:
-    a station's tens of thousands of accounts never cross the wire."""
+) -> dict[int | None, tuple[int, int, Decimal, float, Footprint]]:
+    """Per responsible collector, over the station's accounts in scope: how many, and over
+    those that owe something: how many, their arrears, their visits weighted by arrears
+    (:func:`geo.workload.arrears_weights` over the whole station) and their footprint.
+    One statement, summed in the database: a station's tens of thousands of accounts
+    never cross the wire, and are read once (their arrears from the maintained sums,
+    ``account_balance``; the mean arrears once, not as a window over every row)."""
     arrears = account_arrears_subquery(as_of, station_id=station_id, scope=scope)
-    owing = (
+    owed = (
+        select(arrears.c.account_id, arrears.c.arrears).where(arrears.c.arrears > 0).cte("owed")
+    )
+    mean = select(func.avg(cast(owed.c.arrears, Float))).scalar_subquery()
+    owing = owed.c.account_id.is_not(None)
+    # arrears_weights: 0.5 + 0.5 x arrears / the mean arrears, capped
+    weight = func.least(WEIGHT_CAP, 0.5 + 0.5 * cast(owed.c.arrears, Float) / mean)
+    stmt = (
         restrict(
             select(
                 Account.responsible_id,
-                Account.location,
-                arrears.c.arrears,
-                # arrears_weights: 0.5 + 0.5 x arrears / the mean arrears, capped
-                func.least(
-                    WEIGHT_CAP,
-                    0.5
-                    + 0.5
-                    * cast(arrears.c.arrears, Float)
-                    / func.avg(cast(arrears.c.arrears, Float)).over(),
-                ).label("weight"),
-            ).join(arrears, arrears.c.account_id == Account.id),
+                func.count(),
+                func.count(owed.c.account_id),
+                func.sum(owed.c.arrears),
+                func.sum(weight).filter(owing),  # LEAST ignores the NULL of one owing nothing
+                func.avg(func.ST_Y(Account.location)).filter(owing),
+                func.ST_AsBinary(
+                    func.ST_ConvexHull(func.ST_Collect(Account.location).filter(owing))
+                ),
+            ).outerjoin(owed, owed.c.account_id == Account.id),
             Account,
             scope,
         )
-        .where(Account.station_id == station_id, arrears.c.arrears > 0)
-        .subquery("owing")
+        .where(Account.station_id == station_id)
+        .group_by(Account.responsible_id)
     )
-    stmt = select(
-        owing.c.responsible_id,
-        func.count(),
-        func.sum(owing.c.arrears),
-        func.sum(owing.c.weight),
-        func.avg(func.ST_Y(owing.c.location)),
-        func.ST_AsBinary(func.ST_ConvexHull(func.ST_Collect(owing.c.location))),
-    ).group_by(owing.c.responsible_id)
     out = {}
-    for collector_id, n, total, weight, lat0, hull in session.execute(stmt):
-        shape = wkb.loads(bytes(hull))
-        ring = getattr(shape, "exterior", shape).coords
-        out[collector_id] = (int(n), total, float(weight), hull_footprint(ring, float(lat0)))
+    for collector_id, accounts, n, total, weights, lat0, hull in session.execute(stmt):
+        shape = Footprint(0.0, 0.0)
+        if n:
+            points = wkb.loads(bytes(hull))
+            shape = hull_footprint(getattr(points, "exterior", points).coords, float(lat0))
+        out[collector_id] = (
+            int(accounts),
+            int(n),
+            total if n else Decimal("0"),
+            float(weights or 0.0),
+            shape,
+        )
     return out
 
 
@@ -128,23 +126,20 @@ def workloads(
     model: VisitModel = VisitModel(),
 ) -> list[CollectorWorkload]:
     """Per responsible collector: accounts, arrears, estimated visit hours and spread."""
-    counts = _account_counts(session, scope, station_id)
-    due = _per_collector(session, scope, station_id, as_of)
+    per = _per_collector(session, scope, station_id, as_of)
     names = dict(
         session.execute(
-            select(User.id, User.display_name).where(User.id.in_([k for k in counts if k]))
+            select(User.id, User.display_name).where(User.id.in_([k for k in per if k]))
         ).all()
     )
     out = []
-    for collector_id in sorted(counts, key=lambda c: (c is None, c or 0)):
-        n, arrears, weight, shape = due.get(
-            collector_id, (0, Decimal("0"), 0.0, Footprint(0.0, 0.0))
-        )
+    for collector_id in sorted(per, key=lambda c: (c is None, c or 0)):
+        accounts, n, arrears, weight, shape = per[collector_id]
         out.append(
             CollectorWorkload(
                 collector_id=collector_id,
                 display_name=names.get(collector_id) if collector_id else None,
-                accounts=counts[collector_id],
+                accounts=accounts,
                 delinquent=n,
                 arrears=arrears,
                 visit_hours=round(visit_hours(weight, n, shape.area_km2, model), 2),

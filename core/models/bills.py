@@ -93,6 +93,11 @@ class AccountBalance(Base):
             postgresql_where=text("open_bills > 0"),
         ),
         Index(
+            "ix_account_balance_latest_open",
+            "latest_open_period",
+            postgresql_where=text("open_bills > 0"),
+        ),
+        Index(
             "ix_account_balance_responsible_owing",
             "responsible_id",
             text("open_principal DESC"),
