@@ -10,9 +10,12 @@ and a bare Flask app returning a small JSON document under the same gunicorn set
 one endpoint at a time at ``--connections``, then the mixed rush (collectors fetching and
 revalidating route and pack, recording visits and payments; supervisors polling progress
 with If-None-Match, the accounts' map tiles and the account list), printing requests/s,
-p50/p95/p99 and errors per line, and each line's ratio to bare Flask.
+p50/p95/p99 and errors per line, each line's ratio to bare Flask, and the app's CPU per
+request (its gunicorn workers' user + system time over the line's run: a crowded machine
+stretches the wall times and the ratios, much less the CPU a request costs).
 
     ARREARS_DEMO=true DATABASE_URL=... REDIS_URL=... nice -n 10 .venv/bin/python bench/load.py
+    ... bench/load.py --only "GET /api/me/route"   # the lines whose names start so
 """
 
 from __future__ import annotations
@@ -87,7 +90,31 @@ def _lua_requests(reqs: list[dict[str, Any]]) -> str:
     return "{" + ",\n".join(items) + "}"
 
 
+#: Each running gunicorn's master process, by base URL.
+_MASTERS: dict[str, int] = {}
+
+
+def _workers_cpu_s(master: int | None) -> float:
+    """The CPU seconds (user + system) the master's worker processes used so far."""
+    if master is None:
+        return 0.0
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master:  # ppid; utime and stime follow at 11 and 12
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def wrk(base: str, reqs: list[dict[str, Any]], seconds: int, connections: int) -> dict[str, float]:
+    """Requests/s, latencies and errors of ``reqs`` at ``base``, and the app's CPU per
+    request (its gunicorn workers' user + system time over the run, which the machine's
+    other load does not inflate as it does the wall times)."""
+    master = _MASTERS.get("/".join(base.split("/")[:3]))  # http://host:port
+    cpu_before = _workers_cpu_s(master)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(LUA % {"requests": _lua_requests(reqs)})
         script = f.name
@@ -100,6 +127,7 @@ def wrk(base: str, reqs: list[dict[str, Any]], seconds: int, connections: int) -
         ).stdout
     finally:
         os.unlink(script)
+    cpu_s = _workers_cpu_s(master) - cpu_before
     m = re.search(r"RESULT (\d+) ([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+) (\d+) (\d+)", out)
     assert m, out
     n, secs, p50, p95, p99, status, sock = m.groups()
@@ -110,6 +138,7 @@ def wrk(base: str, reqs: list[dict[str, Any]], seconds: int, connections: int) -
         "p99": float(p99),
         "errors": int(status) + int(sock),
         "n": int(n),
+        "cpu_ms": cpu_s * 1000 / max(int(n), 1),
     }
 
 
@@ -130,6 +159,7 @@ def gunicorn(app: str, port: int, workers: int, cwd: Path) -> Iterator[str]:
         env=os.environ | {"PYTHONPATH": str(ROOT)},
     )
     base = f"http://127.0.0.1:{port}"
+    _MASTERS[base] = proc.pid
     try:
         for _ in range(100):
             try:
@@ -229,6 +259,9 @@ def main() -> None:
     parser.add_argument(
         "--port", type=int, default=5017, help="the app's port; bare Flask's is this + 100"
     )
+    parser.add_argument(
+        "--only", default="", help="comma-separated prefixes of the lines to run (default all)"
+    )
     args = parser.parse_args()
     setup = prepare(args.collectors)
     people, sup, station = setup["collectors"], setup["supervisor"], setup["station"]
@@ -314,6 +347,9 @@ def main() -> None:
         ),
         ("morning rush (mixed, with writes)", rush),
     ]
+    if args.only:
+        wanted = tuple(p.strip() for p in args.only.split(","))
+        cases = [(name, reqs) for name, reqs in cases if name.startswith(wanted)]
     with tempfile.TemporaryDirectory() as tmp:
         Path(tmp, "bare_app.py").write_text(BARE_APP)
         results = []
@@ -341,12 +377,12 @@ def main() -> None:
     )
     print(
         f"{'endpoint':<52} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
-        f"{'errors':>7} {'vs bare':>8}"
+        f"{'errors':>7} {'vs bare':>8} {'cpu ms':>7}"
     )
     for name, r in [("bare Flask (reference)", ref), *results]:
         print(
             f"{name:<52} {r['rps']:8.0f} {r['p50']:8.1f} {r['p95']:8.1f} {r['p99']:8.1f} "
-            f"{r['errors']:7d} {r['rps'] / rps:8.2f}x"
+            f"{r['errors']:7d} {r['rps'] / rps:8.2f}x {r['cpu_ms']:7.2f}"
         )
 
 
