@@ -19,7 +19,45 @@ from api.errors import Problem, problem_response
 from core.models import User
 from core.scope import Scope
 
-jwt = JWTManager()
+#: Tokens already verified in full by this process, by (key, issuer, audience, token):
+#: their claims and expiry. Cleared when it holds ``_VERIFIED_MAX``.
+_VERIFIED: dict[tuple[str, str, str, str], tuple[float, dict[str, Any]]] = {}
+_VERIFIED_MAX = 20_000
+
+
+class _VerifiedOnce(JWTManager):
+    """flask-jwt-extended parses a token four times per request (its claims unverified for
+    the key callback, its header, then verified, then its header again), each parse
+    checking every character in Python. A token this process verified before (a phone
+    sends the same one for its day's requests until it expires) gets its claims back
+    from memory until its ``exp``; a new, expired or cookie (CSRF) token goes the
+    library's way. The revocation check still runs on every request."""
+
+    def _decode_jwt_from_config(
+        self, encoded_token: str, csrf_value: Any = None, allow_expired: bool = False
+    ) -> dict[str, Any]:
+        if csrf_value is not None or allow_expired:
+            return dict(super()._decode_jwt_from_config(encoded_token, csrf_value, allow_expired))
+        config = current_app.config
+        key = (
+            str(config["JWT_SECRET_KEY"]),
+            str(config.get("JWT_DECODE_ISSUER")),
+            str(config.get("JWT_DECODE_AUDIENCE")),
+            encoded_token,
+        )
+        known = _VERIFIED.get(key)
+        if known is not None and time.time() < known[0]:
+            return dict(known[1])
+        claims: dict[str, Any] = super()._decode_jwt_from_config(encoded_token)
+        exp = claims.get("exp")
+        if isinstance(exp, int | float):
+            if len(_VERIFIED) >= _VERIFIED_MAX:
+                _VERIFIED.clear()
+            _VERIFIED[key] = (float(exp), dict(claims))
+        return claims
+
+
+jwt = _VerifiedOnce()
 
 
 def _unauthorized(detail: str) -> Any:

@@ -45,10 +45,10 @@ class MyRoute(MethodView):
         Built once and served from the route cache until something it shows changes; the
         ETag names that version, so a revalidation answers 304 without building it."""
         scope = current_scope()
-        session = get_session()
-        day = _my_day(session, scope, args["date"])
+        day = _my_day(scope, args["date"])
 
-        def build() -> Any:
+        def build() -> Any:  # the session only when built: a cached answer runs no SQL
+            session = get_session()
             route = service.find_route(session, scope, scope.user_id, day)
             if route is None:
                 raise NotFound("published route for this day")
@@ -57,8 +57,8 @@ class MyRoute(MethodView):
         return cached_document("route", scope, day, "", build)
 
 
-def _my_day(session: Any, scope: Any, day: dt.date | None) -> dt.date:
-    return day or caller_today(session, scope, current_app.config["DEFAULT_TIMEZONE"])
+def _my_day(scope: Any, day: dt.date | None) -> dt.date:
+    return day or caller_today(get_session(), scope, current_app.config["DEFAULT_TIMEZONE"])
 
 
 @blp.route("/me/route/replan")
@@ -72,7 +72,7 @@ class ReplanMyRoute(MethodView):
         require_collector(scope, "Only collectors re-plan their own day.")
         rate_limit("replan", scope.user_id)
         session = get_session()
-        day = _my_day(session, scope, body["date"])
+        day = _my_day(scope, body["date"])
         job = submit_replan(
             session, scope, day, position=(body["lon"], body["lat"]), time_limit=body["time_limit"]
         )

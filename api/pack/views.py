@@ -32,13 +32,12 @@ class MyRoutePack(MethodView):
     def get(self, args: dict[str, Any]) -> Any:
         """My published route of the day for offline use: stops, money, maps and links."""
         scope = current_scope()
-        session = get_session()
         default_tz = current_app.config["DEFAULT_TIMEZONE"]
-        day = args["date"] or caller_today(session, scope, default_tz)
+        day = args["date"] or caller_today(get_session(), scope, default_tz)
         crs = CoordSystem(args["crs"])
 
-        def build() -> Any:
-            pack = build_pack(session, scope, day, crs, dt.datetime.now(dt.UTC))
+        def build() -> Any:  # the session only when built: a cached answer runs no SQL
+            pack = build_pack(get_session(), scope, day, crs, dt.datetime.now(dt.UTC))
             if pack is None:
                 raise NotFound("published route for this day")
             body = PackSchema().dump(pack)
