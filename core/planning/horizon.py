@@ -102,17 +102,23 @@ def allocate(
             if gain > 0:
                 heap.append((-gain, a.account_id, d, miss[a.account_id]))
     heapq.heapify(heap)
-    while heap:
+    # The collector-days an entry can still change: a full day that has its price turns
+    # every later entry away unread, and once no day is left open the rest are skipped.
+    open_days = {(by_id[account_id].collector_id, d) for _, account_id, d, _ in heap}
+    while heap and open_days:
         neg, account_id, d, seen = heapq.heappop(heap)
         a = by_id[account_id]
+        key = (a.collector_id, d)
+        if key in out.price:
+            continue
         if seen != miss[account_id]:  # stale: the account got a visit since
             gain = a.worth * s(a, d) * miss[account_id]
             if gain > 0:
                 heapq.heappush(heap, (-gain, account_id, d, miss[account_id]))
             continue
-        key = (a.collector_id, d)
         if out.load.get(key, 0) >= capacity.get(key, 0):
-            out.price.setdefault(key, -neg)  # the best visit this full day turned away
+            out.price[key] = -neg  # the best visit this full day turned away
+            open_days.discard(key)
             continue
         book(a, d, -neg)
     return out

@@ -203,8 +203,15 @@ def value_candidates(
     horizon = month_days_left(req.plan_date)  # the station is judged at month end
     out: list[Candidate] = []
     left: list[dict[str, object]] = []
+    # Accounts with the same evidence in the same group have the same rates: a station's
+    # thousands of accounts share far fewer histories (most were never visited).
+    estimated: dict[tuple[object, ...], Rates] = {}
     for info in infos:
-        rates = account_estimate(histories.get(info.id, History()), priors, info)
+        history = histories.get(info.id, History())
+        key = (info.village, info.category, *history.key())
+        rates = estimated.get(key)
+        if rates is None:
+            rates = estimated[key] = account_estimate(history, priors, info)
         note = notes.get(info.id)
         home = rates.home_on(calendar.context(req.plan_date, info.village))
         p_pay, window, in_window = rates.p_pay, None, None

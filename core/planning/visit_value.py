@@ -122,6 +122,10 @@ class History:
     weekday_visits: list[int] = field(default_factory=lambda: [0] * 7)
     weekday_home: list[int] = field(default_factory=lambda: [0] * 7)
 
+    def key(self) -> tuple[object, ...]:
+        """Every count, hashable: equal keys are equal histories."""
+        return tuple(tuple(v) if isinstance(v, list) else v for v in vars(self).values())
+
     @property
     def visits(self) -> int:
         """Visits in any band."""

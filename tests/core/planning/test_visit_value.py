@@ -137,3 +137,21 @@ def test_a_self_payer_is_worth_more_as_the_month_runs_out():
     assert visit_value(Decimal("200.00"), door, horizon_days=2).prize_fen == 8000
     # Early in the month the self-payer's visit ranks far below the other's; late, level.
     assert start.prize_fen < 0.5 * 8000
+
+
+def test_history_key_names_every_count() -> None:
+    """Equal histories share a key (their rates are computed once per gather); any count
+    that differs, in a band list or not, gives another key."""
+    from core.planning.visit_value import History
+
+    assert History().key() == History().key()
+    keys = {History().key()}
+    for change in ("visits_by_band", "weekday_home", "pay_trials", "overdue_days"):
+        h = History()
+        value = getattr(h, change)
+        if isinstance(value, list):
+            value[0] += 1
+        else:
+            setattr(h, change, value + 1)
+        keys.add(h.key())
+    assert len(keys) == 5
