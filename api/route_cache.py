@@ -345,15 +345,17 @@ def _today_in(station_id: int) -> dt.date | None:
     return dt.datetime.now(ZoneInfo(zone)).date() if zone else None
 
 
-def local_days(session: Session | None, scope: Scope, default: str) -> str | None:
+def local_days(session: Callable[[], Session] | None, scope: Scope, default: str) -> str | None:
     """Today in ``default``'s time zone and in each of the caller's stations' (what
-    "today" means to amounts due and days overdue), as a key part; without a session,
-    None when a station's zone is not known yet."""
+    "today" means to amounts due and days overdue), as a key part. A station's zone not
+    known yet is read through ``session()`` (called only then); without it, None."""
     zones = {default}
     for station_id in scope.station_ids:
-        zone = station_timezone(session, station_id) if session else _ZONES.get(station_id)
+        zone = _ZONES.get(station_id)
         if zone is None:
-            return None
+            if session is None:
+                return None
+            zone = station_timezone(session(), station_id)
         zones.add(zone)
     return ",".join(sorted({dt.datetime.now(ZoneInfo(z)).date().isoformat() for z in zones}))
 

@@ -27,9 +27,11 @@ from core.scope import Scope
 __all__ = ["cached_card", "cached_list", "card_document", "list_document"]
 
 Named = tuple[str, list[str]] | None
+#: The request's session, asked for only when needed (a warm read opens none).
+SessionOf = Callable[[], Session]
 
 
-def _caller(session: Session | None, scope: Scope) -> str | None:
+def _caller(session: SessionOf | None, scope: Scope) -> str | None:
     days = local_days(session, scope, DEFAULT_TIMEZONE)
     if days is None:
         return None
@@ -41,9 +43,9 @@ def _rates(scope: Scope) -> list[str]:
     return [*(f"s:{s}" for s in sorted(scope.station_ids)), "all", "a:all"]
 
 
-def card_document(scope: Scope, session: Session | None = None) -> Named:
+def card_document(scope: Scope, session: SessionOf | None = None) -> Named:
     """The name and counters of the card at this URL for ``scope`` (None: not cached, or
-    without a session a station's zone not known yet)."""
+    without ``session`` a station's zone not known yet)."""
     account_id = (request.view_args or {}).get("account_id")
     caller = _caller(session, scope)
     if scope.is_admin or caller is None or not isinstance(account_id, int):
@@ -51,7 +53,7 @@ def card_document(scope: Scope, session: Session | None = None) -> Named:
     return f"card:{account_id}:{caller}", [f"a:{account_id}", *_rates(scope)]
 
 
-def list_document(scope: Scope, session: Session | None = None) -> Named:
+def list_document(scope: Scope, session: SessionOf | None = None) -> Named:
     """The name and counters of the list page at this URL for ``scope`` (as above)."""
     caller = _caller(session, scope)
     if scope.is_admin or caller is None:
@@ -65,7 +67,7 @@ def list_document(scope: Scope, session: Session | None = None) -> Named:
 
 
 def cached_card(
-    session: Session,
+    session: SessionOf,
     scope: Scope,
     build: Callable[[], Any],
     content_etag: Callable[[Any], str],
@@ -74,7 +76,7 @@ def cached_card(
     return _cached(card_document(scope, session), scope, build, content_etag)
 
 
-def cached_list(session: Session, scope: Scope, build: Callable[[], Any]) -> Response:
+def cached_list(session: SessionOf, scope: Scope, build: Callable[[], Any]) -> Response:
     """A page of the caller's account list (``build()``: its dumped body) for this URL."""
     return _cached(list_document(scope, session), scope, build)
 

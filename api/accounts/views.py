@@ -117,7 +117,7 @@ class Accounts(MethodView):
 
         Served from the cache until an account of the caller's stations changes (or the
         day); the ETag names that version."""
-        return cached_list(get_read_session(), current_scope(), lambda: _ACCOUNTS.dump(_page(args)))
+        return cached_list(get_read_session, current_scope(), lambda: _ACCOUNTS.dump(_page(args)))
 
     @jwt_required()
     @blp.arguments(AccountCreate)
@@ -162,12 +162,13 @@ class AccountById(MethodView):
 
         Served from the cache until the account, its bills, payments or visits change
         (or the day); the ETag is the body's, the one PATCH's If-Match expects."""
-        session, scope = get_read_session(), current_scope()
+        scope = current_scope()
 
         def build() -> Any:
-            return _ACCOUNT.dump(customers.get_account_with_arrears(session, scope, account_id))
+            account = customers.get_account_with_arrears(get_read_session(), scope, account_id)
+            return _ACCOUNT.dump(account)
 
-        return cached_card(session, scope, build, blp.content_etag)
+        return cached_card(get_read_session, scope, build, blp.content_etag)
 
     @jwt_required()
     @blp.etag
