@@ -59,6 +59,8 @@ log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
 
 DOC_TTL_S = 15 * 60
+#: More accounts changed at once (an import, a seed) move ``a:all`` instead of each one.
+MAX_ACCOUNT_BUMPS = 500
 VERSION_TTL_S = 3 * 24 * 3600
 #: Tables whose bulk (non-ORM-object) writes change every document.
 _BULK_TABLES = {"plan", "route", "stop", "late_fee_rate"}
@@ -503,12 +505,13 @@ def _after_commit(session: Session) -> None:
     accounts: dict[int, int] = state.get("touched_accounts", {})
     counters = [f"c:{c}" for c in state["collectors"]]
     counters += [f"s:{s}" for s in state["stations"]]
-    counters += [f"a:{a}" for a in accounts]
-    counters += [f"sa:{s}" for s in set(accounts.values())]
     if state["everything"]:
         counters.append("all")
-    if state["accounts_in_bulk"]:
-        counters.append("a:all")
+    if state["accounts_in_bulk"] or len(accounts) > MAX_ACCOUNT_BUMPS:
+        counters.append("a:all")  # every card and list follows it: no need to name them
+    else:
+        counters += [f"a:{a}" for a in accounts]
+        counters += [f"sa:{s}" for s in set(accounts.values())]
     cache.bump(counters)
 
 

@@ -230,3 +230,19 @@ def test_no_caller_gets_another_callers_cached_answer(
     assert client.get("/api/accounts?limit=50", headers=other).json == []
     page = client.get(world.page, headers=theirs)
     assert page.status_code == 422 or page.json == []
+
+
+def test_many_accounts_changed_at_once_move_every_card(
+    factory: Any, client: Any, world: World, connection: Any, monkeypatch: Any
+) -> None:
+    """Past MAX_ACCOUNT_BUMPS accounts in one commit, all cards follow (one counter moved
+    instead of each account's): an untouched account's card is read again."""
+    untouched = factory.account(world.station, world.collector)
+    factory.session.commit()
+    path = f"/api/accounts/{untouched.id}"
+    client.get(path, headers=world.me)
+    monkeypatch.setattr(route_cache, "MAX_ACCOUNT_BUMPS", 0)
+    _pay(factory, client, world)
+    with captured(connection) as statements:
+        assert client.get(path, headers=world.me).status_code == 200
+    assert _reads_accounts(statements), statements
