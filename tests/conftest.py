@@ -142,7 +142,9 @@ def connection(
 
 @pytest.fixture
 def session(connection: Connection) -> Iterator[Session]:
-    """An ORM session joined to the test's transaction; its commits become savepoints."""
+    """An ORM session joined to the test's transaction; its commits become savepoints
+    (released ones stay in the backend's subtransaction cache until the test's end:
+    tests/support/subxacts.py)."""
     with Session(bind=connection, join_transaction_mode="create_savepoint") as s:
         yield s
 
