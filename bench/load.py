@@ -361,6 +361,9 @@ def main() -> None:
                 args.connections,
             )
         with gunicorn("wsgi:app", args.port, args.workers, ROOT) as base:
+            # Unrecorded: each worker's first requests open its pools and fill its caches.
+            warm = [r for _, reqs in cases for r in reqs if r["method"] == "GET"]
+            wrk(base, warm, 2, args.connections)
             for name, reqs in cases:
                 results.append((name, wrk(base, reqs, args.seconds, args.connections)))
         with gunicorn("bare_app:app", args.port + 100, args.workers, Path(tmp)) as bare:
