@@ -222,9 +222,24 @@ def cached_read(
     must name all it depends on but the counters: the caller's scope, the arguments, the
     day) following ``counters`` (None: not cached); the headers a list's paging sets are
     kept with it."""
+    found = lookup_read(name, counters) if counters is not None else None
+    return serve_found(found, build, content_etag)
+
+
+def lookup_read(name: str, counters: Sequence[str]) -> Lookup | None:
+    """:func:`cached_read`'s lookup alone (the keys read with the token's check, if so):
+    for a view that answers from the cache before it parses its arguments."""
     cache: RouteCache = current_app.extensions["route_cache"]
-    found = cache.lookup(name, counters, _read_with_token()) if counters is not None else None
-    return _serve(cache, found, build, content_etag)
+    return cache.lookup(name, counters, _read_with_token())
+
+
+def serve_found(
+    found: Lookup | None,
+    build: Callable[[], Any],
+    content_etag: Callable[[Any], str] | None = None,
+) -> Response:
+    """:func:`cached_read`'s answer once looked up (``found``: None, not cached)."""
+    return _serve(current_app.extensions["route_cache"], found, build, content_etag)
 
 
 def _read_with_token() -> dict[str, Any] | None:

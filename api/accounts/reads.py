@@ -13,18 +13,29 @@ check (``read_with_token``): a warm read is one Redis round trip and no SQL.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar, cast
 
-from flask import Response, request
+from flask import Response, g, request
 from sqlalchemy.orm import Session
 
-from api.route_cache import cached_read, local_days, remember_scope
+from api.auth.jwt import current_scope
+from api.db import get_read_session
+from api.route_cache import cached_read, local_days, lookup_read, remember_scope, serve_found
 from core.accounts.customers import DEFAULT_TIMEZONE
 from core.scope import Scope
 
-__all__ = ["cached_card", "cached_list", "card_document", "list_document"]
+__all__ = [
+    "cached_card",
+    "cached_list",
+    "card_document",
+    "list_before_arguments",
+    "list_document",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 Named = tuple[str, list[str]] | None
 #: The request's session, asked for only when needed (a warm read opens none).
@@ -77,8 +88,43 @@ def cached_card(
 
 
 def cached_list(session: SessionOf, scope: Scope, build: Callable[[], Any]) -> Response:
-    """A page of the caller's account list (``build()``: its dumped body) for this URL."""
-    return _cached(list_document(scope, session), scope, build)
+    """A page of the caller's account list (``build()``: its dumped body) for this URL
+    (looked up already by :func:`list_before_arguments`, if it ran)."""
+    named = list_document(scope, session)
+    if named is None:
+        return cached_read("", None, build)
+    remember_scope(scope)
+    found = g.pop(_FOUND, None) if _FOUND in g else lookup_read(*named)
+    return serve_found(found, build)
+
+
+_FOUND = "arrears_list_found"
+
+
+def list_before_arguments(view: F) -> F:
+    """Decorate the list view between ``@jwt_required`` and ``@blp.arguments``: a page
+    current in the cache is answered before its query arguments are parsed (an entry
+    exists only for a URL whose arguments parsed: it was built after them); otherwise the
+    lookup is kept for :func:`cached_list`."""
+
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        g.pop(_FOUND, None)  # none left by an earlier request in the same app context
+        scope = current_scope()
+        named = list_document(scope, get_read_session)
+        if named is not None:
+            remember_scope(scope)
+            found = lookup_read(*named)
+            if found is not None and found.stored is not None:
+                return serve_found(found, _never_built)
+            setattr(g, _FOUND, found)
+        return view(*args, **kwargs)
+
+    return cast(F, wrapped)
+
+
+def _never_built() -> Any:
+    raise AssertionError("a stored answer is served as stored")
 
 
 def _cached(

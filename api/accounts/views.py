@@ -11,7 +11,13 @@ from flask.views import MethodView
 from flask_jwt_extended import jwt_required
 from marshmallow import RAISE
 
-from api.accounts.reads import cached_card, cached_list, card_document, list_document
+from api.accounts.reads import (
+    cached_card,
+    cached_list,
+    card_document,
+    list_before_arguments,
+    list_document,
+)
 from api.accounts.schemas import (
     AccountCreate,
     AccountListArgs,
@@ -109,6 +115,7 @@ def _page(args: dict[str, Any]) -> list[Account]:
 class Accounts(MethodView):
     @read_with_token(list_document)
     @jwt_required()
+    @list_before_arguments
     @blp.arguments(AccountListArgs, location="query", unknown=RAISE)
     @blp.response(200, AccountSchema(many=True))
     @blp.alt_response(304, description="Not modified (If-None-Match matched the ETag)")

@@ -246,3 +246,26 @@ def test_many_accounts_changed_at_once_move_every_card(
     with captured(connection) as statements:
         assert client.get(path, headers=world.me).status_code == 200
     assert _reads_accounts(statements), statements
+
+
+def test_a_cached_page_is_answered_before_its_arguments_are_parsed(
+    client: Any, world: World, monkeypatch: Any
+) -> None:
+    """Its entry exists only for a URL whose arguments parsed; a URL with bad arguments
+    is still refused (422)."""
+    from api.accounts.schemas import AccountListArgs
+
+    first = client.get(world.page, headers=world.sup)
+    parsed: list[Any] = []
+    original = AccountListArgs.load
+
+    def counted(self: Any, *args: Any, **kwargs: Any) -> Any:
+        parsed.append(args)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(AccountListArgs, "load", counted)
+    again = client.get(world.page, headers=world.sup)
+    assert again.status_code == 200 and again.data == first.data
+    assert parsed == []
+    bad = client.get(world.page + "&after=-5", headers=world.sup)
+    assert bad.status_code == 422 and len(parsed) == 1
