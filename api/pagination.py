@@ -75,17 +75,44 @@ def sorted_page(
     descending: bool,
     parse: Callable[[str], Any],
     args: dict[str, Any],
+    quick: Callable[[tuple[Any, int] | None, int], Select[Any]] | None = None,
 ) -> list[Row[Any]]:
     """One page of ``stmt`` ordered by ``(value, key)`` (``key`` unique), after the opaque
-    ``args['cursor']`` (``"value,key"``); the next one is in the same headers."""
+    ``args['cursor']`` (``"value,key"``); the next one is in the same headers.
+
+    ``quick(after, n)``, if given, is a cheaper statement (its order column labelled
+    ``sort_value``) whose first ``n`` rows after ``after`` are ``stmt``'s whenever it has
+    ``n`` of them; it is read first, and ``stmt`` only when it falls short."""
     after = sorted_cursor(args, parse)
-    if after is not None:
-        pair = tuple_(value, key)
-        stmt = stmt.where(pair < after if descending else pair > after)
-    order = (value.desc(), key.desc()) if descending else (value, key)
-    rows = list(session.execute(stmt.order_by(*order).limit(args["limit"] + 1)))
+    n = args["limit"] + 1
+    rows = None
+    if quick is not None:
+        fast = quick(after, n)
+        rows = _sorted_rows(
+            session, fast, key, fast.selected_columns.sort_value, descending, after, n
+        )
+        if len(rows) < n:
+            rows = None
+    if rows is None:
+        rows = _sorted_rows(session, stmt, key, value, descending, after, n)
     page = rows[: args["limit"]]
     if len(rows) > args["limit"]:
         last_row = page[-1]
         _next("cursor", f"{last_row.sort_value},{getattr(last_row[0], key.key)}", "after")
     return page
+
+
+def _sorted_rows(
+    session: Session,
+    stmt: Select[Any],
+    key: Any,
+    value: Any,
+    descending: bool,
+    after: tuple[Any, int] | None,
+    n: int,
+) -> list[Row[Any]]:
+    if after is not None:
+        pair = tuple_(value, key)
+        stmt = stmt.where(pair < after if descending else pair > after)
+    order = (value.desc(), key.desc()) if descending else (value, key)
+    return list(session.execute(stmt.order_by(*order).limit(n)))

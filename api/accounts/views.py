@@ -95,14 +95,21 @@ _CURSOR_VALUE: dict[customers.AccountSort, Callable[[str], Any]] = {
 def _page(args: dict[str, Any]) -> list[Account]:
     session = get_read_session()
     filters = _filters(args)
-    stmt = customers.accounts_query(current_scope(), filters)
+    scope = current_scope()
+    stmt = customers.accounts_query(scope, filters)
     order = filters.order
     if order is customers.AccountSort.ID:
         rows = [(a, None) for a in keyset_page(session, stmt, Account.id, args)]
     else:
         value = stmt.selected_columns.sort_value
+        quick = None
+        if order is customers.AccountSort.ARREARS_DESC:  # the top rows from account_balance
+
+            def quick(after: tuple[Any, int] | None, n: int) -> Any:
+                return customers.top_arrears_query(scope, filters, after, n)
+
         found = sorted_page(
-            session, stmt, Account.id, value, order.descending, _CURSOR_VALUE[order], args
+            session, stmt, Account.id, value, order.descending, _CURSOR_VALUE[order], args, quick
         )
         rows = [(r[0], r.distance_m) for r in found]
     accounts = customers.attach_arrears(session, [a for a, _ in rows], filters.as_of)

@@ -14,15 +14,15 @@ from zoneinfo import ZoneInfo
 
 from geoalchemy2 import Geography
 from geoalchemy2.elements import WKTElement
-from sqlalchemy import Row, Select, cast, func, literal, select
+from sqlalchemy import Row, Select, cast, func, literal, select, tuple_, union_all
 from sqlalchemy.orm import Session
 
 from core.accounts import responsibility
 from core.accounts.areas import covering_territory
 from core.errors import Invalid, NotAllowed, NotFound
-from core.models import Account, LocationQuality, Role, Station
-from core.money.arrears import account_arrears_subquery
-from core.scope import Scope, get_scoped, restrict
+from core.models import Account, AccountBalance, LocationQuality, Role, Station
+from core.money.arrears import account_arrears_parts, account_arrears_subquery
+from core.scope import Scope, get_scoped, restrict, visible
 from core.stations.area import station_implausibility
 from core.stations.open import require_open
 from geo.coords import CoordSystem, to_wgs84
@@ -36,6 +36,7 @@ __all__ = [
     "get_account_with_arrears",
     "local_today",
     "resolve_point",
+    "top_arrears_query",
     "update_account",
 ]
 
@@ -209,48 +210,8 @@ def accounts_query(scope: Scope, f: AccountFilters) -> Select[Any]:
     """The scoped, filtered SELECT of accounts with two more columns: ``sort_value`` (what
     ``f.order`` orders by; paging by ``(sort_value, id)`` is left to the caller) and
     ``distance_m`` (from the ``near`` point, else NULL)."""
-    stmt = restrict(select(Account), Account, scope)
-    if f.station_id is not None:
-        stmt = stmt.where(Account.station_id == f.station_id)
-    if f.territory_id is not None:
-        stmt = stmt.where(Account.territory_id == f.territory_id)
-    if f.in_territory is not None:
-        stmt = stmt.where(
-            Account.territory_id.is_not(None) if f.in_territory else Account.territory_id.is_(None)
-        )
-    if f.responsible_id is not None:
-        stmt = stmt.where(Account.responsible_id == f.responsible_id)
-    if f.village is not None:
-        stmt = stmt.where(Account.village == f.village)
-    if f.category is not None:
-        stmt = stmt.where(Account.category == f.category)
-    if f.bbox is not None:
-        stmt = stmt.where(Account.location.intersects(func.ST_MakeEnvelope(*f.bbox, 4326)))
-    distance: Any = literal(None)
-    if f.near is not None:
-        lon, lat, radius = f.near
-        distance = func.ST_Distance(
-            cast(Account.location, Geography), cast(point_wkt(lon, lat), Geography)
-        )
-        # A degree box first, so the geometry GiST index does the coarse work.
-        d_lat = radius / 111_000.0
-        d_lon = radius / (111_000.0 * max(math.cos(math.radians(lat)), 0.01))
-        box = func.ST_MakeEnvelope(lon - d_lon, lat - d_lat, lon + d_lon, lat + d_lat, 4326)
-        stmt = stmt.where(
-            Account.location.intersects(box),
-            func.ST_DWithin(
-                cast(Account.location, Geography),
-                cast(point_wkt(lon, lat), Geography),
-                radius,
-            ),
-        )
-    if f.q:
-        pattern = f"%{escape_like(f.q)}%"
-        stmt = stmt.where(
-            Account.name.ilike(pattern, escape="\\")
-            | Account.number.ilike(pattern, escape="\\")
-            | Account.address.ilike(pattern, escape="\\")
-        )
+    where, distance = _account_where(scope, f)
+    stmt = select(Account).where(*where)
     order = f.order
     value: Any = Account.id
     by_arrears = order not in (AccountSort.ID, AccountSort.DISTANCE)
@@ -264,12 +225,7 @@ def accounts_query(scope: Scope, f: AccountFilters) -> Select[Any]:
         stmt = stmt.outerjoin(arrears, arrears.c.account_id == Account.id)
         amount = func.coalesce(arrears.c.arrears, 0)
         day = f.as_of or dt.datetime.now(ZoneInfo(DEFAULT_TIMEZONE)).date()
-        if f.arrears_min is not None:
-            stmt = stmt.where(amount >= f.arrears_min)
-        if f.arrears_max is not None:
-            stmt = stmt.where(amount <= f.arrears_max)
-        if f.overdue_days_min is not None:
-            stmt = stmt.where(arrears.c.oldest_due <= day - dt.timedelta(days=f.overdue_days_min))
+        stmt = stmt.where(*_amount_where(f, amount, arrears.c.oldest_due))
         if order in (AccountSort.ARREARS, AccountSort.ARREARS_DESC):
             value = amount
         elif by_arrears:  # days overdue: 0 for an account owing nothing
@@ -277,6 +233,100 @@ def accounts_query(scope: Scope, f: AccountFilters) -> Select[Any]:
     elif order is AccountSort.DISTANCE:
         value = distance
     return stmt.add_columns(value.label("sort_value"), distance.label("distance_m"))
+
+
+def top_arrears_query(
+    scope: Scope, f: AccountFilters, after: tuple[Decimal, int] | None, n: int
+) -> Select[Any]:
+    """:func:`accounts_query` ordered by ``-arrears`` (``f.sort``), limited to the accounts
+    owing something and, of those whose ``account_balance`` row is their arrears, to the
+    first ``n`` after the cursor ``after`` (``(arrears, id)``) in that table's index order
+    (station or collector, then open principal descending): the station's other rows are
+    never read. The few accounts read bill by bill all stay. Its first ``n`` rows by
+    ``(sort_value, id)`` descending after ``after`` are :func:`accounts_query`'s whenever it
+    has ``n`` such rows: an account it leaves out either owes nothing (so sorts after
+    every one of them) or comes after ``n`` of them in the index order."""
+    ab = AccountBalance
+    where, distance = _account_where(scope, f)
+    settled, by_bills = account_arrears_parts(f.as_of, station_id=f.station_id, scope=scope)
+    top = settled.join(Account, Account.id == ab.account_id).where(
+        *where, ab.open_principal > 0, *_amount_where(f, ab.open_principal, ab.oldest_open_due)
+    )
+    if f.responsible_id is not None:  # the copy, so the collector's index serves it
+        top = top.where(ab.responsible_id == f.responsible_id)
+    if after is not None:
+        top = top.where(
+            ab.open_principal <= after[0], tuple_(ab.open_principal, ab.account_id) < after
+        )
+    first = top.order_by(ab.open_principal.desc(), ab.account_id.desc()).limit(n).subquery()
+    rows = union_all(select(*first.c), by_bills).subquery("account_arrears")
+    stmt = (
+        select(Account)
+        .join(rows, rows.c.account_id == Account.id)
+        .where(*where, rows.c.arrears > 0, *_amount_where(f, rows.c.arrears, rows.c.oldest_due))
+    )
+    return stmt.add_columns(rows.c.arrears.label("sort_value"), distance.label("distance_m"))
+
+
+def _amount_where(f: AccountFilters, amount: Any, oldest_due: Any) -> list[Any]:
+    """``f``'s conditions on an account's ``amount`` owed and ``oldest_due`` date."""
+    where: list[Any] = []
+    if f.arrears_min is not None:
+        where.append(amount >= f.arrears_min)
+    if f.arrears_max is not None:
+        where.append(amount <= f.arrears_max)
+    if f.overdue_days_min is not None:
+        day = f.as_of or dt.datetime.now(ZoneInfo(DEFAULT_TIMEZONE)).date()
+        where.append(oldest_due <= day - dt.timedelta(days=f.overdue_days_min))
+    return where
+
+
+def _account_where(scope: Scope, f: AccountFilters) -> tuple[list[Any], Any]:
+    """The scope's and ``f``'s conditions on the account (not on its arrears), and the
+    distance from ``f.near`` (NULL without it)."""
+    where: list[Any] = [visible(Account, scope)]
+    if f.station_id is not None:
+        where.append(Account.station_id == f.station_id)
+    if f.territory_id is not None:
+        where.append(Account.territory_id == f.territory_id)
+    if f.in_territory is not None:
+        where.append(
+            Account.territory_id.is_not(None) if f.in_territory else Account.territory_id.is_(None)
+        )
+    if f.responsible_id is not None:
+        where.append(Account.responsible_id == f.responsible_id)
+    if f.village is not None:
+        where.append(Account.village == f.village)
+    if f.category is not None:
+        where.append(Account.category == f.category)
+    if f.bbox is not None:
+        where.append(Account.location.intersects(func.ST_MakeEnvelope(*f.bbox, 4326)))
+    distance: Any = literal(None)
+    if f.near is not None:
+        lon, lat, radius = f.near
+        distance = func.ST_Distance(
+            cast(Account.location, Geography), cast(point_wkt(lon, lat), Geography)
+        )
+        # A degree box first, so the geometry GiST index does the coarse work.
+        d_lat = radius / 111_000.0
+        d_lon = radius / (111_000.0 * max(math.cos(math.radians(lat)), 0.01))
+        box = func.ST_MakeEnvelope(lon - d_lon, lat - d_lat, lon + d_lon, lat + d_lat, 4326)
+        where.append(Account.location.intersects(box))
+        where.append(
+            func.ST_DWithin(
+                cast(Account.location, Geography),
+                cast(point_wkt(lon, lat), Geography),
+                radius,
+            )
+        )
+    if f.q:
+        pattern = f"%{escape_like(f.q)}%"
+        where.append(
+            Account.name.ilike(pattern, escape="\\")
+            | Account.number.ilike(pattern, escape="\\")
+            | Account.address.ilike(pattern, escape="\\")
+        )
+    return where, distance
 
 
 def attach_arrears(

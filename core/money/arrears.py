@@ -16,6 +16,7 @@ equals the ledger to the fen on any day.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Date, Select, Subquery, cast, func, literal, select, text, union_all
@@ -24,7 +25,7 @@ from core.models import AccountBalance, Payment
 from core.money.due_sql import AccountIds, bills_due
 from core.scope import Scope, visible
 
-__all__ = ["account_arrears_subquery"]
+__all__ = ["account_arrears_parts", "account_arrears_subquery"]
 
 #: The easternmost UTC offset: no station's day D ends earlier than D's end there.
 _EARLIEST_ZONE = dt.timezone(dt.timedelta(hours=14))
@@ -59,6 +60,21 @@ def account_arrears_subquery(
             as_of, station_id=station_id, account_ids=account_ids, late_fees=False, scope=scope
         )
         return _by_bills(lines).subquery("account_arrears")
+    return union_all(*account_arrears_parts(as_of, station_id=station_id, scope=scope)).subquery(
+        "account_arrears"
+    )
+
+
+def account_arrears_parts(
+    as_of: dt.date | None = None,
+    *,
+    station_id: int | None = None,
+    scope: Scope | None = None,
+) -> tuple[Select[int, Decimal, dt.date | None], Select[Any]]:
+    """The two disjoint parts of :func:`account_arrears_subquery` over a station or scope:
+    ``settled`` (the rows of ``account_balance`` that are their accounts' arrears: a
+    caller may order it by ``AccountBalance.open_principal``, which its indexes hold) and
+    ``by_bills`` (the few others, read bill by bill). Same columns as the subquery."""
     ab = AccountBalance
     if as_of is None:
         # The earliest day D any station is in now (UTC-12), and payments collected
@@ -77,18 +93,15 @@ def account_arrears_subquery(
         where.append(ab.station_id == station_id)
     if scope is not None and not scope.is_admin:
         where.append(visible(ab, scope))
-    settled = (
-        select(
-            ab.account_id,
-            ab.open_principal.label("arrears"),
-            ab.oldest_open_due.label("oldest_due"),
-        )
-        .where(
-            ab.open_bills > 0,
-            ab.latest_open_period <= first_day,
-            ab.account_id.not_in(paid_later),
-            *where,
-        )
+    settled = select(
+        ab.account_id,
+        ab.open_principal.label("arrears"),
+        ab.oldest_open_due.label("oldest_due"),
+    ).where(
+        ab.open_bills > 0,
+        ab.latest_open_period <= first_day,
+        ab.account_id.not_in(paid_later),
+        *where,
     )
     others = func.array(
         select(ab.account_id)
@@ -99,4 +112,4 @@ def account_arrears_subquery(
     lines = bills_due(
         as_of, station_id=station_id, account_ids=others, late_fees=False, scope=scope
     )
-    return union_all(settled, _by_bills(lines)).subquery("account_arrears")
+    return settled, _by_bills(lines)

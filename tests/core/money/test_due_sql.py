@@ -21,9 +21,10 @@ from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
+from core.accounts.customers import AccountFilters, AccountSort, accounts_query, top_arrears_query
 from core.models import (
     Account,
     BillBalance,
@@ -291,6 +292,7 @@ def _check_users(
             want_oldest = min((b.due_date for b in due.bills if b.principal > 0), default=None)
             assert arrears == due.principal, ("account arrears", day, account_id, n)
             assert oldest == want_oldest, ("account oldest_due", day, account_id, n)
+    _check_top_arrears(session, accounts, day)
 
     sub = arrears_by_age(day)
     aged = {r.account_id: r for r in session.execute(select(sub).where(sub.c.account_id.in_(ids)))}
@@ -326,6 +328,50 @@ def _check_users(
     by_ids = set(outstanding_principal_by_bill(session, day, account_ids=ids))
     assert by_station == want_overdue, ("planner overdue bills by station", day)
     assert by_ids == want_overdue, ("planner overdue bills by account", day)
+
+
+def _check_top_arrears(session: Session, accounts: list[Account], day: dt.date) -> None:
+    """The account list by -arrears from account_balance's index order (top_arrears_query)
+    pages as the full reading does (accounts_query), from every cursor: whenever it fills
+    a page it is that page, and it falls short only where the accounts owing end."""
+    stations = frozenset(a.station_id for a in accounts)
+    collector = accounts[0].responsible_id
+    assert collector is not None
+    sort = AccountSort.ARREARS_DESC
+    cases = [
+        (
+            Scope(0, Role.SUPERVISOR, frozenset({s})),
+            AccountFilters(station_id=s, as_of=day, sort=sort),
+        )
+        for s in stations
+    ]
+    cases.append((Scope(collector, Role.COLLECTOR, stations), AccountFilters(as_of=day, sort=sort)))
+    cases.append(
+        (
+            Scope(0, Role.ADMIN, frozenset()),
+            AccountFilters(responsible_id=collector, as_of=day, sort=sort),
+        )
+    )
+
+    def page(stmt: Any, after: tuple[Decimal, int] | None, n: int) -> list[tuple[int, Decimal]]:
+        value = stmt.selected_columns.sort_value
+        if after is not None:
+            stmt = stmt.where(tuple_(value, Account.id) < after)
+        stmt = stmt.order_by(value.desc(), Account.id.desc()).limit(n)
+        return [(r[0].id, r.sort_value) for r in session.execute(stmt)]
+
+    for scope, f in cases:
+        want = page(accounts_query(scope, f), None, 1000)
+        for k in range(len(want) + 1):
+            after = (want[k - 1][1], want[k - 1][0]) if k else None
+            for n in (1, 2, 3):
+                got = page(top_arrears_query(scope, f, after, n), after, n)
+                expected = want[k : k + n]
+                if len(got) == n:
+                    assert got == expected, ("top arrears page", day, scope, k, n)
+                else:
+                    assert got == [r for r in expected if r[1] > 0], ("top arrears", day, k, n)
+                    assert len(expected) < n or expected[-1][1] <= 0, ("fell short", day, k, n)
 
 
 @settings(
