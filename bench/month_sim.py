@@ -760,7 +760,11 @@ def overdue_principal(session: Session, world: World, day: dt.date) -> tuple[Dec
 def run_policy(policy: str, args: argparse.Namespace, days: list[dt.date]) -> Stats:
     t0 = time.monotonic()
     url = fresh_copy(f"{args.db_prefix}_{policy.replace('-', '_')}", args.template)
-    engine = create_engine(url)
+    # No server-side prepared statements: psycopg prepares a statement on its 5th run and
+    # PostgreSQL then turns to a generic plan; the gather's self-payment query, run once
+    # or twice a simulated day on this one connection, went from ~0.3 s to 20-80 s
+    # (25 s of backend CPU) a day from the month's third week on.
+    engine = create_engine(url, connect_args={"prepare_threshold": None})
     stats = Stats(policy)
     with Session(engine) as session:
         station = session.scalars(select(Station).where(Station.code == args.station)).one()
