@@ -297,3 +297,25 @@ def test_older_arrears_rank_higher_but_expected_values_stay_money(factory, sessi
         ex = stops[acc.id].explain
         assert prizes[f"a{acc.id}"] == round(ex["prize_fen"] * ex["priority"]["factor"])
     assert prizes[f"a{old.id}"] > prizes[f"a{young.id}"]
+
+
+def test_gathering_again_on_one_connection_never_takes_a_generic_plan(factory, session):
+    """A plan worker's connection lives for many jobs, and psycopg prepares a statement on
+    its fifth run: PostgreSQL may then plan it once for any id list (the month simulation
+    saw the self-payment query go from 0.3 s to 20-80 s). Each gather plans for its own."""
+    from sqlalchemy import text
+
+    from core.planning.compute import gather
+
+    day = build_day(factory, per_side=2)
+    req = PlanRequest(day.station.id, day.plan_date, time_limit=1)
+    for _ in range(12):
+        gather(session, req)
+    generic, custom = session.execute(
+        text(
+            "SELECT sum(generic_plans), sum(custom_plans) FROM pg_prepared_statements"
+            " WHERE statement ILIKE '%bool_or%' AND statement ILIKE '%payment_allocation%'"
+        )
+    ).one()
+    assert custom >= 6  # prepared, and run prepared several times
+    assert generic == 0
