@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session
@@ -41,6 +42,9 @@ visits = st.lists(
     ),
     max_size=10,
 )
+
+#: Late in the suite the tables hold every earlier test's dead rows (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("vacuumed_database")
 periods = st.tuples(st.integers(0, 400), st.integers(0, 70))
 
 

@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from geoalchemy2.elements import WKTElement
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -77,6 +78,9 @@ routes = st.lists(
     max_size=4,
     unique_by=lambda r: (r[0], r[1]),
 )
+
+#: Late in the suite the tables hold every earlier test's dead rows (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("vacuumed_database")
 
 
 def _zone(session: Session, account: Account) -> str:

@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, tuple_
@@ -62,6 +63,9 @@ FIXED_DAYS = (
     TODAY,
     dt.date(2027, 1, 15),
 )
+
+#: Late in the suite the tables hold every earlier test's dead rows (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("vacuumed_database")
 cents = st.integers(min_value=1, max_value=50_000).map(lambda c: Decimal(c) / 100)
 per_mille = st.sampled_from([Decimal("0"), Decimal("0.0005"), Decimal("0.001"), Decimal("0.003")])
 

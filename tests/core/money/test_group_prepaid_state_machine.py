@@ -32,6 +32,9 @@ from core.money.prepaid import prepaid_balance
 from core.scope import Scope
 from tests.factories import Factory
 
+#: Late in the suite the tables hold every earlier test's dead rows (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("vacuumed_database")
+
 CST = dt.timezone(dt.timedelta(hours=8))
 TZ = ZoneInfo("Asia/Shanghai")
 CODE = "SM-GROUP"

@@ -29,6 +29,9 @@ from core.money.invariants import check_ledger
 from core.scope import Scope
 from tests.factories import Factory
 
+#: Late in the suite the tables hold every earlier test's dead rows (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("vacuumed_database")
+
 CST = dt.timezone(dt.timedelta(hours=8))
 DAY = dt.date(2026, 4, 9)
 DAY_TZ = ZoneInfo("Asia/Shanghai")
