@@ -29,14 +29,10 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Chinese names stay readable
 
-    from api import cli, cors, db, errors, media, money, security_headers
-    from api.auth import jwt
-    from api.auth.token_cache import TokenCache
-    from api.auth.token_cache import install as install_token_cache
+    from api import cli, cors, db, errors, media, money, route_cache, security_headers
+    from api.auth import jwt, token_cache
     from api.celery_app import init_celery
     from api.reminders import tasks as reminder_tasks
-    from api.route_cache import RouteCache
-    from api.route_cache import install as install_route_cache
     from api.smorest import api
     from core.field.sms import LoggingGateway
     from core.fixed_window import FixedWindowCounter
@@ -72,14 +68,8 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
             per_address=app.config["LOGIN_PER_ADDRESS_PER_MINUTE"],
         ),
     )
-    app.extensions["route_cache"] = RouteCache(
-        app.extensions["redis"], prefix=app.config["ROUTE_CACHE_PREFIX"]
-    )
-    install_route_cache(app.extensions["route_cache"])
-    app.extensions["token_cache"] = TokenCache(
-        app.extensions["redis"], prefix=app.config["TOKEN_CACHE_PREFIX"]
-    )
-    install_token_cache(app.extensions["token_cache"])
+    route_cache.init_app(app)
+    token_cache.init_app(app)
     app.extensions["sms_gateway"] = LoggingGateway()
     reminder_tasks.init_beat(init_celery(app))
 

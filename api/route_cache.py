@@ -35,10 +35,10 @@ from typing import Any, NamedTuple, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 import redis
-from flask import Response, after_this_request, current_app, g, has_app_context, request
-from sqlalchemy import event
+from flask import Flask, Response, after_this_request, current_app, g, request
 from sqlalchemy.orm import ORMExecuteState, Session
 
+from api.session_hooks import SessionHooks, redis_text
 from core.field.route_versions import touched
 from core.models import (
     Account,
@@ -133,7 +133,7 @@ class RouteCache:
                 values, entry = pipe.execute()[-1], None
         except redis.RedisError:
             return None
-        raw = "|".join([name, *map(_text, values)])
+        raw = "|".join([name, *map(redis_text, values)])
         version = hashlib.sha256(raw.encode()).hexdigest()[:40]
         stored = None
         if isinstance(entry, bytes):
@@ -397,36 +397,6 @@ def station_timezone(session: Session, station_id: int) -> str:
     return zone
 
 
-def _text(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
-
-
-#: The cache the Session events move (one per process: the app's or the worker's).
-_cache: RouteCache | None = None
-
-
-def install(cache: RouteCache) -> None:
-    """Move ``cache``'s versions after every commit of every Session in this process."""
-    global _cache
-    _cache = cache
-    if not event.contains(Session, "after_flush", _after_flush):
-        event.listen(Session, "after_flush", _after_flush)
-        event.listen(Session, "do_orm_execute", _on_execute)
-        event.listen(Session, "before_commit", _before_commit)
-        event.listen(Session, "after_commit", _after_commit)
-        event.listen(Session, "after_transaction_end", _forget)
-
-
-def _active() -> RouteCache | None:
-    """The cache of the app in context (several apps may live in one process, e.g. one
-    built with Redis down), else the process's last installed one (a worker)."""
-    if has_app_context():
-        cache = current_app.extensions.get("route_cache")
-        if isinstance(cache, RouteCache):
-            return cache
-    return _cache
-
-
 def _state(session: Session) -> dict[str, Any]:
     state: dict[str, Any] = session.info.setdefault(
         _INFO,
@@ -535,3 +505,26 @@ def _forget(session: Session, transaction: Any) -> None:
     # what the transaction wrote before it: moving a version too many is harmless).
     if transaction.parent is None:
         session.info.pop(_INFO, None)
+
+
+_HOOKS = SessionHooks(
+    "route_cache",
+    RouteCache,
+    {
+        "after_flush": _after_flush,
+        "do_orm_execute": _on_execute,
+        "before_commit": _before_commit,
+        "after_commit": _after_commit,
+        "after_transaction_end": _forget,
+    },
+)
+install = _HOOKS.install
+_active = _HOOKS.active
+
+
+def init_app(app: Flask) -> None:
+    """The app's cache on its Redis, moved by every commit in this process."""
+    app.extensions["route_cache"] = RouteCache(
+        app.extensions["redis"], prefix=app.config["ROUTE_CACHE_PREFIX"]
+    )
+    install(app.extensions["route_cache"])

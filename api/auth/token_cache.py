@@ -28,11 +28,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import redis
-from flask import current_app, has_app_context
-from sqlalchemy import event
+from flask import Flask
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from api.auth.tokens import TokenUser
+from api.session_hooks import SessionHooks, redis_text
 from core.models import RefreshToken, RevokedAccessToken, Role, Station, User
 
 log = logging.getLogger(__name__)
@@ -85,7 +85,7 @@ class TokenCache:
                 (cu, ca), entry = pipe.execute()[-1], None
         except redis.RedisError:
             return Read(None, None, [None] * len(extra))
-        stamp = (_text(cu), _text(ca))
+        stamp = (redis_text(cu), redis_text(ca))
         return Read(stamp, _parse(entry, stamp, user_id), rest)
 
     def store(self, jti: str, stamp: tuple[str, str], user: TokenUser, ttl_s: int) -> None:
@@ -132,33 +132,7 @@ def _parse(entry: Any, stamp: tuple[str, str], user_id: int) -> TokenUser | None
         return None
 
 
-def _text(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
-
-
 # -- The counters move after every commit that changes what the check reads ------------
-
-#: The cache the Session events move (the app's in context, else the last installed).
-_cache: TokenCache | None = None
-
-
-def install(cache: TokenCache) -> None:
-    global _cache
-    _cache = cache
-    if not event.contains(Session, "after_flush", _after_flush):
-        event.listen(Session, "after_flush", _after_flush)
-        event.listen(Session, "do_orm_execute", _on_execute)
-        event.listen(Session, "before_commit", _before_commit)
-        event.listen(Session, "after_commit", _after_commit)
-        event.listen(Session, "after_transaction_end", _forget)
-
-
-def _active() -> TokenCache | None:
-    if has_app_context():
-        cache = current_app.extensions.get("token_cache")
-        if isinstance(cache, TokenCache):
-            return cache
-    return _cache
 
 
 def _state(session: Session) -> dict[str, Any]:
@@ -215,3 +189,26 @@ def _after_commit(session: Session) -> None:
 def _forget(session: Session, transaction: Any) -> None:
     if transaction.parent is None:
         session.info.pop(_INFO, None)
+
+
+_HOOKS = SessionHooks(
+    "token_cache",
+    TokenCache,
+    {
+        "after_flush": _after_flush,
+        "do_orm_execute": _on_execute,
+        "before_commit": _before_commit,
+        "after_commit": _after_commit,
+        "after_transaction_end": _forget,
+    },
+)
+install = _HOOKS.install
+_active = _HOOKS.active
+
+
+def init_app(app: Flask) -> None:
+    """The app's cache on its Redis, moved by every commit in this process."""
+    app.extensions["token_cache"] = TokenCache(
+        app.extensions["redis"], prefix=app.config["TOKEN_CACHE_PREFIX"]
+    )
+    install(app.extensions["token_cache"])
