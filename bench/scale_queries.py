@@ -9,7 +9,13 @@ read next to the station's own: a plan that reads other stations' bills shows it
 
     ARREARS_DEMO=true DATABASE_URL=... nice -n 10 .venv/bin/python bench/scale_queries.py
 
-Prints one line per query: p50 / p95 / max in ms over ``--repeat`` runs, rows read.
+Prints one line per query: its first read in this process, then p50 / p95 / max in ms of
+``--repeat`` uncached reads in the warm process (the account list pages are served from
+the route cache on a repeat: before each of these reads the cache's ``a:all`` counter is
+moved, as a bulk write to accounts does, so the page is built again), the CPU they cost,
+and the rows their statements read; for the cached list pages also ``--repeat`` cached
+repeats. A real morning is mostly first reads (200 collectors, each with their cursors),
+so the uncached figure is the one a target holds for.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from api import create_app  # noqa: E402
 from api.cli.demo import SCALE_PASSWORD  # noqa: E402
+from api.route_cache import RouteCache  # noqa: E402
 from core.planning.compute import gather  # noqa: E402
 from core.planning.draft import PlanRequest  # noqa: E402
 
@@ -102,38 +109,72 @@ def _reads(engine: Any, statements: list[tuple[str, Any]]) -> Counter[str]:
     return total
 
 
+def _get(client: Any, path: str, headers: dict[str, str]) -> tuple[float, float]:
+    c0, t0 = time.process_time(), time.perf_counter()
+    resp = client.get(path, headers=headers)
+    took, cpu = (time.perf_counter() - t0) * 1000, (time.process_time() - c0) * 1000
+    assert resp.status_code == 200, (path, resp.status_code, resp.json)
+    return took, cpu
+
+
+def _spread(times: list[float]) -> str:
+    times = sorted(times)
+    p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
+    return f"p50 {statistics.median(times):6.1f}  p95 {p95:6.1f}  max {times[-1]:6.1f}"
+
+
 def _time(
-    client: Any, engine: Any, backend: BackendCPU, path: str, headers: dict[str, str], repeat: int
+    client: Any,
+    engine: Any,
+    backend: BackendCPU,
+    cache: RouteCache,
+    case: tuple[str, str, dict[str, str], bool],
+    repeat: int,
 ) -> str:
+    _name, path, headers, cached = case
+    cache.bump(["a:all"])  # every account list page and card is built again
+    first, _ = _get(client, path, headers)
     times, cpu = [], []
     server_from = backend.seconds
     for _ in range(repeat):
-        c0, t0 = time.process_time(), time.perf_counter()
-        resp = client.get(path, headers=headers)
-        times.append((time.perf_counter() - t0) * 1000)
-        cpu.append((time.process_time() - c0) * 1000)
-        assert resp.status_code == 200, (path, resp.status_code, resp.json)
+        cache.bump(["a:all"])
+        took, used = _get(client, path, headers)
+        times.append(took)
+        cpu.append(used)
     server = (backend.seconds - server_from) / repeat * 1000
     seen: list[tuple[str, Any]] = []
 
     def capture(_c: Any, _cur: Any, statement: str, params: Any, *_: Any) -> None:
         seen.append((statement, params))
 
+    cache.bump(["a:all"])
     event.listen(engine, "before_cursor_execute", capture)
     try:
         client.get(path, headers=headers)
     finally:
         event.remove(engine, "before_cursor_execute", capture)
     reads = _reads(engine, seen)
-    times.sort()
-    p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
+    hits = ""
+    if cached:  # served from the route cache
+        hits = f"; cached {_spread([_get(client, path, headers)[0] for _ in range(repeat)])}"
     return (
-        f"p50 {statistics.median(times):7.1f}  p95 {p95:7.1f}  max {times[-1]:7.1f} ms  "
-        f"(CPU: client p50 {statistics.median(cpu):6.1f}, backend mean {server:6.1f} ms)  "
-        f"statements {len(seen)}  rows read: bill {reads['bill']}, allocations "
+        f"first {first:6.1f}; uncached {_spread(times)} ms "
+        f"(CPU: client p50 {statistics.median(cpu):5.1f}, backend mean {server:5.1f} ms; "
+        f"statements {len(seen)}; rows read: bill {reads['bill']}, allocations "
         f"{reads['payment_allocation']}, payments {reads['payment']}, seq scans "
-        f"{reads['seq_scans']}"
+        f"{reads['seq_scans']}){hits}"
     )
+
+
+def _last_station(engine: Any, client: Any) -> tuple[int, dict[str, str]]:
+    """The last scale station (its accounts' ids are the county's most interleaved: a page
+    by id walks past the other stations' accounts without an index that starts with it)
+    and its supervisor's login."""
+    with engine.connect() as conn:
+        station_id, code = conn.execute(
+            text("SELECT id, code FROM station WHERE code LIKE 'SC-%' ORDER BY code DESC LIMIT 1")
+        ).one()
+    return station_id, _login(client, f"scale-supervisor-{code[3:]}")
 
 
 def main() -> None:
@@ -168,44 +209,58 @@ def main() -> None:
     d = 0.02
     bbox = f"{lon - d},{lat - d},{lon + d},{lat + d}"
     s = station_id
-    cases = [
+    last, last_sup = _last_station(engine, client)
+    listed = [  # the account list pages (served from the route cache on a repeat)
+        ("account list page (50, amounts due), supervisor", f"station_id={s}&limit=50", sup),
         (
-            "account list page (50, amounts due), supervisor",
-            f"/api/accounts?station_id={s}&limit=50",
-            sup,
+            "account list page (50), supervisor of the last station",
+            f"station_id={last}&limit=50",
+            last_sup,
         ),
         (
             "account list by -arrears (50), supervisor",
-            f"/api/accounts?station_id={s}&sort=-arrears&limit=50",
+            f"station_id={s}&sort=-arrears&limit=50",
             sup,
         ),
+        ("account list by arrears (50), supervisor", f"station_id={s}&sort=arrears&limit=50", sup),
         (
             "account list arrears_min=100 (50), supervisor",
-            f"/api/accounts?station_id={s}&arrears_min=100&limit=50",
+            f"station_id={s}&arrears_min=100&limit=50",
             sup,
         ),
-        ("account list page (50), collector", "/api/accounts?limit=50", col),
-        ("account list by -arrears (50), collector", "/api/accounts?sort=-arrears&limit=50", col),
-        ("bbox page (50), supervisor", f"/api/accounts?station_id={s}&bbox={bbox}&limit=50", sup),
+        (
+            "account list overdue_days_min=1 (50), supervisor",
+            f"station_id={s}&overdue_days_min=1&limit=50",
+            sup,
+        ),
+        ("account list page (50), collector", "limit=50", col),
+        ("account list by -arrears (50), collector", "sort=-arrears&limit=50", col),
+        ("account list arrears_min=100 (50), collector", "arrears_min=100&limit=50", col),
+        ("bbox page (50), supervisor", f"station_id={s}&bbox={bbox}&limit=50", sup),
         (
             "near 2 km (50), supervisor",
-            f"/api/accounts?station_id={s}&near_lon={lon}&near_lat={lat}&radius_m=2000&limit=50",
+            f"station_id={s}&near_lon={lon}&near_lat={lat}&radius_m=2000&limit=50",
             sup,
         ),
+    ]
+    cases = [(name, f"/api/accounts?{query}", who, True) for name, query, who in listed]
+    cases += [
         (
             "accounts.geojson bbox (200), supervisor",
             f"/api/accounts.geojson?station_id={s}&bbox={bbox}&limit=200",
             sup,
+            False,
         ),
-        ("arrears list (50), supervisor", "/api/arrears?limit=50", sup),
-        ("arrears list (50), collector", "/api/arrears?limit=50", col),
-        ("station workload, supervisor", f"/api/workload?station_id={s}", sup),
+        ("arrears list (50), supervisor", "/api/arrears?limit=50", sup, False),
+        ("arrears list (50), collector", "/api/arrears?limit=50", col, False),
+        ("station workload, supervisor", f"/api/workload?station_id={s}", sup, False),
     ]
-    for name, path, headers in cases:
-        if args.only not in name:
+    cache = app.extensions["route_cache"]
+    for case in cases:
+        if args.only not in case[0]:
             continue
-        figures = _time(client, engine, backend, path, headers, args.repeat)
-        print(f"{name:<52} {figures}", flush=True)
+        figures = _time(client, engine, backend, cache, case, args.repeat)
+        print(f"{case[0]:<56} {figures}", flush=True)
     print(f"{_load()}", flush=True)
     if args.no_gather:
         return
