@@ -8,6 +8,13 @@ supervisor, and the 304 answer to a repeated poll.
 
     make demo   # the 5,000-account demo in $DATABASE_URL
     ARREARS_DEMO=true nice -n 10 .venv/bin/python bench/kpis.py --url "$DATABASE_URL"
+    # as of a past day, or a month's last day (month-end zero's worst case):
+    ARREARS_DEMO=true nice -n 10 .venv/bin/python bench/kpis.py --url "$DATABASE_URL" \
+        --month 2026-11
+
+``--as-of DAY`` / ``--month YYYY-MM`` time every KPI as of that day (its month for the
+monthly ones; ``--month``: the month's last day) and the progress view of a plan
+published for that day; by default the station's today.
 
 Prints the median, the slowest and the fastest of ``--repeat`` runs, in milliseconds,
 per KPI and scope (the larger station's supervisor, the county's admin, one collector),
@@ -42,7 +49,7 @@ from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
 
 from core.db import make_engine  # noqa: E402
 from core.kpis.ageing import ageing_change  # noqa: E402
-from core.kpis.base import Period, Subject  # noqa: E402
+from core.kpis.base import Period, Subject, month_of  # noqa: E402
 from core.kpis.collection import collection  # noqa: E402
 from core.kpis.field_work import field_work  # noqa: E402
 from core.kpis.month_end import month_end  # noqa: E402
@@ -291,7 +298,7 @@ def progress(url: str, station: Station, today: dt.date, stops: int, repeat: int
                     token = issue_tokens(tokens_session, user).access_token
                     tokens_session.commit()
             client = app.test_client()
-            path = f"/api/stations/{station.id}/progress"
+            path = f"/api/stations/{station.id}/progress?date={today.isoformat()}"
             headers = {"Authorization": f"Bearer {token}"}
             first = client.get(path, headers=headers)
             assert first.status_code == 200, first.get_data(as_text=True)[:300]
@@ -313,6 +320,19 @@ def main() -> None:
     parser.add_argument("--url", required=True)
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--stops", type=int, default=30)
+    day = parser.add_mutually_exclusive_group()
+    day.add_argument(
+        "--as-of",
+        type=dt.date.fromisoformat,
+        help="time the KPIs as of this station-local day (YYYY-MM-DD; its month for the "
+        "monthly ones) instead of the station's today",
+    )
+    day.add_argument(
+        "--month",
+        type=lambda v: dt.date.fromisoformat(v + "-01"),
+        help="YYYY-MM: as of that month's last day (the worst case of month-end zero: "
+        "the trend follows a whole month of moves)",
+    )
     args = parser.parse_args()
     # As the app connects: JIT off (it costs seconds on these statements), 60 s bound.
     engine = make_engine(args.url, statement_timeout_ms=60_000, role=None)
@@ -325,6 +345,10 @@ def main() -> None:
         ).first()
         assert station is not None, "seed the demo first (make db)"
         today = dt.datetime.now(ZoneInfo(station.timezone)).date()
+        if args.as_of is not None:
+            today = args.as_of
+        elif args.month is not None:
+            today = month_of(args.month).end
         accounts = session.scalar(select(func.count()).select_from(Account))
         print(f"demo: {accounts} accounts; station {station.name} (id {station.id}); {today}")
         # The plans (and so the figures) depend on it: docs/scaling.md, SSD storage.
