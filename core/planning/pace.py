@@ -28,7 +28,7 @@ import numpy as np
 from core.planning.month import TRAVEL_PER_VISIT_S, owner, visits_per_day
 from core.planning.valuation import Candidate
 from core.planning.vehicles import Vehicle
-from geo.travel import MatrixProvider
+from geo.travel import GreatCircleProvider, MatrixProvider
 
 #: Rounds of the fixed point (visits the day holds <-> travel per visit).
 ROUNDS = 3
@@ -70,17 +70,33 @@ def travel_per_visit(
             out[v.collector.id] = TRAVEL_PER_VISIT_S
             continue
         points = [v.start, v.end, *(c.info.lonlat for c in own)]
-        seconds = provider.matrix(points, v.mode).seconds
+        full = None
+        if isinstance(provider, GreatCircleProvider):
+            # Each cell is computed from its two points alone: the legs from the start
+            # and to the end now, the square of the few the tours visit below.
+            there = provider.seconds_between(points[:1], points, v.mode)[0]
+            back = provider.seconds_between(points, points[1:2], v.mode)[:, 0]
+        else:
+            full = provider.matrix(points, v.mode).seconds
+            there, back = full[0], full[:, 1]
         # The preselection's order: prize per second of service and the way there and back.
         cost = [
-            c.service(service_s) + int(seconds[0, 2 + i]) + int(seconds[2 + i, 1])
-            for i, c in enumerate(own)
+            c.service(service_s) + int(there[2 + i]) + int(back[2 + i]) for i, c in enumerate(own)
         ]
         ranked = sorted(range(len(own)), key=lambda i: (-own[i].prize / cost[i], own[i].info.id))
+        # The tours visit the best ``n`` ranked, ``n`` at most what the day holds at the
+        # shortest travel; kept in their order among ``points`` (the tours' ties break alike).
+        most = max(2, min(len(own), visits_per_day(v, service_s, MIN_TRAVEL_S)))
+        keep = [0, 1, *sorted(2 + i for i in ranked[:most])]
+        if full is None:
+            seconds = provider.matrix([points[k] for k in keep], v.mode).seconds
+        else:
+            seconds = full[np.ix_(keep, keep)]
+        at = {k: j for j, k in enumerate(keep)}
         travel = TRAVEL_PER_VISIT_S
         for _ in range(ROUNDS):
             n = max(2, min(len(own), visits_per_day(v, service_s, travel)))
-            measured = tour_seconds(seconds, 0, 1, [2 + i for i in ranked[:n]]) // n
+            measured = tour_seconds(seconds, 0, 1, [at[2 + i] for i in ranked[:n]]) // n
             measured = max(MIN_TRAVEL_S, min(MAX_TRAVEL_S, measured))
             if measured == travel:
                 break

@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import numpy as np
+import numpy.typing as npt
 
 from geo.modes import TravelMode
 from geo.travel.profiles import DEFAULT_PROFILES, ModeProfile, describe_profiles, profile_for
@@ -207,3 +208,25 @@ class GreatCircleProvider:
         profile = profile_for(self.profiles, mode)
         seconds, metres = self.estimate(haversine_m(as_lonlat_array(points)), profile)
         return TravelMatrix.from_floats(seconds, metres)
+
+    def seconds_between(
+        self, sources: Sequence[LonLat], targets: Sequence[LonLat], mode: TravelMode
+    ) -> npt.NDArray[np.int32]:
+        """Integer seconds from each of ``sources`` to each of ``targets``: the cells
+        :meth:`matrix` gives those pairs (each cell is computed from its two points
+        alone), without the rest of the square.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(len(sources), len(targets))`` int32 seconds (0 between equal points).
+        """
+        profile = profile_for(self.profiles, mode)
+        distance = haversine_m(as_lonlat_array(sources), as_lonlat_array(targets))
+        seconds, _ = self.estimate(distance, profile)
+        if not np.isfinite(seconds).all():
+            raise ValueError("seconds must be finite")
+        rounded = np.rint(seconds)
+        if (rounded > np.iinfo(np.int32).max).any():
+            raise OverflowError("seconds exceed the int32 range")
+        return rounded.astype(np.int32)

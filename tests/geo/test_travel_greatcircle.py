@@ -172,3 +172,19 @@ def test_key_changes_with_parameters() -> None:
     assert GreatCircleProvider(short_detour_factor=2.0).key != GreatCircleProvider().key
     assert GreatCircleProvider(detour_half_m=900.0).key != GreatCircleProvider().key
     assert GreatCircleProvider(access_m=0.0).key != GreatCircleProvider().key
+
+
+def test_seconds_between_are_the_matrix_cells_of_those_pairs() -> None:
+    """The rectangle from some points to others holds exactly the square matrix's cells
+    for those pairs, in every mode (co-located points cost nothing either way)."""
+    rng = np.random.default_rng(7)
+    pts = [(100.0 + x, 25.0 + y) for x, y in rng.uniform(0.0, 0.2, size=(40, 2))]
+    pts.append(pts[5])  # a second account at the same point
+    provider = GreatCircleProvider()
+    for mode in TravelMode:
+        full = provider.matrix(pts, mode).seconds
+        rows, cols = [0, 1, 5, 40], [3, 5, 40, 0, 17]
+        got = provider.seconds_between([pts[i] for i in rows], [pts[j] for j in cols], mode)
+        assert got.dtype == np.int32
+        assert got.tolist() == full[np.ix_(rows, cols)].tolist()
+        assert got[2, 2] == got[3, 1] == 0  # the same point twice
