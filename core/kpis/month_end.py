@@ -100,16 +100,18 @@ def _month_changes(scope: Scope, subject: Subject, as_of: dt.date) -> Any:
     # collected_at index): what each bill had been paid by then and before this month
     # (below), and what moved in this month up to ``as_of``.
     onwards = dated_allocations(accounts, last_day + dt.timedelta(days=1), _LAST_DAY, cte=True)
-    moves = (
-        select(onwards)
-        .where(onwards.c.dated_on >= start, onwards.c.dated_on <= as_of)
-        .cte("month_move")
-    )
+    in_month = (onwards.c.dated_on >= start) & (onwards.c.dated_on <= as_of)
+    moves = select(onwards).where(in_month).cte("month_move")
     paid_onwards = (
         select(
             onwards.c.bill_id,
             func.sum(onwards.c.principal).filter(onwards.c.dated_on >= start).label("principal"),
             func.sum(onwards.c.principal).label("since_last"),
+            # The money that moved the bill in the month up to ``as_of``: its sum and
+            # its first and last days (most bills move on one day: no window for them).
+            func.sum(onwards.c.principal).filter(in_month).label("moved"),
+            func.min(onwards.c.dated_on).filter(in_month).label("first_move"),
+            func.max(onwards.c.dated_on).filter(in_month).label("last_move"),
         )
         .group_by(onwards.c.bill_id)
         .cte("paid_onwards")
@@ -148,7 +150,11 @@ def _month_changes(scope: Scope, subject: Subject, as_of: dt.date) -> Any:
             (c.outstanding + func.coalesce(paid_onwards.c.principal, 0)).label("base"),
             # It owes from the month's first day, or from its own month's.
             func.greatest(c.period, start).label("since"),
-            c.bill_id.in_(select(moves.c.bill_id)).label("moving"),
+            paid_onwards.c.first_move.is_not(None).label("moving"),
+            func.coalesce(paid_onwards.c.moved, 0).label("moved"),
+            # Money dated before ``since`` moves the bill on ``since`` (its first step).
+            func.greatest(paid_onwards.c.first_move, c.period, start).label("first_step"),
+            func.greatest(paid_onwards.c.last_move, c.period, start).label("last_step"),
             case(
                 (
                     (c.due_date <= last_month_end) & (c.period <= last_day),
@@ -185,6 +191,20 @@ def _month_changes(scope: Scope, subject: Subject, as_of: dt.date) -> Any:
     static_accounts = select(first_owing.c.since, literal(0), func.count()).group_by(
         first_owing.c.since
     )
+    # A bill all of whose money of the month counts on one day (its first step or a
+    # later one) changes the trend on ``since`` and on that day: both changes are read
+    # from its own row. Only the bills money moved on several days are stepped through
+    # a window over their days.
+    one_day = live.c.moving & (live.c.first_step == live.c.last_step)
+    several_days = live.c.moving & (live.c.first_step != live.c.last_step)
+    on_since = case(
+        (live.c.first_step == live.c.since, live.c.base - live.c.moved), else_=live.c.base
+    )
+    after = live.c.base - live.c.moved
+    first_owed = func.greatest(on_since, 0)
+    first_owes = cast(on_since > 0, Integer)
+    then_owed = func.greatest(after, 0) - func.greatest(live.c.base, 0)
+    then_owes = cast(after > 0, Integer) - cast(live.c.base > 0, Integer)
     steps = union_all(
         select(
             live.c.bill_id,
@@ -192,14 +212,16 @@ def _month_changes(scope: Scope, subject: Subject, as_of: dt.date) -> Any:
             live.c.base,
             live.c.since,
             literal(0).label("principal"),
-        ).where(live.c.moving),
+        ).where(several_days),
         select(
             live.c.bill_id,
             live.c.account_id,
             live.c.base,
             func.greatest(moves.c.dated_on, live.c.since),
             moves.c.principal,
-        ).join(moves, moves.c.bill_id == live.c.bill_id),
+        )
+        .join(moves, moves.c.bill_id == live.c.bill_id)
+        .where(several_days),
     ).subquery("bill_step")
     bill_day = (
         select(
@@ -229,6 +251,14 @@ def _month_changes(scope: Scope, subject: Subject, as_of: dt.date) -> Any:
             bill_day.c.day,
             (owed - before(owed)).label("owed"),
             (owes - before(owes)).label("owing_bills"),
+        ),
+        # The bills moved on one day: their first step, and the day money moved them
+        # when later (changes of nothing left out).
+        select(live.c.account_id, live.c.since, first_owed, first_owes).where(
+            one_day, on_since > 0
+        ),
+        select(live.c.account_id, live.c.first_step, then_owed, then_owes).where(
+            one_day, live.c.first_step > live.c.since, (then_owed != 0) | (then_owes != 0)
         ),
         # The followed accounts' unmoved bills (their yuan is in static_owed).
         select(live.c.account_id, live.c.since, literal(0), literal(1)).where(

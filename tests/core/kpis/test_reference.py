@@ -7,6 +7,7 @@ after and before midnight, reversals days later), plus random visits and promise
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
 from decimal import Decimal
@@ -27,7 +28,7 @@ from core.kpis.month_end import month_end
 from core.kpis.promises import promises
 from core.models import Account, Outcome, Role, Visit
 from core.scope import Scope
-from tests.core.money.test_due_sql import MINUTES, START, _build, ledgers
+from tests.core.money.test_due_sql import MINUTES, START, Pay, _build, ledgers
 from tests.factories import Factory
 
 ADMIN = Scope(0, Role.ADMIN, frozenset())
@@ -141,6 +142,49 @@ def test_every_kpi_equals_its_reference(
         # A whole month too (the month-end trend from the 1st to its last day).
         month = Period.month(2026, 3)
         _check(session, accounts, month.start, month.end)
+    finally:
+        savepoint.rollback()
+
+
+def _crowded(spec: dict[str, Any]) -> dict[str, Any]:
+    """The ledger's payments within START's first 46 days and its reversals within 12 days
+    of their payments: bills money moves on several days of one month (partial payments,
+    a payment and its reversal), which ledgers spread over a year seldom draw."""
+    events = [
+        dataclasses.replace(e, day=e.day % 46)
+        if isinstance(e, Pay)
+        else dataclasses.replace(e, delay_days=e.delay_days % 12)
+        for e in spec["events"]
+    ]
+    return {**spec, "events": events}
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(spec=ledgers.map(_crowded), days=st.lists(st.integers(0, 60), min_size=1, max_size=3))
+def test_month_end_equals_its_reference_when_money_moves_often(
+    app: Any, session: Session, spec: Any, days: list[int]
+) -> None:
+    """The month-end trend and last month's day equal the reference on days of START's
+    first two months, when bills are moved on several days of the month (stepped one by
+    one) as well as on one (read from the bill's own row)."""
+    savepoint = session.begin_nested()
+    try:
+        accounts = _build(session, Factory(session, app), spec)
+        for station_id in sorted({a.station_id for a in accounts}):
+            snap = ref.load(session, [a.id for a in accounts if a.station_id == station_id])
+            for day in days:
+                end = START + dt.timedelta(day)
+                me = month_end(session, ADMIN, Subject(station_id), end)
+                got = [(d.day, d.owing, d.accounts) for d in me.trend]
+                assert got == ref.owing_by_day(snap, end), ("trend", station_id, end)
+                assert me.last_month is not None
+                last = (me.last_month.day, me.last_month.owing, me.last_month.accounts)
+                want = ref.owing_by_day(snap, previous_month_same_day(end))[-1]
+                assert last == want, ("last month", station_id, end)
     finally:
         savepoint.rollback()
 
