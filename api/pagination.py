@@ -43,15 +43,41 @@ def next_page(cursor: str) -> None:
     _next("cursor", cursor, "after")
 
 
-def keyset_page(session: Session, stmt: Select[Any], key: Any, args: dict[str, Any]) -> list[Any]:
-    """One page of ``stmt`` ordered by the unique ``key`` column, after ``args['after']``."""
-    if args.get("after") is not None:
-        stmt = stmt.where(key > args["after"])
-    rows = list(session.scalars(stmt.order_by(key).limit(args["limit"] + 1)))
+#: ``quick(after, n)``: a cheaper statement for a page's first ``n`` rows after the cursor
+#: ``after``, and whether they are the page even when it has fewer (``exact``: else only
+#: when it has ``n``); None when it has none for this page.
+Quick = Callable[[Any, int], tuple[Select[Any], bool] | None]
+
+
+def keyset_page(
+    session: Session,
+    stmt: Select[Any],
+    key: Any,
+    args: dict[str, Any],
+    quick: Quick | None = None,
+) -> list[Any]:
+    """One page of ``stmt`` ordered by the unique ``key`` column, after ``args['after']``
+    (``quick``: as :func:`sorted_page`'s)."""
+    after, n = args.get("after"), args["limit"] + 1
+    rows = None
+    if quick is not None and (fast := quick(after, n)) is not None:
+        rows = _keyset_rows(session, fast[0], key, after, n)
+        if len(rows) < n and not fast[1]:
+            rows = None
+    if rows is None:
+        rows = _keyset_rows(session, stmt, key, after, n)
     page = rows[: args["limit"]]
     if len(rows) > args["limit"]:
         _next("after", str(getattr(page[-1], key.key)), "cursor")
     return page
+
+
+def _keyset_rows(
+    session: Session, stmt: Select[Any], key: Any, after: int | None, n: int
+) -> list[Any]:
+    if after is not None:
+        stmt = stmt.where(key > after)
+    return list(session.scalars(stmt.order_by(key).limit(n)))
 
 
 def sorted_cursor(args: dict[str, Any], parse: Callable[[str], Any]) -> tuple[Any, int] | None:
@@ -75,23 +101,23 @@ def sorted_page(
     descending: bool,
     parse: Callable[[str], Any],
     args: dict[str, Any],
-    quick: Callable[[tuple[Any, int] | None, int], Select[Any]] | None = None,
+    quick: Quick | None = None,
 ) -> list[Row[Any]]:
     """One page of ``stmt`` ordered by ``(value, key)`` (``key`` unique), after the opaque
     ``args['cursor']`` (``"value,key"``); the next one is in the same headers.
 
-    ``quick(after, n)``, if given, is a cheaper statement (its order column labelled
-    ``sort_value``) whose first ``n`` rows after ``after`` are ``stmt``'s whenever it has
-    ``n`` of them; it is read first, and ``stmt`` only when it falls short."""
+    ``quick(after, n)``, if given, may name a cheaper statement (its order column
+    labelled ``sort_value``) whose first ``n`` rows after ``after`` are ``stmt``'s
+    whenever it has ``n`` of them (or always, when it says it is exact); it is read
+    first, and ``stmt`` only when it falls short."""
     after = sorted_cursor(args, parse)
     n = args["limit"] + 1
     rows = None
-    if quick is not None:
-        fast = quick(after, n)
+    if quick is not None and (fast := quick(after, n)) is not None:
         rows = _sorted_rows(
-            session, fast, key, fast.selected_columns.sort_value, descending, after, n
+            session, fast[0], key, fast[0].selected_columns.sort_value, descending, after, n
         )
-        if len(rows) < n:
+        if len(rows) < n and not fast[1]:
             rows = None
     if rows is None:
         rows = _sorted_rows(session, stmt, key, value, descending, after, n)

@@ -98,16 +98,15 @@ def _page(args: dict[str, Any]) -> list[Account]:
     scope = current_scope()
     stmt = customers.accounts_query(scope, filters)
     order = filters.order
+
+    def quick(after: Any, n: int) -> customers.OwingPage | None:
+        """The page's rows from account_balance's key or indexes, when the order allows."""
+        return customers.owing_page_query(scope, filters, after, n)
+
     if order is customers.AccountSort.ID:
-        rows = [(a, None) for a in keyset_page(session, stmt, Account.id, args)]
+        rows = [(a, None) for a in keyset_page(session, stmt, Account.id, args, quick)]
     else:
         value = stmt.selected_columns.sort_value
-        quick = None
-        if order is customers.AccountSort.ARREARS_DESC:  # the top rows from account_balance
-
-            def quick(after: tuple[Any, int] | None, n: int) -> Any:
-                return customers.top_arrears_query(scope, filters, after, n)
-
         found = sorted_page(
             session, stmt, Account.id, value, order.descending, _CURSOR_VALUE[order], args, quick
         )

@@ -7,9 +7,9 @@ import datetime as dt
 import enum
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from geoalchemy2 import Geography
@@ -35,6 +35,9 @@ __all__ = [
     "create_account",
     "get_account_with_arrears",
     "local_today",
+    "owes_something",
+    "OwingPage",
+    "owing_page_query",
     "resolve_point",
     "top_arrears_query",
     "update_account",
@@ -221,51 +224,104 @@ def accounts_query(scope: Scope, f: AccountFilters) -> Select[Any]:
         or f.arrears_max is not None
         or f.overdue_days_min is not None
     ):
-        arrears = account_arrears_subquery(f.as_of, station_id=f.station_id, scope=scope)
-        stmt = stmt.outerjoin(arrears, arrears.c.account_id == Account.id)
-        amount = func.coalesce(arrears.c.arrears, 0)
+        # The two disjoint parts of account_arrears_subquery joined apart: the settled
+        # rows of account_balance as a table (so a page by id probes it account by
+        # account, through its key, instead of sorting the station's rows to merge them
+        # with the union), the few others from their grouped bills.
+        ab = AccountBalance
+        settled, by_bills = account_arrears_parts(f.as_of, station_id=f.station_id, scope=scope)
+        others = by_bills.subquery("arrears_by_bills")
+        stmt = stmt.outerjoin(ab, (ab.account_id == Account.id) & settled.whereclause).outerjoin(
+            others, others.c.account_id == Account.id
+        )
+        amount = func.coalesce(ab.open_principal, others.c.arrears, 0)
+        oldest_due = func.coalesce(ab.oldest_open_due, others.c.oldest_due)
         day = f.as_of or dt.datetime.now(ZoneInfo(DEFAULT_TIMEZONE)).date()
-        stmt = stmt.where(*_amount_where(f, amount, arrears.c.oldest_due))
+        stmt = stmt.where(*_amount_where(f, amount, oldest_due))
         if order in (AccountSort.ARREARS, AccountSort.ARREARS_DESC):
             value = amount
         elif by_arrears:  # days overdue: 0 for an account owing nothing
-            value = func.coalesce(literal(day) - arrears.c.oldest_due, 0)
+            value = func.coalesce(literal(day) - oldest_due, 0)
     elif order is AccountSort.DISTANCE:
         value = distance
     return stmt.add_columns(value.label("sort_value"), distance.label("distance_m"))
 
 
-def top_arrears_query(
-    scope: Scope, f: AccountFilters, after: tuple[Decimal, int] | None, n: int
-) -> Select[Any]:
-    """:func:`accounts_query` ordered by ``-arrears`` (``f.sort``), limited to the accounts
-    owing something and, of those whose ``account_balance`` row is their arrears, to the
-    first ``n`` after the cursor ``after`` (``(arrears, id)``) in that table's index order
-    (station or collector, then open principal descending): the station's other rows are
-    never read. The few accounts read bill by bill all stay. Its first ``n`` rows by
-    ``(sort_value, id)`` descending after ``after`` are :func:`accounts_query`'s whenever it
-    has ``n`` such rows: an account it leaves out either owes nothing (so sorts after
-    every one of them) or comes after ``n`` of them in the index order."""
+def owes_something(f: AccountFilters) -> bool:
+    """Whether ``f`` keeps only accounts owing something (an account owing nothing has
+    arrears 0 and no oldest due date)."""
+    return (f.arrears_min is not None and f.arrears_min > 0) or f.overdue_days_min is not None
+
+
+class OwingPage(NamedTuple):
+    """:func:`owing_page_query`'s statement, and whether its first ``n`` rows are the
+    page even when it has fewer (``exact``) or only when it has ``n``."""
+
+    stmt: Select[Any]
+    exact: bool
+
+
+def owing_page_query(scope: Scope, f: AccountFilters, after: Any, n: int) -> OwingPage | None:
+    """A page of :func:`accounts_query` in ``f.order`` after the cursor ``after`` (an id
+    by id, else ``(arrears, id)``) from the accounts owing something: of those whose
+    ``account_balance`` row is their arrears only the first ``n`` after the cursor in
+    that order (its station's and collector's indexes by open principal or by id), and
+    all the few read bill by bill. Its first ``n`` rows in that order
+    after ``after`` are the page's whenever it has ``n``: an account it leaves out owes
+    nothing or comes after ``n`` of its rows. When no account owing nothing can be on
+    the page (``f`` keeps only owing accounts, or an ascending cursor is past arrears 0)
+    the page is its first ``n`` rows even when it has fewer (``exact``). None when the
+    order needs the accounts owing nothing (by id or by arrears ascending, from the
+    start) or is another (days overdue, distance)."""
     ab = AccountBalance
+    order = f.order
+    owing = owes_something(f)
+    key: tuple[Any, ...]
+    past: list[Any] = []  # the cursor's conditions (the value's alone first, for the index)
+    if order is AccountSort.ARREARS_DESC:
+        key = (ab.open_principal.desc(), ab.account_id.desc())
+        if after is not None:
+            past = [ab.open_principal <= after[0], tuple_(ab.open_principal, ab.account_id) < after]
+    elif order is AccountSort.ARREARS and (owing or (after is not None and after[0] > 0)):
+        owing = True
+        key = (ab.open_principal, ab.account_id)
+        if after is not None:
+            past = [ab.open_principal >= after[0], tuple_(ab.open_principal, ab.account_id) > after]
+    elif order is AccountSort.ID and owing:
+        key = (ab.account_id,)
+        if after is not None:
+            past = [ab.account_id > after]
+    else:
+        return None
     where, distance = _account_where(scope, f)
+    on_account, _ = _account_where(scope, f, balance_copies=True)
     settled, by_bills = account_arrears_parts(f.as_of, station_id=f.station_id, scope=scope)
-    top = settled.join(Account, Account.id == ab.account_id).where(
-        *where, ab.open_principal > 0, *_amount_where(f, ab.open_principal, ab.oldest_open_due)
+    top = settled.where(
+        ab.open_principal > 0, *_amount_where(f, ab.open_principal, ab.oldest_open_due)
     )
+    if on_account:  # filters on the account's own columns (village, area, name...)
+        top = top.join(Account, Account.id == ab.account_id).where(*on_account)
     if f.responsible_id is not None:  # the copy, so the collector's index serves it
         top = top.where(ab.responsible_id == f.responsible_id)
-    if after is not None:
-        top = top.where(
-            ab.open_principal <= after[0], tuple_(ab.open_principal, ab.account_id) < after
-        )
-    first = top.order_by(ab.open_principal.desc(), ab.account_id.desc()).limit(n).subquery()
+    first = top.where(*past).order_by(*key).limit(n).subquery()
     rows = union_all(select(*first.c), by_bills).subquery("account_arrears")
     stmt = (
         select(Account)
         .join(rows, rows.c.account_id == Account.id)
         .where(*where, rows.c.arrears > 0, *_amount_where(f, rows.c.arrears, rows.c.oldest_due))
     )
-    return stmt.add_columns(rows.c.arrears.label("sort_value"), distance.label("distance_m"))
+    value = Account.id if order is AccountSort.ID else rows.c.arrears
+    stmt = stmt.add_columns(value.label("sort_value"), distance.label("distance_m"))
+    return OwingPage(stmt, owing)
+
+
+def top_arrears_query(
+    scope: Scope, f: AccountFilters, after: tuple[Decimal, int] | None, n: int
+) -> Select[Any]:
+    """:func:`owing_page_query` ordered by ``-arrears`` (whatever ``f.sort``)."""
+    page = owing_page_query(scope, replace(f, sort=AccountSort.ARREARS_DESC), after, n)
+    assert page is not None
+    return page.stmt
 
 
 def _amount_where(f: AccountFilters, amount: Any, oldest_due: Any) -> list[Any]:
@@ -281,11 +337,17 @@ def _amount_where(f: AccountFilters, amount: Any, oldest_due: Any) -> list[Any]:
     return where
 
 
-def _account_where(scope: Scope, f: AccountFilters) -> tuple[list[Any], Any]:
+def _account_where(
+    scope: Scope, f: AccountFilters, balance_copies: bool = False
+) -> tuple[list[Any], Any]:
     """The scope's and ``f``'s conditions on the account (not on its arrears), and the
-    distance from ``f.near`` (NULL without it)."""
-    where: list[Any] = [visible(Account, scope)]
-    if f.station_id is not None:
+    distance from ``f.near`` (NULL without it). ``balance_copies``: without those on its
+    station and collector, which the caller puts on ``account_balance``'s copies (the
+    planner would count the same condition twice, and expect too few rows)."""
+    where: list[Any] = []
+    if not balance_copies:
+        where.append(visible(Account, scope))
+    if f.station_id is not None and not balance_copies:
         where.append(Account.station_id == f.station_id)
     if f.territory_id is not None:
         where.append(Account.territory_id == f.territory_id)
@@ -293,7 +355,7 @@ def _account_where(scope: Scope, f: AccountFilters) -> tuple[list[Any], Any]:
         where.append(
             Account.territory_id.is_not(None) if f.in_territory else Account.territory_id.is_(None)
         )
-    if f.responsible_id is not None:
+    if f.responsible_id is not None and not balance_copies:
         where.append(Account.responsible_id == f.responsible_id)
     if f.village is not None:
         where.append(Account.village == f.village)

@@ -67,6 +67,9 @@ class Account(Base):
 
     bills: Mapped[list[Bill]] = relationship(back_populates="account")
 
+    #: A station's page by id reads its own accounts only (migration 0035).
+    __table_args__ = (Index("ix_account_station_id_id", "station_id", "id"),)
+
 
 class AccountResponsibility(Base):
     """Who was responsible for an account, over ``[valid_from, valid_to)`` local dates."""

@@ -103,4 +103,17 @@ class AccountBalance(Base):
             text("open_principal DESC"),
             postgresql_where=text("open_bills > 0"),
         ),
+        # A page of owing accounts by id (the account list's arrears filters, 0035).
+        Index(
+            "ix_account_balance_station_owing_id",
+            "station_id",
+            "account_id",
+            postgresql_where=text("open_bills > 0"),
+        ),
+        Index(
+            "ix_account_balance_responsible_owing_id",
+            "responsible_id",
+            "account_id",
+            postgresql_where=text("open_bills > 0"),
+        ),
     )

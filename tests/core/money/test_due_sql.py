@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
-from core.accounts.customers import AccountFilters, AccountSort, accounts_query, top_arrears_query
+from core.accounts.customers import AccountFilters, AccountSort, accounts_query, owing_page_query
 from core.models import (
     Account,
     BillBalance,
@@ -296,7 +296,7 @@ def _check_users(
             want_oldest = min((b.due_date for b in due.bills if b.principal > 0), default=None)
             assert arrears == due.principal, ("account arrears", day, account_id, n)
             assert oldest == want_oldest, ("account oldest_due", day, account_id, n)
-    _check_top_arrears(session, accounts, day)
+    _check_owing_pages(session, accounts, day, dues)
 
     sub = arrears_by_age(day)
     aged = {r.account_id: r for r in session.execute(select(sub).where(sub.c.account_id.in_(ids)))}
@@ -334,48 +334,108 @@ def _check_users(
     assert by_ids == want_overdue, ("planner overdue bills by account", day)
 
 
-def _check_top_arrears(session: Session, accounts: list[Account], day: dt.date) -> None:
-    """The account list by -arrears from account_balance's index order (top_arrears_query)
-    pages as the full reading does (accounts_query), from every cursor: whenever it fills
-    a page it is that page, and it falls short only where the accounts owing end."""
+def _check_owing_pages(
+    session: Session, accounts: list[Account], day: dt.date, dues: dict[int, AmountDue]
+) -> None:
+    """The account list's full reading (accounts_query) equals the ledger (each account's
+    arrears and days overdue; which accounts each arrears filter keeps), and its pages
+    read from account_balance's key and indexes (owing_page_query: by -arrears, by
+    arrears, by id under a filter keeping owing accounts only) page as it does from every
+    cursor: whenever such a page has its n rows they are the full reading's, and when it
+    says it is exact it is the full reading's page whatever its length."""
     stations = frozenset(a.station_id for a in accounts)
     collector = accounts[0].responsible_id
     assert collector is not None
-    sort = AccountSort.ARREARS_DESC
-    cases = [
+    owed = {a.id: dues[a.id].principal for a in accounts}
+    oldest = {
+        a.id: min((b.due_date for b in dues[a.id].bills if b.principal > 0), default=None)
+        for a in accounts
+    }
+    scopes: list[tuple[Scope, dict[str, Any], set[int]]] = [
         (
             Scope(0, Role.SUPERVISOR, frozenset({s})),
-            AccountFilters(station_id=s, as_of=day, sort=sort),
+            {"station_id": s},
+            {a.id for a in accounts if a.station_id == s},
         )
         for s in stations
     ]
-    cases.append((Scope(collector, Role.COLLECTOR, stations), AccountFilters(as_of=day, sort=sort)))
-    cases.append(
-        (
-            Scope(0, Role.ADMIN, frozenset()),
-            AccountFilters(responsible_id=collector, as_of=day, sort=sort),
-        )
-    )
+    theirs = {a.id for a in accounts if a.responsible_id == collector}
+    scopes.append((Scope(collector, Role.COLLECTOR, stations), {}, theirs))
+    scopes.append((Scope(0, Role.ADMIN, frozenset()), {"responsible_id": collector}, theirs))
+    median = sorted(owed.values())[len(owed) // 2]
+    filters: list[dict[str, Any]] = [
+        {},
+        {"arrears_min": Decimal("0.01")},
+        {"arrears_min": median},
+        {"overdue_days_min": 0},
+        {"overdue_days_min": 20, "arrears_max": median},
+    ]
 
-    def page(stmt: Any, after: tuple[Decimal, int] | None, n: int) -> list[tuple[int, Decimal]]:
+    paged: list[tuple[AccountSort, dict[str, Any]]] = [
+        (AccountSort.ARREARS_DESC, {}),
+        (AccountSort.ARREARS, {}),  # from arrears 0 on: the full reading's first
+        (AccountSort.ARREARS, {"overdue_days_min": 0, "arrears_min": median}),
+        (AccountSort.ID, {"arrears_min": Decimal("0.01")}),
+        (AccountSort.ID, {"overdue_days_min": 20, "arrears_max": median}),
+    ]
+
+    def keeps(account_id: int, extra: dict[str, Any]) -> bool:
+        due, first = owed[account_id], oldest[account_id]
+        if "arrears_min" in extra and due < extra["arrears_min"]:
+            return False
+        if "arrears_max" in extra and due > extra["arrears_max"]:
+            return False
+        if "overdue_days_min" in extra:
+            return first is not None and first <= day - dt.timedelta(extra["overdue_days_min"])
+        return True
+
+    def page(stmt: Any, order: AccountSort, after: Any, n: int) -> list[tuple[int, Any]]:
         value = stmt.selected_columns.sort_value
-        if after is not None:
-            stmt = stmt.where(tuple_(value, Account.id) < after)
-        stmt = stmt.order_by(value.desc(), Account.id.desc()).limit(n)
-        return [(r[0].id, r.sort_value) for r in session.execute(stmt)]
+        if order is AccountSort.ID:
+            if after is not None:
+                stmt = stmt.where(Account.id > after)
+            stmt = stmt.order_by(Account.id)
+        elif order.descending:
+            if after is not None:
+                stmt = stmt.where(tuple_(value, Account.id) < after)
+            stmt = stmt.order_by(value.desc(), Account.id.desc())
+        else:
+            if after is not None:
+                stmt = stmt.where(tuple_(value, Account.id) > after)
+            stmt = stmt.order_by(value, Account.id)
+        return [(r[0].id, r.sort_value) for r in session.execute(stmt.limit(n))]
 
-    for scope, f in cases:
-        want = page(accounts_query(scope, f), None, 1000)
-        for k in range(len(want) + 1):
-            after = (want[k - 1][1], want[k - 1][0]) if k else None
-            for n in (1, 2, 3):
-                got = page(top_arrears_query(scope, f, after, n), after, n)
-                expected = want[k : k + n]
-                if len(got) == n:
-                    assert got == expected, ("top arrears page", day, scope, k, n)
+    for scope, base, mine in scopes:
+        full = AccountFilters(as_of=day, sort=AccountSort.DAYS_OVERDUE, **base)
+        got_days = dict(page(accounts_query(scope, full), AccountSort.DAYS_OVERDUE, None, 1000))
+        want_days = {i: (day - d).days if (d := oldest[i]) else 0 for i in mine}
+        assert got_days == want_days, ("days overdue", day, scope)
+        for extra in filters:  # the full reading's filters and amounts
+            f = AccountFilters(as_of=day, sort=AccountSort.ARREARS, **base, **extra)
+            want = page(accounts_query(scope, f), AccountSort.ARREARS, None, 1000)
+            assert {i for i, _ in want} == {i for i in mine if keeps(i, extra)}, (day, extra)
+            assert all(v == owed[i] for i, v in want), ("arrears", day, scope, extra)
+        for order, extra in paged:
+            f = AccountFilters(as_of=day, sort=order, **base, **extra)
+            want = page(accounts_query(scope, f), order, None, 1000)
+            for k in range(len(want) + 1):
+                if k == 0:
+                    after = None
                 else:
-                    assert got == [r for r in expected if r[1] > 0], ("top arrears", day, k, n)
-                    assert len(expected) < n or expected[-1][1] <= 0, ("fell short", day, k, n)
+                    after = want[k - 1][0] if order is AccountSort.ID else want[k - 1][::-1]
+                for n in (1, 2) if k % 2 else (2,):  # pages of 1 from every other cursor
+                    quick = owing_page_query(scope, f, after, n)
+                    if quick is None:
+                        assert order is not AccountSort.ARREARS_DESC, "-arrears: always"
+                        continue
+                    got = page(quick.stmt, order, after, n)
+                    expected = want[k : k + n]
+                    where = (day, scope, extra, order, k, n)
+                    if len(got) == n or quick.exact:
+                        assert got == expected, ("owing page", *where)
+                    else:
+                        assert got == [r for r in expected if owed[r[0]] > 0], ("owing", *where)
+                        assert len(expected) < n or owed[expected[-1][0]] <= 0, where
 
 
 @settings(
