@@ -36,6 +36,7 @@ from core.planning.visit_value import (
     ACCOUNT_PRIOR_WEIGHT,
     BANDS,
     BILL_WEIGHT,
+    DAYS_PER_PSEUDO_BILL,
     GROUP_PRIOR_WEIGHT,
     History,
     Rates,
@@ -189,8 +190,11 @@ class TypeModel:
 
 def account_rates(h: History, group: Rates, model: TypeModel, shares: tuple[float, float]) -> Rates:
     """An account's rates: two-type P(pay) and ordinary P(home), P(home) on return days,
-    the group's market and weekday factors, the self-payment rate shrunk as before."""
-    base = estimate(h, group, ACCOUNT_PRIOR_WEIGHT)
+    the group's market and weekday factors, the self-payment rate shrunk as before
+    (:func:`~core.planning.visit_value.estimate`'s)."""
+    self_rate = shrink(
+        h.self_paid, h.overdue_days, group.self_rate, ACCOUNT_PRIOR_WEIGHT * DAYS_PER_PSEUDO_BILL
+    )
     k, n = pay_evidence(h)
     p_pay = model.pay.mean(k, n, shares[0])
     home, visits = home_evidence(h)
@@ -222,7 +226,7 @@ def account_rates(h: History, group: Rates, model: TypeModel, shares: tuple[floa
         )
         for i in range(len(BANDS))
     )
-    return Rates(p_pay, p_home, base.self_rate, p_return, group.market, group.weekday)
+    return Rates(p_pay, p_home, self_rate, p_return, group.market, group.weekday)
 
 
 def _away_posterior(h: History, model: TypeModel, share_away: float) -> float:
@@ -257,9 +261,22 @@ def make_model(
     members: dict[tuple[str, str], list[int]] = {}
     for account_id, g in group_of.items():
         members.setdefault(g, []).append(account_id)
+    # Accounts with the same evidence have the same posteriors (most have little).
+    ref_of: dict[tuple[float, float], float] = {}
+    away_of: dict[tuple[float, float], float] = {}
     for g, ids in members.items():
-        ref = [pay.posterior_low(*pay_evidence(histories.get(a, empty))) for a in ids]
-        away = [home.posterior_low(*home_evidence(histories.get(a, empty))) for a in ids]
+        ref, away = [], []
+        for a in ids:
+            h = histories.get(a, empty)
+            pe, he = pay_evidence(h), home_evidence(h)
+            r = ref_of.get(pe)
+            if r is None:
+                r = ref_of[pe] = pay.posterior_low(*pe)
+            w = away_of.get(he)
+            if w is None:
+                w = away_of[he] = home.posterior_low(*he)
+            ref.append(r)
+            away.append(w)
         shares[g] = (
             shrink(sum(ref), len(ref), pay.share_low, GROUP_PRIOR_WEIGHT),
             shrink(sum(away), len(away), home.share_low, GROUP_PRIOR_WEIGHT),
@@ -298,12 +315,19 @@ def _factors(
     wd_obs, wd_exp = [0.0] * 7, [0.0] * 7
     mk_obs: dict[str, list[float]] = {}
     mk_exp: dict[str, list[float]] = {}
+    # An account's ordinary P(home) depends on its group and its visits and homes per
+    # band alone: worked out once per distinct one.
+    seen: dict[tuple[object, ...], tuple[tuple[float, ...], float]] = {}
     for account_id, h in histories.items():
         g = group_of.get(account_id)
         if g is None:
             continue
-        rates = estimate(h, groups.get(g, station), ACCOUNT_PRIOR_WEIGHT)
-        mean = day_mean(rates.p_home)
+        key = (g, *h.visits_by_band, *h.home_by_band)
+        known = seen.get(key)
+        if known is None:
+            p_home = estimate(h, groups.get(g, station), ACCOUNT_PRIOR_WEIGHT).p_home
+            known = seen[key] = (p_home, day_mean(p_home))
+        p_home, mean = known
         for d in range(7):
             wd_obs[d] += h.weekday_home[d]
             wd_exp[d] += h.weekday_visits[d] * mean
@@ -312,7 +336,7 @@ def _factors(
             exp_ = mk_exp.setdefault(g[0], [0.0] * len(BANDS))
             for b in range(len(BANDS)):
                 obs[b] += h.market_home_by_band[b]
-                exp_[b] += h.market_visits_by_band[b] * rates.p_home[b]
+                exp_[b] += h.market_visits_by_band[b] * p_home[b]
     a = FACTOR_WEIGHT
     weekday = tuple((o + a) / (e + a) for o, e in zip(wd_obs, wd_exp, strict=True))
     tot_o = [sum(o[b] for o in mk_obs.values()) for b in range(len(BANDS))]

@@ -181,10 +181,14 @@ def value_candidates(
         session, ids, req.plan_date, tz, calendar=calendar, villages=villages
     )
     for account_id, (due, paid) in cand.bill_records(session, ids, req.plan_date).items():
-        record = histories.setdefault(account_id, History())
+        record = histories.get(account_id)
+        if record is None:
+            record = histories[account_id] = History()
         record.bills_due, record.bills_paid = due, paid
     for account_id, (k, days) in cand.self_payment_records(session, ids, req.plan_date).items():
-        record = histories.setdefault(account_id, History())
+        record = histories.get(account_id)
+        if record is None:
+            record = histories[account_id] = History()
         record.self_paid, record.overdue_days = k, days
     promises = cand.promises_due(session, ids, req.plan_date, tz)
     promised = promise_states(session, ids, req.plan_date, tz)
@@ -206,14 +210,20 @@ def value_candidates(
     # Accounts with the same evidence in the same group have the same rates: a station's
     # thousands of accounts share far fewer histories (most were never visited).
     estimated: dict[tuple[object, ...], Rates] = {}
+    empty = History()  # read only
+    # The plan day's P(home) per band, once per rates (kept in ``estimated``) and village.
+    day_home: dict[tuple[int, str], tuple[float, ...]] = {}
     for info in infos:
-        history = histories.get(info.id, History())
+        history = histories.get(info.id, empty)
         key = (info.village, info.category, *history.key())
         rates = estimated.get(key)
         if rates is None:
             rates = estimated[key] = account_estimate(history, priors, info)
         note = notes.get(info.id)
-        home = rates.home_on(calendar.context(req.plan_date, info.village))
+        home = day_home.get((id(rates), info.village))
+        if home is None:
+            ctx = calendar.context(req.plan_date, info.village)
+            home = day_home[(id(rates), info.village)] = rates.home_on(ctx)
         p_pay, window, in_window = rates.p_pay, None, None
         if note is not None and note.outcome is CallOutcome.AWAY:
             home = tuple(min(p, heard.away_home) for p in home)

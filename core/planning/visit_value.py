@@ -205,10 +205,14 @@ class Rates:
         return Rates(self.p_pay, p_home, self.self_rate)
 
 
+#: Each band's length, and the working day's (the weights of :func:`day_mean`).
+_SPANS = tuple(b - a for a, b in BANDS)
+_DAY = sum(_SPANS)
+
+
 def day_mean(p_home: tuple[float, ...]) -> float:
     """P(home) over the working day: the bands' values weighted by their length."""
-    spans = [b - a for a, b in BANDS]
-    return sum(p * w for p, w in zip(p_home, spans, strict=True)) / sum(spans)
+    return sum(p * w for p, w in zip(p_home, _SPANS, strict=True)) / _DAY
 
 
 def estimate(history: History, prior: Rates, weight: float) -> Rates:
