@@ -26,6 +26,8 @@ import heapq
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 
 @dataclass(frozen=True)
 class HorizonAccount:
@@ -93,20 +95,27 @@ def allocate(
             d = a.promise_day
             assert d is not None
             book(a, d, a.worth * s(a, d))
+    # Every (account, day) with room and a positive gain, best first: the order a heap of
+    # tuples (-gain, account_id, day, miss) pops them in, sorted at once (numpy's products
+    # are the same IEEE operations as Python's); entries re-pushed when stale go to a heap
+    # merged with that order, so the visits come out exactly as one heap of all of them.
+    ordered, opened = _entries(accounts, list(days), capacity, miss)
+    open_days = set(opened)
+    neg_l, aid_l, day_l, seen_l = ordered
     heap: list[tuple[float, int, dt.date, float]] = []
-    for a in accounts:
-        for d in days:
-            if d == a.promise_day or capacity.get((a.collector_id, d), 0) <= 0:
-                continue
-            gain = a.worth * s(a, d) * miss[a.account_id]
-            if gain > 0:
-                heap.append((-gain, a.account_id, d, miss[a.account_id]))
-    heapq.heapify(heap)
+    k, total = 0, len(neg_l)
     # The collector-days an entry can still change: a full day that has its price turns
     # every later entry away unread, and once no day is left open the rest are skipped.
-    open_days = {(by_id[account_id].collector_id, d) for _, account_id, d, _ in heap}
-    while heap and open_days:
-        neg, account_id, d, seen = heapq.heappop(heap)
+    while (k < total or heap) and open_days:
+        if k < total:
+            entry = (neg_l[k], aid_l[k], day_l[k], seen_l[k])
+            if heap and heap[0] < entry:
+                entry = heapq.heappop(heap)
+            else:
+                k += 1
+        else:
+            entry = heapq.heappop(heap)
+        neg, account_id, d, seen = entry
         a = by_id[account_id]
         key = (a.collector_id, d)
         if key in out.price:
@@ -122,6 +131,52 @@ def allocate(
             continue
         book(a, d, -neg)
     return out
+
+
+def _entries(
+    accounts: Sequence[HorizonAccount],
+    days: list[dt.date],
+    capacity: Mapping[tuple[int, dt.date], int],
+    miss: Mapping[int, float],
+) -> tuple[tuple[list[float], list[int], list[dt.date], list[float]], list[tuple[int, dt.date]]]:
+    """The greedy's first entries ``(-gain, account_id, day, miss)`` as four columns in
+    the order of the tuples, and the collector-days they fall on. An entry: a day other
+    than the account's promise day, with room on its collector's day and a positive
+    ``gain = worth x (p_pay x home) x miss``."""
+    n, m = len(accounts), len(days)
+    if not n or not m:
+        return ([], [], [], []), []
+    # Accounts often share one map of P(home) (the same rates in the same village).
+    rows: dict[int, list[float]] = {}
+    home = []
+    for a in accounts:
+        row = rows.get(id(a.home))
+        if row is None:
+            row = rows[id(a.home)] = [a.home.get(d, 0.0) for d in days]
+        home.append(row)
+    p_pay = np.fromiter((a.p_pay for a in accounts), np.float64, n)
+    worth = np.fromiter((a.worth for a in accounts), np.float64, n)
+    seen = np.fromiter((miss[a.account_id] for a in accounts), np.float64, n)
+    gain = (worth[:, None] * (p_pay[:, None] * np.asarray(home, dtype=np.float64))) * seen[:, None]
+    collectors = sorted({a.collector_id for a in accounts})
+    col = {c: i for i, c in enumerate(collectors)}
+    room = np.asarray([[capacity.get((c, d), 0) > 0 for d in days] for c in collectors])
+    who = np.fromiter((col[a.collector_id] for a in accounts), np.int64, n)
+    at = {d: j for j, d in enumerate(days)}
+    promise = np.fromiter((at.get(a.promise_day, -1) for a in accounts), np.int64, n)  # type: ignore[arg-type]
+    keep = (gain > 0) & room[who] & (np.arange(m)[None, :] != promise[:, None])
+    i, j = np.nonzero(keep)
+    neg = -gain[i, j]
+    ids = np.fromiter((a.account_id for a in accounts), np.int64, n)[i]
+    ordinal = np.fromiter((d.toordinal() for d in days), np.int64, m)[j]
+    order = np.lexsort((ordinal, ids, neg))
+    opened = np.zeros((len(collectors), m), dtype=bool)
+    opened[who[i], j] = True
+    days_at = [days[x] for x in j[order].tolist()]
+    return (
+        (neg[order].tolist(), ids[order].tolist(), days_at, seen[i][order].tolist()),
+        [(collectors[c], days[d]) for c, d in zip(*np.nonzero(opened), strict=True)],
+    )
 
 
 def today_factor(a: HorizonAccount, alloc: Allocation, today: dt.date) -> float:

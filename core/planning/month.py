@@ -22,7 +22,6 @@ from core.planning.draft import PlanRequest
 from core.planning.horizon import Allocation, HorizonAccount, allocate, today_factor, week
 from core.planning.valuation import Candidate
 from core.planning.vehicles import Vehicle
-from core.planning.visit_value import Rates
 
 #: Travel between two visits assumed when a collector-day's capacity is estimated and no
 #: measure of the day is at hand, seconds (``core.planning.pace`` measures it per collector
@@ -78,22 +77,29 @@ def roll(
     slots = {(c, d): n for c, n in per_day.items() for d in days}
     promised = cand.promise_days(session, [c.info.id for c in cands], day, end)
     accounts: dict[int, HorizonAccount] = {}
-    # A station's accounts share few villages and, without history, their rates: each
-    # day's context and best P(home) is worked out once per village and per rates.
+    # A station's accounts share few villages and, without history, their rates (one
+    # object per village and history, ``core.planning.valuation``): each day's context is
+    # worked out once per village, the best P(home) once per rates and context, and the
+    # accounts with the same rates share one map of it.
     contexts: dict[str, list[DayContext]] = {}
-    best_home: dict[tuple[Rates, DayContext], float] = {}
+    best_home: dict[tuple[int, DayContext], float] = {}
+    homes: dict[tuple[int, str], dict[dt.date, float]] = {}
     for c in cands:
         if not c.allowed:
             continue
-        village = contexts.get(c.info.village)
-        if village is None:
-            village = contexts[c.info.village] = [calendar.context(d, c.info.village) for d in days]
-        home = {}
-        for d, ctx in zip(days, village, strict=True):
-            p = best_home.get((c.rates, ctx))
-            if p is None:
-                p = best_home[(c.rates, ctx)] = max(c.rates.home_on(ctx))
-            home[d] = p
+        home = homes.get((id(c.rates), c.info.village))
+        if home is None:
+            village = contexts.get(c.info.village)
+            if village is None:
+                village = contexts[c.info.village] = [
+                    calendar.context(d, c.info.village) for d in days
+                ]
+            home = homes[(id(c.rates), c.info.village)] = {}
+            for d, ctx in zip(days, village, strict=True):
+                p = best_home.get((id(c.rates), ctx))
+                if p is None:
+                    p = best_home[(id(c.rates), ctx)] = max(c.rates.home_on(ctx))
+                home[d] = p
         accounts[c.info.id] = HorizonAccount(
             c.info.id, owner(c), worth_fen(c), c.rates.p_pay, home, promised.get(c.info.id)
         )
