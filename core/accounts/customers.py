@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -14,7 +15,19 @@ from zoneinfo import ZoneInfo
 
 from geoalchemy2 import Geography
 from geoalchemy2.elements import WKTElement
-from sqlalchemy import Row, Select, cast, func, literal, select, tuple_, union_all
+from sqlalchemy import (
+    ARRAY,
+    Integer,
+    Row,
+    Select,
+    bindparam,
+    cast,
+    func,
+    literal,
+    select,
+    tuple_,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from core.accounts import responsibility
@@ -391,6 +404,18 @@ def _account_where(
     return where, distance
 
 
+#: A page's account ids, bound when :func:`attach_arrears`'s statement runs.
+_PAGE = bindparam("page_account_ids", type_=ARRAY(Integer))
+
+
+@functools.lru_cache(maxsize=256)
+def _page_arrears(as_of: dt.date | None) -> Select[Any]:
+    """The arrears of the accounts ``_PAGE`` names: one statement for every page (built
+    once: building it took longer than running it)."""
+    arrears = account_arrears_subquery(as_of, _PAGE)
+    return select(arrears.c.account_id, arrears.c.arrears, arrears.c.oldest_due)
+
+
 def attach_arrears(
     session: Session, accounts: list[Account], as_of: dt.date | None = None
 ) -> list[Account]:
@@ -398,10 +423,7 @@ def attach_arrears(
     account (days counted to ``as_of``, else today)."""
     if not accounts:
         return accounts
-    arrears = account_arrears_subquery(as_of, [a.id for a in accounts])
-    rows = session.execute(
-        select(arrears.c.account_id, arrears.c.arrears, arrears.c.oldest_due)
-    ).all()
+    rows = session.execute(_page_arrears(as_of), {_PAGE.key: [a.id for a in accounts]}).all()
     by_id = {r.account_id: r for r in rows}
     for account in accounts:
         row = by_id.get(account.id)

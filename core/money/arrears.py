@@ -16,6 +16,7 @@ equals the ledger to the fen on any day.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal
 from typing import Any
 
@@ -65,6 +66,7 @@ def account_arrears_subquery(
     )
 
 
+@functools.lru_cache(maxsize=1024)
 def account_arrears_parts(
     as_of: dt.date | None = None,
     *,
@@ -74,7 +76,11 @@ def account_arrears_parts(
     """The two disjoint parts of :func:`account_arrears_subquery` over a station or scope:
     ``settled`` (the rows of ``account_balance`` that are their accounts' arrears: a
     caller may order it by ``AccountBalance.open_principal``, which its indexes hold) and
-    ``by_bills`` (the few others, read bill by bill). Same columns as the subquery."""
+    ``by_bills`` (the few others, read bill by bill). Same columns as the subquery.
+
+    Cached: building them (``bills_due`` around an SQL array of accounts, which its own
+    cache cannot name) took longer than running a page's statement; SQL constructs are
+    immutable, so one pair serves every caller of the same day, station and scope."""
     ab = AccountBalance
     if as_of is None:
         # The earliest day D any station is in now (UTC-12), and payments collected
