@@ -79,7 +79,16 @@ from core.models import (
 )
 from core.money import amount_due, dues_of
 from core.money.payments import PaymentInput, channel_payment_id, record_payment
-from core.planning import PlanDraft, PlanRequest, compute, problem, valuation, vehicles, visit_value
+from core.planning import (
+    PlanDraft,
+    PlanRequest,
+    compute,
+    estimates,
+    problem,
+    valuation,
+    vehicles,
+    visit_value,
+)
 from core.planning import candidates as cand
 from core.planning.calendar import DayContext, StationCalendar, load_calendar
 from core.planning.visit_value import BANDS, Rates
@@ -115,6 +124,7 @@ POLICIES = (
     "model-day",
     "model-weakwindow",
     "model-day-weakwindow",
+    "model-lowflat",
     "oracle",
 )
 
@@ -564,11 +574,39 @@ def compute_for(session: Session, req: PlanRequest, policy: str, world: World) -
             mock.patch.object(visit_value, "WINDOW_LIFT", lift),
         ):
             return planning.compute_plan(session, req)
+    if policy == "model-lowflat":
+        with mock.patch.object(estimates, "fit_two_types", _low_flat_pay):
+            return planning.compute_plan(session, req)
     if policy == "model-nowindow":
         with mock.patch.object(visit_value, "WINDOW_GAIN", 2.0):  # no band ever stands out
             return planning.compute_plan(session, req)
     assert policy == "model", policy
     return planning.compute_plan(session, req)
+
+
+@dataclass(frozen=True)
+class LowFlat(estimates.TwoTypes):
+    """``model-lowflat``'s P(pay): an account of the low type (a refuser) pays at the
+    type's fitted mean, not at a rate shrunk further by its own refusals. The type's
+    Beta has 6 pseudo-trials, so each refusal pulls a refuser down (0 of 20 home visits:
+    0.07 -> 0.016) while the demo's refusers pay 5-7 % of the home visits each, whatever
+    their record; the type posterior is the planner's, unchanged."""
+
+    def mean(self, k: float, n: float, share_low: float | None = None) -> float:
+        r = self.posterior_low(k, n, share_low)
+        return r * self.low + (1.0 - r) * visit_value.shrink(k, n, self.high, self.weight)
+
+
+_FIT_TWO_TYPES = estimates.fit_two_types
+
+
+def _low_flat_pay(
+    counts: list[tuple[float, float]], start: estimates.TwoTypes
+) -> estimates.TwoTypes:
+    fitted = _FIT_TWO_TYPES(counts, start)
+    if start is not estimates.PAY_START:  # P(home) as the planner has it
+        return fitted
+    return LowFlat(fitted.share_low, fitted.low, fitted.high, fitted.weight)
 
 
 def oracle_plan(session: Session, req: PlanRequest, world: World) -> PlanDraft:
