@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -75,6 +76,17 @@ def accrued_fee(
     no minimum (it applies to a bill's total, see :func:`late_fee`)."""
     if until <= due_date or principal <= 0:
         return ZERO
+    fee = _daily_rates(due_date, until, residential, schedule)
+    return (principal * fee).quantize(FEN, rounding=ROUND_HALF_UP)
+
+
+@functools.lru_cache(maxsize=8192)
+def _daily_rates(
+    due_date: dt.date, until: dt.date, residential: bool, schedule: RateSchedule
+) -> Decimal:
+    """The sum of the daily rates from the day after ``due_date`` to ``until``: what one
+    yuan of principal accrues (exact decimals; the same for every bill due that day, so
+    a station's thousands of bills share a few hundred)."""
     year_end = dt.date(due_date.year, 12, 31)
     fee = Decimal(0)
     for start, end, rates in schedule.periods(due_date + dt.timedelta(1), until):
@@ -85,7 +97,7 @@ def accrued_fee(
             in_year = max(0, (min(end, year_end) - start).days + 1)
             fee += rates.other_current_year * in_year
             fee += rates.other_earlier_years * (days - in_year)
-    return (principal * fee).quantize(FEN, rounding=ROUND_HALF_UP)
+    return fee
 
 
 def late_fee(

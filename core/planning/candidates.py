@@ -10,10 +10,11 @@ from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypeVarTuple
 from zoneinfo import ZoneInfo
 
 from geoalchemy2.shape import to_shape
-from sqlalchemy import and_, case, extract, func, select
+from sqlalchemy import Result, Select, and_, case, extract, func, select
 from sqlalchemy.orm import Session
 
 from core.models import (
@@ -48,6 +49,18 @@ _PAID = (Outcome.PAID, Outcome.PARTIAL)
 RETURN_DAYS = 400
 
 
+_Ts = TypeVarTuple("_Ts")
+
+
+def _rows(session: Session, stmt: Select[*_Ts]) -> Result[*_Ts]:
+    """The rows of a select of columns in the session's transaction, without the ORM's
+    per-row loading (thousands of rows per gather); flushed first when the session would
+    autoflush, as ``session.execute`` does."""
+    if session.autoflush:
+        session.flush()
+    return session.connection().execute(stmt)
+
+
 @dataclass(frozen=True)
 class Due:
     """An account's overdue principal and the late fee on it as of one day."""
@@ -78,7 +91,7 @@ def outstanding_principal_by_bill(
     stmt = select(lines.c.account_id, lines.c.category, lines.c.due_date, lines.c.principal).where(
         lines.c.days_overdue > 0
     )
-    return [(a, Category(c), d, Decimal(o)) for a, c, d, o in session.execute(stmt)]
+    return [(a, Category(c), d, Decimal(o)) for a, c, d, o in _rows(session, stmt)]
 
 
 def amounts_due(
@@ -159,7 +172,7 @@ def visit_histories(
     )
     recent = before - dt.timedelta(days=days)
     out: dict[int, History] = defaultdict(History)
-    for account_id, day, h, n, n_home, n_paid in session.execute(stmt):
+    for account_id, day, h, n, n_home, n_paid in _rows(session, stmt):
         band = band_of(int(h))
         if band is None:  # an evening or dawn visit: count it in the nearest band
             band = 0 if int(h) < BANDS[0][0] else len(BANDS) - 1
@@ -203,7 +216,7 @@ def bill_records(
         )
         .group_by(BillBalance.account_id)
     )
-    return {a: (int(n), int(k or 0)) for a, n, k in session.execute(stmt)}
+    return {a: (int(n), int(k or 0)) for a, n, k in _rows(session, stmt)}
 
 
 #: Channels where a collector takes the money at the door.
@@ -250,7 +263,7 @@ def self_payment_records(
         .where(*window)
         .group_by(BillBalance.account_id)
     )
-    return {a: (int(k or 0), int(t or 0)) for a, k, t in session.execute(stmt)}
+    return {a: (int(k or 0), int(t or 0)) for a, k, t in _rows(session, stmt)}
 
 
 def promises_due(
@@ -302,7 +315,7 @@ def last_contacts(session: Session, account_ids: list[int], before: dt.date) -> 
         .where(both.c.day < before)
         .group_by(both.c.account_id)
     )
-    return {a: d for a, d in session.execute(stmt)}
+    return {a: d for a, d in _rows(session, stmt)}
 
 
 def payments_pending(session: Session, account_ids: list[int]) -> set[int]:
@@ -416,7 +429,7 @@ def accounts_with_collectors(session: Session, account_ids: list[int]) -> list[A
         AccountInfo(
             a, (float(x), float(y)), v, Category(c), t, frozenset(users or ()), r, ph, bool(ap)
         )
-        for a, x, y, v, c, t, users, r, ph, ap in session.execute(stmt)
+        for a, x, y, v, c, t, users, r, ph, ap in _rows(session, stmt)
     ]
 
 
