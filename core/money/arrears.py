@@ -66,7 +66,7 @@ def account_arrears_subquery(
     )
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=256)  # ~190 KiB each: a county's supervisors and collectors
 def account_arrears_parts(
     as_of: dt.date | None = None,
     *,
