@@ -77,39 +77,43 @@ def roll(
     slots = {(c, d): n for c, n in per_day.items() for d in days}
     promised = cand.promise_days(session, [c.info.id for c in cands], day, end)
     accounts: dict[int, HorizonAccount] = {}
-    # A station's accounts share few villages and, without history, their rates (one
-    # object per village and history, ``core.planning.valuation``): each day's context is
-    # worked out once per village, the best P(home) once per rates and context, and the
-    # accounts with the same rates share one map of it.
+    # A station's accounts share few villages and, without history, their P(home): each
+    # day's context is worked out once per village, and the best P(home) of each day once
+    # per village and what ``Rates.home_on`` reads (P(home) per band, on return days, the
+    # market and weekday factors); the accounts that share them share one map.
     contexts: dict[str, list[DayContext]] = {}
-    best_home: dict[tuple[int, DayContext], float] = {}
-    homes: dict[tuple[int, str], dict[dt.date, float]] = {}
+    best_home: dict[tuple[object, ...], float] = {}
+    homes: dict[tuple[object, ...], dict[dt.date, float]] = {}
     for c in cands:
         if not c.allowed:
             continue
-        home = homes.get((id(c.rates), c.info.village))
+        r = c.rates
+        sig = (r.p_home, r.p_home_return, r.market, r.weekday, c.info.village)
+        home = homes.get(sig)
         if home is None:
             village = contexts.get(c.info.village)
             if village is None:
                 village = contexts[c.info.village] = [
                     calendar.context(d, c.info.village) for d in days
                 ]
-            home = homes[(id(c.rates), c.info.village)] = {}
+            home = homes[sig] = {}
             for d, ctx in zip(days, village, strict=True):
-                p = best_home.get((id(c.rates), ctx))
+                key = (*sig[:4], ctx.weekday, ctx.returning, ctx.market)
+                p = best_home.get(key)
                 if p is None:
-                    p = best_home[(id(c.rates), ctx)] = max(c.rates.home_on(ctx))
+                    p = best_home[key] = max(r.home_on(ctx))
                 home[d] = p
         accounts[c.info.id] = HorizonAccount(
             c.info.id, owner(c), worth_fen(c), c.rates.p_pay, home, promised.get(c.info.id)
         )
     alloc = allocate(list(accounts.values()), days, slots)
-    out = [
-        c
-        if c.mandatory or c.info.id not in accounts
-        else replace(c, today=today_factor(accounts[c.info.id], alloc, day))
-        for c in cands
-    ]
+    out = []
+    for c in cands:
+        if not c.mandatory and c.info.id in accounts:
+            factor = today_factor(accounts[c.info.id], alloc, day)
+            if factor != c.today:  # an equal copy of the others is not made
+                c = replace(c, today=factor)
+        out.append(c)
     return out, Rolled(days, alloc, per_day)
 
 

@@ -124,7 +124,22 @@ class History:
 
     def key(self) -> tuple[object, ...]:
         """Every count, hashable: equal keys are equal histories."""
-        return tuple(tuple(v) if isinstance(v, list) else v for v in vars(self).values())
+        return (
+            tuple(self.visits_by_band),
+            tuple(self.home_by_band),
+            self.pay_trials,
+            self.pay_successes,
+            self.bills_due,
+            self.bills_paid,
+            self.self_paid,
+            self.overdue_days,
+            self.return_visits,
+            self.return_home,
+            tuple(self.market_visits_by_band),
+            tuple(self.market_home_by_band),
+            tuple(self.weekday_visits),
+            tuple(self.weekday_home),
+        )
 
     @property
     def visits(self) -> int:
