@@ -317,7 +317,8 @@ def _walk(client, headers, query):
 def test_accounts_sort_by_amount_owed_and_days_overdue_in_keyset_pages(
     station_team, factory, client
 ):
-    """sort=-arrears and sort=-days_overdue order the list, page by page, each row once."""
+    """sort=-arrears, -days_overdue and arrears order the list, page by page, each row once,
+    and so do the arrears filters."""
     st, _, _, headers = station_team
     owed = {}
     for amount, due in (("50.00", 20), ("300.00", 40), ("120.00", 90), ("120.00", 10)):
@@ -334,7 +335,15 @@ def test_accounts_sort_by_amount_owed_and_days_overdue_in_keyset_pages(
     rows = _walk(client, headers, base + "&sort=-days_overdue")
     assert [r["days_overdue"] for r in rows] == [90, 40, 20, 10, 0]
     rows = _walk(client, headers, base + "&sort=arrears")
-    assert [r["arrears"] for r in rows][:2] == ["0.00", "50.00"]
+    assert [r["arrears"] for r in rows] == ["0.00", "50.00", "120.00", "120.00", "300.00"]
+    # Filters keeping owing accounts only: pages read from account_balance, by id and by
+    # amount (owing_page_query), the same rows the full reading gives.
+    rows = _walk(client, headers, base + "&arrears_min=100")
+    assert [r["id"] for r in rows] == sorted(i for i, (a, _) in owed.items() if a != "50.00")
+    rows = _walk(client, headers, base + "&overdue_days_min=15&sort=arrears")
+    assert [r["arrears"] for r in rows] == ["50.00", "120.00", "300.00"]
+    rows = _walk(client, headers, base + "&overdue_days_min=15&sort=-arrears")
+    assert [r["arrears"] for r in rows] == ["300.00", "120.00", "50.00"]
 
 
 def test_a_near_query_answers_the_distance_nearest_first(station_team, factory, client):
