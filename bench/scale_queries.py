@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import os
 import statistics
 import sys
@@ -184,6 +185,7 @@ def main() -> None:
     parser.add_argument("--no-gather", action="store_true", help="skip the plan gather")
     args = parser.parse_args()
     app = create_app()
+    gc.freeze()  # as wsgi.py does in each worker
     engine = app.extensions["db_engine"]
     client = app.test_client()
     backend = BackendCPU(engine)
