@@ -287,15 +287,17 @@ def group_priors(
     tuple
         The station's rates and each group's rates shrunk toward them.
     """
-    station = History()
     groups: dict[tuple[str, str], History] = {}
     for account_id, group in group_of.items():
+        pooled = groups.get(group)
+        if pooled is None:
+            pooled = groups[group] = History()
         h = histories.get(account_id)
-        if h is None:
-            groups.setdefault(group, History())
-            continue
-        station.add(h)
-        groups.setdefault(group, History()).add(h)
+        if h is not None:
+            pooled.add(h)
+    station = History()  # the groups' counts (integers: the same sums in any order)
+    for pooled in groups.values():
+        station.add(pooled)
     default = Rates(DEFAULT_P_PAY, (DEFAULT_P_HOME,) * len(BANDS), DEFAULT_SELF_RATE)
     station_rates = estimate(station, default, GROUP_PRIOR_WEIGHT)
     return station_rates, {

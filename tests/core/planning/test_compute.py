@@ -6,6 +6,8 @@ import datetime as dt
 import uuid
 from decimal import Decimal
 
+import pytest
+
 from core.models import Outcome
 from core.models.ledger_extra import QuarantinedPayment
 from core.planning import collector_problem, compute_plan
@@ -319,3 +321,35 @@ def test_gathering_again_on_one_connection_never_takes_a_generic_plan(factory, s
     ).one()
     assert custom >= 6  # prepared, and run prepared several times
     assert generic == 0
+
+
+def test_a_gather_pauses_the_cycle_collector_and_restores_it(factory, session, monkeypatch):
+    """The cycle collector is off while a gather allocates its many short-lived objects
+    and as it was afterwards: on again after a gather (also one that fails), still off
+    when the caller had turned it off."""
+    import gc
+
+    from core.planning import compute
+
+    day = build_day(factory, per_side=2)
+    req = PlanRequest(day.station.id, day.plan_date, time_limit=1)
+    seen = []
+    real = compute.cand.station_info
+
+    def station_info(s, station_id):
+        seen.append(gc.isenabled())
+        return real(s, station_id)
+
+    monkeypatch.setattr(compute.cand, "station_info", station_info)
+    assert gc.isenabled()
+    g = compute.gather(session, req)
+    assert g.chosen and seen == [False] and gc.isenabled()
+    with pytest.raises(LookupError):
+        compute.gather(session, PlanRequest(-1, day.plan_date))
+    assert seen == [False, False] and gc.isenabled()
+    gc.disable()
+    try:
+        compute.gather(session, req)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
