@@ -49,8 +49,13 @@ class RateSchedule:
 
     def on(self, day: dt.date) -> LateFeeRates:
         """The rates in force on ``day``."""
-        i = bisect.bisect_right([d for d, _ in self.changes], day)
+        i = bisect.bisect_right(self._firsts, day)
         return self.changes[i - 1][1] if i else CLASSIC_RATES
+
+    @functools.cached_property
+    def _firsts(self) -> list[dt.date]:
+        """Each version's first day (the schedule is frozen: worked out once)."""
+        return [d for d, _ in self.changes]
 
     def periods(
         self, first: dt.date, last: dt.date

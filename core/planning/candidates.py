@@ -112,22 +112,20 @@ def amounts_due(
     rows = outstanding_principal_by_bill(
         session, as_of, station_id=station_id, account_ids=account_ids
     )
-    out: dict[int, Due] = {}
+    # Per account: principal, late fee, oldest due date and bills, summed in the rows'
+    # order (plain tuples: a Due is made once per account, not once per bill).
+    sums: dict[int, tuple[Decimal, Decimal, dt.date, int]] = {}
     for account_id, category, due, principal in rows:
         fee = late_fee(
             principal, due, as_of, residential=category is Category.RESIDENTIAL, rates=rates
         )
-        prev = out.get(account_id)
-        if prev is None:
-            out[account_id] = Due(principal, fee, due, 1)
-        else:
-            out[account_id] = Due(
-                prev.principal + principal,
-                prev.late_fee + fee,
-                min(prev.oldest_due, due),
-                prev.bills + 1,
-            )
-    return out
+        prev = sums.get(account_id)
+        sums[account_id] = (
+            (principal, fee, due, 1)
+            if prev is None
+            else (prev[0] + principal, prev[1] + fee, min(prev[2], due), prev[3] + 1)
+        )
+    return {a: Due(*t) for a, t in sums.items()}
 
 
 def visit_histories(
