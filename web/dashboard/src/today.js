@@ -75,14 +75,18 @@ function progressRows(progress, colors) {
 /** Start the day view: draw it now, then poll every 30 s; answers {refresh, stop}. */
 export function startToday(map, station, colors, panel) {
   let timer = null;
+  // The day's tiles were just requested with the layers: reloading them on the first
+  // answer only restarted their loads mid-way (and MapLibre then may never go idle).
+  let first = true;
   async function refresh() {
     clearTimeout(timer);
     try {
       const {body, unchanged} = await call(`/api/stations/${station.id}/progress`);
       if (!unchanged) {
         clear(panel).append(h('h3', {}, `${T.progress}（${body.date}）`), ...progressRows(body, colors));
-        reloadDayTiles(map);
+        if (!first) reloadDayTiles(map);
       }
+      first = false;
       panel.dataset.refreshes = String(Number(panel.dataset.refreshes || 0) + 1);
       return unchanged ? 304 : 200;
     } finally {
