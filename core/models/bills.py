@@ -68,8 +68,9 @@ class BillBalance(Base):
 class AccountBalance(Base):
     """An account's open bills summed from their maintained balances (:class:`BillBalance`
     with ``outstanding > 0``), with the account's station and responsible collector.
-    Written only by the database's triggers (migration 0034), in the transaction of each
-    money write and account edit; read through :mod:`core.money.balance`."""
+    Written only by the database's triggers (migrations 0034 and 0037), in the
+    transaction of each money write and account edit, and created with its account
+    (zero sums until a bill opens); read through :mod:`core.money.balance`."""
 
     __tablename__ = "account_balance"
     account_id: Mapped[int] = mapped_column(
@@ -115,5 +116,18 @@ class AccountBalance(Base):
             "responsible_id",
             "account_id",
             postgresql_where=text("open_bills > 0"),
+        ),
+        # A page of the accounts with no open bill by id (by arrears ascending, 0037).
+        Index(
+            "ix_account_balance_station_idle_id",
+            "station_id",
+            "account_id",
+            postgresql_where=text("open_bills = 0"),
+        ),
+        Index(
+            "ix_account_balance_responsible_idle_id",
+            "responsible_id",
+            "account_id",
+            postgresql_where=text("open_bills = 0"),
         ),
     )

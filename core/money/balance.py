@@ -20,7 +20,8 @@ fen; late fees are still computed as of the day.
 
 ``account_balance`` (migration 0034) sums each account's open bills (principal, how
 many, the oldest due date, the latest period) next to its station and responsible
-collector, recounted by triggers whenever one of its bills' balances moves: station-wide
+collector, created with the account (0037) and recounted by triggers whenever one of its
+bills' balances moves: station-wide
 readings of principal read one row per owing account
 (:func:`core.money.arrears.account_arrears_subquery`).
 """
@@ -60,15 +61,15 @@ _RECOUNT = """
                GROUP BY bill_id) a ON a.bill_id = b.id
 """
 
-#: Every account with a bill, its open bills summed from their balances (migration 0034's
-#: backfill, the same recount).
+#: Every account, its open bills summed from their balances (migration 0034's backfill,
+#: the same recount; an account without a bill has zero sums, migration 0037).
 _ACCOUNT_RECOUNT = """
     SELECT a.id AS account_id, a.station_id, a.responsible_id,
            coalesce(sum(bb.outstanding) FILTER (WHERE bb.outstanding > 0), 0) AS open_principal,
            count(*) FILTER (WHERE bb.outstanding > 0) AS open_bills,
            min(bb.due_date) FILTER (WHERE bb.outstanding > 0) AS oldest_open_due,
            max(bb.period) FILTER (WHERE bb.outstanding > 0) AS latest_open_period
-    FROM account a JOIN bill_balance bb ON bb.account_id = a.id
+    FROM account a LEFT JOIN bill_balance bb ON bb.account_id = a.id
     GROUP BY a.id
 """
 
@@ -102,7 +103,7 @@ MISMATCH_SQL = f"""
 """
 
 #: Accounts whose maintained sums of their open bills are missing, extra or differ from
-#: the ledger's recount (an account with bills has a row; one without has none).
+#: the ledger's recount (every account has a row, with zero sums when no bill is open).
 ACCOUNT_MISMATCH_SQL = f"""
     SELECT 'account ' || coalesce(r.account_id, ab.account_id)::text || ' balance '
            || coalesce(ab.open_principal::text || '/' || ab.open_bills || ' bills', 'missing')
@@ -114,7 +115,7 @@ ACCOUNT_MISMATCH_SQL = f"""
                count(*) FILTER (WHERE b.outstanding > 0) AS open_bills,
                min(b.due_date) FILTER (WHERE b.outstanding > 0) AS oldest_open_due,
                max(b.period) FILTER (WHERE b.outstanding > 0) AS latest_open_period
-        FROM ({_RECOUNT}) b JOIN account a ON a.id = b.account_id
+        FROM account a LEFT JOIN ({_RECOUNT}) b ON b.account_id = a.id
         WHERE :all OR a.station_id = ANY(:stations)
         GROUP BY a.id
     ) r
