@@ -17,9 +17,11 @@ from geoalchemy2 import Geography
 from geoalchemy2.elements import WKTElement
 from sqlalchemy import (
     ARRAY,
+    Date,
     Integer,
     Row,
     Select,
+    any_,
     bindparam,
     cast,
     func,
@@ -34,7 +36,7 @@ from core.accounts import responsibility
 from core.accounts.areas import covering_territory
 from core.errors import Invalid, NotAllowed, NotFound
 from core.models import Account, AccountBalance, LocationQuality, Role, Station
-from core.money.arrears import account_arrears_parts, account_arrears_subquery
+from core.money.arrears import account_arrears_parts, account_arrears_subquery, read_by_bills
 from core.scope import Scope, get_scoped, restrict, visible
 from core.stations.area import station_implausibility
 from core.stations.open import require_open
@@ -283,23 +285,38 @@ def owing_page_query(scope: Scope, f: AccountFilters, after: Any, n: int) -> Owi
     after ``after`` are the page's whenever it has ``n``: an account it leaves out owes
     nothing or comes after ``n`` of its rows. When no account owing nothing can be on
     the page (``f`` keeps only owing accounts, or an ascending cursor is past arrears 0)
-    the page is its first ``n`` rows even when it has fewer (``exact``). None when the
-    order needs the accounts owing nothing (by id or by arrears ascending, from the
-    start) or is another (days overdue, distance)."""
+    the page is its first ``n`` rows even when it has fewer (``exact``).
+
+    By arrears ascending from arrears 0 (no cursor, or one at arrears 0, and ``f``
+    keeping accounts owing nothing) it also holds the first ``n`` accounts owing
+    nothing after the cursor's id, by id, with arrears 0 (:func:`_owing_nothing`: those
+    with no open bill, a range of a partial index, and the few read bill by bill that
+    owe nothing on the day): they come first, then the owing ones, so its first ``n``
+    rows are the page (``exact``).
+
+    None when the order needs the accounts owing nothing by id (without a filter
+    keeping owing accounts only) or is another (days overdue, distance)."""
     ab = AccountBalance
     order = f.order
     owing = owes_something(f)
+    zero = False  # whether the page starts with accounts owing nothing (arrears 0)
     key: tuple[Any, ...]
     past: list[Any] = []  # the cursor's conditions (the value's alone first, for the index)
     if order is AccountSort.ARREARS_DESC:
         key = (ab.open_principal.desc(), ab.account_id.desc())
         if after is not None:
             past = [ab.open_principal <= after[0], tuple_(ab.open_principal, ab.account_id) < after]
-    elif order is AccountSort.ARREARS and (owing or (after is not None and after[0] > 0)):
-        owing = True
+    elif order is AccountSort.ARREARS:
         key = (ab.open_principal, ab.account_id)
-        if after is not None:
-            past = [ab.open_principal >= after[0], tuple_(ab.open_principal, ab.account_id) > after]
+        if owing or (after is not None and after[0] > 0):
+            owing = True
+            if after is not None:
+                past = [
+                    ab.open_principal >= after[0],
+                    tuple_(ab.open_principal, ab.account_id) > after,
+                ]
+        else:  # from arrears 0: the accounts owing nothing first, by id
+            zero = True
     elif order is AccountSort.ID and owing:
         key = (ab.account_id,)
         if after is not None:
@@ -317,15 +334,67 @@ def owing_page_query(scope: Scope, f: AccountFilters, after: Any, n: int) -> Owi
     if f.responsible_id is not None:  # the copy, so the collector's index serves it
         top = top.where(ab.responsible_id == f.responsible_id)
     first = top.where(*past).order_by(*key).limit(n).subquery()
-    rows = union_all(select(*first.c), by_bills).subquery("account_arrears")
+    parts: list[Any] = [select(*first.c)]
+    if zero:
+        # Read once (a CTE), for the owing rows and to leave them out of the zero part.
+        others = by_bills.cte("arrears_by_bills")
+        parts.append(select(*others.c))
+        if f.arrears_max is None or f.arrears_max >= 0:
+            parts.insert(0, _owing_nothing(scope, f, on_account, others, after, n))
+        owing = True  # the first n of both parts are the page's: exact
+    else:
+        parts.append(by_bills)
+    rows = union_all(*parts).subquery("account_arrears")
     stmt = (
         select(Account)
         .join(rows, rows.c.account_id == Account.id)
-        .where(*where, rows.c.arrears > 0, *_amount_where(f, rows.c.arrears, rows.c.oldest_due))
+        .where(
+            *where,
+            rows.c.arrears >= 0 if zero else rows.c.arrears > 0,
+            *_amount_where(f, rows.c.arrears, rows.c.oldest_due),
+        )
     )
     value = Account.id if order is AccountSort.ID else rows.c.arrears
     stmt = stmt.add_columns(value.label("sort_value"), distance.label("distance_m"))
     return OwingPage(stmt, owing)
+
+
+def _owing_nothing(
+    scope: Scope, f: AccountFilters, on_account: list[Any], by_bills: Any, after: Any, n: int
+) -> Select[Any]:
+    """The accounts in ``scope`` and ``f`` owing nothing on ``f.as_of`` after the cursor
+    ``after`` (``(0, id)``; None or a negative value: from the start), as rows
+    ``(account_id, arrears, oldest_due)`` with arrears 0: the first ``n`` by id with no
+    open bill (a range of the idle rows' partial index, every account having a row) that
+    are not among ``by_bills`` (the owing accounts read bill by bill: a payment after the
+    day may have closed their bills), and the few with an open bill whose arrears are
+    read bill by bill but are not among them (e.g. a bill of a later period only).
+    ``on_account``: ``f``'s conditions on the account's own columns (the scope's, the
+    station's and the collector's are on the row's copies); the caller applies them all
+    again."""
+    ab = AccountBalance
+    owing = ab.account_id.not_in(select(by_bills.c.account_id))
+    past = [ab.account_id > after[1]] if after is not None and after[0] >= 0 else []
+    copies: list[Any] = [] if scope.is_admin else [visible(ab, scope)]
+    if f.station_id is not None:
+        copies.append(ab.station_id == f.station_id)
+    if f.responsible_id is not None:
+        copies.append(ab.responsible_id == f.responsible_id)
+    idle = select(ab.account_id).where(ab.open_bills == 0, *copies, *past, owing)
+    if on_account:
+        idle = idle.join(Account, Account.id == ab.account_id).where(*on_account)
+    unsettled = read_by_bills(f.as_of, station_id=f.station_id, scope=scope)
+    ids = union_all(
+        idle.order_by(ab.account_id).limit(n),
+        select(ab.account_id).where(
+            ab.account_id == any_(unsettled), ab.open_bills > 0, *copies, *past, owing
+        ),
+    ).subquery("owing_nothing")
+    return select(
+        ids.c.account_id,
+        cast(literal(0), ab.open_principal.type).label("arrears"),
+        cast(literal(None), Date).label("oldest_due"),
+    )
 
 
 def top_arrears_query(

@@ -26,7 +26,7 @@ from core.models import AccountBalance, Payment
 from core.money.due_sql import AccountIds, bills_due
 from core.scope import Scope, visible
 
-__all__ = ["account_arrears_parts", "account_arrears_subquery"]
+__all__ = ["account_arrears_parts", "account_arrears_subquery", "read_by_bills"]
 
 #: The easternmost UTC offset: no station's day D ends earlier than D's end there.
 _EARLIEST_ZONE = dt.timezone(dt.timedelta(hours=14))
@@ -81,6 +81,36 @@ def account_arrears_parts(
     Cached: building them (``bills_due`` around an SQL array of accounts, which its own
     cache cannot name) took longer than running a page's statement; SQL constructs are
     immutable, so one pair serves every caller of the same day, station and scope."""
+    settled_where, others = _split(as_of, station_id, scope)
+    settled = select(
+        AccountBalance.account_id,
+        AccountBalance.open_principal.label("arrears"),
+        AccountBalance.oldest_open_due.label("oldest_due"),
+    ).where(*settled_where)
+    lines = bills_due(
+        as_of, station_id=station_id, account_ids=others, late_fees=False, scope=scope
+    )
+    return settled, _by_bills(lines)
+
+
+def read_by_bills(
+    as_of: dt.date | None = None,
+    *,
+    station_id: int | None = None,
+    scope: Scope | None = None,
+) -> Any:
+    """The SQL array of the accounts whose arrears :func:`account_arrears_parts`'s
+    ``by_bills`` reads (a superset of its rows: those owing nothing there have none),
+    of the station or scope and a few more (paid after the day, wherever)."""
+    return _split(as_of, station_id, scope)[1]
+
+
+@functools.lru_cache(maxsize=256)
+def _split(
+    as_of: dt.date | None, station_id: int | None, scope: Scope | None
+) -> tuple[tuple[Any, ...], Any]:
+    """The conditions on :class:`AccountBalance` keeping the settled rows, and the SQL
+    array of the other accounts (read bill by bill)."""
     ab = AccountBalance
     if as_of is None:
         # The earliest day D any station is in now (UTC-12), and payments collected
@@ -99,11 +129,7 @@ def account_arrears_parts(
         where.append(ab.station_id == station_id)
     if scope is not None and not scope.is_admin:
         where.append(visible(ab, scope))
-    settled = select(
-        ab.account_id,
-        ab.open_principal.label("arrears"),
-        ab.oldest_open_due.label("oldest_due"),
-    ).where(
+    settled = (
         ab.open_bills > 0,
         ab.latest_open_period <= first_day,
         ab.account_id.not_in(paid_later),
@@ -115,7 +141,4 @@ def account_arrears_parts(
         .union(paid_later)
         .scalar_subquery()
     )
-    lines = bills_due(
-        as_of, station_id=station_id, account_ids=others, late_fees=False, scope=scope
-    )
-    return settled, _by_bills(lines)
+    return settled, others

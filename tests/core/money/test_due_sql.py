@@ -53,6 +53,7 @@ START = dt.date(2025, 10, 1)
 #: The business day the ledger is recorded on (after every collection in it).
 TODAY = dt.date(2026, 9, 30)
 ZONES = ("Asia/Shanghai", "Asia/Urumqi")
+VILLAGES = ("东村", "西村")
 #: Minutes after local midnight: just after midnight, mid-morning, just before midnight.
 MINUTES = (5, 600, 1435)
 FIXED_DAYS = (
@@ -166,7 +167,10 @@ def _build(session: Session, factory: Factory, spec: dict[str, Any]) -> list[Acc
                 )
             )
     collector = factory.user(Role.COLLECTOR, *stations)
-    accounts = [factory.account(stations[s], collector, category=c) for s, c in spec["accounts"]]
+    accounts = [
+        factory.account(stations[s], collector, category=c, village=VILLAGES[i % 2])
+        for i, (s, c) in enumerate(spec["accounts"])
+    ]
     for account, bills in zip(accounts, spec["bills"], strict=False):
         for months, amount, due_in in bills:
             period = _month(months)
@@ -235,7 +239,23 @@ def _build(session: Session, factory: Factory, spec: dict[str, Any]) -> list[Acc
                 for x in lines
             )
             session.flush()
-    return accounts
+    return accounts + _owing_nothing_sometimes(session, factory, stations, collector)
+
+
+def _owing_nothing_sometimes(
+    session: Session, factory: Factory, stations: list[Station], collector: Any
+) -> list[Account]:
+    """Accounts a draw may miss, each owing nothing on some days in its own way (the
+    account list by arrears ascending starts with those): one without a bill, one whose
+    only bill is of a period after every day read, one whose only bill was paid on
+    2026-08-20 (owing before it: a payment after the day; nothing after it)."""
+    idle = factory.account(stations[0], collector, village=VILLAGES[1])
+    future = factory.account(stations[1], collector, village=VILLAGES[0])
+    factory.bill(future, dt.date(2027, 6, 1), "30.00", dt.date(2027, 6, 20))
+    late = factory.account(stations[0], collector, village=VILLAGES[0])
+    bill = factory.bill(late, dt.date(2026, 1, 1), "45.00", dt.date(2026, 2, 10))
+    _payment(session, late, _at(dt.date(2026, 8, 20), 600, ZONES[0]), [(bill, "45.00", "0")])
+    return [idle, future, late]
 
 
 def _check_day(session: Session, accounts: list[Account], day: dt.date, users: bool) -> None:
@@ -342,7 +362,9 @@ def _check_owing_pages(
     read from account_balance's key and indexes (owing_page_query: by -arrears, by
     arrears, by id under a filter keeping owing accounts only) page as it does from every
     cursor: whenever such a page has its n rows they are the full reading's, and when it
-    says it is exact it is the full reading's page whatever its length."""
+    says it is exact it is the full reading's page whatever its length. By arrears
+    ascending it is exact from every cursor, the accounts owing nothing first (those
+    without a bill, with only a later period's bill, paid after the day, paid off)."""
     stations = frozenset(a.station_id for a in accounts)
     collector = accounts[0].responsible_id
     assert collector is not None
@@ -373,14 +395,21 @@ def _check_owing_pages(
 
     paged: list[tuple[AccountSort, dict[str, Any]]] = [
         (AccountSort.ARREARS_DESC, {}),
-        (AccountSort.ARREARS, {}),  # from arrears 0 on: the full reading's first
+        # From arrears 0 on: the accounts owing nothing first, by id (a zero part).
+        (AccountSort.ARREARS, {}),
+        (AccountSort.ARREARS, {"arrears_max": median, "village": VILLAGES[0]}),
+        (AccountSort.ARREARS, {"arrears_min": Decimal("0"), "arrears_max": Decimal("-0.01")}),
         (AccountSort.ARREARS, {"overdue_days_min": 0, "arrears_min": median}),
         (AccountSort.ID, {"arrears_min": Decimal("0.01")}),
         (AccountSort.ID, {"overdue_days_min": 20, "arrears_max": median}),
     ]
 
+    village = {a.id: a.village for a in accounts}
+
     def keeps(account_id: int, extra: dict[str, Any]) -> bool:
         due, first = owed[account_id], oldest[account_id]
+        if "village" in extra and village[account_id] != extra["village"]:
+            return False
         if "arrears_min" in extra and due < extra["arrears_min"]:
             return False
         if "arrears_max" in extra and due > extra["arrears_max"]:
@@ -426,8 +455,10 @@ def _check_owing_pages(
                 for n in (1, 2) if k % 2 else (2,):  # pages of 1 from every other cursor
                     quick = owing_page_query(scope, f, after, n)
                     if quick is None:
-                        assert order is not AccountSort.ARREARS_DESC, "-arrears: always"
+                        assert order is AccountSort.ID, "by arrears: always"
                         continue
+                    if order is AccountSort.ARREARS:
+                        assert quick.exact, "by arrears ascending: exact from any cursor"
                     got = page(quick.stmt, order, after, n)
                     expected = want[k : k + n]
                     where = (day, scope, extra, order, k, n)
