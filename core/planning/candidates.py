@@ -14,7 +14,7 @@ from typing import TypeVarTuple
 from zoneinfo import ZoneInfo
 
 from geoalchemy2.shape import to_shape
-from sqlalchemy import Result, Select, and_, case, extract, func, select
+from sqlalchemy import Row, Select, and_, case, extract, func, select
 from sqlalchemy.orm import Session
 
 from core.models import (
@@ -52,13 +52,14 @@ RETURN_DAYS = 400
 _Ts = TypeVarTuple("_Ts")
 
 
-def _rows(session: Session, stmt: Select[*_Ts]) -> Result[*_Ts]:
+def _rows(session: Session, stmt: Select[*_Ts]) -> Sequence[Row[*_Ts]]:
     """The rows of a select of columns in the session's transaction, without the ORM's
-    per-row loading (thousands of rows per gather); flushed first when the session would
+    per-row loading (thousands of rows per gather), fetched at once (the driver converts
+    them in one call, not one call per row); flushed first when the session would
     autoflush, as ``session.execute`` does."""
     if session.autoflush:
         session.flush()
-    return session.connection().execute(stmt)
+    return session.connection().execute(stmt).all()
 
 
 @dataclass(frozen=True)
