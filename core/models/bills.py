@@ -42,9 +42,9 @@ class BillAdjustment(Base):
 
 class BillBalance(Base):
     """A bill's principal outstanding now: its amount with its adjustments, less every
-    principal allocated to it (reversals' negative ones included). Written only by the
-    database's triggers (migration 0029), in the transaction of each money write; read
-    through :mod:`core.money.balance`."""
+    principal allocated to it (reversals' negative ones included), and when and how it
+    was last paid. Written only by the database's triggers (migrations 0029, 0036), in
+    the transaction of each money write; read through :mod:`core.money.balance`."""
 
     __tablename__ = "bill_balance"
     bill_id: Mapped[int] = mapped_column(
@@ -58,6 +58,11 @@ class BillBalance(Base):
     billed: Mapped[Money]
     #: Unclamped: ``amount - allocated``; the ledger's checks keep it within [0, amount].
     outstanding: Mapped[Money]
+    #: The latest ``collected_at`` of the payments and reversals allocated to it (None:
+    #: none yet), and whether any of them was taken at the door (``field_cash`` or
+    #: ``field_qr``): the ledger is append-only, so both only grow (migration 0036).
+    last_paid_at: Mapped[dt.datetime | None]
+    paid_at_door: Mapped[bool] = mapped_column(server_default=text("false"))
 
     __table_args__ = (
         Index("ix_bill_balance_open", "account_id", postgresql_where=text("outstanding > 0")),

@@ -8,8 +8,8 @@ allocations), whichever code path or role writes, so it is never stale and concu
 writers add up. It is a cache of the ledger, never its source: the ledger's invariants
 (``bill_balance_matches_ledger`` in :mod:`core.money.invariants`, ``flask money check``)
 compare it with a recount (its copies of the bill's period, due date and billed amount
-too), and :func:`rebuild_balances` recounts it after a bulk load
-with triggers off.
+too, and when and how it was paid: migration 0036), and :func:`rebuild_balances`
+recounts it after a bulk load with triggers off.
 
 What it is for: the open bills of an account, a page or a station are found through
 ``ix_bill_balance_open`` (partial on ``outstanding > 0``) without reading the settled
@@ -49,16 +49,20 @@ __all__ = [
 #: The easternmost UTC offset: no station's day ends earlier than there.
 _EARLIEST_ZONE = dt.timezone(dt.timedelta(hours=14))
 
-#: Every bill's balance from the ledger (the migration's backfill, the same recount).
+#: Every bill's balance from the ledger (the migrations' backfills, the same recount).
 _RECOUNT = """
     SELECT b.id AS bill_id, b.account_id,
            b.amount + coalesce(d.delta, 0) - coalesce(a.principal, 0) AS outstanding,
-           b.period, b.due_date, b.amount + coalesce(d.delta, 0) AS billed
+           b.period, b.due_date, b.amount + coalesce(d.delta, 0) AS billed,
+           a.last_paid_at, coalesce(a.at_door, false) AS paid_at_door
     FROM bill b
     LEFT JOIN (SELECT bill_id, sum(delta) AS delta FROM bill_adjustment GROUP BY bill_id) d
         ON d.bill_id = b.id
-    LEFT JOIN (SELECT bill_id, sum(principal) AS principal FROM payment_allocation
-               GROUP BY bill_id) a ON a.bill_id = b.id
+    LEFT JOIN (SELECT pa.bill_id, sum(pa.principal) AS principal,
+                      max(p.collected_at) AS last_paid_at,
+                      bool_or(p.channel IN ('field_cash', 'field_qr')) AS at_door
+               FROM payment_allocation pa JOIN payment p ON p.id = pa.payment_id
+               GROUP BY pa.bill_id) a ON a.bill_id = b.id
 """
 
 #: Every account, its open bills summed from their balances (migration 0034's backfill,
@@ -83,7 +87,8 @@ ACCOUNT_REBUILD_SQL = f"""
 
 REBUILD_SQL = f"""
     DELETE FROM bill_balance;
-    INSERT INTO bill_balance (bill_id, account_id, outstanding, period, due_date, billed)
+    INSERT INTO bill_balance (bill_id, account_id, outstanding, period, due_date, billed,
+                              last_paid_at, paid_at_door)
     {_RECOUNT};
     {ACCOUNT_REBUILD_SQL}
 """
@@ -99,7 +104,9 @@ MISMATCH_SQL = f"""
     WHERE (:all OR acc.station_id = ANY(:stations))
       AND (r.bill_id IS NULL OR bb.bill_id IS NULL
            OR bb.outstanding <> r.outstanding OR bb.account_id <> r.account_id
-           OR bb.billed <> r.billed OR bb.period <> r.period OR bb.due_date <> r.due_date)
+           OR bb.billed <> r.billed OR bb.period <> r.period OR bb.due_date <> r.due_date
+           OR bb.last_paid_at IS DISTINCT FROM r.last_paid_at
+           OR bb.paid_at_door <> r.paid_at_door)
 """
 
 #: Accounts whose maintained sums of their open bills are missing, extra or differ from

@@ -20,13 +20,11 @@ from sqlalchemy.orm import Session
 from core.models import (
     Account,
     Category,
-    Channel,
     CollectorProfile,
     EntryKind,
     LocationQuality,
     Outcome,
     Payment,
-    PaymentAllocation,
     Role,
     Station,
     User,
@@ -199,15 +197,34 @@ def visit_histories(
     return dict(out)
 
 
-def bill_records(
+def payment_records(
     session: Session, account_ids: Sequence[int], as_of: dt.date, days: int = 365
-) -> dict[int, tuple[int, int]]:
-    """Per account: bills that fell due in the ``days`` before ``as_of``, and how many of
-    them are fully paid now (outstanding principal <= 0, any channel: the bill's
-    maintained balance, :mod:`core.money.balance`)."""
-    settled = case((BillBalance.outstanding <= 0, 1), else_=0)
+) -> dict[int, tuple[int, int, int, int]]:
+    """Per account, over the bills that fell due in the ``days`` before ``as_of``: how
+    many, how many are fully paid now (outstanding principal <= 0, any channel), how many
+    were settled after their due date with no payment taken at the door, and the days
+    they spent overdue (until settled, or until ``as_of``).
+
+    A bill settled at the door counts its days overdue but no event: the visit, not the
+    customer, ended its wait (a censored observation of paying by oneself). One read of
+    the bills' maintained rows (:mod:`core.money.balance`): their balance, and when and
+    how they were last paid (migration 0036), not their allocations and payments.
+    """
+    settled = BillBalance.outstanding <= 0
+    last_on = func.date(BillBalance.last_paid_at)  # None: nothing allocated
+    ended = case((settled, last_on), else_=as_of)
+    by_itself = case(
+        (and_(settled, last_on > BillBalance.due_date, ~BillBalance.paid_at_door), 1),
+        else_=0,
+    )
     stmt = (
-        select(BillBalance.account_id, func.count(), func.sum(settled))
+        select(
+            BillBalance.account_id,
+            func.count(),
+            func.sum(case((settled, 1), else_=0)),
+            func.sum(by_itself),
+            func.sum(func.greatest(0, ended - BillBalance.due_date)),
+        )
         .where(
             among(BillBalance.account_id, account_ids),
             BillBalance.due_date < as_of,
@@ -215,11 +232,21 @@ def bill_records(
         )
         .group_by(BillBalance.account_id)
     )
-    return {a: (int(n), int(k or 0)) for a, n, k in _rows(session, stmt)}
+    return {
+        a: (int(n), int(paid or 0), int(k or 0), int(t or 0))
+        for a, n, paid, k, t in _rows(session, stmt)
+    }
 
 
-#: Channels where a collector takes the money at the door.
-_AT_THE_DOOR = (Channel.FIELD_CASH, Channel.FIELD_QR)
+def bill_records(
+    session: Session, account_ids: Sequence[int], as_of: dt.date, days: int = 365
+) -> dict[int, tuple[int, int]]:
+    """Per account: bills that fell due in the ``days`` before ``as_of``, and how many of
+    them are fully paid now (:func:`payment_records`)."""
+    return {
+        a: (n, paid)
+        for a, (n, paid, _, _) in payment_records(session, account_ids, as_of, days).items()
+    }
 
 
 def self_payment_records(
@@ -227,42 +254,10 @@ def self_payment_records(
 ) -> dict[int, tuple[int, int]]:
     """Per account, over bills that fell due in the ``days`` before ``as_of``: how many
     were settled after their due date with no payment taken at the door, and the days
-    they spent overdue (until settled, or until ``as_of``).
-
-    A bill settled at the door counts its days overdue but no event: the visit, not the
-    customer, ended its wait (a censored observation of paying by oneself).
-    """
-    settled = BillBalance.outstanding <= 0  # the bill's maintained balance
-    window = (
-        among(BillBalance.account_id, account_ids),
-        BillBalance.due_date < as_of,
-        BillBalance.due_date >= as_of - dt.timedelta(days=days),
-    )
-    # When and how the settled bills were paid (the open ones wait until as_of).
-    per_bill = (
-        select(
-            PaymentAllocation.bill_id,
-            func.max(func.date(Payment.collected_at)).label("last_on"),
-            func.bool_or(Payment.channel.in_(_AT_THE_DOOR)).label("at_door"),
-        )
-        .join(Payment, Payment.id == PaymentAllocation.payment_id)
-        .where(PaymentAllocation.bill_id.in_(select(BillBalance.bill_id).where(*window, settled)))
-        .group_by(PaymentAllocation.bill_id)
-        .subquery()
-    )
-    ended = case((settled, per_bill.c.last_on), else_=as_of)
-    overdue = func.greatest(0, ended - BillBalance.due_date)
-    by_itself = case(
-        (and_(settled, per_bill.c.last_on > BillBalance.due_date, ~per_bill.c.at_door), 1),
-        else_=0,
-    )
-    stmt = (
-        select(BillBalance.account_id, func.sum(by_itself), func.sum(overdue))
-        .outerjoin(per_bill, per_bill.c.bill_id == BillBalance.bill_id)
-        .where(*window)
-        .group_by(BillBalance.account_id)
-    )
-    return {a: (int(k or 0), int(t or 0)) for a, k, t in _rows(session, stmt)}
+    they spent overdue (:func:`payment_records`)."""
+    return {
+        a: (k, t) for a, (_, _, k, t) in payment_records(session, account_ids, as_of, days).items()
+    }
 
 
 def promises_due(

@@ -180,15 +180,13 @@ def value_candidates(
     histories = cand.visit_histories(
         session, ids, req.plan_date, tz, calendar=calendar, villages=villages
     )
-    for account_id, (due, paid) in cand.bill_records(session, ids, req.plan_date).items():
+    for account_id, (due, paid, k, days) in cand.payment_records(
+        session, ids, req.plan_date
+    ).items():
         record = histories.get(account_id)
         if record is None:
             record = histories[account_id] = History()
         record.bills_due, record.bills_paid = due, paid
-    for account_id, (k, days) in cand.self_payment_records(session, ids, req.plan_date).items():
-        record = histories.get(account_id)
-        if record is None:
-            record = histories[account_id] = History()
         record.self_paid, record.overdue_days = k, days
     promises = cand.promises_due(session, ids, req.plan_date, tz)
     promised = promise_states(session, ids, req.plan_date, tz)

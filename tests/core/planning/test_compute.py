@@ -316,7 +316,7 @@ def test_gathering_again_on_one_connection_never_takes_a_generic_plan(factory, s
     generic, custom = session.execute(
         text(
             "SELECT sum(generic_plans), sum(custom_plans) FROM pg_prepared_statements"
-            " WHERE statement ILIKE '%bool_or%' AND statement ILIKE '%payment_allocation%'"
+            " WHERE statement ILIKE '%paid_at_door%' AND statement ILIKE '%bill_balance%'"
         )
     ).one()
     assert custom >= 6  # prepared, and run prepared several times
