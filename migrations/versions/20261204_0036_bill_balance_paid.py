@@ -3,7 +3,7 @@ the payments (and reversals) allocated to it and whether any was taken at the do
 by the allocation trigger of 0029 in the same UPDATE as the outstanding principal
 
 Revision ID: 0036
-Revises: 0035
+Revises: 0037
 Create Date: 2026-12-04 06:00:00
 
 The planner's payment records (``core.planning.candidates.payment_records``: bills
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0036'
-down_revision = '0035'
+down_revision = '0037'
 branch_labels = None
 depends_on = None
 
