@@ -8,9 +8,10 @@ import threading
 import time
 import uuid
 from decimal import Decimal
+from typing import Any
 
 from argon2 import PasswordHasher
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from core.models import (
@@ -21,6 +22,7 @@ from core.models import (
     EntryKind,
     Payment,
     PaymentAllocation,
+    Role,
     Station,
 )
 from core.money.balance import balance_mismatches
@@ -118,3 +120,35 @@ def test_the_row_follows_its_account_and_its_bills(engine: Engine) -> None:
         assert (row.responsible_id, row.station_id) == (field.collector_ids[1], other.station_id)
         assert s.get(Station, other.station_id) is not None
         assert balance_mismatches(s, [field.station_id, other.station_id]) == []
+
+
+def test_every_account_has_a_row_from_its_creation(factory: Any, session: Session) -> None:
+    """An account created without a bill, one at a time or by an INSERT ... SELECT (as
+    the importer writes), has a zero row with its station and collector (0037): the
+    account list finds the accounts owing nothing through those rows."""
+    station = factory.station()
+    collector = factory.user(Role.COLLECTOR, station)
+    one = factory.account(station, collector)
+    source = select(
+        Account.station_id,
+        literal("COPY-1").label("number"),
+        Account.name,
+        Account.address,
+        Account.phone,
+        Account.village,
+        Account.category,
+        Account.location,
+        Account.responsible_id,
+    ).where(Account.id == one.id)
+    columns = ["station_id", "number", "name", "address", "phone", "village", "category"]
+    copied = session.scalar(
+        insert(Account)
+        .from_select([*columns, "location", "responsible_id"], source)
+        .returning(Account.id)
+    )
+    for account_id in (one.id, copied):
+        row = session.get(AccountBalance, account_id)
+        assert row is not None, account_id
+        assert (row.open_principal, row.open_bills, row.oldest_open_due) == (0, 0, None)
+        assert (row.station_id, row.responsible_id) == (station.id, collector.id)
+    assert balance_mismatches(session, [station.id]) == []
