@@ -181,9 +181,18 @@ class Stats:
     field_principal: Decimal = Decimal(0)
     online_amount: Decimal = Decimal(0)
     online_principal: Decimal = Decimal(0)
-    #: Sum over visits of amount due x the truth's P(home at that hour) x P(pay): what the
-    #: chosen doors were worth in expectation, without the luck of each knock.
+    #: Sum over visits of amount due x the truth's P(home at that hour and pays), given what
+    #: the evening's call revealed about that day (:meth:`World.p_door`): what the chosen
+    #: doors were worth in expectation, without the luck of each knock.
     expected_field: float = 0.0
+    #: The same without the call's answer (``expected_field`` before issue 18 stop 6).
+    expected_blind: float = 0.0
+    #: Per call answer about the visit's day ("none": no call): visits, homes, paid, door
+    #: yuan, expected (given the answer), expected blind.
+    after_call: dict[str, list[float]] = field(default_factory=dict)
+    #: Per hidden kind of customer: visits, homes, paid, door yuan, expected, and the sum
+    #: of the plan's P(pay | home) over the visits (its mean against the truth's).
+    by_kind: dict[str, list[float]] = field(default_factory=dict)
     outcomes: Counter[str] = field(default_factory=Counter)
     by_day: list[dict[str, object]] = field(default_factory=list)
     seconds: float = 0.0
@@ -215,6 +224,8 @@ class World:
     appointments: dict[tuple[int, dt.date], int] = field(default_factory=dict)
     #: (account, morning) the customer said on the phone they would have paid online by.
     phoned: set[tuple[int, dt.date]] = field(default_factory=set)
+    #: (account, day) -> (the call's answer, the band proposed or None) of the evening before.
+    answers: dict[tuple[int, dt.date], tuple[CallOutcome, int | None]] = field(default_factory=dict)
 
     def truth(self, account_id: int) -> Behaviour:
         t = self.truths.get(account_id)
@@ -258,6 +269,38 @@ class World:
         if self.appointments.get((account_id, day)) == band:
             return APPOINTMENT_KEPT  # they said they would be around and in
         return t.home_on(self.ctx(account_id, day))[band]
+
+    def p_door(self, account_id: int, day: dt.date, band: int) -> float:
+        """The truth's P(home in ``band`` and pays) at the door on ``day``, given the
+        answer to the call of the evening before (the same draws decide both): *refuses*
+        comes only from customers who would not pay that day, *away* only from ones not
+        around; *pay online* only from payers who are around; *home at* from the around
+        ones, payers who did not offer to pay online and non-payers who did not say so,
+        so it is enriched in payers. Without an answer (no call, no answer), the
+        marginal P(home) x P(pay) as before."""
+        t = self.truth(account_id)
+        answer = self.answers.get((account_id, day))
+        outcome = None if answer is None else answer[0]
+        if outcome is None or outcome is CallOutcome.NO_ANSWER:
+            return self.p_home(account_id, day, band) * t.pay_prob
+        if outcome in (CallOutcome.REFUSES, CallOutcome.AWAY):
+            return 0.0
+        ctx = self.ctx(account_id, day)
+        if outcome is CallOutcome.PAY_ONLINE:
+            return t.cond(band, ctx)
+        assert outcome is CallOutcome.HOME_AT, outcome
+        p = t.pay_prob
+        payer = p * (1 - OFFER_ONLINE)
+        p_pay = payer / (payer + (1 - p) * (1 - SAY_REFUSE))
+        named = self.appointments.get((account_id, day))
+        asked = answer[1]  # type: ignore[index]
+        if band == named:
+            p_home = APPOINTMENT_KEPT
+        elif named is not None and named != asked and (band == asked or band < named):
+            p_home = 0.0  # they named the first band they are in, not the one asked
+        else:
+            p_home = t.cond(band, ctx)
+        return p_home * p_pay
 
 
 def backend_cpu(session: Session) -> float:
@@ -445,6 +488,7 @@ def evening_calls(
                 )
             except NotFound:  # not the account's responsible collector: not theirs to call
                 continue
+            world.answers[(a, day)] = (outcome, asked)
             stats.calls[outcome.value] += 1
     session.flush()
     return made
@@ -701,8 +745,7 @@ def door_yuan(
         for s in ss:
             band = band_index(s.start_s // 3600)
             due = float(dues[s.account_id].net)
-            p = world.p_home(s.account_id, day, band) * world.truth(s.account_id).pay_prob
-            expected += due * p
+            expected += due * world.p_door(s.account_id, day, band)
             if world.home(s.account_id, day, band) and world.pays(s.account_id, day):
                 realised += due
     return {"expected": round(expected, 2), "realised": round(realised, 2), "visits": len(ids)}
@@ -719,6 +762,10 @@ def walk(
 ) -> dict[str, object]:
     counts: Counter[str] = Counter()
     collected = Decimal(0)
+    # Per call answer and per hidden kind: visits, homes, paid, yuan, expected, and
+    # (answers) expected blind / (kinds) the plan's P(pay | home) summed.
+    after: dict[str, list[float]] = {}
+    kinds: dict[str, list[float]] = {}
     # Every stop's amount due in two queries (``amount_due``'s exact figures, held equal
     # by tests/core/money/test_due_sql.py) instead of ~6 per stop: a third of a simulated
     # day's time went there. An account paid earlier in this walk is read again.
@@ -735,7 +782,10 @@ def walk(
                 due = amount_due(session, s.account_id, day).net
             else:
                 due = dues[s.account_id].net
-            stats.expected_field += float(due) * world.p_home(s.account_id, day, band) * t.pay_prob
+            exp_door = float(due) * world.p_door(s.account_id, day, band)
+            exp_blind = float(due) * world.p_home(s.account_id, day, band) * t.pay_prob
+            stats.expected_field += exp_door
+            stats.expected_blind += exp_blind
             if not world.home(s.account_id, day, band):
                 outcome = Outcome.NOBODY_HOME
             elif world.pays(s.account_id, day):
@@ -776,14 +826,37 @@ def walk(
                 )
             )
             counts[outcome.value] += 1
+            answer = world.answers.get((s.account_id, day))
+            home = outcome is not Outcome.NOBODY_HOME
+            paid = float(amount) if outcome is Outcome.PAID else 0.0
+            for table_, key, last in (
+                (after, "none" if answer is None else answer[0].value, exp_blind),
+                (kinds, t.kind, s.p_pay or 0.0),
+            ):
+                acc = table_.setdefault(key, [0.0] * 6)
+                for i, v in enumerate((1, home, paid > 0, paid, exp_door, last)):
+                    acc[i] += float(v)
             if s.p_pay is not None:  # predicted vs observed, for the calibration plots
-                home = outcome is not Outcome.NOBODY_HOME
                 stats.calibration.append(
                     (s.p_pay, s.p_home, int(home), int(outcome is Outcome.PAID) if home else -1)
                 )
     session.flush()
     stats.outcomes.update(counts)
-    return {"visits": sum(counts.values()), **counts, "collected": f"{collected:.2f}"}
+    for total, part in ((stats.after_call, after), (stats.by_kind, kinds)):
+        for key, vals in part.items():
+            acc = total.setdefault(key, [0.0] * 6)
+            for i, v in enumerate(vals):
+                acc[i] += v
+    rounded = {
+        name: {k: [round(v, 2) for v in vals] for k, vals in sorted(part.items())}
+        for name, part in (("after_call", after), ("by_kind", kinds))
+    }
+    return {
+        "visits": sum(counts.values()),
+        **counts,
+        "collected": f"{collected:.2f}",
+        **rounded,
+    }
 
 
 def overdue_principal(session: Session, world: World, day: dt.date) -> tuple[Decimal, Decimal, int]:
@@ -1000,6 +1073,29 @@ def table(stats: list[Stats]) -> str:
     return "\n".join(lines)
 
 
+def diagnostics(s: Stats) -> str:
+    """Where a policy's door visits went: by the answer to the call of the evening before
+    ("none": no call) and by the customer's hidden kind (the plan's mean P(pay | home)
+    against the truth's expectation)."""
+    lines = [
+        f"{s.policy}: expected door yuan given the calls {s.expected_field:,.0f}, "
+        f"blind {s.expected_blind:,.0f}",
+        "| call answer | visits | homes | paid | door yuan | expected | expected blind |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for key, (n, h, k, y, e, b) in sorted(s.after_call.items()):
+        lines.append(f"| {key} | {n:.0f} | {h:.0f} | {k:.0f} | {y:,.0f} | {e:,.0f} | {b:,.0f} |")
+    lines += [
+        "| kind | visits | homes | paid | door yuan | expected | plan's mean P(pay) |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for key, (n, h, k, y, e, p) in sorted(s.by_kind.items()):
+        lines.append(
+            f"| {key} | {n:.0f} | {h:.0f} | {k:.0f} | {y:,.0f} | {e:,.0f} | {p / max(n, 1):.3f} |"
+        )
+    return "\n".join(lines)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--template", default="arrears_dev")
@@ -1130,6 +1226,8 @@ def main() -> None:
         f"{s0.collectors} collectors x {s0.days} days"
     )
     print(table(results))
+    for s in results:
+        print(diagnostics(s))
     print(f"wall {time.monotonic() - t0:.0f} s")
     if args.json:
         with open(args.json, "w") as f:
@@ -1144,6 +1242,9 @@ def main() -> None:
                         "online_amount": str(s.online_amount),
                         "online_principal": str(s.online_principal),
                         "expected_field": round(s.expected_field, 2),
+                        "expected_blind": round(s.expected_blind, 2),
+                        "after_call": s.after_call,
+                        "by_kind": s.by_kind,
                         "outcomes": dict(s.outcomes),
                         "collectors": s.collectors,
                         "days": s.days,
