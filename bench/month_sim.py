@@ -188,10 +188,12 @@ class Stats:
     #: The same without the call's answer (``expected_field`` before issue 18 stop 6).
     expected_blind: float = 0.0
     #: Per call answer about the visit's day ("none": no call): visits, homes, paid, door
-    #: yuan, expected (given the answer), expected blind.
+    #: yuan, expected (given the answer), expected blind, and the variance of the door yuan
+    #: given the visits (sum of due^2 p (1 - p)): how far from its expectation luck alone
+    #: takes the realised money.
     after_call: dict[str, list[float]] = field(default_factory=dict)
-    #: Per hidden kind of customer: visits, homes, paid, door yuan, expected, and the sum
-    #: of the plan's P(pay | home) over the visits (its mean against the truth's).
+    #: Per hidden kind of customer: visits, homes, paid, door yuan, expected, the sum of
+    #: the plan's P(pay | home) over the visits (its mean against the truth's), variance.
     by_kind: dict[str, list[float]] = field(default_factory=dict)
     outcomes: Counter[str] = field(default_factory=Counter)
     by_day: list[dict[str, object]] = field(default_factory=list)
@@ -782,7 +784,9 @@ def walk(
                 due = amount_due(session, s.account_id, day).net
             else:
                 due = dues[s.account_id].net
-            exp_door = float(due) * world.p_door(s.account_id, day, band)
+            p_door = world.p_door(s.account_id, day, band)
+            exp_door = float(due) * p_door
+            var_door = float(due) ** 2 * p_door * (1 - p_door)
             exp_blind = float(due) * world.p_home(s.account_id, day, band) * t.pay_prob
             stats.expected_field += exp_door
             stats.expected_blind += exp_blind
@@ -833,8 +837,8 @@ def walk(
                 (after, "none" if answer is None else answer[0].value, exp_blind),
                 (kinds, t.kind, s.p_pay or 0.0),
             ):
-                acc = table_.setdefault(key, [0.0] * 6)
-                for i, v in enumerate((1, home, paid > 0, paid, exp_door, last)):
+                acc = table_.setdefault(key, [0.0] * 7)
+                for i, v in enumerate((1, home, paid > 0, paid, exp_door, last, var_door)):
                     acc[i] += float(v)
             if s.p_pay is not None:  # predicted vs observed, for the calibration plots
                 stats.calibration.append(
@@ -844,7 +848,7 @@ def walk(
     stats.outcomes.update(counts)
     for total, part in ((stats.after_call, after), (stats.by_kind, kinds)):
         for key, vals in part.items():
-            acc = total.setdefault(key, [0.0] * 6)
+            acc = total.setdefault(key, [0.0] * 7)
             for i, v in enumerate(vals):
                 acc[i] += v
     rounded = {
@@ -1077,21 +1081,28 @@ def diagnostics(s: Stats) -> str:
     """Where a policy's door visits went: by the answer to the call of the evening before
     ("none": no call) and by the customer's hidden kind (the plan's mean P(pay | home)
     against the truth's expectation)."""
+    var = sum(v[6] for v in s.by_kind.values())
     lines = [
         f"{s.policy}: expected door yuan given the calls {s.expected_field:,.0f}, "
-        f"blind {s.expected_blind:,.0f}",
-        "| call answer | visits | homes | paid | door yuan | expected | expected blind |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        f"blind {s.expected_blind:,.0f}; realised {s.field_amount:,.0f}, "
+        f"luck z = {(float(s.field_amount) - s.expected_field) / max(var, 1.0) ** 0.5:+.2f}",
+        "| call answer | visits | homes | paid | door yuan | expected | expected blind | z |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for key, (n, h, k, y, e, b) in sorted(s.after_call.items()):
-        lines.append(f"| {key} | {n:.0f} | {h:.0f} | {k:.0f} | {y:,.0f} | {e:,.0f} | {b:,.0f} |")
-    lines += [
-        "| kind | visits | homes | paid | door yuan | expected | plan's mean P(pay) |",
-        "|---|---:|---:|---:|---:|---:|---:|",
-    ]
-    for key, (n, h, k, y, e, p) in sorted(s.by_kind.items()):
+    for key, (n, h, k, y, e, b, v) in sorted(s.after_call.items()):
+        z = (y - e) / max(v, 1.0) ** 0.5
         lines.append(
-            f"| {key} | {n:.0f} | {h:.0f} | {k:.0f} | {y:,.0f} | {e:,.0f} | {p / max(n, 1):.3f} |"
+            f"| {key} | {n:.0f} | {h:.0f} | {k:.0f} | {y:,.0f} | {e:,.0f} | {b:,.0f} | {z:+.2f} |"
+        )
+    lines += [
+        "| kind | visits | homes | paid | door yuan | expected | plan's mean P(pay) | z |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for key, (n, h, k, y, e, p, v) in sorted(s.by_kind.items()):
+        z = (y - e) / max(v, 1.0) ** 0.5
+        lines.append(
+            f"| {key} | {n:.0f} | {h:.0f} | {k:.0f} | {y:,.0f} | {e:,.0f} | {p / max(n, 1):.3f} "
+            f"| {z:+.2f} |"
         )
     return "\n".join(lines)
 
