@@ -28,6 +28,9 @@ Policies, each on its own copy of ``arrears_dev`` (``arrears_msim_<policy>``):
   ``model-day-weakwindow``: both, i.e. the planner before issue 6;
 * ``model-nowindow``: the planner without time windows (P(home) is the day's mean for
   every stop, so no stop is tied to its best band; promises keep theirs);
+* ``model-callskip``: the planner leaving out for the day a customer who said on the
+  evening's call that they refuse or are away (the shipped planner visits them at a
+  learned, capped P(pay) or P(home));
 * ``oracle``: a reference, not a policy: the planner fed the hidden truth (P(pay),
   P(home) per band, the run's online rate) instead of its estimates, to see how much
   better estimates could gain at most with this prize and solver.
