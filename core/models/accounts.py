@@ -67,8 +67,16 @@ class Account(Base):
 
     bills: Mapped[list[Bill]] = relationship(back_populates="account")
 
-    #: A station's page by id reads its own accounts only (migration 0035).
-    __table_args__ = (Index("ix_account_station_id_id", "station_id", "id"),)
+    #: A station's page by id reads its own accounts only (migration 0035); its
+    #: workload reads them from the index alone (0038).
+    __table_args__ = (
+        Index(
+            "ix_account_station_id_id",
+            "station_id",
+            "id",
+            postgresql_include=["responsible_id", "location"],
+        ),
+    )
 
 
 class AccountResponsibility(Base):
