@@ -64,7 +64,9 @@ end
 request = function()
   n = n + 1
   local r = reqs[(n %% #reqs) + 1]
-  local headers = {["Authorization"] = "Bearer " .. r.token}
+  local headers = {}
+  if r.token then headers["Authorization"] = "Bearer " .. r.token end
+  if r.xff then headers["X-Forwarded-For"] = r.xff end
   if r.etag then headers["If-None-Match"] = r.etag end
   if r.method == "POST" then
     headers["Content-Type"] = "application/json"
@@ -143,7 +145,9 @@ def wrk(base: str, reqs: list[dict[str, Any]], seconds: int, connections: int) -
 
 
 @contextlib.contextmanager
-def gunicorn(app: str, port: int, workers: int, cwd: Path) -> Iterator[str]:
+def gunicorn(
+    app: str, port: int, workers: int, cwd: Path, env: dict[str, str] | None = None
+) -> Iterator[str]:
     proc = subprocess.Popen(
         [
             str(ROOT / ".venv/bin/gunicorn"),
@@ -156,7 +160,7 @@ def gunicorn(app: str, port: int, workers: int, cwd: Path) -> Iterator[str]:
             app,
         ],
         cwd=cwd,
-        env=os.environ | {"PYTHONPATH": str(ROOT)},
+        env=os.environ | {"PYTHONPATH": str(ROOT)} | (env or {}),
     )
     base = f"http://127.0.0.1:{port}"
     _MASTERS[base] = proc.pid
@@ -238,6 +242,233 @@ def prepare(collectors: int) -> dict[str, Any]:
     }
 
 
+#: The scale county's day (bench/county_plans.py drafts its plans) and its people.
+COUNTY_DATE = dt.date(2026, 12, 5)
+COUNTY_COLLECTORS = [f"scale-collector-{i:03d}" for i in range(200)]
+COUNTY_SUPERVISORS = [f"scale-supervisor-{i:02d}" for i in range(20)]
+
+
+def _uptime() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+
+
+def _address(i: int) -> str:
+    """User ``i``'s phone's address (one per user, given as X-Forwarded-For)."""
+    return f"10.{i // 65536 % 256}.{i // 256 % 256}.{i % 256}"
+
+
+def prepare_county(day: dt.date) -> dict[str, Any]:
+    """The scale county's plans for ``day`` published (each station's draft, by its
+    supervisor; a station without one is planned in-process, 2 s), everyone logged in
+    (each from their own address), and each collector's route, pack and first stop."""
+    from api import create_app
+    from api.cli.demo import SCALE_PASSWORD
+    from core.planning.runner import JobSettings, run_plan_job
+
+    app = create_app()
+    client = app.test_client()
+    users = COUNTY_COLLECTORS + COUNTY_SUPERVISORS
+
+    def login(username: str) -> str:
+        resp = client.post(
+            "/api/auth/login",
+            json={"username": username, "password": SCALE_PASSWORD},
+            environ_base={"REMOTE_ADDR": _address(users.index(username))},
+        )
+        assert resp.status_code == 200, (username, resp.json)
+        return str(resp.json["access_token"])
+
+    supervisors = []
+    for name in COUNTY_SUPERVISORS:
+        token = login(name)
+        auth = {"Authorization": f"Bearer {token}"}
+        station = client.get("/api/stations", headers=auth).json[0]["id"]
+        plans = client.get(f"/api/stations/{station}/plans?date={day}", headers=auth).json
+        if not any(p["status"] == "published" for p in plans):
+            drafts = [p for p in plans if p["status"] == "draft"]
+            if drafts:
+                plan_id = max(drafts, key=lambda p: p["version"])["id"]
+            else:
+                resp = client.post(
+                    f"/api/stations/{station}/plans",
+                    json={"date": day.isoformat(), "time_limit": 2},
+                    headers=auth,
+                )
+                assert resp.status_code == 202, resp.json
+                job = uuid.UUID(resp.json["id"])
+                settings = JobSettings(lease_s=120, heartbeat_s=30, max_time_limit=5, workers=1)
+                assert run_plan_job(app.extensions["db_sessionmaker"], job, settings) == "done"
+                plan_id = client.get(f"/api/jobs/{job}", headers=auth).json["result"]["plan_id"]
+            resp = client.post(f"/api/plans/{plan_id}/publish", headers=auth)
+            assert resp.status_code == 200, resp.json
+        polled = client.get(f"/api/stations/{station}/progress", headers=auth)
+        supervisors.append(
+            {
+                "token": token,
+                "station": station,
+                "xff": _address(users.index(name)),
+                "progress_etag": polled.headers["ETag"],
+                "tiles": set(),
+            }
+        )
+    by_station = {s["station"]: s for s in supervisors}
+    people = []
+    for name in COUNTY_COLLECTORS:
+        token = login(name)
+        me = {"Authorization": f"Bearer {token}"}
+        route = client.get(f"/api/me/route?date={day}", headers=me)
+        if route.status_code != 200 or not route.json["stops"]:
+            continue
+        pack = client.get(f"/api/me/route/pack?date={day}", headers=me)
+        assert pack.status_code == 200, (name, pack.status_code)
+        stops = [s["account"]["id"] for s in route.json["stops"]]
+        lon, lat = route.json["stops"][0]["account"]["location"]["coordinates"]
+        station = client.get("/api/stations", headers=me).json[0]["id"]
+        by_station[station]["tiles"].add(_tile(lon, lat, TILE_ZOOM))
+        people.append(
+            {
+                "token": token,
+                "xff": _address(users.index(name)),
+                "etag": route.headers["ETag"],
+                "pack_etag": pack.headers["ETag"],
+                "stops": stops,
+                "account": stops[0],
+                "date": day,
+            }
+        )
+    return {"collectors": people, "supervisors": supervisors, "users": users, "date": day}
+
+
+def login_phase(base: str, users: list[str], connections: int) -> dict[str, float]:
+    """Every user logging in once, ``connections`` at a time, each from their own address
+    (X-Forwarded-For, which the app trusts for one hop in this mode): all the requests/s,
+    latencies and errors of a wave of logins, argon2 (~0.2 s of a core each) bound."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from api.cli.demo import SCALE_PASSWORD
+
+    master = _MASTERS.get(base)
+    cpu_before = _workers_cpu_s(master)
+
+    def one(i: int) -> tuple[float, bool]:
+        body = json.dumps({"username": users[i], "password": SCALE_PASSWORD}).encode()
+        req = urllib.request.Request(
+            base + "/api/auth/login",
+            data=body,
+            headers={"Content-Type": "application/json", "X-Forwarded-For": _address(i)},
+        )
+        start = time.perf_counter()
+        try:
+            with urllib.request.urlopen(req, timeout=60) as resp:
+                ok = resp.status == 200 and "access_token" in json.load(resp)
+        except Exception:
+            ok = False
+        return time.perf_counter() - start, ok
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(connections) as pool:
+        done = list(pool.map(one, range(len(users))))
+    secs = time.perf_counter() - start
+    lat = sorted(d * 1000 for d, _ in done)
+
+    def pct(q: float) -> float:
+        return lat[min(len(lat) - 1, math.ceil(q * len(lat)) - 1)]
+
+    return {
+        "rps": len(done) / secs,
+        "p50": pct(0.50),
+        "p95": pct(0.95),
+        "p99": pct(0.99),
+        "errors": sum(not ok for _, ok in done),
+        "n": len(done),
+        "cpu_ms": (_workers_cpu_s(master) - cpu_before) * 1000 / len(done),
+    }
+
+
+def county_cases(setup: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """The county's lines: each endpoint over every collector or supervisor, then the
+    rush mixing them as the demo's does."""
+    people, sups = setup["collectors"], setup["supervisors"]
+
+    def each(path: str, etag_key: str | None = None) -> list[dict[str, Any]]:
+        return [
+            {
+                "method": "GET",
+                "path": path.format(**p),
+                "token": p["token"],
+                "xff": p["xff"],
+                "etag": p[etag_key] if etag_key else None,
+            }
+            for p in people
+        ]
+
+    def sup(path: str, etag: bool = False) -> list[dict[str, Any]]:
+        return [
+            {
+                "method": "GET",
+                "path": path.format(**s),
+                "token": s["token"],
+                "xff": s["xff"],
+                "etag": s["progress_etag"] if etag else None,
+            }
+            for s in sups
+        ]
+
+    tiles = [
+        {
+            "method": "GET",
+            "path": f"/api/tiles/accounts/{tile}.mvt",
+            "token": s["token"],
+            "xff": s["xff"],
+        }
+        for s in sups
+        for tile in sorted(s["tiles"])
+    ]
+    posts = [
+        {
+            "method": "POST",
+            "path": path,
+            "token": p["token"],
+            "xff": p["xff"],
+            "body": body % p["account"],
+        }
+        for path, body in (("/api/visits", VISIT), ("/api/payments", PAYMENT))
+        for p in people
+    ]
+    progress = sup("/api/stations/{station}/progress")
+    polling = sup("/api/stations/{station}/progress", etag=True)
+    rush = (
+        each("/api/me/route?date={date}") * 4
+        + each("/api/me/route?date={date}", "etag") * 4
+        + each("/api/me/route/pack?date={date}") * 2
+        + each("/api/me/route/pack?date={date}", "pack_etag") * 2
+        + posts
+        + polling * 20
+        + tiles
+    )
+    return [
+        ("GET /api/me/route", each("/api/me/route?date={date}")),
+        ("GET /api/me/route (304 revalidation)", each("/api/me/route?date={date}", "etag")),
+        ("GET /api/me/route/pack", each("/api/me/route/pack?date={date}")),
+        (
+            "GET /api/me/route/pack (304 revalidation)",
+            each("/api/me/route/pack?date={date}", "pack_etag"),
+        ),
+        ("POST /api/visits + /api/payments", posts),
+        ("GET /api/stations/{id}/progress (supervisor)", progress),
+        ("GET /api/stations/{id}/progress (304 revalidation)", polling),
+        ("GET /api/tiles/accounts/z/x/y.mvt (supervisor)", tiles),
+        ("morning rush (mixed, with writes)", rush),
+    ]
+
+
+VISIT = '{"id": "UUID", "account_id": %d, "outcome": "nobody_home", "device_time": "NOW"}'
+PAYMENT = (
+    '{"id": "UUID", "account_id": %d, "amount": "1.00", "channel": "field_cash",'
+    ' "collected_at": "NOW", "device_id": "bench"}'
+)
+
+
 #: The zoom of the supervisors' map tiles (a few villages per tile).
 TILE_ZOOM = 13
 
@@ -250,20 +481,9 @@ def _tile(lon: float, lat: float, z: int) -> str:
     return f"{z}/{x}/{y}"
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--connections", type=int, default=4)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--collectors", type=int, default=8)
-    parser.add_argument(
-        "--port", type=int, default=5017, help="the app's port; bare Flask's is this + 100"
-    )
-    parser.add_argument(
-        "--only", default="", help="comma-separated prefixes of the lines to run (default all)"
-    )
-    args = parser.parse_args()
-    setup = prepare(args.collectors)
+def demo_cases(collectors: int) -> list[tuple[str, list[dict[str, Any]]]]:
+    """The demo county's lines (its first station, its collectors and a supervisor)."""
+    setup = prepare(collectors)
     people, sup, station = setup["collectors"], setup["supervisor"], setup["station"]
     for p in people:
         p["date"] = setup["date"]
@@ -347,6 +567,42 @@ def main() -> None:
         ),
         ("morning rush (mixed, with writes)", rush),
     ]
+    return cases
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--collectors", type=int, default=8)
+    parser.add_argument(
+        "--port", type=int, default=5017, help="the app's port; bare Flask's is this + 100"
+    )
+    parser.add_argument(
+        "--only", default="", help="comma-separated prefixes of the lines to run (default all)"
+    )
+    parser.add_argument(
+        "--county",
+        action="store_true",
+        help="the scale county's morning (DATABASE_URL at arrears_scale): see the docstring",
+    )
+    args = parser.parse_args()
+    app_env: dict[str, str] = {}
+    users: list[str] = []
+    if args.county:
+        county = prepare_county(COUNTY_DATE)
+        cases = county_cases(county)
+        users = county["users"]
+        # 220 phones, 220 addresses: the app trusts X-Forwarded-For for one hop, as
+        # behind nginx, and every request gives its user's own.
+        app_env = {"ARREARS_PROXY_FIX_X_FOR": "1"}
+        print(
+            f"county: {len(county['collectors'])} collectors with a published route on"
+            f" {county['date']}, {len(county['supervisors'])} supervisors; {_uptime()}"
+        )
+    else:
+        cases = demo_cases(args.collectors)
     if args.only:
         wanted = tuple(p.strip() for p in args.only.split(","))
         cases = [(name, reqs) for name, reqs in cases if name.startswith(wanted)]
@@ -360,10 +616,14 @@ def main() -> None:
                 args.seconds,
                 args.connections,
             )
-        with gunicorn("wsgi:app", args.port, args.workers, ROOT) as base:
+        with gunicorn("wsgi:app", args.port, args.workers, ROOT, app_env) as base:
             # Unrecorded: each worker's first requests open its pools and fill its caches.
             warm = [r for _, reqs in cases for r in reqs if r["method"] == "GET"]
             wrk(base, warm, 2, args.connections)
+            name = f"POST /api/auth/login ({len(users)} users, once each)"
+            wanted = tuple(p.strip() for p in args.only.split(","))
+            if users and (not args.only or name.startswith(wanted)):
+                results.append((name, login_phase(base, users, args.connections)))
             for name, reqs in cases:
                 results.append((name, wrk(base, reqs, args.seconds, args.connections)))
         with gunicorn("bare_app:app", args.port + 100, args.workers, Path(tmp)) as bare:
@@ -374,6 +634,8 @@ def main() -> None:
                 args.connections,
             )
     rps = (ref["rps"] + ref2["rps"]) / 2
+    if args.county:
+        print(_uptime())
     print(
         f"gunicorn {args.workers} sync workers, wrk -t2 -c{args.connections} -d{args.seconds}s;"
         f" bare Flask before/after: {ref['rps']:.0f} / {ref2['rps']:.0f} req/s"
