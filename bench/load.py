@@ -16,6 +16,25 @@ stretches the wall times and the ratios, much less the CPU a request costs).
 
     ARREARS_DEMO=true DATABASE_URL=... REDIS_URL=... nice -n 10 .venv/bin/python bench/load.py
     ... bench/load.py --only "GET /api/me/route"   # the lines whose names start so
+
+``--county``: the morning at full size, on the 1M scale county (``DATABASE_URL`` at
+``arrears_scale``, bench/scale_seed.py): publishes each station's plan for 2026-12-05
+(its latest draft, made by bench/county_plans.py, as the station's supervisor; a
+station without one is planned in-process) and logs in its 200 collectors
+(``scale-collector-NNN``) and 20 supervisors (``scale-supervisor-NN``). 200 collectors
+come from 200 phones: the bench's gunicorn trusts X-Forwarded-For for one hop
+(``ARREARS_PROXY_FIX_X_FOR=1``, as behind nginx) and every request of a user carries
+that user's own address (10.0.x.y), so the login throttle (30 a minute per address)
+counts phones, not the bench. A login phase comes first, its own line: all 220 users
+logging in once each, ``--connections`` at a time (argon2-bound; its rate is the
+county's). Then one line per endpoint over every collector or supervisor (route and
+pack, each with its 304 revalidation; a visit and a payment each, fresh UUIDs, written
+to the bench database; each station's progress, plain and with If-None-Match; the
+accounts' tiles around each supervisor's collectors) and the mixed rush. ``uptime`` is
+printed before and after.
+
+    DATABASE_URL=.../arrears_scale ARREARS_DEMO=true REDIS_URL=... \\
+        nice -n 10 .venv/bin/python bench/load.py --county --port 5060
 """
 
 from __future__ import annotations
