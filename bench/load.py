@@ -2,17 +2,18 @@
 measured in the same run as the reference.
 
 Against the database at ``DATABASE_URL`` (the demo county of ``make run``): makes sure
-the first station has a published plan for tomorrow (planned in-process, 2 s budget; a
-plan for today starts from now, empty in the evening), logs the collectors and a
-supervisor in, starts the app under gunicorn (``--workers`` sync workers, ``--port``, default 5017)
-and a bare Flask app returning a small JSON document under the same gunicorn settings
-(that port + 100), then drives each with ``wrk`` (Debian's, installed by scripts/setup.sh):
-one endpoint at a time at ``--connections``, then the mixed rush (collectors fetching and
-revalidating route and pack, recording visits and payments; supervisors polling progress
-with If-None-Match, the accounts' map tiles and the account list), printing requests/s,
-p50/p95/p99 and errors per line, each line's ratio to bare Flask, and the app's CPU per
-request (its gunicorn workers' user + system time over the line's run: a crowded machine
-stretches the wall times and the ratios, much less the CPU a request costs).
+the first station has a published plan for tomorrow (its draft published, else planned
+in-process, 2 s budget; a plan for today starts from now, empty in the evening), logs
+the collectors and a supervisor in, starts the app under gunicorn (``--workers`` sync
+workers, ``--port``, default 5017) and a bare Flask app returning a small JSON document
+under the same gunicorn settings (that port + 100), then drives each with ``wrk``
+(Debian's, installed by scripts/setup.sh): one endpoint at a time at ``--connections``,
+then the mixed rush (collectors fetching and revalidating route and pack, recording
+visits and payments; supervisors polling progress with If-None-Match, the accounts' map
+tiles and the account list), printing requests/s, p50/p95/p99 and errors per line, each
+line's ratio to bare Flask, and the app's CPU per request (its gunicorn workers' user +
+system time over the line's run: a crowded machine stretches the wall times and the
+ratios, much less the CPU a request costs).
 
     ARREARS_DEMO=true DATABASE_URL=... REDIS_URL=... nice -n 10 .venv/bin/python bench/load.py
     ... bench/load.py --only "GET /api/me/route"   # the lines whose names start so
@@ -196,10 +197,35 @@ def gunicorn(
         proc.wait(timeout=20)
 
 
+def publish_plan(app: Any, client: Any, station: int, day: dt.date, auth: dict[str, str]) -> None:
+    """Make sure ``station`` has a published plan for ``day``: its latest draft published,
+    or, without one, a plan made in-process (2 s budget) and published."""
+    from core.planning.runner import JobSettings, run_plan_job
+
+    plans = client.get(f"/api/stations/{station}/plans?date={day}", headers=auth).json
+    if any(p["status"] == "published" for p in plans):
+        return
+    drafts = [p for p in plans if p["status"] == "draft"]
+    if drafts:
+        plan_id = max(drafts, key=lambda p: p["version"])["id"]
+    else:
+        resp = client.post(
+            f"/api/stations/{station}/plans",
+            json={"date": day.isoformat(), "time_limit": 2},
+            headers=auth,
+        )
+        assert resp.status_code == 202, resp.json
+        job = uuid.UUID(resp.json["id"])
+        settings = JobSettings(lease_s=120, heartbeat_s=30, max_time_limit=5, workers=1)
+        assert run_plan_job(app.extensions["db_sessionmaker"], job, settings) == "done"
+        plan_id = client.get(f"/api/jobs/{job}", headers=auth).json["result"]["plan_id"]
+    resp = client.post(f"/api/plans/{plan_id}/publish", headers=auth)
+    assert resp.status_code == 200, resp.json
+
+
 def prepare(collectors: int) -> dict[str, Any]:
     """Today's published plan of the first station, tokens, and each collector's stops."""
     from api import create_app
-    from core.planning.runner import JobSettings, run_plan_job
     from demo.generator import DEMO_PASSWORDS
 
     app = create_app()
@@ -217,20 +243,7 @@ def prepare(collectors: int) -> dict[str, Any]:
     station = client.get("/api/stations", headers=auth).json[0]["id"]
     # Tomorrow: a plan for today starts from now, empty in the evening.
     today = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date() + dt.timedelta(days=1)
-    plans = client.get(f"/api/stations/{station}/plans?date={today}", headers=auth).json
-    if not any(p["status"] == "published" for p in plans):
-        resp = client.post(
-            f"/api/stations/{station}/plans",
-            json={"date": today.isoformat(), "time_limit": 2},
-            headers=auth,
-        )
-        assert resp.status_code == 202, resp.json
-        job = uuid.UUID(resp.json["id"])
-        settings = JobSettings(lease_s=120, heartbeat_s=30, max_time_limit=5, workers=1)
-        assert run_plan_job(app.extensions["db_sessionmaker"], job, settings) == "done"
-        plan_id = client.get(f"/api/jobs/{job}", headers=auth).json["result"]["plan_id"]
-        resp = client.post(f"/api/plans/{plan_id}/publish", headers=auth)
-        assert resp.status_code == 200, resp.json
+    publish_plan(app, client, station, today, auth)
     people = []
     for i in range(1, collectors + 1):
         token = login(f"collector{i:02d}", "collector")
@@ -282,7 +295,6 @@ def prepare_county(day: dt.date) -> dict[str, Any]:
     (each from their own address), and each collector's route, pack and first stop."""
     from api import create_app
     from api.cli.demo import SCALE_PASSWORD
-    from core.planning.runner import JobSettings, run_plan_job
 
     app = create_app()
     client = app.test_client()
@@ -302,24 +314,7 @@ def prepare_county(day: dt.date) -> dict[str, Any]:
         token = login(name)
         auth = {"Authorization": f"Bearer {token}"}
         station = client.get("/api/stations", headers=auth).json[0]["id"]
-        plans = client.get(f"/api/stations/{station}/plans?date={day}", headers=auth).json
-        if not any(p["status"] == "published" for p in plans):
-            drafts = [p for p in plans if p["status"] == "draft"]
-            if drafts:
-                plan_id = max(drafts, key=lambda p: p["version"])["id"]
-            else:
-                resp = client.post(
-                    f"/api/stations/{station}/plans",
-                    json={"date": day.isoformat(), "time_limit": 2},
-                    headers=auth,
-                )
-                assert resp.status_code == 202, resp.json
-                job = uuid.UUID(resp.json["id"])
-                settings = JobSettings(lease_s=120, heartbeat_s=30, max_time_limit=5, workers=1)
-                assert run_plan_job(app.extensions["db_sessionmaker"], job, settings) == "done"
-                plan_id = client.get(f"/api/jobs/{job}", headers=auth).json["result"]["plan_id"]
-            resp = client.post(f"/api/plans/{plan_id}/publish", headers=auth)
-            assert resp.status_code == 200, resp.json
+        publish_plan(app, client, station, day, auth)
         polled = client.get(f"/api/stations/{station}/progress", headers=auth)
         supervisors.append(
             {
