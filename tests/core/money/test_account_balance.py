@@ -4,8 +4,6 @@ concurrent transactions and account edits: always the ledger's recount."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
-import time
 import uuid
 from decimal import Decimal
 from typing import Any
@@ -27,6 +25,7 @@ from core.models import (
 )
 from core.money.balance import balance_mismatches
 from tests.support.committed import committed_field
+from tests.support.two_writers import second_waits_for_first
 
 AT = dt.datetime(2026, 4, 9, 10, 0, tzinfo=dt.UTC)
 
@@ -68,26 +67,11 @@ def test_two_writers_paying_one_account_add_up(engine: Engine) -> None:
         first, second = s.scalars(
             select(Bill.id).where(Bill.account_id == account_id).order_by(Bill.period)
         ).all()
-    one, two = Session(engine), Session(engine)
-    try:
-        _pay(one, account_id, first, "30.00")  # holds the account's row until it commits
-        done = threading.Event()
-
-        def pay_second() -> None:
-            _pay(two, account_id, second, "20.00")
-            two.commit()
-            done.set()
-
-        writer = threading.Thread(target=pay_second)
-        writer.start()
-        time.sleep(0.5)
-        assert not done.is_set(), "the second writer waits for the first"
-        one.commit()
-        writer.join(10)
-        assert done.is_set()
-    finally:
-        one.close()
-        two.close()
+    second_waits_for_first(
+        engine,
+        lambda one: _pay(one, account_id, first, "30.00"),
+        lambda two: _pay(two, account_id, second, "20.00"),
+    )
     with Session(engine) as s:
         row = s.get(AccountBalance, account_id)
         assert row is not None

@@ -4,8 +4,6 @@ allocation trigger over real, concurrent transactions: always the ledger's recou
 from __future__ import annotations
 
 import datetime as dt
-import threading
-import time
 import uuid
 from decimal import Decimal
 
@@ -16,6 +14,7 @@ from sqlalchemy.orm import Session
 from core.models import Bill, BillBalance, Channel, EntryKind, Payment, PaymentAllocation
 from core.money.balance import balance_mismatches
 from tests.support.committed import committed_field
+from tests.support.two_writers import second_waits_for_first
 
 AT = dt.datetime(2026, 4, 20, 2, 30, tzinfo=dt.UTC)
 
@@ -77,26 +76,13 @@ def test_two_writers_paying_one_bill_both_count(engine: Engine) -> None:
     with Session(engine) as s:
         bill_id = s.scalar(select(Bill.id).where(Bill.account_id == account_id))
         assert bill_id is not None
-    one, two = Session(engine), Session(engine)
-    try:
-        _pay(one, account_id, bill_id, "30.00", Channel.FIELD_CASH, AT)
-        done = threading.Event()
-
-        def pay_online() -> None:
-            _pay(two, account_id, bill_id, "20.00", Channel.WECHAT, AT + dt.timedelta(days=1))
-            two.commit()
-            done.set()
-
-        writer = threading.Thread(target=pay_online)
-        writer.start()
-        time.sleep(0.5)
-        assert not done.is_set(), "the second writer waits for the first"
-        one.commit()
-        writer.join(10)
-        assert done.is_set()
-    finally:
-        one.close()
-        two.close()
+    second_waits_for_first(
+        engine,
+        lambda one: _pay(one, account_id, bill_id, "30.00", Channel.FIELD_CASH, AT),
+        lambda two: _pay(
+            two, account_id, bill_id, "20.00", Channel.WECHAT, AT + dt.timedelta(days=1)
+        ),
+    )
     with Session(engine) as s:
         row = s.get(BillBalance, bill_id)
         assert row is not None
