@@ -3,9 +3,8 @@ policy, and the planner against amount-only draw by draw.
 
 "collected" is the money the collectors' work brought in per collector-day: paid at the
 door, plus paid online on the morning the customer promised it on the evening's call
-(``collected_yuan_per_collector_day``; rows written before that column existed get it from
-their door money, ``call_online_yuan`` and ``collector_days``). "door" is the door money
-alone (``yuan_per_collector_day``).
+(``collected_yuan_per_collector_day``). "door" is the door money alone
+(``yuan_per_collector_day``).
 
 Usage::
 
@@ -25,11 +24,7 @@ Row = dict[str, str]
 
 def collected(r: Row) -> float:
     """Door money plus the money promised on the phone and paid, per collector-day."""
-    if r.get("collected_yuan_per_collector_day"):
-        return float(r["collected_yuan_per_collector_day"])
-    return float(r["yuan_per_collector_day"]) + float(r["call_online_yuan"]) / float(
-        r["collector_days"]
-    )
+    return float(r["collected_yuan_per_collector_day"])
 
 
 def door(r: Row) -> float:

@@ -1,0 +1,44 @@
+"""The month simulation's two money yardsticks: door money, and door money plus the money
+paid online as promised on the evening's call."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from decimal import Decimal
+
+from bench.month_sim import CSV_FIELDS, Stats, csv_row
+
+ARGS = argparse.Namespace(
+    family="default",
+    seed=7,
+    draw_seed=3,
+    no_calls=False,
+    calls_first_band=False,
+    station="LN-JINGCUN",
+    iterations=300,
+    time_limit=120,
+    commit="abc1234",
+)
+
+
+def month(call_online: str) -> Stats:
+    s = Stats("model", collectors=8, days=21, start_principal=Decimal(1_000_000))
+    s.field_amount = Decimal("1680000")
+    s.field_principal = Decimal("600000")
+    s.online_principal = Decimal("100000")
+    s.call_online = Decimal(call_online)
+    return s
+
+
+def test_phone_promised_money_counts_in_collected_not_at_the_door() -> None:
+    row = csv_row(month("168000"), ARGS, [dt.date(2027, 1, 1)])
+    assert set(row) == set(CSV_FIELDS)
+    assert row["collector_days"] == 168
+    assert row["yuan_per_collector_day"] == "10000.0"
+    assert row["collected_yuan_per_collector_day"] == "11000.0"
+
+
+def test_without_calls_both_yardsticks_agree() -> None:
+    row = csv_row(month("0"), ARGS, [dt.date(2027, 1, 1)])
+    assert row["collected_yuan_per_collector_day"] == row["yuan_per_collector_day"]
