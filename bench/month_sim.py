@@ -43,7 +43,8 @@ paid at the doors; ``collected_yuan_per_collector_day`` adds the money paid onli
 morning a customer promised it on the collector's call of the evening before (a call that
 answers *pay online* takes the stop off the route and brings the money without the walk:
 the door column alone would count that call's work as nothing). Promises made at the door
-and kept online are left out of both, for every policy alike.
+and kept online are left out of both, for every policy alike (``promise_online_yuan``
+says how much they brought).
 
 Usage (from the repository root)::
 
@@ -219,6 +220,8 @@ class Stats:
     replans: int = 0
     #: Money paid online the morning after the customer said so on the phone.
     call_online: Decimal = Decimal(0)
+    #: Money paid online on the date promised at the door (kept promises only).
+    promise_online: Decimal = Decimal(0)
     calls: Counter[str] = field(default_factory=Counter)
     #: Per visit: (planned P(pay), planned P(home), home 0/1, paid 0/1 or -1 if not home).
     calibration: list[tuple[float, float | None, int, int]] = field(default_factory=list)
@@ -404,6 +407,8 @@ def online_morning(
             stats.online_principal += principal
             if phoned and kept:
                 stats.call_online += amount
+            elif kept:
+                stats.promise_online += amount
             n += 1
     return n
 
@@ -1054,6 +1059,7 @@ CSV_FIELDS = (
     "finished_at",
     "collector_days",
     "collected_yuan_per_collector_day",
+    "promise_online_yuan",
 )
 
 
@@ -1105,6 +1111,7 @@ def csv_row(s: Stats, args: argparse.Namespace, days: list[dt.date]) -> dict[str
         "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "collector_days": cd,
         "collected_yuan_per_collector_day": f"{(s.field_amount + s.call_online) / cd:.1f}",
+        "promise_online_yuan": f"{s.promise_online:.2f}",
     }
 
 

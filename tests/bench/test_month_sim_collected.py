@@ -28,6 +28,7 @@ def month(call_online: str) -> Stats:
     s.field_principal = Decimal("600000")
     s.online_principal = Decimal("100000")
     s.call_online = Decimal(call_online)
+    s.promise_online = Decimal("50000")  # kept door promises: reported, in neither yardstick
     return s
 
 
@@ -37,6 +38,7 @@ def test_phone_promised_money_counts_in_collected_not_at_the_door() -> None:
     assert row["collector_days"] == 168
     assert row["yuan_per_collector_day"] == "10000.0"
     assert row["collected_yuan_per_collector_day"] == "11000.0"
+    assert row["promise_online_yuan"] == "50000.00"
 
 
 def test_without_calls_both_yardsticks_agree() -> None:
