@@ -17,7 +17,8 @@ import argparse
 import csv
 from collections import defaultdict
 from collections.abc import Callable
-from statistics import mean
+from math import sqrt
+from statistics import mean, stdev
 
 Row = dict[str, str]
 
@@ -77,16 +78,31 @@ def draw_table(model: dict[str, Row], amount: dict[str, Row], common: list[str])
 
 
 def versus(model: dict[str, Row], amount: dict[str, Row], common: list[str]) -> str:
-    """Ratio of the means and sets ahead, on each yardstick."""
+    """Ratio of the means (± the standard error of the set-by-set differences) and sets
+    ahead, on each yardstick."""
     parts = []
     for label, f in (("collected", collected), ("door", door)):
         ym, ya = mean(f(model[d]) for d in common), mean(f(amount[d]) for d in common)
         wins = sum(f(model[d]) > f(amount[d]) for d in common)
-        parts.append(f"{label} {100 * (ym / ya - 1):+.1f}% (ahead in {wins} of {len(common)})")
+        parts.append(
+            f"{label} {100 * (ym / ya - 1):+.1f}% {luck(model, amount, common, f)} "
+            f"(ahead in {wins} of {len(common)})"
+        )
     sm, sa = mean(station(model[d]) for d in common), mean(station(amount[d]) for d in common)
     wins = sum(station(model[d]) > station(amount[d]) for d in common)
     parts.append(f"station rate {100 * (sm - sa):+.1f} points (ahead in {wins})")
     return f"planner vs amount-only on {len(common)} common draw sets: " + ", ".join(parts)
+
+
+def luck(
+    model: dict[str, Row], amount: dict[str, Row], common: list[str], f: Callable[[Row], float]
+) -> str:
+    """The standard error of the mean set-by-set difference (in % of amount-only): how far
+    luck alone moves the mean over these sets."""
+    if len(common) < 2:
+        return ""
+    diffs = [100 * (f(model[d]) / f(amount[d]) - 1) for d in common]
+    return f"± {stdev(diffs) / sqrt(len(diffs)):.1f}"
 
 
 def oracle_gap(
