@@ -65,6 +65,7 @@ import subprocess
 import time
 import uuid
 from collections import Counter
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
@@ -443,10 +444,8 @@ def evening_calls(
     listed: dict[int, list[dict[str, object]]]
     if args.calls_first_band:  # the call list alone, no route to propose a time from
         req = PlanRequest(world.station.id, day, time_limit=1, iterations=1)
-        if policy == "oracle":
-            with mock.patch.object(valuation, "account_estimate", oracle_rates(world)):
-                listed = compute.gather(session, req).calls
-        else:
+        truth = truth_estimate(policy, world)
+        with mock.patch.object(valuation, "account_estimate", truth) if truth else nullcontext():
             listed = compute.gather(session, req).calls
     else:  # the provisional plan of the afternoon before: its call list proposes times
         req = PlanRequest(
@@ -622,11 +621,9 @@ def plan_routes(
 def compute_for(session: Session, req: PlanRequest, policy: str, world: World) -> PlanDraft:
     """The planner's draft under ``policy`` (a setting changed in the bench; only ``oracle``,
     a reference and not a policy, reads the truth)."""
-    if policy == "oracle":
-        return oracle_plan(session, req, world)
-    if policy.startswith("oracle-"):
-        part = oracle_part(world, policy.removeprefix("oracle-"))
-        with mock.patch.object(valuation, "account_estimate", part):
+    truth = truth_estimate(policy, world)
+    if truth is not None:
+        with mock.patch.object(valuation, "account_estimate", truth):
             return planning.compute_plan(session, req)
     if policy == "amount":  # the simple rule: no probabilities, no month horizon
         flat = Rates(1.0, (1.0,) * len(BANDS))
@@ -698,13 +695,17 @@ def _calls_skip(session: Session, account_ids: Any, day: dt.date) -> dict[int, C
     }
 
 
-def oracle_plan(session: Session, req: PlanRequest, world: World) -> PlanDraft:
-    """The planner fed the hidden truth instead of its estimates: P(pay), P(home) per band
-    and this run's daily rate of paying online. An upper reference for what better
-    estimates could gain, not a policy (no station knows its customers' truth)."""
-
-    with mock.patch.object(valuation, "account_estimate", oracle_rates(world)):
-        return planning.compute_plan(session, req)
+def truth_estimate(policy: str, world: World) -> Any | None:
+    """The ``valuation.account_estimate`` of ``oracle`` (the planner fed the hidden truth
+    instead of its estimates: P(pay), P(home) per band and this run's daily rate of paying
+    online; an upper reference for what better estimates could gain, not a policy: no
+    station knows its customers' truth) or of an ``oracle-<part>`` variant; None for the
+    policies that plan from the planner's own estimates."""
+    if policy == "oracle":
+        return oracle_rates(world)
+    if policy.startswith("oracle-"):
+        return oracle_part(world, policy.removeprefix("oracle-"))
+    return None
 
 
 def oracle_rates(world: World) -> Any:
