@@ -3,10 +3,16 @@
 Each simulated working day, every collector's day is planned from what the database
 knows (history only), then walked stop by stop. At each door the outcome is drawn from
 the demo's hidden truth (``demo.truth``: P(home) in the stop's time band, then
-P(pay | home)) with common random numbers: one uniform draw per (account, day, band),
-the same for every policy. Outcomes are written back as ``Visit`` rows and payments go
-through ``core.money.payments.record_payment`` (allocation over the bills, so amount due
-and arrears move), so the next morning's plan sees them. Every calendar day some
+P(pay | home)) with common random numbers, the same for every policy: P(home) one
+uniform draw per (account, day, band); P(pay | home) one per account and *contact* (the
+n-th time this month somebody was found home and asked to pay, ``--pay-draw contact``):
+two policies knocking once on the same refuser with a big debt get the same answer,
+whatever the day, so the luck of a few big debts does not decide the comparison
+(``--pay-draw day``, one draw per account and day, is the scheme of the rows before
+issue 18 stop 8; each row names its scheme in ``pay_draw``). Outcomes are written back
+as ``Visit`` rows and payments go through ``core.money.payments.record_payment``
+(allocation over the bills, so amount due and arrears move), so the next morning's plan
+sees them. Every calendar day some
 customers pay online on their own (per hidden kind, a small daily probability, also with
 common random numbers), and a promise made at the door is kept online on its date with
 the customer's true P(pay).
@@ -250,6 +256,11 @@ class World:
     phoned: set[tuple[int, dt.date]] = field(default_factory=set)
     #: (account, day) -> (the call's answer, the band proposed or None) of the evening before.
     answers: dict[tuple[int, dt.date], tuple[CallOutcome, int | None]] = field(default_factory=dict)
+    #: ``contact``: the pay draw is keyed by the account's contacts so far (``contacts``);
+    #: ``day``: by the day.
+    pay_draw: str = "contact"
+    #: Per account, the times this month somebody was found home at the door.
+    contacts: Counter[int] = field(default_factory=Counter)
 
     def truth(self, account_id: int) -> Behaviour:
         t = self.truths.get(account_id)
@@ -284,8 +295,14 @@ class World:
         )
 
     def pays(self, account_id: int, day: dt.date) -> bool:
-        """Would the customer pay a collector today (one draw per account and day)?"""
-        return u01(self.draw_seed, "pay", account_id, day) < self.truth(account_id).pay_prob
+        """Would the customer pay a collector at the next contact (on ``day``)? One draw per
+        account and contact (the evening's call about ``day`` and the door that day see the
+        same), or per account and day with ``pay_draw`` ``day``."""
+        if self.pay_draw == "day":
+            u = u01(self.draw_seed, "pay", account_id, day)
+        else:
+            u = u01(self.draw_seed, "pay-contact", account_id, self.contacts[account_id])
+        return u < self.truth(account_id).pay_prob
 
     def p_home(self, account_id: int, day: dt.date, band: int) -> float:
         """The truth's P(home) at the door, given what a call revealed."""
@@ -866,6 +883,8 @@ def walk(
                 promises[(s.account_id, promise_date)] = True
             else:
                 outcome = Outcome.REFUSED
+            if outcome is not Outcome.NOBODY_HOME:
+                world.contacts[s.account_id] += 1  # the next contact draws anew
             if outcome is Outcome.PAID:
                 amount, principal = pay(
                     session,
@@ -972,6 +991,7 @@ def run_policy(policy: str, args: argparse.Namespace, days: list[dt.date]) -> St
             calendar=load_calendar(session, station.id),
             villages=villages,
             own_rates=args.online == "history",
+            pay_draw=args.pay_draw,
         )
         admin = session.scalars(select(User).where(User.role == Role.ADMIN).limit(1)).one()
         scope = Scope(admin.id, Role.ADMIN, frozenset({station.id}))
@@ -1061,6 +1081,7 @@ CSV_FIELDS = (
     "collector_days",
     "collected_yuan_per_collector_day",
     "promise_online_yuan",
+    "pay_draw",
 )
 
 
@@ -1113,6 +1134,7 @@ def csv_row(s: Stats, args: argparse.Namespace, days: list[dt.date]) -> dict[str
         "collector_days": cd,
         "collected_yuan_per_collector_day": f"{(s.field_amount + s.call_online) / cd:.1f}",
         "promise_online_yuan": f"{s.promise_online:.2f}",
+        "pay_draw": args.pay_draw,
     }
 
 
@@ -1208,6 +1230,13 @@ def main() -> None:
     ap.add_argument("--csv", default=CSV, help="append one row per policy here ('' not to)")
     ap.add_argument("--month", default=None, help="simulate this calendar month, YYYY-MM")
     ap.add_argument("--no-calls", action="store_true", help="the planner does not call ahead")
+    ap.add_argument(
+        "--pay-draw",
+        choices=("contact", "day"),
+        default="contact",
+        help="key of P(pay | home)'s common random number: the account's n-th contact "
+        "this month, or the day (rows before issue 18 stop 8)",
+    )
     ap.add_argument(
         "--calls-first-band",
         action="store_true",

@@ -9,6 +9,7 @@ door, plus paid online on the morning the customer promised it on the evening's 
 Usage::
 
     .venv/bin/python -m bench.month_sim_tables [--csv bench/results/month_sim.csv] [--commit C]
+        [--pay-draw contact|day]
 """
 
 from __future__ import annotations
@@ -134,9 +135,21 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--csv", default="bench/results/month_sim.csv")
     ap.add_argument("--commit", default=None, help="only rows of this commit")
+    ap.add_argument(
+        "--pay-draw",
+        choices=("contact", "day"),
+        default="contact",
+        help="only rows of this scheme of draws (bench/month_sim.py --pay-draw): rows of "
+        "the two schemes are not draws of the same luck",
+    )
     args = ap.parse_args()
     with open(args.csv) as f:
-        rows = [r for r in csv.DictReader(f) if not args.commit or r["commit"] == args.commit]
+        rows = [
+            r
+            for r in csv.DictReader(f)
+            if (not args.commit or r["commit"] == args.commit)
+            and (r.get("pay_draw") or "day") == args.pay_draw
+        ]
     by: dict[str, dict[str, dict[str, Row]]] = defaultdict(lambda: defaultdict(dict))
     for r in rows:  # the last row of a (family, policy, draws) wins
         by[r["family"]][r["policy"]][r["draw_seed"]] = r
