@@ -1,11 +1,12 @@
 """The planner's estimates against the demo's hidden truth, account by account.
 
 Values every account with arrears on ``--day`` as the planner would (read only) and
-compares its P(home) and P(pay | home) with the truth's (``demo.truth``), by hidden kind
-of customer and by how many visits the account's history holds, weighted by the amount
-due (what a wrong estimate costs). The last table asks what the error costs: the doors
-the planner's P(home) ranks first against those the truth's P(home) would, both judged
-by the truth (the ``oracle-home`` variant of ``bench/month_sim.py``, without routes).
+compares its P(home), P(pay | home) and P(pays online by month end) with the truth's
+(``demo.truth``), by hidden kind of customer and by how many visits the account's history
+holds, weighted by the amount due (what a wrong estimate costs). The last table asks what
+the error costs: the doors the planner's P(home) ranks first against those the truth's
+P(home) would, both judged by the truth (the ``oracle-home`` variant of
+``bench/month_sim.py``, without routes).
 
 Usage::
 
@@ -18,6 +19,7 @@ import argparse
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
+from math import exp
 
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
@@ -27,7 +29,7 @@ from core.planning import candidates as cand
 from core.planning.calendar import load_calendar
 from core.planning.draft import PlanRequest
 from core.planning.valuation import value_candidates
-from core.planning.visit_value import day_mean
+from core.planning.visit_value import day_mean, month_days_left
 from demo.truth import FAMILIES, behaviour
 
 URL = "postgresql+psycopg://postgres@127.0.0.1:5432/{db}"
@@ -64,8 +66,10 @@ def main() -> None:
         histories = cand.visit_histories(
             session, [c.info.id for c in cands], args.day, station.timezone, calendar=calendar
         )
-    # kind / visits class -> [weight, est home, true home, est pay, true pay, accounts]
-    table: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0] * 6)
+    # kind / visits class -> [weight, est home, true home, est pay, true pay, accounts,
+    # est P(pays online by month end), true]
+    table: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0] * 8)
+    horizon = month_days_left(args.day)
     rows = []
     for c in cands:
         t = behaviour(args.seed, numbers[c.info.id], family)
@@ -80,16 +84,21 @@ def main() -> None:
             r[3] += due * c.rates.p_pay
             r[4] += due * t.pay_prob
             r[5] += 1
+            r[6] += due * c.rates.p_self(horizon)
+            r[7] += due * (1 - exp(-t.self_rate * horizon))
         rows.append((c, t, est_home, true_home, due))
     print(f"{args.template} ({args.family}) on {args.day}: {len(cands)} candidates\n")
-    print("| kind | visits | accounts | due share | P(home) est | true | P(pay) est | true |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    print(
+        "| kind | visits | accounts | due share | P(home) est | true | P(pay) est | true "
+        "| P(online by month end) est | true |"
+    )
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     total = table[("all", "all")][0]
     for (kind, vc), r in sorted(table.items()):
         w = r[0] or 1.0
         print(
             f"| {kind} | {vc} | {r[5]:.0f} | {r[0] / total:.1%} | {r[1] / w:.3f} | "
-            f"{r[2] / w:.3f} | {r[3] / w:.3f} | {r[4] / w:.3f} |"
+            f"{r[2] / w:.3f} | {r[3] / w:.3f} | {r[4] / w:.3f} | {r[6] / w:.3f} | {r[7] / w:.3f} |"
         )
 
     # What the ranking costs: the top doors by due x P(pay) x P(home), the planner's
