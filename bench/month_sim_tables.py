@@ -137,8 +137,8 @@ def main() -> None:
     ap.add_argument("--commit", default=None, help="only rows of this commit")
     ap.add_argument(
         "--pay-draw",
-        choices=("contact", "day"),
-        default="contact",
+        choices=("day", "contact"),
+        default="day",
         help="only rows of this scheme of draws (bench/month_sim.py --pay-draw): rows of "
         "the two schemes are not draws of the same luck",
     )

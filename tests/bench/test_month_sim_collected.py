@@ -19,7 +19,7 @@ ARGS = argparse.Namespace(
     iterations=300,
     time_limit=120,
     commit="abc1234",
-    pay_draw="contact",
+    pay_draw="day",
 )
 
 
