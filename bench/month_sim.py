@@ -8,11 +8,11 @@ uniform draw per (account, day, band); P(pay | home) one per account and day
 (``--pay-draw day``). ``--pay-draw contact`` keys it by the account's *contact* instead
 (the n-th time this month somebody was found home at the door): two policies knocking
 once on the same big refuser get the same answer whatever the day. Not the yardstick
-yet: the evening's call reads the draw of the next contact, so without a door contact a
-customer's answer on the phone (*refuses*, *pay online*) repeats day after day and
-predicts the door days later, a world in which calling works differently (planner,
-default family, draws 2, 3, 5, 7: 81.3 % station against 84.2 % on the day draws,
-amount-only 81.1 against 80.8). Counting an answered call as a contact would mend that.
+yet: the evening's call reads the draw of the next contact, so until a door contact the
+willingness a phone answer reveals (refuses, would pay) stays the same day after day and
+predicts the door days later, a world in which calling works differently
+(``bench/MONTH_SIM.md``, issue 18 stop 8). Counting an answered call as a contact would
+mend that.
 Each row names its scheme in ``pay_draw``. Outcomes are written back
 as ``Visit`` rows and payments go through ``core.money.payments.record_payment``
 (allocation over the bills, so amount due and arrears move), so the next morning's plan
