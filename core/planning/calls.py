@@ -85,27 +85,6 @@ def calls_for(session: Session, account_ids: Sequence[int], day: dt.date) -> dic
     return out
 
 
-def answered_calls(
-    session: Session, account_ids: Sequence[int], before: dt.date, days: int
-) -> dict[int, dict[dt.date, CallOutcome]]:
-    """Per account and day in the ``days`` before ``before``: the latest answer to a call
-    about that day (unanswered calls left out)."""
-    stmt = (
-        select(Call.account_id, Call.for_date, Call.outcome)
-        .where(
-            among(Call.account_id, list(account_ids)),
-            Call.for_date < before,
-            Call.for_date >= before - dt.timedelta(days=days),
-            Call.outcome != CallOutcome.NO_ANSWER,
-        )
-        .order_by(Call.account_id, Call.called_at)
-    )
-    out: dict[int, dict[dt.date, CallOutcome]] = {}
-    for account_id, day, outcome in session.execute(stmt):
-        out.setdefault(account_id, {})[day] = outcome
-    return out
-
-
 def _seconds(t: dt.time) -> int:
     return t.hour * 3600 + t.minute * 60 + t.second
 

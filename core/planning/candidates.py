@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 
 from core.models import (
     Account,
-    CallOutcome,
     Category,
     CollectorProfile,
     EntryKind,
@@ -44,10 +43,6 @@ from core.sql_ids import among
 
 _NOT_HOME = (Outcome.NOBODY_HOME, Outcome.MOVED, Outcome.WRONG_LOCATION)
 _PAID = (Outcome.PAID, Outcome.PARTIAL)
-#: Call answers that say whether the customer will be around on the day; a refusal does
-#: not. Of those, the ones after which the door's P(home) is not the customer's own.
-_SAYS_AROUND = (CallOutcome.HOME_AT, CallOutcome.PAY_ONLINE, CallOutcome.AWAY)
-_TOLD_PRESENCE = (CallOutcome.HOME_AT, CallOutcome.AWAY)
 #: Days of visits read for return days (a festival comes once a year).
 RETURN_DAYS = 400
 
@@ -141,7 +136,6 @@ def visit_histories(
     *,
     calendar: StationCalendar | None = None,
     villages: Mapping[int, str] | None = None,
-    answers: Mapping[int, Mapping[dt.date, CallOutcome]] | None = None,
 ) -> dict[int, History]:
     """Visit counts per account, time band (station-local hours) and kind of day, in the
     ``days`` before ``before`` (habits change; old receipts would outweigh recent
@@ -151,12 +145,6 @@ def visit_histories(
 
     Only recorded visits count: a planned stop with no visit by the day's end is unknown,
     neither home nor away (the phone records "nobody home" with one tap).
-
-    The ``answers`` to calls the evening before (:func:`core.planning.calls.answered_calls`)
-    count too: on an ordinary day, *home at*, *pay online* and *away* each say whether the
-    customer was around (``call_answers``, ``call_away``). A visit on a day the customer
-    named a time, or said they would be away, is no draw of P(home) (the door was knocked
-    because of the answer): it counts for P(pay) alone.
     """
     local = func.timezone(tz, Visit.device_time)
     hour = extract("hour", local)
@@ -190,9 +178,7 @@ def visit_histories(
         ctx = None
         if calendar is not None:
             ctx = calendar.context(day, (villages or {}).get(account_id, ""))
-        if (answers or {}).get(account_id, {}).get(day) in _TOLD_PRESENCE:
-            pass  # home because they said so: not a draw of P(home)
-        elif ctx is not None and ctx.returning:
+        if ctx is not None and ctx.returning:
             hist.return_visits += n
             hist.return_home += n_home
         elif day < recent:
@@ -208,17 +194,6 @@ def visit_histories(
         if day >= recent:
             hist.pay_trials += n_home
             hist.pay_successes += n_paid
-    for account_id, days_answered in (answers or {}).items():
-        for day, outcome in days_answered.items():
-            if outcome not in _SAYS_AROUND or day < recent:
-                continue
-            if calendar is not None:
-                ctx = calendar.context(day, (villages or {}).get(account_id, ""))
-                if ctx.returning:
-                    continue
-            hist = out[account_id]
-            hist.call_answers += 1
-            hist.call_away += outcome is CallOutcome.AWAY
     return dict(out)
 
 

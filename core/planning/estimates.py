@@ -16,13 +16,6 @@ a resident one at its ordinary rate times the residents' return-day ratio. The t
 posterior uses the return-day visits too, so a house found full at Spring Festival and
 empty otherwise is known for what it is.
 
-**Calls.** An answer on the phone the evening before an ordinary day (*home at*, *pay
-online*, *away*) says whether the customer was around: the type posterior counts the
-*away* answers among them, at the rates each type gave on the station's calls, so a
-house that keeps answering "away" is known for an away house without knocking on its
-door (``core.planning.candidates.visit_histories``: the visit on a day the customer named
-a time is no draw of P(home)).
-
 **Market days and weekdays.** On a village's market days P(home) per band is multiplied
 by the village's market factor (observed / expected homes on its market days, shrunk
 toward the station's, which is shrunk toward 1); each weekday has a station factor made
@@ -35,8 +28,8 @@ Gamma-Poisson ratios ``(observed + a f0) / (expected + a)``.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, replace
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
 from math import exp, lgamma, log
 
 from core.planning.visit_value import (
@@ -101,26 +94,16 @@ class TwoTypes:
     def mean(self, k: float, n: float, share_low: float | None = None) -> float:
         """Posterior mean rate: each type's Beta updated by ``k`` of ``n``, mixed by the
         posterior of the type."""
-        return self.mixed(self.posterior_low(k, n, share_low), k, n)
-
-    def mixed(self, low: float, k: float, n: float) -> float:
-        """Each type's Beta updated by ``k`` of ``n``, mixed by ``low``, the probability
-        of the low type (given this evidence and any other)."""
+        r = self.posterior_low(k, n, share_low)
         w = self.weight
-        return low * shrink(k, n, self.low, w) + (1.0 - low) * shrink(k, n, self.high, w)
+        return r * shrink(k, n, self.low, w) + (1.0 - r) * shrink(k, n, self.high, w)
 
 
 def fit_two_types(
-    counts: list[tuple[float, float]],
-    start: TwoTypes,
-    *,
-    min_gap: float = 0.2,
-    weights: tuple[float, ...] = (),
+    counts: list[tuple[float, float]], start: TwoTypes, *, min_gap: float = 0.2
 ) -> TwoTypes:
-    """EM fit of the share and the two means to accounts' ``(k, n)``. The types' weight
-    is ``start``'s, or, given ``weights``, the one of them under which the fitted
-    mixture explains the counts best (marginal likelihood). The means stay ``min_gap``
-    apart, so the types keep their meaning."""
+    """EM fit of the share and the two means to accounts' ``(k, n)``; ``start`` also
+    gives the weight. The means stay ``min_gap`` apart, so the types keep their meaning."""
     data = [(k, n) for k, n in counts if n > 0]
     if len(data) < 10:
         return start
@@ -128,20 +111,12 @@ def fit_two_types(
     # once, weighted by how many accounts have it (a station's thousands of accounts
     # share a few hundred).
     seen = Counter(data)
-    if not weights:
-        return _em(seen, start, min_gap)
-    fits = [_em(seen, replace(start, weight=w), min_gap) for w in weights]
-    return max(fits, key=lambda t: _log_likelihood(t, seen))
-
-
-def _em(seen: Counter[tuple[float, float]], start: TwoTypes, min_gap: float) -> TwoTypes:
     pairs, times = list(seen), list(seen.values())
-    total = sum(times)
     t = start
     for _ in range(EM_ROUNDS):
         post = [t.posterior_low(k, n) for k, n in pairs]
         w_low = sum(m * r for m, r in zip(times, post, strict=True))
-        w_high = total - w_low
+        w_high = len(data) - w_low
         low_k = sum(m * r * k for m, r, (k, _) in zip(times, post, pairs, strict=True))
         low_n = sum(m * r * n for m, r, (_, n) in zip(times, post, pairs, strict=True))
         high_k = sum(m * (1 - r) * k for m, r, (k, _) in zip(times, post, pairs, strict=True))
@@ -155,31 +130,10 @@ def _em(seen: Counter[tuple[float, float]], start: TwoTypes, min_gap: float) -> 
     return t
 
 
-def _log_likelihood(t: TwoTypes, seen: Counter[tuple[float, float]]) -> float:
-    """Log marginal likelihood of the counts under the mixture (binomial coefficients
-    left out: the same for every fit)."""
-    out = 0.0
-    share = min(0.999, max(0.001, t.share_low))
-    for (k, n), times in seen.items():
-        lo = log(share) + t._loglik(t.low, k, n)
-        hi = log(1.0 - share) + t._loglik(t.high, k, n)
-        top = max(lo, hi)
-        out += times * (top + log(exp(lo - top) + exp(hi - top)))
-    return out
-
-
 #: Where the fits start: a few refusers paying rarely, most paying more often than not;
 #: a few houses standing empty, most lived in.
 PAY_START = TwoTypes(0.1, 0.08, 0.65)
 HOME_START = TwoTypes(0.1, 0.08, 0.55)
-#: The weights P(home)'s fit chooses among. How alike the lived-in houses are differs by
-#: county, and a weight too low makes the lived-in type so spread out that it explains
-#: the empty houses too: on the rich demo county the fit at 6 put the two types at 0.26
-#: and 0.46, and a migrant house found empty on 4 visits out of 4 kept P(home) 0.29.
-HOME_WEIGHTS = (4.0, 6.0, 10.0, 15.0, 20.0, 30.0, 50.0)
-#: Where P(the phone's answer is *away*) starts, for an away house and a lived-in one (an
-#: away house is seldom around, a lived-in one most days); the station's calls move it.
-CALL_AWAY = (0.8, 0.15)
 
 
 def pay_evidence(h: History) -> tuple[float, float]:
@@ -207,9 +161,6 @@ class TypeModel:
     return_resident: float
     #: Per (village, category): (share of refusers, share of away houses).
     shares: Mapping[tuple[str, str], tuple[float, float]]
-    #: P(the answer on the phone is *away* | it says whether they will be around), for an
-    #: away house and for a lived-in one.
-    call_away: tuple[float, float] = CALL_AWAY
 
     def shares_of(self, group: tuple[str, str]) -> tuple[float, float]:
         return self.shares.get(group, (self.pay.share_low, self.home.share_low))
@@ -221,7 +172,6 @@ class TypeModel:
             "return_away": self.return_away,
             "return_resident": self.return_resident,
             "shares": [[v, c, list(s)] for (v, c), s in sorted(self.shares.items())],
-            "call_away": list(self.call_away),
         }
 
     @classmethod
@@ -235,8 +185,6 @@ class TypeModel:
             float(data["return_away"]),
             float(data["return_resident"]),
             {(str(v), str(c)): (float(a), float(b)) for v, c, (a, b) in data["shares"]},
-            # Models stored before calls counted: the defaults.
-            _pair(data.get("call_away", CALL_AWAY)),
         )
 
 
@@ -250,8 +198,7 @@ def account_rates(h: History, group: Rates, model: TypeModel, shares: tuple[floa
     k, n = pay_evidence(h)
     p_pay = model.pay.mean(k, n, shares[0])
     home, visits = home_evidence(h)
-    away = _away_posterior(h, model, shares[1])
-    day = model.home.mixed(away, home, visits)
+    day = model.home.mean(home, visits, shares[1])
     prior_day = day_mean(group.p_home)
     scale = day / prior_day if prior_day > 0 else 1.0
     p_home = tuple(
@@ -265,6 +212,7 @@ def account_rates(h: History, group: Rates, model: TypeModel, shares: tuple[floa
         )
         for i in range(len(BANDS))
     )
+    away = _away_posterior(h, model, shares[1])
     profile = [p / prior_day if prior_day > 0 else 1.0 for p in group.p_home]
     resident = model.home.mean(home, visits, 0.001)
     ordinary = day_mean(p_home)
@@ -282,29 +230,17 @@ def account_rates(h: History, group: Rates, model: TypeModel, shares: tuple[floa
 
 
 def _away_posterior(h: History, model: TypeModel, share_away: float) -> float:
-    """P(away house | ordinary visits, return-day visits and the phone's answers)."""
+    """P(away house | ordinary visits and return-day visits)."""
     home, visits = home_evidence(h)
     r = model.home.posterior_low(home, visits, share_away)
-    if h.return_visits == 0 and h.call_answers == 0:
+    if h.return_visits == 0:
         return r
-    lo, hi = log(max(r, 1e-9)), log(max(1 - r, 1e-9))
-    if h.return_visits:
-        resident = model.home.mean(home, visits, 0.001) * model.return_resident
-        away, resident = _clip(model.return_away), _clip(resident)
-        k, n = h.return_home, h.return_visits
-        lo += k * log(away) + (n - k) * log(1 - away)
-        hi += k * log(resident) + (n - k) * log(1 - resident)
-    if h.call_answers:
-        q_away, q_resident = (_clip(q) for q in model.call_away)
-        k, n = h.call_away, h.call_answers
-        lo += k * log(q_away) + (n - k) * log(1 - q_away)
-        hi += k * log(q_resident) + (n - k) * log(1 - q_resident)
+    resident = model.home.mean(home, visits, 0.001) * model.return_resident
+    away, resident = _clip(model.return_away), _clip(resident)
+    k, n = h.return_home, h.return_visits
+    lo = log(max(r, 1e-9)) + k * log(away) + (n - k) * log(1 - away)
+    hi = log(max(1 - r, 1e-9)) + k * log(resident) + (n - k) * log(1 - resident)
     return 1.0 / (1.0 + exp(min(700.0, hi - lo)))
-
-
-def _pair(value: Sequence[float]) -> tuple[float, float]:
-    a, b = value
-    return float(a), float(b)
 
 
 def _clip(p: float) -> float:
@@ -320,9 +256,7 @@ def make_model(
     station, groups = group_priors(histories, group_of)
     empty = History()
     pay = fit_two_types([pay_evidence(h) for h in histories.values()], PAY_START)
-    home = fit_two_types(
-        [home_evidence(h) for h in histories.values()], HOME_START, weights=HOME_WEIGHTS
-    )
+    home = fit_two_types([home_evidence(h) for h in histories.values()], HOME_START)
     shares: dict[tuple[str, str], tuple[float, float]] = {}
     members: dict[tuple[str, str], list[int]] = {}
     for account_id, g in group_of.items():
@@ -360,23 +294,7 @@ def make_model(
         res_e += (1 - r) * h.return_visits * home.mean(hk, hn, 0.001)
     return_away = shrink(away_k, away_n, home.low, RETURN_WEIGHT)
     return_resident = (res_k + RETURN_WEIGHT) / (res_e + RETURN_WEIGHT)
-    # The phone's answers: how often each type said *away*, weighted by the type's
-    # posterior from the visits.
-    said = [0.0, 0.0, 0.0, 0.0]  # away type: away answers, answers; lived-in: the same
-    for account_id, h in histories.items():
-        if not h.call_answers:
-            continue
-        hk, hn = home_evidence(h)
-        r = home.posterior_low(hk, hn, shares.get(group_of.get(account_id, ("", "")), (0, 0.1))[1])
-        said[0] += r * h.call_away
-        said[1] += r * h.call_answers
-        said[2] += (1 - r) * h.call_away
-        said[3] += (1 - r) * h.call_answers
-    call_away = (
-        shrink(said[0], said[1], CALL_AWAY[0], RETURN_WEIGHT),
-        shrink(said[2], said[3], CALL_AWAY[1], RETURN_WEIGHT),
-    )
-    model = TypeModel(pay, home, return_away, return_resident, shares, call_away)
+    model = TypeModel(pay, home, return_away, return_resident, shares)
     weekday, market = _factors(histories, group_of, groups, station)
     station = _with_factors(station, None, weekday)
     station_market = market.get("", tuple(1.0 for _ in BANDS))

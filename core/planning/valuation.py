@@ -19,7 +19,7 @@ from core.models import CallOutcome
 from core.money import rate_schedule
 from core.planning import candidates as cand
 from core.planning.calendar import StationCalendar, load_calendar
-from core.planning.calls import CallNote, answered_calls, call_rates, calls_for
+from core.planning.calls import CallNote, call_rates, calls_for
 from core.planning.draft import (
     CALL_PAY_ONLINE,
     COLLECTOR_ABSENT,
@@ -49,9 +49,6 @@ from core.planning.visit_value import (
 from geo.travel import DEFAULT_PROFILES, haversine_m
 from geo.travel.profiles import profile_for
 
-#: Days of visits and calls behind an account's estimates (habits change; old receipts
-#: would outweigh recent failures).
-HISTORY_DAYS = 180
 #: How much longer a visit to an account placed at its village's point takes (finding the
 #: house, asking neighbours): its service time is the plan's times this.
 APPROXIMATE_SERVICE_FACTOR = 2.0
@@ -181,14 +178,7 @@ def value_candidates(
     infos = cand.accounts_with_collectors(session, ids)
     villages = {i.id: i.village for i in infos}
     histories = cand.visit_histories(
-        session,
-        ids,
-        req.plan_date,
-        tz,
-        HISTORY_DAYS,
-        calendar=calendar,
-        villages=villages,
-        answers=answered_calls(session, ids, req.plan_date, HISTORY_DAYS),
+        session, ids, req.plan_date, tz, calendar=calendar, villages=villages
     )
     for account_id, (due, paid, k, days) in cand.payment_records(
         session, ids, req.plan_date

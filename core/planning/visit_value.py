@@ -121,10 +121,6 @@ class History:
     #: Per ISO weekday (index 0 = Monday), ordinary-day visits and homes.
     weekday_visits: list[int] = field(default_factory=lambda: [0] * 7)
     weekday_home: list[int] = field(default_factory=lambda: [0] * 7)
-    #: Answers on the phone the evening before an ordinary day that said whether the
-    #: customer would be around (*home at*, *pay online*, *away*), and the *away* ones.
-    call_answers: int = 0
-    call_away: int = 0
 
     def key(self) -> tuple[object, ...]:
         """Every count, hashable: equal keys are equal histories."""
@@ -143,8 +139,6 @@ class History:
             tuple(self.market_home_by_band),
             tuple(self.weekday_visits),
             tuple(self.weekday_home),
-            self.call_answers,
-            self.call_away,
         )
 
     @property
@@ -171,8 +165,6 @@ class History:
         for i in range(7):
             self.weekday_visits[i] += other.weekday_visits[i]
             self.weekday_home[i] += other.weekday_home[i]
-        self.call_answers += other.call_answers
-        self.call_away += other.call_away
 
 
 def shrink(successes: float, trials: float, prior: float, weight: float) -> float:

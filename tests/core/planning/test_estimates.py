@@ -1,15 +1,14 @@
 """Honest estimates on small hand-made histories: two types of payer and of house, the
-calendar's return and market days, weekdays, the phone's answers."""
+calendar's return and market days, weekdays."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 
 from core.models import PeriodKind
 from core.planning.calendar import Market, Period, StationCalendar
 from core.planning.estimates import TwoTypes, account_rates, fit_two_types, make_model
-from core.planning.visit_value import BANDS, History, Rates, day_mean, estimate
+from core.planning.visit_value import BANDS, History, Rates, estimate
 
 VILLAGE = ("甲村", "residential")
 
@@ -92,7 +91,9 @@ def lived_in(i: int) -> History:
 def test_a_festival_return_raises_p_home_on_those_days_only():
     """A migrant house, empty all year but full at Spring Festival, is valued as home on
     the configured festival days and as empty on any other day."""
-    histories = {i: lived_in(i) for i in range(40)} | {100 + i: away_house() for i in range(6)}
+    histories = {i: lived_in(i) for i in range(40)} | {
+        100 + i: away_house() for i in range(6)
+    }
     group_of = dict.fromkeys(histories, VILLAGE)
     _, groups, model = make_model(histories, group_of)
     rates = account_rates(away_house(), groups[VILLAGE], model, model.shares_of(VILLAGE))
@@ -152,31 +153,3 @@ def test_rates_without_calendar_effects_are_the_ordinary_days():
         {"甲村": Market(month_days=frozenset({3, 13, 23}))},
     )
     assert flat.home_on(cal.context(dt.date(2026, 10, 3), "甲村")) == flat.p_home
-
-
-def answered(calls: int, away: int) -> History:
-    """Never visited; ``calls`` answers on the phone about ordinary days, ``away`` of them
-    *away*."""
-    return History(call_answers=calls, call_away=away, bills_due=12, bills_paid=10)
-
-
-def test_away_answers_on_the_phone_mark_an_away_house():
-    """A house never visited that said *away* on each of three calls is valued near the
-    away houses, below a newcomer; one that said it would be around, above. The rates each
-    type answers *away* are the station's: lived-in houses seldom said so."""
-    histories = (
-        {i: lived_in(i) for i in range(40)}
-        | {100 + i: away_house() for i in range(6)}
-        | {200 + i: replace(lived_in(i), call_answers=3, call_away=i % 5 == 0) for i in range(20)}
-    )
-    group_of = dict.fromkeys(histories, VILLAGE)
-    _, groups, model = make_model(histories, group_of)
-    assert model.call_away[1] < 0.2 < 0.6 < model.call_away[0]
-
-    def day(h: History) -> float:
-        return day_mean(account_rates(h, groups[VILLAGE], model, model.shares_of(VILLAGE)).p_home)
-
-    newcomer, away, around = day(History()), day(answered(3, 3)), day(answered(3, 0))
-    empty = day(away_house())
-    assert away < newcomer / 2 and away < empty + 0.1
-    assert around > newcomer
