@@ -9,7 +9,7 @@ door, plus paid online on the morning the customer promised it on the evening's 
 Usage::
 
     .venv/bin/python -m bench.month_sim_tables [--csv bench/results/month_sim.csv] [--commit C]
-        [--pay-draw contact|day]
+        [--pay-draw contact|day] [--skip-commit C ...]
 """
 
 from __future__ import annotations
@@ -142,12 +142,19 @@ def main() -> None:
         help="only rows of this scheme of draws (bench/month_sim.py --pay-draw): rows of "
         "the two schemes are not draws of the same luck",
     )
+    ap.add_argument(
+        "--skip-commit",
+        action="append",
+        default=[],
+        help="leave out the rows of this commit (a planner change measured and reverted)",
+    )
     args = ap.parse_args()
     with open(args.csv) as f:
         rows = [
             r
             for r in csv.DictReader(f)
             if (not args.commit or r["commit"] == args.commit)
+            and r["commit"] not in args.skip_commit
             and (r.get("pay_draw") or "day") == args.pay_draw
         ]
     by: dict[str, dict[str, dict[str, Row]]] = defaultdict(lambda: defaultdict(dict))
