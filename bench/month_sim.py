@@ -12,12 +12,12 @@ yet: the evening's call reads the draw of the next contact, so until a door cont
 willingness a phone answer reveals (refuses, would pay) stays the same day after day and
 predicts the door days later, a world in which calling works differently
 (``bench/MONTH_SIM.md``, issue 18 stop 8). Counting an answered call as a contact would
-mend that.
-Each row names its scheme in ``pay_draw``. Outcomes are written back
-as ``Visit`` rows and payments go through ``core.money.payments.record_payment``
-(allocation over the bills, so amount due and arrears move), so the next morning's plan
-sees them. Every calendar day some
-customers pay online on their own (per hidden kind, a small daily probability, also with
+mend that. Each row names its scheme in ``pay_draw``.
+
+Outcomes are written back as ``Visit`` rows and payments go through
+``core.money.payments.record_payment`` (allocation over the bills, so amount due and
+arrears move), so the next morning's plan sees them. Every calendar day some customers pay
+online on their own (per hidden kind, a small daily probability, also with
 common random numbers), and a promise made at the door is kept online on its date with
 the customer's true P(pay).
 
@@ -299,9 +299,9 @@ class World:
         )
 
     def pays(self, account_id: int, day: dt.date) -> bool:
-        """Would the customer pay a collector at the next contact (on ``day``)? One draw per
-        account and contact (the evening's call about ``day`` and the door that day see the
-        same), or per account and day with ``pay_draw`` ``day``."""
+        """Would the customer pay a collector on ``day``? One draw per account and day
+        (``pay_draw`` ``day``), or per account and door contact (``contact``: the draw of
+        the next contact, which the evening's call about ``day`` reads too)."""
         if self.pay_draw == "day":
             u = u01(self.draw_seed, "pay", account_id, day)
         else:

@@ -1,5 +1,5 @@
-"""The month simulation's pay draw: one per account and contact, the same for every
-policy whatever the day of the knock."""
+"""The month simulation's pay draw: per account and day, or (``--pay-draw contact``) per
+account and door contact, the same for every policy whatever the day of the knock."""
 
 from __future__ import annotations
 
