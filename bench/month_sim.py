@@ -695,9 +695,9 @@ _FIT_TWO_TYPES = estimates.fit_two_types
 
 
 def _low_flat_pay(
-    counts: list[tuple[float, float]], start: estimates.TwoTypes, **kw: Any
+    counts: list[tuple[float, float]], start: estimates.TwoTypes
 ) -> estimates.TwoTypes:
-    fitted = _FIT_TWO_TYPES(counts, start, **kw)
+    fitted = _FIT_TWO_TYPES(counts, start)
     if start is not estimates.PAY_START:  # P(home) as the planner has it
         return fitted
     return LowFlat(fitted.share_low, fitted.low, fitted.high, fitted.weight)
