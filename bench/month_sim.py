@@ -5,14 +5,14 @@ knows (history only), then walked stop by stop. At each door the outcome is draw
 the demo's hidden truth (``demo.truth``: P(home) in the stop's time band, then
 P(pay | home)) with common random numbers, the same for every policy: P(home) one
 uniform draw per (account, day, band); P(pay | home) one per account and day
-(``--pay-draw day``). ``--pay-draw contact`` keys it by the account's *contact* instead
-(the n-th time this month somebody was found home at the door): two policies knocking
-once on the same big refuser get the same answer whatever the day. Not the yardstick
-yet: the evening's call reads the draw of the next contact, so until a door contact the
-willingness a phone answer reveals (refuses, would pay) stays the same day after day and
-predicts the door days later, a world in which calling works differently
-(``bench/MONTH_SIM.md``, issue 18 stop 8). Counting an answered call as a contact would
-mend that. Each row names its scheme in ``pay_draw``.
+(``--pay-draw day``). ``--pay-draw contact-day`` keys it by the account's *contact days*
+instead (the n-th day this month the customer answered the collector's call or was found
+home at the door): two policies knocking once on the same big refuser get the same answer
+whatever the day, and the evening's call and the next day's door read the same draw, as
+on day draws. ``--pay-draw contact`` (stop 8, kept to recompute its rows) counted door
+contacts only: until a door contact, the willingness a phone answer revealed stayed the
+same day after day and predicted the door days later, a world in which calling works
+differently (``bench/MONTH_SIM.md``, issue 18 stop 8). Each row names its scheme in ``pay_draw``.
 
 Outcomes are written back as ``Visit`` rows and payments go through
 ``core.money.payments.record_payment`` (allocation over the bills, so amount due and
@@ -260,11 +260,14 @@ class World:
     phoned: set[tuple[int, dt.date]] = field(default_factory=set)
     #: (account, day) -> (the call's answer, the band proposed or None) of the evening before.
     answers: dict[tuple[int, dt.date], tuple[CallOutcome, int | None]] = field(default_factory=dict)
-    #: ``day``: the pay draw is keyed by the day; ``contact``: by the account's contacts so
-    #: far (``contacts``).
+    #: ``day``: the pay draw is keyed by the day; ``contact-day`` / ``contact``: by the
+    #: account's contacts so far (``contacts``; see the module's docstring).
     pay_draw: str = "day"
-    #: Per account, the times this month somebody was found home at the door.
+    #: Per account, the contacts so far this month: days with an answered call or somebody
+    #: home at the door (``contact-day``), door contacts (``contact``).
     contacts: Counter[int] = field(default_factory=Counter)
+    #: Accounts in contact today (``contact-day``), counted by :meth:`close_day`.
+    touched: set[int] = field(default_factory=set)
 
     def truth(self, account_id: int) -> Behaviour:
         t = self.truths.get(account_id)
@@ -298,10 +301,27 @@ class World:
             band, self.ctx(account_id, day)
         )
 
+    def contact(self, account_id: int, door: bool) -> None:
+        """Somebody answered: at the door (``door``) or on the phone. The ``contact``
+        scheme draws anew from the next door contact on; ``contact-day`` from the next day
+        with a contact (:meth:`close_day`), so a call and the next day's door agree."""
+        if self.pay_draw == "contact":
+            if door:
+                self.contacts[account_id] += 1
+        else:
+            self.touched.add(account_id)
+
+    def close_day(self) -> None:
+        """The day is over: every account in contact today draws anew at its next contact."""
+        for a in self.touched:
+            self.contacts[a] += 1
+        self.touched.clear()
+
     def pays(self, account_id: int, day: dt.date) -> bool:
         """Would the customer pay a collector on ``day``? One draw per account and day
-        (``pay_draw`` ``day``), or per account and door contact (``contact``: the draw of
-        the next contact, which the evening's call about ``day`` reads too)."""
+        (``pay_draw`` ``day``), or per account and contact (``contact-day``,
+        ``contact``: the draw of the next contact, which the evening's call about ``day``
+        reads too)."""
         if self.pay_draw == "day":
             u = u01(self.draw_seed, "pay", account_id, day)
         else:
@@ -535,6 +555,8 @@ def evening_calls(
                 continue
             world.answers[(a, day)] = (outcome, asked)
             stats.calls[outcome.value] += 1
+            if answered:
+                world.contact(a, door=False)
     session.flush()
     return made
 
@@ -888,7 +910,7 @@ def walk(
             else:
                 outcome = Outcome.REFUSED
             if outcome is not Outcome.NOBODY_HOME:
-                world.contacts[s.account_id] += 1  # the next contact draws anew
+                world.contact(s.account_id, door=True)
             if outcome is Outcome.PAID:
                 amount, principal = pay(
                     session,
@@ -1041,6 +1063,7 @@ def run_policy(policy: str, args: argparse.Namespace, days: list[dt.date]) -> St
                 t_plan = time.monotonic() - t1
                 c2 = time.process_time()
                 row |= walk(session, world, scope, day, routes, promises, stats)
+                world.close_day()
                 cpu["walk"] = time.process_time() - c2
                 # Where a simulated day's CPU goes (this process; the DB's is not in it).
                 row["cpu_by_phase_s"] = {k: round(v, 2) for k, v in cpu.items()}
@@ -1236,10 +1259,11 @@ def main() -> None:
     ap.add_argument("--no-calls", action="store_true", help="the planner does not call ahead")
     ap.add_argument(
         "--pay-draw",
-        choices=("day", "contact"),
+        choices=("day", "contact-day", "contact"),
         default="day",
-        help="key of P(pay | home)'s common random number: the day, or the account's "
-        "n-th door contact this month (see the module's docstring: not the yardstick)",
+        help="key of P(pay | home)'s common random number: the day, the account's n-th "
+        "day with a contact (answered call or door), or its n-th door contact (stop 8's "
+        "scheme; see the module's docstring)",
     )
     ap.add_argument(
         "--calls-first-band",

@@ -9,7 +9,7 @@ door, plus paid online on the morning the customer promised it on the evening's 
 Usage::
 
     .venv/bin/python -m bench.month_sim_tables [--csv bench/results/month_sim.csv] [--commit C]
-        [--pay-draw contact|day] [--skip-commit C ...]
+        [--pay-draw day|contact-day|contact] [--skip-commit C ...]
 """
 
 from __future__ import annotations
@@ -137,7 +137,7 @@ def main() -> None:
     ap.add_argument("--commit", default=None, help="only rows of this commit")
     ap.add_argument(
         "--pay-draw",
-        choices=("day", "contact"),
+        choices=("day", "contact-day", "contact"),
         default="day",
         help="only rows of this scheme of draws (bench/month_sim.py --pay-draw): rows of "
         "the two schemes are not draws of the same luck",

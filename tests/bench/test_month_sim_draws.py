@@ -1,5 +1,6 @@
-"""The month simulation's pay draw: per account and day, or (``--pay-draw contact``) per
-account and door contact, the same for every policy whatever the day of the knock."""
+"""The month simulation's pay draw: per account and day, or (``--pay-draw contact-day``,
+``contact``) per account and contact, the same for every policy whatever the day of the
+knock."""
 
 from __future__ import annotations
 
@@ -49,3 +50,30 @@ def test_the_day_scheme_draws_per_day() -> None:
     for a in range(200):
         w.contacts[a] += 1
     assert answers(w, DAY) == answers(world("day"), DAY)  # contacts do not matter
+
+
+def test_contact_days_draw_anew_the_day_after_a_contact_only() -> None:
+    w = world("contact-day")
+    first = answers(w, DAY)
+    for a in range(100):  # an answered call or a door contact for the first hundred
+        w.contact(a, door=a % 2 == 0)
+    assert answers(w, DAY) == first  # the call and the same day's door agree
+    w.close_day()
+    after = answers(w, DAY + dt.timedelta(days=1))
+    assert after[100:] == first[100:]  # no contact: the same draw whatever the day
+    assert after[:100] != first[:100]  # a call counts as a contact, as a door does
+    w.contact(0, door=True)
+    w.contact(0, door=False)
+    w.close_day()
+    assert w.contacts[0] == 2 and w.contacts[1] == 1  # once a day however many contacts
+
+
+def test_the_door_contact_scheme_ignores_calls() -> None:
+    w = world("contact")
+    first = answers(w, DAY)
+    for a in range(200):
+        w.contact(a, door=False)
+    w.close_day()
+    assert answers(w, DAY + dt.timedelta(days=1)) == first
+    w.contact(0, door=True)  # a door contact draws anew at once
+    assert w.contacts[0] == 1
