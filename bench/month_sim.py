@@ -29,6 +29,9 @@ Policies, each on its own copy of ``arrears_dev`` (``arrears_msim_<policy>``):
   ``--habit-cooldown`` days (nobody home: tried again the next day),
   until the shift (with the same lunch break, travel times and service time) is full;
 * ``amount``: the planner with every probability set to 1 (prize = amount due);
+* ``idle``: nobody goes out and nobody calls: what the month brings in on its own (the
+  customers' own online payments), so that what a policy's collectors *added* is its
+  station money less idle's on the same draws (``month_sim_tables``);
 * ``model-nofuel`` / ``model-fuel10``: the planner with the fuel price per km set to 0
   or divided by 10 (variants: the shipped planner drops visits whose expected value is
   below their fuel, which ends days early once the big debts are paid);
@@ -144,6 +147,7 @@ POLICIES = (
     "model",
     "habit",
     "amount",
+    "idle",
     "model-nofuel",
     "model-fuel10",
     "model-nowindow",
@@ -572,7 +576,7 @@ class Stop:
 
 #: Policies that call ahead: the planner, its variants and the oracle (the simple rule and
 #: the habit do not).
-CALLING = tuple(p for p in POLICIES if p not in ("amount", "habit"))
+CALLING = tuple(p for p in POLICIES if p not in ("amount", "habit", "idle"))
 
 #: Re-plans with twice the time when the solver returned no route for a travel mode.
 PLAN_ATTEMPTS = 3
@@ -628,6 +632,8 @@ def plan_routes(
     planned day is spent (:func:`route_use`); ``iterations``: other than ``--iterations``."""
     if policy == "habit":
         return habit_routes(session, world, day, args), 0, {}
+    if policy == "idle":
+        return {}, 0, {}
     limit, replans = args.time_limit, 0
     while True:  # compute_plan only reads: the morning's online payments stay
         req = PlanRequest(
@@ -1109,6 +1115,7 @@ CSV_FIELDS = (
     "collected_yuan_per_collector_day",
     "promise_online_yuan",
     "pay_draw",
+    "start_principal",
 )
 
 
@@ -1162,6 +1169,7 @@ def csv_row(s: Stats, args: argparse.Namespace, days: list[dt.date]) -> dict[str
         "collected_yuan_per_collector_day": f"{(s.field_amount + s.call_online) / cd:.1f}",
         "promise_online_yuan": f"{s.promise_online:.2f}",
         "pay_draw": args.pay_draw,
+        "start_principal": f"{s.start_principal:.2f}",
     }
 
 

@@ -4,7 +4,11 @@ policy, and the planner against amount-only draw by draw.
 "collected" is the money the collectors' work brought in per collector-day: paid at the
 door, plus paid online on the morning the customer promised it on the evening's call
 (``collected_yuan_per_collector_day``). "door" is the door money alone
-(``yuan_per_collector_day``).
+(``yuan_per_collector_day``). "added" (where the family has ``idle`` rows on the same
+draws) is the principal the collectors' work added to the station's month per
+collector-day: the station's collected principal less what the same draws brought in
+with nobody out, so door money that would have come online anyway counts for nothing and
+online money the collectors' calls and promises brought counts.
 
 Usage::
 
@@ -37,24 +41,43 @@ def station(r: Row) -> float:
     return float(r["station_rate"])
 
 
+def added_by(idle: dict[str, Row]) -> Callable[[Row], float]:
+    """The principal a row's collectors added per collector-day, against ``idle`` (the
+    same family and draws with nobody out; its row carries the month's start principal)."""
+
+    def added(r: Row) -> float:
+        base = idle[r["draw_seed"]]
+        return (
+            (station(r) - station(base))
+            * float(base["start_principal"])
+            / float(r["collector_days"])
+        )
+
+    return added
+
+
 def policy_table(policies: dict[str, dict[str, Row]]) -> list[str]:
     out = [
         "| policy | draw sets | station rate | field rate | collected / collector-day | "
-        "door yuan / collector-day | expected door yuan | empty doors |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "door yuan / collector-day | expected door yuan | empty doors | added / collector-day |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
+    idle = policies.get("idle", {})
+    added = added_by(idle)
     for policy, draws in sorted(policies.items()):
         rs = list(draws.values())
 
         def m(key: str, rs: list[Row] = rs) -> float:
             return mean(float(r[key]) for r in rs)
 
+        with_idle = [r for r in rs if r["draw_seed"] in idle and policy != "idle"]
+        add = f"{mean(added(r) for r in with_idle):,.0f} ({len(with_idle)})" if with_idle else "-"
         out.append(
             f"| {policy} | {len(rs)} | {100 * m('station_rate'):.1f}% "
             f"| {100 * m('field_rate'):.1f}% | {mean(collected(r) for r in rs):,.0f} "
             f"| {m('yuan_per_collector_day'):,.0f} "
             f"| {m('expected_yuan_per_collector_day'):,.0f} "
-            f"| {100 * m('empty_door_rate'):.0f}% |"
+            f"| {100 * m('empty_door_rate'):.0f}% | {add} |"
         )
     return out
 
@@ -78,16 +101,25 @@ def draw_table(model: dict[str, Row], amount: dict[str, Row], common: list[str])
     return out
 
 
-def versus(model: dict[str, Row], amount: dict[str, Row], common: list[str]) -> str:
+def versus(
+    model: dict[str, Row], amount: dict[str, Row], common: list[str], idle: dict[str, Row]
+) -> str:
     """Ratio of the means (± the standard error of the set-by-set differences) and sets
-    ahead, on each yardstick."""
+    ahead, on each yardstick ("added" on the sets with an ``idle`` row)."""
     parts = []
-    for label, f in (("collected", collected), ("door", door)):
-        ym, ya = mean(f(model[d]) for d in common), mean(f(amount[d]) for d in common)
-        wins = sum(f(model[d]) > f(amount[d]) for d in common)
+    yardsticks: list[tuple[str, Callable[[Row], float], list[str]]] = [
+        ("collected", collected, common),
+        ("door", door, common),
+    ]
+    with_idle = [d for d in common if d in idle]
+    if with_idle:
+        yardsticks.append(("added", added_by(idle), with_idle))
+    for label, f, sets in yardsticks:
+        ym, ya = mean(f(model[d]) for d in sets), mean(f(amount[d]) for d in sets)
+        wins = sum(f(model[d]) > f(amount[d]) for d in sets)
         parts.append(
-            f"{label} {100 * (ym / ya - 1):+.1f}% {luck(model, amount, common, f)} "
-            f"(ahead in {wins} of {len(common)})"
+            f"{label} {100 * (ym / ya - 1):+.1f}% {luck(model, amount, sets, f)} "
+            f"(ahead in {wins} of {len(sets)})"
         )
     sm, sa = mean(station(model[d]) for d in common), mean(station(amount[d]) for d in common)
     wins = sum(station(model[d]) > station(amount[d]) for d in common)
@@ -170,7 +202,7 @@ def main() -> None:
         print()
         print("\n".join(draw_table(model, amount, common)))
         print()
-        print(versus(model, amount, common))
+        print(versus(model, amount, common, policies.get("idle", {})))
         oracle = policies.get("oracle", {})
         both = sorted(set(common) & set(oracle), key=int)
         if both:

@@ -7,7 +7,10 @@ import argparse
 import datetime as dt
 from decimal import Decimal
 
+import pytest
+
 from bench.month_sim import CSV_FIELDS, Stats, csv_row
+from bench.month_sim_tables import added_by
 
 ARGS = argparse.Namespace(
     family="default",
@@ -45,3 +48,18 @@ def test_phone_promised_money_counts_in_collected_not_at_the_door() -> None:
 def test_without_calls_both_yardsticks_agree() -> None:
     row = csv_row(month("0"), ARGS, [dt.date(2027, 1, 1)])
     assert row["collected_yuan_per_collector_day"] == row["yuan_per_collector_day"]
+
+
+def test_added_is_the_station_money_beyond_the_idle_month_per_collector_day() -> None:
+    """The collectors' added principal: station money less what the same draws brought in
+    with nobody out, so door money that would have come online anyway adds nothing."""
+    row = {k: str(v) for k, v in csv_row(month("0"), ARGS, [dt.date(2027, 1, 1)]).items()}
+    model, amount, idle = (
+        row | {"policy": p, "station_rate": r}  # as read back from the CSV: strings
+        for p, r in (("model", "0.8000"), ("amount", "0.7500"), ("idle", "0.2000"))
+    )
+    idle["start_principal"] = "1680000.00"
+    added = added_by({"3": idle})
+    assert added(model) == pytest.approx(0.6 * 1_680_000 / 168)  # 6,000 yuan a day
+    assert added(amount) == pytest.approx(5_500)
+    assert csv_row(month("0"), ARGS, [dt.date(2027, 1, 1)])["start_principal"] == "1000000.00"
