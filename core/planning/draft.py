@@ -29,8 +29,9 @@ REASON_HELP: dict[str, str] = {
     NOT_PRESELECTED: "Below each collector's cut by expected value per minute.",
     VISITED_TODAY: "Already visited today (re-plan).",
     PAYMENT_PENDING: "Money taken at the door awaits a supervisor's review (quarantine).",
-    PROMISED: "Promised to pay by a later day: off the routes until then (back, with "
-    "priority, if the day passes unpaid).",
+    PROMISED: "Promised to pay by a later day of this month: off the routes until then "
+    "(back, with priority, if the day passes unpaid; a promise for after the month's end "
+    "holds nobody off).",
     CALL_PAY_ONLINE: "Said on the phone they will pay online that day: no visit.",
     COLLECTOR_ABSENT: "Its territory's collectors are absent that day (leave, training, sick) "
     "and no colleague of the territory is planned: reassign or override the absence.",

@@ -3,8 +3,11 @@
 A promise (a visit with outcome ``promise`` and its ``promise_date``) is **open** while
 nothing was paid since it was made. The account's newest promise decides:
 
-- dated after the plan's day and open: the customer said they would pay by then, so the
-  account stays off the routes (reason ``promised``) until its date;
+- dated after the plan's day, in its month, and open: the customer said they would pay by
+  then, so the account stays off the routes (reason ``promised``) until its date;
+- dated after the plan day's month ends: the month's collection rate gets nothing from it
+  (the station is judged on what it holds at month end), so in the month's last days the
+  account stays on the routes, like one that promised nothing;
 - dated on the plan's day: the visit is due that day (``candidates.promises_due``);
 - dated before the plan's day, still open and nobody visited since: a **broken** promise,
   the account comes back with a raised priority (:mod:`core.planning.priority`).
@@ -19,6 +22,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from core.models import EntryKind, Outcome, Payment, Visit
+from core.planning.visit_value import month_days_left
 from core.sql_ids import among
 
 __all__ = ["PromiseStates", "promise_states"]
@@ -72,9 +76,12 @@ def promise_states(
         )
     )
     states = PromiseStates()
+    month_end = day + dt.timedelta(days=month_days_left(day) - 1)
     for account_id, promised, paid, visited in rows:
         if paid:
             continue
+        if promised > month_end:
+            continue  # after the month closes: no promise for this month's rate
         if promised > day:
             states.ahead[account_id] = promised
         elif promised < day and not visited:

@@ -8,6 +8,8 @@ import datetime as dt
 from core.models import Outcome
 from core.planning import compute_plan
 from core.planning.draft import PlanRequest
+from core.planning.promises import promise_states
+from core.planning.visit_value import month_days_left
 from tests.support.plans import build_day, local_today, pay_in_full, visit
 
 
@@ -19,9 +21,17 @@ def _stops(draft):
     return {s.account_id: s for r in draft.routes for s in r.stops}
 
 
+def _month_end(day: dt.date) -> dt.date:
+    return day + dt.timedelta(days=month_days_left(day) - 1)
+
+
 def test_an_open_promise_keeps_the_account_off_the_routes_until_its_date(factory, session):
-    """Promised today for a later day: unassigned with reason 'promised' on the days before."""
+    """Promised today for a later day of the month: unassigned with reason 'promised' on
+    the days before. (On a month's last day no later day of its month exists: the plan is
+    for the day after, the first of the next month.)"""
     day = build_day(factory, per_side=3)
+    if day.plan_date == _month_end(day.plan_date):
+        day.plan_date += dt.timedelta(days=1)
     promised = day.accounts["west"][0]
     visit(
         session,
@@ -29,7 +39,7 @@ def test_an_open_promise_keeps_the_account_off_the_routes_until_its_date(factory
         day.west,
         Outcome.PROMISE,
         days_ago=0,
-        promise=day.plan_date + dt.timedelta(days=4),
+        promise=min(day.plan_date + dt.timedelta(days=4), _month_end(day.plan_date)),
     )
     draft = _plan(session, day)
     assert promised.id not in _stops(draft)
@@ -69,3 +79,24 @@ def test_a_broken_promise_brings_the_account_back_with_priority(factory, session
     assert priority["broken_promise"] == (local_today() - dt.timedelta(days=3)).isoformat()
     other = _stops(draft)[day.accounts["west"][2].id].explain["priority"]
     assert priority["factor"] == other["factor"] * 1.5
+
+
+def test_a_promise_for_after_the_month_end_holds_nobody_off(factory, session):
+    """The station is judged on what it holds at month end: promised for a day of the next
+    month, the account stays a candidate in this month's last days; promised for this
+    month's last day, it stays off until then."""
+    day = build_day(factory, per_side=2)
+    late, within = day.accounts["west"]
+    plan_day = day.plan_date
+    end = _month_end(plan_day)
+    visit(session, late, day.west, Outcome.PROMISE, days_ago=0, promise=end + dt.timedelta(days=2))
+    visit(session, within, day.west, Outcome.PROMISE, days_ago=0, promise=end)
+    states = promise_states(session, [late.id, within.id], plan_day, "Asia/Shanghai")
+    assert late.id not in states.ahead and late.id not in states.broken
+    if plan_day < end:
+        assert states.ahead == {within.id: end}
+        reasons = {u["account_id"]: u["reason"] for u in _plan(session, day).summary["unassigned"]}
+        assert reasons.get(late.id) != "promised" and reasons[within.id] == "promised"
+    # In the next month the same promise holds the account off until its date.
+    next_month = end + dt.timedelta(days=1)
+    assert late.id in promise_states(session, [late.id], next_month, "Asia/Shanghai").ahead
