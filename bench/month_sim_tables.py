@@ -172,7 +172,7 @@ def main() -> None:
         choices=("day", "contact-day", "contact"),
         default="day",
         help="only rows of this scheme of draws (bench/month_sim.py --pay-draw): rows of "
-        "the two schemes are not draws of the same luck",
+        "different schemes are not draws of the same luck",
     )
     ap.add_argument(
         "--skip-commit",
