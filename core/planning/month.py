@@ -8,7 +8,6 @@ day by the expected gain from knowing (``core.planning.calls``).
 
 from __future__ import annotations
 
-import calendar as months
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -22,6 +21,7 @@ from core.planning.draft import PlanRequest
 from core.planning.horizon import Allocation, HorizonAccount, allocate, today_factor, week
 from core.planning.valuation import Candidate
 from core.planning.vehicles import Vehicle
+from core.planning.visit_value import month_end
 
 #: Travel between two visits assumed when a collector-day's capacity is estimated and no
 #: measure of the day is at hand, seconds (``core.planning.pace`` measures it per collector
@@ -71,7 +71,7 @@ def roll(
     """Today's candidates with their horizon factors, and the horizon; ``capacity`` is
     the visits each collector's day holds (``core.planning.pace``)."""
     day = req.plan_date
-    end = day.replace(day=months.monthrange(day.year, day.month)[1])
+    end = month_end(day)
     days = [day, *calendar.working_days(day + dt.timedelta(days=1), end)]
     per_day = {v.collector.id: capacity[v.collector.id] for v in vehicles}
     slots = {(c, d): n for c, n in per_day.items() for d in days}

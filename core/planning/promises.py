@@ -22,7 +22,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from core.models import EntryKind, Outcome, Payment, Visit
-from core.planning.visit_value import month_days_left
+from core.planning.visit_value import month_end
 from core.sql_ids import among
 
 __all__ = ["PromiseStates", "promise_states"]
@@ -76,11 +76,11 @@ def promise_states(
         )
     )
     states = PromiseStates()
-    month_end = day + dt.timedelta(days=month_days_left(day) - 1)
+    last = month_end(day)
     for account_id, promised, paid, visited in rows:
         if paid:
             continue
-        if promised > month_end:
+        if promised > last:
             continue  # after the month closes: no promise for this month's rate
         if promised > day:
             states.ahead[account_id] = promised

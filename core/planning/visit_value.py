@@ -62,10 +62,15 @@ DAYS_PER_PSEUDO_BILL = 30.0
 DEFAULT_SELF_RATE = 0.01
 
 
+def month_end(day: dt.date) -> dt.date:
+    """The last day of ``day``'s month: the station is judged on what it holds then."""
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
 def month_days_left(day: dt.date) -> int:
     """Days from ``day`` to the end of its month, both included: the horizon of the prize
     (the month-end collection rate counts what arrives by the month's last day)."""
-    return calendar.monthrange(day.year, day.month)[1] - day.day + 1
+    return (month_end(day) - day).days + 1
 
 
 def band_of(hour: int) -> int | None:
