@@ -57,7 +57,9 @@ morning a customer promised it on the collector's call of the evening before (a 
 answers *pay online* takes the stop off the route and brings the money without the walk:
 the door column alone would count that call's work as nothing). Promises made at the door
 and kept online are left out of both, for every policy alike (``promise_online_yuan``
-says how much they brought).
+says how much they brought). Both count late fees; ``collected_principal_per_collector_day``
+is the second without them: the bills' part, the money the station's collection rate
+counts (where old debts carry years of late fees, most of a door's yuan can be fee).
 
 Usage (from the repository root)::
 
@@ -235,6 +237,8 @@ class Stats:
     replans: int = 0
     #: Money paid online the morning after the customer said so on the phone.
     call_online: Decimal = Decimal(0)
+    #: Its principal (the bills' part; the rest is late fee).
+    call_principal: Decimal = Decimal(0)
     #: Money paid online on the date promised at the door (kept promises only).
     promise_online: Decimal = Decimal(0)
     calls: Counter[str] = field(default_factory=Counter)
@@ -453,6 +457,7 @@ def online_morning(
             stats.online_principal += principal
             if phoned and kept:
                 stats.call_online += amount
+                stats.call_principal += principal
             elif kept:
                 stats.promise_online += amount
             n += 1
@@ -1116,6 +1121,7 @@ CSV_FIELDS = (
     "promise_online_yuan",
     "pay_draw",
     "start_principal",
+    "collected_principal_per_collector_day",
 )
 
 
@@ -1170,6 +1176,9 @@ def csv_row(s: Stats, args: argparse.Namespace, days: list[dt.date]) -> dict[str
         "promise_online_yuan": f"{s.promise_online:.2f}",
         "pay_draw": args.pay_draw,
         "start_principal": f"{s.start_principal:.2f}",
+        "collected_principal_per_collector_day": (
+            f"{(s.field_principal + s.call_principal) / cd:.1f}"
+        ),
     }
 
 

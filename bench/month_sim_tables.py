@@ -8,7 +8,9 @@ door, plus paid online on the morning the customer promised it on the evening's 
 draws) is the principal the collectors' work added to the station's month per
 collector-day: the station's collected principal less what the same draws brought in
 with nobody out, so door money that would have come online anyway counts for nothing and
-online money the collectors' calls and promises brought counts.
+online money the collectors' calls and promises brought counts. "principal" (on rows
+that carry it) is "collected" without the late fees: the bills' part of the door money
+and of the calls' online money, the part the station's collection rate counts.
 
 Usage::
 
@@ -31,6 +33,15 @@ Row = dict[str, str]
 def collected(r: Row) -> float:
     """Door money plus the money promised on the phone and paid, per collector-day."""
     return float(r["collected_yuan_per_collector_day"])
+
+
+def collected_principal(r: Row) -> float:
+    """:func:`collected` without late fees (rows from 2026-12-04 on carry it)."""
+    return float(r["collected_principal_per_collector_day"])
+
+
+def has_principal(r: Row) -> bool:
+    return bool(r.get("collected_principal_per_collector_day"))
 
 
 def door(r: Row) -> float:
@@ -105,7 +116,8 @@ def versus(
     model: dict[str, Row], amount: dict[str, Row], common: list[str], idle: dict[str, Row]
 ) -> str:
     """Ratio of the means (± the standard error of the set-by-set differences) and sets
-    ahead, on each yardstick ("added" on the sets with an ``idle`` row)."""
+    ahead, on each yardstick ("added" on the sets with an ``idle`` row, "principal" on the
+    sets whose rows carry it)."""
     parts = []
     yardsticks: list[tuple[str, Callable[[Row], float], list[str]]] = [
         ("collected", collected, common),
@@ -114,6 +126,9 @@ def versus(
     with_idle = [d for d in common if d in idle]
     if with_idle:
         yardsticks.append(("added", added_by(idle), with_idle))
+    with_principal = [d for d in common if has_principal(model[d]) and has_principal(amount[d])]
+    if with_principal:
+        yardsticks.append(("principal", collected_principal, with_principal))
     for label, f, sets in yardsticks:
         ym, ya = mean(f(model[d]) for d in sets), mean(f(amount[d]) for d in sets)
         wins = sum(f(model[d]) > f(amount[d]) for d in sets)

@@ -1,5 +1,6 @@
-"""The month simulation's two money yardsticks: door money, and door money plus the money
-paid online as promised on the evening's call."""
+"""The month simulation's money yardsticks: door money; door money plus the money paid
+online as promised on the evening's call; the same without late fees; what the
+collectors added beyond the idle month."""
 
 from __future__ import annotations
 
@@ -26,12 +27,13 @@ ARGS = argparse.Namespace(
 )
 
 
-def month(call_online: str) -> Stats:
+def month(call_online: str, call_principal: str = "0") -> Stats:
     s = Stats("model", collectors=8, days=21, start_principal=Decimal(1_000_000))
     s.field_amount = Decimal("1680000")
     s.field_principal = Decimal("600000")
     s.online_principal = Decimal("100000")
     s.call_online = Decimal(call_online)
+    s.call_principal = Decimal(call_principal)
     s.promise_online = Decimal("50000")  # kept door promises: reported, in neither yardstick
     return s
 
@@ -43,6 +45,13 @@ def test_phone_promised_money_counts_in_collected_not_at_the_door() -> None:
     assert row["yuan_per_collector_day"] == "10000.0"
     assert row["collected_yuan_per_collector_day"] == "11000.0"
     assert row["promise_online_yuan"] == "50000.00"
+
+
+def test_collected_principal_leaves_the_late_fees_out() -> None:
+    """Door yuan 1,680,000 of which 600,000 principal; the calls' 168,000 of which 84,000."""
+    row = csv_row(month("168000", "84000"), ARGS, [dt.date(2027, 1, 1)])
+    assert row["collected_principal_per_collector_day"] == "4071.4"
+    assert row["collected_yuan_per_collector_day"] == "11000.0"
 
 
 def test_without_calls_both_yardsticks_agree() -> None:
