@@ -70,8 +70,9 @@ def added_by(idle: dict[str, Row]) -> Callable[[Row], float]:
 def policy_table(policies: dict[str, dict[str, Row]]) -> list[str]:
     out = [
         "| policy | draw sets | station rate | field rate | collected / collector-day | "
-        "door yuan / collector-day | expected door yuan | empty doors | added / collector-day |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "door yuan / collector-day | expected door yuan | empty doors | added / collector-day "
+        "| principal / collector-day |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     idle = policies.get("idle", {})
     added = added_by(idle)
@@ -83,12 +84,18 @@ def policy_table(policies: dict[str, dict[str, Row]]) -> list[str]:
 
         with_idle = [r for r in rs if r["draw_seed"] in idle and policy != "idle"]
         add = f"{mean(added(r) for r in with_idle):,.0f} ({len(with_idle)})" if with_idle else "-"
+        counted = [r for r in rs if has_principal(r)]
+        principal = (
+            f"{mean(collected_principal(r) for r in counted):,.0f} ({len(counted)})"
+            if counted
+            else "-"
+        )
         out.append(
             f"| {policy} | {len(rs)} | {100 * m('station_rate'):.1f}% "
             f"| {100 * m('field_rate'):.1f}% | {mean(collected(r) for r in rs):,.0f} "
             f"| {m('yuan_per_collector_day'):,.0f} "
             f"| {m('expected_yuan_per_collector_day'):,.0f} "
-            f"| {100 * m('empty_door_rate'):.0f}% | {add} |"
+            f"| {100 * m('empty_door_rate'):.0f}% | {add} | {principal} |"
         )
     return out
 
