@@ -15,7 +15,9 @@ and of the calls' online money, the part the station's collection rate counts.
 Usage::
 
     .venv/bin/python -m bench.month_sim_tables [--csv bench/results/month_sim.csv] [--commit C]
-        [--pay-draw day|contact-day|contact] [--skip-commit C ...]
+        [--pay-draw day|contact-day|contact] [--skip-commit C ...] [--draws 2,3,5,...]
+
+The last table marks each family's lead on each yardstick against issue 18's bar.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import argparse
 import csv
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from math import sqrt
 from statistics import mean, stdev
 
@@ -119,45 +122,111 @@ def draw_table(model: dict[str, Row], amount: dict[str, Row], common: list[str])
     return out
 
 
-def versus(
+@dataclass(frozen=True)
+class Lead:
+    """The planner against amount-only on one yardstick over some draw sets."""
+
+    label: str
+    #: Money: the ratio of the means less 1, in %; station rate: the difference, in points.
+    value: float
+    #: The standard error of the set-by-set differences (same unit); None under two sets.
+    se: float | None
+    ahead: int
+    sets: int
+    unit: str = "%"
+
+    def meets(self, bar: float) -> bool:
+        """The issue's bar: ``value`` at least ``bar``, ahead in three sets of four or more
+        (six of eight)."""
+        return self.value >= bar and 4 * self.ahead >= 3 * self.sets
+
+    def __str__(self) -> str:
+        digits = 1 if self.unit == "%" else 2  # a point of station rate is a lot of money
+        se = f" ± {self.se:.{digits}f}" if self.se is not None else ""
+        return f"{self.value:+.{digits}f}{self.unit}{se} (ahead in {self.ahead} of {self.sets})"
+
+
+def money_lead(
+    label: str,
+    model: dict[str, Row],
+    amount: dict[str, Row],
+    sets: list[str],
+    f: Callable[[Row], float],
+) -> Lead:
+    ym, ya = mean(f(model[d]) for d in sets), mean(f(amount[d]) for d in sets)
+    diffs = [100 * (f(model[d]) / f(amount[d]) - 1) for d in sets]
+    return Lead(
+        label,
+        100 * (ym / ya - 1),
+        _se(diffs),
+        sum(f(model[d]) > f(amount[d]) for d in sets),
+        len(sets),
+    )
+
+
+def station_lead(model: dict[str, Row], amount: dict[str, Row], sets: list[str]) -> Lead:
+    diffs = [100 * (station(model[d]) - station(amount[d])) for d in sets]
+    return Lead(
+        "station rate", mean(diffs), _se(diffs), sum(x > 0 for x in diffs), len(sets), " points"
+    )
+
+
+def _se(diffs: list[float]) -> float | None:
+    """How far luck alone moves the mean of these set-by-set differences."""
+    return stdev(diffs) / sqrt(len(diffs)) if len(diffs) >= 2 else None
+
+
+def leads(
     model: dict[str, Row], amount: dict[str, Row], common: list[str], idle: dict[str, Row]
-) -> str:
-    """Ratio of the means (± the standard error of the set-by-set differences) and sets
-    ahead, on each yardstick ("added" on the sets with an ``idle`` row, "principal" on the
-    sets whose rows carry it)."""
-    parts = []
-    yardsticks: list[tuple[str, Callable[[Row], float], list[str]]] = [
-        ("collected", collected, common),
-        ("door", door, common),
+) -> list[Lead]:
+    """Every yardstick's lead: "added" on the sets with an ``idle`` row, "principal" on the
+    sets whose rows carry it, the others on ``common``."""
+    out = [
+        money_lead("collected", model, amount, common, collected),
+        money_lead("door", model, amount, common, door),
     ]
     with_idle = [d for d in common if d in idle]
     if with_idle:
-        yardsticks.append(("added", added_by(idle), with_idle))
+        out.append(money_lead("added", model, amount, with_idle, added_by(idle)))
     with_principal = [d for d in common if has_principal(model[d]) and has_principal(amount[d])]
     if with_principal:
-        yardsticks.append(("principal", collected_principal, with_principal))
-    for label, f, sets in yardsticks:
-        ym, ya = mean(f(model[d]) for d in sets), mean(f(amount[d]) for d in sets)
-        wins = sum(f(model[d]) > f(amount[d]) for d in sets)
-        parts.append(
-            f"{label} {100 * (ym / ya - 1):+.1f}% {luck(model, amount, sets, f)} "
-            f"(ahead in {wins} of {len(sets)})"
-        )
-    sm, sa = mean(station(model[d]) for d in common), mean(station(amount[d]) for d in common)
-    wins = sum(station(model[d]) > station(amount[d]) for d in common)
-    parts.append(f"station rate {100 * (sm - sa):+.1f} points (ahead in {wins})")
-    return f"planner vs amount-only on {len(common)} common draw sets: " + ", ".join(parts)
+        out.append(money_lead("principal", model, amount, with_principal, collected_principal))
+    out.append(station_lead(model, amount, common))
+    return out
 
 
-def luck(
-    model: dict[str, Row], amount: dict[str, Row], common: list[str], f: Callable[[Row], float]
+def versus(
+    model: dict[str, Row], amount: dict[str, Row], common: list[str], idle: dict[str, Row]
 ) -> str:
-    """The standard error of the mean set-by-set difference (in % of amount-only): how far
-    luck alone moves the mean over these sets."""
-    if len(common) < 2:
-        return ""
-    diffs = [100 * (f(model[d]) / f(amount[d]) - 1) for d in common]
-    return f"± {stdev(diffs) / sqrt(len(diffs)):.1f}"
+    """Every yardstick's lead on one line."""
+    parts = ", ".join(f"{x.label} {x}" for x in leads(model, amount, common, idle))
+    return f"planner vs amount-only on {len(common)} common draw sets: {parts}"
+
+
+#: Issue 18's bar: the planner's money at least 3 % above amount-only's, its month-end
+#: station rate at least 1 point above, each ahead in six sets of eight.
+MONEY_BAR, STATION_BAR = 3.0, 1.0
+BAR_COLUMNS = ("collected", "door", "added", "principal", "station rate")
+
+
+def bar_table(by_family: dict[str, list[Lead]]) -> list[str]:
+    """Per family, each yardstick's lead, marked with whether it meets issue 18's bar."""
+    out = [
+        "| family | " + " | ".join(BAR_COLUMNS) + " |",
+        "|---|" + "---:|" * len(BAR_COLUMNS),
+    ]
+    for family, ls in sorted(by_family.items()):
+        named = {x.label: x for x in ls}
+        cells = []
+        for col in BAR_COLUMNS:
+            x = named.get(col)
+            if x is None:
+                cells.append("-")
+                continue
+            bar = STATION_BAR if col == "station rate" else MONEY_BAR
+            cells.append(f"{x} {'meets' if x.meets(bar) else 'short'}")
+        out.append(f"| {family} | " + " | ".join(cells) + " |")
+    return out
 
 
 def oracle_gap(
@@ -202,6 +271,13 @@ def main() -> None:
         default=[],
         help="leave out the rows of this commit (a planner change measured and reverted)",
     )
+    ap.add_argument(
+        "--draws",
+        type=lambda v: v.split(","),
+        default=None,
+        help="only these draw sets, comma-separated (e.g. the canonical eight: "
+        "2,3,5,7,11,13,17,19)",
+    )
     args = ap.parse_args()
     with open(args.csv) as f:
         rows = [
@@ -209,12 +285,14 @@ def main() -> None:
             for r in csv.DictReader(f)
             if (not args.commit or r["commit"] == args.commit)
             and r["commit"] not in args.skip_commit
+            and (args.draws is None or r["draw_seed"] in args.draws)
             # idle contacts nobody, so its month is the same under every pay draw scheme
             and ((r.get("pay_draw") or "day") == args.pay_draw or r["policy"] == "idle")
         ]
     by: dict[str, dict[str, dict[str, Row]]] = defaultdict(lambda: defaultdict(dict))
     for r in rows:  # the last row of a (family, policy, draws) wins
         by[r["family"]][r["policy"]][r["draw_seed"]] = r
+    bar: dict[str, list[Lead]] = {}
     for family, policies in sorted(by.items()):
         print(f"\n### {family}\n")
         print("\n".join(policy_table(policies)))
@@ -226,10 +304,18 @@ def main() -> None:
         print("\n".join(draw_table(model, amount, common)))
         print()
         print(versus(model, amount, common, policies.get("idle", {})))
+        bar[family] = leads(model, amount, common, policies.get("idle", {}))
         oracle = policies.get("oracle", {})
         both = sorted(set(common) & set(oracle), key=int)
         if both:
             print("\n".join(oracle_gap(model, amount, oracle, both)))
+    if bar:
+        print("\n### Issue 18's bar: planner against amount-only\n")
+        print(
+            f"Money: +{MONEY_BAR:.0f} % or more; station rate: +{STATION_BAR:.0f} point or "
+            "more; each ahead in three sets of four or more.\n"
+        )
+        print("\n".join(bar_table(bar)))
 
 
 if __name__ == "__main__":
