@@ -42,6 +42,9 @@ def test_station_lead_is_in_points() -> None:
     assert x.value == pytest.approx((6 * 2.0 - 2 * 0.5) / 8)  # +1.375 points
     assert str(x).startswith("+1.37 points ± 0.41 (ahead in 6 of 8)")
     assert x.meets(1.0)
+    # The issue asks the station rate's mean only: one point, however few sets are ahead.
+    assert Lead("station rate", 1.2, None, 3, 8, " points").meets(1.0, most_sets=False)
+    assert not Lead("station rate", 0.98, None, 7, 8, " points").meets(1.0, most_sets=False)
 
 
 def test_principal_only_on_the_sets_whose_rows_carry_it() -> None:
