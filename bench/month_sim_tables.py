@@ -195,12 +195,10 @@ def leads(
     return out
 
 
-def versus(
-    model: dict[str, Row], amount: dict[str, Row], common: list[str], idle: dict[str, Row]
-) -> str:
+def versus(ls: list[Lead], common: int) -> str:
     """Every yardstick's lead on one line."""
-    parts = ", ".join(f"{x.label} {x}" for x in leads(model, amount, common, idle))
-    return f"planner vs amount-only on {len(common)} common draw sets: {parts}"
+    parts = ", ".join(f"{x.label} {x}" for x in ls)
+    return f"planner vs amount-only on {common} common draw sets: {parts}"
 
 
 #: Issue 18's bar: the planner's money at least 3 % above amount-only's and ahead in six
@@ -307,8 +305,8 @@ def main() -> None:
         print()
         print("\n".join(draw_table(model, amount, common)))
         print()
-        print(versus(model, amount, common, policies.get("idle", {})))
         bar[family] = leads(model, amount, common, policies.get("idle", {}))
+        print(versus(bar[family], len(common)))
         oracle = policies.get("oracle", {})
         both = sorted(set(common) & set(oracle), key=int)
         if both:
