@@ -4,7 +4,11 @@ A promise (a visit with outcome ``promise`` and its ``promise_date``) is **open*
 nothing was paid since it was made. The account's newest promise decides:
 
 - dated after the plan's day, in its month, and open: the customer said they would pay by
-  then, so the account stays off the routes (reason ``promised``) until its date;
+  then, so the account stays off the routes (reason ``promised``) until its date, unless
+  the customer is unlikely to keep it (:data:`PROMISE_DOUBT`): a customer who seldom pays
+  at the door seldom keeps a promise either, and waiting for it costs the month the days
+  before its date. Such an account stays a candidate; the money the promise would bring
+  if kept is not the visit's (``visit_value``'s ``p_promise``);
 - dated after the plan day's month ends: the month's collection rate gets nothing from it
   (the station is judged on what it holds at month end), so in the month's last days the
   account stays on the routes, like one that promised nothing;
@@ -25,7 +29,11 @@ from core.models import EntryKind, Outcome, Payment, Visit
 from core.planning.visit_value import month_end
 from core.sql_ids import among
 
-__all__ = ["PromiseStates", "promise_states"]
+__all__ = ["PROMISE_DOUBT", "PromiseStates", "promise_states"]
+
+#: An open promise holds the account off the routes only when the customer's P(pay | home)
+#: (what a promise is kept with, as far as the history tells) is at least this.
+PROMISE_DOUBT = 0.5
 
 
 @dataclass(frozen=True)

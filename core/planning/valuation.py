@@ -34,7 +34,7 @@ from core.planning.draft import (
 from core.planning.estimates import account_rates, make_model
 from core.planning.priority import Priority, priority
 from core.planning.priors import Priors
-from core.planning.promises import promise_states
+from core.planning.promises import PROMISE_DOUBT, promise_states
 from core.planning.vehicles import Vehicle
 from core.planning.visit_value import (
     ACCOUNT_PRIOR_WEIGHT,
@@ -111,6 +111,7 @@ class Candidate:
             "p_pay": round(self.value.p_pay, 3),
             "p_home": round(self.value.p_home, 3),
             "p_self": round(self.value.p_self, 3),
+            "promise_ahead_kept": round(self.value.p_promise, 3) if self.value.p_promise else None,
             "horizon_days": self.value.horizon_days,
             "band": None if band is None else f"{BANDS[band][0]:02d}-{BANDS[band][1]:02d}",
             "prize_fen": self.value.prize_fen,
@@ -231,6 +232,9 @@ def value_candidates(
             window, in_window = note.window, heard.appointment_home
         day_rates = Rates(p_pay, home, rates.self_rate)
         mandatory = info.id in promises
+        # A promise ahead the customer is unlikely to keep does not hold the visit off.
+        held = info.id in promised.ahead and rates.p_pay >= PROMISE_DOUBT
+        doubted = info.id in promised.ahead and not held
         value = visit_value(
             dues[info.id].total,
             day_rates,
@@ -238,6 +242,7 @@ def value_candidates(
             forced_band=promises.get(info.id),
             window=window,
             home_in_window=in_window,
+            p_promise=rates.p_pay if doubted else 0.0,
         )
         allowed = (
             frozenset({pin_owner[info.id]}) if info.id in pin_owner else _eligible(info, planned)
@@ -247,7 +252,7 @@ def value_candidates(
             reason = VISITED_TODAY
         elif info.id in pending:
             reason = PAYMENT_PENDING
-        elif info.id in promised.ahead:
+        elif held:
             reason = PROMISED
         elif note is not None and note.outcome is CallOutcome.PAY_ONLINE and not mandatory:
             reason = CALL_PAY_ONLINE

@@ -326,6 +326,8 @@ class VisitValue:
         P(the account pays by itself within the horizon): that money is not the visit's.
     horizon_days
         Days left in the month (plan day included) over which ``p_self`` is taken.
+    p_promise
+        P(an open promise dated later in the month is kept), already in ``p_self``.
     """
 
     amount_due: Decimal
@@ -340,6 +342,7 @@ class VisitValue:
     #: P(home) over the whole day (the bands' length-weighted mean): the visit's P(home)
     #: when it is not tied to a band. None: the same as ``p_home``.
     mean_home: float | None = None
+    p_promise: float = 0.0
 
     @property
     def expected_value(self) -> Decimal:
@@ -368,6 +371,7 @@ def visit_value(
     forced_band: int | None = None,
     window: tuple[int, int] | None = None,
     home_in_window: float | None = None,
+    p_promise: float = 0.0,
 ) -> VisitValue:
     """Value a visit: pick the time band (if one clearly stands out) and compute the prize.
 
@@ -385,6 +389,9 @@ def visit_value(
     window, home_in_window
         The time the customer said on the phone they would be home, and P(home) then
         (what past appointments showed): the visit's window instead of a band.
+    p_promise
+        P(a promise the customer gave for a later day of the month is kept): like the
+        money the account pays by itself, what the promise brings is not the visit's.
     """
     mean_home = day_mean(rates.p_home)
     best = max(range(len(BANDS)), key=lambda i: rates.p_home[i])
@@ -400,8 +407,17 @@ def visit_value(
         band, p_home = best, rates.p_home[best]
     else:
         band, p_home = None, mean_home
-    p_self = rates.p_self(horizon_days)
+    p_self = 1.0 - (1.0 - rates.p_self(horizon_days)) * (1.0 - p_promise)
     fen = _prize_fen(amount_due, rates.p_pay, p_home, p_self)
     return VisitValue(
-        amount_due, rates.p_pay, p_home, band, fen, p_self, horizon_days, window, mean_home
+        amount_due,
+        rates.p_pay,
+        p_home,
+        band,
+        fen,
+        p_self,
+        horizon_days,
+        window,
+        mean_home,
+        p_promise,
     )

@@ -108,6 +108,18 @@ def test_money_that_would_come_by_itself_is_not_the_visits():
     assert visit_value(Decimal("200.00"), Rates(0.8, home), horizon_days=30).prize_fen == 8000
 
 
+def test_money_a_promise_would_bring_is_not_the_visits_either():
+    """A promise ahead kept with p_promise and the account's own payments are both money
+    the month gets without the visit: only what neither brings is the visit's."""
+    home = (0.5,) * len(BANDS)
+    rates = Rates(0.2, home, 0.01)
+    plain = visit_value(Decimal("200.00"), rates, horizon_days=30)
+    doubted = visit_value(Decimal("200.00"), rates, horizon_days=30, p_promise=0.2)
+    assert doubted.p_promise == 0.2
+    assert doubted.p_self == 1 - (1 - plain.p_self) * 0.8
+    assert doubted.prize_fen == round(20000 * 0.2 * 0.5 * (1 - plain.p_self) * 0.8)
+
+
 def test_the_horizon_is_the_days_left_in_the_month():
     """The station is judged on its month-end rate: the plan day and the days after it,
     up to the month's last day, are when money paid by oneself still counts."""
