@@ -62,7 +62,7 @@ def test_a_promise_the_customer_is_unlikely_to_keep_does_not_hold_the_visit_off(
 ):
     """A customer found home and refusing time after time seldom keeps a promise either
     (P(pay | home) below PROMISE_DOUBT): their promise for a later day leaves them on the
-    routes, the prize without the money the promise would bring if kept; a neighbour who
+    routes, the prize without the money the promise would bring if kept; a neighbour
     who pays when found home stays off until the date."""
     day = build_day(factory, per_side=3)
     if day.plan_date == _month_end(day.plan_date):
